@@ -1,0 +1,5 @@
+//! Sprig's network functions.
+use crate::template::funcs::FuncDef;
+
+/// The functions of this theme.
+pub const FUNCS: &[FuncDef] = &[];
