@@ -430,6 +430,13 @@ impl Value {
     }
 }
 
+impl Default for Value {
+    /// Nil, Go's zero value of `interface {}`.
+    fn default() -> Value {
+        Value::Nil
+    }
+}
+
 impl From<bool> for Value {
     fn from(b: bool) -> Value {
         Value::Bool(b)
