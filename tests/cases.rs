@@ -190,13 +190,18 @@ struct Outcome {
 }
 
 fn run_rudder(chart_dir: &Path, chart_arg: &str, args: &str) -> Outcome {
-    let home = chart_dir.parent().expect("chart dir has a parent").join("home");
+    let mut words = vec!["rel".to_string(), chart_arg.to_string()];
+    words.extend(shell_split(args));
+    run_rudder_words(chart_dir, &words)
+}
+
+/// Runs `rudder template WORDS` in `dir` with Helm's environment isolated.
+fn run_rudder_words(dir: &Path, words: &[String]) -> Outcome {
+    let home = std::env::temp_dir().join(format!("rudder-cases-home-{}", std::process::id()));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rudder"));
     cmd.arg("template")
-        .arg("rel")
-        .arg(chart_arg)
-        .args(shell_split(args))
-        .current_dir(chart_dir)
+        .args(words)
+        .current_dir(dir)
         .stdin(Stdio::null())
         .env("HOME", &home)
         .env("HELM_CACHE_HOME", home.join("cache"))
@@ -294,6 +299,8 @@ enum Kind {
     ChartDir,
     /// `testdata/charts/<name>.tgz`.
     Archive,
+    /// `testdata/examples/<name>.cmd`: a `template` command over `charts/`, run from the repo root.
+    Example,
 }
 
 /// Every case: (display path, source, golden path, kind).
@@ -311,6 +318,16 @@ fn collect_cases() -> Vec<(String, PathBuf, PathBuf, Kind)> {
                 let golden = path.with_extension("golden");
                 let rel = path.strip_prefix(root()).expect("under root").display().to_string();
                 out.push((rel, path, golden, Kind::CaseFile));
+            }
+        }
+    }
+    if let Ok(entries) = fs::read_dir(root().join("testdata/examples")) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "cmd") {
+                let golden = path.with_extension("golden");
+                let rel = path.strip_prefix(root()).expect("under root").display().to_string();
+                out.push((rel, path, golden, Kind::Example));
             }
         }
     }
@@ -371,6 +388,31 @@ fn cases_match_helm() {
             Ok(g) => g,
             Err(e) => panic!("{}: {e}", golden_path.display()),
         };
+        if kind == Kind::Example {
+            let text = fs::read_to_string(&src).expect("read example");
+            let nondet = text
+                .lines()
+                .take_while(|l| l.starts_with('#'))
+                .any(|l| l[1..].trim().starts_with("nondeterministic"));
+            let words = text
+                .lines()
+                .rfind(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .unwrap_or("");
+            let got = run_rudder_words(&root(), &shell_split(words));
+            let entry = per_area.entry("examples".to_string()).or_default();
+            entry.0 += 1;
+            match compare(&golden, &got, nondet) {
+                None => {
+                    entry.1 += 1;
+                    if known.contains_key(&rel) {
+                        now_passing.push(rel);
+                    }
+                }
+                Some(diff) if !known.contains_key(&rel) => failures.push(format!("{rel}: {diff}")),
+                Some(_) => {}
+            }
+            continue;
+        }
         let work = tmp.join(i.to_string());
         let chart_dir = work.join("chart");
         let mut chart_arg = ".".to_string();
