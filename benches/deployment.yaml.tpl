@@ -8,18 +8,22 @@
 {{- printf "%s-%s" .Release.Name .Chart.Name -}}
 {{- end -}}
 {{- end -}}
-{{- define "app.labels" -}}
-app.kubernetes.io/name: {{ template "app.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/version: {{ printf "%q" .Chart.AppVersion }}
+{{- define "app.labels" }}
+    app.kubernetes.io/name: {{ template "app.name" . }}
+    app.kubernetes.io/instance: {{ .Release.Name }}
+    app.kubernetes.io/managed-by: {{ .Release.Service }}
+    app.kubernetes.io/version: {{ printf "%q" .Chart.AppVersion }}
 {{- range $k, $v := .Values.commonLabels }}
-{{ $k }}: {{ printf "%q" $v }}
+    {{ $k }}: {{ printf "%q" $v }}
 {{- end }}
 {{- end -}}
-{{- define "app.selectorLabels" -}}
-app.kubernetes.io/name: {{ template "app.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+{{- define "app.selectorLabels" }}
+      app.kubernetes.io/name: {{ template "app.name" . }}
+      app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+{{- define "app.podSelectorLabels" }}
+        app.kubernetes.io/name: {{ template "app.name" . }}
+        app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 apiVersion: apps/v1
 kind: Deployment
@@ -52,7 +56,7 @@ spec:
   template:
     metadata:
       labels:
-        {{- template "app.selectorLabels" . }}
+        {{- template "app.podSelectorLabels" . }}
         {{- range $k, $v := .Values.podLabels }}
         {{ $k }}: {{ printf "%q" $v }}
         {{- end }}
