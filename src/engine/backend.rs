@@ -8,40 +8,39 @@
 //!   message) that Helm's rewording needs;
 //! - [`serial_funcs`] and [`to_yaml`]: `toYaml`/`fromYaml`/`toJson`/… and yaml.v2 marshalling.
 //!
-//! Until those layers land, this file holds stand-ins: the set parses nothing and execution reports
-//! that the template language is not available, so the command fails cleanly instead of printing
-//! something wrong.
+//! `toYaml` and friends are not registered by the `yaml` branch yet; [`serial_funcs`] is where they
+//! join the table.
 use std::rc::Rc;
 
-use crate::template::{Error as TemplateError, FuncDef, FuncEnv, FuncTable, MissingKey, Value};
+use crate::template::{
+    Error as TemplateError, ErrorKind, FuncDef, FuncEnv, FuncTable, MissingKey, Options, Templates,
+    Value,
+};
 
 /// One template set for a whole chart tree (Go's `template.New("gotpl")` plus `t.New(name).Parse`).
 pub struct TemplateSet {
-    names: Vec<String>,
-    _funcs: Rc<FuncTable>,
-    _missing_key: MissingKey,
+    templates: Templates,
 }
 
 impl TemplateSet {
     pub fn new(funcs: Rc<FuncTable>, missing_key: MissingKey) -> TemplateSet {
+        let options = Options {
+            missing_key,
+            ..Options::default()
+        };
         TemplateSet {
-            names: Vec::new(),
-            _funcs: funcs,
-            _missing_key: missing_key,
+            templates: Templates::new(funcs, options),
         }
     }
 
     /// Parses `text` as the template `name`; its `define`s replace earlier ones of the same name.
-    pub fn parse(&mut self, name: &str, _text: &str) -> Result<(), TemplateError> {
-        self.names.push(name.to_string());
-        Ok(())
+    pub fn parse(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
+        self.templates.parse(name, text)
     }
 
     /// Executes the template `name` with `data` as dot.
-    pub fn execute(&self, name: &str, _data: &Value, _env: &FuncEnv) -> Result<String, TemplateError> {
-        Err(TemplateError::new(format!(
-            "template: {name}: the Go template language is not available in this build yet"
-        )))
+    pub fn execute(&self, name: &str, data: &Value, env: &FuncEnv) -> Result<String, TemplateError> {
+        self.templates.execute(name, data, env)
     }
 }
 
@@ -61,8 +60,18 @@ pub enum Described {
 }
 
 /// Classifies a template error.
-pub fn describe(_err: &TemplateError) -> Described {
-    Described::Other
+pub fn describe(err: &TemplateError) -> Described {
+    match err.kind() {
+        ErrorKind::Parse => Described::Parse {
+            location: err.location(),
+            message: err.message().to_string(),
+        },
+        ErrorKind::Exec if !err.location().is_empty() => Described::Exec {
+            location: err.location(),
+            abort: err.abort_message().map(str::to_string),
+        },
+        _ => Described::Other,
+    }
 }
 
 /// Helm's serialisation functions (`toYaml`, `fromYaml`, `toJson`, `toToml`, … and Sprig's JSON ones),
@@ -71,24 +80,8 @@ pub fn serial_funcs() -> Vec<FuncDef> {
     Vec::new()
 }
 
-/// yaml.v2's `Marshal` of a value, as Helm's `toYAML` helper (used by `.Files.AsConfig`).
+/// sigs.k8s.io/yaml's `Marshal` of a value, as Helm's `toYAML` helper (used by `.Files.AsConfig`);
+/// empty on failure, as Helm's helper swallows errors.
 pub fn to_yaml(value: &Value) -> String {
-    // Stand-in: flat string maps only, as `AsConfig`/`AsSecrets` produce them.
-    let Some(map) = value.as_map() else {
-        return String::new();
-    };
-    let mut out = String::new();
-    for (key, v) in map.entries() {
-        let text = v.as_str().unwrap_or_default().to_string();
-        if text.contains('\n') {
-            let indicator = if text.ends_with('\n') { "|" } else { "|-" };
-            out.push_str(&format!("{key}: {indicator}\n"));
-            for line in text.trim_end_matches('\n').split('\n') {
-                out.push_str(&format!("  {line}\n"));
-            }
-        } else {
-            out.push_str(&format!("{key}: {text}\n"));
-        }
-    }
-    out
+    crate::yaml::to_yaml(value).unwrap_or_default()
 }
