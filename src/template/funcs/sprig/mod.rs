@@ -20,6 +20,7 @@ pub mod regex;
 pub mod semver;
 pub mod strings;
 pub mod url;
+pub mod util;
 
 /// Every theme's table.
 pub const THEMES: &[&[FuncDef]] = &[
