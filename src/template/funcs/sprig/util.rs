@@ -46,7 +46,8 @@ pub fn to_int(v: &Value) -> i64 {
 /// Go's `int64(f)` conversion as amd64 performs it: truncation toward zero, and the "integer
 /// indefinite" value `math.MinInt64` for NaN and out-of-range values.
 pub fn float_to_int64(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    if f.is_nan() || !(-LIMIT..LIMIT).contains(&f) {
         i64::MIN
     } else {
         f.trunc() as i64
@@ -183,13 +184,24 @@ fn underscores_ok(s: &str, prefixed: bool) -> bool {
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` for the decimal forms charts use (`1`, `-1.5`, `.5`, `1e3`,
-/// `Inf`, `NaN`, `1_000` is rejected). Hexadecimal floats are not supported.
+/// `Inf`, `NaN`, `1_000`). Hexadecimal floats (`0x1p2`) are not supported: they parse as 0.
 pub fn parse_go_float(s: &str) -> Option<f64> {
     let body = s.strip_prefix(['+', '-']).unwrap_or(s);
     let lower = body.to_ascii_lowercase();
     if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
         return s.parse::<f64>().ok();
     }
+    let owned;
+    let (s, body) = if body.contains('_') {
+        if !underscores_ok(&lower, false) {
+            return None;
+        }
+        owned = s.replace('_', "");
+        let b = owned.strip_prefix(['+', '-']).unwrap_or(&owned);
+        (owned.as_str(), b)
+    } else {
+        (s, body)
+    };
     if body.is_empty()
         || !body
             .bytes()
@@ -336,6 +348,84 @@ pub fn is_go_printable(c: char) -> bool {
         | 0xf0000..=0x10ffff)
 }
 
+/// The string argument at `i` (the evaluator has converted it to a Go `string`); "" if absent.
+pub fn arg_str(args: &[Value], i: usize) -> &str {
+    match args.get(i) {
+        Some(Value::String(s)) => s,
+        _ => "",
+    }
+}
+
+/// The integer argument at `i` (converted to a Go integer type by the evaluator); 0 if absent.
+pub fn arg_int(args: &[Value], i: usize) -> i64 {
+    match args.get(i) {
+        Some(Value::Int(n, _)) => *n,
+        Some(Value::Uint(n, _)) => *n as i64,
+        _ => 0,
+    }
+}
+
+/// The bool argument at `i`; false if absent.
+pub fn arg_bool(args: &[Value], i: usize) -> bool {
+    matches!(args.get(i), Some(Value::Bool(true)))
+}
+
+/// The argument at `i`, nil if absent.
+pub fn arg(args: &[Value], i: usize) -> Value {
+    args.get(i).cloned().unwrap_or(Value::Nil)
+}
+
+/// Go's text for the panic of `reflect.TypeOf(nil).Kind()` that Sprig's list functions hit on nil.
+pub const NIL_DEREF: &str = "runtime error: invalid memory address or nil pointer dereference";
+
+/// Go's text for a recovered integer division by zero.
+pub const DIVIDE_BY_ZERO: &str = "runtime error: integer divide by zero";
+
+/// Calls a function implementation outside any template, for unit tests.
+#[cfg(test)]
+pub use test_support::test_call;
+
+#[cfg(test)]
+mod test_support {
+    use crate::template::funcs::{CallCtx, Exec, FuncEnv};
+    use crate::template::value::Value;
+
+    struct NoExec;
+    impl Exec for NoExec {
+        fn execute_template(
+            &mut self,
+            _: &str,
+            _: Value,
+        ) -> Result<String, crate::template::Error> {
+            unreachable!()
+        }
+        fn parse_and_execute(
+            &mut self,
+            _: &str,
+            _: &str,
+            _: Value,
+        ) -> Result<String, crate::template::Error> {
+            unreachable!()
+        }
+        fn top_name(&self) -> &str {
+            ""
+        }
+    }
+
+    pub fn test_call(
+        f: crate::template::funcs::FuncImpl,
+        args: Vec<Value>,
+    ) -> Result<Value, crate::template::FuncError> {
+        let env = FuncEnv::system();
+        let mut exec = NoExec;
+        let mut ctx = CallCtx {
+            exec: &mut exec,
+            env: &env,
+        };
+        f(&mut ctx, args)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,5 +492,30 @@ mod tests {
         assert_eq!(parse_go_int("-9223372036854775808", 0), Some(i64::MIN));
         assert_eq!(parse_go_int("017", 8), Some(15));
         assert_eq!(parse_go_int("1_7", 8), None);
+    }
+
+    #[test]
+    fn part_a_registers_126_distinct_sprig_names() {
+        use crate::template::funcs::sprig::{
+            conversion, defaults, lists, math, reflection, regex, strings,
+        };
+        let themes = [
+            strings::FUNCS,
+            lists::FUNCS,
+            math::FUNCS,
+            conversion::FUNCS,
+            regex::FUNCS,
+            reflection::FUNCS,
+            defaults::FUNCS,
+        ];
+        let mut names: Vec<&str> = themes
+            .iter()
+            .flat_map(|t| t.iter().map(|d| d.name))
+            .collect();
+        let total = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(total, 126);
+        assert_eq!(names.len(), 126, "a name is registered twice");
     }
 }
