@@ -1,0 +1,1 @@
+//! TOML for Helm's `toToml`/`fromToml` (BurntSushi/toml in Helm). Being written.
