@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod release;
 pub mod template;
 pub mod values;
 pub mod yaml;
