@@ -19,6 +19,8 @@ pub mod reflection;
 pub mod regex;
 pub mod semver;
 pub mod strings;
+#[cfg(test)]
+pub mod test_call;
 pub mod url;
 
 /// Every theme's table.
