@@ -18,6 +18,7 @@ pub mod random;
 pub mod reflection;
 pub mod regex;
 pub mod semver;
+pub mod semver_constraints;
 pub mod strings;
 #[cfg(test)]
 pub mod test_call;
