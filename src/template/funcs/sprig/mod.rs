@@ -10,6 +10,7 @@ pub mod date;
 pub mod defaults;
 pub mod dicts;
 pub mod encoding;
+pub mod gotime;
 pub mod lists;
 pub mod math;
 pub mod network;
