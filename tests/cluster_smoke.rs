@@ -42,7 +42,8 @@ fn cluster_kubeconfig() -> &'static Result<PathBuf, String> {
         let stdout = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
             return Err(format!(
-                "{} failed ({}); its messages are above, component logs in {}/logs/",
+                "{} failed ({}); its stderr above names the failing component and its log \
+                 (build logs in ~/.cache/rudder-test/build-logs/, start-up logs in {}/logs/)",
                 up.display(),
                 out.status,
                 state_dir().display()
