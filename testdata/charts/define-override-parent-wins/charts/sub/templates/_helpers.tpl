@@ -1,0 +1,2 @@
+{{- define "shared.greeting" -}}from-sub{{- end -}}
+{{- define "sub.only" -}}sub-only{{- end -}}

@@ -1,0 +1,1 @@
+{{- define "shared.greeting" -}}from-parent{{- end -}}

@@ -1,0 +1,3 @@
+{{- define "p" -}}
+{{ .Values.x 
+{{- end -}}

@@ -1,0 +1,2 @@
+{{- define "p.x" -}}x{{- end -}}
+TEXT OUTSIDE DEFINE IN PARTIAL

@@ -1,0 +1,1 @@
+{{- define "tmpl.where" -}}{{ .Template.Name }}|{{ .Template.BasePath }}{{- end -}}

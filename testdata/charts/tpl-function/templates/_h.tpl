@@ -1,0 +1,1 @@
+{{- define "tplf.helper" -}}helper-{{ .Values.user }}{{- end -}}
