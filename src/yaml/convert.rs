@@ -48,8 +48,8 @@ fn convert_error(node: &Node, message: String) -> Error {
 }
 
 fn syntax_at(node: &Node, message: String) -> Error {
+    // go-yaml's decoder reports these without a line (`yaml: map merge requires …`).
     let mut e = Error::new(ErrorKind::Syntax, message);
-    e.go_line = Some(node.line);
     e.line = node.line;
     e.column = node.column;
     e
@@ -82,8 +82,9 @@ fn decode_map_into(
             merge_into(value, map)?;
             continue;
         }
-        let key_string = key_to_string(key, decode(key)?)?;
-        map.insert(key_string, decode(value)?);
+        let decoded_value = decode(value)?;
+        let key_string = key_to_string(key, decode(key)?, &decoded_value)?;
+        map.insert(key_string, decoded_value);
     }
     let _ = node;
     Ok(())
@@ -112,7 +113,7 @@ fn merge_into(value: &Node, map: &mut BTreeMap<String, Yaml>) -> Result<(), Erro
 }
 
 /// sigs.k8s.io/yaml's conversion of a decoded key to a JSON object key.
-fn key_to_string(node: &Node, key: Yaml) -> Result<String, Error> {
+fn key_to_string(node: &Node, key: Yaml, value: &Yaml) -> Result<String, Error> {
     Ok(match key {
         Yaml::Str(s) => s,
         Yaml::Int(i) => i.to_string(),
@@ -126,19 +127,39 @@ fn key_to_string(node: &Node, key: Yaml) -> Result<String, Error> {
         Yaml::Uint(u) => {
             return Err(convert_error(
                 node,
-                format!("unsupported map key of type: uint64, key: 0x{u:x}"),
+                format!(
+                    "unsupported map key of type: uint64, key: 0x{u:x}, value: {}",
+                    go_sharp_v(value)
+                ),
             ))
         }
         Yaml::Null => {
             return Err(convert_error(
                 node,
-                "unsupported map key of type: %!s(<nil>), key: <nil>".to_string(),
+                format!(
+                    "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                    go_sharp_v(value)
+                ),
             ))
         }
         Yaml::Seq(_) | Yaml::Map(_) => {
             return Err(syntax_at(node, "invalid map key".to_string()));
         }
     })
+}
+
+/// Go's `%+#v` of a decoded scalar (for sigs.k8s.io/yaml's key error); collections are abridged.
+fn go_sharp_v(v: &Yaml) -> String {
+    match v {
+        Yaml::Null => "<nil>".to_string(),
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Int(i) => i.to_string(),
+        Yaml::Uint(u) => format!("0x{u:x}"),
+        Yaml::Float(f) => super::numfmt::go_g(*f),
+        Yaml::Str(s) => format!("{s:?}"),
+        Yaml::Seq(_) => "[]interface {}{...}".to_string(),
+        Yaml::Map(_) => "map[interface {}]interface {}{...}".to_string(),
+    }
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that round-trip as a float32.

@@ -65,6 +65,7 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             }
             number_doc(&json_float(*f))
         }
+        Value::String(s) if s.contains('\u{85}') => Doc::Str(Rc::from(fold_raw_breaks(s).as_str())),
         Value::String(s) => Doc::Str(s.clone()),
         Value::Bytes(b) => {
             use base64::Engine;
@@ -94,6 +95,43 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
     })
 }
 
+/// go-yaml's reading of a JSON string that holds a raw line break. `encoding/json` escapes `\n`,
+/// `\r`, U+2028 and U+2029 but not U+0085 (NEL), which go-yaml's scanner then folds like any line
+/// break inside a quoted scalar: blanks around it are dropped, one break becomes a space, n breaks
+/// become n-1 newlines.
+fn fold_raw_breaks(s: &str) -> String {
+    let mut out = String::new();
+    let mut pending_blanks = String::new();
+    let mut breaks = 0usize;
+    for c in s.chars() {
+        if c == '\u{85}' {
+            pending_blanks.clear();
+            breaks += 1;
+        } else if c == ' ' || c == '\t' {
+            if breaks == 0 {
+                pending_blanks.push(c);
+            }
+        } else {
+            if breaks == 1 {
+                out.push(' ');
+            } else if breaks > 1 {
+                out.extend(std::iter::repeat_n('\n', breaks - 1));
+            }
+            breaks = 0;
+            out.push_str(&pending_blanks);
+            pending_blanks.clear();
+            out.push(c);
+        }
+    }
+    if breaks == 1 {
+        out.push(' ');
+    } else if breaks > 1 {
+        out.extend(std::iter::repeat_n('\n', breaks - 1));
+    }
+    out.push_str(&pending_blanks);
+    out
+}
+
 /// go-yaml's reading of a JSON number.
 fn number_doc(text: &str) -> Doc {
     match resolve_plain(text) {
@@ -104,9 +142,68 @@ fn number_doc(text: &str) -> Doc {
     }
 }
 
+/// The data as gopkg.in/yaml.v3 sees a Go value directly (Helm's `toYamlPretty`): no JSON round
+/// trip, so a `float64` stays a float (`1e+06`) and an `int` an int.
+pub fn direct(v: &Value) -> Doc {
+    direct_depth(v, 0)
+}
+
+fn direct_depth(v: &Value, depth: usize) -> Doc {
+    if depth > 1000 {
+        return Doc::Null;
+    }
+    match v {
+        Value::Nil => Doc::Null,
+        Value::Bool(b) => Doc::Bool(*b),
+        Value::Int(i, _) => Doc::Int(*i),
+        Value::Uint(u, _) if *u <= i64::MAX as u64 => Doc::Int(*u as i64),
+        Value::Uint(u, _) => Doc::Uint(*u),
+        Value::Float(f) => Doc::Float(*f),
+        Value::String(s) => Doc::Str(s.clone()),
+        Value::Bytes(b) => Doc::Seq(b.iter().map(|x| Doc::Int(i64::from(*x))).collect()),
+        Value::List(l) => Doc::Seq(
+            l.items()
+                .iter()
+                .map(|i| direct_depth(i, depth + 1))
+                .collect(),
+        ),
+        Value::Map(m) => {
+            let mut entries: Vec<_> = m
+                .entries()
+                .into_iter()
+                .map(|(k, v)| (k, direct_depth(&v, depth + 1)))
+                .collect();
+            entries.sort_by(|a, b| key_cmp(&a.0, &b.0));
+            Doc::Map(entries)
+        }
+        Value::Object(o) => match o.to_json_value() {
+            Some(j) => direct_depth(&j, depth + 1),
+            None => Doc::Map(Vec::new()),
+        },
+    }
+}
+
+/// The two emitter configurations Helm uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// go-yaml v2 via sigs.k8s.io/yaml (`toYaml`): width 80, sequences not indented under keys.
+    V2,
+    /// gopkg.in/yaml.v3 with `SetIndent(2)` (`toYamlPretty`): no folding, sequences indented.
+    V3Indent2,
+}
+
 /// `yaml.Marshal` of round-tripped data (go-yaml v2).
 pub fn emit(doc: &Doc) -> String {
+    emit_with(doc, Flavor::V2)
+}
+
+/// Emits a document with the given flavour.
+pub fn emit_with(doc: &Doc, flavor: Flavor) -> String {
     let mut e = Emitter::new();
+    if flavor == Flavor::V3Indent2 {
+        e.best_width = usize::MAX;
+        e.indent_sequences = true;
+    }
     e.node(doc, Context::ROOT);
     // Document end: an implicit end only moves to a fresh line.
     e.write_indent();
@@ -342,6 +439,8 @@ pub struct Emitter {
     flow_level: usize,
     best_indent: i64,
     best_width: usize,
+    /// yaml.v3 indents a sequence under a mapping key; yaml.v2 does not.
+    indent_sequences: bool,
 }
 
 impl Emitter {
@@ -356,6 +455,7 @@ impl Emitter {
             flow_level: 0,
             best_indent: 2,
             best_width: 80,
+            indent_sequences: false,
         }
     }
 
@@ -493,7 +593,7 @@ impl Emitter {
     }
 
     fn block_sequence(&mut self, items: &[Doc], ctx: Context) {
-        let indentless = ctx.mapping && !self.indention;
+        let indentless = ctx.mapping && !self.indention && !self.indent_sequences;
         self.increase_indent(false, indentless);
         for item in items {
             self.write_indent();
@@ -861,6 +961,18 @@ mod tests {
                 vec!["word"; 16].join(" "),
                 vec!["word"; 14].join(" ")
             )
+        );
+    }
+
+    #[test]
+    fn pretty_flavor_indents_sequences_and_keeps_floats() {
+        let v = map(vec![(
+            "a",
+            Value::list(vec![Value::Float(1e6), Value::int(2)]),
+        )]);
+        assert_eq!(
+            emit_with(&direct(&v), Flavor::V3Indent2),
+            "a:\n  - 1e+06\n  - 2\n"
         );
     }
 

@@ -33,7 +33,7 @@ use crate::template::value::{Map, MapEntries, Value};
 ///
 /// Mirrors `chartutil.ReadValues`: a document that is not a map is an error
 /// (`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of
-/// type chartutil.Values`).
+/// type map[string]interface {}`).
 pub fn parse_values(text: &str, file: &str) -> Result<Value, Error> {
     let value = parse_value(text, file)?;
     match value {
@@ -44,7 +44,7 @@ pub fn parse_values(text: &str, file: &str) -> Result<Value, Error> {
             Err(Error::new(
                 ErrorKind::Unmarshal,
                 format!(
-                    "while decoding JSON: json: cannot unmarshal {what} into Go value of type chartutil.Values"
+                    "while decoding JSON: json: cannot unmarshal {what} into Go value of type map[string]interface {{}}"
                 ),
             )
             .in_file(file))
