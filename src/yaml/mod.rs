@@ -155,6 +155,18 @@ mod tests {
     }
 
     #[test]
+    fn chart_yaml_typed_like_helm() {
+        let text = "apiVersion: v2\nname: c\nversion: 1.0\nappVersion: 1.10\ndescription:\nkeywords:\nannotations:\n  a: 1\n  b: yes\ndeprecated: false\nunknown: x\n";
+        let m: crate::chart::model::Metadata = from_str(text, "Chart.yaml").unwrap();
+        assert_eq!(m.version, "1");
+        assert_eq!(m.app_version, "1.1");
+        assert_eq!(m.description, "");
+        assert!(m.keywords.is_empty());
+        assert_eq!(m.annotations["a"], "1");
+        assert_eq!(m.annotations["b"], "true");
+    }
+
+    #[test]
     fn documents() {
         let docs = parse_documents("a: 1\n---\n- 2\n", "x").unwrap();
         assert_eq!(docs.len(), 2);
