@@ -189,7 +189,7 @@ mod properties {
             any::<f64>()
                 .prop_filter("finite", |f| f.is_finite())
                 .prop_map(Value::Float),
-            "[a-zA-Z0-9 :#'\"\\-?.,\\[\\]{}é😀\n\t]{0,40}".prop_map(|s| Value::string(s)),
+            "[a-zA-Z0-9 :#'\"\\-?.,\\[\\]{}é😀\n\t]{0,40}".prop_map(Value::string),
             prop_oneof![
                 Just("yes"),
                 Just("~"),
