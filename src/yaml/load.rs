@@ -132,14 +132,19 @@ impl Loader<'_> {
                     syntax_error(self.text, &ScanError::new(mark, "unknown anchor"))
                 })
             }
-            Event::Scalar(value, style, anchor, tag) => (
-                anchor,
-                Node {
-                    kind: NodeKind::Scalar { value, style, tag },
-                    line,
-                    column,
-                },
-            ),
+            Event::Scalar(value, style, anchor, tag) => {
+                if style == TScalarStyle::DoubleQuoted && value.contains('/') {
+                    self.reject_slash_escape(&mark)?;
+                }
+                (
+                    anchor,
+                    Node {
+                        kind: NodeKind::Scalar { value, style, tag },
+                        line,
+                        column,
+                    },
+                )
+            }
             Event::SequenceStart(anchor, tag) => {
                 let mut items = Vec::new();
                 loop {
@@ -191,6 +196,33 @@ impl Loader<'_> {
             self.anchors.insert(anchor, node.clone());
         }
         Ok(node)
+    }
+}
+
+impl Loader<'_> {
+    /// go-yaml v2 knows YAML 1.1's escapes only: `\/` (YAML 1.2) is "found unknown escape
+    /// character", which yaml-rust2 accepts. Scans the double-quoted scalar starting at `mark`.
+    fn reject_slash_escape(&self, mark: &Marker) -> Result<(), Error> {
+        let Some((start, _)) = self.text.char_indices().nth(mark.index()) else {
+            return Ok(());
+        };
+        let mut chars = self.text[start..].char_indices().skip(1);
+        while let Some((_, c)) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => {
+                    if let Some((offset, '/')) = chars.next() {
+                        let line0 = self.text[..start + offset].matches('\n').count();
+                        let mut e = Error::new(ErrorKind::Syntax, "found unknown escape character");
+                        e.go_line = scanner_line(line0);
+                        e.line = line0 + 1;
+                        return Err(e);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -347,6 +379,16 @@ mod tests {
         };
         assert!(Rc::ptr_eq(&entries[0].1, &entries[1].1));
         assert_eq!(entries[1].0.line, 2);
+    }
+
+    #[test]
+    fn slash_escape_is_unknown_to_go_yaml() {
+        let err = parse_nodes("a: 1\nb: \"x\\/y\"\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 2: found unknown escape character"
+        );
+        assert!(parse_nodes("a: \"x/y\\\\/\"\n", 1).is_ok());
     }
 
     #[test]

@@ -90,6 +90,16 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, Error> {
         .collect()
 }
 
+/// The first document as go-yaml v2 decodes it (before the JSON round trip, so ints and floats are
+/// still apart and keys are already strings), or `None` for an empty stream. For callers that apply
+/// their own typed rules with Go's messages, e.g. Helm's manifest head (`releaseutil.SimpleHead`).
+pub fn decode_document(text: &str, file: &str) -> Result<Option<convert::Yaml>, Error> {
+    let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
+    docs.first()
+        .map(|node| convert::decode(node).map_err(|e| e.in_file(file)))
+        .transpose()
+}
+
 /// Deserialises a typed document (Chart.yaml, Chart.lock) as sigs.k8s.io/yaml does: YAML 1.1 typing,
 /// and numbers or bools given where the target wants a string become strings (`version: 1.0` → `"1"`).
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, Error> {
