@@ -59,6 +59,11 @@ const MAX_NODES: usize = 10_000_000;
 /// Parses every document of `text`. An empty stream has no documents.
 pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(pos) = text.find(is_disallowed_char) {
+        let mut e = Error::new(ErrorKind::Syntax, "control characters are not allowed");
+        e.line = text[..pos].matches('\n').count() + 1;
+        return Err(e);
+    }
     let mut loader = Loader {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
@@ -90,6 +95,16 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
     Ok(docs)
 }
 
+/// Characters go-yaml's reader refuses anywhere in the input (`control characters are not allowed`):
+/// C0 controls other than tab, LF and CR, DEL, C1 controls other than NEL, and U+FFFE/U+FFFF.
+pub fn is_disallowed_char(c: char) -> bool {
+    let u = c as u32;
+    (u < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+        || (0x7F..=0x9F).contains(&u) && u != 0x85
+        || u == 0xFFFE
+        || u == 0xFFFF
+}
+
 struct Loader<'a> {
     parser: Parser<std::str::Chars<'a>>,
     anchors: HashMap<usize, Rc<Node>>,
@@ -117,14 +132,19 @@ impl Loader<'_> {
                     syntax_error(self.text, &ScanError::new(mark, "unknown anchor"))
                 })
             }
-            Event::Scalar(value, style, anchor, tag) => (
-                anchor,
-                Node {
-                    kind: NodeKind::Scalar { value, style, tag },
-                    line,
-                    column,
-                },
-            ),
+            Event::Scalar(value, style, anchor, tag) => {
+                if style == TScalarStyle::DoubleQuoted && value.contains('/') {
+                    self.reject_slash_escape(&mark)?;
+                }
+                (
+                    anchor,
+                    Node {
+                        kind: NodeKind::Scalar { value, style, tag },
+                        line,
+                        column,
+                    },
+                )
+            }
             Event::SequenceStart(anchor, tag) => {
                 let mut items = Vec::new();
                 loop {
@@ -179,6 +199,33 @@ impl Loader<'_> {
     }
 }
 
+impl Loader<'_> {
+    /// go-yaml v2 knows YAML 1.1's escapes only: `\/` (YAML 1.2) is "found unknown escape
+    /// character", which yaml-rust2 accepts. Scans the double-quoted scalar starting at `mark`.
+    fn reject_slash_escape(&self, mark: &Marker) -> Result<(), Error> {
+        let Some((start, _)) = self.text.char_indices().nth(mark.index()) else {
+            return Ok(());
+        };
+        let mut chars = self.text[start..].char_indices().skip(1);
+        while let Some((_, c)) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => {
+                    if let Some((offset, '/')) = chars.next() {
+                        let line0 = self.text[..start + offset].matches('\n').count();
+                        let mut e = Error::new(ErrorKind::Syntax, "found unknown escape character");
+                        e.go_line = scanner_line(line0);
+                        e.line = line0 + 1;
+                        return Err(e);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Counts the nodes an expansion of `node` visits, stopping at `MAX_NODES`.
 pub fn expansion_too_large(node: &Node) -> bool {
     fn count(node: &Node, n: &mut usize) -> bool {
@@ -224,7 +271,9 @@ fn parser_line(line0: usize) -> Option<usize> {
 fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) {
     // yaml-rust2 lines are 1-based; go-yaml's marks are 0-based.
     let line0 = mark.line().saturating_sub(1);
-    let eof_line0 = text.matches('\n').count();
+    // At the end of the stream libyaml moves to a fresh line when the last one is unterminated.
+    let eof_line0 =
+        text.matches('\n').count() + usize::from(!text.is_empty() && !text.ends_with('\n'));
     let owned = |m: &str, line: Option<usize>| (m.to_string(), line);
     if info.contains("mapping values are not allowed") {
         return owned(
@@ -241,7 +290,7 @@ fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) 
     {
         return owned("found unexpected end of stream", scanner_line(eof_line0));
     }
-    if info.contains("illegal placement of ':'") || info.contains("did not find expected ','") {
+    if info.contains("illegal placement of ':'") || info.contains("expected ',' or") {
         let closer = match innermost_flow_opener(text, mark.index()) {
             Some('{') => "did not find expected ',' or '}'",
             _ => "did not find expected ',' or ']'",
@@ -330,6 +379,16 @@ mod tests {
         };
         assert!(Rc::ptr_eq(&entries[0].1, &entries[1].1));
         assert_eq!(entries[1].0.line, 2);
+    }
+
+    #[test]
+    fn slash_escape_is_unknown_to_go_yaml() {
+        let err = parse_nodes("a: 1\nb: \"x\\/y\"\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 2: found unknown escape character"
+        );
+        assert!(parse_nodes("a: \"x/y\\\\/\"\n", 1).is_ok());
     }
 
     #[test]
