@@ -328,24 +328,21 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
-/// An approximation of Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the
-/// ASCII space; not control, format, private-use, other space or line/paragraph separator characters.
+/// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
 pub fn is_go_printable(c: char) -> bool {
-    let u = c as u32;
-    if u < 0x20 || (0x7f..0xa0).contains(&u) {
-        return false;
-    }
-    if c == ' ' {
-        return true;
-    }
-    if c.is_whitespace() {
-        return false;
-    }
-    !matches!(u,
-        0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e | 0x200b..=0x200f | 0x202a..=0x202e
-        | 0x2060..=0x2064 | 0x2066..=0x206f | 0xfeff | 0xfff9..=0xfffb | 0xe000..=0xf8ff
-        | 0xd800..=0xdfff | 0xfdd0..=0xfdef | 0xfffe | 0xffff | 0xe0001 | 0xe0020..=0xe007f
-        | 0xf0000..=0x10ffff)
+    use unicode_general_category::{get_general_category, GeneralCategory::*};
+    c == ' '
+        || !matches!(
+            get_general_category(c),
+            Control
+                | Format
+                | PrivateUse
+                | Surrogate
+                | Unassigned
+                | SpaceSeparator
+                | LineSeparator
+                | ParagraphSeparator
+        )
 }
 
 /// The string argument at `i` (the evaluator has converted it to a Go `string`); "" if absent.
