@@ -184,12 +184,16 @@ fn underscores_ok(s: &str, prefixed: bool) -> bool {
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` for the decimal forms charts use (`1`, `-1.5`, `.5`, `1e3`,
-/// `Inf`, `NaN`, `1_000`). Hexadecimal floats (`0x1p2`) are not supported: they parse as 0.
+/// `Inf`, `NaN`, `1_000`, `0x1.8p1`).
 pub fn parse_go_float(s: &str) -> Option<f64> {
     let body = s.strip_prefix(['+', '-']).unwrap_or(s);
     let lower = body.to_ascii_lowercase();
     if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
         return s.parse::<f64>().ok();
+    }
+    if let Some(hex) = lower.strip_prefix("0x") {
+        let value = parse_hex_float(hex)?;
+        return Some(if s.starts_with('-') { -value } else { value });
     }
     let owned;
     let (s, body) = if body.contains('_') {
@@ -210,6 +214,23 @@ pub fn parse_go_float(s: &str) -> Option<f64> {
         return None;
     }
     s.parse::<f64>().ok()
+}
+
+/// The body of a Go hexadecimal float after `0x`: hex digits with an optional `.`, then a mandatory
+/// binary exponent `p±N`.
+fn parse_hex_float(hex: &str) -> Option<f64> {
+    let (mantissa, exponent) = hex.split_once('p')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut value = 0f64;
+    for c in int_part.chars().chain(frac_part.chars()) {
+        value = value * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let scale = exponent - 4 * frac_part.len() as i32;
+    Some(value * 2f64.powi(scale))
 }
 
 /// Sprig's `strslice`: a `[]string` as it is; the elements of any other slice through [`strval`], nils
@@ -447,6 +468,11 @@ mod tests {
         assert_eq!(to_float64(&Value::str("1e3")), 1000.0);
         assert_eq!(to_float64(&Value::str("abc")), 0.0);
         assert_eq!(to_float64(&Value::int(3)), 3.0);
+        // helm: {{ float64 "0x1p2" }} → 4; {{ float64 "1_0" }} → 10
+        assert_eq!(to_float64(&Value::str("0x1p2")), 4.0);
+        assert_eq!(to_float64(&Value::str("-0x1.8p1")), -3.0);
+        assert_eq!(to_float64(&Value::str("0x1")), 0.0);
+        assert_eq!(to_float64(&Value::str("1_0")), 10.0);
     }
 
     #[test]
