@@ -370,7 +370,8 @@ impl<'a> Parser<'a> {
                         }
                     }
                 } else {
-                    (rest.get(..2).unwrap_or(rest), 2.min(rest.len()))
+                    let two = rest.char_indices().nth(2).map_or(rest.len(), |(i, _)| i);
+                    (&rest[..two], two)
                 };
                 self.pos += consumed;
                 let value = if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -381,7 +382,7 @@ impl<'a> Parser<'a> {
                         .and_then(char::from_u32)
                 };
                 match value {
-                    Some(ch) if consumed > 2 || digits.len() == 2 => Ok(ch),
+                    Some(ch) if Self::braced_or_two(consumed, digits) => Ok(ch),
                     _ => invalid(self),
                 }
             }
@@ -394,6 +395,11 @@ impl<'a> Parser<'a> {
             c if c.is_ascii() && !c.is_ascii_alphanumeric() => Ok(c),
             _ => invalid(self),
         }
+    }
+
+    /// Whether a `\x` escape had its braces or exactly two hex digits.
+    fn braced_or_two(consumed: usize, digits: &str) -> bool {
+        consumed > digits.len() || digits.len() == 2
     }
 
     /// A bracketed class, with Go's item rules.
@@ -530,5 +536,7 @@ mod tests {
         assert!(translate("a{,5}").is_ok());
         assert!(translate("\\Qa.b\\E").is_ok());
         assert!(translate("[a[]").is_ok());
+        assert_eq!(err("\\x中"), "invalid escape sequence: `\\x中`");
+        assert!(translate("\\x{4E2D}\\x41").is_ok());
     }
 }
