@@ -233,8 +233,8 @@ fn parse_hex_float(hex: &str) -> Option<f64> {
     Some(value * 2f64.powi(scale))
 }
 
-/// Sprig's `strslice`: a `[]string` as it is; the elements of any other slice through [`strval`], nils
-/// dropped; nil as an empty list; anything else as a one-element list.
+/// Sprig's `strslice`: a `[]string` as it is; the elements of any other slice (host slices included)
+/// through [`strval`], nils dropped; nil as an empty list; anything else as a one-element list.
 pub fn strslice(v: &Value) -> Vec<String> {
     match v {
         Value::List(l) => l
@@ -244,6 +244,9 @@ pub fn strslice(v: &Value) -> Vec<String> {
             .map(strval)
             .collect(),
         Value::Bytes(b) => b.iter().map(|byte| byte.to_string()).collect(),
+        Value::Object(_) if object_slice(v).is_some() => {
+            object_slice(v).map_or_else(Vec::new, |l| strslice(&Value::List(l)))
+        }
         Value::Nil => Vec::new(),
         other => vec![strval(other)],
     }
@@ -277,6 +280,19 @@ pub fn slice_items(v: &Value) -> Option<Vec<Value>> {
                 .map(|byte| Value::Uint(u64::from(*byte), crate::template::UintKind::Uint8))
                 .collect(),
         ),
+        Value::Object(_) => object_slice(v).map(|l| l.items().to_vec()),
+        _ => None,
+    }
+}
+
+/// The elements of a host object whose Go kind is a slice or array (such as
+/// `.Capabilities.APIVersions`, a `chartutil.VersionSet`), read through its JSON form.
+pub fn object_slice(v: &Value) -> Option<List> {
+    match v {
+        Value::Object(o) if matches!(o.kind_name(), "slice" | "array") => match o.to_json_value() {
+            Some(Value::List(l)) => Some(l),
+            _ => None,
+        },
         _ => None,
     }
 }
