@@ -16,8 +16,20 @@ pub fn go_to_upper(c: char) -> char {
     let mut it = c.to_uppercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
-        _ => c,
+        _ => greek_iota_subscript_upper(c).unwrap_or(c),
     }
+}
+
+/// The simple uppercase of the Greek letters with ypogegrammeni, whose full uppercase is two runes
+/// (`ᾳ` → `ΑΙ`) but whose simple mapping is the prosgegrammeni form (`ᾳ` → `ᾼ`).
+fn greek_iota_subscript_upper(c: char) -> Option<char> {
+    let u = c as u32;
+    let mapped = match u {
+        0x1f80..=0x1f87 | 0x1f90..=0x1f97 | 0x1fa0..=0x1fa7 => u + 8,
+        0x1fb3 | 0x1fc3 | 0x1ff3 => u + 9,
+        _ => return None,
+    };
+    char::from_u32(mapped)
 }
 
 /// Go's `unicode.ToLower`: the simple lowercase mapping (`İ` → `i`).
