@@ -343,7 +343,7 @@ fn eq(arg1: &Value, others: &[Value]) -> Result<bool, String> {
                     if rk1 != rk2 && rk1 != "invalid" && rk2 != "invalid" {
                         return Err(format!(
                             "non-comparable types {}: {}, {}: {}",
-                            format_v(arg1),
+                            sprintf("%s", std::slice::from_ref(arg1)),
                             arg1.type_name(),
                             arg.type_name(),
                             format_v(arg)
@@ -357,7 +357,7 @@ fn eq(arg1: &Value, others: &[Value]) -> Result<bool, String> {
                             _ => {
                                 return Err(format!(
                                     "non-comparable type {}: {}",
-                                    format_v(arg),
+                                    sprintf("%s", std::slice::from_ref(arg)),
                                     arg.type_name()
                                 ))
                             }

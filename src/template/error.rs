@@ -131,6 +131,13 @@ impl Error {
         }
     }
 
+    /// Wraps `inner` with a context prefix, as Go's `errors.Wrapf(err, "prefix")` prints it:
+    /// `PREFIX: INNER`. The inner error stays reachable through [`Error::source`].
+    pub fn wrapped(prefix: impl Into<String>, inner: Error) -> Error {
+        let message = format!("{}: {inner}", prefix.into());
+        Error::new(message).with_source(ErrorSource::Nested(inner))
+    }
+
     pub(crate) fn with_source(mut self, source: ErrorSource) -> Error {
         self.repr.source = Some(source);
         self

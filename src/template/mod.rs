@@ -10,6 +10,8 @@
 //! This module knows nothing about charts, `.Values` or files: Helm's rules live in `crate::engine`.
 pub mod ast;
 pub mod builtins;
+#[cfg(test)]
+mod case_tests;
 pub mod error;
 mod exec;
 pub mod fmt;

