@@ -48,8 +48,8 @@ fn convert_error(node: &Node, message: String) -> Error {
 }
 
 fn syntax_at(node: &Node, message: String) -> Error {
+    // go-yaml's decoder reports these without a line (`yaml: map merge requires …`).
     let mut e = Error::new(ErrorKind::Syntax, message);
-    e.go_line = Some(node.line);
     e.line = node.line;
     e.column = node.column;
     e
@@ -82,8 +82,9 @@ fn decode_map_into(
             merge_into(value, map)?;
             continue;
         }
-        let key_string = key_to_string(key, decode(key)?)?;
-        map.insert(key_string, decode(value)?);
+        let decoded_value = decode(value)?;
+        let key_string = key_to_string(key, decode(key)?, &decoded_value)?;
+        map.insert(key_string, decoded_value);
     }
     let _ = node;
     Ok(())
@@ -112,7 +113,7 @@ fn merge_into(value: &Node, map: &mut BTreeMap<String, Yaml>) -> Result<(), Erro
 }
 
 /// sigs.k8s.io/yaml's conversion of a decoded key to a JSON object key.
-fn key_to_string(node: &Node, key: Yaml) -> Result<String, Error> {
+fn key_to_string(node: &Node, key: Yaml, value: &Yaml) -> Result<String, Error> {
     Ok(match key {
         Yaml::Str(s) => s,
         Yaml::Int(i) => i.to_string(),
@@ -126,19 +127,39 @@ fn key_to_string(node: &Node, key: Yaml) -> Result<String, Error> {
         Yaml::Uint(u) => {
             return Err(convert_error(
                 node,
-                format!("unsupported map key of type: uint64, key: 0x{u:x}"),
+                format!(
+                    "unsupported map key of type: uint64, key: 0x{u:x}, value: {}",
+                    go_sharp_v(value)
+                ),
             ))
         }
         Yaml::Null => {
             return Err(convert_error(
                 node,
-                "unsupported map key of type: %!s(<nil>), key: <nil>".to_string(),
+                format!(
+                    "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                    go_sharp_v(value)
+                ),
             ))
         }
         Yaml::Seq(_) | Yaml::Map(_) => {
             return Err(syntax_at(node, "invalid map key".to_string()));
         }
     })
+}
+
+/// Go's `%+#v` of a decoded scalar (for sigs.k8s.io/yaml's key error); collections are abridged.
+fn go_sharp_v(v: &Yaml) -> String {
+    match v {
+        Yaml::Null => "<nil>".to_string(),
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Int(i) => i.to_string(),
+        Yaml::Uint(u) => format!("0x{u:x}"),
+        Yaml::Float(f) => super::numfmt::go_g(*f),
+        Yaml::Str(s) => format!("{s:?}"),
+        Yaml::Seq(_) => "[]interface {}{...}".to_string(),
+        Yaml::Map(_) => "map[interface {}]interface {}{...}".to_string(),
+    }
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that round-trip as a float32.
@@ -302,6 +323,8 @@ impl<'de> de::Deserializer<'de> for YamlDeserializer<'de> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.0 {
+            // encoding/json leaves a field untouched for a JSON null.
+            Yaml::Null => visitor.visit_str(""),
             Yaml::Int(i) => visitor.visit_string(i.to_string()),
             Yaml::Uint(u) => visitor.visit_string(u.to_string()),
             Yaml::Float(f) => visitor.visit_string(format_float32_g(*f)),
@@ -312,6 +335,32 @@ impl<'de> de::Deserializer<'de> for YamlDeserializer<'de> {
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Yaml::Null => visitor.visit_bool(false),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Yaml::Null => visitor.visit_seq(de::value::SeqDeserializer::new(std::iter::empty::<
+                YamlDeserializer<'de>,
+            >())),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Yaml::Null => visitor.visit_map(de::value::MapDeserializer::new(std::iter::empty::<(
+                &'de str,
+                YamlDeserializer<'de>,
+            )>())),
+            _ => self.deserialize_any(visitor),
+        }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
@@ -342,9 +391,9 @@ impl<'de> de::Deserializer<'de> for YamlDeserializer<'de> {
     }
 
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
-        bytes byte_buf unit unit_struct seq tuple
-        tuple_struct map struct identifier ignored_any
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
+        bytes byte_buf unit unit_struct tuple
+        tuple_struct struct identifier ignored_any
     }
 }
 

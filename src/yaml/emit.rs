@@ -18,7 +18,7 @@ use std::rc::Rc;
 use super::error::Error;
 use super::numfmt::{go_g, json_float};
 use super::resolve::{is_base60_float, resolve_plain, Resolved};
-use super::sort::key_cmp;
+use super::sort::{key_cmp, key_cmp_v3};
 use crate::template::value::Value;
 
 /// A value after the JSON → go-yaml round trip.
@@ -65,6 +65,10 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             }
             number_doc(&json_float(*f))
         }
+        Value::String(s) if s.chars().any(disallowed_after_json) => {
+            return Err(disallowed_in_json())
+        }
+        Value::String(s) if s.contains('\u{85}') => Doc::Str(Rc::from(fold_raw_breaks(s).as_str())),
         Value::String(s) => Doc::Str(s.clone()),
         Value::Bytes(b) => {
             use base64::Engine;
@@ -82,7 +86,12 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             let mut entries = m
                 .entries()
                 .into_iter()
-                .map(|(k, v)| Ok((k, json_round_trip_depth(&v, depth + 1)?)))
+                .map(|(k, v)| {
+                    if k.chars().any(disallowed_after_json) {
+                        return Err(disallowed_in_json());
+                    }
+                    Ok((k, json_round_trip_depth(&v, depth + 1)?))
+                })
                 .collect::<Result<Vec<_>, Error>>()?;
             entries.sort_by(|a, b| key_cmp(&a.0, &b.0));
             Doc::Map(entries)
@@ -92,6 +101,57 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             None => Doc::Map(Vec::new()),
         },
     })
+}
+
+/// True for characters `encoding/json` leaves raw (it escapes C0 controls) that go-yaml's reader
+/// then refuses: DEL, C1 controls other than NEL, U+FFFE and U+FFFF.
+fn disallowed_after_json(c: char) -> bool {
+    (c as u32) >= 0x20 && super::load::is_disallowed_char(c)
+}
+
+/// `encoding/json` leaves DEL and C1 controls raw, and go-yaml's reader then refuses the JSON text.
+fn disallowed_in_json() -> Error {
+    Error::new(
+        super::error::ErrorKind::Syntax,
+        "control characters are not allowed",
+    )
+}
+
+/// go-yaml's reading of a JSON string that holds a raw line break. `encoding/json` escapes `\n`,
+/// `\r`, U+2028 and U+2029 but not U+0085 (NEL), which go-yaml's scanner then folds like any line
+/// break inside a quoted scalar: blanks around it are dropped, one break becomes a space, n breaks
+/// become n-1 newlines.
+fn fold_raw_breaks(s: &str) -> String {
+    let mut out = String::new();
+    let mut pending_blanks = String::new();
+    let mut breaks = 0usize;
+    for c in s.chars() {
+        if c == '\u{85}' {
+            pending_blanks.clear();
+            breaks += 1;
+        } else if c == ' ' || c == '\t' {
+            if breaks == 0 {
+                pending_blanks.push(c);
+            }
+        } else {
+            if breaks == 1 {
+                out.push(' ');
+            } else if breaks > 1 {
+                out.extend(std::iter::repeat_n('\n', breaks - 1));
+            }
+            breaks = 0;
+            out.push_str(&pending_blanks);
+            pending_blanks.clear();
+            out.push(c);
+        }
+    }
+    if breaks == 1 {
+        out.push(' ');
+    } else if breaks > 1 {
+        out.extend(std::iter::repeat_n('\n', breaks - 1));
+    }
+    out.push_str(&pending_blanks);
+    out
 }
 
 /// go-yaml's reading of a JSON number.
@@ -104,9 +164,68 @@ fn number_doc(text: &str) -> Doc {
     }
 }
 
+/// The data as gopkg.in/yaml.v3 sees a Go value directly (Helm's `toYamlPretty`): no JSON round
+/// trip, so a `float64` stays a float (`1e+06`) and an `int` an int.
+pub fn direct(v: &Value) -> Doc {
+    direct_depth(v, 0)
+}
+
+fn direct_depth(v: &Value, depth: usize) -> Doc {
+    if depth > 1000 {
+        return Doc::Null;
+    }
+    match v {
+        Value::Nil => Doc::Null,
+        Value::Bool(b) => Doc::Bool(*b),
+        Value::Int(i, _) => Doc::Int(*i),
+        Value::Uint(u, _) if *u <= i64::MAX as u64 => Doc::Int(*u as i64),
+        Value::Uint(u, _) => Doc::Uint(*u),
+        Value::Float(f) => Doc::Float(*f),
+        Value::String(s) => Doc::Str(s.clone()),
+        Value::Bytes(b) => Doc::Seq(b.iter().map(|x| Doc::Int(i64::from(*x))).collect()),
+        Value::List(l) => Doc::Seq(
+            l.items()
+                .iter()
+                .map(|i| direct_depth(i, depth + 1))
+                .collect(),
+        ),
+        Value::Map(m) => {
+            let mut entries: Vec<_> = m
+                .entries()
+                .into_iter()
+                .map(|(k, v)| (k, direct_depth(&v, depth + 1)))
+                .collect();
+            entries.sort_by(|a, b| key_cmp_v3(&a.0, &b.0));
+            Doc::Map(entries)
+        }
+        Value::Object(o) => match o.to_json_value() {
+            Some(j) => direct_depth(&j, depth + 1),
+            None => Doc::Map(Vec::new()),
+        },
+    }
+}
+
+/// The two emitter configurations Helm uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// go-yaml v2 via sigs.k8s.io/yaml (`toYaml`): width 80, sequences not indented under keys.
+    V2,
+    /// gopkg.in/yaml.v3 with `SetIndent(2)` (`toYamlPretty`): no folding, sequences indented.
+    V3Indent2,
+}
+
 /// `yaml.Marshal` of round-tripped data (go-yaml v2).
 pub fn emit(doc: &Doc) -> String {
+    emit_with(doc, Flavor::V2)
+}
+
+/// Emits a document with the given flavour.
+pub fn emit_with(doc: &Doc, flavor: Flavor) -> String {
     let mut e = Emitter::new();
+    if flavor == Flavor::V3Indent2 {
+        e.best_width = usize::MAX;
+        e.indent_sequences = true;
+    }
     e.node(doc, Context::ROOT);
     // Document end: an implicit end only moves to a fresh line.
     e.write_indent();
@@ -177,7 +296,9 @@ fn is_printable(c: char) -> bool {
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
-fn analyze(value: &str) -> Analysis {
+/// `tabs_allowed_in_blocks` is yaml.v3's rule: a tab only rules out plain and single-quoted styles,
+/// so a multi-line string with tabs can still be a literal block (yaml.v2 double-quotes it).
+fn analyze(value: &str, tabs_allowed_in_blocks: bool) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -191,6 +312,7 @@ fn analyze(value: &str) -> Analysis {
     let mut flow_indicators = false;
     let mut line_breaks = false;
     let mut special_characters = false;
+    let mut tab_characters = false;
     let mut leading_space = false;
     let mut leading_break = false;
     let mut trailing_space = false;
@@ -244,7 +366,9 @@ fn analyze(value: &str) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(c) {
+        if c == '\t' && tabs_allowed_in_blocks {
+            tab_characters = true;
+        } else if !is_printable(c) {
             special_characters = true;
         }
         let last = i + 1 == chars.len();
@@ -299,10 +423,12 @@ fn analyze(value: &str) -> Analysis {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
-    if space_break || special_characters {
+    if space_break || tab_characters || special_characters {
         a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
+    }
+    if space_break || special_characters {
         a.block_allowed = false;
     }
     if line_breaks {
@@ -342,6 +468,9 @@ pub struct Emitter {
     flow_level: usize,
     best_indent: i64,
     best_width: usize,
+    /// yaml.v3 flavour: a sequence under a mapping key is indented (yaml.v2 does not indent it), and
+    /// tabs do not rule out literal blocks.
+    indent_sequences: bool,
 }
 
 impl Emitter {
@@ -356,6 +485,7 @@ impl Emitter {
             flow_level: 0,
             best_indent: 2,
             best_width: 80,
+            indent_sequences: false,
         }
     }
 
@@ -493,7 +623,7 @@ impl Emitter {
     }
 
     fn block_sequence(&mut self, items: &[Doc], ctx: Context) {
-        let indentless = ctx.mapping && !self.indention;
+        let indentless = ctx.mapping && !self.indention && !self.indent_sequences;
         self.increase_indent(false, indentless);
         for item in items {
             self.write_indent();
@@ -507,7 +637,7 @@ impl Emitter {
         self.increase_indent(false, false);
         for (k, v) in entries {
             self.write_indent();
-            let simple = !analyze(k).multiline && k.len() <= 128;
+            let simple = !analyze(k, self.indent_sequences).multiline && k.len() <= 128;
             let key = Doc::Str(k.clone());
             if simple {
                 self.node(&key, Context::SIMPLE_KEY);
@@ -524,7 +654,7 @@ impl Emitter {
     }
 
     fn scalar(&mut self, value: &str, requested: Style, ctx: Context) {
-        let a = analyze(value);
+        let a = analyze(value, self.indent_sequences);
         let mut style = requested;
         if ctx.simple_key && a.multiline {
             style = Style::DoubleQuoted;
@@ -862,6 +992,24 @@ mod tests {
                 vec!["word"; 14].join(" ")
             )
         );
+    }
+
+    #[test]
+    fn pretty_flavor_indents_sequences_and_keeps_floats() {
+        let v = map(vec![(
+            "a",
+            Value::list(vec![Value::Float(1e6), Value::int(2)]),
+        )]);
+        assert_eq!(
+            emit_with(&direct(&v), Flavor::V3Indent2),
+            "a:\n  - 1e+06\n  - 2\n"
+        );
+    }
+
+    #[test]
+    fn raw_control_characters_after_json_fail() {
+        assert!(json_round_trip(&Value::str("del\u{7f}")).is_err());
+        assert_eq!(to_yaml(&Value::str("a\u{1}")), "\"a\\x01\"\n");
     }
 
     #[test]

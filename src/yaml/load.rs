@@ -59,6 +59,11 @@ const MAX_NODES: usize = 10_000_000;
 /// Parses every document of `text`. An empty stream has no documents.
 pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(pos) = text.find(is_disallowed_char) {
+        let mut e = Error::new(ErrorKind::Syntax, "control characters are not allowed");
+        e.line = text[..pos].matches('\n').count() + 1;
+        return Err(e);
+    }
     let mut loader = Loader {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
@@ -88,6 +93,16 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         }
     }
     Ok(docs)
+}
+
+/// Characters go-yaml's reader refuses anywhere in the input (`control characters are not allowed`):
+/// C0 controls other than tab, LF and CR, DEL, C1 controls other than NEL, and U+FFFE/U+FFFF.
+pub fn is_disallowed_char(c: char) -> bool {
+    let u = c as u32;
+    (u < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+        || (0x7F..=0x9F).contains(&u) && u != 0x85
+        || u == 0xFFFE
+        || u == 0xFFFF
 }
 
 struct Loader<'a> {
@@ -200,11 +215,8 @@ pub fn expansion_too_large(node: &Node) -> bool {
 
 /// Maps a yaml-rust2 error onto go-yaml v2's message and line numbering.
 pub fn syntax_error(text: &str, e: &ScanError) -> Error {
-    let info = e.info();
     let mark = e.marker();
-    // yaml-rust2 lines are 1-based; go-yaml's problem marks are 0-based.
-    let line0 = mark.line().saturating_sub(1);
-    let (message, go_line) = go_message(text, info, line0);
+    let (message, go_line) = go_message(text, e.info(), mark);
     let mut err = Error::new(ErrorKind::Syntax, message);
     err.go_line = go_line;
     err.line = mark.line();
@@ -212,79 +224,115 @@ pub fn syntax_error(text: &str, e: &ScanError) -> Error {
     err
 }
 
-/// go-yaml's text for a yaml-rust2 message, and the line go-yaml would print.
-fn go_message(text: &str, info: &str, line0: usize) -> (String, Option<usize>) {
-    // Scanner errors print problem line + 1; parser errors print the 0-based problem line, and no line
-    // at all when it is 0.
-    let scanner = |msg: &str| (msg.to_string(), Some(line0 + 1));
-    let parser = |msg: &str| {
-        let line = (line0 > 0).then_some(line0);
-        (msg.to_string(), line)
-    };
-    if info.contains("mapping values are not allowed") {
-        return scanner("mapping values are not allowed in this context");
-    }
-    if info.contains("could not find expected ':'") || info.contains("simple key expect") {
-        // go-yaml notices the stale simple key on the line after it.
-        let next = next_content_line(text, line0);
-        return ("could not find expected ':'".to_string(), Some(next + 1));
-    }
-    if info.contains("did not find expected key") {
-        return parser("did not find expected key");
-    }
-    if info.contains("did not find expected '-' indicator") {
-        return parser("did not find expected '-' indicator");
-    }
-    if info.contains("did not find expected ',' or ']'") {
-        return parser("did not find expected ',' or ']'");
-    }
-    if info.contains("did not find expected ',' or '}'") {
-        return parser("did not find expected ',' or '}'");
-    }
-    if info.contains("did not find expected node content") {
-        return parser("did not find expected node content");
-    }
-    if info.contains("block sequence entries are not allowed") {
-        return scanner("block sequence entries are not allowed in this context");
-    }
-    if info.contains("found character that cannot start any token") {
-        return scanner("found character that cannot start any token");
-    }
-    if info.contains("found a tab character") || info.contains("tab") {
-        return scanner("found character that cannot start any token");
-    }
-    if info.contains("found unexpected end of stream") {
-        return scanner("found unexpected end of stream");
-    }
-    if info.contains("found unknown escape character") {
-        return scanner("found unknown escape character while parsing a quoted scalar");
-    }
-    if info.contains("unknown anchor") {
-        return (
-            format!("unknown anchor '{}' referenced", "").replace(" '' ", " "),
-            Some(line0 + 1),
-        );
-    }
-    if info.contains("invalid indentation") {
-        return parser("did not find expected key");
-    }
-    let bare = info
-        .rsplit_once(", ")
-        .map(|(_, tail)| tail)
-        .unwrap_or(info)
-        .to_string();
-    (bare, Some(line0 + 1))
+/// The line go-yaml prints for a scanner error whose problem is on 0-based line `line0`: `line0 + 1`,
+/// or nothing on the first line.
+fn scanner_line(line0: usize) -> Option<usize> {
+    (line0 > 0).then_some(line0 + 1)
 }
 
-/// The 0-based index of the first non-blank, non-comment line after `line0`, or `line0 + 1`.
-fn next_content_line(text: &str, line0: usize) -> usize {
-    for (i, line) in text.lines().enumerate().skip(line0 + 1) {
-        let t = line.trim_start();
-        if !t.is_empty() && !t.starts_with('#') {
-            return i;
+/// The line go-yaml prints for a parser error: the 0-based line itself, or nothing when it is 0.
+fn parser_line(line0: usize) -> Option<usize> {
+    (line0 > 0).then_some(line0)
+}
+
+/// go-yaml's text for a yaml-rust2 message, and the line go-yaml would print.
+fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) {
+    // yaml-rust2 lines are 1-based; go-yaml's marks are 0-based.
+    let line0 = mark.line().saturating_sub(1);
+    // At the end of the stream libyaml moves to a fresh line when the last one is unterminated.
+    let eof_line0 =
+        text.matches('\n').count() + usize::from(!text.is_empty() && !text.ends_with('\n'));
+    let owned = |m: &str, line: Option<usize>| (m.to_string(), line);
+    if info.contains("mapping values are not allowed") {
+        return owned(
+            "mapping values are not allowed in this context",
+            scanner_line(line0),
+        );
+    }
+    if info.contains("simple key expect") || info.contains("could not find expected ':'") {
+        // Both parsers notice the missing ':' where the plain scalar's look-ahead stopped.
+        return owned("could not find expected ':'", scanner_line(line0));
+    }
+    if info.contains("found unexpected end of stream")
+        || info.contains("invalid indentation in quoted scalar")
+    {
+        return owned("found unexpected end of stream", scanner_line(eof_line0));
+    }
+    if info.contains("illegal placement of ':'") || info.contains("expected ',' or") {
+        let closer = match innermost_flow_opener(text, mark.index()) {
+            Some('{') => "did not find expected ',' or '}'",
+            _ => "did not find expected ',' or ']'",
+        };
+        return owned(closer, parser_line(line0));
+    }
+    if info.contains("unknown anchor") {
+        let name: String = text
+            .chars()
+            .skip(mark.index())
+            .skip_while(|c| *c == '*')
+            .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+            .collect();
+        return (format!("unknown anchor '{name}' referenced"), None);
+    }
+    if info.contains("unexpected character") || info.contains("cannot start any token") {
+        return owned(
+            "found character that cannot start any token",
+            scanner_line(line0),
+        );
+    }
+    if info.contains("found unknown escape character") {
+        return owned("found unknown escape character", scanner_line(line0));
+    }
+    if info.contains("invalid trailing content") || info.contains("did not find expected key") {
+        return owned("did not find expected key", parser_line(line0));
+    }
+    if info.contains("invalid indentation") {
+        return owned("did not find expected key", parser_line(line0));
+    }
+    for parser_message in [
+        "did not find expected '-' indicator",
+        "did not find expected node content",
+    ] {
+        if info.contains(parser_message) {
+            return owned(parser_message, parser_line(line0));
         }
     }
-    line0 + 1
+    if info.contains("block sequence entries are not allowed") {
+        return owned(
+            "block sequence entries are not allowed in this context",
+            scanner_line(line0),
+        );
+    }
+    if info.contains("tab") {
+        return owned(
+            "found character that cannot start any token",
+            scanner_line(line0),
+        );
+    }
+    if info.contains("<document start>") && text.trim_start().starts_with('%') {
+        return owned("found unknown directive name", scanner_line(0));
+    }
+    let bare = info.rsplit_once(", ").map_or(info, |(_, tail)| tail);
+    owned(bare, scanner_line(line0))
+}
+
+/// The innermost `[` or `{` still open before char index `end` (quotes are skipped roughly).
+fn innermost_flow_opener(text: &str, end: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    for c in text.chars().take(end) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => stack.push(c),
+            (None, ']' | '}') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
 }
 
 #[cfg(test)]
@@ -309,11 +357,29 @@ mod tests {
     }
 
     #[test]
+    fn missing_colon_is_reported_where_the_lookahead_stopped() {
+        let err = parse_nodes("# c\n# d\na: 1\nb\n# x\n\nc: 2\n", 1).unwrap_err();
+        assert_eq!(err.go_text(), "yaml: line 5: could not find expected ':'");
+        let err = parse_nodes("a: [1, 2\nb: 3\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 1: did not find expected ',' or ']'"
+        );
+        let err = parse_nodes("a: *x\n", 1).unwrap_err();
+        assert_eq!(err.go_text(), "yaml: unknown anchor 'x' referenced");
+    }
+
+    #[test]
     fn mapping_values_error_uses_go_wording() {
         let err = parse_nodes("a: b: c\n", 1).unwrap_err();
         assert_eq!(
             err.go_text(),
-            "yaml: line 1: mapping values are not allowed in this context"
+            "yaml: mapping values are not allowed in this context"
+        );
+        let err = parse_nodes("a: 1\nb: c: d\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 2: mapping values are not allowed in this context"
         );
     }
 }

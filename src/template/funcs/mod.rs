@@ -16,6 +16,7 @@ use std::rc::Rc;
 use super::types::Signature;
 use super::value::Value;
 
+pub mod serial;
 pub mod sprig;
 
 /// A template function: converted arguments in, a value or an error out.
