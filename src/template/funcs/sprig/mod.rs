@@ -24,6 +24,7 @@ pub mod strings;
 #[cfg(test)]
 pub mod test_call;
 pub mod url;
+pub mod util;
 
 /// Every theme's table.
 pub const THEMES: &[&[FuncDef]] = &[

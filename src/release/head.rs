@@ -1,0 +1,232 @@
+//! The head of a manifest (`apiVersion`, `kind`, `metadata.name`, `metadata.annotations`), read the way
+//! Helm reads it: `sigs.k8s.io/yaml.Unmarshal` into `releaseutil.SimpleHead`.
+//!
+//! That means YAML → JSON → Go's `encoding/json`, whose rules show through:
+//! - keys match field names case-insensitively (`Kind:` sets the kind), the last match winning;
+//! - a scalar where a string field is expected is taken as its text (`kind: 5` is kind `"5"`), because
+//!   sigs.k8s.io/yaml converts scalars to the target field's type;
+//! - a list or map where a string is expected, or a non-map document, is an error with Go's text
+//!   (`json: cannot unmarshal array into Go struct field SimpleHead.kind of type string`).
+//!
+//! The YAML syntax itself is read with `yaml-rust2` for now; its error messages differ from go-yaml's
+//! (`yaml: line 3: could not find expected ':'`), which `crate::yaml` will reproduce.
+use std::collections::BTreeMap;
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// The fields Helm reads from every manifest. Mirrors `releaseutil.SimpleHead`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SimpleHead {
+    pub version: String,
+    pub kind: String,
+    pub metadata: Option<HeadMetadata>,
+}
+
+/// `metadata` of a manifest head.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeadMetadata {
+    pub name: String,
+    /// `None` when the document has no (or a null) `annotations` map.
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+impl SimpleHead {
+    /// The value of an annotation.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .as_ref()?
+            .annotations
+            .as_ref()?
+            .get(key)
+            .map(String::as_str)
+    }
+
+    /// Helm's `hasAnyAnnotation`.
+    pub fn has_any_annotation(&self) -> bool {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.annotations.as_ref())
+            .is_some_and(|a| !a.is_empty())
+    }
+}
+
+/// Why a document's head could not be read; `Display` is Go's text after `YAML parse error on FILE: `.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HeadError {
+    /// The YAML itself is malformed.
+    #[error("error converting YAML to JSON: yaml: {0}")]
+    Syntax(String),
+    /// The YAML is well formed but does not fit `SimpleHead`.
+    #[error("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {found} into {target}")]
+    Type { found: &'static str, target: String },
+}
+
+const METADATA_TYPE: &str = "struct { Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }";
+
+/// Reads the head of one document (already split and trimmed).
+pub fn parse_head(doc: &str) -> Result<SimpleHead, HeadError> {
+    let docs = YamlLoader::load_from_str(doc).map_err(|e| {
+        HeadError::Syntax(format!("line {}: {}", e.marker().line(), e.info()))
+    })?;
+    let Some(root) = docs.into_iter().next() else {
+        return Ok(SimpleHead::default());
+    };
+    let mut head = SimpleHead::default();
+    let mut first_error = None;
+    match &root {
+        Yaml::Null => return Ok(head),
+        Yaml::Hash(map) => {
+            for (key, value) in map {
+                let Some(key) = key_text(key) else { continue };
+                if key.eq_ignore_ascii_case("apiVersion") {
+                    set_string(&mut head.version, value, "SimpleHead.apiVersion", &mut first_error);
+                } else if key.eq_ignore_ascii_case("kind") {
+                    set_string(&mut head.kind, value, "SimpleHead.kind", &mut first_error);
+                } else if key.eq_ignore_ascii_case("metadata") {
+                    read_metadata(&mut head, value, &mut first_error);
+                }
+            }
+        }
+        other => {
+            return Err(HeadError::Type {
+                found: json_kind(other),
+                target: "Go value of type releaseutil.SimpleHead".to_string(),
+            })
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(head),
+    }
+}
+
+fn read_metadata(head: &mut SimpleHead, value: &Yaml, first_error: &mut Option<HeadError>) {
+    let map = match value {
+        Yaml::Null => {
+            head.metadata = None;
+            return;
+        }
+        Yaml::Hash(map) => map,
+        other => {
+            note(first_error, other, format!("SimpleHead.metadata of type {METADATA_TYPE}"));
+            return;
+        }
+    };
+    let meta = head.metadata.get_or_insert_with(HeadMetadata::default);
+    for (key, value) in map {
+        let Some(key) = key_text(key) else { continue };
+        if key.eq_ignore_ascii_case("name") {
+            set_string(&mut meta.name, value, ".metadata.name", first_error);
+        } else if key.eq_ignore_ascii_case("annotations") {
+            match value {
+                Yaml::Null => meta.annotations = None,
+                Yaml::Hash(entries) => {
+                    let annotations = meta.annotations.get_or_insert_with(BTreeMap::new);
+                    for (k, v) in entries {
+                        let Some(k) = key_text(k) else { continue };
+                        let mut text = String::new();
+                        set_string(&mut text, v, ".metadata.annotations", first_error);
+                        annotations.insert(k, text);
+                    }
+                }
+                other => note(
+                    first_error,
+                    other,
+                    ".metadata.annotations of type map[string]string".to_string(),
+                ),
+            }
+        }
+    }
+}
+
+fn set_string(slot: &mut String, value: &Yaml, field: &str, first_error: &mut Option<HeadError>) {
+    match value {
+        Yaml::Null => {}
+        Yaml::Array(_) | Yaml::Hash(_) => {
+            note(first_error, value, format!("{field} of type string"));
+        }
+        scalar => {
+            if let Some(text) = key_text(scalar) {
+                *slot = text;
+            }
+        }
+    }
+}
+
+fn note(first_error: &mut Option<HeadError>, found: &Yaml, field: String) {
+    if first_error.is_none() {
+        *first_error = Some(HeadError::Type {
+            found: json_kind(found),
+            target: format!("Go struct field {field}"),
+        });
+    }
+}
+
+/// The text of a scalar, as the JSON conversion spells it.
+fn key_text(y: &Yaml) -> Option<String> {
+    match y {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        Yaml::Null => Some("null".to_string()),
+        _ => None,
+    }
+}
+
+/// The JSON kind Go's decoder names in its errors.
+fn json_kind(y: &Yaml) -> &'static str {
+    match y {
+        Yaml::Array(_) => "array",
+        Yaml::Hash(_) => "object",
+        Yaml::Integer(_) | Yaml::Real(_) => "number",
+        Yaml::Boolean(_) => "bool",
+        _ => "string",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_kind_name_and_annotations() {
+        let head = parse_head(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    helm.sh/hook: test\n",
+        )
+        .unwrap();
+        assert_eq!(head.kind, "Pod");
+        assert_eq!(head.version, "v1");
+        assert_eq!(head.annotation("helm.sh/hook"), Some("test"));
+        assert!(head.has_any_annotation());
+    }
+
+    #[test]
+    fn field_names_are_case_insensitive_and_scalars_become_strings() {
+        let head = parse_head("Kind: 5\nMETADATA:\n  Name: x").unwrap();
+        assert_eq!(head.kind, "5");
+        assert_eq!(head.metadata.unwrap().name, "x");
+    }
+
+    #[test]
+    fn non_map_document_is_a_type_error() {
+        let err = parse_head("foo").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type releaseutil.SimpleHead"
+        );
+    }
+
+    #[test]
+    fn list_kind_is_a_field_error() {
+        let err = parse_head("kind: [a]").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field SimpleHead.kind of type string"
+        );
+    }
+
+    #[test]
+    fn comment_only_document_has_an_empty_head() {
+        assert_eq!(parse_head("# nothing").unwrap(), SimpleHead::default());
+    }
+}
