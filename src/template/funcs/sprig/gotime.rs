@@ -179,6 +179,48 @@ impl GoTime {
     pub fn year(&self) -> i32 {
         self.wall().0.year()
     }
+
+    /// The month (1–12) in this time's zone.
+    pub fn month(&self) -> u32 {
+        self.wall().0.month()
+    }
+
+    /// The weekday (0 = Sunday) in this time's zone.
+    pub fn weekday(&self) -> u32 {
+        self.wall().0.weekday().num_days_from_sunday()
+    }
+
+    /// The location's name as Go's `Location.String()` prints it.
+    pub fn location_name(&self) -> String {
+        match &self.zone {
+            Zone::Utc => "UTC".to_string(),
+            Zone::Local => "Local".to_string(),
+            Zone::Named(tz) => tz.name().to_string(),
+            Zone::Fixed { name, .. } => name.clone(),
+        }
+    }
+
+    /// Go's `AddDate`: the civil date shifted by years, months and days, normalised as Go's `Date`
+    /// does (October 31 + 1 month is December 1), at the same wall-clock time in the same zone.
+    pub fn add_date(&self, years: i64, months: i64, days: i64) -> GoTime {
+        let (wall, _, _) = self.wall();
+        let month_index =
+            i64::from(wall.year()) * 12 + i64::from(wall.month0()) + years * 12 + months;
+        let (year, month0) = (month_index.div_euclid(12), month_index.rem_euclid(12));
+        let first =
+            NaiveDate::from_ymd_opt(year as i32, month0 as u32 + 1, 1).unwrap_or(NaiveDate::MIN);
+        let day_number = i64::from(first.num_days_from_ce()) + i64::from(wall.day()) - 1 + days;
+        let secs_of_day = i64::from(wall.num_seconds_from_midnight());
+        let wall_secs = (day_number - 719_163) * SECONDS_PER_DAY + secs_of_day;
+        let (_, guess) = self.zone.lookup(wall_secs);
+        let (_, offset) = self.zone.lookup(wall_secs - i64::from(guess));
+        GoTime {
+            unix: wall_secs - i64::from(offset),
+            nanos: self.nanos,
+            zone: self.zone.clone(),
+            monotonic: None,
+        }
+    }
 }
 
 /// One element of a layout.

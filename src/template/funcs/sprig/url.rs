@@ -363,17 +363,18 @@ impl Url {
         if !self.opaque.is_empty() {
             buf.push_str(&self.opaque);
         } else {
-            if !self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some() {
-                if !(self.omit_host && self.host.is_empty() && self.user.is_none()) {
-                    if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
-                        buf.push_str("//");
-                    }
-                    if self.user.is_some() {
-                        buf.push_str(&self.userinfo());
-                        buf.push('@');
-                    }
-                    buf.push_str(&escape(&self.host, Part::Host));
+            let has_authority =
+                !self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some();
+            let host_omitted = self.omit_host && self.host.is_empty() && self.user.is_none();
+            if has_authority && !host_omitted {
+                if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
+                    buf.push_str("//");
                 }
+                if self.user.is_some() {
+                    buf.push_str(&self.userinfo());
+                    buf.push('@');
+                }
+                buf.push_str(&escape(&self.host, Part::Host));
             }
             let path = escape(&self.path, Part::Path);
             if !path.is_empty() && !path.starts_with('/') && !self.host.is_empty() {
