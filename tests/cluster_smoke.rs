@@ -33,7 +33,10 @@ fn cluster_kubeconfig() -> &'static Result<PathBuf, String> {
             }
         }
         let up = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/up");
-        eprintln!("cluster_smoke: running {} (the first run builds the control plane)", up.display());
+        eprintln!(
+            "cluster_smoke: running {} (the first run builds the control plane)",
+            up.display()
+        );
         let out = Command::new(&up)
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())
@@ -42,16 +45,24 @@ fn cluster_kubeconfig() -> &'static Result<PathBuf, String> {
         let stdout = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
             return Err(format!(
-                "{} failed ({}); its messages are above, component logs in {}/logs/",
+                "{} failed ({}); its stderr above names the failing component and its log \
+                 (build logs in ~/.cache/rudder-test/build-logs/, start-up logs in {}/logs/)",
                 up.display(),
                 out.status,
                 state_dir().display()
             ));
         }
-        let last = stdout.lines().map(str::trim).filter(|l| !l.is_empty()).last();
+        let last = stdout
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .last();
         match last {
             Some(p) if Path::new(p).is_file() => Ok(PathBuf::from(p)),
-            _ => Err(format!("{} printed no kubeconfig path (stdout: {stdout:?})", up.display())),
+            _ => Err(format!(
+                "{} printed no kubeconfig path (stdout: {stdout:?})",
+                up.display()
+            )),
         }
     })
 }
@@ -78,8 +89,16 @@ fn cluster_or_skip(test: &str) -> Option<PathBuf> {
 
 /// Prints the tail of each component log of the state dir beside `kubeconfig`, if any.
 fn dump_logs(kubeconfig: &Path) {
-    let Some(logs) = kubeconfig.parent().map(|d| d.join("logs")) else { return };
-    for comp in ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] {
+    let Some(logs) = kubeconfig.parent().map(|d| d.join("logs")) else {
+        return;
+    };
+    for comp in [
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kwok",
+    ] {
         let file = logs.join(format!("{comp}.log"));
         if let Ok(text) = std::fs::read_to_string(&file) {
             let lines: Vec<&str> = text.lines().collect();
@@ -123,23 +142,38 @@ async fn smoke(client: Client, ns: &str) -> Result<(), BoxError> {
 
     let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
     let secret = Secret {
-        metadata: ObjectMeta { name: Some("smoke".into()), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some("smoke".into()),
+            ..Default::default()
+        },
         string_data: Some([("greeting".to_string(), "hello".to_string())].into()),
         ..Default::default()
     };
     secrets.create(&pp, &secret).await?;
     let got = secrets.get("smoke").await?;
-    let value = got.data.and_then(|d| d.get("greeting").cloned()).ok_or("secret has no data.greeting")?;
+    let value = got
+        .data
+        .and_then(|d| d.get("greeting").cloned())
+        .ok_or("secret has no data.greeting")?;
     assert_eq!(value.0, b"hello");
 
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns);
     let deployment = Deployment {
-        metadata: ObjectMeta { name: Some("smoke".into()), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some("smoke".into()),
+            ..Default::default()
+        },
         spec: Some(DeploymentSpec {
             replicas: Some(2),
-            selector: LabelSelector { match_labels: Some(labels("smoke")), ..Default::default() },
+            selector: LabelSelector {
+                match_labels: Some(labels("smoke")),
+                ..Default::default()
+            },
             template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(labels("smoke")), ..Default::default() }),
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels("smoke")),
+                    ..Default::default()
+                }),
                 spec: Some(PodSpec {
                     containers: vec![Container {
                         name: "app".into(),
@@ -154,54 +188,76 @@ async fn smoke(client: Client, ns: &str) -> Result<(), BoxError> {
         ..Default::default()
     };
     deployments.create(&pp, &deployment).await?;
-    wait_until("Deployment smoke to be Available with 2 replicas", Duration::from_secs(120), || {
-        let deployments = deployments.clone();
-        async move {
-            let d = deployments.get("smoke").await?;
-            let status = d.status.unwrap_or_default();
-            let available = status
-                .conditions
-                .unwrap_or_default()
-                .iter()
-                .any(|c| c.type_ == "Available" && c.status == "True");
-            Ok(available && status.available_replicas == Some(2))
-        }
-    })
+    wait_until(
+        "Deployment smoke to be Available with 2 replicas",
+        Duration::from_secs(120),
+        || {
+            let deployments = deployments.clone();
+            async move {
+                let d = deployments.get("smoke").await?;
+                let status = d.status.unwrap_or_default();
+                let available = status
+                    .conditions
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|c| c.type_ == "Available" && c.status == "True");
+                Ok(available && status.available_replicas == Some(2))
+            }
+        },
+    )
     .await?;
-    deployments.delete("smoke", &DeleteParams::foreground()).await?;
+    deployments
+        .delete("smoke", &DeleteParams::foreground())
+        .await?;
     Ok(())
 }
 
 #[test]
 fn deployment_becomes_available_in_fresh_namespace() {
-    let Some(kubeconfig) = cluster_or_skip("deployment_becomes_available_in_fresh_namespace") else {
+    let Some(kubeconfig) = cluster_or_skip("deployment_becomes_available_in_fresh_namespace")
+    else {
         return;
     };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let result: Result<(), BoxError> = rt.block_on(async {
         let client = client_for(&kubeconfig).await?;
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH)?.subsec_nanos();
         let ns = format!("rudder-smoke-{}-{nanos}", std::process::id());
         let namespaces: Api<Namespace> = Api::all(client.clone());
         let namespace = Namespace {
-            metadata: ObjectMeta { name: Some(ns.clone()), ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some(ns.clone()),
+                ..Default::default()
+            },
             ..Default::default()
         };
-        namespaces.create(&PostParams::default(), &namespace).await?;
+        namespaces
+            .create(&PostParams::default(), &namespace)
+            .await?;
         let outcome = smoke(client.clone(), &ns).await;
         // Delete the namespace whatever happened, then wait (bounded) until it is gone:
         // that needs the namespace controller and kwok removing the deleted pods.
         namespaces.delete(&ns, &DeleteParams::default()).await?;
         outcome?;
-        wait_until(&format!("namespace {ns} to be deleted"), Duration::from_secs(120), || {
-            let namespaces = namespaces.clone();
-            let ns = ns.clone();
-            async move { Ok(namespaces.get_opt(&ns).await?.is_none()) }
-        })
+        wait_until(
+            &format!("namespace {ns} to be deleted"),
+            Duration::from_secs(120),
+            || {
+                let namespaces = namespaces.clone();
+                let ns = ns.clone();
+                async move { Ok(namespaces.get_opt(&ns).await?.is_none()) }
+            },
+        )
         .await
     });
     if let Err(e) = result {
         dump_logs(&kubeconfig);
-        panic!("cluster smoke test failed (kubeconfig {}): {e}", kubeconfig.display());
+        panic!(
+            "cluster smoke test failed (kubeconfig {}): {e}",
+            kubeconfig.display()
+        );
     }
 }

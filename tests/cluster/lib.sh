@@ -2,6 +2,11 @@
 # Shared by tests/cluster/up and tests/cluster/down (sourced, not executed).
 
 cluster_state="${RUDDER_CLUSTER_DIR:-/tmp/rudder-cluster}"
+case "$(cd / && realpath -m "$cluster_state")" in
+  / | "$(realpath -m "$HOME")" | /tmp | /root | /home)
+    echo "tests/cluster: refusing RUDDER_CLUSTER_DIR=$cluster_state (it gets deleted by down)" >&2
+    exit 2 ;;
+esac
 cluster_lock="${cluster_state%/}.lock"
 # Start order; stopped in reverse.
 cluster_components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
