@@ -1,1 +1,162 @@
-//! (placeholder; being written)
+//! Helm's YAML and JSON semantics, byte-exact.
+//!
+//! Helm reads YAML through sigs.k8s.io/yaml: go-yaml v2 (YAML 1.1) decodes the text, the result is
+//! converted to JSON and decoded again by `encoding/json`. So every number in `values.yaml` is a
+//! `float64`, `yes`/`on`/`y` are booleans, `0777` is octal, non-string keys become strings
+//! (`yes:` → `"true"`), and timestamps stay strings. Helm writes YAML (`toYaml`) the other way round:
+//! `json.Marshal`, then go-yaml v2 decodes the JSON and emits it with yaml.v2's natural key order and
+//! quoting rules.
+//!
+//! - [`load`] parses text into a node tree with positions (yaml-rust2's event parser);
+//! - [`resolve`] is YAML 1.1 implicit typing;
+//! - [`convert`] applies go-yaml v2's decoding and sigs.k8s.io/yaml's YAML→JSON rules;
+//! - [`emit`] is go-yaml v2's emitter as `toYaml` uses it, [`sort`] its key order;
+//! - [`json`] is Go's `encoding/json` (Marshal, MarshalIndent, Unmarshal);
+//! - [`toml`] is the TOML encoder/decoder behind `toToml`/`fromToml`.
+//!
+//! serde_yaml is not used: it is archived and types scalars by YAML 1.2, unlike Helm.
+pub mod convert;
+pub mod emit;
+pub mod error;
+pub mod json;
+pub mod load;
+pub mod numfmt;
+pub mod resolve;
+pub mod sort;
+pub mod toml;
+
+pub use error::{Error, ErrorKind};
+
+use crate::template::value::{Map, MapEntries, Value};
+
+/// Parses a values file (`values.yaml`, `-f` files): a map; an empty document gives an empty map.
+///
+/// Mirrors `chartutil.ReadValues`: a document that is not a map is an error
+/// (`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of
+/// type map[string]interface {}`).
+pub fn parse_values(text: &str, file: &str) -> Result<Value, Error> {
+    let value = parse_value(text, file)?;
+    match value {
+        Value::Nil => Ok(Value::Map(Map::new(MapEntries::new()))),
+        Value::Map(_) => Ok(value),
+        other => {
+            let what = json_kind(&other);
+            Err(Error::new(
+                ErrorKind::Unmarshal,
+                format!(
+                    "while decoding JSON: json: cannot unmarshal {what} into Go value of type map[string]interface {{}}"
+                ),
+            )
+            .in_file(file))
+        }
+    }
+}
+
+/// The JSON kind name Go's decoder uses in type errors.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Float(_) | Value::Int(..) | Value::Uint(..) => "number",
+        _ => "object",
+    }
+}
+
+/// Parses the first document of `text` into Helm's data (`fromYaml`, `yaml.Unmarshal` into
+/// `interface{}`); an empty document is nil.
+pub fn parse_value(text: &str, file: &str) -> Result<Value, Error> {
+    let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
+    match docs.first() {
+        None => Ok(Value::Nil),
+        Some(node) => node_to_value(node).map_err(|e| e.in_file(file)),
+    }
+}
+
+fn node_to_value(node: &load::Node) -> Result<Value, Error> {
+    if load::expansion_too_large(node) {
+        let mut e = Error::new(ErrorKind::Syntax, "document contains excessive aliasing");
+        e.line = node.line;
+        return Err(e);
+    }
+    convert::to_value(&convert::decode(node)?)
+}
+
+/// Parses every document of a multi-document stream.
+pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, Error> {
+    let docs = load::parse_nodes(text, usize::MAX).map_err(|e| e.in_file(file))?;
+    docs.iter()
+        .map(|n| node_to_value(n).map_err(|e| e.in_file(file)))
+        .collect()
+}
+
+/// Deserialises a typed document (Chart.yaml, Chart.lock) as sigs.k8s.io/yaml does: YAML 1.1 typing,
+/// and numbers or bools given where the target wants a string become strings (`version: 1.0` → `"1"`).
+pub fn from_str<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, Error> {
+    let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
+    let decoded = match docs.first() {
+        None => convert::Yaml::Null,
+        Some(node) => convert::decode(node).map_err(|e| e.in_file(file))?,
+    };
+    T::deserialize(convert::YamlDeserializer(&decoded)).map_err(|e| {
+        Error::new(
+            ErrorKind::Unmarshal,
+            format!("while decoding JSON: json: {e}"),
+        )
+        .in_file(file)
+    })
+}
+
+/// Helm's `toYaml` body (sigs.k8s.io/yaml `Marshal`), with its trailing newline: the caller trims.
+pub fn to_yaml(v: &Value) -> Result<String, Error> {
+    Ok(emit::emit(&emit::json_round_trip(v)?))
+}
+
+/// Go's `json.Marshal`.
+pub fn to_json(v: &Value) -> Result<String, Error> {
+    json::marshal(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(v: &Value, k: &str) -> Value {
+        v.as_map().unwrap().get(k).unwrap()
+    }
+
+    #[test]
+    fn values_numbers_are_floats() {
+        let v = parse_values("a: 1\nb: 0777\nc: yes\nd: ~\ne: 1.5\n", "values.yaml").unwrap();
+        assert!(matches!(get(&v, "a"), Value::Float(f) if f == 1.0));
+        assert!(matches!(get(&v, "b"), Value::Float(f) if f == 511.0));
+        assert!(matches!(get(&v, "c"), Value::Bool(true)));
+        assert!(get(&v, "d").is_nil());
+    }
+
+    #[test]
+    fn empty_values_are_an_empty_map() {
+        let v = parse_values("# nothing\n", "values.yaml").unwrap();
+        assert!(v.as_map().unwrap().is_empty());
+    }
+
+    #[test]
+    fn values_must_be_a_map() {
+        let e = parse_values("- 1\n", "values.yaml").unwrap_err();
+        assert_eq!(e.file, "values.yaml");
+        assert!(e.to_string().starts_with("error unmarshaling JSON:"));
+    }
+
+    #[test]
+    fn round_trip_values_through_to_yaml() {
+        let text = "a:\n- 1\n- x: \"yes\"\nb: |-\n  l1\n  l2\nc: 1.5\n";
+        let v = parse_values(text, "v").unwrap();
+        assert_eq!(to_yaml(&v).unwrap(), text);
+    }
+
+    #[test]
+    fn documents() {
+        let docs = parse_documents("a: 1\n---\n- 2\n", "x").unwrap();
+        assert_eq!(docs.len(), 2);
+    }
+}

@@ -1,0 +1,550 @@
+//! Go's `encoding/json`, byte for byte, over template values.
+//!
+//! Encoding ([`marshal`]) follows `json.Marshal`: map keys in byte order, `<`, `>`, `&` escaped as
+//! `\u003c`… (unless HTML escaping is off, as in Sprig's `toRawJson`), U+2028/U+2029 escaped, control
+//! characters as `\n`, `\b`, `\u001f`…, floats in `%f` form unless the magnitude is < 1e-6 or ≥ 1e21
+//! (then `1e-7`, `1e+21`), NaN/±Inf an error, `[]byte` as base64, host objects through
+//! `Object::to_json_value` (or `{}`). [`marshal_indent`] is `json.MarshalIndent(v, "", "  ")`.
+//!
+//! Decoding ([`unmarshal`]) is `json.Unmarshal` into `interface{}`: numbers are float64, a duplicate
+//! key keeps the last value, and errors carry Go's scanner messages
+//! (`invalid character 'x' looking for beginning of value`, `unexpected end of JSON input`).
+use std::rc::Rc;
+
+use base64::Engine;
+
+use super::error::{Error, ErrorKind};
+use super::numfmt::json_float;
+use crate::template::value::{List, Map, MapEntries, Value};
+
+/// Encoding options.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Escape `<`, `>` and `&` (Go's default).
+    pub escape_html: bool,
+    /// `Some(indent)` for `MarshalIndent` with an empty prefix.
+    pub indent: Option<&'static str>,
+}
+
+impl Options {
+    pub const MARSHAL: Options = Options {
+        escape_html: true,
+        indent: None,
+    };
+}
+
+/// `json.Marshal(v)`.
+pub fn marshal(v: &Value) -> Result<String, Error> {
+    encode(v, Options::MARSHAL)
+}
+
+/// `json.MarshalIndent(v, "", "  ")`.
+pub fn marshal_indent(v: &Value) -> Result<String, Error> {
+    encode(
+        v,
+        Options {
+            escape_html: true,
+            indent: Some("  "),
+        },
+    )
+}
+
+/// Encodes with explicit options.
+pub fn encode(v: &Value, opts: Options) -> Result<String, Error> {
+    let mut out = String::new();
+    write_value(&mut out, v, opts, 0)?;
+    Ok(out)
+}
+
+const MAX_DEPTH: usize = 1000;
+
+fn unsupported(what: String) -> Error {
+    Error::new(
+        ErrorKind::Marshal,
+        format!("json: unsupported value: {what}"),
+    )
+}
+
+fn newline_indent(out: &mut String, opts: Options, depth: usize) {
+    if let Some(indent) = opts.indent {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str(indent);
+        }
+    }
+}
+
+fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Result<(), Error> {
+    if depth > MAX_DEPTH {
+        return Err(Error::new(
+            ErrorKind::Marshal,
+            "json: unsupported value: encountered a cycle",
+        ));
+    }
+    match v {
+        Value::Nil => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i, _) => out.push_str(&i.to_string()),
+        Value::Uint(u, _) => out.push_str(&u.to_string()),
+        Value::Float(f) => {
+            if !f.is_finite() {
+                return Err(unsupported(crate::template::fmt::format_float_g(*f)));
+            }
+            out.push_str(&json_float(*f));
+        }
+        Value::String(s) => write_string(out, s, opts.escape_html),
+        Value::Bytes(b) => {
+            out.push('"');
+            out.push_str(&base64::engine::general_purpose::STANDARD.encode(b));
+            out.push('"');
+        }
+        Value::List(l) => {
+            out.push('[');
+            if !l.is_empty() {
+                for (i, item) in l.items().iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline_indent(out, opts, depth + 1);
+                    write_value(out, item, opts, depth + 1)?;
+                }
+                newline_indent(out, opts, depth);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            let entries = m.entries();
+            out.push('{');
+            if !entries.is_empty() {
+                for (i, (k, item)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline_indent(out, opts, depth + 1);
+                    write_string(out, k, opts.escape_html);
+                    out.push(':');
+                    if opts.indent.is_some() {
+                        out.push(' ');
+                    }
+                    write_value(out, item, opts, depth + 1)?;
+                }
+                newline_indent(out, opts, depth);
+            }
+            out.push('}');
+        }
+        Value::Object(o) => match o.to_json_value() {
+            Some(j) => write_value(out, &j, opts, depth + 1)?,
+            None => out.push_str("{}"),
+        },
+    }
+    Ok(())
+}
+
+/// Go's `encodeState.string`.
+pub fn write_string(out: &mut String, s: &str, escape_html: bool) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' if escape_html => {
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 0xF] as char);
+            }
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 0xF] as char);
+            }
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// `json.Unmarshal(text, &v)` with `v interface{}`.
+pub fn unmarshal(text: &str) -> Result<Value, Error> {
+    let mut p = JsonParser {
+        b: text.as_bytes(),
+        text,
+        i: 0,
+    };
+    p.skip_ws();
+    let v = p.value(0)?;
+    p.skip_ws();
+    if p.i < p.b.len() {
+        return Err(p.invalid("after top-level value"));
+    }
+    Ok(v)
+}
+
+struct JsonParser<'a> {
+    b: &'a [u8],
+    text: &'a str,
+    i: usize,
+}
+
+/// Go's `quoteChar`: `'x'`, `'\''`, `'"'`, `'\n'`.
+fn quote_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".to_string(),
+        '"' => "'\"'".to_string(),
+        c => {
+            let q = format!("{:?}", c.to_string());
+            let inner = &q[1..q.len() - 1];
+            let inner = if c.is_control() {
+                match c {
+                    '\n' => "\\n".to_string(),
+                    '\t' => "\\t".to_string(),
+                    '\r' => "\\r".to_string(),
+                    c if (c as u32) < 0x80 => format!("\\x{:02x}", c as u32),
+                    c => format!("\\u{:04x}", c as u32),
+                }
+            } else {
+                inner.to_string()
+            };
+            format!("'{inner}'")
+        }
+    }
+}
+
+impl JsonParser<'_> {
+    fn eof(&self) -> Error {
+        Error::new(ErrorKind::Unmarshal, "unexpected end of JSON input")
+    }
+
+    fn current_char(&self) -> char {
+        self.text[self.i..].chars().next().unwrap_or('\0')
+    }
+
+    fn invalid(&self, context: &str) -> Error {
+        Error::new(
+            ErrorKind::Unmarshal,
+            format!(
+                "invalid character {} {context}",
+                quote_char(self.current_char())
+            ),
+        )
+    }
+
+    fn skip_ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, Error> {
+        if depth > 10_000 {
+            return Err(Error::new(ErrorKind::Unmarshal, "exceeded max depth"));
+        }
+        match self.peek() {
+            None => Err(self.eof()),
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(Value::string),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Nil),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.invalid("looking for beginning of value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value, Error> {
+        for (k, expected) in word.bytes().enumerate() {
+            match self.peek() {
+                None => return Err(self.eof()),
+                Some(c) if c == expected => self.i += 1,
+                Some(_) => {
+                    return Err(self.invalid(&format!(
+                        "in literal {word} (expecting {})",
+                        quote_char(word.as_bytes()[k] as char)
+                    )))
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    fn number(&mut self) -> Result<Value, Error> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            None => return Err(self.eof()),
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                while matches!(self.peek(), Some(b'0'..=b'9')) {
+                    self.i += 1;
+                }
+            }
+            Some(_) => return Err(self.invalid("in numeric literal")),
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            match self.peek() {
+                None => return Err(self.eof()),
+                Some(b'0'..=b'9') => {}
+                Some(_) => return Err(self.invalid("after decimal point in numeric literal")),
+            }
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            match self.peek() {
+                None => return Err(self.eof()),
+                Some(b'0'..=b'9') => {}
+                Some(_) => return Err(self.invalid("in exponent of numeric literal")),
+            }
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+        }
+        let text = &self.text[start..self.i];
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
+            _ => Err(Error::new(
+                ErrorKind::Unmarshal,
+                format!("json: cannot unmarshal number {text} into Go value of type float64"),
+            )),
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let Some(c) = self.peek() else {
+                return Err(self.eof());
+            };
+            let d = (c as char)
+                .to_digit(16)
+                .ok_or_else(|| self.invalid("in \\u hexadecimal character escape"))?;
+            v = v * 16 + d;
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, Error> {
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(self.eof());
+            };
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    self.i += 1;
+                    let Some(e) = self.peek() else {
+                        return Err(self.eof());
+                    };
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let ch = if (0xD800..0xDC00).contains(&hi)
+                                && self.b[self.i..].starts_with(b"\\u")
+                            {
+                                let save = self.i;
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                                } else {
+                                    self.i = save;
+                                    None
+                                }
+                            } else {
+                                char::from_u32(hi)
+                            };
+                            out.push(ch.unwrap_or('\u{fffd}'));
+                        }
+                        _ => {
+                            self.i -= 1;
+                            return Err(self.invalid("in string escape code"));
+                        }
+                    }
+                }
+                c if c < 0x20 => return Err(self.invalid("in string literal")),
+                _ => {
+                    let ch = self.current_char();
+                    out.push(ch);
+                    self.i += ch.len_utf8();
+                }
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, Error> {
+        self.i += 1;
+        let mut entries = MapEntries::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(Value::Map(Map::new(entries)));
+        }
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                None => return Err(self.eof()),
+                Some(b'"') => {}
+                Some(_) => return Err(self.invalid("looking for beginning of object key string")),
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            match self.peek() {
+                None => return Err(self.eof()),
+                Some(b':') => self.i += 1,
+                Some(_) => return Err(self.invalid("after object key")),
+            }
+            self.skip_ws();
+            let v = self.value(depth + 1)?;
+            entries.insert(Rc::from(key), v);
+            self.skip_ws();
+            match self.peek() {
+                None => return Err(self.eof()),
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Value::Map(Map::new(entries)));
+                }
+                Some(_) => return Err(self.invalid("after object key:value pair")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, Error> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(Value::List(List::new(items)));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.value(depth + 1)?);
+            self.skip_ws();
+            match self.peek() {
+                None => return Err(self.eof()),
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Value::List(List::new(items)));
+                }
+                Some(_) => return Err(self.invalid("after array element")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::map(
+            pairs
+                .iter()
+                .map(|(k, v)| (Rc::from(*k), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn marshal_escapes_like_go() {
+        let v = obj(&[
+            ("b", Value::str("<a&b>\u{2028}\n\u{1}")),
+            ("a", Value::Float(1e-7)),
+            (
+                "c",
+                Value::list(vec![Value::Nil, Value::Bool(true), Value::int(3)]),
+            ),
+        ]);
+        assert_eq!(
+            marshal(&v).unwrap(),
+            r#"{"a":1e-7,"b":"\u003ca\u0026b\u003e\u2028\n\u0001","c":[null,true,3]}"#
+        );
+    }
+
+    #[test]
+    fn marshal_indent_like_go() {
+        let v = obj(&[
+            ("a", Value::list(vec![])),
+            ("b", obj(&[("c", Value::Float(1.5))])),
+        ]);
+        assert_eq!(
+            marshal_indent(&v).unwrap(),
+            "{\n  \"a\": [],\n  \"b\": {\n    \"c\": 1.5\n  }\n}"
+        );
+    }
+
+    #[test]
+    fn nan_is_unsupported() {
+        let err = marshal(&Value::Float(f64::NAN)).unwrap_err();
+        assert_eq!(err.message, "json: unsupported value: NaN");
+    }
+
+    #[test]
+    fn unmarshal_numbers_are_floats() {
+        let v =
+            unmarshal(r#" {"a": [1, 2.5e3, "x\u00e9\ud83d\ude00"], "a": {"b": null}} "#).unwrap();
+        assert_eq!(marshal(&v).unwrap(), r#"{"a":{"b":null}}"#);
+        let v = unmarshal("[1, 2.5e3, \"x\\u00e9\\ud83d\\ude00\"]").unwrap();
+        assert_eq!(marshal(&v).unwrap(), "[1,2500,\"xé😀\"]");
+    }
+
+    #[test]
+    fn unmarshal_errors_use_go_wording() {
+        let msg = |t: &str| unmarshal(t).unwrap_err().message;
+        assert_eq!(msg(""), "unexpected end of JSON input");
+        assert_eq!(msg("{"), "unexpected end of JSON input");
+        assert_eq!(
+            msg("x"),
+            "invalid character 'x' looking for beginning of value"
+        );
+        assert_eq!(msg("{\"a\" 1}"), "invalid character '1' after object key");
+        assert_eq!(msg("[1 2]"), "invalid character '2' after array element");
+        assert_eq!(msg("1 2"), "invalid character '2' after top-level value");
+        assert_eq!(msg("tru"), "unexpected end of JSON input");
+        assert_eq!(
+            msg("trux"),
+            "invalid character 'x' in literal true (expecting 'e')"
+        );
+        assert_eq!(
+            msg("{a:1}"),
+            "invalid character 'a' looking for beginning of object key string"
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! yaml.v2's "natural" ordering of map keys (`sorter.go`), which `toYaml` output follows.
+//!
+//! At the first differing rune: two letters compare by code point; a non-letter sorts before a
+//! letter; otherwise runs of digits compare as numbers (`a2` < `a10`, and a non-digit counts as 0).
+//! The result for these keys is `_x 1 9 10 B Z a a-b a.b a2 a10 é` (byte order would be
+//! `1 10 9 B Z _x a a-b a.b a10 a2 é`).
+use std::cmp::Ordering;
+
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic()
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
+}
+
+fn digit_value(c: char) -> i64 {
+    (c as i64).wrapping_sub('0' as i64)
+}
+
+/// yaml.v2's `keyList.Less` for two string keys.
+pub fn key_less(a: &str, b: &str) -> bool {
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            continue;
+        }
+        let al = is_letter(ar[i]);
+        let bl = is_letter(br[i]);
+        if al && bl {
+            return ar[i] < br[i];
+        }
+        if al || bl {
+            return bl;
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && is_digit(ar[j - 1]) {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && is_digit(ar[ai]) {
+            an = an.wrapping_mul(10).wrapping_add(digit_value(ar[ai]));
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && is_digit(br[bi]) {
+            bn = bn.wrapping_mul(10).wrapping_add(digit_value(br[bi]));
+            bi += 1;
+        }
+        if an != bn {
+            return an < bn;
+        }
+        if ai != bi {
+            return ai < bi;
+        }
+        return ar[i] < br[i];
+    }
+    ar.len() < br.len()
+}
+
+/// An `Ordering` built from [`key_less`].
+pub fn key_cmp(a: &str, b: &str) -> Ordering {
+    if key_less(a, b) {
+        Ordering::Less
+    } else if key_less(b, a) {
+        Ordering::Greater
+    } else {
+        Ordering::Equal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut keys = vec![
+            "a10", "é", "Z", "a2", "_x", "a.b", "10", "a", "9", "B", "1", "a-b",
+        ];
+        keys.sort_by(|a, b| key_cmp(a, b));
+        assert_eq!(
+            keys,
+            vec!["_x", "1", "9", "10", "B", "Z", "a", "a-b", "a.b", "a2", "a10", "é"]
+        );
+    }
+}

@@ -1,0 +1,381 @@
+//! TOML for Helm's `toToml` and `fromToml`, which use BurntSushi/toml (v1.4 in Helm 3.17.3).
+//!
+//! [`encode`] follows BurntSushi's encoder: in every table, plain keys first and then sub-tables, each
+//! group sorted by byte order; nil values skipped; a blank line before each top-level table and each
+//! `[[array.of.tables]]` entry; nested keys and headers indented by two spaces per level; strings in
+//! double quotes with `\"`, `\\`, `\t`, `\n`, `\u001f`-style escapes; floats in `%f` form with `.0`
+//! added when integral (`1000000.0`, `0.0000001`; Helm 4's newer BurntSushi prints `1e+06` instead);
+//! arrays inline (`[1.0, "a"]`), maps inside mixed arrays as inline tables. A nil inside an array is
+//! BurntSushi's error `toml: cannot encode array with nil element`, which `toToml` prints as its output.
+//!
+//! [`decode`] uses the `toml` crate; its error texts are not BurntSushi's (`fromToml` puts the error
+//! text under an `Error` key), only the data it produces is checked against Helm.
+use std::rc::Rc;
+
+use super::numfmt::{format_f, shortest};
+use crate::template::value::{List, Map, MapEntries, Value};
+
+/// A BurntSushi encoder error (its message, e.g. `toml: cannot encode array with nil element`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodeError(pub String);
+
+/// Which BurntSushi float format to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatStyle {
+    /// Helm 3.17.3 (BurntSushi v1.4): `strconv.FormatFloat(f, 'f', -1, 64)` plus `.0`.
+    Fixed,
+    /// Helm 4 (BurntSushi v1.5): `%g`-style exponents for large and small magnitudes (`1e+06`).
+    Shortest,
+}
+
+/// `toml.NewEncoder(b).Encode(v)`.
+pub fn encode(v: &Value, floats: FloatStyle) -> Result<String, EncodeError> {
+    let mut enc = Encoder {
+        out: String::new(),
+        floats,
+    };
+    enc.encode(&[], v)?;
+    Ok(enc.out)
+}
+
+struct Encoder {
+    out: String,
+    floats: FloatStyle,
+}
+
+fn nil_element() -> EncodeError {
+    EncodeError("toml: cannot encode array with nil element".to_string())
+}
+
+/// The JSON-like view of host objects (BurntSushi would see their exported fields).
+fn plain(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => o.to_json_value().unwrap_or_else(Value::empty_map),
+        other => other.clone(),
+    }
+}
+
+/// True when BurntSushi treats the value as a table or an array of tables.
+fn is_table(v: &Value) -> Result<bool, EncodeError> {
+    Ok(match plain(v) {
+        Value::Map(_) => true,
+        Value::List(l) => is_table_array(&l)?,
+        _ => false,
+    })
+}
+
+fn is_table_array(l: &List) -> Result<bool, EncodeError> {
+    if l.is_empty() {
+        return Ok(false);
+    }
+    let mut all_tables = true;
+    for item in l.items() {
+        match plain(item) {
+            Value::Nil => return Err(nil_element()),
+            Value::Map(_) => {}
+            _ => all_tables = false,
+        }
+    }
+    Ok(all_tables)
+}
+
+fn is_bare_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn key_part(k: &str) -> String {
+    if is_bare_key(k) {
+        k.to_string()
+    } else {
+        quoted(k)
+    }
+}
+
+fn key_path(key: &[Rc<str>]) -> String {
+    key.iter()
+        .map(|k| key_part(k))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn indent(key: &[Rc<str>]) -> String {
+    "  ".repeat(key.len().saturating_sub(1))
+}
+
+impl Encoder {
+    fn newline(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+    }
+
+    fn encode(&mut self, key: &[Rc<str>], v: &Value) -> Result<(), EncodeError> {
+        match plain(v) {
+            Value::Nil => Ok(()),
+            Value::Map(m) => self.table(key, &m),
+            Value::List(l) if is_table_array(&l)? && !key.is_empty() => {
+                self.array_of_tables(key, &l)
+            }
+            other => self.key_value(key, &other),
+        }
+    }
+
+    fn key_value(&mut self, key: &[Rc<str>], v: &Value) -> Result<(), EncodeError> {
+        if let Some(last) = key.last() {
+            self.out.push_str(&indent(key));
+            self.out.push_str(&key_part(last));
+            self.out.push_str(" = ");
+        }
+        self.element(v)?;
+        if !key.is_empty() {
+            self.newline();
+        }
+        Ok(())
+    }
+
+    fn table(&mut self, key: &[Rc<str>], m: &Map) -> Result<(), EncodeError> {
+        if key.len() == 1 {
+            self.newline();
+        }
+        if !key.is_empty() {
+            self.out.push_str(&indent(key));
+            self.out.push('[');
+            self.out.push_str(&key_path(key));
+            self.out.push(']');
+            self.newline();
+        }
+        self.map_body(key, m)
+    }
+
+    fn array_of_tables(&mut self, key: &[Rc<str>], l: &List) -> Result<(), EncodeError> {
+        for item in l.items() {
+            let Value::Map(m) = plain(item) else {
+                continue;
+            };
+            self.newline();
+            self.out.push_str(&indent(key));
+            self.out.push_str("[[");
+            self.out.push_str(&key_path(key));
+            self.out.push_str("]]");
+            self.newline();
+            self.map_body(key, &m)?;
+        }
+        Ok(())
+    }
+
+    fn map_body(&mut self, key: &[Rc<str>], m: &Map) -> Result<(), EncodeError> {
+        let mut direct = Vec::new();
+        let mut sub = Vec::new();
+        for (k, v) in m.entries() {
+            if is_table(&v)? {
+                sub.push((k, v));
+            } else {
+                direct.push((k, v));
+            }
+        }
+        for (k, v) in direct.into_iter().chain(sub) {
+            let mut child = key.to_vec();
+            child.push(k);
+            self.encode(&child, &v)?;
+        }
+        Ok(())
+    }
+
+    fn float(&self, f: f64) -> String {
+        if f.is_nan() {
+            return if f.is_sign_negative() { "-nan" } else { "nan" }.to_string();
+        }
+        if f.is_infinite() {
+            return if f < 0.0 { "-inf" } else { "inf" }.to_string();
+        }
+        let s = match self.floats {
+            FloatStyle::Fixed => {
+                if f == 0.0 {
+                    if f.is_sign_negative() { "-0" } else { "0" }.to_string()
+                } else {
+                    let (neg, digits, exp) = shortest(f);
+                    format_f(neg, &digits, exp)
+                }
+            }
+            FloatStyle::Shortest => super::numfmt::go_g(f),
+        };
+        if s.contains(['.', 'e', 'n', 'i']) {
+            s
+        } else {
+            s + ".0"
+        }
+    }
+
+    fn element(&mut self, v: &Value) -> Result<(), EncodeError> {
+        match plain(v) {
+            Value::Nil => return Err(nil_element()),
+            Value::Bool(b) => self.out.push_str(if b { "true" } else { "false" }),
+            Value::Int(i, _) => self.out.push_str(&i.to_string()),
+            Value::Uint(u, _) => self.out.push_str(&u.to_string()),
+            Value::Float(f) => {
+                let s = self.float(f);
+                self.out.push_str(&s);
+            }
+            Value::String(s) => self.out.push_str(&quoted(&s)),
+            Value::Bytes(b) => self.out.push_str(&quoted(&String::from_utf8_lossy(&b))),
+            Value::List(l) => {
+                is_table_array(&l)?;
+                self.out.push('[');
+                for (i, item) in l.items().iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.element(item)?;
+                }
+                self.out.push(']');
+            }
+            Value::Map(m) => {
+                self.out.push('{');
+                let entries: Vec<_> = m
+                    .entries()
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_nil())
+                    .collect();
+                let mut direct = Vec::new();
+                let mut sub = Vec::new();
+                for (k, v) in entries {
+                    if is_table(&v)? {
+                        sub.push((k, v));
+                    } else {
+                        direct.push((k, v));
+                    }
+                }
+                let has_sub = !sub.is_empty();
+                let n_direct = direct.len();
+                for (i, (k, v)) in direct.into_iter().enumerate() {
+                    self.out.push_str(&key_part(&k));
+                    self.out.push_str(" = ");
+                    self.element(&v)?;
+                    if has_sub || i + 1 != n_direct {
+                        self.out.push_str(", ");
+                    }
+                }
+                let n_sub = sub.len();
+                for (i, (k, v)) in sub.into_iter().enumerate() {
+                    self.out.push_str(&key_part(&k));
+                    self.out.push_str(" = ");
+                    self.element(&v)?;
+                    if i + 1 != n_sub {
+                        self.out.push_str(", ");
+                    }
+                }
+                self.out.push('}');
+            }
+            Value::Object(_) => self.out.push_str("{}"),
+        }
+        Ok(())
+    }
+}
+
+/// `toml.Unmarshal(text, &map[string]interface{})`: integers are `int64`, floats `float64`, dates
+/// their TOML text.
+pub fn decode(text: &str) -> Result<Value, String> {
+    let table: ::toml::Table = text.parse().map_err(|e: ::toml::de::Error| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+            .unwrap_or(1);
+        format!("toml: line {line}: {}", e.message())
+    })?;
+    Ok(table_to_value(&table))
+}
+
+fn table_to_value(t: &::toml::Table) -> Value {
+    let mut entries = MapEntries::new();
+    for (k, v) in t {
+        entries.insert(Rc::from(k.as_str()), toml_to_value(v));
+    }
+    Value::Map(Map::new(entries))
+}
+
+fn toml_to_value(v: &::toml::Value) -> Value {
+    match v {
+        ::toml::Value::String(s) => Value::str(s),
+        ::toml::Value::Integer(i) => Value::int64(*i),
+        ::toml::Value::Float(f) => Value::Float(*f),
+        ::toml::Value::Boolean(b) => Value::Bool(*b),
+        ::toml::Value::Datetime(d) => Value::string(d.to_string()),
+        ::toml::Value::Array(a) => Value::list(a.iter().map(toml_to_value).collect()),
+        ::toml::Value::Table(t) => table_to_value(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: Vec<(&str, Value)>) -> Value {
+        Value::map(pairs.into_iter().map(|(k, v)| (Rc::from(k), v)).collect())
+    }
+
+    #[test]
+    fn tables_and_arrays_like_burntsushi() {
+        let v = map(vec![
+            ("b", Value::Bool(true)),
+            ("n", Value::Float(1e6)),
+            ("z", Value::Nil),
+            (
+                "list",
+                Value::list(vec![Value::Float(1.0), Value::str("a")]),
+            ),
+            (
+                "t",
+                map(vec![
+                    ("a", Value::Float(1.0)),
+                    ("arr", Value::list(vec![map(vec![("k", Value::str("v"))])])),
+                    ("sub", map(vec![("x", Value::int64(2))])),
+                ]),
+            ),
+        ]);
+        assert_eq!(
+            encode(&v, FloatStyle::Fixed).unwrap(),
+            "b = true\nlist = [1.0, \"a\"]\nn = 1000000.0\n\n[t]\n  a = 1.0\n\n  [[t.arr]]\n    k = \"v\"\n  [t.sub]\n    x = 2\n"
+        );
+    }
+
+    #[test]
+    fn nil_in_array_is_an_error() {
+        let v = map(vec![("a", Value::list(vec![Value::Nil]))]);
+        assert_eq!(
+            encode(&v, FloatStyle::Fixed).unwrap_err().0,
+            "toml: cannot encode array with nil element"
+        );
+    }
+
+    #[test]
+    fn decode_types() {
+        let v = decode("a = 1\nb = 1.5\n[t]\nc = [\"x\"]\n").unwrap();
+        let m = v.as_map().unwrap();
+        assert!(matches!(m.get("a"), Some(Value::Int(1, _))));
+        assert!(matches!(m.get("b"), Some(Value::Float(f)) if f == 1.5));
+        assert!(decode("a = ").is_err());
+    }
+}
