@@ -41,7 +41,8 @@ pub fn read_archive_files(bytes: &[u8]) -> Result<Vec<BufferedFile>, Error> {
     let mut files = Vec::new();
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
     for entry in entries {
-        let mut entry = entry.map_err(|e| Error::Archive(format!("cannot read chart archive: {e}")))?;
+        let mut entry =
+            entry.map_err(|e| Error::Archive(format!("cannot read chart archive: {e}")))?;
         let kind = entry.header().entry_type();
         if kind.is_dir()
             || kind.is_pax_global_extensions()
@@ -234,7 +235,10 @@ pub(crate) mod tests {
     fn gzip_bomb_stops_at_the_file_limit() {
         let big = vec![0u8; (MAX_DECOMPRESSED_FILE_SIZE + 1) as usize];
         let e = read_archive_files(&tgz(&[("c/big", &big)])).unwrap_err();
-        assert!(e.to_string().contains("larger than the maximum file size"), "{e}");
+        assert!(
+            e.to_string().contains("larger than the maximum file size"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -243,7 +247,9 @@ pub(crate) mod tests {
         let names: Vec<String> = (0..21).map(|i| format!("c/f{i}")).collect();
         let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &chunk[..])).collect();
         let e = read_archive_files(&tgz(&entries)).unwrap_err();
-        assert!(e.to_string().contains("decompressed chart is larger than the maximum size"));
+        assert!(e
+            .to_string()
+            .contains("decompressed chart is larger than the maximum size"));
     }
 
     #[test]

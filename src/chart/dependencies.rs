@@ -61,11 +61,9 @@ fn process_enabled(chart: &mut Chart, values: &Value, path: &str) -> Result<(), 
     let mut kept: Vec<Chart> = existing
         .iter()
         .filter(|e| {
-            !chart
-                .metadata
-                .dependencies
-                .iter()
-                .any(|req| e.name() == req.name && is_compatible_range(&req.version, &e.metadata.version))
+            !chart.metadata.dependencies.iter().any(|req| {
+                e.name() == req.name && is_compatible_range(&req.version, &e.metadata.version)
+            })
         })
         .cloned()
         .collect();
@@ -128,7 +126,7 @@ fn process_tags(deps: &mut [Dependency], cvals: &Value) {
                 Some(Value::Bool(true)) => has_true = true,
                 Some(Value::Bool(false)) => has_false = true,
                 Some(_) => eprintln!(
-                    "Warning: Tag '{k}' for chart {} returned non-bool value",
+                    "dependencies.go:94: Warning: Tag '{k}' for chart {} returned non-bool value",
                     r.name
                 ),
                 None => {}
@@ -154,7 +152,7 @@ fn process_conditions(deps: &mut [Dependency], cvals: &Value, path: &str) {
                     break;
                 }
                 Some(_) => eprintln!(
-                    "Warning: Condition path '{condition}' for chart {} returned non-bool value",
+                    "dependencies.go:63: Warning: Condition path '{condition}' for chart {} returned non-bool value",
                     r.name
                 ),
                 None => {}
@@ -165,15 +163,22 @@ fn process_conditions(deps: &mut [Dependency], cvals: &Value, path: &str) {
 
 /// `Values.Table`: the map at a dotted path.
 fn table(values: &Value, path: &str) -> Option<Map> {
-    let mut current = values.as_map()?.clone();
+    table_lookup(values, path).ok()
+}
+
+/// `Values.Table` with its error: the first path segment that is not a table.
+fn table_lookup(values: &Value, path: &str) -> Result<Map, String> {
+    let mut current = match values.as_map() {
+        Some(m) => m.clone(),
+        None => return Err(path.split('.').next().unwrap_or_default().to_string()),
+    };
     for part in path.split('.') {
-        let next = match current.get(part)? {
-            Value::Map(m) => m,
-            _ => return None,
+        current = match current.get(part) {
+            Some(Value::Map(m)) => m,
+            _ => return Err(part.to_string()),
         };
-        current = next;
     }
-    Some(current)
+    Ok(current)
 }
 
 /// `Values.PathValue`: the non-table value at a dotted path.
@@ -231,18 +236,23 @@ fn process_import_values(chart: &mut Chart) -> Result<(), Error> {
             };
             normalised.push(serde_json::json!({"child": child, "parent": parent}));
             let source_path = format!("{}.{child}", r.name);
-            let Some(source) = table(&cvals, &source_path) else {
-                let missing = source_path.rsplit('.').next().unwrap_or_default().to_string();
-                if parent == "." {
-                    eprintln!("Warning: ImportValues missing table: {} is not a table", go_quote(&missing));
-                } else {
-                    eprintln!(
-                        "Warning: ImportValues missing table from chart {}: {} is not a table",
-                        r.name,
-                        go_quote(&missing)
-                    );
+            let source = match table_lookup(&cvals, &source_path) {
+                Ok(t) => t,
+                Err(missing) => {
+                    if parent == "." && riv.is_string() {
+                        eprintln!(
+                            "dependencies.go:286: Warning: ImportValues missing table: {} is not a table",
+                            go_quote(&missing)
+                        );
+                    } else {
+                        eprintln!(
+                            "dependencies.go:269: Warning: ImportValues missing table from chart {}: {} is not a table",
+                            r.name,
+                            go_quote(&missing)
+                        );
+                    }
+                    continue;
                 }
-                continue;
             };
             imported = values::merge_tables(&imported, &path_to_map(&parent, source));
         }
@@ -287,8 +297,14 @@ mod tests {
         load_files(vec![
             file("Chart.yaml", chart_yaml),
             file("values.yaml", values),
-            file("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 1.0.0\n"),
-            file("charts/sub/values.yaml", "exports:\n  data:\n    fromchild: 1\nx: 1\n"),
+            file(
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+            ),
+            file(
+                "charts/sub/values.yaml",
+                "exports:\n  data:\n    fromchild: 1\nx: 1\n",
+            ),
         ])
         .unwrap()
     }

@@ -18,7 +18,11 @@ pub enum Error {
     /// A `.tgz` was malformed or unsafe (absolute paths, `..`, size limits…).
     Archive(String),
     /// A subchart failed to load (`error unpacking subchart sub in parent: …`).
-    Subchart { name: String, parent: String, source: Box<Error> },
+    Subchart {
+        name: String,
+        parent: String,
+        source: Box<Error>,
+    },
     /// Reading a file or directory failed.
     Io { path: String, message: String },
     /// A `.helmignore` rule is invalid.

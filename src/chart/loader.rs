@@ -141,11 +141,12 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
     let mut chart = Chart::default();
     let mut metadata: Option<Metadata> = None;
     for f in files.iter().filter(|f| f.name == "Chart.yaml") {
-        let md = metadata.get_or_insert_with(Metadata::default);
-        yaml_input::parse_metadata_into(&text(&f.data), md).map_err(|message| Error::Parse {
-            file: "Chart.yaml".into(),
-            message,
-        })?;
+        let md = metadata.insert(yaml_input::parse_metadata(&text(&f.data)).map_err(
+            |message| Error::Parse {
+                file: "Chart.yaml".into(),
+                message,
+            },
+        )?);
         if md.api_version.is_empty() {
             md.api_version = "v1".into();
         }
@@ -179,7 +180,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
                 if md.api_version != "v1" {
                     eprintln!("Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.");
                 }
-                yaml_input::parse_metadata_into(&text(&f.data), md).map_err(|message| {
+                yaml_input::apply_requirements(&text(&f.data), md).map_err(|message| {
                     Error::Parse {
                         file: "requirements.yaml".into(),
                         message,
@@ -353,7 +354,10 @@ mod tests {
 
     #[test]
     fn subchart_archives_load() {
-        let archive = tgz(&[("sub/Chart.yaml", b"apiVersion: v2\nname: sub\nversion: 1.0.0\n")]);
+        let archive = tgz(&[(
+            "sub/Chart.yaml",
+            b"apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+        )]);
         let c = load_files(vec![
             file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 0.1.0\n"),
             BufferedFile {

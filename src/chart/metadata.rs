@@ -51,9 +51,6 @@ pub fn validate(md: &mut Metadata) -> Result<(), Error> {
         m.name = sanitize(&m.name);
         m.email = sanitize(&m.email);
         m.url = sanitize(&m.url);
-        if m.name.is_empty() {
-            return invalid("maintainers must have a name".into());
-        }
     }
     let mut seen = BTreeSet::new();
     for d in &mut md.dependencies {

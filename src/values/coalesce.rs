@@ -144,7 +144,9 @@ fn coalesce_globals(warn: &mut dyn Warn, dest: &Map, src: &Map, prefix: &str) {
         Some(_) => {
             warn.warn(
                 138,
-                format!("warning: skipping globals because destination {GLOBAL_KEY} is not a table."),
+                format!(
+                    "warning: skipping globals because destination {GLOBAL_KEY} is not a table."
+                ),
             );
             return;
         }
@@ -187,13 +189,7 @@ fn coalesce_globals(warn: &mut dyn Warn, dest: &Map, src: &Map, prefix: &str) {
     dest.insert(GLOBAL_KEY, Value::Map(dest_globals));
 }
 
-fn coalesce_chart_values(
-    warn: &mut dyn Warn,
-    chart: &Chart,
-    v: &Map,
-    prefix: &str,
-    merge: bool,
-) {
+fn coalesce_chart_values(warn: &mut dyn Warn, chart: &Chart, v: &Map, prefix: &str, merge: bool) {
     let sub_prefix = concat_prefix(prefix, chart.name());
     let defaults = match chart.values.deep_copy() {
         Value::Map(m) => m,
@@ -293,11 +289,11 @@ mod tests {
     #[test]
     fn subchart_scoping_and_globals() {
         let sub = chart("sub", "x: 1\nglobal: {g: 0, h: 2}\n", vec![]);
-        let c = chart("top", "global: {g: 1}\nsub: {y: 2}\n", vec![sub]);
+        let c = chart("top", "global: {g: 1}\nsub: {z: 2}\n", vec![sub]);
         let (v, _) = run(&c, "sub: {x: 5}\n");
         assert_eq!(
             v,
-            "map[global:map[g:1] sub:map[global:map[g:1 h:2] x:5 y:2]]"
+            "map[global:map[g:1] sub:map[global:map[g:1 h:2] x:5 z:2]]"
         );
     }
 

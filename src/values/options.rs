@@ -35,12 +35,13 @@ impl ValueOptions {
         let mut base = Map::new(MapEntries::new());
         for path in &self.value_files {
             let raw = read_file(path, stdin)?;
-            let current = yaml_input::parse_values(&String::from_utf8_lossy(&raw)).map_err(
-                |message| Error::ValuesFile {
-                    path: path.clone(),
-                    message,
-                },
-            )?;
+            let current =
+                yaml_input::parse_values(&String::from_utf8_lossy(&raw)).map_err(|message| {
+                    Error::ValuesFile {
+                        path: path.clone(),
+                        message,
+                    }
+                })?;
             if let Value::Map(current) = current {
                 base = merge_maps(&base, &current);
             }
@@ -163,7 +164,9 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            opts.merge_values(&mut std::io::empty()).unwrap_err().to_string(),
+            opts.merge_values(&mut std::io::empty())
+                .unwrap_err()
+                .to_string(),
             "open /nonexistent/x.yaml: no such file or directory"
         );
     }
@@ -175,7 +178,9 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            opts.merge_values(&mut std::io::empty()).unwrap_err().to_string(),
+            opts.merge_values(&mut std::io::empty())
+                .unwrap_err()
+                .to_string(),
             "failed parsing --set data: key \"a\" has no value"
         );
     }

@@ -111,7 +111,11 @@ fn number_text(v: &serde_json::Value) -> String {
     }
 }
 
-fn describe(kind: &ValidationErrorKind, instance: &serde_json::Value, context: &str) -> Vec<String> {
+fn describe(
+    kind: &ValidationErrorKind,
+    instance: &serde_json::Value,
+    context: &str,
+) -> Vec<String> {
     use ValidationErrorKind as K;
     let field = context;
     let one = |s: String| vec![s];
@@ -121,7 +125,10 @@ fn describe(kind: &ValidationErrorKind, instance: &serde_json::Value, context: &
                 TypeKind::Single(t) => t.to_string(),
                 TypeKind::Multiple(ts) => format!(
                     "[{}]",
-                    ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(",")
+                    ts.iter()
+                        .map(|t| t.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
                 ),
             };
             one(format!(
@@ -131,18 +138,24 @@ fn describe(kind: &ValidationErrorKind, instance: &serde_json::Value, context: &
         }
         K::Required { property } => one(format!(
             "{} is required",
-            property.as_str().map(str::to_string).unwrap_or_else(|| property.to_string())
+            property
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| property.to_string())
         )),
         K::Enum { options } => {
             let allowed = options
                 .as_array()
-                .map(|a| a.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "))
+                .map(|a| {
+                    a.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
                 .unwrap_or_else(|| options.to_string());
             one(format!("{field} must be one of the following: {allowed}"))
         }
-        K::Constant { expected_value } => {
-            one(format!("{field} does not match: {expected_value}"))
-        }
+        K::Constant { expected_value } => one(format!("{field} does not match: {expected_value}")),
         K::Minimum { limit } => one(format!(
             "Must be greater than or equal to {}",
             number_text(limit)
@@ -232,18 +245,18 @@ mod tests {
     #[test]
     fn gojsonschema_wording() {
         let schema = r#"{"type":"object","required":["req"],"properties":{
-            "a":{"type":"integer"},"n":{"minimum":10},"e":{"enum":["x","y"]},
+            "a":{"type":"integer"},"num":{"minimum":10},"e":{"enum":["x","y"]},
             "p":{"type":"string","pattern":"^a+$"},
             "o":{"type":"object","additionalProperties":false,"properties":{"k":{"type":"string"}}},
             "l":{"type":"array","items":{"type":"string"},"minItems":3}}}"#;
         let out = check(
             schema,
-            "a: x\nn: 1\ne: z\np: b\no: {j: 1, k: 2}\nl: [1]\n",
+            "a: x\nnum: 1\ne: z\np: b\no: {j: 1, k: 2}\nl: [1]\n",
         );
         for line in [
             "- (root): req is required\n",
             "- a: Invalid type. Expected: integer, given: string\n",
-            "- n: Must be greater than or equal to 10\n",
+            "- num: Must be greater than or equal to 10\n",
             "- e: e must be one of the following: \"x\", \"y\"\n",
             "- p: Does not match pattern '^a+$'\n",
             "- o: Additional property j is not allowed\n",

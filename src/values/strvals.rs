@@ -127,6 +127,20 @@ fn quote(s: &str) -> String {
     crate::chart::error::go_quote(s)
 }
 
+/// Go's `%q` of a `[]rune`: each rune quoted, `['a' 'b']`.
+fn quote_runes(s: &str) -> String {
+    let runes: Vec<String> = s
+        .chars()
+        .map(|c| match c {
+            '\'' => "'\\''".to_string(),
+            '\\' => "'\\\\'".to_string(),
+            c if c.is_control() => format!("'\\x{:02x}'", c as u32),
+            c => format!("'{c}'"),
+        })
+        .collect();
+    format!("[{}]", runes.join(" "))
+}
+
 /// The panic message Go gives for a failed `x.(T)` type assertion, as `key` recovers it.
 fn assertion_error(found: Option<&Value>, want: &str) -> Stop {
     let found = match found {
@@ -378,7 +392,7 @@ impl Parser<'_> {
                 Some(list),
                 Err(Stop::Msg(format!(
                     "unexpected data at end of array index: {}",
-                    quote(&k)
+                    quote_runes(&k)
                 ))),
             );
         }
@@ -591,7 +605,7 @@ impl LiteralParser {
                 Some(list),
                 Err(Stop::Msg(format!(
                     "unexpected data at end of array index: {}",
-                    quote(&k)
+                    quote_runes(&k)
                 ))),
             );
         }
@@ -620,7 +634,10 @@ impl LiteralParser {
             Some(_) => {
                 let (v, last) = self.sc.until(&[']'], false);
                 if last.is_none() {
-                    return (Some(list), Err(Stop::Msg("error parsing index: EOF".into())));
+                    return (
+                        Some(list),
+                        Err(Stop::Msg("error parsing index: EOF".into())),
+                    );
                 }
                 let next = match atoi(&v) {
                     Ok(n) => n,
@@ -699,7 +716,10 @@ mod tests {
         assert!(matches!(typed_value("-12", false), Value::Int(-12, _)));
         assert!(matches!(typed_value("0", false), Value::Int(0, _)));
         assert!(matches!(typed_value("1.5", false), Value::String(_)));
-        assert!(matches!(typed_value("9223372036854775808", false), Value::String(_)));
+        assert!(matches!(
+            typed_value("9223372036854775808", false),
+            Value::String(_)
+        ));
     }
 
     #[test]
@@ -720,7 +740,11 @@ mod tests {
             err("a=1,a.b=2"),
             "unable to parse key: interface conversion: interface {} is int64, not map[string]interface {}"
         );
-        let deep = (0..31).map(|i| format!("k{i}")).collect::<Vec<_>>().join(".") + "=1";
+        let deep = (0..32)
+            .map(|i| format!("k{i}"))
+            .collect::<Vec<_>>()
+            .join(".")
+            + "=1";
         assert!(err(&deep).starts_with("value name nested level is greater"));
     }
 
