@@ -115,9 +115,9 @@ impl Object for Files {
                 GoType::String,
                 self.lines(arg).into_iter().map(Value::string).collect(),
             )),
-            "AsConfig" => Value::string(
-                self.as_yaml_map(|d| String::from_utf8_lossy(d).into_owned()),
-            ),
+            "AsConfig" => {
+                Value::string(self.as_yaml_map(|d| String::from_utf8_lossy(d).into_owned()))
+            }
             "AsSecrets" => Value::string(
                 self.as_yaml_map(|d| base64::engine::general_purpose::STANDARD.encode(d)),
             ),
@@ -171,7 +171,9 @@ mod tests {
 
     #[test]
     fn get_missing_is_empty() {
-        let v = files().call_method("Get", vec![Value::str("nope")]).unwrap();
+        let v = files()
+            .call_method("Get", vec![Value::str("nope")])
+            .unwrap();
         assert_eq!(v.as_str(), Some(""));
     }
 }
