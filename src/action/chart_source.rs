@@ -116,12 +116,23 @@ pub fn merge_values(options: &ValueOptions, stdin: &mut dyn Read) -> Result<Valu
             stdin.read_to_string(&mut s).map_err(|e| e.to_string())?;
             s
         } else {
-            std::fs::read_to_string(path).map_err(|e| format!("open {path}: {e}"))?
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("open {path}: {}", go_io_error(&e)))?
         };
         let values = crate::yaml::parse_values(&text, path).map_err(|e| e.to_string())?;
         merged = deep_merge(&merged, &values);
     }
     Ok(merged)
+}
+
+/// Go's text for common I/O errors (`no such file or directory`).
+fn go_io_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => e.to_string(),
+    }
 }
 
 /// Conditions, tags, aliases, import-values (stand-in: nothing to do).

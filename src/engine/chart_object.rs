@@ -222,6 +222,19 @@ impl Object for MaintainerObject {
     fn format_v(&self) -> String {
         format!("&{{{} {} {}}}", self.0.name, self.0.email, self.0.url)
     }
+    fn to_json_value(&self) -> Option<Value> {
+        let map = Map::new(MapEntries::new());
+        for (key, value) in [
+            ("name", &self.0.name),
+            ("email", &self.0.email),
+            ("url", &self.0.url),
+        ] {
+            if !value.is_empty() {
+                map.insert(key, Value::str(value));
+            }
+        }
+        Some(Value::Map(map))
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }

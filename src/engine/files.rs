@@ -138,6 +138,14 @@ impl Object for Files {
     fn truthy(&self) -> bool {
         !self.entries.is_empty()
     }
+    fn map_entries(&self) -> Option<Vec<(crate::template::Str, Value)>> {
+        Some(
+            self.entries
+                .iter()
+                .map(|(name, data)| (Rc::from(name.as_str()), Value::Bytes(data.clone())))
+                .collect(),
+        )
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
