@@ -48,7 +48,8 @@ fn load_dir(root: &Path, dir: &Path) -> Result<Chart, String> {
         ..Chart::default()
     };
     if let Ok(text) = std::fs::read_to_string(dir.join("values.yaml")) {
-        chart.values = crate::yaml::parse_values(&text, "values.yaml").map_err(|e| e.to_string())?;
+        chart.values =
+            crate::yaml::parse_values(&text, "values.yaml").map_err(|e| e.to_string())?;
     }
     let mut files = Vec::new();
     walk(dir, dir, &mut files).map_err(|e| e.to_string())?;
@@ -62,7 +63,10 @@ fn load_dir(root: &Path, dir: &Path) -> Result<Chart, String> {
             let _ = sub;
             continue;
         }
-        let file = File { name: rel.clone(), data };
+        let file = File {
+            name: rel.clone(),
+            data,
+        };
         if rel.starts_with("templates/") {
             chart.templates.push(file);
         } else {
@@ -112,12 +116,23 @@ pub fn merge_values(options: &ValueOptions, stdin: &mut dyn Read) -> Result<Valu
             stdin.read_to_string(&mut s).map_err(|e| e.to_string())?;
             s
         } else {
-            std::fs::read_to_string(path).map_err(|e| format!("open {path}: {e}"))?
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("open {path}: {}", go_io_error(&e)))?
         };
         let values = crate::yaml::parse_values(&text, path).map_err(|e| e.to_string())?;
         merged = deep_merge(&merged, &values);
     }
     Ok(merged)
+}
+
+/// Go's text for common I/O errors (`no such file or directory`).
+fn go_io_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => e.to_string(),
+    }
 }
 
 /// Conditions, tags, aliases, import-values (stand-in: nothing to do).
@@ -161,9 +176,14 @@ pub fn validate_schema(_chart: &Chart, _values: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether Kubernetes `version` satisfies a chart's `kubeVersion` constraint (stand-in: always).
-pub fn kube_version_compatible(_constraint: &str, _version: &str) -> bool {
-    true
+/// Helm's `chartutil.IsCompatibleRange`: whether Kubernetes `version` satisfies a chart's
+/// `kubeVersion` constraint (Masterminds/semver rules); false when either does not parse.
+pub fn kube_version_compatible(constraint: &str, version: &str) -> bool {
+    use crate::template::funcs::sprig::semver_constraints::{Constraints, Version};
+    match (Constraints::parse(constraint), Version::parse(version)) {
+        (Ok(c), Ok(v)) => c.check(&v),
+        _ => false,
+    }
 }
 
 fn deep_merge(base: &Value, over: &Value) -> Value {

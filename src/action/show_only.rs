@@ -111,7 +111,8 @@ fn match_from(p: &[char], n: &[char]) -> Option<bool> {
 mod tests {
     use super::*;
 
-    const OUT: &str = "---\n# Source: c/templates/a.yaml\na: 1\n---\n# Source: c/templates/b.yaml\nb: 1\n";
+    const OUT: &str =
+        "---\n# Source: c/templates/a.yaml\na: 1\n---\n# Source: c/templates/b.yaml\nb: 1\n";
 
     #[test]
     fn selects_by_path_and_glob() {

@@ -120,9 +120,10 @@ pub fn run(
 ) -> Result<TemplateOutput, Error> {
     let mut output = TemplateOutput::default();
     let kube_version = match &options.kube_version {
-        Some(text) => Some(KubeVersion::parse(text).map_err(|e| {
-            Error::new(format!("invalid kube version '{text}': {e}"))
-        })?),
+        Some(text) => Some(
+            KubeVersion::parse(text)
+                .map_err(|e| Error::new(format!("invalid kube version '{text}': {e}")))?,
+        ),
         None => None,
     };
     if !options.chart.exists() {
@@ -165,7 +166,10 @@ pub fn run(
 
     let kube_constraint = &chart.metadata.kube_version;
     if !kube_constraint.is_empty()
-        && !chart_source::kube_version_compatible(kube_constraint, &capabilities.kube_version.version)
+        && !chart_source::kube_version_compatible(
+            kube_constraint,
+            &capabilities.kube_version.version,
+        )
     {
         return Err(Error::render(format!(
             "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
@@ -234,14 +238,18 @@ pub fn run(
         }
     }
     if let Some(post) = post_renderer {
-        manifest_text = post.run(&manifest_text).map_err(|e| {
-            Error::render(format!("error while running post render on files: {e}"))
-        })?;
+        manifest_text = post
+            .run(&manifest_text)
+            .map_err(|e| Error::render(format!("error while running post render on files: {e}")))?;
     }
 
     let mut text = format!("{}\n", manifest_text.trim());
     if !options.disable_hooks {
-        for hook in sorted.hooks.iter().filter(|h| !(options.skip_tests && h.is_test())) {
+        for hook in sorted
+            .hooks
+            .iter()
+            .filter(|h| !(options.skip_tests && h.is_test()))
+        {
             match &release_dir {
                 None => text.push_str(&hook_text(hook)),
                 Some(dir) => {
@@ -290,7 +298,10 @@ fn crd_objects(chart: &crate::chart::Chart, full_path: &str) -> Vec<(String, Str
         }
     }
     for sub in &chart.dependencies {
-        crds.extend(crd_objects(sub, &format!("{full_path}/charts/{}", sub.name())));
+        crds.extend(crd_objects(
+            sub,
+            &format!("{full_path}/charts/{}", sub.name()),
+        ));
     }
     crds
 }

@@ -75,7 +75,10 @@ fn report_parse_error(e: clap::Error) -> ExitCode {
             if flag.starts_with("--") {
                 eprintln!("Error: unknown flag: {flag}");
             } else {
-                eprintln!("Error: unknown shorthand flag: {:?} in {arg}", flag.trim_start_matches('-').chars().next().unwrap_or('-'));
+                eprintln!(
+                    "Error: unknown shorthand flag: {:?} in {arg}",
+                    flag.trim_start_matches('-').chars().next().unwrap_or('-')
+                );
             }
         }
         _ => {

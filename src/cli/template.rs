@@ -112,7 +112,10 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         return Err("--dependency-update is not supported yet".to_string());
     }
     let post_renderer = match &args.post_renderer {
-        Some(path) => Some(ExecPostRenderer::new(path, args.post_renderer_args.clone())?),
+        Some(path) => Some(ExecPostRenderer::new(
+            path,
+            args.post_renderer_args.clone(),
+        )?),
         None => None,
     };
     let name_choice = NameChoice {

@@ -8,8 +8,6 @@
 //!   message) that Helm's rewording needs;
 //! - [`serial_funcs`] and [`to_yaml`]: `toYaml`/`fromYaml`/`toJson`/… and yaml.v2 marshalling.
 //!
-//! `toYaml` and friends are not registered by the `yaml` branch yet; [`serial_funcs`] is where they
-//! join the table.
 use std::rc::Rc;
 
 use crate::template::{
@@ -39,7 +37,12 @@ impl TemplateSet {
     }
 
     /// Executes the template `name` with `data` as dot.
-    pub fn execute(&self, name: &str, data: &Value, env: &FuncEnv) -> Result<String, TemplateError> {
+    pub fn execute(
+        &self,
+        name: &str,
+        data: &Value,
+        env: &FuncEnv,
+    ) -> Result<String, TemplateError> {
         self.templates.execute(name, data, env)
     }
 }
@@ -77,7 +80,8 @@ pub fn describe(err: &TemplateError) -> Described {
 /// Helm's serialisation functions (`toYaml`, `fromYaml`, `toJson`, `toToml`, … and Sprig's JSON ones),
 /// as the `yaml` branch registers them.
 pub fn serial_funcs() -> Vec<FuncDef> {
-    Vec::new()
+    use crate::template::funcs::serial::{HELM_FUNCS, SPRIG_JSON_FUNCS};
+    SPRIG_JSON_FUNCS.iter().chain(HELM_FUNCS).cloned().collect()
 }
 
 /// sigs.k8s.io/yaml's `Marshal` of a value, as Helm's `toYAML` helper (used by `.Files.AsConfig`);

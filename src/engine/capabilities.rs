@@ -386,8 +386,14 @@ mod tests {
     #[test]
     fn parses_kube_versions_leniently() {
         let kv = KubeVersion::parse("1.20").unwrap();
-        assert_eq!((kv.version.as_str(), kv.major.as_str(), kv.minor.as_str()), ("v1.20.0", "1", "20"));
-        assert_eq!(KubeVersion::parse("v1.28.3-gke.1").unwrap().version, "v1.28.3-gke.1");
+        assert_eq!(
+            (kv.version.as_str(), kv.major.as_str(), kv.minor.as_str()),
+            ("v1.20.0", "1", "20")
+        );
+        assert_eq!(
+            KubeVersion::parse("v1.28.3-gke.1").unwrap().version,
+            "v1.28.3-gke.1"
+        );
         assert!(KubeVersion::parse("banana").is_err());
         assert!(KubeVersion::parse("1.2.3.4").is_err());
     }
@@ -395,15 +401,25 @@ mod tests {
     #[test]
     fn capabilities_print_as_go_structs() {
         let caps = Capabilities::for_template(None, &[]);
-        let Value::Object(o) = caps.to_value() else { panic!() };
-        assert!(o.format_v().starts_with("{{v1.32.0 1 32} [v1 admissionregistration.k8s.io/v1 "));
+        let Value::Object(o) = caps.to_value() else {
+            panic!()
+        };
+        assert!(o
+            .format_v()
+            .starts_with("{{v1.32.0 1 32} [v1 admissionregistration.k8s.io/v1 "));
         assert_eq!(DEFAULT_API_VERSIONS.len(), 56);
     }
 
     #[test]
     fn api_versions_has() {
         let set = VersionSetObject(vec!["apps/v1".into()]);
-        assert!(matches!(set.call_method("Has", vec![Value::str("apps/v1")]), Ok(Value::Bool(true))));
-        assert!(matches!(set.call_method("Has", vec![Value::str("x/v1")]), Ok(Value::Bool(false))));
+        assert!(matches!(
+            set.call_method("Has", vec![Value::str("apps/v1")]),
+            Ok(Value::Bool(true))
+        ));
+        assert!(matches!(
+            set.call_method("Has", vec![Value::str("x/v1")]),
+            Ok(Value::Bool(false))
+        ));
     }
 }

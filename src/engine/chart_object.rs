@@ -35,12 +35,18 @@ impl Object for ChartObject {
     fn field(&self, name: &str) -> Option<Value> {
         match name {
             "IsRoot" => Some(Value::Bool(self.is_root)),
-            "Metadata" => Some(Value::Object(Rc::new(MetadataObject(self.metadata.clone())))),
+            "Metadata" => Some(Value::Object(Rc::new(MetadataObject(
+                self.metadata.clone(),
+            )))),
             _ => metadata_field(&self.metadata, name),
         }
     }
     fn format_v(&self) -> String {
-        format!("{{{} {}}}", metadata_struct_text(&self.metadata), self.is_root)
+        format!(
+            "{{{} {}}}",
+            metadata_struct_text(&self.metadata),
+            self.is_root
+        )
     }
     fn to_json_value(&self) -> Option<Value> {
         Some(metadata_json(&self.metadata))
@@ -126,7 +132,11 @@ fn metadata_field(m: &Metadata, name: &str) -> Option<Value> {
 }
 
 fn metadata_struct_text(m: &Metadata) -> String {
-    let annotations: Vec<String> = m.annotations.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+    let annotations: Vec<String> = m
+        .annotations
+        .iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect();
     let maintainers: Vec<String> = m
         .maintainers
         .iter()
@@ -212,6 +222,19 @@ impl Object for MaintainerObject {
     fn format_v(&self) -> String {
         format!("&{{{} {} {}}}", self.0.name, self.0.email, self.0.url)
     }
+    fn to_json_value(&self) -> Option<Value> {
+        let map = Map::new(MapEntries::new());
+        for (key, value) in [
+            ("name", &self.0.name),
+            ("email", &self.0.email),
+            ("url", &self.0.url),
+        ] {
+            if !value.is_empty() {
+                map.insert(key, Value::str(value));
+            }
+        }
+        Some(Value::Map(map))
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -241,7 +264,10 @@ impl Object for DependencyObject {
         })
     }
     fn format_v(&self) -> String {
-        format!("&{{{} {} {}}}", self.0.name, self.0.version, self.0.repository)
+        format!(
+            "&{{{} {} {}}}",
+            self.0.name, self.0.version, self.0.repository
+        )
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -263,13 +289,20 @@ mod tests {
 
     #[test]
     fn prints_as_go_struct() {
-        let Value::Object(o) = chart_value(&meta(), true) else { panic!() };
-        assert_eq!(o.format_v(), "{{c  [] 0.1.0  [] []  v2    false map[]  [] } true}");
+        let Value::Object(o) = chart_value(&meta(), true) else {
+            panic!()
+        };
+        assert_eq!(
+            o.format_v(),
+            "{{c  [] 0.1.0  [] []  v2    false map[]  [] } true}"
+        );
     }
 
     #[test]
     fn fields_and_missing_fields() {
-        let Value::Object(o) = chart_value(&meta(), false) else { panic!() };
+        let Value::Object(o) = chart_value(&meta(), false) else {
+            panic!()
+        };
         assert_eq!(o.field("Name").unwrap().as_str(), Some("c"));
         assert!(matches!(o.field("IsRoot"), Some(Value::Bool(false))));
         assert!(o.field("Nope").is_none());

@@ -115,9 +115,9 @@ impl Object for Files {
                 GoType::String,
                 self.lines(arg).into_iter().map(Value::string).collect(),
             )),
-            "AsConfig" => Value::string(
-                self.as_yaml_map(|d| String::from_utf8_lossy(d).into_owned()),
-            ),
+            "AsConfig" => {
+                Value::string(self.as_yaml_map(|d| String::from_utf8_lossy(d).into_owned()))
+            }
             "AsSecrets" => Value::string(
                 self.as_yaml_map(|d| base64::engine::general_purpose::STANDARD.encode(d)),
             ),
@@ -137,6 +137,14 @@ impl Object for Files {
     }
     fn truthy(&self) -> bool {
         !self.entries.is_empty()
+    }
+    fn map_entries(&self) -> Option<Vec<(crate::template::Str, Value)>> {
+        Some(
+            self.entries
+                .iter()
+                .map(|(name, data)| (Rc::from(name.as_str()), Value::Bytes(data.clone())))
+                .collect(),
+        )
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -171,7 +179,9 @@ mod tests {
 
     #[test]
     fn get_missing_is_empty() {
-        let v = files().call_method("Get", vec![Value::str("nope")]).unwrap();
+        let v = files()
+            .call_method("Get", vec![Value::str("nope")])
+            .unwrap();
         assert_eq!(v.as_str(), Some(""));
     }
 }

@@ -28,7 +28,12 @@ pub struct RenderState {
 
 const NAME_AND_DATA: &[GoType] = &[GoType::String, GoType::Interface];
 const ONE_STRING: &[GoType] = &[GoType::String];
-const FOUR_STRINGS: &[GoType] = &[GoType::String, GoType::String, GoType::String, GoType::String];
+const FOUR_STRINGS: &[GoType] = &[
+    GoType::String,
+    GoType::String,
+    GoType::String,
+    GoType::String,
+];
 
 /// The full table: Sprig, the serialisers, and the engine's functions.
 pub fn helm_func_table() -> FuncTable {
@@ -123,10 +128,9 @@ fn tpl_error(text: &str, err: TemplateError) -> FuncError {
             abort: Some(message),
             ..
         } => FuncError::Abort(message),
-        backend::Described::Parse { .. } => FuncError::msg(format!(
-            "cannot parse template {}: {err}",
-            go_quote(text)
-        )),
+        backend::Described::Parse { .. } => {
+            FuncError::msg(format!("cannot parse template {}: {err}", go_quote(text)))
+        }
         _ => FuncError::msg(format!(
             "error during tpl function execution for {}: {err}",
             go_quote(text)
@@ -180,7 +184,9 @@ pub fn go_quote(s: &str) -> String {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if c.is_control() => {
                 if (c as u32) < 0x10000 {
                     out.push_str(&format!("\\u{:04x}", c as u32));

@@ -11,7 +11,10 @@ enum Token {
     Any,
     Super,
     Single,
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
     Alternatives(Vec<Vec<Token>>),
 }
 
@@ -132,10 +135,12 @@ fn match_tokens(tokens: &[Token], name: &[char]) -> bool {
     match first {
         Token::Literal(c) => name.first() == Some(c) && match_tokens(rest, &name[1..]),
         Token::Single => name.first().is_some_and(|c| *c != '/') && match_tokens(rest, &name[1..]),
-        Token::Class { negated, ranges } => name.first().is_some_and(|c| {
-            let inside = ranges.iter().any(|(lo, hi)| lo <= c && c <= hi);
-            inside != *negated && *c != '/'
-        }) && match_tokens(rest, &name[1..]),
+        Token::Class { negated, ranges } => {
+            name.first().is_some_and(|c| {
+                let inside = ranges.iter().any(|(lo, hi)| lo <= c && c <= hi);
+                inside != *negated && *c != '/'
+            }) && match_tokens(rest, &name[1..])
+        }
         Token::Any => (0..=name.len())
             .take_while(|&i| i == 0 || name[i - 1] != '/')
             .any(|i| match_tokens(rest, &name[i..])),

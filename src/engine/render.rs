@@ -75,7 +75,7 @@ impl Engine {
         capabilities: &Capabilities,
     ) -> Result<BTreeMap<String, String>, Error> {
         let top = TopValues {
-            values: values.clone(),
+            values: as_chartutil_values(values),
             release: release.to_value(),
             capabilities: capabilities.to_value(),
         };
@@ -142,7 +142,10 @@ fn collect(
     };
     let subcharts = Map::new(MapEntries::new());
     let context = Map::with_kind(MapKind::Values, MapEntries::new());
-    context.insert("Chart", chart_value(&chart.metadata, parent_values.is_none()));
+    context.insert(
+        "Chart",
+        chart_value(&chart.metadata, parent_values.is_none()),
+    );
     context.insert(
         "Files",
         Files::new(chart.files.iter().map(|f| (f.name.clone(), f.data.clone()))).to_value(),
@@ -170,6 +173,19 @@ fn collect(
         });
     }
     context
+}
+
+/// The root `.Values` is a `chartutil.Values` in Helm (`typeOf` shows it). A shallow copy with that
+/// type keeps every nested map shared, so mutations still leak as in Helm.
+fn as_chartutil_values(values: &Value) -> Value {
+    match values {
+        Value::Map(m) if *m.kind() != MapKind::Values => {
+            let entries: MapEntries = m.entries().into_iter().collect();
+            Value::Map(Map::with_kind(MapKind::Values, entries))
+        }
+        Value::Map(_) => values.clone(),
+        _ => Value::Map(Map::with_kind(MapKind::Values, MapEntries::new())),
+    }
 }
 
 /// `chartutil.Values.Table(name)`: the map under `name`, if it is one.

@@ -8,11 +8,10 @@
 //! - a list or map where a string is expected, or a non-map document, is an error with Go's text
 //!   (`json: cannot unmarshal array into Go struct field SimpleHead.kind of type string`).
 //!
-//! The YAML syntax itself is read with `yaml-rust2` for now; its error messages differ from go-yaml's
-//! (`yaml: line 3: could not find expected ':'`), which `crate::yaml` will reproduce.
+//! The YAML itself is read by `crate::yaml` (YAML 1.1, go-yaml's error texts).
 use std::collections::BTreeMap;
 
-use yaml_rust2::{Yaml, YamlLoader};
+use crate::template::Value;
 
 /// The fields Helm reads from every manifest. Mirrors `releaseutil.SimpleHead`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -53,8 +52,9 @@ impl SimpleHead {
 /// Why a document's head could not be read; `Display` is Go's text after `YAML parse error on FILE: `.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HeadError {
-    /// The YAML itself is malformed.
-    #[error("error converting YAML to JSON: yaml: {0}")]
+    /// The YAML itself is malformed (sigs.k8s.io/yaml's text, e.g. `error converting YAML to JSON:
+    /// yaml: line 3: could not find expected ':'`).
+    #[error("{0}")]
     Syntax(String),
     /// The YAML is well formed but does not fit `SimpleHead`.
     #[error("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {found} into {target}")]
@@ -65,21 +65,21 @@ const METADATA_TYPE: &str = "struct { Name string \"json:\\\"name\\\"\"; Annotat
 
 /// Reads the head of one document (already split and trimmed).
 pub fn parse_head(doc: &str) -> Result<SimpleHead, HeadError> {
-    let docs = YamlLoader::load_from_str(doc).map_err(|e| {
-        HeadError::Syntax(format!("line {}: {}", e.marker().line(), e.info()))
-    })?;
-    let Some(root) = docs.into_iter().next() else {
-        return Ok(SimpleHead::default());
-    };
+    let root = crate::yaml::parse_value(doc, "").map_err(|e| HeadError::Syntax(e.to_string()))?;
     let mut head = SimpleHead::default();
     let mut first_error = None;
     match &root {
-        Yaml::Null => return Ok(head),
-        Yaml::Hash(map) => {
-            for (key, value) in map {
-                let Some(key) = key_text(key) else { continue };
+        Value::Nil => return Ok(head),
+        Value::Map(map) => {
+            for (key, value) in map.entries() {
+                let value = &value;
                 if key.eq_ignore_ascii_case("apiVersion") {
-                    set_string(&mut head.version, value, "SimpleHead.apiVersion", &mut first_error);
+                    set_string(
+                        &mut head.version,
+                        value,
+                        "SimpleHead.apiVersion",
+                        &mut first_error,
+                    );
                 } else if key.eq_ignore_ascii_case("kind") {
                     set_string(&mut head.kind, value, "SimpleHead.kind", &mut first_error);
                 } else if key.eq_ignore_ascii_case("metadata") {
@@ -100,33 +100,36 @@ pub fn parse_head(doc: &str) -> Result<SimpleHead, HeadError> {
     }
 }
 
-fn read_metadata(head: &mut SimpleHead, value: &Yaml, first_error: &mut Option<HeadError>) {
+fn read_metadata(head: &mut SimpleHead, value: &Value, first_error: &mut Option<HeadError>) {
     let map = match value {
-        Yaml::Null => {
+        Value::Nil => {
             head.metadata = None;
             return;
         }
-        Yaml::Hash(map) => map,
+        Value::Map(map) => map,
         other => {
-            note(first_error, other, format!("SimpleHead.metadata of type {METADATA_TYPE}"));
+            note(
+                first_error,
+                other,
+                format!("SimpleHead.metadata of type {METADATA_TYPE}"),
+            );
             return;
         }
     };
     let meta = head.metadata.get_or_insert_with(HeadMetadata::default);
-    for (key, value) in map {
-        let Some(key) = key_text(key) else { continue };
+    for (key, value) in map.entries() {
+        let value = &value;
         if key.eq_ignore_ascii_case("name") {
             set_string(&mut meta.name, value, ".metadata.name", first_error);
         } else if key.eq_ignore_ascii_case("annotations") {
             match value {
-                Yaml::Null => meta.annotations = None,
-                Yaml::Hash(entries) => {
+                Value::Nil => meta.annotations = None,
+                Value::Map(entries) => {
                     let annotations = meta.annotations.get_or_insert_with(BTreeMap::new);
-                    for (k, v) in entries {
-                        let Some(k) = key_text(k) else { continue };
+                    for (k, v) in entries.entries() {
                         let mut text = String::new();
-                        set_string(&mut text, v, ".metadata.annotations", first_error);
-                        annotations.insert(k, text);
+                        set_string(&mut text, &v, ".metadata.annotations", first_error);
+                        annotations.insert(k.to_string(), text);
                     }
                 }
                 other => note(
@@ -139,10 +142,10 @@ fn read_metadata(head: &mut SimpleHead, value: &Yaml, first_error: &mut Option<H
     }
 }
 
-fn set_string(slot: &mut String, value: &Yaml, field: &str, first_error: &mut Option<HeadError>) {
+fn set_string(slot: &mut String, value: &Value, field: &str, first_error: &mut Option<HeadError>) {
     match value {
-        Yaml::Null => {}
-        Yaml::Array(_) | Yaml::Hash(_) => {
+        Value::Nil => {}
+        Value::List(_) | Value::Map(_) => {
             note(first_error, value, format!("{field} of type string"));
         }
         scalar => {
@@ -153,7 +156,7 @@ fn set_string(slot: &mut String, value: &Yaml, field: &str, first_error: &mut Op
     }
 }
 
-fn note(first_error: &mut Option<HeadError>, found: &Yaml, field: String) {
+fn note(first_error: &mut Option<HeadError>, found: &Value, field: String) {
     if first_error.is_none() {
         *first_error = Some(HeadError::Type {
             found: json_kind(found),
@@ -162,24 +165,23 @@ fn note(first_error: &mut Option<HeadError>, found: &Yaml, field: String) {
     }
 }
 
-/// The text of a scalar, as the JSON conversion spells it.
-fn key_text(y: &Yaml) -> Option<String> {
+/// The text of a scalar, as the conversion to a string field spells it.
+fn key_text(y: &Value) -> Option<String> {
     match y {
-        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
-        Yaml::Integer(i) => Some(i.to_string()),
-        Yaml::Boolean(b) => Some(b.to_string()),
-        Yaml::Null => Some("null".to_string()),
-        _ => None,
+        Value::String(s) => Some(s.to_string()),
+        Value::Nil => None,
+        Value::List(_) | Value::Map(_) => None,
+        other => Some(crate::template::fmt::format_v(other)),
     }
 }
 
 /// The JSON kind Go's decoder names in its errors.
-fn json_kind(y: &Yaml) -> &'static str {
+fn json_kind(y: &Value) -> &'static str {
     match y {
-        Yaml::Array(_) => "array",
-        Yaml::Hash(_) => "object",
-        Yaml::Integer(_) | Yaml::Real(_) => "number",
-        Yaml::Boolean(_) => "bool",
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::Int(..) | Value::Uint(..) | Value::Float(_) => "number",
+        Value::Bool(_) => "bool",
         _ => "string",
     }
 }
@@ -222,6 +224,15 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field SimpleHead.kind of type string"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_use_go_yaml_text() {
+        let err = parse_head("a: b: c").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error converting YAML to JSON: yaml: mapping values are not allowed in this context"
         );
     }
 

@@ -131,7 +131,10 @@ mod tests {
 
     #[test]
     fn parses_events_case_insensitively() {
-        assert_eq!(HookEvent::parse(" Pre-Install"), Some(HookEvent::PreInstall));
+        assert_eq!(
+            HookEvent::parse(" Pre-Install"),
+            Some(HookEvent::PreInstall)
+        );
         assert_eq!(HookEvent::parse("test-success"), Some(HookEvent::Test));
         assert_eq!(HookEvent::parse("nope"), None);
     }

@@ -77,11 +77,21 @@ mod tests {
 
     #[test]
     fn stable_within_a_kind() {
-        let mut items = vec![("Service", 1), ("ConfigMap", 2), ("Service", 3), ("ConfigMap", 4)];
+        let mut items = vec![
+            ("Service", 1),
+            ("ConfigMap", 2),
+            ("Service", 3),
+            ("ConfigMap", 4),
+        ];
         sort_by_kind(&mut items, |i| i.0);
         assert_eq!(
             items,
-            vec![("ConfigMap", 2), ("ConfigMap", 4), ("Service", 1), ("Service", 3)]
+            vec![
+                ("ConfigMap", 2),
+                ("ConfigMap", 4),
+                ("Service", 1),
+                ("Service", 3)
+            ]
         );
     }
 }

@@ -58,7 +58,10 @@ mod tests {
 
     #[test]
     fn indented_separator_does_not_split() {
-        assert_eq!(split_manifests("a: |\n  ---\n  x"), vec!["a: |\n  ---\n  x"]);
+        assert_eq!(
+            split_manifests("a: |\n  ---\n  x"),
+            vec!["a: |\n  ---\n  x"]
+        );
     }
 
     #[test]

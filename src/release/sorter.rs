@@ -57,7 +57,11 @@ pub fn sort_manifests(files: &BTreeMap<String, String>) -> Result<Sorted, SortEr
                 }),
                 HookKind::Unknown(value) => sorted.unknown_hooks.push(value),
                 HookKind::Hook(events) => sorted.hooks.push(Hook {
-                    name: head.metadata.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
+                    name: head
+                        .metadata
+                        .as_ref()
+                        .map(|m| m.name.clone())
+                        .unwrap_or_default(),
                     kind: head.kind.clone(),
                     path: path.clone(),
                     weight: hook::hook_weight(&head),
@@ -88,12 +92,19 @@ mod tests {
     fn sorts_by_kind_then_file_order() {
         let sorted = sort_manifests(&files(&[
             ("c/templates/b.yaml", "kind: Service\nmetadata:\n  name: s"),
-            ("c/templates/a.yaml", "kind: Deployment\n---\nkind: ConfigMap"),
+            (
+                "c/templates/a.yaml",
+                "kind: Deployment\n---\nkind: ConfigMap",
+            ),
             ("c/templates/_h.tpl", "kind: Namespace"),
             ("c/templates/empty.yaml", "  \n"),
         ]))
         .unwrap();
-        let kinds: Vec<_> = sorted.manifests.iter().map(|m| m.head.kind.as_str()).collect();
+        let kinds: Vec<_> = sorted
+            .manifests
+            .iter()
+            .map(|m| m.head.kind.as_str())
+            .collect();
         assert_eq!(kinds, vec!["ConfigMap", "Service", "Deployment"]);
         assert_eq!(sorted.manifests[0].name, "c/templates/a.yaml");
     }

@@ -158,6 +158,9 @@ fn length(v: &Value) -> Result<i64, String> {
         Value::Bytes(b) => Ok(b.len() as i64),
         Value::List(l) => Ok(l.len() as i64),
         Value::Map(m) => Ok(m.len() as i64),
+        Value::Object(o) if o.map_entries().is_some() => {
+            Ok(o.map_entries().map_or(0, |e| e.len()) as i64)
+        }
         other => Err(format!("len of type {}", other.type_name())),
     }
 }

@@ -477,6 +477,20 @@ impl<'t> State<'t> {
                     return Ok(());
                 }
             }
+            Some(Value::Object(o)) if o.map_entries().is_some() => {
+                let entries = o.map_entries().unwrap_or_default();
+                if !entries.is_empty() {
+                    for (k, v) in entries {
+                        let elem = Rv::direct(v);
+                        if self.range_iteration(r, body_mark, Rv::Direct(Value::String(k)), elem)?
+                            == Flow::Break
+                        {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
             Some(other) => {
                 return Err(self.errorf(format!("range can't iterate over {}", format_v(&other))));
             }
