@@ -48,16 +48,15 @@ fn parse_golden(text: &str) -> Result<Golden, String> {
     } else {
         return Err("missing '-- stdout --'".into());
     };
-    let (stdout, stderr) = if let Some(r) = rest.strip_prefix("-- stderr --\n") {
-        ("", r)
+    // Every stdout line ends in a newline; the one before `-- stderr --` belongs to stdout.
+    let (mut stdout, stderr) = if let Some(r) = rest.strip_prefix("-- stderr --\n") {
+        (String::new(), r)
     } else {
-        rest.split_once("\n-- stderr --\n")
-            .ok_or("missing '-- stderr --'")?
+        let (o, e) = rest
+            .split_once("\n-- stderr --\n")
+            .ok_or("missing '-- stderr --'")?;
+        (format!("{o}\n"), e)
     };
-    let mut stdout = stdout.to_string();
-    if !stdout.is_empty() && !rest.starts_with("-- stderr --\n") {
-        stdout.push('\n');
-    }
     if no_final_newline {
         stdout.pop();
     }
