@@ -1144,7 +1144,10 @@ mod tests {
     #[test]
     fn huge_precision_does_not_panic() {
         // Found by the render fuzz target (Rust's formatter caps precision at 65535).
-        let out = pf("%.200001f|%.70000e|%.70000g", &[Value::Float(2.5), Value::Float(2.5), Value::Float(2.5)]);
+        let out = pf(
+            "%.200001f|%.70000e|%.70000g",
+            &[Value::Float(2.5), Value::Float(2.5), Value::Float(2.5)],
+        );
         assert!(out.starts_with("2.5000"));
         assert_eq!(out.len(), 2 + 200001 + 1 + 2 + 70000 + 4 + 1 + 3);
     }
