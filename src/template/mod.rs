@@ -169,3 +169,74 @@ impl Templates {
         exec::execute(self, tree, data, env, fuel, top)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(options: Options, text: &str) -> Result<String, Error> {
+        let mut set = Templates::new(Rc::new(FuncTable::new()), options);
+        set.parse("t", text)?;
+        set.execute("t", &Value::empty_map(), &FuncEnv::system())
+    }
+
+    #[test]
+    fn range_over_int_is_an_option() {
+        let text = "{{ range 3 }}{{ . }}{{ end }}";
+        let helm4 = Options {
+            range_over_int: true,
+            ..Options::default()
+        };
+        assert_eq!(render(helm4, text).unwrap(), "012");
+        let err = render(Options::default(), text).unwrap_err();
+        assert_eq!(err.message(), "range can't iterate over 3");
+        assert_eq!(err.location(), "t:1:9");
+        assert_eq!(err.node(), Some("3"));
+    }
+
+    #[test]
+    fn fuel_stops_runaway_templates() {
+        let mut set = Templates::new(Rc::new(FuncTable::new()), Options::default());
+        set.set_fuel(Some(1000));
+        set.parse(
+            "t",
+            "{{ define \"r\" }}{{ template \"r\" }}{{ end }}{{ template \"r\" }}",
+        )
+        .unwrap();
+        let err = set
+            .execute("t", &Value::Nil, &FuncEnv::system())
+            .unwrap_err();
+        assert_eq!(err.message(), "out of fuel");
+    }
+
+    #[test]
+    fn empty_redefinition_keeps_the_template() {
+        let mut set = Templates::new(Rc::new(FuncTable::new()), Options::default());
+        set.parse("a", "{{ define \"h\" }}real{{ end }}").unwrap();
+        set.parse("b", "{{ define \"h\" }} {{ end }}").unwrap();
+        set.parse("c", "{{ template \"h\" }}").unwrap();
+        let out = set.execute("c", &Value::Nil, &FuncEnv::system()).unwrap();
+        assert_eq!(out, "real");
+        assert!(set.contains("h"));
+        let missing = set
+            .execute("zz", &Value::Nil, &FuncEnv::system())
+            .unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "template: no template \"zz\" associated with template \"gotpl\""
+        );
+    }
+
+    #[test]
+    fn missing_key_error_option() {
+        let strict = Options {
+            missing_key: MissingKey::Error,
+            ..Options::default()
+        };
+        let err = render(strict, "{{ .nope }}").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "template: t:1:3: executing \"t\" at <.nope>: map has no entry for key \"nope\""
+        );
+    }
+}
