@@ -239,4 +239,69 @@ mod tests {
             "template: t:1:3: executing \"t\" at <.nope>: map has no entry for key \"nope\""
         );
     }
+
+    #[derive(Debug)]
+    struct Files;
+
+    impl Object for Files {
+        fn type_name(&self) -> &str {
+            "engine.files"
+        }
+        fn kind_name(&self) -> &str {
+            "map"
+        }
+        fn field(&self, name: &str) -> Option<Value> {
+            (name == "Count").then(|| Value::int(2))
+        }
+        fn method(&self, name: &str) -> Option<Signature> {
+            (name == "Get").then(|| Signature::fixed(&[GoType::String]))
+        }
+        fn call_method(&self, _name: &str, args: Vec<Value>) -> Result<Value, String> {
+            Ok(Value::string(format!(
+                "content of {}",
+                args[0].as_str().unwrap_or("")
+            )))
+        }
+        fn format_v(&self) -> String {
+            "map[]".into()
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    fn render_with_files(text: &str) -> Result<String, Error> {
+        let mut set = Templates::new(Rc::new(FuncTable::new()), Options::default());
+        set.parse("t", text)?;
+        let mut top = MapEntries::new();
+        top.insert("Files".into(), Value::Object(Rc::new(Files)));
+        set.execute("t", &Value::map(top), &FuncEnv::system())
+    }
+
+    #[test]
+    fn host_object_methods_and_fields() {
+        assert_eq!(
+            render_with_files("{{ .Files.Get \"a\" }}").unwrap(),
+            "content of a"
+        );
+        assert_eq!(
+            render_with_files("{{ \"b\" | .Files.Get }}").unwrap(),
+            "content of b"
+        );
+        assert_eq!(render_with_files("{{ .Files.Count }}").unwrap(), "2");
+        let err = render_with_files("{{ .Files.Get 1 }}").unwrap_err();
+        assert_eq!(err.message(), "expected string; found 1");
+        let err = render_with_files("{{ .Files.Get }}").unwrap_err();
+        assert_eq!(err.message(), "wrong number of args for Get: want 1 got 0");
+        let err = render_with_files("{{ .Files.Nope }}").unwrap_err();
+        assert_eq!(
+            err.message(),
+            "can't evaluate field Nope in type interface {}"
+        );
+        let err = render_with_files("{{ .Files.Count 1 }}").unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Count has arguments but cannot be invoked as function"
+        );
+    }
 }
