@@ -169,3 +169,139 @@ impl Templates {
         exec::execute(self, tree, data, env, fuel, top)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(options: Options, text: &str) -> Result<String, Error> {
+        let mut set = Templates::new(Rc::new(FuncTable::new()), options);
+        set.parse("t", text)?;
+        set.execute("t", &Value::empty_map(), &FuncEnv::system())
+    }
+
+    #[test]
+    fn range_over_int_is_an_option() {
+        let text = "{{ range 3 }}{{ . }}{{ end }}";
+        let helm4 = Options {
+            range_over_int: true,
+            ..Options::default()
+        };
+        assert_eq!(render(helm4, text).unwrap(), "012");
+        let err = render(Options::default(), text).unwrap_err();
+        assert_eq!(err.message(), "range can't iterate over 3");
+        assert_eq!(err.location(), "t:1:9");
+        assert_eq!(err.node(), Some("3"));
+    }
+
+    #[test]
+    fn fuel_stops_runaway_templates() {
+        let mut set = Templates::new(Rc::new(FuncTable::new()), Options::default());
+        set.set_fuel(Some(1000));
+        set.parse(
+            "t",
+            "{{ define \"r\" }}{{ template \"r\" }}{{ end }}{{ template \"r\" }}",
+        )
+        .unwrap();
+        let err = set
+            .execute("t", &Value::Nil, &FuncEnv::system())
+            .unwrap_err();
+        assert_eq!(err.message(), "out of fuel");
+    }
+
+    #[test]
+    fn empty_redefinition_keeps_the_template() {
+        let mut set = Templates::new(Rc::new(FuncTable::new()), Options::default());
+        set.parse("a", "{{ define \"h\" }}real{{ end }}").unwrap();
+        set.parse("b", "{{ define \"h\" }} {{ end }}").unwrap();
+        set.parse("c", "{{ template \"h\" }}").unwrap();
+        let out = set.execute("c", &Value::Nil, &FuncEnv::system()).unwrap();
+        assert_eq!(out, "real");
+        assert!(set.contains("h"));
+        let missing = set
+            .execute("zz", &Value::Nil, &FuncEnv::system())
+            .unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "template: no template \"zz\" associated with template \"gotpl\""
+        );
+    }
+
+    #[test]
+    fn missing_key_error_option() {
+        let strict = Options {
+            missing_key: MissingKey::Error,
+            ..Options::default()
+        };
+        let err = render(strict, "{{ .nope }}").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "template: t:1:3: executing \"t\" at <.nope>: map has no entry for key \"nope\""
+        );
+    }
+
+    #[derive(Debug)]
+    struct Files;
+
+    impl Object for Files {
+        fn type_name(&self) -> &str {
+            "engine.files"
+        }
+        fn kind_name(&self) -> &str {
+            "map"
+        }
+        fn field(&self, name: &str) -> Option<Value> {
+            (name == "Count").then(|| Value::int(2))
+        }
+        fn method(&self, name: &str) -> Option<Signature> {
+            (name == "Get").then(|| Signature::fixed(&[GoType::String]))
+        }
+        fn call_method(&self, _name: &str, args: Vec<Value>) -> Result<Value, String> {
+            Ok(Value::string(format!(
+                "content of {}",
+                args[0].as_str().unwrap_or("")
+            )))
+        }
+        fn format_v(&self) -> String {
+            "map[]".into()
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    fn render_with_files(text: &str) -> Result<String, Error> {
+        let mut set = Templates::new(Rc::new(FuncTable::new()), Options::default());
+        set.parse("t", text)?;
+        let mut top = MapEntries::new();
+        top.insert("Files".into(), Value::Object(Rc::new(Files)));
+        set.execute("t", &Value::map(top), &FuncEnv::system())
+    }
+
+    #[test]
+    fn host_object_methods_and_fields() {
+        assert_eq!(
+            render_with_files("{{ .Files.Get \"a\" }}").unwrap(),
+            "content of a"
+        );
+        assert_eq!(
+            render_with_files("{{ \"b\" | .Files.Get }}").unwrap(),
+            "content of b"
+        );
+        assert_eq!(render_with_files("{{ .Files.Count }}").unwrap(), "2");
+        let err = render_with_files("{{ .Files.Get 1 }}").unwrap_err();
+        assert_eq!(err.message(), "expected string; found 1");
+        let err = render_with_files("{{ .Files.Get }}").unwrap_err();
+        assert_eq!(err.message(), "wrong number of args for Get: want 1 got 0");
+        let err = render_with_files("{{ .Files.Nope }}").unwrap_err();
+        assert_eq!(
+            err.message(),
+            "can't evaluate field Nope in type interface {}"
+        );
+        let err = render_with_files("{{ .Files.Count 1 }}").unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Count has arguments but cannot be invoked as function"
+        );
+    }
+}
