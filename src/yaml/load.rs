@@ -64,6 +64,15 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         e.line = text[..pos].matches('\n').count() + 1;
         return Err(e);
     }
+    if let Some(line0) = leading_tab_on_first_content_line(text) {
+        let mut e = Error::new(
+            ErrorKind::Syntax,
+            "found character that cannot start any token",
+        );
+        e.go_line = scanner_line(line0);
+        e.line = line0 + 1;
+        return Err(e);
+    }
     let mut loader = Loader {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
@@ -78,6 +87,7 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
             Event::DocumentStart => {
                 let (event, mark) = loader.next()?;
                 let node = loader.node(event, mark, 0)?;
+                reject_multiline_root_key(text, &node)?;
                 docs.push(node);
                 loader.anchors.clear();
                 if docs.len() >= max_docs {
@@ -93,6 +103,54 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         }
     }
     Ok(docs)
+}
+
+/// A document whose root is a multi-line plain scalar followed by `: ` on a continuation line
+/// (`image\n  repository: x`) is a multi-line simple key to go-yaml, "mapping values are not
+/// allowed in this context"; yaml-rust2 reads it as one long string.
+fn reject_multiline_root_key(text: &str, node: &Node) -> Result<(), Error> {
+    let NodeKind::Scalar {
+        value,
+        style: TScalarStyle::Plain,
+        tag: None,
+    } = &node.kind
+    else {
+        return Ok(());
+    };
+    if !(value.contains(": ") || value.ends_with(':')) {
+        return Ok(());
+    }
+    let first = node.line.saturating_sub(1);
+    let offending = text
+        .lines()
+        .enumerate()
+        .skip(first + 1)
+        .find(|(_, l)| l.contains(": ") || l.trim_end().ends_with(':'));
+    match offending {
+        Some((line0, _)) => {
+            let mut e = Error::new(
+                ErrorKind::Syntax,
+                "mapping values are not allowed in this context",
+            );
+            e.go_line = scanner_line(line0);
+            e.line = line0 + 1;
+            Err(e)
+        }
+        None => Ok(()),
+    }
+}
+
+/// go-yaml refuses a tab in the indentation of a block-context line; yaml-rust2 lets it pass on the
+/// first content line of a document. Returns that line's 0-based index.
+fn leading_tab_on_first_content_line(text: &str) -> Option<usize> {
+    let (i, line) = text.lines().enumerate().find(|(_, l)| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    })?;
+    line.chars()
+        .take_while(|c| c.is_whitespace())
+        .any(|c| c == '\t')
+        .then_some(i)
 }
 
 /// Characters go-yaml's reader refuses anywhere in the input (`control characters are not allowed`):
@@ -306,6 +364,23 @@ fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) 
             .collect();
         return (format!("unknown anchor '{name}' referenced"), None);
     }
+    if info.contains("plain scalar, found a tab") {
+        // go-yaml notices the tab in the leading blanks of the line after the plain scalar.
+        let tab_line0 = text
+            .lines()
+            .enumerate()
+            .skip(line0 + 1)
+            .find(|(_, l)| {
+                l.chars()
+                    .take_while(|c| c.is_whitespace())
+                    .any(|c| c == '\t')
+            })
+            .map_or(line0 + 1, |(i, _)| i);
+        return owned(
+            "found a tab character that violates indentation",
+            scanner_line(tab_line0),
+        );
+    }
     if info.contains("unexpected character") || info.contains("cannot start any token") {
         return owned(
             "found character that cannot start any token",
@@ -314,6 +389,18 @@ fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) 
     }
     if info.contains("found unknown escape character") {
         return owned("found unknown escape character", scanner_line(line0));
+    }
+    if info.contains("invalid indentation") {
+        if let Some(opener) = innermost_flow_opener(text, mark.index()) {
+            // An unclosed flow collection running into block lines: go-yaml fails one token later,
+            // at the next mapping indicator or the end of the stream.
+            let closer = if opener == '{' {
+                "did not find expected ',' or '}'"
+            } else {
+                "did not find expected ',' or ']'"
+            };
+            return owned(closer, parser_line(line0 + 1));
+        }
     }
     if info.contains("invalid trailing content") || info.contains("did not find expected key") {
         return owned("did not find expected key", parser_line(line0));
@@ -389,6 +476,30 @@ mod tests {
             "yaml: line 2: found unknown escape character"
         );
         assert!(parse_nodes("a: \"x/y\\\\/\"\n", 1).is_ok());
+    }
+
+    #[test]
+    fn multiline_root_key_is_an_error() {
+        let err = parse_nodes("image\n  repository: nginx\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 2: mapping values are not allowed in this context"
+        );
+        assert!(parse_nodes("just a\n  long string\n", 1).is_ok());
+    }
+
+    #[test]
+    fn tabs_in_indentation() {
+        let err = parse_nodes("\timage: x\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: found character that cannot start any token"
+        );
+        let err = parse_nodes("a:\n  b: x\n\tc: 1\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 3: found a tab character that violates indentation"
+        );
     }
 
     #[test]
