@@ -117,10 +117,17 @@ fn reject_multiline_root_key(text: &str, node: &Node) -> Result<(), Error> {
     else {
         return Ok(());
     };
-    if !(value.contains(": ") || value.ends_with(':')) {
+    let first = node.line.saturating_sub(1);
+    let first_line_rest: String = text
+        .lines()
+        .nth(first)
+        .unwrap_or("")
+        .chars()
+        .skip(node.column.saturating_sub(1))
+        .collect();
+    if value.len() <= first_line_rest.trim_end().len() {
         return Ok(());
     }
-    let first = node.line.saturating_sub(1);
     let offending = text
         .lines()
         .enumerate()
