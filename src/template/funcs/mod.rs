@@ -66,8 +66,12 @@ pub trait Exec {
 
     /// Parses `text` as a template named `name` in a copy of the current template set and executes it
     /// with `data` (Helm's `tpl`). Templates it defines do not leak into the caller's set.
-    fn parse_and_execute(&mut self, name: &str, text: &str, data: Value)
-        -> Result<String, super::Error>;
+    fn parse_and_execute(
+        &mut self,
+        name: &str,
+        text: &str,
+        data: Value,
+    ) -> Result<String, super::Error>;
 
     /// The name of the template at the top of the execution (the file being rendered).
     fn top_name(&self) -> &str;
