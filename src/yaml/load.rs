@@ -59,6 +59,15 @@ const MAX_NODES: usize = 10_000_000;
 /// Parses every document of `text`. An empty stream has no documents.
 pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // go-yaml (YAML 1.1) reads NEL as a line break and stores it as '\n'; yaml-rust2 (YAML 1.2)
+    // would keep it as content.
+    let normalized;
+    let text = if text.contains('\u{85}') {
+        normalized = text.replace('\u{85}', "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
     if let Some(pos) = text.find(is_disallowed_char) {
         let mut e = Error::new(ErrorKind::Syntax, "control characters are not allowed");
         e.line = text[..pos].matches('\n').count() + 1;
@@ -507,6 +516,15 @@ mod tests {
             err.go_text(),
             "yaml: line 3: found a tab character that violates indentation"
         );
+    }
+
+    #[test]
+    fn nel_is_a_line_break() {
+        let docs = parse_nodes("a: 1\u{85}b: 2\n", 1).unwrap();
+        let NodeKind::Map { entries, .. } = &docs[0].kind else {
+            panic!("not a map")
+        };
+        assert_eq!(entries.len(), 2);
     }
 
     #[test]
