@@ -82,20 +82,68 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         e.line = line0 + 1;
         return Err(e);
     }
+    // yaml-rust2 insists that a quoted scalar's continuation lines are indented; go-yaml does not.
+    // Indenting them changes nothing in the value (leading blanks of continuation lines are
+    // folded away), so such scalars are re-indented and the text parsed again.
+    let mut owned: Option<String> = None;
+    for _ in 0..100 {
+        let current = owned.as_deref().unwrap_or(text);
+        match parse_prepared(current, max_docs) {
+            Err(Retry::Reindent(mark)) => match reindent_quoted_scalar(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => {
+                    return Err(syntax_error(
+                        current,
+                        &ScanError::new(mark, "found unexpected end of stream"),
+                    ))
+                }
+            },
+            Err(Retry::No(e)) => return Err(e),
+            Ok(docs) => return Ok(docs),
+        }
+    }
+    Err(Error::new(
+        ErrorKind::Syntax,
+        "found unexpected end of stream",
+    ))
+}
+
+/// Why a parse stopped: a real error, or a quoted scalar yaml-rust2 wants indented.
+enum Retry {
+    No(Error),
+    Reindent(Marker),
+}
+
+impl From<Error> for Retry {
+    fn from(e: Error) -> Retry {
+        Retry::No(e)
+    }
+}
+
+fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
     let mut loader = Loader {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
         text,
+        reindent_at: None,
     };
     let mut docs = Vec::new();
     loop {
-        let (event, mark) = loader.next()?;
+        let (event, mark) = loader.next_or_retry()?;
         match event {
             Event::StreamEnd => break,
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
             Event::DocumentStart => {
-                let (event, mark) = loader.next()?;
-                let node = loader.node(event, mark, 0)?;
+                let (event, mark) = loader.next_or_retry()?;
+                let node = match loader.node(event, mark, 0) {
+                    Ok(node) => node,
+                    Err(e) => {
+                        return Err(match loader.reindent_at.take() {
+                            Some(m) => Retry::Reindent(m),
+                            None => Retry::No(e),
+                        })
+                    }
+                };
                 reject_multiline_root_key(text, &node)?;
                 docs.push(node);
                 loader.anchors.clear();
@@ -104,14 +152,60 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
                 }
             }
             other => {
-                return Err(syntax_error(
+                return Err(Retry::No(syntax_error(
                     loader.text,
                     &ScanError::new(mark, &format!("unexpected event {other:?}")),
-                ))
+                )))
             }
         }
     }
     Ok(docs)
+}
+
+/// Indents the continuation lines of the quoted scalar starting at `mark` to one column past its
+/// opening quote; `None` when the quote is never closed (go-yaml's "found unexpected end of stream").
+fn reindent_quoted_scalar(text: &str, mark: &Marker) -> Option<String> {
+    let (start, quote) = text.char_indices().nth(mark.index())?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let indent = " ".repeat(mark.col() + 1);
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push_str(&text[..start + 1]);
+    let mut chars = text[start + 1..].char_indices().peekable();
+    let mut closed_at = None;
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                out.push(c);
+                if let Some((_, next)) = chars.next() {
+                    out.push(next);
+                    if next == '\n' {
+                        out.push_str(&indent);
+                    }
+                }
+                continue;
+            }
+            '\'' if quote == '\'' && chars.peek().map(|p| p.1) == Some('\'') => {
+                out.push_str("''");
+                chars.next();
+                continue;
+            }
+            c if c == quote => {
+                closed_at = Some(start + 1 + i);
+                break;
+            }
+            '\n' => {
+                out.push('\n');
+                out.push_str(&indent);
+                continue;
+            }
+            _ => out.push(c),
+        }
+    }
+    let end = closed_at?;
+    out.push_str(&text[end..]);
+    Some(out)
 }
 
 /// A document whose root is a multi-line plain scalar followed by `: ` on a continuation line
@@ -183,13 +277,25 @@ struct Loader<'a> {
     parser: Parser<std::str::Chars<'a>>,
     anchors: HashMap<usize, Rc<Node>>,
     text: &'a str,
+    /// Where yaml-rust2 refused an under-indented quoted scalar (see [`reindent_quoted_scalar`]).
+    reindent_at: Option<Marker>,
 }
 
 impl Loader<'_> {
     fn next(&mut self) -> Result<(Event, Marker), Error> {
-        self.parser
-            .next_token()
-            .map_err(|e| syntax_error(self.text, &e))
+        self.parser.next_token().map_err(|e| {
+            if e.info().contains("invalid indentation in quoted scalar") {
+                self.reindent_at = Some(*e.marker());
+            }
+            syntax_error(self.text, &e)
+        })
+    }
+
+    fn next_or_retry(&mut self) -> Result<(Event, Marker), Retry> {
+        self.next().map_err(|e| match self.reindent_at.take() {
+            Some(m) => Retry::Reindent(m),
+            None => Retry::No(e),
+        })
     }
 
     fn node(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Rc<Node>, Error> {
@@ -515,6 +621,30 @@ mod tests {
         assert_eq!(
             err.go_text(),
             "yaml: line 3: found a tab character that violates indentation"
+        );
+    }
+
+    #[test]
+    fn under_indented_quoted_continuation_lines_are_accepted() {
+        let docs = parse_nodes("a:\n  b: \"x\ny \\\"z\\\"\"\n  c: 'p\nq''r'\n", 1).unwrap();
+        let NodeKind::Map { entries, .. } = &docs[0].kind else {
+            panic!("not a map")
+        };
+        let NodeKind::Map { entries, .. } = &entries[0].1.kind else {
+            panic!("not a map")
+        };
+        let NodeKind::Scalar { value, .. } = &entries[0].1.kind else {
+            panic!("not a scalar")
+        };
+        assert_eq!(value, "x y \"z\"");
+        let NodeKind::Scalar { value, .. } = &entries[1].1.kind else {
+            panic!("not a scalar")
+        };
+        assert_eq!(value, "p q'r");
+        let err = parse_nodes("a: \"abc\nb: 1\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 3: found unexpected end of stream"
         );
     }
 
