@@ -56,3 +56,27 @@ pub fn err_text(r: Result<Value, FuncError>) -> String {
         other => panic!("expected an error message, got {other:?}"),
     }
 }
+
+#[test]
+fn sprig_b_themes_register_seventy_five_names() {
+    use super::*;
+    let themes: [&[crate::template::funcs::FuncDef]; 9] = [
+        dicts::FUNCS,
+        crypto::FUNCS,
+        random::FUNCS,
+        date::FUNCS,
+        semver::FUNCS,
+        encoding::FUNCS,
+        paths::FUNCS,
+        url::FUNCS,
+        network::FUNCS,
+    ];
+    let mut names: Vec<&str> = themes
+        .iter()
+        .flat_map(|t| t.iter().map(|d| d.name))
+        .collect();
+    assert_eq!(names.len(), 75);
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), 75, "no name registered twice");
+}
