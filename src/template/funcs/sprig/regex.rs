@@ -3,7 +3,7 @@
 //! `must*` forms, and `regexQuoteMeta`.
 //!
 //! The `regex` crate implements the same RE2 language; the differences are handled here:
-//! - Go's pattern syntax is parsed by [`syntax`], which reports Go's error texts (`error parsing
+//! - Go's pattern syntax is parsed by the `syntax` submodule, which reports Go's error texts (`error parsing
 //!   regexp: missing closing ): `(``) and rewrites the pattern where the crate would read it
 //!   differently (ASCII-only `\d \w \s \b`, literal `{`, `\Q…\E`, Go capture names). An error that
 //!   only the crate finds (size limits) falls back to the crate's description.
