@@ -2,14 +2,14 @@
 //! `regexMatch regexFind regexFindAll regexReplaceAll regexReplaceAllLiteral regexSplit` and their
 //! `must*` forms, and `regexQuoteMeta`.
 //!
-//! The `regex` crate implements the same RE2 language, with three differences handled here:
-//! - Perl classes (`\d \w \s \b`) are ASCII-only in Go and Unicode-aware in the crate: patterns are
-//!   rewritten to the ASCII classes before compiling ([`translate`]).
+//! The `regex` crate implements the same RE2 language; the differences are handled here:
+//! - Go's pattern syntax is parsed by the `syntax` submodule, which reports Go's error texts (`error parsing
+//!   regexp: missing closing ): `(``) and rewrites the pattern where the crate would read it
+//!   differently (ASCII-only `\d \w \s \b`, literal `{`, `\Q…\E`, Go capture names). An error that
+//!   only the crate finds (size limits) falls back to the crate's description.
 //! - Go's iteration rules for empty matches (an empty match right after a match is skipped) and its
 //!   `$1`/`${name}` template expansion (`$1x` names the group `1x`) are implemented here, not taken
 //!   from the crate.
-//! - Error texts are Go's (`error parsing regexp: missing closing ): `(``) for the common syntax errors;
-//!   rarer ones fall back to the crate's description.
 //!
 //! The plain forms panic in Go on a bad pattern (`regexp: Compile(`…`): …`), which text/template reports
 //! as an error; `regexMatch` alone swallows the error and returns false.

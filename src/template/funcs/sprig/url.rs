@@ -117,7 +117,8 @@ fn unescape(s: &str, part: Part) -> Result<String, String> {
                     || !b[i + 2].is_ascii_hexdigit()
                 {
                     let end = (i + 3).min(b.len());
-                    return Err(format!("invalid URL escape {}", go_quote(&s[i..end])));
+                    let bad = String::from_utf8_lossy(&b[i..end]);
+                    return Err(format!("invalid URL escape {}", go_quote(&bad)));
                 }
                 let hi = hex_value(b[i + 1]);
                 if part == Part::Host && hi < 8 && &s[i..i + 3] != "%25" {
@@ -475,6 +476,10 @@ mod tests {
 
     #[test]
     fn parse_errors_like_go() {
+        assert!(
+            parse("/%é").is_err(),
+            "a broken escape before a multi-byte character"
+        );
         assert_eq!(
             parse(":foo").unwrap_err(),
             "parse \":foo\": missing protocol scheme"

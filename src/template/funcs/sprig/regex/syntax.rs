@@ -301,15 +301,15 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         self.pos = start;
-        let item = self.class_item_escape(false)?;
+        let item = self.class_item_escape()?;
         self.out.push_str(&item);
         self.atom();
         Ok(())
     }
 
-    /// An escape that denotes a class (`\d`, `\pL`) or a single character; returns the crate's text.
-    /// With `in_class`, a character comes back as `\x{…}` and Perl classes as nested classes.
-    fn class_item_escape(&mut self, _in_class: bool) -> Result<String, SyntaxError> {
+    /// An escape that denotes a class (`\d`, `\pL`) or a single character; returns the crate's text
+    /// (a character as `\x{…}`, a Perl class as a bracketed ASCII class, valid inside a class too).
+    fn class_item_escape(&mut self) -> Result<String, SyntaxError> {
         let start = self.pos;
         self.bump();
         let Some(c) = self.peek() else {
@@ -475,7 +475,7 @@ impl<'a> Parser<'a> {
                 let start = self.pos;
                 let next = self.rest()[1..].chars().next();
                 if next.is_some_and(|n| perl_class(n).is_some() || n == 'p' || n == 'P') {
-                    return self.class_item_escape(true).map(ClassChar::Class);
+                    return self.class_item_escape().map(ClassChar::Class);
                 }
                 self.bump();
                 self.escaped_char(start).map(ClassChar::Char)
