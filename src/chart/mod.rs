@@ -14,6 +14,7 @@ pub mod loader;
 pub mod metadata;
 pub mod model;
 pub mod package;
+pub mod show;
 
 pub use dependencies::{check_dependencies, process_dependencies};
 pub use error::Error;
