@@ -2,8 +2,18 @@
 //! archive (with `.helmignore` and Helm's archive safety limits), and dependency processing
 //! (conditions, tags, aliases, import-values) over the loaded tree.
 //!
-//! Mirrors `pkg/chart` and `pkg/chart/loader` of Helm v3. This module does not render templates and
-//! never touches the network.
+//! Mirrors `pkg/chart`, `pkg/chart/loader` and the dependency half of `pkg/chartutil` of Helm v3. This
+//! module does not render templates and never touches the network.
+pub mod archive;
+pub mod constraint;
+pub mod dependencies;
+pub mod error;
+pub mod helmignore;
+pub mod loader;
+pub mod metadata;
 pub mod model;
 
-pub use model::{Chart, ChartType, Dependency, File, Maintainer, Metadata};
+pub use dependencies::{check_dependencies, process_dependencies};
+pub use error::Error;
+pub use loader::{load, load_archive, load_dir, load_files, BufferedFile};
+pub use model::{Chart, ChartType, Dependency, File, Lock, Maintainer, Metadata};

@@ -22,7 +22,8 @@ pub struct Chart {
     pub files: Vec<File>,
     /// Subcharts loaded from `charts/` (directories and archives), in load order.
     pub dependencies: Vec<Chart>,
-    /// The path of the parent chart chain, e.g. `platform/charts/postgresql` (Helm's `ChartFullPath`).
+    /// The full path of the parent chart (its `ChartFullPath`, e.g. `platform/charts/postgresql` for a
+    /// chart under postgresql's `charts/`); `None` for the root chart. See [`Chart::full_path`].
     pub parent_path: Option<String>,
 }
 
@@ -133,5 +134,25 @@ impl Chart {
     /// Whether `type: library`.
     pub fn is_library(&self) -> bool {
         self.metadata.chart_type == "library"
+    }
+}
+
+impl Chart {
+    /// Helm's `ChartFullPath`: `top/charts/sub/charts/subsub` (names after alias processing).
+    pub fn full_path(&self) -> String {
+        match &self.parent_path {
+            Some(parent) => format!("{parent}/charts/{}", self.name()),
+            None => self.name().to_string(),
+        }
+    }
+
+    /// Sets `parent_path` of this chart to `parent` and of every subchart, recursively, to its
+    /// parent's full path. Called after loading and after dependency processing (aliases rename).
+    pub fn set_parent_paths(&mut self, parent: Option<String>) {
+        self.parent_path = parent;
+        let me = self.full_path();
+        for sub in &mut self.dependencies {
+            sub.set_parent_paths(Some(me.clone()));
+        }
     }
 }

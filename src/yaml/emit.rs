@@ -65,6 +65,9 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             }
             number_doc(&json_float(*f))
         }
+        Value::String(s) if s.chars().any(disallowed_after_json) => {
+            return Err(disallowed_in_json())
+        }
         Value::String(s) if s.contains('\u{85}') => Doc::Str(Rc::from(fold_raw_breaks(s).as_str())),
         Value::String(s) => Doc::Str(s.clone()),
         Value::Bytes(b) => {
@@ -83,7 +86,12 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             let mut entries = m
                 .entries()
                 .into_iter()
-                .map(|(k, v)| Ok((k, json_round_trip_depth(&v, depth + 1)?)))
+                .map(|(k, v)| {
+                    if k.chars().any(disallowed_after_json) {
+                        return Err(disallowed_in_json());
+                    }
+                    Ok((k, json_round_trip_depth(&v, depth + 1)?))
+                })
                 .collect::<Result<Vec<_>, Error>>()?;
             entries.sort_by(|a, b| key_cmp(&a.0, &b.0));
             Doc::Map(entries)
@@ -93,6 +101,20 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             None => Doc::Map(Vec::new()),
         },
     })
+}
+
+/// True for characters `encoding/json` leaves raw (it escapes C0 controls) that go-yaml's reader
+/// then refuses: DEL, C1 controls other than NEL, U+FFFE and U+FFFF.
+fn disallowed_after_json(c: char) -> bool {
+    (c as u32) >= 0x20 && super::load::is_disallowed_char(c)
+}
+
+/// `encoding/json` leaves DEL and C1 controls raw, and go-yaml's reader then refuses the JSON text.
+fn disallowed_in_json() -> Error {
+    Error::new(
+        super::error::ErrorKind::Syntax,
+        "control characters are not allowed",
+    )
 }
 
 /// go-yaml's reading of a JSON string that holds a raw line break. `encoding/json` escapes `\n`,
@@ -974,6 +996,12 @@ mod tests {
             emit_with(&direct(&v), Flavor::V3Indent2),
             "a:\n  - 1e+06\n  - 2\n"
         );
+    }
+
+    #[test]
+    fn raw_control_characters_after_json_fail() {
+        assert!(json_round_trip(&Value::str("del\u{7f}")).is_err());
+        assert_eq!(to_yaml(&Value::str("a\u{1}")), "\"a\\x01\"\n");
     }
 
     #[test]

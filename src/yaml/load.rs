@@ -59,6 +59,11 @@ const MAX_NODES: usize = 10_000_000;
 /// Parses every document of `text`. An empty stream has no documents.
 pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(pos) = text.find(is_disallowed_char) {
+        let mut e = Error::new(ErrorKind::Syntax, "control characters are not allowed");
+        e.line = text[..pos].matches('\n').count() + 1;
+        return Err(e);
+    }
     let mut loader = Loader {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
@@ -88,6 +93,16 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         }
     }
     Ok(docs)
+}
+
+/// Characters go-yaml's reader refuses anywhere in the input (`control characters are not allowed`):
+/// C0 controls other than tab, LF and CR, DEL, C1 controls other than NEL, and U+FFFE/U+FFFF.
+pub fn is_disallowed_char(c: char) -> bool {
+    let u = c as u32;
+    (u < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+        || (0x7F..=0x9F).contains(&u) && u != 0x85
+        || u == 0xFFFE
+        || u == 0xFFFF
 }
 
 struct Loader<'a> {
@@ -224,7 +239,9 @@ fn parser_line(line0: usize) -> Option<usize> {
 fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) {
     // yaml-rust2 lines are 1-based; go-yaml's marks are 0-based.
     let line0 = mark.line().saturating_sub(1);
-    let eof_line0 = text.matches('\n').count();
+    // At the end of the stream libyaml moves to a fresh line when the last one is unterminated.
+    let eof_line0 =
+        text.matches('\n').count() + usize::from(!text.is_empty() && !text.ends_with('\n'));
     let owned = |m: &str, line: Option<usize>| (m.to_string(), line);
     if info.contains("mapping values are not allowed") {
         return owned(
@@ -241,7 +258,7 @@ fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) 
     {
         return owned("found unexpected end of stream", scanner_line(eof_line0));
     }
-    if info.contains("illegal placement of ':'") || info.contains("did not find expected ','") {
+    if info.contains("illegal placement of ':'") || info.contains("expected ',' or") {
         let closer = match innermost_flow_opener(text, mark.index()) {
             Some('{') => "did not find expected ',' or '}'",
             _ => "did not find expected ',' or ']'",

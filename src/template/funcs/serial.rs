@@ -272,7 +272,8 @@ fn to_raw_json(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError
 fn from_json(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let text = str_arg(&args, 0);
     Ok(match yaml::json::unmarshal(&text) {
-        Ok(Value::Nil) => Value::empty_map(),
+        // `json.Unmarshal("null", &m)` sets the map to nil.
+        Ok(Value::Nil) => Value::Nil,
         Ok(v @ Value::Map(_)) => v,
         Ok(other) => error_map(type_error(&other, "map[string]interface {}", false)),
         Err(e) => error_map(e.message),
@@ -283,7 +284,7 @@ fn from_json(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> 
 fn from_json_array(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let text = str_arg(&args, 0);
     Ok(match yaml::json::unmarshal(&text) {
-        Ok(Value::Nil) => Value::List(List::new(Vec::new())),
+        Ok(Value::Nil) => Value::Nil,
         Ok(v @ Value::List(_)) => v,
         Ok(other) => Value::list(vec![Value::string(type_error(
             &other,

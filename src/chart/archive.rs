@@ -1,0 +1,268 @@
+//! Reading a chart archive (`.tgz`) into a flat list of files, with Helm's safety rules
+//! (`pkg/chart/loader/archive.go` in Helm v3.17.3).
+//!
+//! - The first path component of every entry is dropped (it is the chart's directory name), `\` is
+//!   taken as the separator when present, the rest is cleaned like Go's `path.Clean`.
+//! - Absolute paths, paths that clean to `.` or start with `..`, drive letters and a `Chart.yaml` at the
+//!   archive's top level are rejected with Helm's messages.
+//! - At most 100 MiB decompressed in total and 5 MiB per file. Unlike Helm, which reads a whole entry
+//!   before checking, reading stops as soon as a limit is crossed, so a gzip bomb costs no memory.
+//! - Concatenated gzip members are read (`MultiGzDecoder`, like Go's `gzip.Reader`).
+//! - PAX/GNU extension headers and directories are skipped; links load as empty files, as in Helm v3.
+//! - A leading UTF-8 BOM is stripped from every file.
+use std::io::Read;
+
+use flate2::read::MultiGzDecoder;
+
+use super::error::Error;
+use super::loader::BufferedFile;
+
+/// Helm's `MaxDecompressedChartSize`: 100 MiB.
+pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
+/// Helm's `MaxDecompressedFileSize`: 5 MiB.
+pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Whether `bytes` start with the gzip magic number.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+}
+
+/// Reads the files of a gzipped chart archive, applying Helm's path rules and size limits.
+pub fn read_archive_files(bytes: &[u8]) -> Result<Vec<BufferedFile>, Error> {
+    if !is_gzip(bytes) {
+        return Err(Error::Archive("gzip: invalid header".to_string()));
+    }
+    let mut archive = tar::Archive::new(MultiGzDecoder::new(bytes));
+    let entries = archive
+        .entries()
+        .map_err(|e| Error::Archive(format!("cannot read chart archive: {e}")))?;
+    let mut files = Vec::new();
+    let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
+    for entry in entries {
+        let mut entry =
+            entry.map_err(|e| Error::Archive(format!("cannot read chart archive: {e}")))?;
+        let kind = entry.header().entry_type();
+        if kind.is_dir()
+            || kind.is_pax_global_extensions()
+            || kind.is_pax_local_extensions()
+            || kind.is_gnu_longname()
+            || kind.is_gnu_longlink()
+        {
+            continue;
+        }
+        let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let name = entry_name(&raw_name)?;
+        let declared = entry.header().size().unwrap_or(0);
+        if declared > remaining {
+            return Err(too_large_chart());
+        }
+        if declared > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(Error::Archive(format!(
+                "decompressed chart file {} is larger than the maximum file size {}",
+                super::error::go_quote(&raw_name),
+                MAX_DECOMPRESSED_FILE_SIZE
+            )));
+        }
+        let mut data = Vec::new();
+        if kind.is_file() || kind == tar::EntryType::Continuous || kind == tar::EntryType::GNUSparse
+        {
+            // One byte more than allowed tells a lying header from an honest one.
+            let limit = remaining.min(MAX_DECOMPRESSED_FILE_SIZE) + 1;
+            (&mut entry)
+                .take(limit)
+                .read_to_end(&mut data)
+                .map_err(|e| Error::Archive(format!("cannot read chart archive: {e}")))?;
+            if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE.min(remaining) {
+                return Err(too_large_chart());
+            }
+        }
+        let written = data.len() as u64;
+        remaining -= written;
+        if written < declared || remaining == 0 {
+            return Err(too_large_chart());
+        }
+        if data.starts_with(UTF8_BOM) {
+            data.drain(..UTF8_BOM.len());
+        }
+        files.push(BufferedFile { name, data });
+    }
+    if files.is_empty() {
+        return Err(Error::Archive("no files in chart archive".to_string()));
+    }
+    Ok(files)
+}
+
+fn too_large_chart() -> Error {
+    Error::Archive(format!(
+        "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
+    ))
+}
+
+/// The chart-relative name of an archive entry, or Helm's error for an unsafe one.
+fn entry_name(raw: &str) -> Result<String, Error> {
+    let delimiter = if raw.contains('\\') { '\\' } else { '/' };
+    let parts: Vec<&str> = raw.split(delimiter).collect();
+    let rest = parts[1..].join("/");
+    if rest.starts_with('/') {
+        return Err(Error::Archive(
+            "chart illegally contains absolute paths".to_string(),
+        ));
+    }
+    let cleaned = clean_path(&rest);
+    if cleaned == "." {
+        return Err(Error::Archive(format!(
+            "chart illegally contains content outside the base directory: {}",
+            super::error::go_quote(raw)
+        )));
+    }
+    if cleaned.starts_with("..") {
+        return Err(Error::Archive(
+            "chart illegally references parent directory".to_string(),
+        ));
+    }
+    if is_drive_path(&cleaned) {
+        return Err(Error::Archive(
+            "chart contains illegally named files".to_string(),
+        ));
+    }
+    if parts[0] == "Chart.yaml" {
+        return Err(Error::Archive(
+            "chart yaml not in base directory".to_string(),
+        ));
+    }
+    Ok(cleaned)
+}
+
+/// `^[a-zA-Z]:/`
+fn is_drive_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
+}
+
+/// Go's `path.Clean` for a relative or absolute slash path.
+pub fn clean_path(p: &str) -> String {
+    if p.is_empty() {
+        return ".".to_string();
+    }
+    let rooted = p.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    let joined = out.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+    use flate2::Compression;
+    use std::io::Write;
+
+    /// Builds a gzipped tar with raw entry names (no path checks by the `tar` crate).
+    pub(crate) fn tgz(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (name, data) in entries {
+            let mut header = tar::Header::new_gnu();
+            {
+                let raw = header.as_old_mut();
+                raw.name[..name.len()].copy_from_slice(name.as_bytes());
+            }
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_cksum();
+            builder.append(&header, *data).expect("append");
+        }
+        let tar = builder.into_inner().expect("tar");
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(&tar).expect("gzip");
+        gz.finish().expect("gzip")
+    }
+
+    #[test]
+    fn strips_top_directory_and_bom() {
+        let files = read_archive_files(&tgz(&[
+            ("c/Chart.yaml", b"\xEF\xBB\xBFname: c"),
+            ("c/templates/x.yaml", b"a: 1"),
+        ]))
+        .unwrap();
+        assert_eq!(files[0].name, "Chart.yaml");
+        assert_eq!(files[0].data, b"name: c");
+        assert_eq!(files[1].name, "templates/x.yaml");
+    }
+
+    #[test]
+    fn rejects_parent_references() {
+        let e = read_archive_files(&tgz(&[("c/../../etc/passwd", b"x")])).unwrap_err();
+        assert_eq!(e.to_string(), "chart illegally references parent directory");
+    }
+
+    #[test]
+    fn rejects_absolute_and_drive_paths() {
+        let e = read_archive_files(&tgz(&[("c//etc/passwd", b"x")])).unwrap_err();
+        assert_eq!(e.to_string(), "chart illegally contains absolute paths");
+        let e = read_archive_files(&tgz(&[("c/c:/x", b"x")])).unwrap_err();
+        assert_eq!(e.to_string(), "chart contains illegally named files");
+        let e = read_archive_files(&tgz(&[("Chart.yaml", b"x")])).unwrap_err();
+        assert!(e.to_string().contains("outside the base directory"), "{e}");
+    }
+
+    #[test]
+    fn rejects_top_level_chart_yaml() {
+        let e = read_archive_files(&tgz(&[("Chart.yaml/x", b"x")])).unwrap_err();
+        assert_eq!(e.to_string(), "chart yaml not in base directory");
+    }
+
+    #[test]
+    fn gzip_bomb_stops_at_the_file_limit() {
+        let big = vec![0u8; (MAX_DECOMPRESSED_FILE_SIZE + 1) as usize];
+        let e = read_archive_files(&tgz(&[("c/big", &big)])).unwrap_err();
+        assert!(
+            e.to_string().contains("larger than the maximum file size"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn total_size_limit() {
+        let chunk = vec![0u8; (MAX_DECOMPRESSED_FILE_SIZE - 1) as usize];
+        let names: Vec<String> = (0..21).map(|i| format!("c/f{i}")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &chunk[..])).collect();
+        let e = read_archive_files(&tgz(&entries)).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("decompressed chart is larger than the maximum size"));
+    }
+
+    #[test]
+    fn not_gzip() {
+        let e = read_archive_files(b"hello").unwrap_err();
+        assert_eq!(e.to_string(), "gzip: invalid header");
+    }
+
+    #[test]
+    fn go_path_clean() {
+        assert_eq!(clean_path("a/./b/../c"), "a/c");
+        assert_eq!(clean_path("../a"), "../a");
+        assert_eq!(clean_path(""), ".");
+        assert_eq!(clean_path("a/.."), ".");
+    }
+}

@@ -1,0 +1,371 @@
+//! Loading a chart from a directory or an archive into a [`Chart`], as Helm v3's `pkg/chart/loader`
+//! (`Load`, `LoadDir`, `LoadFile`, `LoadArchive`, `LoadFiles`).
+//!
+//! A chart directory is walked in lexical order (symlinks followed), filtered by `.helmignore` plus the
+//! default `templates/.?*` rule; every file is at most 5 MiB and loses a leading UTF-8 BOM. An archive
+//! is read by [`super::archive`]. Both end in [`load_files`], which sorts the flat file list into
+//! Chart.yaml, values, schema, templates, other files and subcharts (`charts/<dir>` and
+//! `charts/*.tgz`, entries starting with `_` or `.` ignored), then validates Chart.yaml.
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use super::archive::{self, MAX_DECOMPRESSED_FILE_SIZE};
+use super::error::{go_quote, Error};
+use super::helmignore::Rules;
+use super::metadata;
+use super::model::{Chart, File, Lock, Metadata};
+use crate::values::yaml_input;
+
+/// One file of a chart before it is sorted into the model. Mirrors `loader.BufferedFile`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BufferedFile {
+    /// Slash-separated path relative to the chart root.
+    pub name: String,
+    pub data: Vec<u8>,
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Loads a chart from a directory or a chart archive (`.tgz`, sniffed by content).
+pub fn load(path: &Path) -> Result<Chart, Error> {
+    let shown = path.display().to_string();
+    let meta = fs::metadata(path).map_err(|_| Error::NotFound {
+        path: shown.clone(),
+    })?;
+    if meta.is_dir() {
+        return load_dir(path);
+    }
+    let bytes = fs::read(path).map_err(|e| Error::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    if !archive::is_gzip(&bytes) {
+        if shown.ends_with(".yml") || shown.ends_with(".yaml") {
+            return Err(Error::Archive(format!(
+                "file '{shown}' seems to be a YAML file, but expected a gzipped archive"
+            )));
+        }
+        return Err(Error::Archive(format!(
+            "file '{shown}' does not appear to be a gzipped archive; got '{}'",
+            sniff_content_type(&bytes)
+        )));
+    }
+    load_archive(&bytes, &shown)
+}
+
+/// Loads a chart from the bytes of a gzipped tar archive. `name_for_errors` names the archive in
+/// messages that need it.
+pub fn load_archive(bytes: &[u8], name_for_errors: &str) -> Result<Chart, Error> {
+    let files = archive::read_archive_files(bytes).map_err(|e| match e {
+        Error::Archive(msg) if msg == "gzip: invalid header" => Error::Archive(format!(
+            "file '{name_for_errors}' does not appear to be a valid chart file (details: {msg})"
+        )),
+        other => other,
+    })?;
+    load_files(files)
+}
+
+/// Loads a chart directory.
+pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
+    let mut rules = match fs::read(dir.join(".helmignore")) {
+        Ok(bytes) => Rules::parse(&String::from_utf8_lossy(&bytes))?,
+        Err(_) => Rules::default(),
+    };
+    rules.add_defaults();
+    let mut files = Vec::new();
+    walk(dir, "", &rules, &mut files)?;
+    load_files(files)
+}
+
+fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<BufferedFile>) -> Result<(), Error> {
+    let io_err = |p: &Path, e: std::io::Error| Error::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map_err(|e| io_err(dir, e))?
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        let full = dir.join(&name);
+        let rel_name = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        // Follows symlinks, as Helm's sympath.Walk does.
+        let meta = fs::metadata(&full).map_err(|e| io_err(&full, e))?;
+        if meta.is_dir() {
+            if rules.ignore(&rel_name, true) {
+                continue;
+            }
+            walk(&full, &rel_name, rules, out)?;
+            continue;
+        }
+        if rules.ignore(&rel_name, false) {
+            continue;
+        }
+        if !meta.is_file() {
+            return Err(Error::Io {
+                path: full.display().to_string(),
+                message: "cannot load irregular file as it has file mode type bits set".into(),
+            });
+        }
+        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(Error::Archive(format!(
+                "chart file {} is larger than the maximum file size {}",
+                go_quote(&name),
+                MAX_DECOMPRESSED_FILE_SIZE
+            )));
+        }
+        let mut data = fs::read(&full).map_err(|e| Error::Io {
+            path: format!("error reading {rel_name}"),
+            message: e.to_string(),
+        })?;
+        if data.starts_with(UTF8_BOM) {
+            data.drain(..UTF8_BOM.len());
+        }
+        out.push(BufferedFile {
+            name: rel_name,
+            data,
+        });
+    }
+    Ok(())
+}
+
+/// Builds a chart from its flat file list. Mirrors `loader.LoadFiles`.
+pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
+    let mut chart = Chart::default();
+    let mut metadata: Option<Metadata> = None;
+    for f in files.iter().filter(|f| f.name == "Chart.yaml") {
+        let md = metadata.insert(yaml_input::parse_metadata(&text(&f.data)).map_err(
+            |message| Error::Parse {
+                file: "Chart.yaml".into(),
+                message,
+            },
+        )?);
+        if md.api_version.is_empty() {
+            md.api_version = "v1".into();
+        }
+    }
+    let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
+    let mut values_seen = false;
+    for f in files {
+        match f.name.as_str() {
+            "Chart.yaml" => {}
+            "Chart.lock" | "requirements.lock" => {
+                chart.lock = Some(parse_lock(&f)?);
+                let md = metadata.get_or_insert_with(Metadata::default);
+                if f.name == "requirements.lock" && md.api_version == "v1" {
+                    chart.files.push(File {
+                        name: f.name,
+                        data: f.data,
+                    });
+                }
+            }
+            "values.yaml" => {
+                values_seen = true;
+                chart.values =
+                    yaml_input::parse_values(&text(&f.data)).map_err(|message| Error::Parse {
+                        file: "values.yaml".into(),
+                        message,
+                    })?;
+            }
+            "values.schema.json" => chart.schema = Some(f.data),
+            "requirements.yaml" => {
+                let md = metadata.get_or_insert_with(Metadata::default);
+                if md.api_version != "v1" {
+                    eprintln!("Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.");
+                }
+                yaml_input::apply_requirements(&text(&f.data), md).map_err(|message| {
+                    Error::Parse {
+                        file: "requirements.yaml".into(),
+                        message,
+                    }
+                })?;
+                if md.api_version == "v1" {
+                    chart.files.push(File {
+                        name: f.name,
+                        data: f.data,
+                    });
+                }
+            }
+            name if name.starts_with("templates/") => chart.templates.push(File {
+                name: f.name,
+                data: f.data,
+            }),
+            name if name.starts_with("charts/") => {
+                if name.ends_with(".prov") {
+                    chart.files.push(File {
+                        name: f.name,
+                        data: f.data,
+                    });
+                    continue;
+                }
+                let inner = &name["charts/".len()..];
+                let sub = inner.split('/').next().unwrap_or_default().to_string();
+                subcharts.entry(sub).or_default().push(BufferedFile {
+                    name: inner.to_string(),
+                    data: f.data,
+                });
+            }
+            _ => chart.files.push(File {
+                name: f.name,
+                data: f.data,
+            }),
+        }
+    }
+    if !values_seen {
+        chart.values = crate::template::Value::empty_map();
+    }
+    let mut md = metadata.ok_or(Error::MissingChartYaml)?;
+    metadata::validate(&mut md)?;
+    chart.metadata = md;
+
+    for (sub, files) in subcharts {
+        if sub.starts_with('_') || sub.starts_with('.') {
+            continue;
+        }
+        let loaded = if sub.ends_with(".tgz") {
+            match files.into_iter().next() {
+                Some(file) if file.name == sub => load_archive(&file.data, &sub),
+                Some(file) => Err(Error::Archive(format!(
+                    "error unpacking subchart tar in {}: expected {sub}, got {}",
+                    chart.name(),
+                    file.name
+                ))),
+                None => continue,
+            }
+        } else {
+            let inner: Vec<BufferedFile> = files
+                .into_iter()
+                .filter_map(|f| {
+                    f.name.split_once('/').map(|(_, rest)| BufferedFile {
+                        name: rest.to_string(),
+                        data: f.data,
+                    })
+                })
+                .collect();
+            load_files(inner)
+        };
+        let sub_chart = loaded.map_err(|e| Error::Subchart {
+            name: sub.clone(),
+            parent: chart.name().to_string(),
+            source: Box::new(e),
+        })?;
+        chart.dependencies.push(sub_chart);
+    }
+    chart.set_parent_paths(None);
+    Ok(chart)
+}
+
+fn parse_lock(f: &BufferedFile) -> Result<Lock, Error> {
+    let value = yaml_input::parse_any(&text(&f.data)).map_err(|message| Error::Parse {
+        file: f.name.clone(),
+        message,
+    })?;
+    let get = |k: &str| {
+        value
+            .as_map()
+            .and_then(|m| m.get(k))
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    Ok(Lock {
+        generated: get("generated"),
+        digest: get("digest"),
+        dependencies: Vec::new(),
+    })
+}
+
+fn text(data: &[u8]) -> String {
+    String::from_utf8_lossy(data).into_owned()
+}
+
+/// A rough `http.DetectContentType` for the non-gzip files a user may pass as a chart.
+fn sniff_content_type(bytes: &[u8]) -> &'static str {
+    let head = &bytes[..bytes.len().min(512)];
+    if head.starts_with(b"PK\x03\x04") {
+        "application/zip"
+    } else if std::str::from_utf8(head).is_ok()
+        && !head
+            .iter()
+            .any(|&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
+    {
+        "text/plain; charset=utf-8"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::archive::tests::tgz;
+
+    fn file(name: &str, data: &str) -> BufferedFile {
+        BufferedFile {
+            name: name.into(),
+            data: data.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn sorts_files_into_the_model() {
+        let c = load_files(vec![
+            file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 0.1.0\n"),
+            file("values.yaml", "a: 1\n"),
+            file("templates/x.yaml", "x"),
+            file("README.md", "r"),
+            file("charts/sub/Chart.yaml", "name: sub\nversion: 1.0.0\n"),
+            file("charts/sub/templates/y.yaml", "y"),
+            file("charts/_skip/Chart.yaml", "bad: ["),
+        ])
+        .unwrap();
+        assert_eq!(c.templates.len(), 1);
+        assert_eq!(c.files[0].name, "README.md");
+        assert_eq!(c.dependencies.len(), 1);
+        let sub = &c.dependencies[0];
+        assert_eq!(sub.metadata.api_version, "v1");
+        assert_eq!(sub.parent_path.as_deref(), Some("top"));
+    }
+
+    #[test]
+    fn missing_chart_yaml() {
+        let e = load_files(vec![file("values.yaml", "")]).unwrap_err();
+        assert_eq!(e.to_string(), "Chart.yaml file is missing");
+    }
+
+    #[test]
+    fn subchart_errors_name_the_subchart() {
+        let e = load_files(vec![
+            file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 0.1.0\n"),
+            file("charts/sub/values.yaml", ""),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "error unpacking subchart sub in top: Chart.yaml file is missing"
+        );
+    }
+
+    #[test]
+    fn subchart_archives_load() {
+        let archive = tgz(&[(
+            "sub/Chart.yaml",
+            b"apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+        )]);
+        let c = load_files(vec![
+            file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 0.1.0\n"),
+            BufferedFile {
+                name: "charts/sub-1.0.0.tgz".into(),
+                data: archive,
+            },
+        ])
+        .unwrap();
+        assert_eq!(c.dependencies[0].name(), "sub");
+    }
+}

@@ -1,0 +1,63 @@
+//! Reading YAML the way Helm reads values files and Chart.yaml (sigs.k8s.io/yaml: YAML 1.1 → JSON →
+//! `encoding/json`), for the `chart` and `values` modules: a thin layer over `crate::yaml` whose errors
+//! are the texts Helm prints after its own prefix (`cannot load values.yaml: …`).
+use crate::chart::{Dependency, Metadata};
+use crate::template::Value;
+
+/// Parses a values document (values.yaml, a `-f` file) into a map; an empty document is an empty map.
+pub fn parse_values(text: &str) -> Result<Value, String> {
+    crate::yaml::parse_values(text, "values.yaml").map_err(|e| e.to_string())
+}
+
+/// Parses any YAML document into a value (Helm's `yaml.Unmarshal` into `interface{}`).
+pub fn parse_any(text: &str) -> Result<Value, String> {
+    crate::yaml::parse_value(text, "").map_err(|e| e.to_string())
+}
+
+/// Parses Chart.yaml into a fresh `Metadata`, as `yaml.Unmarshal(data, c.Metadata)`.
+pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
+    let md: Option<Metadata> =
+        crate::yaml::from_str(text, "Chart.yaml").map_err(|e| e.to_string())?;
+    Ok(md.unwrap_or_default())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Requirements {
+    #[serde(default)]
+    dependencies: Option<Vec<Dependency>>,
+}
+
+/// Applies requirements.yaml (apiVersion v1 charts) to `md`: its `dependencies` replace the
+/// Chart.yaml ones, as Go's `yaml.Unmarshal` into the existing struct does.
+pub fn apply_requirements(text: &str, md: &mut Metadata) -> Result<(), String> {
+    let req: Option<Requirements> =
+        crate::yaml::from_str(text, "requirements.yaml").map_err(|e| e.to_string())?;
+    if let Some(deps) = req.and_then(|r| r.dependencies) {
+        md.dependencies = deps;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_floats_and_empty_is_a_map() {
+        let v = parse_values("a: 1\nb: x\n").unwrap();
+        assert!(matches!(v.as_map().unwrap().get("a"), Some(Value::Float(f)) if f == 1.0));
+        assert!(parse_values("").unwrap().as_map().unwrap().is_empty());
+        assert!(parse_values("- a").is_err());
+    }
+
+    #[test]
+    fn metadata_and_requirements() {
+        let mut md =
+            parse_metadata("name: c\nversion: 1.0\ndependencies:\n- name: d\n  enabled: true\n")
+                .unwrap();
+        assert_eq!(md.version, "1");
+        assert!(md.dependencies[0].enabled);
+        apply_requirements("dependencies:\n- name: r\n", &mut md).unwrap();
+        assert_eq!(md.dependencies[0].name, "r");
+    }
+}
