@@ -126,11 +126,12 @@ pub fn run(
         ),
         None => None,
     };
+    // Helm locates the chart before it reads any values.
     if !options.chart.exists() {
-        return Err(Error::new(format!(
-            "path {:?} not found",
-            options.chart.display().to_string()
-        )));
+        let path = options.chart.display().to_string();
+        return Err(Error::new(
+            crate::chart::Error::NotFound { path }.to_string(),
+        ));
     }
     let user_values = chart_source::merge_values(&options.values, stdin).map_err(Error::new)?;
     let mut chart = chart_source::load_chart(&options.chart).map_err(Error::new)?;
@@ -157,11 +158,7 @@ pub fn run(
     };
     let values = chart_source::coalesce(&chart, &user_values).map_err(Error::new)?;
     if !options.skip_schema_validation {
-        chart_source::validate_schema(&chart, &values).map_err(|e| {
-            Error::new(format!(
-                "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
-            ))
-        })?;
+        chart_source::validate_schema(&chart, &values).map_err(Error::new)?;
     }
 
     let kube_constraint = &chart.metadata.kube_version;
