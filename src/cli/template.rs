@@ -206,7 +206,7 @@ impl ExecPostRenderer {
     fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
         let program = look_path(path).ok_or_else(|| {
             format!(
-                "invalid argument {path:?} for \"--post-renderer\" flag: exec: {path:?}: executable file not found in $PATH"
+                "invalid argument {path:?} for \"--post-renderer\" flag: unable to find binary at {path}: exec: {path:?}: executable file not found in $PATH"
             )
         })?;
         Ok(ExecPostRenderer { program, args })
