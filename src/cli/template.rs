@@ -196,7 +196,8 @@ fn write_output_file(file: &OutputFile) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them.
+/// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them (even
+/// when empty, as in Helm 3.17).
 struct ExecPostRenderer {
     program: PathBuf,
     args: Vec<String>,
@@ -251,10 +252,7 @@ impl PostRenderer for ExecPostRenderer {
                 String::from_utf8_lossy(&result.stderr)
             ));
         }
-        let text = String::from_utf8_lossy(&result.stdout).into_owned();
-        if text.trim().is_empty() {
-            return Err(format!("post-renderer {shown:?} produced empty output"));
-        }
-        Ok(text)
+        // Helm 3.17 accepts empty output (later versions reject it).
+        Ok(String::from_utf8_lossy(&result.stdout).into_owned())
     }
 }
