@@ -3,9 +3,11 @@
 //! Layers, from the bottom: `template` (Go's text/template language), `yaml` (Helm's YAML/JSON
 //! semantics), `engine` (Helm's rendering rules over a chart tree), `chart` and `values` (loading charts
 //! and coalescing values), and `cli` (argument parsing and printing only).
+pub mod action;
 pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod release;
 pub mod template;
 pub mod values;
 pub mod yaml;

@@ -28,9 +28,14 @@ fn cluster_kubeconfig() -> &'static Result<PathBuf, String> {
     CLUSTER.get_or_init(|| {
         if let Some(path) = std::env::var_os("KUBECONFIG").filter(|p| !p.is_empty()) {
             let path = PathBuf::from(path);
-            if path.is_file() {
+            if path.is_file() && servers_are_loopback(&path) {
                 return Ok(path);
             }
+            eprintln!(
+                "cluster_smoke: ignoring KUBECONFIG={}: tests only ever target a cluster on \
+                 127.0.0.0/8 (started by tests/cluster/up)",
+                path.display()
+            );
         }
         let up = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/up");
         eprintln!(
@@ -65,6 +70,25 @@ fn cluster_kubeconfig() -> &'static Result<PathBuf, String> {
             )),
         }
     })
+}
+
+/// Whether every `server:` of a kubeconfig is on the loopback range: tests never touch another cluster.
+fn servers_are_loopback(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let servers: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("server:"))
+        .map(str::trim)
+        .collect();
+    !servers.is_empty()
+        && servers.iter().all(|s| {
+            let host = s
+                .trim_start_matches("https://")
+                .trim_start_matches("http://");
+            host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")
+        })
 }
 
 fn state_dir() -> PathBuf {

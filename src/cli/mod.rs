@@ -1,10 +1,17 @@
 //! The command line: argument parsing (clap), printing and exit codes. No business logic lives here.
 //!
-//! Exit codes follow Helm: 0 on success, 1 on any error (printed as `Error: …` on stderr).
+//! Exit codes follow Helm: 0 on success, 1 on any error (printed as `Error: …` on stderr). Error texts
+//! are Helm's, including where Helm names itself (`"helm template" requires at least 1 argument`), so
+//! that scripts and tests comparing against Helm keep working (docs/compatibility.md).
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+pub mod template;
+
+/// Stack size of the thread that runs a command: templates may nest `include` 1000 deep, as Helm allows.
+const COMMAND_STACK_BYTES: usize = 1 << 30;
 
 /// The `rudder` command.
 #[derive(Debug, Parser)]
@@ -14,29 +21,71 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of the biggest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the client version information.
     Version,
+    /// Locally render templates.
+    Template(template::TemplateArgs),
 }
 
 /// Parses `args` and runs the command; returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(e) => return report_parse_error(e),
     };
+    let worker = std::thread::Builder::new()
+        .stack_size(COMMAND_STACK_BYTES)
+        .spawn(move || dispatch(cli));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("Error: internal error");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Version => {
             println!("rudder {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Command::Template(args) => template::run(args),
     }
+}
+
+/// Prints a clap error the way cobra words the common ones.
+fn report_parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let invalid = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    match e.kind() {
+        ErrorKind::UnknownArgument => {
+            let arg = invalid(ContextKind::InvalidArg).unwrap_or_default();
+            let flag = arg.split('=').next().unwrap_or_default();
+            if flag.starts_with("--") {
+                eprintln!("Error: unknown flag: {flag}");
+            } else {
+                eprintln!(
+                    "Error: unknown shorthand flag: {:?} in {arg}",
+                    flag.trim_start_matches('-').chars().next().unwrap_or('-')
+                );
+            }
+        }
+        _ => {
+            let _ = e.print();
+        }
+    }
+    ExitCode::from(1)
 }

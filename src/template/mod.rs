@@ -8,13 +8,27 @@
 //! `lexer` → `parser` → `ast` → `exec`, with Go's `fmt` rules in `fmt` and the value model in `value`.
 //!
 //! This module knows nothing about charts, `.Values` or files: Helm's rules live in `crate::engine`.
+pub mod ast;
+pub mod builtins;
+#[cfg(test)]
+mod case_tests;
 pub mod error;
+mod exec;
 pub mod fmt;
 pub mod funcs;
+pub mod lexer;
+pub mod number;
+pub mod parser;
+pub mod printf;
 pub mod types;
 pub mod value;
 
-pub use error::Error;
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+pub use error::{Error, ErrorKind, ErrorSource};
+pub use exec::MAX_EXEC_DEPTH;
 pub use funcs::{CallCtx, FuncDef, FuncEnv, FuncError, FuncTable};
 pub use types::{GoType, Signature};
 pub use value::{IntKind, List, Map, MapEntries, MapKind, Object, Str, UintKind, Value};
@@ -45,5 +59,113 @@ impl Default for Options {
             missing_key: MissingKey::Zero,
             range_over_int: false,
         }
+    }
+}
+
+/// A set of templates that can call each other: Go's `*template.Template` with its associated
+/// templates (the "common" structure), as Helm builds one per render with `template.New("gotpl")`.
+///
+/// Cloning is cheap (trees are shared); Helm's `tpl` parses into a clone so that its definitions do
+/// not leak into the caller's set.
+#[derive(Clone)]
+pub struct Templates {
+    name: Rc<str>,
+    funcs: Rc<FuncTable>,
+    options: Options,
+    trees: HashMap<Rc<str>, Rc<ast::Tree>>,
+    fuel: Option<u64>,
+}
+
+impl Templates {
+    /// An empty set calling `funcs` (plus Go's builtins), named `gotpl` like Helm's.
+    pub fn new(funcs: Rc<FuncTable>, options: Options) -> Templates {
+        Templates {
+            name: Rc::from("gotpl"),
+            funcs,
+            options,
+            trees: HashMap::new(),
+            fuel: None,
+        }
+    }
+
+    /// The set's own name (Go's `t.Name()` of the root template), used in
+    /// `no template "x" associated with template "gotpl"`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn set_name(&mut self, name: &str) {
+        self.name = Rc::from(name);
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub fn options_mut(&mut self) -> &mut Options {
+        &mut self.options
+    }
+
+    pub fn funcs(&self) -> &FuncTable {
+        &self.funcs
+    }
+
+    /// Limits every execution to `fuel` evaluation steps (for fuzzing); `None` is unlimited.
+    pub fn set_fuel(&mut self, fuel: Option<u64>) {
+        self.fuel = fuel;
+    }
+
+    /// Go's `t.New(name).Parse(text)`: adds `name` and every `{{define}}`/`{{block}}` in `text`.
+    /// A later definition replaces an earlier one, except that an empty (whitespace-only) body
+    /// never replaces an existing template (Go's `AddParseTree`/`associate`).
+    pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let trees = parser::parse(name, text, &self.funcs)?;
+        for tree in trees {
+            let empty = ast::is_empty_list(&tree.root);
+            if empty && self.trees.contains_key(&tree.name) {
+                continue;
+            }
+            self.trees.insert(tree.name.clone(), Rc::new(tree));
+        }
+        Ok(())
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// The names of all templates in the set, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.trees.keys().map(|k| &**k).collect();
+        names.sort_unstable();
+        names
+    }
+
+    pub(crate) fn tree(&self, name: &str) -> Option<&ast::Tree> {
+        self.trees.get(name).map(|t| &**t)
+    }
+
+    /// Executes template `name` with `data` (dot and `$`), returning the output.
+    pub fn execute(&self, name: &str, data: &Value, env: &FuncEnv) -> Result<String, Error> {
+        let fuel = Cell::new(self.fuel);
+        self.execute_nested(name, data, env, &fuel, Rc::from(name))
+    }
+
+    pub(crate) fn execute_nested(
+        &self,
+        name: &str,
+        data: &Value,
+        env: &FuncEnv,
+        fuel: &Cell<Option<u64>>,
+        top: Rc<str>,
+    ) -> Result<String, Error> {
+        let Some(tree) = self.tree(name) else {
+            return Err(Error::new(format!(
+                "template: no template {} associated with template {}",
+                printf::quote_go(name),
+                printf::quote_go(&self.name)
+            )));
+        };
+        exec::execute(self, tree, data, env, fuel, top)
     }
 }

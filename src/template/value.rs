@@ -295,6 +295,12 @@ pub trait Object: fmt::Debug {
         None
     }
 
+    /// The entries of a host object whose Go kind is a map (Helm's `engine.files`), in key order, so
+    /// that `range` iterates it as Go does; `None` for every other kind.
+    fn map_entries(&self) -> Option<Vec<(Str, Value)>> {
+        None
+    }
+
     /// Downcasting, for functions that take a concrete host type (e.g. `genSignedCert`'s CA).
     fn as_any(&self) -> &dyn Any;
 }

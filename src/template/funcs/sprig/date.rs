@@ -1,5 +1,458 @@
-//! Sprig's date functions.
-use crate::template::funcs::FuncDef;
+//! Sprig's date functions: `ago date date_in_zone dateInZone date_modify dateModify mustDateModify
+//! must_date_modify duration durationRound htmlDate htmlDateInZone now toDate mustToDate unixEpoch`.
+//!
+//! Times are `time.Time` host objects ([`TimeObject`]) over [`super::gotime`], which implements Go's
+//! layouts, zones and durations. `now` reads the injected clock (`FuncEnv::now`) and carries a
+//! monotonic reading, so `{{ now }}` prints Go's `… +0000 UTC m=+0.001234567` shape.
+//!
+//! As in Sprig, `date` and friends accept a `time.Time` or Unix seconds as `int`, `int32` or `int64`
+//! (anything else means "now"); `duration` takes only `string` or `int64` seconds (a template `int`
+//! gives `0s`); `durationRound` takes a duration string, `int64` nanoseconds or a `time.Time`.
+use std::any::Any;
+use std::rc::Rc;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use super::gotime::{self, GoTime, Zone};
+use crate::template::funcs::{CallCtx, FuncDef, FuncError};
+use crate::template::types::{GoType, Signature};
+use crate::template::value::{IntKind, Object, Value};
+
+const STR: GoType = GoType::String;
+const ANY: GoType = GoType::Interface;
+/// The Go type of a time value.
+pub const TIME: GoType = GoType::Named("time.Time");
 
 /// The functions of this theme.
-pub const FUNCS: &[FuncDef] = &[];
+pub const FUNCS: &[FuncDef] = &[
+    FuncDef {
+        name: "ago",
+        sig: Signature::fixed(&[ANY]),
+        imp: ago,
+    },
+    FuncDef {
+        name: "date",
+        sig: Signature::fixed(&[STR, ANY]),
+        imp: date,
+    },
+    FuncDef {
+        name: "date_in_zone",
+        sig: Signature::fixed(&[STR, ANY, STR]),
+        imp: date_in_zone,
+    },
+    FuncDef {
+        name: "dateInZone",
+        sig: Signature::fixed(&[STR, ANY, STR]),
+        imp: date_in_zone,
+    },
+    FuncDef {
+        name: "date_modify",
+        sig: Signature::fixed(&[STR, TIME]),
+        imp: date_modify,
+    },
+    FuncDef {
+        name: "dateModify",
+        sig: Signature::fixed(&[STR, TIME]),
+        imp: date_modify,
+    },
+    FuncDef {
+        name: "must_date_modify",
+        sig: Signature::fixed(&[STR, TIME]),
+        imp: must_date_modify,
+    },
+    FuncDef {
+        name: "mustDateModify",
+        sig: Signature::fixed(&[STR, TIME]),
+        imp: must_date_modify,
+    },
+    FuncDef {
+        name: "duration",
+        sig: Signature::fixed(&[ANY]),
+        imp: duration,
+    },
+    FuncDef {
+        name: "durationRound",
+        sig: Signature::fixed(&[ANY]),
+        imp: duration_round,
+    },
+    FuncDef {
+        name: "htmlDate",
+        sig: Signature::fixed(&[ANY]),
+        imp: html_date,
+    },
+    FuncDef {
+        name: "htmlDateInZone",
+        sig: Signature::fixed(&[ANY, STR]),
+        imp: html_date_in_zone,
+    },
+    FuncDef {
+        name: "now",
+        sig: Signature::fixed(&[]),
+        imp: now,
+    },
+    FuncDef {
+        name: "toDate",
+        sig: Signature::fixed(&[STR, STR]),
+        imp: to_date,
+    },
+    FuncDef {
+        name: "mustToDate",
+        sig: Signature::fixed(&[STR, STR]),
+        imp: must_to_date,
+    },
+    FuncDef {
+        name: "unixEpoch",
+        sig: Signature::fixed(&[TIME]),
+        imp: unix_epoch,
+    },
+];
+
+/// A `time.Time` seen from a template.
+#[derive(Debug)]
+pub struct TimeObject(pub GoTime);
+
+impl TimeObject {
+    pub fn value(t: GoTime) -> Value {
+        Value::Object(Rc::new(TimeObject(t)))
+    }
+}
+
+/// The time inside a `time.Time` argument.
+pub fn time_of(v: &Value) -> Option<GoTime> {
+    match v {
+        Value::Object(o) => o.as_any().downcast_ref::<TimeObject>().map(|t| t.0.clone()),
+        _ => None,
+    }
+}
+
+impl Object for TimeObject {
+    fn type_name(&self) -> &str {
+        "time.Time"
+    }
+
+    fn kind_name(&self) -> &str {
+        "struct"
+    }
+
+    fn field(&self, _: &str) -> Option<Value> {
+        None
+    }
+
+    fn method(&self, name: &str) -> Option<Signature> {
+        Some(match name {
+            "Format" => Signature::fixed(&[GoType::String]),
+            "Year" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond" | "YearDay" | "Unix"
+            | "UnixMilli" | "UnixMicro" | "UnixNano" | "UTC" | "Local" | "String" | "IsZero" => {
+                Signature::fixed(&[])
+            }
+            _ => return None,
+        })
+    }
+
+    fn call_method(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        let t = &self.0;
+        let nanos = i64::from(t.nanos);
+        let field = |layout: &str| gotime::format(t, layout).trim().parse::<i64>().unwrap_or(0);
+        Ok(match name {
+            "Format" => Value::string(gotime::format(
+                t,
+                args.first().and_then(Value::as_str).unwrap_or(""),
+            )),
+            "Year" => Value::int(i64::from(t.year())),
+            "Day" => Value::int(field("2")),
+            "Hour" => Value::int(field("15")),
+            "Minute" => Value::int(field("4")),
+            "Second" => Value::int(field("5")),
+            "YearDay" => Value::int(field("002")),
+            "Nanosecond" => Value::int(nanos),
+            "Unix" => Value::int64(t.unix),
+            "UnixMilli" => Value::int64(t.unix * 1_000 + nanos / 1_000_000),
+            "UnixMicro" => Value::int64(t.unix * 1_000_000 + nanos / 1_000),
+            "UnixNano" => Value::int64(t.unix.wrapping_mul(1_000_000_000).wrapping_add(nanos)),
+            "UTC" => TimeObject::value(t.in_zone(Zone::Utc)),
+            "Local" => TimeObject::value(t.in_zone(Zone::Local)),
+            "String" => Value::string(t.go_string()),
+            "IsZero" => Value::Bool(t.is_zero()),
+            other => return Err(format!("method {other} not implemented")),
+        })
+    }
+
+    fn format_v(&self) -> String {
+        self.0.go_string()
+    }
+
+    /// `MarshalJSON`: RFC 3339 with nanoseconds.
+    fn to_json_value(&self) -> Option<Value> {
+        Some(Value::string(self.0.rfc3339_nano()))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The monotonic reading Go attaches to `time.Now()`: time since the process started.
+fn monotonic_now() -> i64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    let start = *START.get_or_init(Instant::now);
+    i64::try_from(start.elapsed().as_nanos())
+        .unwrap_or(i64::MAX)
+        .max(1)
+}
+
+fn current_time(ctx: &CallCtx<'_>) -> GoTime {
+    let now = ctx.env.now();
+    GoTime {
+        unix: now.timestamp(),
+        nanos: now.timestamp_subsec_nanos(),
+        zone: Zone::Local,
+        monotonic: Some(monotonic_now()),
+    }
+}
+
+/// Sprig's reading of a date argument in `date`/`dateInZone`/`htmlDate`: a time, or Unix seconds.
+fn date_arg(ctx: &CallCtx<'_>, v: &Value, allow_int32: bool) -> GoTime {
+    match v {
+        Value::Int(n, IntKind::Int | IntKind::Int64) => GoTime::from_unix(*n, 0, Zone::Local),
+        Value::Int(n, IntKind::Int32) if allow_int32 => GoTime::from_unix(*n, 0, Zone::Local),
+        other => time_of(other).unwrap_or_else(|| current_time(ctx)),
+    }
+}
+
+fn str_at(args: &[Value], i: usize) -> &str {
+    args.get(i).and_then(Value::as_str).unwrap_or("")
+}
+
+fn format_in_zone(ctx: &CallCtx<'_>, layout: &str, date: &Value, zone: &str) -> Value {
+    let t = date_arg(ctx, date, true);
+    let zone = gotime::load_location(zone).unwrap_or(Zone::Utc);
+    Value::string(gotime::format(&t.in_zone(zone), layout))
+}
+
+fn date(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    Ok(format_in_zone(ctx, str_at(&args, 0), &args[1], "Local"))
+}
+
+fn date_in_zone(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    Ok(format_in_zone(
+        ctx,
+        str_at(&args, 0),
+        &args[1],
+        str_at(&args, 2),
+    ))
+}
+
+fn html_date(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    Ok(format_in_zone(ctx, "2006-01-02", &args[0], "Local"))
+}
+
+fn html_date_in_zone(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    Ok(format_in_zone(
+        ctx,
+        "2006-01-02",
+        &args[0],
+        str_at(&args, 1),
+    ))
+}
+
+fn time_arg(args: &[Value], i: usize) -> GoTime {
+    args.get(i).and_then(time_of).unwrap_or_else(GoTime::zero)
+}
+
+/// `dateModify "-1.5h" $t`: the time shifted by a Go duration; unchanged when the duration is invalid.
+fn date_modify(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let t = time_arg(&args, 1);
+    Ok(TimeObject::value(
+        match gotime::parse_duration(str_at(&args, 0)) {
+            Ok(d) => t.add_nanos(d),
+            Err(_) => t,
+        },
+    ))
+}
+
+fn must_date_modify(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let d = gotime::parse_duration(str_at(&args, 0)).map_err(FuncError::msg)?;
+    Ok(TimeObject::value(time_arg(&args, 1).add_nanos(d)))
+}
+
+/// `ago $t`: time since `$t`, rounded to the second, as a Go duration.
+fn ago(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let t = date_arg(ctx, &args[0], false);
+    let since = current_time(ctx).sub_nanos(&t);
+    Ok(Value::string(gotime::duration_string(round_duration(
+        since,
+        1_000_000_000,
+    ))))
+}
+
+/// Go's `Duration.Round(m)`: halves away from zero, saturating.
+fn round_duration(d: i64, m: i64) -> i64 {
+    let r = d % m;
+    if d < 0 {
+        let r = -r;
+        if r + r < m {
+            return d + r;
+        }
+        d.checked_sub(m - r).unwrap_or(i64::MIN)
+    } else {
+        if r + r < m {
+            return d - r;
+        }
+        d.checked_add(m - r).unwrap_or(i64::MAX)
+    }
+}
+
+/// `duration 95` → `1m35s`: seconds given as a string or an `int64`.
+fn duration(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let secs = match &args[0] {
+        Value::String(s) => s.parse::<i64>().unwrap_or(0),
+        Value::Int(n, IntKind::Int64) => *n,
+        _ => 0,
+    };
+    Ok(Value::string(gotime::duration_string(
+        secs.wrapping_mul(1_000_000_000),
+    )))
+}
+
+/// `durationRound`: the largest whole unit (`y mo d h m s`) that a duration strictly exceeds.
+fn duration_round(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let d: i64 = match &args[0] {
+        Value::String(s) => gotime::parse_duration(s).unwrap_or(0),
+        Value::Int(n, IntKind::Int64) => *n,
+        other => match time_of(other) {
+            Some(t) => current_time(ctx).sub_nanos(&t),
+            None => 0,
+        },
+    };
+    let u = d.unsigned_abs();
+    const SECOND: u64 = 1_000_000_000;
+    const UNITS: [(u64, &str); 6] = [
+        (SECOND * 3600 * 24 * 365, "y"),
+        (SECOND * 3600 * 24 * 30, "mo"),
+        (SECOND * 3600 * 24, "d"),
+        (SECOND * 3600, "h"),
+        (SECOND * 60, "m"),
+        (SECOND, "s"),
+    ];
+    let out = UNITS.iter().find(|(unit, _)| u > *unit).map_or_else(
+        || "0s".to_string(),
+        |(unit, name)| format!("{}{name}", u / unit),
+    );
+    Ok(Value::string(out))
+}
+
+fn now(ctx: &mut CallCtx<'_>, _: Vec<Value>) -> Result<Value, FuncError> {
+    Ok(TimeObject::value(current_time(ctx)))
+}
+
+/// `toDate "2006-01-02" "2024-02-29"`: parses in the local zone; Go's zero time on failure.
+fn to_date(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let t = gotime::parse_in(str_at(&args, 0), str_at(&args, 1), &Zone::Local)
+        .unwrap_or_else(|_| GoTime::zero());
+    Ok(TimeObject::value(t))
+}
+
+fn must_to_date(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let t = gotime::parse_in(str_at(&args, 0), str_at(&args, 1), &Zone::Local)
+        .map_err(FuncError::msg)?;
+    Ok(TimeObject::value(t))
+}
+
+fn unix_epoch(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    Ok(Value::string(time_arg(&args, 0).unix.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::fmt::format_v;
+    use crate::template::funcs::sprig::test_call::{call, err_text};
+
+    fn s(v: &str) -> Value {
+        Value::str(v)
+    }
+
+    // Expected values from helm v3.17.3 (TZ=UTC):
+    // {{ duration 95 }} → 0s (an int, not int64); {{ duration "3600" }} → 1h0m0s;
+    // {{ durationRound "2h30m" }} → 2h; {{ durationRound "1m0s" }} → 60s; {{ durationRound "9000h" }} → 1y
+    #[test]
+    fn durations() {
+        assert_eq!(
+            format_v(&call(duration, vec![Value::int(95)]).unwrap()),
+            "0s"
+        );
+        assert_eq!(
+            format_v(&call(duration, vec![Value::int64(86461)]).unwrap()),
+            "24h1m1s"
+        );
+        assert_eq!(
+            format_v(&call(duration, vec![s("3600")]).unwrap()),
+            "1h0m0s"
+        );
+        for (input, want) in [
+            ("2h30m", "2h"),
+            ("1m0s", "60s"),
+            ("9000h", "1y"),
+            ("800h", "1mo"),
+            ("-3h", "3h"),
+        ] {
+            assert_eq!(
+                format_v(&call(duration_round, vec![s(input)]).unwrap()),
+                want,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn dates_and_parsing() {
+        // {{ toDate "2006-01-02" "2024-02-29" | unixEpoch }} → 1709164800; {{ htmlDate 86400 }} → 1970-01-02
+        let t = call(to_date, vec![s("2006-01-02"), s("2024-02-29")]).unwrap();
+        assert_eq!(
+            format_v(&call(unix_epoch, vec![t.clone()]).unwrap()),
+            "1709164800"
+        );
+        assert_eq!(
+            format_v(&call(html_date, vec![Value::int(86400)]).unwrap()),
+            "1970-01-02"
+        );
+        assert_eq!(
+            format_v(
+                &call(
+                    html_date_in_zone,
+                    vec![Value::int(86400), s("America/New_York")]
+                )
+                .unwrap()
+            ),
+            "1970-01-01"
+        );
+        let bad = call(to_date, vec![s("2006-01-02"), s("2024-02-30")]).unwrap();
+        assert_eq!(format_v(&bad), "0001-01-01 00:00:00 +0000 UTC");
+        assert_eq!(
+            err_text(call(must_to_date, vec![s("2006-01-02"), s("2024-02-30")])),
+            "parsing time \"2024-02-30\": day out of range"
+        );
+        let same = call(date_modify, vec![s("bad"), t.clone()]).unwrap();
+        assert_eq!(format_v(&same), "2024-02-29 00:00:00 +0000 UTC");
+        assert_eq!(
+            err_text(call(must_date_modify, vec![s("bad"), t])),
+            "time: invalid duration \"bad\""
+        );
+    }
+
+    #[test]
+    fn now_uses_the_injected_clock_and_prints_a_monotonic_reading() {
+        let t = call(now, vec![]).unwrap();
+        let shown = format_v(&t);
+        assert!(
+            shown.starts_with("2024-01-02 03:04:05.123456789 +0000 UTC m=+"),
+            "{shown}"
+        );
+        assert_eq!(format_v(&call(date, vec![s("2006"), t]).unwrap()), "2024");
+    }
+
+    #[test]
+    fn theme_registers_sixteen_names() {
+        assert_eq!(FUNCS.len(), 16);
+    }
+}

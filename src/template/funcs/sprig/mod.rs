@@ -10,6 +10,7 @@ pub mod date;
 pub mod defaults;
 pub mod dicts;
 pub mod encoding;
+pub mod gotime;
 pub mod lists;
 pub mod math;
 pub mod network;
@@ -18,8 +19,12 @@ pub mod random;
 pub mod reflection;
 pub mod regex;
 pub mod semver;
+pub mod semver_constraints;
 pub mod strings;
+#[cfg(test)]
+pub mod test_call;
 pub mod url;
+pub mod util;
 
 /// Every theme's table.
 pub const THEMES: &[&[FuncDef]] = &[

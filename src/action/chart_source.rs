@@ -1,0 +1,45 @@
+//! The seam between `template` and the chart/values layer (`crate::chart`, `crate::values`): loading
+//! a chart, merging the value flags, dependency processing, coalescing, schema validation and the
+//! `kubeVersion` check, each returning Helm's error text.
+use std::io::Read;
+use std::path::Path;
+
+use crate::chart::Chart;
+use crate::template::Value;
+
+pub use crate::values::ValueOptions;
+
+/// Loads a chart directory or archive.
+pub fn load_chart(path: &Path) -> Result<Chart, String> {
+    crate::chart::load(path).map_err(|e| e.to_string())
+}
+
+/// Reads and merges the value flags (the user's "config").
+pub fn merge_values(options: &ValueOptions, stdin: &mut dyn Read) -> Result<Value, String> {
+    options.merge_values(stdin).map_err(|e| e.to_string())
+}
+
+/// Conditions, tags, aliases, import-values.
+pub fn process_dependencies(chart: &mut Chart, user: &Value) -> Result<(), String> {
+    crate::chart::process_dependencies(chart, user).map_err(|e| e.to_string())
+}
+
+/// Helm's `CheckDependencies`: every Chart.yaml dependency is present under charts/.
+pub fn check_dependencies(chart: &Chart) -> Result<(), String> {
+    crate::chart::check_dependencies(chart).map_err(|e| e.to_string())
+}
+
+/// User values over chart defaults (`chartutil.CoalesceValues`).
+pub fn coalesce(chart: &Chart, user: &Value) -> Result<Value, String> {
+    crate::values::coalesce_values(chart, user).map_err(|e| e.to_string())
+}
+
+/// Each chart's values.schema.json against its values; the text is Helm's whole message.
+pub fn validate_schema(chart: &Chart, values: &Value) -> Result<(), String> {
+    crate::values::validate_against_schema(chart, values).map_err(|e| e.to_string())
+}
+
+/// Helm's `chartutil.IsCompatibleRange`.
+pub fn kube_version_compatible(constraint: &str, version: &str) -> bool {
+    crate::chart::constraint::is_compatible_range(constraint, version)
+}

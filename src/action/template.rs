@@ -1,0 +1,304 @@
+//! `template`: render a chart locally, as `helm template` does (Helm v3.17.3 `cmd/helm/template.go`,
+//! `action.Install` in client-only dry-run mode and `renderResources` in `pkg/action/action.go`).
+//!
+//! The steps, in Helm's order: merge the value flags, load the chart, refuse library charts, check
+//! that declared dependencies are present, validate the release name, process dependencies, build
+//! `.Capabilities` and `.Release`, coalesce and validate values, check the chart's `kubeVersion`,
+//! render, sort into manifests and hooks, assemble the output (CRDs, manifests, post-renderer, hooks),
+//! and apply `--show-only`.
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::chart_source::{self, ValueOptions};
+use super::show_only;
+use crate::engine::{self, Capabilities, Engine, KubeVersion, ReleaseOptions};
+use crate::release::{self, Hook};
+
+/// What `rudder template` was asked to do (flags already parsed).
+#[derive(Debug, Clone, Default)]
+pub struct TemplateOptions {
+    pub release_name: String,
+    pub chart: PathBuf,
+    pub values: ValueOptions,
+    pub namespace: String,
+    /// `--kube-version`, as given.
+    pub kube_version: Option<String>,
+    /// `--api-versions`.
+    pub api_versions: Vec<String>,
+    /// `--show-only` patterns.
+    pub show_only: Vec<String>,
+    /// `--output-dir`.
+    pub output_dir: Option<PathBuf>,
+    /// `--release-name`: put files under `<output-dir>/<release>`.
+    pub use_release_name: bool,
+    pub include_crds: bool,
+    pub skip_crds: bool,
+    pub skip_tests: bool,
+    /// `--no-hooks`.
+    pub disable_hooks: bool,
+    pub is_upgrade: bool,
+    pub skip_schema_validation: bool,
+    /// `--debug`: with a render error, still return what was rendered.
+    pub debug: bool,
+}
+
+/// An external program the manifests are piped through (`--post-renderer`).
+pub trait PostRenderer {
+    /// Feeds `manifests` to the program and returns its output, or Helm's error text.
+    fn run(&self, manifests: &str) -> Result<String, String>;
+}
+
+/// A file `--output-dir` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Where to write it (output dir joined with the template path).
+    pub path: PathBuf,
+    /// `---\n# Source: …\n…\n`.
+    pub content: String,
+    /// Append rather than truncate (a later document of the same file, or a hook written into an
+    /// existing file).
+    pub append: bool,
+}
+
+/// What the command prints and writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateOutput {
+    /// Standard output.
+    pub stdout: String,
+    /// Files for `--output-dir`, in order; the CLI prints `wrote PATH` for each.
+    pub files: Vec<OutputFile>,
+    /// Warnings for standard error (`This chart is deprecated`).
+    pub warnings: Vec<String>,
+}
+
+/// A failure. `rendered` carries what `--debug` still prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub message: String,
+    /// The failure came from rendering (Helm then adds a hint to use `--debug`).
+    pub during_render: bool,
+    /// Standard output to print anyway (with `--debug`).
+    pub stdout: Option<String>,
+}
+
+impl Error {
+    fn new(message: impl Into<String>) -> Error {
+        Error {
+            message: message.into(),
+            during_render: false,
+            stdout: None,
+        }
+    }
+
+    fn render(message: impl Into<String>) -> Error {
+        Error {
+            message: message.into(),
+            during_render: true,
+            stdout: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if self.during_render {
+            f.write_str("\n\nUse --debug flag to render out invalid YAML")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Runs `template`.
+pub fn run(
+    options: &TemplateOptions,
+    stdin: &mut dyn Read,
+    post_renderer: Option<&dyn PostRenderer>,
+) -> Result<TemplateOutput, Error> {
+    let mut output = TemplateOutput::default();
+    let kube_version = match &options.kube_version {
+        Some(text) => Some(
+            KubeVersion::parse(text)
+                .map_err(|e| Error::new(format!("invalid kube version '{text}': {e}")))?,
+        ),
+        None => None,
+    };
+    // Helm locates the chart before it reads any values.
+    if !options.chart.exists() {
+        let path = options.chart.display().to_string();
+        return Err(Error::new(
+            crate::chart::Error::NotFound { path }.to_string(),
+        ));
+    }
+    let user_values = chart_source::merge_values(&options.values, stdin).map_err(Error::new)?;
+    let mut chart = chart_source::load_chart(&options.chart).map_err(Error::new)?;
+    match chart.metadata.chart_type.as_str() {
+        "" | "application" => {}
+        other => return Err(Error::new(format!("{other} charts are not installable"))),
+    }
+    if chart.metadata.deprecated {
+        output.warnings.push("This chart is deprecated".to_string());
+    }
+    chart_source::check_dependencies(&chart).map_err(|e| {
+        Error::new(format!("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))
+    })?;
+    super::release_name::validate(&options.release_name).map_err(|e| Error::new(e.to_string()))?;
+    chart_source::process_dependencies(&mut chart, &user_values).map_err(Error::new)?;
+
+    let capabilities = Capabilities::for_template(kube_version, &options.api_versions);
+    let release = ReleaseOptions {
+        name: options.release_name.clone(),
+        namespace: options.namespace.clone(),
+        revision: 1,
+        is_install: !options.is_upgrade,
+        is_upgrade: options.is_upgrade,
+    };
+    let values = chart_source::coalesce(&chart, &user_values).map_err(Error::new)?;
+    if !options.skip_schema_validation {
+        chart_source::validate_schema(&chart, &values).map_err(Error::new)?;
+    }
+
+    let kube_constraint = &chart.metadata.kube_version;
+    if !kube_constraint.is_empty()
+        && !chart_source::kube_version_compatible(
+            kube_constraint,
+            &capabilities.kube_version.version,
+        )
+    {
+        return Err(Error::render(format!(
+            "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
+            capabilities.kube_version.version
+        )));
+    }
+
+    let rendered = Engine::default()
+        .render(&chart, &values, &release, &capabilities)
+        .map_err(|e: engine::Error| Error::render(e.to_string()))?;
+    let manifests_only: BTreeMap<String, String> = rendered
+        .into_iter()
+        .filter(|(path, _)| !path.ends_with("NOTES.txt"))
+        .collect();
+    let sorted = match release::sort_manifests(&manifests_only) {
+        Ok(sorted) => sorted,
+        Err(err) => {
+            let mut dump = String::new();
+            for (name, content) in &manifests_only {
+                if content.trim().is_empty() {
+                    continue;
+                }
+                dump.push_str(&format!("---\n# Source: {name}\n{content}\n"));
+            }
+            let mut error = Error::render(err.to_string());
+            if options.debug {
+                error.stdout = Some(format!("{}\n", dump.trim()));
+            }
+            return Err(error);
+        }
+    };
+
+    let release_dir = options.output_dir.as_ref().map(|dir| {
+        if options.use_release_name {
+            dir.join(&options.release_name)
+        } else {
+            dir.clone()
+        }
+    });
+    let mut written: Vec<String> = Vec::new();
+    let mut write = |output: &mut TemplateOutput, dir: &Path, name: &str, body: &str| {
+        let append = written.iter().any(|w| w == name);
+        output.files.push(OutputFile {
+            path: dir.join(name),
+            content: format!("---\n# Source: {name}\n{body}\n"),
+            append,
+        });
+        if !append {
+            written.push(name.to_string());
+        }
+    };
+
+    let mut manifest_text = String::new();
+    if options.include_crds {
+        for (name, data) in crd_objects(&chart, chart.name()) {
+            match &release_dir {
+                None => manifest_text.push_str(&format!("---\n# Source: {name}\n{data}\n")),
+                Some(dir) => write(&mut output, dir, &name, &data),
+            }
+        }
+    }
+    for m in &sorted.manifests {
+        match &release_dir {
+            None => manifest_text.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content)),
+            Some(dir) => write(&mut output, dir, &m.name, &m.content),
+        }
+    }
+    if let Some(post) = post_renderer {
+        manifest_text = post
+            .run(&manifest_text)
+            .map_err(|e| Error::render(format!("error while running post render on files: {e}")))?;
+    }
+
+    let mut text = format!("{}\n", manifest_text.trim());
+    if !options.disable_hooks {
+        for hook in sorted
+            .hooks
+            .iter()
+            .filter(|h| !(options.skip_tests && h.is_test()))
+        {
+            match &release_dir {
+                None => text.push_str(&hook_text(hook)),
+                Some(dir) => {
+                    let exists = dir.join(&hook.path).exists() || written.contains(&hook.path);
+                    output.files.push(OutputFile {
+                        path: dir.join(&hook.path),
+                        content: hook_text(hook),
+                        append: exists,
+                    });
+                    if !exists {
+                        written.push(hook.path.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    if options.show_only.is_empty() {
+        output.stdout = text;
+    } else {
+        let selected = show_only::select(&text, &options.show_only).map_err(Error::new)?;
+        for doc in selected {
+            output.stdout.push_str(&format!("---\n{doc}\n"));
+        }
+    }
+    Ok(output)
+}
+
+fn hook_text(hook: &Hook) -> String {
+    format!("---\n# Source: {}\n{}\n", hook.path, hook.manifest)
+}
+
+/// Helm's `Chart.CRDObjects`: `crds/*.yaml|yml|json` of the chart and then of each subchart, named by
+/// full path.
+fn crd_objects(chart: &crate::chart::Chart, full_path: &str) -> Vec<(String, String)> {
+    let mut crds = Vec::new();
+    for file in &chart.files {
+        let is_manifest = [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|ext| file.name.ends_with(ext));
+        if file.name.starts_with("crds/") && is_manifest {
+            crds.push((
+                format!("{full_path}/{}", file.name),
+                String::from_utf8_lossy(&file.data).into_owned(),
+            ));
+        }
+    }
+    for sub in &chart.dependencies {
+        crds.extend(crd_objects(
+            sub,
+            &format!("{full_path}/charts/{}", sub.name()),
+        ));
+    }
+    crds
+}

@@ -1,0 +1,258 @@
+//! `rudder template [NAME] CHART`: Helm's flags (`cmd/helm/template.go` plus the install and value
+//! flags it shares), mapped onto [`crate::action::template`]; printing and `--output-dir` writing.
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+
+use clap::Args;
+
+use crate::action::chart_source::ValueOptions;
+use crate::action::release_name::{name_and_chart, NameChoice};
+use crate::action::template::{self, OutputFile, PostRenderer, TemplateOptions};
+
+/// Flags of `rudder template`.
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// [NAME] CHART
+    #[arg(num_args = 0..)]
+    pub args: Vec<String>,
+    /// Specify values in a YAML file (can be repeated; `-` reads stdin).
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
+    pub values: Vec<String>,
+    /// Set values on the command line.
+    #[arg(long = "set")]
+    pub set: Vec<String>,
+    /// Set STRING values on the command line.
+    #[arg(long = "set-string")]
+    pub set_string: Vec<String>,
+    /// Set values from files.
+    #[arg(long = "set-file")]
+    pub set_file: Vec<String>,
+    /// Set JSON values on the command line.
+    #[arg(long = "set-json")]
+    pub set_json: Vec<String>,
+    /// Set a literal STRING value on the command line.
+    #[arg(long = "set-literal")]
+    pub set_literal: Vec<String>,
+    /// Namespace scope for this request.
+    #[arg(short = 'n', long = "namespace", default_value = "default")]
+    pub namespace: String,
+    /// Kubernetes version used for Capabilities.KubeVersion.
+    #[arg(long = "kube-version")]
+    pub kube_version: Option<String>,
+    /// Kubernetes api versions used for Capabilities.APIVersions.
+    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
+    /// Only show manifests rendered from the given templates.
+    #[arg(short = 's', long = "show-only")]
+    pub show_only: Vec<String>,
+    /// Writes the executed templates to files in output-dir instead of stdout.
+    #[arg(long = "output-dir")]
+    pub output_dir: Option<PathBuf>,
+    /// Use release name in the output-dir path.
+    #[arg(long = "release-name")]
+    pub release_name: bool,
+    /// Include CRDs in the templated output.
+    #[arg(long = "include-crds")]
+    pub include_crds: bool,
+    /// If set, no CRDs will be installed.
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
+    /// Skip tests from templated output.
+    #[arg(long = "skip-tests")]
+    pub skip_tests: bool,
+    /// Prevent hooks from running during install.
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// Set .Release.IsUpgrade instead of .Release.IsInstall.
+    #[arg(long = "is-upgrade")]
+    pub is_upgrade: bool,
+    /// Generate the name (and omit the NAME parameter).
+    #[arg(short = 'g', long = "generate-name")]
+    pub generate_name: bool,
+    /// Specify template used to name the release.
+    #[arg(long = "name-template")]
+    pub name_template: Option<String>,
+    /// The path to an executable to be used for post rendering.
+    #[arg(long = "post-renderer")]
+    pub post_renderer: Option<String>,
+    /// An argument to the post-renderer (can specify multiple).
+    #[arg(long = "post-renderer-args")]
+    pub post_renderer_args: Vec<String>,
+    /// Enable verbose output.
+    #[arg(long = "debug")]
+    pub debug: bool,
+    /// If set, disables JSON schema validation.
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
+    /// Update dependencies if they are missing before installing the chart.
+    #[arg(long = "dependency-update")]
+    pub dependency_update: bool,
+    /// Validate manifests against the cluster (not supported offline; accepted for compatibility).
+    #[arg(long = "validate")]
+    pub validate: bool,
+    /// Render subchart notes along with the parent (accepted; notes are not printed by template).
+    #[arg(long = "render-subchart-notes")]
+    pub render_subchart_notes: bool,
+}
+
+/// Runs the command and prints its result; returns the exit code.
+pub fn run(args: TemplateArgs) -> ExitCode {
+    match execute(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("Error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn execute(args: TemplateArgs) -> Result<(), String> {
+    if args.dependency_update {
+        return Err("--dependency-update is not supported yet".to_string());
+    }
+    let post_renderer = match &args.post_renderer {
+        Some(path) => Some(ExecPostRenderer::new(
+            path,
+            args.post_renderer_args.clone(),
+        )?),
+        None => None,
+    };
+    let name_choice = NameChoice {
+        generate: args.generate_name,
+        from_template: args.name_template.clone(),
+    };
+    let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
+    let options = TemplateOptions {
+        release_name,
+        chart: PathBuf::from(chart),
+        values: ValueOptions {
+            value_files: args.values,
+            string_values: args.set_string,
+            values: args.set,
+            file_values: args.set_file,
+            json_values: args.set_json,
+            literal_values: args.set_literal,
+        },
+        namespace: args.namespace,
+        kube_version: args.kube_version,
+        api_versions: args.api_versions,
+        show_only: args.show_only,
+        output_dir: args.output_dir,
+        use_release_name: args.release_name,
+        include_crds: args.include_crds,
+        skip_crds: args.skip_crds,
+        skip_tests: args.skip_tests,
+        disable_hooks: args.no_hooks,
+        is_upgrade: args.is_upgrade,
+        skip_schema_validation: args.skip_schema_validation,
+        debug: args.debug,
+    };
+    let mut stdin = std::io::stdin();
+    let result = template::run(
+        &options,
+        &mut stdin,
+        post_renderer.as_ref().map(|p| p as &dyn PostRenderer),
+    );
+    let mut out = std::io::stdout().lock();
+    match result {
+        Ok(output) => {
+            for warning in &output.warnings {
+                eprintln!("WARNING: {warning}");
+            }
+            for file in &output.files {
+                write_output_file(file)?;
+                let _ = writeln!(out, "wrote {}", file.path.display());
+            }
+            let _ = out.write_all(output.stdout.as_bytes());
+            Ok(())
+        }
+        Err(err) => {
+            if let Some(text) = &err.stdout {
+                let _ = out.write_all(text.as_bytes());
+            }
+            if options.debug {
+                Err(err.message)
+            } else {
+                Err(err.to_string())
+            }
+        }
+    }
+}
+
+fn write_output_file(file: &OutputFile) -> Result<(), String> {
+    if let Some(parent) = file.path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    let mut handle = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(file.append)
+        .truncate(!file.append)
+        .open(&file.path)
+        .map_err(|e| e.to_string())?;
+    handle
+        .write_all(file.content.as_bytes())
+        .map_err(|e| e.to_string())
+}
+
+/// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them (even
+/// when empty, as in Helm 3.17).
+struct ExecPostRenderer {
+    program: PathBuf,
+    args: Vec<String>,
+}
+
+impl ExecPostRenderer {
+    fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
+        let program = look_path(path).ok_or_else(|| {
+            format!(
+                "invalid argument {path:?} for \"--post-renderer\" flag: unable to find binary at {path}: exec: {path:?}: executable file not found in $PATH"
+            )
+        })?;
+        Ok(ExecPostRenderer { program, args })
+    }
+}
+
+/// Go's `exec.LookPath`: a name with a slash is used as is, otherwise searched in `$PATH`.
+fn look_path(name: &str) -> Option<PathBuf> {
+    if name.contains('/') {
+        let p = PathBuf::from(name);
+        return p.is_file().then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+impl PostRenderer for ExecPostRenderer {
+    fn run(&self, manifests: &str) -> Result<String, String> {
+        let shown = self.program.display().to_string();
+        let mut child = Command::new(&self.program)
+            .args(&self.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("error while running command {shown}. error output:\n: {e}"))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            let input = manifests.to_string();
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(input.as_bytes());
+            });
+        }
+        let result = child
+            .wait_with_output()
+            .map_err(|e| format!("error while running command {shown}. error output:\n: {e}"))?;
+        if !result.status.success() {
+            let code = result.status.code().unwrap_or(-1);
+            return Err(format!(
+                "error while running command {shown}. error output:\n{}: exit status {code}",
+                String::from_utf8_lossy(&result.stderr)
+            ));
+        }
+        // Helm 3.17 accepts empty output (later versions reject it).
+        Ok(String::from_utf8_lossy(&result.stdout).into_owned())
+    }
+}

@@ -1,0 +1,45 @@
+//! Engine errors, worded as Helm v3.17.3 words them (`cleanupParseError`, `cleanupExecError` in
+//! `pkg/engine/engine.go`), built from the template error's structured pieces, never by splitting its
+//! text.
+use super::backend::{describe, Described};
+use crate::template::Error as TemplateError;
+
+/// A failure to render a chart.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// A template did not parse: `parse error at (chart/templates/x.yaml:12): function "foo" not defined`.
+    #[error("parse error at ({location}): {message}")]
+    Parse { location: String, message: String },
+    /// `required` or `fail` stopped the render: `execution error at (chart/templates/x.yaml:3:12): msg`.
+    #[error("execution error at ({location}): {message}")]
+    Execution { location: String, message: String },
+    /// Any other execution error, printed as Go prints it (`template: chart/templates/x.yaml:3:12:
+    /// executing "…" at <.Values.a.b>: nil pointer evaluating interface {}.b`).
+    #[error("{0}")]
+    Template(TemplateError),
+}
+
+impl Error {
+    /// Helm's wording for a parse error.
+    pub fn from_parse(err: TemplateError) -> Error {
+        match describe(&err) {
+            Described::Parse { location, message } => Error::Parse {
+                location,
+                // Helm keeps only the text after the last ": " of Go's message.
+                message: message.rsplit(": ").next().unwrap_or_default().to_string(),
+            },
+            _ => Error::Template(err),
+        }
+    }
+
+    /// Helm's wording for an execution error.
+    pub fn from_exec(err: TemplateError) -> Error {
+        match describe(&err) {
+            Described::Exec {
+                location,
+                abort: Some(message),
+            } => Error::Execution { location, message },
+            _ => Error::Template(err),
+        }
+    }
+}

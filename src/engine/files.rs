@@ -1,0 +1,187 @@
+//! `.Files`: the chart's non-template files. Mirrors `engine.files` of Helm v3.17.3
+//! (`pkg/engine/files.go`), a `map[string][]byte` with the methods `Get`, `GetBytes`, `Glob`,
+//! `AsConfig`, `AsSecrets` and `Lines`.
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use base64::Engine as _;
+
+use super::backend;
+use super::glob::Glob;
+use crate::template::{GoType, List, Map, MapEntries, MapKind, Object, Signature, Value};
+
+/// The files of one chart, by slash-separated path.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    entries: Rc<BTreeMap<String, Rc<[u8]>>>,
+}
+
+const ONE_STRING: &[GoType] = &[GoType::String];
+const NO_PARAMS: &[GoType] = &[];
+
+impl Files {
+    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
+        Files {
+            entries: Rc::new(
+                files
+                    .into_iter()
+                    .map(|(name, data)| (name, Rc::from(data)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The value templates see as `.Files`.
+    pub fn to_value(&self) -> Value {
+        Value::Object(Rc::new(self.clone()))
+    }
+
+    fn get(&self, name: &str) -> Option<&Rc<[u8]>> {
+        self.entries.get(name)
+    }
+
+    /// `Glob`: the files whose path matches `pattern` (everything when it does not compile).
+    pub fn glob(&self, pattern: &str) -> Files {
+        let glob = Glob::compile(pattern).unwrap_or_else(Glob::everything);
+        Files {
+            entries: Rc::new(
+                self.entries
+                    .iter()
+                    .filter(|(name, _)| glob.matches(name))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// `AsConfig`/`AsSecrets`: a YAML map of base names to contents (or base64 contents).
+    fn as_yaml_map(&self, encode: impl Fn(&[u8]) -> String) -> String {
+        if self.entries.is_empty() {
+            return String::new();
+        }
+        let entries: MapEntries = self
+            .entries
+            .iter()
+            .map(|(name, data)| {
+                let base = name.rsplit('/').next().unwrap_or(name);
+                (Rc::from(base), Value::string(encode(data)))
+            })
+            .collect();
+        let text = backend::to_yaml(&Value::Map(Map::with_kind(MapKind::StringString, entries)));
+        // Helm's toYAML trims the trailing newline.
+        text.strip_suffix('\n').unwrap_or(&text).to_string()
+    }
+
+    /// `Lines`: the file split on `\n`, without a final empty line; `[]` when absent.
+    fn lines(&self, name: &str) -> Vec<String> {
+        let Some(data) = self.get(name) else {
+            return Vec::new();
+        };
+        let text = String::from_utf8_lossy(data);
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        text.split('\n').map(str::to_string).collect()
+    }
+}
+
+impl Object for Files {
+    fn type_name(&self) -> &str {
+        "engine.files"
+    }
+    fn kind_name(&self) -> &str {
+        "map"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn method(&self, name: &str) -> Option<Signature> {
+        match name {
+            "Get" | "GetBytes" | "Glob" | "Lines" => Some(Signature::fixed(ONE_STRING)),
+            "AsConfig" | "AsSecrets" => Some(Signature::fixed(NO_PARAMS)),
+            _ => None,
+        }
+    }
+    fn call_method(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        let arg = args.first().and_then(Value::as_str).unwrap_or_default();
+        Ok(match name {
+            "Get" => Value::string(
+                self.get(arg)
+                    .map(|d| String::from_utf8_lossy(d).into_owned())
+                    .unwrap_or_default(),
+            ),
+            "GetBytes" => Value::Bytes(self.get(arg).cloned().unwrap_or_else(|| Rc::from(&[][..]))),
+            "Glob" => Value::Object(Rc::new(self.glob(arg))),
+            "Lines" => Value::List(List::typed(
+                GoType::String,
+                self.lines(arg).into_iter().map(Value::string).collect(),
+            )),
+            "AsConfig" => {
+                Value::string(self.as_yaml_map(|d| String::from_utf8_lossy(d).into_owned()))
+            }
+            "AsSecrets" => Value::string(
+                self.as_yaml_map(|d| base64::engine::general_purpose::STANDARD.encode(d)),
+            ),
+            _ => return Err(format!("can't evaluate field {name} in type engine.files")),
+        })
+    }
+    fn format_v(&self) -> String {
+        let parts: Vec<String> = self
+            .entries
+            .iter()
+            .map(|(name, data)| {
+                let bytes: Vec<String> = data.iter().map(u8::to_string).collect();
+                format!("{name}:[{}]", bytes.join(" "))
+            })
+            .collect();
+        format!("map[{}]", parts.join(" "))
+    }
+    fn truthy(&self) -> bool {
+        !self.entries.is_empty()
+    }
+    fn map_entries(&self) -> Option<Vec<(crate::template::Str, Value)>> {
+        Some(
+            self.entries
+                .iter()
+                .map(|(name, data)| (Rc::from(name.as_str()), Value::Bytes(data.clone())))
+                .collect(),
+        )
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> Files {
+        Files::new(vec![
+            ("files/sub/a.txt".to_string(), b"hi\n".to_vec()),
+            ("files/b.conf".to_string(), b"yo\n".to_vec()),
+            ("l.txt".to_string(), b"l1\nl2\n".to_vec()),
+        ])
+    }
+
+    #[test]
+    fn prints_as_go_map_of_bytes() {
+        assert_eq!(
+            files().glob("files/*").format_v(),
+            "map[files/b.conf:[121 111 10]]"
+        );
+    }
+
+    #[test]
+    fn lines_drop_the_final_newline() {
+        assert_eq!(files().lines("l.txt"), vec!["l1", "l2"]);
+        assert!(files().lines("nope").is_empty());
+    }
+
+    #[test]
+    fn get_missing_is_empty() {
+        let v = files()
+            .call_method("Get", vec![Value::str("nope")])
+            .unwrap();
+        assert_eq!(v.as_str(), Some(""));
+    }
+}

@@ -1,0 +1,227 @@
+//! The function table Helm v3.17.3 gives templates (`pkg/engine/funcs.go` and `initFunMap` in
+//! `engine.go`): Sprig without `env`/`expandenv`, Sprig's and Helm's serialisers, and the engine's
+//! own `include`, `tpl`, `required`, `fail` and `lookup`.
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::backend;
+use crate::template::{
+    CallCtx, Error as TemplateError, FuncDef, FuncError, FuncTable, GoType, Map, MapEntries,
+    Signature, Value,
+};
+
+/// Helm's cap on nested `include`s of one template name (`recursionMaxNums`).
+pub const RECURSION_MAX: usize = 1000;
+
+/// The name Helm's root template set has; `tpl` parses its text under it.
+pub const ROOT_TEMPLATE_NAME: &str = "gotpl";
+
+/// Per-render state the engine's functions share, kept in `FuncEnv::ext`.
+#[derive(Debug, Default)]
+pub struct RenderState {
+    /// How deep each template name is currently included.
+    pub included: RefCell<HashMap<String, usize>>,
+    /// Lint mode: `required` and `fail` log instead of failing.
+    pub lint_mode: bool,
+}
+
+const NAME_AND_DATA: &[GoType] = &[GoType::String, GoType::Interface];
+const ONE_STRING: &[GoType] = &[GoType::String];
+const FOUR_STRINGS: &[GoType] = &[
+    GoType::String,
+    GoType::String,
+    GoType::String,
+    GoType::String,
+];
+
+/// The full table: Sprig, the serialisers, and the engine's functions.
+pub fn helm_func_table() -> FuncTable {
+    let mut table = FuncTable::sprig();
+    table.remove("env");
+    table.remove("expandenv");
+    table.extend(&backend::serial_funcs());
+    table.extend(ENGINE_FUNCS);
+    table
+}
+
+/// `include`, `tpl`, `required`, `fail`, `lookup`.
+pub const ENGINE_FUNCS: &[FuncDef] = &[
+    FuncDef {
+        name: "include",
+        sig: Signature::fixed(NAME_AND_DATA),
+        imp: include,
+    },
+    FuncDef {
+        name: "tpl",
+        sig: Signature::fixed(NAME_AND_DATA),
+        imp: tpl,
+    },
+    FuncDef {
+        name: "required",
+        sig: Signature::fixed(NAME_AND_DATA),
+        imp: required,
+    },
+    FuncDef {
+        name: "fail",
+        sig: Signature::fixed(ONE_STRING),
+        imp: fail,
+    },
+    FuncDef {
+        name: "lookup",
+        sig: Signature::fixed(FOUR_STRINGS),
+        imp: lookup,
+    },
+];
+
+fn state<'a>(ctx: &'a CallCtx<'_>) -> Option<&'a RenderState> {
+    ctx.env.ext.downcast_ref::<RenderState>()
+}
+
+fn string_arg(args: &[Value], i: usize) -> String {
+    args.get(i)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `include NAME DATA`: the named template's output, with Helm's per-name recursion cap.
+fn include(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let name = string_arg(&args, 0);
+    let data = args.get(1).cloned().unwrap_or(Value::Nil);
+    if let Some(state) = state(ctx) {
+        let mut included = state.included.borrow_mut();
+        let depth = included.entry(name.clone()).or_insert(0);
+        if *depth > RECURSION_MAX {
+            return Err(FuncError::msg(format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            )));
+        }
+        *depth += 1;
+    }
+    let result = ctx.exec.execute_template(&name, data);
+    if let Some(state) = state(ctx) {
+        if let Some(depth) = state.included.borrow_mut().get_mut(&name) {
+            *depth = depth.saturating_sub(1);
+        }
+    }
+    result
+        .map(Value::string)
+        .map_err(|e| FuncError::Nested(Box::new(e)))
+}
+
+/// `tpl TEXT DATA`: parses `TEXT` in a copy of the template set and executes it with `DATA`.
+fn tpl(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let text = string_arg(&args, 0);
+    let data = args.get(1).cloned().unwrap_or(Value::Nil);
+    match ctx.exec.parse_and_execute(ROOT_TEMPLATE_NAME, &text, data) {
+        Ok(out) => Ok(Value::string(out.replace("<no value>", ""))),
+        Err(err) => Err(tpl_error(&text, err)),
+    }
+}
+
+/// Helm wraps `tpl` failures in text; a `required`/`fail` inside keeps its own message, since Helm
+/// finds it anywhere in the error chain.
+fn tpl_error(text: &str, err: TemplateError) -> FuncError {
+    match backend::describe(&err) {
+        backend::Described::Exec {
+            abort: Some(message),
+            ..
+        } => FuncError::Abort(message),
+        backend::Described::Parse { .. } => {
+            FuncError::msg(format!("cannot parse template {}: {err}", go_quote(text)))
+        }
+        _ => FuncError::msg(format!(
+            "error during tpl function execution for {}: {err}",
+            go_quote(text)
+        )),
+    }
+}
+
+/// `required MSG VALUE`: fails with `MSG` when `VALUE` is nil or an empty string.
+fn required(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let message = string_arg(&args, 0);
+    let value = args.get(1).cloned().unwrap_or(Value::Nil);
+    let missing = match &value {
+        Value::Nil => true,
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    };
+    if !missing {
+        return Ok(value);
+    }
+    if state(ctx).is_some_and(|s| s.lint_mode) {
+        return Ok(Value::str(""));
+    }
+    Err(FuncError::Abort(message))
+}
+
+/// `fail MSG`: always fails with `MSG` (Helm overrides Sprig's to wrap the message).
+fn fail(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    if state(ctx).is_some_and(|s| s.lint_mode) {
+        return Ok(Value::str(""));
+    }
+    Err(FuncError::Abort(string_arg(&args, 0)))
+}
+
+/// `lookup`: offline (`helm template`) it always returns an empty map.
+fn lookup(_ctx: &mut CallCtx<'_>, _args: Vec<Value>) -> Result<Value, FuncError> {
+    Ok(Value::Map(Map::new(MapEntries::new())))
+}
+
+/// Go's `strconv.Quote`.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() => {
+                if (c as u32) < 0x10000 {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08x}", c as u32));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Shared so each render builds the table once.
+pub fn shared_table() -> Rc<FuncTable> {
+    Rc::new(helm_func_table())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_like_go() {
+        assert_eq!(go_quote("{{ \"a\" }}\n"), "\"{{ \\\"a\\\" }}\\n\"");
+        assert_eq!(go_quote("é"), "\"é\"");
+    }
+
+    #[test]
+    fn table_has_engine_funcs_and_no_env() {
+        let t = helm_func_table();
+        for name in ["include", "tpl", "required", "fail", "lookup"] {
+            assert!(t.contains(name), "{name}");
+        }
+        assert!(!t.contains("env") && !t.contains("expandenv"));
+    }
+}

@@ -1,0 +1,262 @@
+//! Rendering a chart tree the way Helm v3.17.3's `Engine.Render` does (`pkg/engine/engine.go`):
+//!
+//! 1. every template of the chart and its subcharts becomes one entry of a single template set, named
+//!    by its full path (`parent/charts/sub/templates/x.yaml`); library charts contribute only their
+//!    `_*` files;
+//! 2. each chart gets one render context shared by all its files: `.Values` scoped to the chart (the
+//!    parent's `.Values.<name>`, the same map, so mutations leak), `.Chart`, `.Files`, `.Release`,
+//!    `.Capabilities`, `.Subcharts`; `.Template` is set on that shared context before each file runs;
+//! 3. files are parsed, then executed, in `sortTemplates` order: deeper paths first and, at one depth,
+//!    reverse byte order; so a parent's `define` (parsed later) wins over a subchart's;
+//! 4. partials (`_*`) are parsed but never executed;
+//! 5. outside strict mode every `<no value>` is removed from the output.
+use std::collections::BTreeMap;
+
+use super::backend::TemplateSet;
+use super::capabilities::Capabilities;
+use super::chart_object::chart_value;
+use super::error::Error;
+use super::files::Files;
+use super::funcs::{shared_table, RenderState};
+use crate::chart::Chart;
+use crate::template::{FuncEnv, Map, MapEntries, MapKind, MissingKey, Value};
+
+/// `.Release` as `helm template` fills it. Mirrors `chartutil.ReleaseOptions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseOptions {
+    pub name: String,
+    pub namespace: String,
+    pub revision: i64,
+    pub is_install: bool,
+    pub is_upgrade: bool,
+}
+
+impl ReleaseOptions {
+    fn to_value(&self) -> Value {
+        let map = Map::new(MapEntries::new());
+        map.insert("Name", Value::str(&self.name));
+        map.insert("Namespace", Value::str(&self.namespace));
+        map.insert("IsUpgrade", Value::Bool(self.is_upgrade));
+        map.insert("IsInstall", Value::Bool(self.is_install));
+        map.insert("Revision", Value::int(self.revision));
+        map.insert("Service", Value::str("Helm"));
+        Value::Map(map)
+    }
+}
+
+/// How to render.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Engine {
+    /// `missingkey=error` and no `<no value>` removal (Helm's `--strict` lint).
+    pub strict: bool,
+    /// `required`/`fail` do not fail (lint).
+    pub lint_mode: bool,
+}
+
+/// One file to render.
+struct Renderable {
+    /// Full path, e.g. `parent/charts/sub/templates/x.yaml`.
+    name: String,
+    text: String,
+    /// The shared context of the file's chart.
+    context: Map,
+    /// `parent/charts/sub/templates`.
+    base_path: String,
+}
+
+impl Engine {
+    /// Renders every non-partial template of `chart` (subcharts included, already filtered by their
+    /// conditions) with the coalesced `values`. Returns full path → output.
+    pub fn render(
+        &self,
+        chart: &Chart,
+        values: &Value,
+        release: &ReleaseOptions,
+        capabilities: &Capabilities,
+    ) -> Result<BTreeMap<String, String>, Error> {
+        let top = TopValues {
+            values: as_chartutil_values(values),
+            release: release.to_value(),
+            capabilities: capabilities.to_value(),
+        };
+        let mut renderables = Vec::new();
+        collect(chart, None, chart.name(), &top, &mut renderables);
+        sort_templates(&mut renderables);
+
+        let missing_key = if self.strict {
+            MissingKey::Error
+        } else {
+            MissingKey::Zero
+        };
+        let mut set = TemplateSet::new(shared_table(), missing_key);
+        for r in &renderables {
+            set.parse(&r.name, &r.text).map_err(Error::from_parse)?;
+        }
+
+        let mut env = FuncEnv::system();
+        env.ext = Box::new(RenderState {
+            lint_mode: self.lint_mode,
+            ..RenderState::default()
+        });
+        let mut rendered = BTreeMap::new();
+        for r in &renderables {
+            if is_partial(&r.name) {
+                continue;
+            }
+            let template = Map::with_kind(MapKind::Values, MapEntries::new());
+            template.insert("Name", Value::str(&r.name));
+            template.insert("BasePath", Value::str(&r.base_path));
+            r.context.insert("Template", Value::Map(template));
+            let out = set
+                .execute(&r.name, &Value::Map(r.context.clone()), &env)
+                .map_err(Error::from_exec)?;
+            let out = if self.strict {
+                out
+            } else {
+                out.replace("<no value>", "")
+            };
+            rendered.insert(r.name.clone(), out);
+        }
+        Ok(rendered)
+    }
+}
+
+struct TopValues {
+    values: Value,
+    release: Value,
+    capabilities: Value,
+}
+
+/// Helm's `recAllTpls`: builds `chart`'s context, recurses into subcharts, and queues its templates.
+fn collect(
+    chart: &Chart,
+    parent_values: Option<&Value>,
+    full_path: &str,
+    top: &TopValues,
+    out: &mut Vec<Renderable>,
+) -> Map {
+    let values = match parent_values {
+        None => top.values.clone(),
+        Some(parent) => table(parent, chart.name())
+            .unwrap_or_else(|| Value::Map(Map::with_kind(MapKind::Values, MapEntries::new()))),
+    };
+    let subcharts = Map::new(MapEntries::new());
+    let context = Map::with_kind(MapKind::Values, MapEntries::new());
+    context.insert(
+        "Chart",
+        chart_value(&chart.metadata, parent_values.is_none()),
+    );
+    context.insert(
+        "Files",
+        Files::new(chart.files.iter().map(|f| (f.name.clone(), f.data.clone()))).to_value(),
+    );
+    context.insert("Release", top.release.clone());
+    context.insert("Capabilities", top.capabilities.clone());
+    context.insert("Values", values.clone());
+    context.insert("Subcharts", Value::Map(subcharts.clone()));
+
+    for child in &chart.dependencies {
+        let child_path = format!("{full_path}/charts/{}", child.name());
+        let child_context = collect(child, Some(&values), &child_path, top, out);
+        subcharts.insert(child.name(), Value::Map(child_context));
+    }
+
+    for template in &chart.templates {
+        if chart.is_library() && !is_partial(&template.name) {
+            continue;
+        }
+        out.push(Renderable {
+            name: format!("{full_path}/{}", template.name),
+            text: String::from_utf8_lossy(&template.data).into_owned(),
+            context: context.clone(),
+            base_path: format!("{full_path}/templates"),
+        });
+    }
+    context
+}
+
+/// The root `.Values` is a `chartutil.Values` in Helm (`typeOf` shows it). A shallow copy with that
+/// type keeps every nested map shared, so mutations still leak as in Helm.
+fn as_chartutil_values(values: &Value) -> Value {
+    match values {
+        Value::Map(m) if *m.kind() != MapKind::Values => {
+            let entries: MapEntries = m.entries().into_iter().collect();
+            Value::Map(Map::with_kind(MapKind::Values, entries))
+        }
+        Value::Map(_) => values.clone(),
+        _ => Value::Map(Map::with_kind(MapKind::Values, MapEntries::new())),
+    }
+}
+
+/// `chartutil.Values.Table(name)`: the map under `name`, if it is one.
+fn table(values: &Value, name: &str) -> Option<Value> {
+    let map = values.as_map()?;
+    match map.get(name)? {
+        v @ Value::Map(_) => Some(v),
+        _ => None,
+    }
+}
+
+fn is_partial(path: &str) -> bool {
+    path.rsplit('/').next().unwrap_or(path).starts_with('_')
+}
+
+/// Helm's `sortTemplates`: more `/` first, then reverse byte order.
+fn sort_templates(renderables: &mut [Renderable]) {
+    renderables.sort_by(|a, b| {
+        let depth = |s: &str| s.bytes().filter(|&c| c == b'/').count();
+        depth(&b.name)
+            .cmp(&depth(&a.name))
+            .then_with(|| b.name.cmp(&a.name))
+    });
+}
+
+/// The paths in Helm's parse and render order (for tests and `--debug`).
+pub fn template_order(names: &[&str]) -> Vec<String> {
+    let mut renderables: Vec<Renderable> = names
+        .iter()
+        .map(|n| Renderable {
+            name: n.to_string(),
+            text: String::new(),
+            context: Map::new(MapEntries::new()),
+            base_path: String::new(),
+        })
+        .collect();
+    sort_templates(&mut renderables);
+    renderables.into_iter().map(|r| r.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deeper_first_then_reverse_alphabetical() {
+        let order = template_order(&[
+            "c/templates/a.yaml",
+            "c/templates/b.yaml",
+            "c/charts/s/templates/x.yaml",
+            "c/templates/_h.tpl",
+        ]);
+        assert_eq!(
+            order,
+            vec![
+                "c/charts/s/templates/x.yaml",
+                "c/templates/b.yaml",
+                "c/templates/a.yaml",
+                "c/templates/_h.tpl",
+            ]
+        );
+    }
+
+    #[test]
+    fn subchart_values_are_the_parents_map() {
+        let parent = Map::new(MapEntries::new());
+        let sub = Map::new(MapEntries::new());
+        parent.insert("sub", Value::Map(sub.clone()));
+        let Some(Value::Map(found)) = table(&Value::Map(parent), "sub") else {
+            panic!()
+        };
+        assert!(found.ptr_eq(&sub));
+    }
+}

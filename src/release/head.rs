@@ -1,0 +1,243 @@
+//! The head of a manifest (`apiVersion`, `kind`, `metadata.name`, `metadata.annotations`), read the way
+//! Helm reads it: `sigs.k8s.io/yaml.Unmarshal` into `releaseutil.SimpleHead`.
+//!
+//! That means YAML → JSON → Go's `encoding/json`, whose rules show through:
+//! - keys match field names case-insensitively (`Kind:` sets the kind), the last match winning;
+//! - a scalar where a string field is expected is taken as its text (`kind: 5` is kind `"5"`), because
+//!   sigs.k8s.io/yaml converts scalars to the target field's type;
+//! - a list or map where a string is expected, or a non-map document, is an error with Go's text
+//!   (`json: cannot unmarshal array into Go struct field SimpleHead.kind of type string`).
+//!
+//! The YAML itself is read by `crate::yaml` (YAML 1.1, go-yaml's error texts).
+use std::collections::BTreeMap;
+
+use crate::template::Value;
+
+/// The fields Helm reads from every manifest. Mirrors `releaseutil.SimpleHead`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SimpleHead {
+    pub version: String,
+    pub kind: String,
+    pub metadata: Option<HeadMetadata>,
+}
+
+/// `metadata` of a manifest head.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeadMetadata {
+    pub name: String,
+    /// `None` when the document has no (or a null) `annotations` map.
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+impl SimpleHead {
+    /// The value of an annotation.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .as_ref()?
+            .annotations
+            .as_ref()?
+            .get(key)
+            .map(String::as_str)
+    }
+
+    /// Helm's `hasAnyAnnotation`.
+    pub fn has_any_annotation(&self) -> bool {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.annotations.as_ref())
+            .is_some_and(|a| !a.is_empty())
+    }
+}
+
+/// Why a document's head could not be read; `Display` is Go's text after `YAML parse error on FILE: `.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HeadError {
+    /// The YAML itself is malformed (sigs.k8s.io/yaml's text, e.g. `error converting YAML to JSON:
+    /// yaml: line 3: could not find expected ':'`).
+    #[error("{0}")]
+    Syntax(String),
+    /// The YAML is well formed but does not fit `SimpleHead`.
+    #[error("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {found} into {target}")]
+    Type { found: &'static str, target: String },
+}
+
+const METADATA_TYPE: &str = "struct { Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }";
+
+/// Reads the head of one document (already split and trimmed).
+pub fn parse_head(doc: &str) -> Result<SimpleHead, HeadError> {
+    let root = crate::yaml::parse_value(doc, "").map_err(|e| HeadError::Syntax(e.to_string()))?;
+    let mut head = SimpleHead::default();
+    let mut first_error = None;
+    match &root {
+        Value::Nil => return Ok(head),
+        Value::Map(map) => {
+            for (key, value) in map.entries() {
+                let value = &value;
+                if key.eq_ignore_ascii_case("apiVersion") {
+                    set_string(
+                        &mut head.version,
+                        value,
+                        "SimpleHead.apiVersion",
+                        &mut first_error,
+                    );
+                } else if key.eq_ignore_ascii_case("kind") {
+                    set_string(&mut head.kind, value, "SimpleHead.kind", &mut first_error);
+                } else if key.eq_ignore_ascii_case("metadata") {
+                    read_metadata(&mut head, value, &mut first_error);
+                }
+            }
+        }
+        other => {
+            return Err(HeadError::Type {
+                found: json_kind(other),
+                target: "Go value of type releaseutil.SimpleHead".to_string(),
+            })
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(head),
+    }
+}
+
+fn read_metadata(head: &mut SimpleHead, value: &Value, first_error: &mut Option<HeadError>) {
+    let map = match value {
+        Value::Nil => {
+            head.metadata = None;
+            return;
+        }
+        Value::Map(map) => map,
+        other => {
+            note(
+                first_error,
+                other,
+                format!("SimpleHead.metadata of type {METADATA_TYPE}"),
+            );
+            return;
+        }
+    };
+    let meta = head.metadata.get_or_insert_with(HeadMetadata::default);
+    for (key, value) in map.entries() {
+        let value = &value;
+        if key.eq_ignore_ascii_case("name") {
+            set_string(&mut meta.name, value, ".metadata.name", first_error);
+        } else if key.eq_ignore_ascii_case("annotations") {
+            match value {
+                Value::Nil => meta.annotations = None,
+                Value::Map(entries) => {
+                    let annotations = meta.annotations.get_or_insert_with(BTreeMap::new);
+                    for (k, v) in entries.entries() {
+                        let mut text = String::new();
+                        set_string(&mut text, &v, ".metadata.annotations", first_error);
+                        annotations.insert(k.to_string(), text);
+                    }
+                }
+                other => note(
+                    first_error,
+                    other,
+                    ".metadata.annotations of type map[string]string".to_string(),
+                ),
+            }
+        }
+    }
+}
+
+fn set_string(slot: &mut String, value: &Value, field: &str, first_error: &mut Option<HeadError>) {
+    match value {
+        Value::Nil => {}
+        Value::List(_) | Value::Map(_) => {
+            note(first_error, value, format!("{field} of type string"));
+        }
+        scalar => {
+            if let Some(text) = key_text(scalar) {
+                *slot = text;
+            }
+        }
+    }
+}
+
+fn note(first_error: &mut Option<HeadError>, found: &Value, field: String) {
+    if first_error.is_none() {
+        *first_error = Some(HeadError::Type {
+            found: json_kind(found),
+            target: format!("Go struct field {field}"),
+        });
+    }
+}
+
+/// The text of a scalar, as the conversion to a string field spells it.
+fn key_text(y: &Value) -> Option<String> {
+    match y {
+        Value::String(s) => Some(s.to_string()),
+        Value::Nil => None,
+        Value::List(_) | Value::Map(_) => None,
+        other => Some(crate::template::fmt::format_v(other)),
+    }
+}
+
+/// The JSON kind Go's decoder names in its errors.
+fn json_kind(y: &Value) -> &'static str {
+    match y {
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::Int(..) | Value::Uint(..) | Value::Float(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "string",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_kind_name_and_annotations() {
+        let head = parse_head(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    helm.sh/hook: test\n",
+        )
+        .unwrap();
+        assert_eq!(head.kind, "Pod");
+        assert_eq!(head.version, "v1");
+        assert_eq!(head.annotation("helm.sh/hook"), Some("test"));
+        assert!(head.has_any_annotation());
+    }
+
+    #[test]
+    fn field_names_are_case_insensitive_and_scalars_become_strings() {
+        let head = parse_head("Kind: 5\nMETADATA:\n  Name: x").unwrap();
+        assert_eq!(head.kind, "5");
+        assert_eq!(head.metadata.unwrap().name, "x");
+    }
+
+    #[test]
+    fn non_map_document_is_a_type_error() {
+        let err = parse_head("foo").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type releaseutil.SimpleHead"
+        );
+    }
+
+    #[test]
+    fn list_kind_is_a_field_error() {
+        let err = parse_head("kind: [a]").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go struct field SimpleHead.kind of type string"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_use_go_yaml_text() {
+        let err = parse_head("a: b: c").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error converting YAML to JSON: yaml: mapping values are not allowed in this context"
+        );
+    }
+
+    #[test]
+    fn comment_only_document_has_an_empty_head() {
+        assert_eq!(parse_head("# nothing").unwrap(), SimpleHead::default());
+    }
+}

@@ -1,0 +1,17 @@
+//! Releases as `helm template` needs them: rendered files split into manifests, manifests sorted in
+//! Helm's install order, hooks separated by their annotations. Mirrors Helm v3's
+//! `pkg/releaseutil` (`manifest.go`, `manifest_sorter.go`, `kind_sorter.go`) and the hook types of
+//! `pkg/release/hook.go`.
+//!
+//! Pure: no I/O. The YAML head of each document is read through [`head`].
+pub mod head;
+pub mod hook;
+pub mod kind_order;
+pub mod manifest;
+pub mod sorter;
+
+pub use head::SimpleHead;
+pub use hook::{Hook, HookEvent};
+pub use kind_order::{sort_by_kind, INSTALL_ORDER};
+pub use manifest::{split_manifests, Manifest};
+pub use sorter::{sort_manifests, SortError, Sorted};

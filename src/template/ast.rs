@@ -1,0 +1,329 @@
+//! The parse tree of a template, mirroring Go's `text/template/parse` nodes.
+//!
+//! Every node keeps its byte offset (`pos`) into the source text; line and column are computed from
+//! the text only when an error is reported (Go's `Tree.ErrorContext`). `Display` prints nodes the way
+//! Go's `Node.String()` does, because execution errors quote the failing node (`at <.Values.a.b>`).
+use std::fmt;
+use std::rc::Rc;
+
+/// A byte offset into the template source.
+pub type Pos = u32;
+
+/// One parsed template: a file's top level or a `{{define}}`/`{{block}}` body.
+#[derive(Debug)]
+pub struct Tree {
+    /// The template's name (the file name, or the name given to `define`).
+    pub name: Rc<str>,
+    /// The name of the file it was parsed from (Go's `ParseName`), used in error locations.
+    pub parse_name: Rc<str>,
+    /// The whole source text it was parsed from.
+    pub text: Rc<str>,
+    pub root: ListNode,
+}
+
+impl Tree {
+    /// Go's `ErrorContext`: (1-based line, 0-based byte column) of `pos`.
+    pub fn line_col(&self, pos: Pos) -> (usize, usize) {
+        let pos = (pos as usize).min(self.text.len());
+        let before = &self.text.as_bytes()[..pos];
+        let line = 1 + before.iter().filter(|b| **b == b'\n').count();
+        let col = match before.iter().rposition(|b| *b == b'\n') {
+            Some(nl) => pos - nl - 1,
+            None => pos,
+        };
+        (line, col)
+    }
+
+    /// The source line containing `pos`.
+    pub fn source_line(&self, pos: Pos) -> String {
+        let pos = (pos as usize).min(self.text.len());
+        let start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[pos..]
+            .find('\n')
+            .map_or(self.text.len(), |i| pos + i);
+        self.text[start..end].to_string()
+    }
+}
+
+/// Go's `IsEmptyTree`: only whitespace text and comments.
+pub fn is_empty_list(list: &ListNode) -> bool {
+    list.nodes.iter().all(|n| match n {
+        Node::Text { text, .. } => text.trim_ascii().is_empty(),
+        Node::Comment { .. } => true,
+        _ => false,
+    })
+}
+
+/// A sequence of nodes.
+#[derive(Debug, Default)]
+pub struct ListNode {
+    pub pos: Pos,
+    pub nodes: Vec<Node>,
+}
+
+/// A node of a list.
+#[derive(Debug)]
+pub enum Node {
+    Text { pos: Pos, text: Box<str> },
+    Comment { pos: Pos, text: Box<str> },
+    Action(Action),
+    If(Branch),
+    Range(Branch),
+    With(Branch),
+    Template(TemplateCall),
+    Break(Pos),
+    Continue(Pos),
+}
+
+/// `{{pipeline}}`.
+#[derive(Debug)]
+pub struct Action {
+    pub pos: Pos,
+    pub pipe: Pipe,
+}
+
+/// The common shape of `if`, `range` and `with`.
+#[derive(Debug)]
+pub struct Branch {
+    pub pos: Pos,
+    pub pipe: Pipe,
+    pub list: ListNode,
+    pub else_list: Option<ListNode>,
+}
+
+/// `{{template "name" pipeline}}` (also what `{{block}}` leaves in place).
+#[derive(Debug)]
+pub struct TemplateCall {
+    pub pos: Pos,
+    pub name: Box<str>,
+    pub pipe: Option<Pipe>,
+}
+
+/// A pipeline with optional variable declarations: `$x := a | b c`.
+#[derive(Debug)]
+pub struct Pipe {
+    pub pos: Pos,
+    /// `=` rather than `:=`.
+    pub is_assign: bool,
+    /// Declared or assigned variable names, with their positions.
+    pub decl: Vec<(Pos, Rc<str>)>,
+    pub cmds: Vec<Command>,
+}
+
+/// One command of a pipeline: an operand followed by arguments.
+#[derive(Debug)]
+pub struct Command {
+    pub pos: Pos,
+    pub args: Vec<Arg>,
+}
+
+/// An operand (Go's Field/Variable/Chain/Identifier/Dot/Nil/Bool/Number/String/Pipe nodes).
+#[derive(Debug)]
+pub enum Arg {
+    /// `.a.b`: the field names without dots.
+    Field {
+        pos: Pos,
+        idents: Box<[Rc<str>]>,
+    },
+    /// `$x.a.b`: `idents[0]` is the variable name including `$`.
+    Variable {
+        pos: Pos,
+        idents: Box<[Rc<str>]>,
+    },
+    /// `(pipe).a.b` and other chains.
+    Chain {
+        pos: Pos,
+        node: Box<Arg>,
+        fields: Box<[Rc<str>]>,
+    },
+    Identifier {
+        pos: Pos,
+        name: Rc<str>,
+    },
+    Dot(Pos),
+    Nil(Pos),
+    Bool(Pos, bool),
+    Number(Box<Number>),
+    String {
+        pos: Pos,
+        quoted: Box<str>,
+        text: Rc<str>,
+    },
+    Pipe(Box<Pipe>),
+}
+
+/// A number literal with every interpretation Go's parser computed for it.
+#[derive(Debug, Default)]
+pub struct Number {
+    pub pos: Pos,
+    pub text: Box<str>,
+    pub is_int: bool,
+    pub int: i64,
+    pub is_uint: bool,
+    pub uint: u64,
+    pub is_float: bool,
+    pub float: f64,
+    pub is_complex: bool,
+    pub complex: (f64, f64),
+}
+
+impl Arg {
+    pub fn pos(&self) -> Pos {
+        match self {
+            Arg::Field { pos, .. }
+            | Arg::Variable { pos, .. }
+            | Arg::Chain { pos, .. }
+            | Arg::Identifier { pos, .. }
+            | Arg::Dot(pos)
+            | Arg::Nil(pos)
+            | Arg::Bool(pos, _)
+            | Arg::String { pos, .. } => *pos,
+            Arg::Number(n) => n.pos,
+            Arg::Pipe(p) => p.pos,
+        }
+    }
+}
+
+fn write_joined<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    items: &[T],
+    sep: &str,
+) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Field { idents, .. } => {
+                for id in idents.iter() {
+                    write!(f, ".{id}")?;
+                }
+                Ok(())
+            }
+            Arg::Variable { idents, .. } => write_joined(f, idents, "."),
+            Arg::Chain { node, fields, .. } => {
+                if let Arg::Pipe(p) = node.as_ref() {
+                    write!(f, "({p})")?;
+                } else {
+                    write!(f, "{node}")?;
+                }
+                for field in fields.iter() {
+                    write!(f, ".{field}")?;
+                }
+                Ok(())
+            }
+            Arg::Identifier { name, .. } => f.write_str(name),
+            Arg::Dot(_) => f.write_str("."),
+            Arg::Nil(_) => f.write_str("nil"),
+            Arg::Bool(_, b) => write!(f, "{b}"),
+            Arg::Number(n) => f.write_str(&n.text),
+            Arg::String { quoted, .. } => f.write_str(quoted),
+            Arg::Pipe(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            if let Arg::Pipe(p) = arg {
+                write!(f, "({p})")?;
+            } else {
+                write!(f, "{arg}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Pipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.decl.is_empty() {
+            for (i, (_, name)) in self.decl.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                f.write_str(name)?;
+            }
+            f.write_str(if self.is_assign { " = " } else { " := " })?;
+        }
+        write_joined(f, &self.cmds, " | ")
+    }
+}
+
+impl fmt::Display for ListNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for n in &self.nodes {
+            write!(f, "{n}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{{{{{}}}}}", self.pipe)
+    }
+}
+
+impl Branch {
+    /// Go's `BranchNode.String()` for the given keyword.
+    pub fn display<'a>(&'a self, keyword: &'a str) -> impl fmt::Display + 'a {
+        BranchDisplay {
+            branch: self,
+            keyword,
+        }
+    }
+}
+
+struct BranchDisplay<'a> {
+    branch: &'a Branch,
+    keyword: &'a str,
+}
+
+impl fmt::Display for BranchDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.branch;
+        write!(f, "{{{{{} {}}}}}{}", self.keyword, b.pipe, b.list)?;
+        if let Some(e) = &b.else_list {
+            write!(f, "{{{{else}}}}{e}")?;
+        }
+        f.write_str("{{end}}")
+    }
+}
+
+impl fmt::Display for TemplateCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = crate::template::printf::quote_go(&self.name);
+        match &self.pipe {
+            Some(p) => write!(f, "{{{{template {name} {p}}}}}"),
+            None => write!(f, "{{{{template {name}}}}}"),
+        }
+    }
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Text { text, .. } => f.write_str(text),
+            Node::Comment { text, .. } => write!(f, "{{{{{text}}}}}"),
+            Node::Action(a) => write!(f, "{a}"),
+            Node::If(b) => write!(f, "{}", b.display("if")),
+            Node::Range(b) => write!(f, "{}", b.display("range")),
+            Node::With(b) => write!(f, "{}", b.display("with")),
+            Node::Template(t) => write!(f, "{t}"),
+            Node::Break(_) => f.write_str("{{break}}"),
+            Node::Continue(_) => f.write_str("{{continue}}"),
+        }
+    }
+}
