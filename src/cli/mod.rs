@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod create;
+pub mod lint;
 pub mod package;
 pub mod show;
 pub mod template;
@@ -38,6 +39,8 @@ pub enum Command {
     Package(package::PackageArgs),
     /// Create a new chart with the given name.
     Create(create::CreateArgs),
+    /// Examine a chart for possible issues.
+    Lint(lint::LintArgs),
 }
 
 /// Parses `args` and runs the command; returns the process exit code.
@@ -68,6 +71,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Show(args) => show::run(args),
         Command::Package(args) => package::run(args),
         Command::Create(args) => create::run(args),
+        Command::Lint(args) => lint::run(args),
     }
 }
 
