@@ -77,25 +77,17 @@ fn check_metadata_types(doc: &Value) -> Result<(), String> {
                 }
                 other => return wrong(key, other, "[]string"),
             },
-            "maintainers" => {
-                if !matches!(v, Value::List(_)) {
-                    return wrong(key, &v, "[]*chart.Maintainer");
-                }
+            "maintainers" if !matches!(v, Value::List(_)) => {
+                return wrong(key, &v, "[]*chart.Maintainer");
             }
-            "dependencies" => {
-                if !matches!(v, Value::List(_)) {
-                    return wrong(key, &v, "[]*chart.Dependency");
-                }
+            "dependencies" if !matches!(v, Value::List(_)) => {
+                return wrong(key, &v, "[]*chart.Dependency");
             }
-            "annotations" => {
-                if !matches!(v, Value::Map(_)) {
-                    return wrong(key, &v, "map[string]string");
-                }
+            "annotations" if !matches!(v, Value::Map(_)) => {
+                return wrong(key, &v, "map[string]string");
             }
-            "deprecated" => {
-                if !matches!(v, Value::Bool(_)) {
-                    return wrong(key, &v, "bool");
-                }
+            "deprecated" if !matches!(v, Value::Bool(_)) => {
+                return wrong(key, &v, "bool");
             }
             _ => {}
         }
