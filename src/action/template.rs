@@ -80,6 +80,8 @@ pub struct Error {
     pub during_render: bool,
     /// Standard output to print anyway (with `--debug`).
     pub stdout: Option<String>,
+    /// `--output-dir` files Helm had already written when it failed.
+    pub files: Vec<OutputFile>,
 }
 
 impl Error {
@@ -88,6 +90,7 @@ impl Error {
             message: message.into(),
             during_render: false,
             stdout: None,
+            files: Vec::new(),
         }
     }
 
@@ -96,6 +99,7 @@ impl Error {
             message: message.into(),
             during_render: true,
             stdout: None,
+            files: Vec::new(),
         }
     }
 }
@@ -267,7 +271,10 @@ pub fn run(
     if options.show_only.is_empty() {
         output.stdout = text;
     } else {
-        let selected = show_only::select(&text, &options.show_only).map_err(Error::new)?;
+        let selected = show_only::select(&text, &options.show_only).map_err(|message| Error {
+            files: std::mem::take(&mut output.files),
+            ..Error::new(message)
+        })?;
         for doc in selected {
             output.stdout.push_str(&format!("---\n{doc}\n"));
         }

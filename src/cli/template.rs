@@ -168,6 +168,10 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
             Ok(())
         }
         Err(err) => {
+            for file in &err.files {
+                write_output_file(file)?;
+                let _ = writeln!(out, "wrote {}", file.path.display());
+            }
             if let Some(text) = &err.stdout {
                 let _ = out.write_all(text.as_bytes());
             }
