@@ -70,6 +70,9 @@ pub struct TemplateOutput {
     pub files: Vec<OutputFile>,
     /// Warnings for standard error (`This chart is deprecated`).
     pub warnings: Vec<String>,
+    /// Lines Helm logs to standard error as they are (`manifest_sorter.go:190: info: skipping
+    /// unknown hook: "x"`).
+    pub log_lines: Vec<String>,
 }
 
 /// A failure. `rendered` carries what `--debug` still prints.
@@ -180,7 +183,14 @@ pub fn run(
 
     let rendered = Engine::default()
         .render(&chart, &values, &release, &capabilities)
-        .map_err(|e: engine::Error| Error::render(e.to_string()))?;
+        .map_err(|e: engine::Error| {
+            let mut error = Error::render(e.to_string());
+            if options.debug {
+                // Helm still prints the (empty) manifest: one newline.
+                error.stdout = Some("\n".to_string());
+            }
+            error
+        })?;
     let manifests_only: BTreeMap<String, String> = rendered
         .into_iter()
         .filter(|(path, _)| !path.ends_with("NOTES.txt"))
@@ -202,6 +212,13 @@ pub fn run(
             return Err(error);
         }
     };
+
+    for value in &sorted.unknown_hooks {
+        output.log_lines.push(format!(
+            "manifest_sorter.go:190: info: skipping unknown hook: {}",
+            engine::funcs::go_quote(value)
+        ));
+    }
 
     let release_dir = options.output_dir.as_ref().map(|dir| {
         if options.use_release_name {

@@ -157,6 +157,9 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     match result {
         Ok(output) => {
+            for line in &output.log_lines {
+                eprintln!("{line}");
+            }
             for warning in &output.warnings {
                 eprintln!("WARNING: {warning}");
             }
