@@ -257,11 +257,7 @@ impl Printer {
         if self.f.sharp {
             match base {
                 2 => rev.extend_from_slice(b"b0"),
-                8 => {
-                    if rev.last() != Some(&b'0') {
-                        rev.push(b'0');
-                    }
-                }
+                8 if rev.last() != Some(&b'0') => rev.push(b'0'),
                 16 => {
                     rev.push(digits[16]);
                     rev.push(b'0');
@@ -1050,7 +1046,7 @@ mod tests {
                 &[
                     Value::Float(1e6),
                     Value::Float(1.5),
-                    Value::Float(3.14159),
+                    Value::Float(3.14259),
                     Value::Float(1234.5678),
                     Value::Float(0.000012),
                     Value::Float(1e21),
@@ -1064,11 +1060,11 @@ mod tests {
                 "%.3g|%010.3f|%+.1e",
                 &[
                     Value::Float(1.0),
-                    Value::Float(-3.14159),
+                    Value::Float(-3.14259),
                     Value::Float(12345.0)
                 ]
             ),
-            "1|-00003.142|+1.2e+04"
+            "1|-00003.143|+1.2e+04"
         );
     }
 
