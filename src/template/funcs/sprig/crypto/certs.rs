@@ -90,9 +90,7 @@ pub fn pem_decode(text: &str) -> Option<PemBlock> {
     loop {
         let start = rest.find("-----BEGIN ")?;
         let after = &rest[start + 11..];
-        let Some(label_end) = after.find("-----") else {
-            return None;
-        };
+        let label_end = after.find("-----")?;
         let label = &after[..label_end];
         let body_start = &after[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
