@@ -958,8 +958,9 @@ pub fn parse_in(layout: &str, value_in: &str, local: &Zone) -> Result<GoTime, St
         if zone_name.len() > 3 && zone_name.starts_with("GMT") {
             off = zone_name[3..].parse::<i32>().unwrap_or(0) * 3600;
         }
+        // Go keeps the wall clock as the UTC instant here (it does not shift by the made-up offset).
         return Ok(at(
-            wall_secs - i64::from(off),
+            wall_secs,
             Zone::Fixed {
                 name: zone_name,
                 offset: off,
