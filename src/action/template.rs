@@ -39,6 +39,8 @@ pub struct TemplateOptions {
     pub disable_hooks: bool,
     pub is_upgrade: bool,
     pub skip_schema_validation: bool,
+    /// `--enable-dns`.
+    pub enable_dns: bool,
     /// `--debug`: with a render error, still return what was rendered.
     pub debug: bool,
 }
@@ -181,7 +183,11 @@ pub fn run(
         )));
     }
 
-    let rendered = Engine::default()
+    let engine = Engine {
+        enable_dns: options.enable_dns,
+        ..Engine::default()
+    };
+    let rendered = engine
         .render(&chart, &values, &release, &capabilities)
         .map_err(|e: engine::Error| {
             let mut error = Error::render(e.to_string());

@@ -85,6 +85,9 @@ pub struct TemplateArgs {
     /// If set, disables JSON schema validation.
     #[arg(long = "skip-schema-validation")]
     pub skip_schema_validation: bool,
+    /// Enable DNS lookups when rendering templates.
+    #[arg(long = "enable-dns")]
+    pub enable_dns: bool,
     /// Update dependencies if they are missing before installing the chart.
     #[arg(long = "dependency-update")]
     pub dependency_update: bool,
@@ -146,6 +149,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         disable_hooks: args.no_hooks,
         is_upgrade: args.is_upgrade,
         skip_schema_validation: args.skip_schema_validation,
+        enable_dns: args.enable_dns,
         debug: args.debug,
     };
     let mut stdin = std::io::stdin();
