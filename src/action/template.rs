@@ -332,3 +332,74 @@ fn crd_objects(chart: &crate::chart::Chart, full_path: &str) -> Vec<(String, Str
     }
     crds
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart_dir(test: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "rudder-action-template-{}-{test}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let full = dir.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        dir
+    }
+
+    fn options(chart: PathBuf) -> TemplateOptions {
+        TemplateOptions {
+            release_name: "rel".into(),
+            chart,
+            namespace: "default".into(),
+            ..TemplateOptions::default()
+        }
+    }
+
+    #[test]
+    fn manifests_then_hooks_with_source_headers() {
+        let dir = chart_dir("hooks", &[
+            ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+            (
+                "templates/hook.yaml",
+                "kind: Job\nmetadata:\n  name: h\n  annotations:\n    helm.sh/hook: pre-install\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+            ),
+        ]);
+        let out = run(&options(dir.clone()), &mut std::io::empty(), None).unwrap();
+        assert_eq!(
+            out.stdout,
+            "---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: rel\n---\n# Source: c/templates/hook.yaml\nkind: Job\nmetadata:\n  name: h\n  annotations:\n    helm.sh/hook: pre-install\n"
+        );
+        let mut no_hooks = options(dir.clone());
+        no_hooks.disable_hooks = true;
+        let out = run(&no_hooks, &mut std::io::empty(), None).unwrap();
+        assert!(!out.stdout.contains("hook.yaml"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn render_errors_carry_the_debug_hint() {
+        let dir = chart_dir(
+            "errors",
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+                ("templates/cm.yaml", "{{ fail \"boom\" }}"),
+                ("templates/x.yaml", "x: 1"),
+            ],
+        );
+        let err = run(&options(dir.clone()), &mut std::io::empty(), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "execution error at (c/templates/cm.yaml:1:3): boom\n\nUse --debug flag to render out invalid YAML"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
