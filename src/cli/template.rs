@@ -97,6 +97,43 @@ pub struct TemplateArgs {
     /// Render subchart notes along with the parent (accepted; notes are not printed by template).
     #[arg(long = "render-subchart-notes")]
     pub render_subchart_notes: bool,
+    /// Install flags `helm template` accepts and that change nothing offline.
+    #[command(flatten)]
+    pub ignored: IgnoredInstallFlags,
+}
+
+/// Flags of `helm install` that `helm template` accepts but that have no effect when rendering
+/// locally (cluster interaction, waiting, repository lookup of an already local chart).
+#[derive(Debug, Args)]
+pub struct IgnoredInstallFlags {
+    #[arg(long = "create-namespace", hide = true)]
+    create_namespace: bool,
+    #[arg(long = "atomic", hide = true)]
+    atomic: bool,
+    #[arg(long = "wait", hide = true)]
+    wait: bool,
+    #[arg(long = "wait-for-jobs", hide = true)]
+    wait_for_jobs: bool,
+    #[arg(long = "force", hide = true)]
+    force: bool,
+    #[arg(long = "replace", hide = true)]
+    replace: bool,
+    #[arg(long = "devel", hide = true)]
+    devel: bool,
+    #[arg(long = "disable-openapi-validation", hide = true)]
+    disable_openapi_validation: bool,
+    #[arg(long = "timeout", hide = true)]
+    timeout: Option<String>,
+    #[arg(long = "description", hide = true)]
+    description: Option<String>,
+    #[arg(long = "version", hide = true)]
+    version: Option<String>,
+    #[arg(short = 'l', long = "labels", hide = true)]
+    labels: Vec<String>,
+    #[arg(long = "kube-context", hide = true)]
+    kube_context: Option<String>,
+    #[arg(long = "kubeconfig", hide = true)]
+    kubeconfig: Option<String>,
 }
 
 /// Runs the command and prints its result; returns the exit code.
