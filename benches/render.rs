@@ -50,7 +50,10 @@ fn context(values_yaml: &str) -> Value {
 }
 
 fn bench(label: &str, set: &Templates, data: &Value, env: &FuncEnv) -> f64 {
-    let run = || set.execute("deployment.yaml", black_box(data), env).expect("renders");
+    let run = || {
+        set.execute("deployment.yaml", black_box(data), env)
+            .expect("renders")
+    };
     let out = run();
     let start = Instant::now();
     let mut iters = 0u64;
@@ -59,20 +62,28 @@ fn bench(label: &str, set: &Templates, data: &Value, env: &FuncEnv) -> f64 {
         iters += 1;
     }
     let ns = start.elapsed().as_nanos() as f64 / iters as f64;
-    println!("{label}: {ns:.0} ns/iter ({iters} iterations, {} output bytes)", out.len());
+    println!(
+        "{label}: {ns:.0} ns/iter ({iters} iterations, {} output bytes)",
+        out.len()
+    );
     ns
 }
 
 fn main() {
     let mut set = Templates::new(Rc::new(FuncTable::new()), Options::default());
     let parse_start = Instant::now();
-    set.parse("deployment.yaml", TEMPLATE).expect("template parses");
+    set.parse("deployment.yaml", TEMPLATE)
+        .expect("template parses");
     println!("parse: {} ns", parse_start.elapsed().as_nanos());
     let env = FuncEnv::system();
     let small = context(VALUES);
     let big_text = padded_values(335 * 1024);
     let big = context(&big_text);
-    println!("values: {} bytes and {} bytes", VALUES.len(), big_text.len());
+    println!(
+        "values: {} bytes and {} bytes",
+        VALUES.len(),
+        big_text.len()
+    );
     let a = bench("render, 3.8 KB values", &set, &small, &env);
     let b = bench("render, 335 KB values", &set, &big, &env);
     println!("ratio big/small: {:.2}", b / a);

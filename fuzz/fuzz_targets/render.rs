@@ -16,7 +16,10 @@ fn data() -> Value {
     inner.insert("n".into(), Value::Float(1.5));
     inner.insert("i".into(), Value::int(3));
     inner.insert("nil".into(), Value::Nil);
-    inner.insert("l".into(), Value::list(vec![Value::str("a"), Value::int(1), Value::Nil]));
+    inner.insert(
+        "l".into(),
+        Value::list(vec![Value::str("a"), Value::int(1), Value::Nil]),
+    );
     let mut top = MapEntries::new();
     top.insert("Values".into(), Value::map(inner.clone()));
     top.insert("m".into(), Value::map(inner));
