@@ -110,7 +110,8 @@ spec:
 {{ .Chart.Name }} is installed as {{ include \"app.fullname\" . }} in namespace {{ .Release.Namespace }}.
 Reach it inside the cluster at http://{{ include \"app.fullname\" . }}.{{ .Release.Namespace }}.svc:{{ .Values.port }}
 ";
-    let helmignore = "# Files left out of the packaged chart.\n.git/\n.DS_Store\n*.swp\n*.bak\n*.tmp\n";
+    let helmignore =
+        "# Files left out of the packaged chart.\n.git/\n.DS_Store\n*.swp\n*.bak\n*.tmp\n";
     vec![
         ("Chart.yaml".into(), chart_yaml),
         ("values.yaml".into(), values.into()),

@@ -10,6 +10,7 @@ pub mod create;
 pub mod dependencies;
 pub mod error;
 pub mod helmignore;
+pub mod lint;
 pub mod loader;
 pub mod metadata;
 pub mod model;

@@ -37,7 +37,9 @@ pub fn package(chart: &Chart) -> Result<Vec<u8>, Error> {
     let tar = tar
         .into_inner()
         .map_err(|e| Error::Archive(format!("cannot write archive: {e}")))?;
-    let mut gz: GzEncoder<Vec<u8>> = GzBuilder::new().mtime(0).write(Vec::new(), Compression::best());
+    let mut gz: GzEncoder<Vec<u8>> = GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), Compression::best());
     gz.write_all(&tar)
         .and_then(|_| gz.try_finish())
         .map_err(|e| Error::Archive(format!("cannot compress archive: {e}")))?;

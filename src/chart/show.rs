@@ -88,7 +88,10 @@ mod tests {
             data: d.as_bytes().to_vec(),
         };
         let c = load_files(vec![
-            file("Chart.yaml", "apiVersion: v2\nname: sh\nversion: 0.1.0\ndescription: d\nkeywords: [b, a]\n"),
+            file(
+                "Chart.yaml",
+                "apiVersion: v2\nname: sh\nversion: 0.1.0\ndescription: d\nkeywords: [b, a]\n",
+            ),
             file("values.yaml", "# c\na: 1\n"),
             file("README.md", "Readme\n"),
             file("crds/a.yaml", "kind: CRD\n"),

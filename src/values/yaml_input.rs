@@ -16,7 +16,9 @@ pub fn parse_any(text: &str) -> Result<Value, String> {
 
 /// Parses Chart.yaml into a fresh `Metadata`, as `yaml.Unmarshal(data, c.Metadata)`.
 pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
-    check_metadata_types(&crate::yaml::parse_value(text, "Chart.yaml").map_err(|e| e.to_string())?)?;
+    check_metadata_types(
+        &crate::yaml::parse_value(text, "Chart.yaml").map_err(|e| e.to_string())?,
+    )?;
     let md: Option<Metadata> =
         crate::yaml::from_str(text, "Chart.yaml").map_err(|e| e.to_string())?;
     Ok(md.unwrap_or_default())
@@ -65,7 +67,11 @@ fn check_metadata_types(doc: &Value) -> Result<(), String> {
             }
             "sources" | "keywords" => match &v {
                 Value::List(items) => {
-                    if let Some(bad) = items.items().iter().find(|i| matches!(i, Value::List(_) | Value::Map(_))) {
+                    if let Some(bad) = items
+                        .items()
+                        .iter()
+                        .find(|i| matches!(i, Value::List(_) | Value::Map(_)))
+                    {
                         return wrong(key, bad, "string");
                     }
                 }
