@@ -160,7 +160,10 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     };
     let name_choice = NameChoice {
         generate: args.generate_name,
-        from_template: args.name_template.clone(),
+        from_template: match &args.name_template {
+            Some(text) => Some(crate::engine::name_template::render_name_template(text)?),
+            None => None,
+        },
     };
     let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
     let options = TemplateOptions {
