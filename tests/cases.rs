@@ -34,8 +34,12 @@ fn parse_golden(text: &str) -> Result<Golden, String> {
         Some(rest) => rest.split_once('\n').map(|x| x.1).unwrap_or(""),
         None => text,
     };
-    let after_exit = body.strip_prefix("-- exit --\n").ok_or("missing '-- exit --'")?;
-    let (exit_line, rest) = after_exit.split_once('\n').ok_or("truncated exit section")?;
+    let after_exit = body
+        .strip_prefix("-- exit --\n")
+        .ok_or("missing '-- exit --'")?;
+    let (exit_line, rest) = after_exit
+        .split_once('\n')
+        .ok_or("truncated exit section")?;
     let exit: i32 = exit_line.trim().parse().map_err(|_| "bad exit code")?;
     let (no_final_newline, rest) = if let Some(r) = rest.strip_prefix("-- stdout --\n") {
         (false, r)
@@ -48,7 +52,6 @@ fn parse_golden(text: &str) -> Result<Golden, String> {
         ("", r)
     } else {
         rest.split_once("\n-- stderr --\n")
-            .map(|(o, e)| (o, e))
             .ok_or("missing '-- stderr --'")?
     };
     let mut stdout = stdout.to_string();
@@ -90,7 +93,11 @@ fn parse_case(text: &str) -> Result<Case, String> {
         match &current {
             None if line.starts_with('#') => directives.push(line[1..].trim().to_string()),
             None if line.trim().is_empty() => {}
-            None => return Err(format!("text before the first '-- file --' header: {line:?}")),
+            None => {
+                return Err(format!(
+                    "text before the first '-- file --' header: {line:?}"
+                ))
+            }
             Some(name) => {
                 let content = files.get_mut(name).expect("section exists");
                 content.push_str(line);
@@ -309,14 +316,20 @@ fn collect_cases() -> Vec<(String, PathBuf, PathBuf, Kind)> {
     let cases = root().join("testdata/cases");
     let mut stack = vec![cases.clone()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "txt") {
                 let golden = path.with_extension("golden");
-                let rel = path.strip_prefix(root()).expect("under root").display().to_string();
+                let rel = path
+                    .strip_prefix(root())
+                    .expect("under root")
+                    .display()
+                    .to_string();
                 out.push((rel, path, golden, Kind::CaseFile));
             }
         }
@@ -326,7 +339,11 @@ fn collect_cases() -> Vec<(String, PathBuf, PathBuf, Kind)> {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "cmd") {
                 let golden = path.with_extension("golden");
-                let rel = path.strip_prefix(root()).expect("under root").display().to_string();
+                let rel = path
+                    .strip_prefix(root())
+                    .expect("under root")
+                    .display()
+                    .to_string();
                 out.push((rel, path, golden, Kind::Example));
             }
         }
@@ -441,7 +458,10 @@ fn cases_match_helm() {
                 fs::write(&full, content).expect("write case file");
             }
             fs::create_dir_all(&chart_dir).expect("mkdir chart");
-            let nondet = case.directives.iter().any(|d| d.starts_with("nondeterministic"));
+            let nondet = case
+                .directives
+                .iter()
+                .any(|d| d.starts_with("nondeterministic"));
             (case.args, nondet)
         };
         let got = run_rudder(&chart_dir, &chart_arg, &args);
@@ -529,6 +549,7 @@ fn golden_roundtrip() {
     assert_eq!((g.exit, g.stdout.as_str()), (1, ""));
     let g = parse_golden("-- exit --\n0\n-- stdout --\na\nb\n-- stderr --\n").unwrap();
     assert_eq!(g.stdout, "a\nb\n");
-    let g = parse_golden("-- exit --\n0\n-- stdout (no final newline) --\na\n-- stderr --\n").unwrap();
+    let g =
+        parse_golden("-- exit --\n0\n-- stdout (no final newline) --\na\n-- stderr --\n").unwrap();
     assert_eq!(g.stdout, "a");
 }

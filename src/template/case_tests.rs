@@ -252,7 +252,11 @@ fn render_case(case: &Case) -> (i32, String, Option<String>) {
             "BasePath".into(),
             Value::string(format!("{chart}/templates")),
         );
+        let mut chart_meta = MapEntries::new();
+        chart_meta.insert("Name".into(), Value::str(chart));
+        chart_meta.insert("AppVersion".into(), Value::str(""));
         let mut top = MapEntries::new();
+        top.insert("Chart".into(), Value::map(chart_meta));
         top.insert("Values".into(), values.clone());
         top.insert("Release".into(), Value::map(release));
         top.insert("Template".into(), Value::map(tmpl));

@@ -874,7 +874,7 @@ impl<'t> State<'t> {
         }
         if let Some(f) = fin {
             let t = match &variadic {
-                Some(elem) if num_in - 1 >= fixed.len() => elem.clone(),
+                Some(elem) if num_in > fixed.len() => elem.clone(),
                 Some(_) => fixed[num_in - 1].clone(),
                 None => fixed[fixed.len() - 1].clone(),
             };

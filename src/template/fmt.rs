@@ -174,6 +174,26 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Go's shortest `%v` (`'g'`, precision -1): the text parses back to the same float, uses the
+        /// exponent form exactly when the decimal exponent is < -4 or >= 6, with the shortest digits.
+        #[test]
+        fn float_g_round_trips_and_picks_go_form(bits in proptest::prelude::any::<u64>()) {
+            let f = f64::from_bits(bits);
+            proptest::prop_assume!(f.is_finite() && f != 0.0);
+            let s = format_float_g(f);
+            proptest::prop_assert_eq!(s.parse::<f64>().ok(), Some(f), "{}", s);
+            let (_, digits, exp) = shortest_digits(f);
+            let exponent_form = s.contains('e');
+            proptest::prop_assert_eq!(exponent_form, !(-4..6).contains(&exp), "{}", s);
+            // Shortest: Rust's `{:e}` gives the shortest round-tripping digits, which Go uses too.
+            let mantissa_digits = s.split('e').next().unwrap_or("").chars().filter(char::is_ascii_digit).count();
+            if exponent_form {
+                proptest::prop_assert_eq!(mantissa_digits, digits.len());
+            }
+        }
+    }
+
     #[test]
     fn sprint_spaces_between_non_strings() {
         let args = [Value::str("a"), Value::int(1), Value::int(2), Value::str("b"), Value::Float(3.5)];

@@ -257,11 +257,7 @@ impl Printer {
         if self.f.sharp {
             match base {
                 2 => rev.extend_from_slice(b"b0"),
-                8 => {
-                    if rev.last() != Some(&b'0') {
-                        rev.push(b'0');
-                    }
-                }
+                8 if rev.last() != Some(&b'0') => rev.push(b'0'),
                 16 => {
                     rev.push(digits[16]);
                     rev.push(b'0');
@@ -565,7 +561,7 @@ pub fn float_body(v: f64, verb: char, prec: Option<usize>) -> String {
     match verb {
         'e' | 'E' => {
             let s = match prec {
-                Some(p) => format!("{:.*e}", p, v),
+                Some(p) => exp_with_precision(v, p),
                 None => format!("{v:e}"),
             };
             let s = go_exponent(&s);
@@ -576,7 +572,7 @@ pub fn float_body(v: f64, verb: char, prec: Option<usize>) -> String {
             }
         }
         'f' | 'F' => match prec {
-            Some(p) => format!("{:.*}", p, v),
+            Some(p) => fixed_with_precision(v, p),
             None => {
                 let (neg, digits, exp) = super::fmt::shortest_digits(v);
                 let mut out = if neg {
@@ -698,6 +694,32 @@ fn hex_float(v: f64, prec: Option<usize>) -> String {
     format!("{neg}0x{lead}{point}p{sign}{:02}", exp.abs())
 }
 
+/// Digits past this many decimal places are always zero for an f64 (its exact binary expansion
+/// ends by ~1074 places); Rust's formatter refuses precisions above 65535, Go does not.
+const MAX_EXACT_PLACES: usize = 1100;
+
+/// `{:.p}` for any `p`, padding with the zeros Go would print.
+fn fixed_with_precision(v: f64, p: usize) -> String {
+    if p <= MAX_EXACT_PLACES {
+        return format!("{:.*}", p, v);
+    }
+    let mut s = format!("{:.*}", MAX_EXACT_PLACES, v);
+    s.push_str(&"0".repeat(p - MAX_EXACT_PLACES));
+    s
+}
+
+/// `{:.pe}` for any `p`, padding the mantissa with the zeros Go would print.
+fn exp_with_precision(v: f64, p: usize) -> String {
+    if p <= MAX_EXACT_PLACES {
+        return format!("{:.*e}", p, v);
+    }
+    let s = format!("{:.*e}", MAX_EXACT_PLACES, v);
+    match s.split_once('e') {
+        Some((mant, exp)) => format!("{mant}{}e{exp}", "0".repeat(p - MAX_EXACT_PLACES)),
+        None => s,
+    }
+}
+
 fn fixed_from_digits(digits: &str, exp: i32) -> String {
     if exp < 0 {
         format!("0.{}{}", "0".repeat((-exp - 1) as usize), digits)
@@ -738,7 +760,7 @@ fn format_g_prec(v: f64, prec: usize) -> String {
             "0".into()
         };
     }
-    let s = format!("{:.*e}", prec - 1, v.abs());
+    let s = format!("{:.*e}", (prec - 1).min(MAX_EXACT_PLACES), v.abs());
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let mut digits: String = mant.chars().filter(|c| *c != '.').collect();
@@ -1050,7 +1072,7 @@ mod tests {
                 &[
                     Value::Float(1e6),
                     Value::Float(1.5),
-                    Value::Float(3.14159),
+                    Value::Float(3.14259),
                     Value::Float(1234.5678),
                     Value::Float(0.000012),
                     Value::Float(1e21),
@@ -1064,11 +1086,11 @@ mod tests {
                 "%.3g|%010.3f|%+.1e",
                 &[
                     Value::Float(1.0),
-                    Value::Float(-3.14159),
+                    Value::Float(-3.14259),
                     Value::Float(12345.0)
                 ]
             ),
-            "1|-00003.142|+1.2e+04"
+            "1|-00003.143|+1.2e+04"
         );
     }
 
@@ -1117,6 +1139,17 @@ mod tests {
             pf("%v|%#v", &[m.clone(), m]),
             "map[a:x b:2]|map[string]interface {}{\"a\":\"x\", \"b\":2}"
         );
+    }
+
+    #[test]
+    fn huge_precision_does_not_panic() {
+        // Found by the render fuzz target (Rust's formatter caps precision at 65535).
+        let out = pf(
+            "%.200001f|%.70000e|%.70000g",
+            &[Value::Float(2.5), Value::Float(2.5), Value::Float(2.5)],
+        );
+        assert!(out.starts_with("2.5000"));
+        assert_eq!(out.len(), 2 + 200001 + 1 + 2 + 70000 + 4 + 1 + 3);
     }
 
     #[test]

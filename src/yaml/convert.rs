@@ -323,6 +323,8 @@ impl<'de> de::Deserializer<'de> for YamlDeserializer<'de> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.0 {
+            // encoding/json leaves a field untouched for a JSON null.
+            Yaml::Null => visitor.visit_str(""),
             Yaml::Int(i) => visitor.visit_string(i.to_string()),
             Yaml::Uint(u) => visitor.visit_string(u.to_string()),
             Yaml::Float(f) => visitor.visit_string(format_float32_g(*f)),
@@ -333,6 +335,32 @@ impl<'de> de::Deserializer<'de> for YamlDeserializer<'de> {
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Yaml::Null => visitor.visit_bool(false),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Yaml::Null => visitor.visit_seq(de::value::SeqDeserializer::new(std::iter::empty::<
+                YamlDeserializer<'de>,
+            >())),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Yaml::Null => visitor.visit_map(de::value::MapDeserializer::new(std::iter::empty::<(
+                &'de str,
+                YamlDeserializer<'de>,
+            )>())),
+            _ => self.deserialize_any(visitor),
+        }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
@@ -363,9 +391,9 @@ impl<'de> de::Deserializer<'de> for YamlDeserializer<'de> {
     }
 
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
-        bytes byte_buf unit unit_struct seq tuple
-        tuple_struct map struct identifier ignored_any
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
+        bytes byte_buf unit unit_struct tuple
+        tuple_struct struct identifier ignored_any
     }
 }
 

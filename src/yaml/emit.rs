@@ -18,7 +18,7 @@ use std::rc::Rc;
 use super::error::Error;
 use super::numfmt::{go_g, json_float};
 use super::resolve::{is_base60_float, resolve_plain, Resolved};
-use super::sort::key_cmp;
+use super::sort::{key_cmp, key_cmp_v3};
 use crate::template::value::Value;
 
 /// A value after the JSON → go-yaml round trip.
@@ -195,7 +195,7 @@ fn direct_depth(v: &Value, depth: usize) -> Doc {
                 .into_iter()
                 .map(|(k, v)| (k, direct_depth(&v, depth + 1)))
                 .collect();
-            entries.sort_by(|a, b| key_cmp(&a.0, &b.0));
+            entries.sort_by(|a, b| key_cmp_v3(&a.0, &b.0));
             Doc::Map(entries)
         }
         Value::Object(o) => match o.to_json_value() {
@@ -296,7 +296,9 @@ fn is_printable(c: char) -> bool {
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
-fn analyze(value: &str) -> Analysis {
+/// `tabs_allowed_in_blocks` is yaml.v3's rule: a tab only rules out plain and single-quoted styles,
+/// so a multi-line string with tabs can still be a literal block (yaml.v2 double-quotes it).
+fn analyze(value: &str, tabs_allowed_in_blocks: bool) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -310,6 +312,7 @@ fn analyze(value: &str) -> Analysis {
     let mut flow_indicators = false;
     let mut line_breaks = false;
     let mut special_characters = false;
+    let mut tab_characters = false;
     let mut leading_space = false;
     let mut leading_break = false;
     let mut trailing_space = false;
@@ -363,7 +366,9 @@ fn analyze(value: &str) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(c) {
+        if c == '\t' && tabs_allowed_in_blocks {
+            tab_characters = true;
+        } else if !is_printable(c) {
             special_characters = true;
         }
         let last = i + 1 == chars.len();
@@ -418,10 +423,12 @@ fn analyze(value: &str) -> Analysis {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
-    if space_break || special_characters {
+    if space_break || tab_characters || special_characters {
         a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
+    }
+    if space_break || special_characters {
         a.block_allowed = false;
     }
     if line_breaks {
@@ -461,7 +468,8 @@ pub struct Emitter {
     flow_level: usize,
     best_indent: i64,
     best_width: usize,
-    /// yaml.v3 indents a sequence under a mapping key; yaml.v2 does not.
+    /// yaml.v3 flavour: a sequence under a mapping key is indented (yaml.v2 does not indent it), and
+    /// tabs do not rule out literal blocks.
     indent_sequences: bool,
 }
 
@@ -629,7 +637,7 @@ impl Emitter {
         self.increase_indent(false, false);
         for (k, v) in entries {
             self.write_indent();
-            let simple = !analyze(k).multiline && k.len() <= 128;
+            let simple = !analyze(k, self.indent_sequences).multiline && k.len() <= 128;
             let key = Doc::Str(k.clone());
             if simple {
                 self.node(&key, Context::SIMPLE_KEY);
@@ -646,7 +654,7 @@ impl Emitter {
     }
 
     fn scalar(&mut self, value: &str, requested: Style, ctx: Context) {
-        let a = analyze(value);
+        let a = analyze(value, self.indent_sequences);
         let mut style = requested;
         if ctx.simple_key && a.multiline {
             style = Style::DoubleQuoted;

@@ -59,25 +59,92 @@ const MAX_NODES: usize = 10_000_000;
 /// Parses every document of `text`. An empty stream has no documents.
 pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // go-yaml (YAML 1.1) reads NEL as a line break and stores it as '\n'; yaml-rust2 (YAML 1.2)
+    // would keep it as content.
+    let normalized;
+    let text = if text.contains('\u{85}') {
+        normalized = text.replace('\u{85}', "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
     if let Some(pos) = text.find(is_disallowed_char) {
         let mut e = Error::new(ErrorKind::Syntax, "control characters are not allowed");
         e.line = text[..pos].matches('\n').count() + 1;
         return Err(e);
     }
+    if let Some(line0) = leading_tab_on_first_content_line(text) {
+        let mut e = Error::new(
+            ErrorKind::Syntax,
+            "found character that cannot start any token",
+        );
+        e.go_line = scanner_line(line0);
+        e.line = line0 + 1;
+        return Err(e);
+    }
+    // yaml-rust2 insists that a quoted scalar's continuation lines are indented; go-yaml does not.
+    // Indenting them changes nothing in the value (leading blanks of continuation lines are
+    // folded away), so such scalars are re-indented and the text parsed again.
+    let mut owned: Option<String> = None;
+    for _ in 0..100 {
+        let current = owned.as_deref().unwrap_or(text);
+        match parse_prepared(current, max_docs) {
+            Err(Retry::Reindent(mark)) => match reindent_quoted_scalar(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => {
+                    return Err(syntax_error(
+                        current,
+                        &ScanError::new(mark, "found unexpected end of stream"),
+                    ))
+                }
+            },
+            Err(Retry::No(e)) => return Err(e),
+            Ok(docs) => return Ok(docs),
+        }
+    }
+    Err(Error::new(
+        ErrorKind::Syntax,
+        "found unexpected end of stream",
+    ))
+}
+
+/// Why a parse stopped: a real error, or a quoted scalar yaml-rust2 wants indented.
+enum Retry {
+    No(Error),
+    Reindent(Marker),
+}
+
+impl From<Error> for Retry {
+    fn from(e: Error) -> Retry {
+        Retry::No(e)
+    }
+}
+
+fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
     let mut loader = Loader {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
         text,
+        reindent_at: None,
     };
     let mut docs = Vec::new();
     loop {
-        let (event, mark) = loader.next()?;
+        let (event, mark) = loader.next_or_retry()?;
         match event {
             Event::StreamEnd => break,
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
             Event::DocumentStart => {
-                let (event, mark) = loader.next()?;
-                let node = loader.node(event, mark, 0)?;
+                let (event, mark) = loader.next_or_retry()?;
+                let node = match loader.node(event, mark, 0) {
+                    Ok(node) => node,
+                    Err(e) => {
+                        return Err(match loader.reindent_at.take() {
+                            Some(m) => Retry::Reindent(m),
+                            None => Retry::No(e),
+                        })
+                    }
+                };
+                reject_multiline_root_key(text, &node)?;
                 docs.push(node);
                 loader.anchors.clear();
                 if docs.len() >= max_docs {
@@ -85,14 +152,115 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
                 }
             }
             other => {
-                return Err(syntax_error(
+                return Err(Retry::No(syntax_error(
                     loader.text,
                     &ScanError::new(mark, &format!("unexpected event {other:?}")),
-                ))
+                )))
             }
         }
     }
     Ok(docs)
+}
+
+/// Indents the continuation lines of the quoted scalar starting at `mark` to one column past its
+/// opening quote; `None` when the quote is never closed (go-yaml's "found unexpected end of stream").
+fn reindent_quoted_scalar(text: &str, mark: &Marker) -> Option<String> {
+    let (start, quote) = text.char_indices().nth(mark.index())?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let indent = " ".repeat(mark.col() + 1);
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push_str(&text[..start + 1]);
+    let mut chars = text[start + 1..].char_indices().peekable();
+    let mut closed_at = None;
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                out.push(c);
+                if let Some((_, next)) = chars.next() {
+                    out.push(next);
+                    if next == '\n' {
+                        out.push_str(&indent);
+                    }
+                }
+                continue;
+            }
+            '\'' if quote == '\'' && chars.peek().map(|p| p.1) == Some('\'') => {
+                out.push_str("''");
+                chars.next();
+                continue;
+            }
+            c if c == quote => {
+                closed_at = Some(start + 1 + i);
+                break;
+            }
+            '\n' => {
+                out.push('\n');
+                out.push_str(&indent);
+                continue;
+            }
+            _ => out.push(c),
+        }
+    }
+    let end = closed_at?;
+    out.push_str(&text[end..]);
+    Some(out)
+}
+
+/// A document whose root is a multi-line plain scalar followed by `: ` on a continuation line
+/// (`image\n  repository: x`) is a multi-line simple key to go-yaml, "mapping values are not
+/// allowed in this context"; yaml-rust2 reads it as one long string.
+fn reject_multiline_root_key(text: &str, node: &Node) -> Result<(), Error> {
+    let NodeKind::Scalar {
+        value,
+        style: TScalarStyle::Plain,
+        tag: None,
+    } = &node.kind
+    else {
+        return Ok(());
+    };
+    let first = node.line.saturating_sub(1);
+    let first_line_rest: String = text
+        .lines()
+        .nth(first)
+        .unwrap_or("")
+        .chars()
+        .skip(node.column.saturating_sub(1))
+        .collect();
+    if value.len() <= first_line_rest.trim_end().len() {
+        return Ok(());
+    }
+    let offending = text
+        .lines()
+        .enumerate()
+        .skip(first + 1)
+        .find(|(_, l)| l.contains(": ") || l.trim_end().ends_with(':'));
+    match offending {
+        Some((line0, _)) => {
+            let mut e = Error::new(
+                ErrorKind::Syntax,
+                "mapping values are not allowed in this context",
+            );
+            e.go_line = scanner_line(line0);
+            e.line = line0 + 1;
+            Err(e)
+        }
+        None => Ok(()),
+    }
+}
+
+/// go-yaml refuses a tab in the indentation of a block-context line; yaml-rust2 lets it pass on the
+/// first content line of a document. Returns that line's 0-based index.
+fn leading_tab_on_first_content_line(text: &str) -> Option<usize> {
+    let (i, line) = text.lines().enumerate().find(|(_, l)| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    })?;
+    line.chars()
+        .take_while(|c| c.is_whitespace())
+        .any(|c| c == '\t')
+        .then_some(i)
 }
 
 /// Characters go-yaml's reader refuses anywhere in the input (`control characters are not allowed`):
@@ -109,13 +277,25 @@ struct Loader<'a> {
     parser: Parser<std::str::Chars<'a>>,
     anchors: HashMap<usize, Rc<Node>>,
     text: &'a str,
+    /// Where yaml-rust2 refused an under-indented quoted scalar (see [`reindent_quoted_scalar`]).
+    reindent_at: Option<Marker>,
 }
 
 impl Loader<'_> {
     fn next(&mut self) -> Result<(Event, Marker), Error> {
-        self.parser
-            .next_token()
-            .map_err(|e| syntax_error(self.text, &e))
+        self.parser.next_token().map_err(|e| {
+            if e.info().contains("invalid indentation in quoted scalar") {
+                self.reindent_at = Some(*e.marker());
+            }
+            syntax_error(self.text, &e)
+        })
+    }
+
+    fn next_or_retry(&mut self) -> Result<(Event, Marker), Retry> {
+        self.next().map_err(|e| match self.reindent_at.take() {
+            Some(m) => Retry::Reindent(m),
+            None => Retry::No(e),
+        })
     }
 
     fn node(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Rc<Node>, Error> {
@@ -132,14 +312,19 @@ impl Loader<'_> {
                     syntax_error(self.text, &ScanError::new(mark, "unknown anchor"))
                 })
             }
-            Event::Scalar(value, style, anchor, tag) => (
-                anchor,
-                Node {
-                    kind: NodeKind::Scalar { value, style, tag },
-                    line,
-                    column,
-                },
-            ),
+            Event::Scalar(value, style, anchor, tag) => {
+                if style == TScalarStyle::DoubleQuoted && value.contains('/') {
+                    self.reject_slash_escape(&mark)?;
+                }
+                (
+                    anchor,
+                    Node {
+                        kind: NodeKind::Scalar { value, style, tag },
+                        line,
+                        column,
+                    },
+                )
+            }
             Event::SequenceStart(anchor, tag) => {
                 let mut items = Vec::new();
                 loop {
@@ -191,6 +376,33 @@ impl Loader<'_> {
             self.anchors.insert(anchor, node.clone());
         }
         Ok(node)
+    }
+}
+
+impl Loader<'_> {
+    /// go-yaml v2 knows YAML 1.1's escapes only: `\/` (YAML 1.2) is "found unknown escape
+    /// character", which yaml-rust2 accepts. Scans the double-quoted scalar starting at `mark`.
+    fn reject_slash_escape(&self, mark: &Marker) -> Result<(), Error> {
+        let Some((start, _)) = self.text.char_indices().nth(mark.index()) else {
+            return Ok(());
+        };
+        let mut chars = self.text[start..].char_indices().skip(1);
+        while let Some((_, c)) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => {
+                    if let Some((offset, '/')) = chars.next() {
+                        let line0 = self.text[..start + offset].matches('\n').count();
+                        let mut e = Error::new(ErrorKind::Syntax, "found unknown escape character");
+                        e.go_line = scanner_line(line0);
+                        e.line = line0 + 1;
+                        return Err(e);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -274,6 +486,23 @@ fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) 
             .collect();
         return (format!("unknown anchor '{name}' referenced"), None);
     }
+    if info.contains("plain scalar, found a tab") {
+        // go-yaml notices the tab in the leading blanks of the line after the plain scalar.
+        let tab_line0 = text
+            .lines()
+            .enumerate()
+            .skip(line0 + 1)
+            .find(|(_, l)| {
+                l.chars()
+                    .take_while(|c| c.is_whitespace())
+                    .any(|c| c == '\t')
+            })
+            .map_or(line0 + 1, |(i, _)| i);
+        return owned(
+            "found a tab character that violates indentation",
+            scanner_line(tab_line0),
+        );
+    }
     if info.contains("unexpected character") || info.contains("cannot start any token") {
         return owned(
             "found character that cannot start any token",
@@ -282,6 +511,18 @@ fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) 
     }
     if info.contains("found unknown escape character") {
         return owned("found unknown escape character", scanner_line(line0));
+    }
+    if info.contains("invalid indentation") {
+        if let Some(opener) = innermost_flow_opener(text, mark.index()) {
+            // An unclosed flow collection running into block lines: go-yaml fails one token later,
+            // at the next mapping indicator or the end of the stream.
+            let closer = if opener == '{' {
+                "did not find expected ',' or '}'"
+            } else {
+                "did not find expected ',' or ']'"
+            };
+            return owned(closer, parser_line(line0 + 1));
+        }
     }
     if info.contains("invalid trailing content") || info.contains("did not find expected key") {
         return owned("did not find expected key", parser_line(line0));
@@ -347,6 +588,73 @@ mod tests {
         };
         assert!(Rc::ptr_eq(&entries[0].1, &entries[1].1));
         assert_eq!(entries[1].0.line, 2);
+    }
+
+    #[test]
+    fn slash_escape_is_unknown_to_go_yaml() {
+        let err = parse_nodes("a: 1\nb: \"x\\/y\"\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 2: found unknown escape character"
+        );
+        assert!(parse_nodes("a: \"x/y\\\\/\"\n", 1).is_ok());
+    }
+
+    #[test]
+    fn multiline_root_key_is_an_error() {
+        let err = parse_nodes("image\n  repository: nginx\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 2: mapping values are not allowed in this context"
+        );
+        assert!(parse_nodes("just a\n  long string\n", 1).is_ok());
+    }
+
+    #[test]
+    fn tabs_in_indentation() {
+        let err = parse_nodes("\timage: x\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: found character that cannot start any token"
+        );
+        let err = parse_nodes("a:\n  b: x\n\tc: 1\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 3: found a tab character that violates indentation"
+        );
+    }
+
+    #[test]
+    fn under_indented_quoted_continuation_lines_are_accepted() {
+        let docs = parse_nodes("a:\n  b: \"x\ny \\\"z\\\"\"\n  c: 'p\nq''r'\n", 1).unwrap();
+        let NodeKind::Map { entries, .. } = &docs[0].kind else {
+            panic!("not a map")
+        };
+        let NodeKind::Map { entries, .. } = &entries[0].1.kind else {
+            panic!("not a map")
+        };
+        let NodeKind::Scalar { value, .. } = &entries[0].1.kind else {
+            panic!("not a scalar")
+        };
+        assert_eq!(value, "x y \"z\"");
+        let NodeKind::Scalar { value, .. } = &entries[1].1.kind else {
+            panic!("not a scalar")
+        };
+        assert_eq!(value, "p q'r");
+        let err = parse_nodes("a: \"abc\nb: 1\n", 1).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            "yaml: line 3: found unexpected end of stream"
+        );
+    }
+
+    #[test]
+    fn nel_is_a_line_break() {
+        let docs = parse_nodes("a: 1\u{85}b: 2\n", 1).unwrap();
+        let NodeKind::Map { entries, .. } = &docs[0].kind else {
+            panic!("not a map")
+        };
+        assert_eq!(entries.len(), 2);
     }
 
     #[test]

@@ -90,6 +90,16 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, Error> {
         .collect()
 }
 
+/// The first document as go-yaml v2 decodes it (before the JSON round trip, so ints and floats are
+/// still apart and keys are already strings), or `None` for an empty stream. For callers that apply
+/// their own typed rules with Go's messages, e.g. Helm's manifest head (`releaseutil.SimpleHead`).
+pub fn decode_document(text: &str, file: &str) -> Result<Option<convert::Yaml>, Error> {
+    let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
+    docs.first()
+        .map(|node| convert::decode(node).map_err(|e| e.in_file(file)))
+        .transpose()
+}
+
 /// Deserialises a typed document (Chart.yaml, Chart.lock) as sigs.k8s.io/yaml does: YAML 1.1 typing,
 /// and numbers or bools given where the target wants a string become strings (`version: 1.0` → `"1"`).
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, Error> {
@@ -155,8 +165,129 @@ mod tests {
     }
 
     #[test]
+    fn chart_yaml_typed_like_helm() {
+        let text = "apiVersion: v2\nname: c\nversion: 1.0\nappVersion: 1.10\ndescription:\nkeywords:\nannotations:\n  a: 1\n  b: yes\ndeprecated: false\nunknown: x\n";
+        let m: crate::chart::model::Metadata = from_str(text, "Chart.yaml").unwrap();
+        assert_eq!(m.version, "1");
+        assert_eq!(m.app_version, "1.1");
+        assert_eq!(m.description, "");
+        assert!(m.keywords.is_empty());
+        assert_eq!(m.annotations["a"], "1");
+        assert_eq!(m.annotations["b"], "true");
+    }
+
+    #[test]
     fn documents() {
         let docs = parse_documents("a: 1\n---\n- 2\n", "x").unwrap();
         assert_eq!(docs.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use std::rc::Rc;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Nil),
+            any::<bool>().prop_map(Value::Bool),
+            (-1e15f64..1e15).prop_map(Value::Float),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::Float),
+            "[a-zA-Z0-9 :#'\"\\-?.,\\[\\]{}é😀\n\t]{0,40}".prop_map(Value::string),
+            prop_oneof![
+                Just("yes"),
+                Just("~"),
+                Just("1e3"),
+                Just("08"),
+                Just(" x"),
+                Just("a: b"),
+                Just("- x"),
+                Just("x\n"),
+                Just("\n\n"),
+                Just("2020-01-01")
+            ]
+            .prop_map(Value::str),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        scalar().prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::list),
+                prop::collection::btree_map("[a-zA-Z0-9_ .:-]{0,12}", inner, 0..5).prop_map(|m| {
+                    Value::map(m.into_iter().map(|(k, v)| (Rc::from(k), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    /// Structural equality with JSON's view of numbers.
+    fn same_json(v: &Value, j: &serde_json::Value) -> bool {
+        match (v, j) {
+            (Value::Nil, serde_json::Value::Null) => true,
+            (Value::Bool(a), serde_json::Value::Bool(b)) => a == b,
+            // serde_json's default float parsing may be one ulp off; ours is checked exactly below.
+            (Value::Float(f), serde_json::Value::Number(n)) => {
+                n.as_f64().is_some_and(|g| (g - f).abs() <= f.abs() * 1e-15)
+            }
+            (Value::String(s), serde_json::Value::String(t)) => **s == **t,
+            (Value::List(l), serde_json::Value::Array(a)) => {
+                l.len() == a.len() && l.items().iter().zip(a).all(|(x, y)| same_json(x, y))
+            }
+            (Value::Map(m), serde_json::Value::Object(o)) => {
+                m.len() == o.len()
+                    && m.entries()
+                        .iter()
+                        .all(|(k, x)| o.get(&**k).is_some_and(|y| same_json(x, y)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Structural equality of two template values (floats by value).
+    fn same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Float(x), Value::Float(y)) => x == y,
+            (Value::String(x), Value::String(y)) => x == y,
+            (Value::List(x), Value::List(y)) => {
+                x.len() == y.len() && x.items().iter().zip(y.items()).all(|(p, q)| same(p, q))
+            }
+            (Value::Map(x), Value::Map(y)) => {
+                x.len() == y.len()
+                    && x.entries()
+                        .iter()
+                        .all(|(k, p)| y.get(k).is_some_and(|q| same(p, &q)))
+            }
+            _ => false,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn to_json_parses_back_with_serde_json(v in value()) {
+            let text = to_json(&v).unwrap();
+            let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+            prop_assert!(same_json(&v, &parsed), "{text}");
+            let ours = json::unmarshal(&text).unwrap();
+            prop_assert!(same(&v, &ours), "{text}");
+        }
+
+        #[test]
+        fn to_yaml_parses_back_to_the_same_values(
+            m in prop::collection::btree_map("[a-z]{1,6}", value(), 0..6)
+        ) {
+            let v = Value::map(m.into_iter().map(|(k, v)| (Rc::from(k), v)).collect());
+            let text = to_yaml(&v).unwrap();
+            let back = parse_values(&text, "v").unwrap();
+            prop_assert!(same(&v, &back), "{text}");
+        }
     }
 }

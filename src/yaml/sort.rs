@@ -20,10 +20,22 @@ fn digit_value(c: char) -> i64 {
 
 /// yaml.v2's `keyList.Less` for two string keys.
 pub fn key_less(a: &str, b: &str) -> bool {
+    less(a, b, false)
+}
+
+/// yaml.v3's variant (`toYamlPretty`): after a run of equal digits, a letter sorts before a
+/// non-letter (`a1b` < `a1_`), where yaml.v2 puts the non-letter first.
+pub fn key_less_v3(a: &str, b: &str) -> bool {
+    less(a, b, true)
+}
+
+fn less(a: &str, b: &str, v3: bool) -> bool {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    let mut digits = false;
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
+            digits = is_digit(ar[i]);
             continue;
         }
         let al = is_letter(ar[i]);
@@ -32,7 +44,7 @@ pub fn key_less(a: &str, b: &str) -> bool {
             return ar[i] < br[i];
         }
         if al || bl {
-            return bl;
+            return if v3 && digits { al } else { bl };
         }
         let (mut an, mut bn) = (0i64, 0i64);
         if ar[i] == '0' || br[i] == '0' {
@@ -69,9 +81,18 @@ pub fn key_less(a: &str, b: &str) -> bool {
 
 /// An `Ordering` built from [`key_less`].
 pub fn key_cmp(a: &str, b: &str) -> Ordering {
-    if key_less(a, b) {
+    ordering(key_less(a, b), key_less(b, a))
+}
+
+/// An `Ordering` built from [`key_less_v3`].
+pub fn key_cmp_v3(a: &str, b: &str) -> Ordering {
+    ordering(key_less_v3(a, b), key_less_v3(b, a))
+}
+
+fn ordering(less: bool, greater: bool) -> Ordering {
+    if less {
         Ordering::Less
-    } else if key_less(b, a) {
+    } else if greater {
         Ordering::Greater
     } else {
         Ordering::Equal
@@ -81,6 +102,13 @@ pub fn key_cmp(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn v3_letters_first_after_digits() {
+        assert!(key_less("a1_", "a1b"));
+        assert!(key_less_v3("a1b", "a1_"));
+        assert!(key_less_v3("_x", "a"));
+    }
 
     #[test]
     fn natural_order() {

@@ -141,6 +141,8 @@ impl Object for TimeObject {
     fn method(&self, name: &str) -> Option<Signature> {
         Some(match name {
             "Format" => Signature::fixed(&[GoType::String]),
+            "AddDate" => Signature::fixed(&[GoType::INT, GoType::INT, GoType::INT]),
+            "Month" | "Weekday" | "Location" => Signature::fixed(&[]),
             "Year" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond" | "YearDay" | "Unix"
             | "UnixMilli" | "UnixMicro" | "UnixNano" | "UTC" | "Local" | "String" | "IsZero" => {
                 Signature::fixed(&[])
@@ -173,6 +175,16 @@ impl Object for TimeObject {
             "Local" => TimeObject::value(t.in_zone(Zone::Local)),
             "String" => Value::string(t.go_string()),
             "IsZero" => Value::Bool(t.is_zero()),
+            "Month" => GoNamed::value("time.Month", "int", MONTHS[t.month() as usize - 1]),
+            "Weekday" => GoNamed::value("time.Weekday", "int", WEEKDAYS[t.weekday() as usize]),
+            "Location" => GoNamed::value("*time.Location", "ptr", &t.location_name()),
+            "AddDate" => {
+                let n = |i: usize| match args.get(i) {
+                    Some(Value::Int(n, _)) => *n,
+                    _ => 0,
+                };
+                TimeObject::value(t.add_date(n(0), n(1), n(2)))
+            }
             other => return Err(format!("method {other} not implemented")),
         })
     }
@@ -184,6 +196,80 @@ impl Object for TimeObject {
     /// `MarshalJSON`: RFC 3339 with nanoseconds.
     fn to_json_value(&self) -> Option<Value> {
         Some(Value::string(self.0.rfc3339_nano()))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+/// A value of a small named Go type that prints through its `String()` method (`time.Month`,
+/// `time.Weekday`, `*time.Location`). Known gap: the integer behind a month or weekday is not
+/// exposed, so `printf "%d"` or `int` of one does not give Go's number.
+#[derive(Debug)]
+pub struct GoNamed {
+    type_name: &'static str,
+    kind: &'static str,
+    text: String,
+}
+
+impl GoNamed {
+    fn value(type_name: &'static str, kind: &'static str, text: &str) -> Value {
+        Value::Object(Rc::new(GoNamed {
+            type_name,
+            kind,
+            text: text.to_string(),
+        }))
+    }
+}
+
+impl Object for GoNamed {
+    fn type_name(&self) -> &str {
+        self.type_name
+    }
+
+    fn kind_name(&self) -> &str {
+        self.kind
+    }
+
+    fn field(&self, _: &str) -> Option<Value> {
+        None
+    }
+
+    fn method(&self, name: &str) -> Option<Signature> {
+        (name == "String").then(|| Signature::fixed(&[]))
+    }
+
+    fn call_method(&self, _: &str, _: Vec<Value>) -> Result<Value, String> {
+        Ok(Value::str(&self.text))
+    }
+
+    fn format_v(&self) -> String {
+        self.text.clone()
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -402,6 +488,39 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    // helm v3.17.3: $t := toDate "2006-01-02T15:04:05Z07:00" "2024-02-29T13:14:15+01:00";
+    // {{ $t.Month }} {{ $t.Weekday }} {{ $t.YearDay }} {{ $t.AddDate 0 1 0 }} {{ $t.UTC }}
+    // → February Thursday 60 2024-03-29 13:14:15 +0100 +0100 2024-02-29 12:14:15 +0000 UTC
+    #[test]
+    fn time_methods() {
+        let t = call(
+            to_date,
+            vec![
+                s("2006-01-02T15:04:05Z07:00"),
+                s("2024-02-29T13:14:15+01:00"),
+            ],
+        )
+        .unwrap();
+        let Value::Object(o) = &t else { panic!() };
+        let m = |name: &str, args: Vec<Value>| format_v(&o.call_method(name, args).unwrap());
+        assert_eq!(m("Month", vec![]), "February");
+        assert_eq!(m("Weekday", vec![]), "Thursday");
+        assert_eq!(m("YearDay", vec![]), "60");
+        assert_eq!(m("Unix", vec![]), "1709208855");
+        assert_eq!(
+            m("AddDate", vec![Value::int(0), Value::int(1), Value::int(0)]),
+            "2024-03-29 13:14:15 +0100 +0100"
+        );
+        assert_eq!(m("UTC", vec![]), "2024-02-29 12:14:15 +0000 UTC");
+        assert_eq!(m("Location", vec![]), "");
+        let oct31 = call(to_date, vec![s("2006-01-02"), s("2023-10-31")]).unwrap();
+        let Value::Object(o) = &oct31 else { panic!() };
+        let next = o
+            .call_method("AddDate", vec![Value::int(0), Value::int(1), Value::int(0)])
+            .unwrap();
+        assert_eq!(format_v(&next), "2023-12-01 00:00:00 +0000 UTC");
     }
 
     #[test]

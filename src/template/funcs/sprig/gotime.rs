@@ -179,6 +179,48 @@ impl GoTime {
     pub fn year(&self) -> i32 {
         self.wall().0.year()
     }
+
+    /// The month (1–12) in this time's zone.
+    pub fn month(&self) -> u32 {
+        self.wall().0.month()
+    }
+
+    /// The weekday (0 = Sunday) in this time's zone.
+    pub fn weekday(&self) -> u32 {
+        self.wall().0.weekday().num_days_from_sunday()
+    }
+
+    /// The location's name as Go's `Location.String()` prints it.
+    pub fn location_name(&self) -> String {
+        match &self.zone {
+            Zone::Utc => "UTC".to_string(),
+            Zone::Local => "Local".to_string(),
+            Zone::Named(tz) => tz.name().to_string(),
+            Zone::Fixed { name, .. } => name.clone(),
+        }
+    }
+
+    /// Go's `AddDate`: the civil date shifted by years, months and days, normalised as Go's `Date`
+    /// does (October 31 + 1 month is December 1), at the same wall-clock time in the same zone.
+    pub fn add_date(&self, years: i64, months: i64, days: i64) -> GoTime {
+        let (wall, _, _) = self.wall();
+        let month_index =
+            i64::from(wall.year()) * 12 + i64::from(wall.month0()) + years * 12 + months;
+        let (year, month0) = (month_index.div_euclid(12), month_index.rem_euclid(12));
+        let first =
+            NaiveDate::from_ymd_opt(year as i32, month0 as u32 + 1, 1).unwrap_or(NaiveDate::MIN);
+        let day_number = i64::from(first.num_days_from_ce()) + i64::from(wall.day()) - 1 + days;
+        let secs_of_day = i64::from(wall.num_seconds_from_midnight());
+        let wall_secs = (day_number - 719_163) * SECONDS_PER_DAY + secs_of_day;
+        let (_, guess) = self.zone.lookup(wall_secs);
+        let (_, offset) = self.zone.lookup(wall_secs - i64::from(guess));
+        GoTime {
+            unix: wall_secs - i64::from(offset),
+            nanos: self.nanos,
+            zone: self.zone.clone(),
+            monotonic: None,
+        }
+    }
 }
 
 /// One element of a layout.
@@ -230,6 +272,9 @@ fn starts_with_lower(s: &str) -> bool {
 fn next_chunk(layout: &str) -> (&str, Option<(Chunk, &str)>, &str) {
     let b = layout.as_bytes();
     for i in 0..b.len() {
+        if !layout.is_char_boundary(i) {
+            continue;
+        }
         let rest = &layout[i..];
         let found: Option<(Chunk, usize)> = match b[i] {
             b'J' if rest.starts_with("January") => Some((Chunk::LongMonth, 7)),
@@ -453,9 +498,25 @@ fn write_offset(out: &mut String, offset: i32, colon: bool, minutes: bool, secon
     }
 }
 
-/// Go's `strconv.Quote` for the short ASCII texts parse errors quote.
+/// The `time` package's own `quote`: `"` and `\\` escaped, and every byte of a non-ASCII or control
+/// character written as `\xNN`.
 fn quote(s: &str) -> String {
-    format!("{s:?}")
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        if !c.is_ascii() || c < ' ' {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{byte:02x}"));
+            }
+        } else {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Go's `getnum`: one or two digits (exactly two when `fixed`).
@@ -493,7 +554,10 @@ fn getnum3(s: &str, fixed: bool) -> Option<(i64, &str)> {
 fn lookup_name<'a>(names: &[&str], value: &'a str, len: Option<usize>) -> Option<(usize, &'a str)> {
     for (i, name) in names.iter().enumerate() {
         let name = len.map_or(*name, |l| &name[..l]);
-        if value.len() >= name.len() && value[..name.len()].eq_ignore_ascii_case(name) {
+        if value
+            .get(..name.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(name))
+        {
             return Some((i, &value[name.len()..]));
         }
     }
@@ -502,8 +566,8 @@ fn lookup_name<'a>(names: &[&str], value: &'a str, len: Option<usize>) -> Option
 
 /// Go's `skip`: matches a literal layout prefix, where a space matches any run of spaces.
 fn skip<'a>(mut value: &'a str, mut prefix: &str) -> Result<&'a str, &'a str> {
-    while let Some(p) = prefix.as_bytes().first() {
-        if *p == b' ' {
+    while let Some(p) = prefix.chars().next() {
+        if p == ' ' {
             if value.as_bytes().first().is_some_and(|c| *c != b' ') {
                 return Err(value);
             }
@@ -511,11 +575,12 @@ fn skip<'a>(mut value: &'a str, mut prefix: &str) -> Result<&'a str, &'a str> {
             value = value.trim_start_matches(' ');
             continue;
         }
-        if value.as_bytes().first() != Some(p) {
-            return Err(value);
+        // Go compares bytes; comparing whole characters fails at the same character.
+        match value.strip_prefix(p) {
+            Some(rest) => value = rest,
+            None => return Err(value),
         }
-        prefix = &prefix[1..];
-        value = &value[1..];
+        prefix = &prefix[p.len_utf8()..];
     }
     Ok(value)
 }
@@ -526,10 +591,10 @@ fn time_zone_len(value: &str) -> Option<usize> {
     if b.len() < 3 {
         return None;
     }
-    if b.len() >= 4 && (&value[..4] == "ChST" || &value[..4] == "MeST") {
+    if value.starts_with("ChST") || value.starts_with("MeST") {
         return Some(4);
     }
-    if &value[..3] == "GMT" {
+    if value.starts_with("GMT") {
         return Some(gmt_len(value));
     }
     if b[0] == b'+' || b[0] == b'-' {
@@ -539,7 +604,7 @@ fn time_zone_len(value: &str) -> Option<usize> {
     match upper {
         0..=2 => None,
         5 => (b[4] == b'T').then_some(5),
-        4 => (b[3] == b'T' || &value[..4] == "WITA").then_some(4),
+        4 => (b[3] == b'T' || value.starts_with("WITA")).then_some(4),
         3 => Some(3),
         _ => None,
     }
@@ -893,8 +958,9 @@ pub fn parse_in(layout: &str, value_in: &str, local: &Zone) -> Result<GoTime, St
         if zone_name.len() > 3 && zone_name.starts_with("GMT") {
             off = zone_name[3..].parse::<i32>().unwrap_or(0) * 3600;
         }
+        // Go keeps the wall clock as the UTC instant here (it does not shift by the made-up offset).
         return Ok(at(
-            wall_secs - i64::from(off),
+            wall_secs,
             Zone::Fixed {
                 name: zone_name,
                 offset: off,
@@ -1099,6 +1165,27 @@ mod tests {
         assert_eq!(
             parse_in("2006-01-02 15:04", "2024-02-03", &Zone::Utc).unwrap_err(),
             "parsing time \"2024-02-03\" as \"2006-01-02 15:04\": cannot parse \"\" as \"15\""
+        );
+    }
+
+    #[test]
+    fn non_ascii_input_does_not_panic() {
+        for (layout, value) in [
+            ("Jan 2006", "a€b"),
+            ("MST", "a€€"),
+            ("2006 é", "2020 €"),
+            ("€", "é"),
+        ] {
+            assert!(
+                parse_in(layout, value, &Zone::Utc).is_err(),
+                "{layout} {value}"
+            );
+        }
+        assert!(parse_in("€ 2006", "€ 2020", &Zone::Utc).is_ok());
+        // helm: {{ mustToDate "Jan 2006" "J€ 2020" }}
+        assert_eq!(
+            parse_in("Jan 2006", "J€ 2020", &Zone::Utc).unwrap_err(),
+            r#"parsing time "J\xe2\x82\xac 2020" as "Jan 2006": cannot parse "J\xe2\x82\xac 2020" as "Jan""#
         );
     }
 

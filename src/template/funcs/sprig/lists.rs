@@ -4,11 +4,14 @@
 //! Sprig accepts any Go slice or array (`reflect.Slice`/`Array`), here a `List` or a `[]byte`, and
 //! returns `[]interface {}` (except `slice`, which keeps the input's type, and `sortAlpha`, which gives
 //! `[]string`). The plain forms panic where the `must` forms return an error; text/template turns both
-//! into the same `error calling NAME: MSG`, so they share one implementation. A nil list makes Sprig
+//! into the same `error calling NAME: MSG`, so they share one implementation. Host objects of slice kind
+//! (`.Capabilities.APIVersions`) are read through their JSON form; `slice` of one gives a plain
+//! `[]string` where Go keeps the named type. A nil list makes Sprig
 //! call `Kind()` on a nil `reflect.Type`, which Go reports as a nil pointer dereference.
 use super::defaults::is_empty;
 use super::util::{
-    arg, arg_int, deep_equal, float_to_int64, slice_items, strslice, strval, to_int, NIL_DEREF,
+    arg, arg_int, deep_equal, float_to_int64, object_slice, slice_items, strslice, strval, to_int,
+    NIL_DEREF,
 };
 use crate::template::funcs::{CallCtx, FuncDef, FuncError};
 use crate::template::types::{GoType, Signature};
@@ -284,6 +287,7 @@ fn slice(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     if list.is_nil() {
         return Err(FuncError::msg(NIL_DEREF));
     }
+    let list = object_slice(&list).map_or(list, Value::List);
     let len = match &list {
         Value::List(l) => l.len(),
         Value::Bytes(b) => b.len(),
@@ -381,14 +385,12 @@ fn compact(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
 /// Sprig's `sortAlpha`: a slice's `strslice` sorted by bytes; anything else as a one-element list.
 fn sort_alpha(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     let v = arg(&args, 0);
-    match v {
-        Value::List(_) | Value::Bytes(_) => {
-            let mut items = strslice(&v);
-            items.sort();
-            Ok(Value::string_list(items))
-        }
-        other => Ok(Value::string_list(vec![strval(&other)])),
+    if slice_items(&v).is_none() {
+        return Ok(Value::string_list(vec![strval(&v)]));
     }
+    let mut items = strslice(&v);
+    items.sort();
+    Ok(Value::string_list(items))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Sprig's math functions (Sprig v3.3.0 `numeric.go` and the arithmetic entries of `functions.go`):
 //! integer math on `int64` (`add add1 sub mul div mod max biggest min`), float math through exact
-//! decimals (`addf add1f subf mulf divf`, see [`decimal`]), plain float64 math (`maxf minf ceil floor
+//! decimals (`addf add1f subf mulf divf`, see the `decimal` submodule), plain float64 math (`maxf minf ceil floor
 //! round`), and the integer sequences `until untilStep seq`.
 //!
 //! Every operand goes through `cast.ToInt64`/`cast.ToFloat64` ([`super::util`]), so strings, bools and

@@ -11,6 +11,9 @@ use crate::template::funcs::{CallCtx, FuncDef, FuncError};
 use crate::template::types::{GoType, Signature};
 use crate::template::value::Value;
 
+/// Picks one character, given a draw of an index below its argument.
+type CharPicker<'a> = &'a dyn Fn(&mut dyn FnMut(usize) -> usize) -> char;
+
 const INT: GoType = GoType::INT;
 
 /// The functions of this theme.
@@ -64,11 +67,7 @@ fn int_at(args: &[Value], i: usize) -> i64 {
 }
 
 /// `count` characters drawn uniformly from `pick`'s alphabet; "" for a negative count.
-fn random_string(
-    ctx: &CallCtx<'_>,
-    count: i64,
-    alphabet: &dyn Fn(&mut dyn FnMut(usize) -> usize) -> char,
-) -> String {
+fn random_string(ctx: &CallCtx<'_>, count: i64, alphabet: CharPicker<'_>) -> String {
     let Ok(count) = usize::try_from(count) else {
         return String::new();
     };

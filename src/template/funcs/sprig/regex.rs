@@ -2,17 +2,19 @@
 //! `regexMatch regexFind regexFindAll regexReplaceAll regexReplaceAllLiteral regexSplit` and their
 //! `must*` forms, and `regexQuoteMeta`.
 //!
-//! The `regex` crate implements the same RE2 language, with three differences handled here:
-//! - Perl classes (`\d \w \s \b`) are ASCII-only in Go and Unicode-aware in the crate: patterns are
-//!   rewritten to the ASCII classes before compiling ([`translate`]).
+//! The `regex` crate implements the same RE2 language; the differences are handled here:
+//! - Go's pattern syntax is parsed by the `syntax` submodule, which reports Go's error texts (`error parsing
+//!   regexp: missing closing ): `(``) and rewrites the pattern where the crate would read it
+//!   differently (ASCII-only `\d \w \s \b`, literal `{`, `\Q…\E`, Go capture names). An error that
+//!   only the crate finds (size limits) falls back to the crate's description.
 //! - Go's iteration rules for empty matches (an empty match right after a match is skipped) and its
 //!   `$1`/`${name}` template expansion (`$1x` names the group `1x`) are implemented here, not taken
 //!   from the crate.
-//! - Error texts are Go's (`error parsing regexp: missing closing ): `(``) for the common syntax errors;
-//!   rarer ones fall back to the crate's description.
 //!
 //! The plain forms panic in Go on a bad pattern (`regexp: Compile(`…`): …`), which text/template reports
 //! as an error; `regexMatch` alone swallows the error and returns false.
+mod syntax;
+
 use regex::Regex;
 
 use super::util::{arg_int, arg_str, string_list};
@@ -101,20 +103,29 @@ enum OnError {
     Panic,
 }
 
+/// A compiled Go pattern: the crate's regex and the Go name of each capture group.
+struct GoRegex {
+    re: Regex,
+    names: Vec<Option<String>>,
+}
+
 /// Compiles a Go pattern, with Go's error text.
-fn compile(pattern: &str, on_error: OnError) -> Result<Regex, FuncError> {
-    let result = match go_syntax_error(pattern) {
-        Some(message) => Err(message),
-        None => Regex::new(&translate(pattern)).map_err(|e| {
-            let text = e.to_string();
-            let detail = text
-                .lines()
-                .rev()
-                .find(|l| l.starts_with("error:"))
-                .map_or(text.as_str(), |l| l.trim_start_matches("error:").trim());
-            format!("error parsing regexp: {detail}: `{pattern}`")
-        }),
-    };
+fn compile(pattern: &str, on_error: OnError) -> Result<GoRegex, FuncError> {
+    let result = syntax::translate(pattern)
+        .map_err(|e| format!("error parsing regexp: {e}"))
+        .and_then(|t| {
+            Regex::new(&t.pattern)
+                .map(|re| GoRegex { re, names: t.names })
+                .map_err(|e| {
+                    let text = e.to_string();
+                    let detail = text
+                        .lines()
+                        .rev()
+                        .find(|l| l.starts_with("error:"))
+                        .map_or(text.as_str(), |l| l.trim_start_matches("error:").trim());
+                    format!("error parsing regexp: {detail}: `{pattern}`")
+                })
+        });
     result.map_err(|message| match on_error {
         OnError::Return => FuncError::msg(message),
         OnError::Panic => FuncError::msg(format!(
@@ -134,167 +145,6 @@ fn go_regexp_quote(s: &str) -> String {
     } else {
         super::util::go_quote(s)
     }
-}
-
-/// The Go syntax errors charts commonly hit, found by scanning the pattern the way Go's parser
-/// reports them (`missing closing )`, `unexpected )`, `missing closing ]`, `missing argument to
-/// repetition operator`, `invalid nested repetition operator`, `trailing backslash`, `invalid escape
-/// sequence`, `invalid or unsupported Perl syntax`).
-fn go_syntax_error(pattern: &str) -> Option<String> {
-    let err = |code: &str, arg: &str| Some(format!("error parsing regexp: {code}: `{arg}`"));
-    let chars: Vec<(usize, char)> = pattern.char_indices().collect();
-    let mut depth = 0i32;
-    // Whether the previous item can be repeated, and whether it was itself a repetition.
-    let mut can_repeat = false;
-    let mut last_was_repeat = false;
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
-        match c {
-            '\\' => {
-                let Some(&(_, next)) = chars.get(i + 1) else {
-                    return err("trailing backslash at end of expression", "");
-                };
-                if next.is_ascii_digit() && next != '0' {
-                    let end = chars.get(i + 2).map_or(pattern.len(), |(p, _)| *p);
-                    return err("invalid escape sequence", &pattern[at..end]);
-                }
-                i += 2;
-                can_repeat = true;
-                last_was_repeat = false;
-                continue;
-            }
-            '[' => {
-                // Skip the class: `]` right after `[` or `[^` is literal; escapes are skipped.
-                let start = at;
-                let mut j = i + 1;
-                if chars.get(j).map(|p| p.1) == Some('^') {
-                    j += 1;
-                }
-                if chars.get(j).map(|p| p.1) == Some(']') {
-                    j += 1;
-                }
-                let mut closed = false;
-                while j < chars.len() {
-                    match chars[j].1 {
-                        '\\' => j += 2,
-                        '[' if chars.get(j + 1).map(|p| p.1) == Some(':') => {
-                            // A POSIX class `[:alpha:]`.
-                            let rest = &pattern[chars[j].0..];
-                            match rest.find(":]") {
-                                Some(end) => {
-                                    let stop = chars[j].0 + end + 2;
-                                    while j < chars.len() && chars[j].0 < stop {
-                                        j += 1;
-                                    }
-                                }
-                                None => j += 1,
-                            }
-                        }
-                        ']' => {
-                            closed = true;
-                            break;
-                        }
-                        _ => j += 1,
-                    }
-                }
-                if !closed {
-                    return err("missing closing ]", &pattern[start..]);
-                }
-                i = j + 1;
-                can_repeat = true;
-                last_was_repeat = false;
-                continue;
-            }
-            '(' => {
-                let rest = &pattern[at..];
-                for perl in ["(?=", "(?!", "(?<=", "(?<!"] {
-                    if rest.starts_with(perl) {
-                        return err("invalid or unsupported Perl syntax", perl);
-                    }
-                }
-                depth += 1;
-                can_repeat = false;
-                last_was_repeat = false;
-                if let Some(flags) = rest.strip_prefix("(?") {
-                    // A flag group or named group: skip its header up to `:`, `>` or `)`.
-                    let header = flags.find([':', '>', ')']).map_or(rest.len(), |p| {
-                        p + 2 + usize::from(!flags[p..].starts_with(')'))
-                    });
-                    while i + 1 < chars.len() && chars[i + 1].0 < at + header {
-                        i += 1;
-                    }
-                }
-            }
-            ')' => {
-                depth -= 1;
-                if depth < 0 {
-                    return err("unexpected )", pattern);
-                }
-                can_repeat = true;
-                last_was_repeat = false;
-            }
-            '|' => {
-                can_repeat = false;
-                last_was_repeat = false;
-            }
-            '*' | '+' | '?' => {
-                let lazy = c == '?' && last_was_repeat;
-                if lazy {
-                    last_was_repeat = false;
-                    can_repeat = false;
-                    i += 1;
-                    continue;
-                }
-                if last_was_repeat {
-                    let start = chars[i - 1].0;
-                    let end = at + c.len_utf8();
-                    return err("invalid nested repetition operator", &pattern[start..end]);
-                }
-                if !can_repeat {
-                    return err("missing argument to repetition operator", &c.to_string());
-                }
-                last_was_repeat = true;
-            }
-            _ => {
-                can_repeat = true;
-                last_was_repeat = false;
-            }
-        }
-        i += 1;
-    }
-    if depth > 0 {
-        return err("missing closing )", pattern);
-    }
-    None
-}
-
-/// Rewrites Go's ASCII-only Perl classes and word boundaries for the Unicode-aware crate.
-fn translate(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len() + 16);
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('d') => out.push_str("[0-9]"),
-            Some('D') => out.push_str("[^0-9]"),
-            Some('w') => out.push_str("[0-9A-Za-z_]"),
-            Some('W') => out.push_str("[^0-9A-Za-z_]"),
-            Some('s') => out.push_str("[\\t\\n\\f\\r ]"),
-            Some('S') => out.push_str("[^\\t\\n\\f\\r ]"),
-            Some('b') => out.push_str("(?-u:\\b)"),
-            Some('B') => out.push_str("(?-u:\\B)"),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
 }
 
 /// The byte ranges of the capture groups of one match (`None` for a group that did not take part).
@@ -404,8 +254,7 @@ fn extract_reference(template: &str) -> Option<(&str, Option<usize>, usize)> {
 }
 
 /// Go's `Regexp.Expand` of `template` for one match.
-fn expand(re: &Regex, template: &str, s: &str, groups: &Groups, out: &mut String) {
-    let names: Vec<Option<&str>> = re.capture_names().collect();
+fn expand(names: &[Option<String>], template: &str, s: &str, groups: &Groups, out: &mut String) {
     let mut rest = template;
     while let Some(dollar) = rest.find('$') {
         out.push_str(&rest[..dollar]);
@@ -424,7 +273,7 @@ fn expand(re: &Regex, template: &str, s: &str, groups: &Groups, out: &mut String
             Some(n) => groups.get(n).copied().flatten(),
             None => names
                 .iter()
-                .position(|candidate| *candidate == Some(name))
+                .position(|candidate| candidate.as_deref() == Some(name))
                 .and_then(|i| groups.get(i).copied().flatten()),
         };
         if let Some((start, end)) = group {
@@ -467,7 +316,7 @@ fn split(re: &Regex, pattern: &str, s: &str, n: i64) -> Vec<String> {
 fn find_all(args: &[Value], on_error: OnError) -> Res {
     let re = compile(arg_str(args, 0), on_error)?;
     let s = arg_str(args, 1);
-    let found = all_matches(&re, s, arg_int(args, 2))
+    let found = all_matches(&re.re, s, arg_int(args, 2))
         .into_iter()
         .filter_map(|g| g.first().copied().flatten())
         .map(|(a, b)| s[a..b].to_string())
@@ -478,17 +327,17 @@ fn find_all(args: &[Value], on_error: OnError) -> Res {
 fn find(args: &[Value], on_error: OnError) -> Res {
     let re = compile(arg_str(args, 0), on_error)?;
     let s = arg_str(args, 1);
-    Ok(Value::str(re.find(s).map_or("", |m| m.as_str())))
+    Ok(Value::str(re.re.find(s).map_or("", |m| m.as_str())))
 }
 
 fn replace(args: &[Value], on_error: OnError, literal: bool) -> Res {
     let re = compile(arg_str(args, 0), on_error)?;
     let (s, repl) = (arg_str(args, 1), arg_str(args, 2));
-    Ok(Value::string(replace_all(&re, s, |groups, out| {
+    Ok(Value::string(replace_all(&re.re, s, |groups, out| {
         if literal {
             out.push_str(repl);
         } else {
-            expand(&re, repl, s, groups, out);
+            expand(&re.names, repl, s, groups, out);
         }
     })))
 }
@@ -497,7 +346,7 @@ fn split_fn(args: &[Value], on_error: OnError) -> Res {
     let pattern = arg_str(args, 0);
     let re = compile(pattern, on_error)?;
     Ok(string_list(split(
-        &re,
+        &re.re,
         pattern,
         arg_str(args, 1),
         arg_int(args, 2),
@@ -506,13 +355,14 @@ fn split_fn(args: &[Value], on_error: OnError) -> Res {
 
 fn regex_match(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     Ok(Value::Bool(
-        compile(arg_str(&args, 0), OnError::Return).is_ok_and(|re| re.is_match(arg_str(&args, 1))),
+        compile(arg_str(&args, 0), OnError::Return)
+            .is_ok_and(|re| re.re.is_match(arg_str(&args, 1))),
     ))
 }
 
 fn must_regex_match(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     let re = compile(arg_str(&args, 0), OnError::Return)?;
-    Ok(Value::Bool(re.is_match(arg_str(&args, 1))))
+    Ok(Value::Bool(re.re.is_match(arg_str(&args, 1))))
 }
 
 fn regex_find_all(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
@@ -572,12 +422,12 @@ mod tests {
     use super::*;
 
     fn re(p: &str) -> Regex {
-        compile(p, OnError::Return).unwrap()
+        compile(p, OnError::Return).unwrap().re
     }
 
     fn replaced(p: &str, s: &str, t: &str) -> String {
-        let r = re(p);
-        replace_all(&r, s, |g, out| expand(&r, t, s, g, out))
+        let r = compile(p, OnError::Return).unwrap();
+        replace_all(&r.re, s, |g, out| expand(&r.names, t, s, g, out))
     }
 
     #[test]

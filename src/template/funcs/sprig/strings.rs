@@ -5,7 +5,7 @@
 //!
 //! Go strings are byte strings and several of these functions cut by byte offset (`trunc`, `substr`,
 //! `abbrev`); a cut inside a multi-byte character gives invalid UTF-8 in Go, which Rust strings cannot
-//! hold, so the cut bytes are replaced by U+FFFD here. The casing algorithms live in [`casing`].
+//! hold, so the cut bytes are replaced by U+FFFD here. The casing algorithms live in the `casing` submodule.
 //! `randAlpha*` and `shuffle` are in the `random` theme; `sortAlpha` is in `lists` (Sprig's `list.go`).
 mod casing;
 

@@ -117,7 +117,8 @@ fn unescape(s: &str, part: Part) -> Result<String, String> {
                     || !b[i + 2].is_ascii_hexdigit()
                 {
                     let end = (i + 3).min(b.len());
-                    return Err(format!("invalid URL escape {}", go_quote(&s[i..end])));
+                    let bad = String::from_utf8_lossy(&b[i..end]);
+                    return Err(format!("invalid URL escape {}", go_quote(&bad)));
                 }
                 let hi = hex_value(b[i + 1]);
                 if part == Part::Host && hi < 8 && &s[i..i + 3] != "%25" {
@@ -363,17 +364,18 @@ impl Url {
         if !self.opaque.is_empty() {
             buf.push_str(&self.opaque);
         } else {
-            if !self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some() {
-                if !(self.omit_host && self.host.is_empty() && self.user.is_none()) {
-                    if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
-                        buf.push_str("//");
-                    }
-                    if self.user.is_some() {
-                        buf.push_str(&self.userinfo());
-                        buf.push('@');
-                    }
-                    buf.push_str(&escape(&self.host, Part::Host));
+            let has_authority =
+                !self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some();
+            let host_omitted = self.omit_host && self.host.is_empty() && self.user.is_none();
+            if has_authority && !host_omitted {
+                if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
+                    buf.push_str("//");
                 }
+                if self.user.is_some() {
+                    buf.push_str(&self.userinfo());
+                    buf.push('@');
+                }
+                buf.push_str(&escape(&self.host, Part::Host));
             }
             let path = escape(&self.path, Part::Path);
             if !path.is_empty() && !path.starts_with('/') && !self.host.is_empty() {
@@ -474,6 +476,10 @@ mod tests {
 
     #[test]
     fn parse_errors_like_go() {
+        assert!(
+            parse("/%é").is_err(),
+            "a broken escape before a multi-byte character"
+        );
         assert_eq!(
             parse(":foo").unwrap_err(),
             "parse \":foo\": missing protocol scheme"

@@ -184,12 +184,16 @@ fn underscores_ok(s: &str, prefixed: bool) -> bool {
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` for the decimal forms charts use (`1`, `-1.5`, `.5`, `1e3`,
-/// `Inf`, `NaN`, `1_000`). Hexadecimal floats (`0x1p2`) are not supported: they parse as 0.
+/// `Inf`, `NaN`, `1_000`, `0x1.8p1`).
 pub fn parse_go_float(s: &str) -> Option<f64> {
     let body = s.strip_prefix(['+', '-']).unwrap_or(s);
     let lower = body.to_ascii_lowercase();
     if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
         return s.parse::<f64>().ok();
+    }
+    if let Some(hex) = lower.strip_prefix("0x") {
+        let value = parse_hex_float(hex)?;
+        return Some(if s.starts_with('-') { -value } else { value });
     }
     let owned;
     let (s, body) = if body.contains('_') {
@@ -212,8 +216,25 @@ pub fn parse_go_float(s: &str) -> Option<f64> {
     s.parse::<f64>().ok()
 }
 
-/// Sprig's `strslice`: a `[]string` as it is; the elements of any other slice through [`strval`], nils
-/// dropped; nil as an empty list; anything else as a one-element list.
+/// The body of a Go hexadecimal float after `0x`: hex digits with an optional `.`, then a mandatory
+/// binary exponent `p±N`.
+fn parse_hex_float(hex: &str) -> Option<f64> {
+    let (mantissa, exponent) = hex.split_once('p')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut value = 0f64;
+    for c in int_part.chars().chain(frac_part.chars()) {
+        value = value * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let scale = exponent - 4 * frac_part.len() as i32;
+    Some(value * 2f64.powi(scale))
+}
+
+/// Sprig's `strslice`: a `[]string` as it is; the elements of any other slice (host slices included)
+/// through [`strval`], nils dropped; nil as an empty list; anything else as a one-element list.
 pub fn strslice(v: &Value) -> Vec<String> {
     match v {
         Value::List(l) => l
@@ -223,6 +244,9 @@ pub fn strslice(v: &Value) -> Vec<String> {
             .map(strval)
             .collect(),
         Value::Bytes(b) => b.iter().map(|byte| byte.to_string()).collect(),
+        Value::Object(_) if object_slice(v).is_some() => {
+            object_slice(v).map_or_else(Vec::new, |l| strslice(&Value::List(l)))
+        }
         Value::Nil => Vec::new(),
         other => vec![strval(other)],
     }
@@ -256,6 +280,19 @@ pub fn slice_items(v: &Value) -> Option<Vec<Value>> {
                 .map(|byte| Value::Uint(u64::from(*byte), crate::template::UintKind::Uint8))
                 .collect(),
         ),
+        Value::Object(_) => object_slice(v).map(|l| l.items().to_vec()),
+        _ => None,
+    }
+}
+
+/// The elements of a host object whose Go kind is a slice or array (such as
+/// `.Capabilities.APIVersions`, a `chartutil.VersionSet`), read through its JSON form.
+pub fn object_slice(v: &Value) -> Option<List> {
+    match v {
+        Value::Object(o) if matches!(o.kind_name(), "slice" | "array") => match o.to_json_value() {
+            Some(Value::List(l)) => Some(l),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -328,24 +365,21 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
-/// An approximation of Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the
-/// ASCII space; not control, format, private-use, other space or line/paragraph separator characters.
+/// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
 pub fn is_go_printable(c: char) -> bool {
-    let u = c as u32;
-    if u < 0x20 || (0x7f..0xa0).contains(&u) {
-        return false;
-    }
-    if c == ' ' {
-        return true;
-    }
-    if c.is_whitespace() {
-        return false;
-    }
-    !matches!(u,
-        0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e | 0x200b..=0x200f | 0x202a..=0x202e
-        | 0x2060..=0x2064 | 0x2066..=0x206f | 0xfeff | 0xfff9..=0xfffb | 0xe000..=0xf8ff
-        | 0xd800..=0xdfff | 0xfdd0..=0xfdef | 0xfffe | 0xffff | 0xe0001 | 0xe0020..=0xe007f
-        | 0xf0000..=0x10ffff)
+    use unicode_general_category::{get_general_category, GeneralCategory::*};
+    c == ' '
+        || !matches!(
+            get_general_category(c),
+            Control
+                | Format
+                | PrivateUse
+                | Surrogate
+                | Unassigned
+                | SpaceSeparator
+                | LineSeparator
+                | ParagraphSeparator
+        )
 }
 
 /// The string argument at `i` (the evaluator has converted it to a Go `string`); "" if absent.
@@ -450,6 +484,11 @@ mod tests {
         assert_eq!(to_float64(&Value::str("1e3")), 1000.0);
         assert_eq!(to_float64(&Value::str("abc")), 0.0);
         assert_eq!(to_float64(&Value::int(3)), 3.0);
+        // helm: {{ float64 "0x1p2" }} → 4; {{ float64 "1_0" }} → 10
+        assert_eq!(to_float64(&Value::str("0x1p2")), 4.0);
+        assert_eq!(to_float64(&Value::str("-0x1.8p1")), -3.0);
+        assert_eq!(to_float64(&Value::str("0x1")), 0.0);
+        assert_eq!(to_float64(&Value::str("1_0")), 10.0);
     }
 
     #[test]

@@ -9,8 +9,8 @@
 //!
 //! Where this falls short of Go: keys and certificates are random in Helm too, so only their shape can
 //! be compared; certificates are built by `rcgen`, whose extension set differs in details (it adds a
-//! subject key identifier to every certificate, Go only to CAs); DSA keys (`genPrivateKey "dsa"` and
-//! `DSA PRIVATE KEY` inputs) are not supported; Ed25519 PKCS#8 keys carry the public key (v2) where Go
+//! subject key identifier to every certificate, Go only to CAs); DSA keys are generated, written and
+//! read back, and (as in Go) refused for certificates; Ed25519 PKCS#8 keys carry the public key (v2) where Go
 //! writes v1; inner parse-error texts from Go's `x509` package are not reproduced word for word.
 use std::any::Any;
 use std::net::IpAddr;
@@ -90,9 +90,7 @@ pub fn pem_decode(text: &str) -> Option<PemBlock> {
     loop {
         let start = rest.find("-----BEGIN ")?;
         let after = &rest[start + 11..];
-        let Some(label_end) = after.find("-----") else {
-            return None;
-        };
+        let label_end = after.find("-----")?;
         let label = &after[..label_end];
         let body_start = &after[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
@@ -131,6 +129,8 @@ enum PrivateKey {
     Ec(p256::SecretKey),
     /// PKCS#8 DER of an Ed25519 key.
     Ed25519(Vec<u8>),
+    /// A DSA key; Go can write and read it but not sign certificates with it.
+    Dsa(Box<dsa::SigningKey>),
 }
 
 impl PrivateKey {
@@ -146,6 +146,7 @@ impl PrivateKey {
                 Ok(pem_encode("EC PRIVATE KEY", &der))
             }
             PrivateKey::Ed25519(der) => Ok(pem_encode("PRIVATE KEY", der)),
+            PrivateKey::Dsa(k) => Ok(pem_encode("DSA PRIVATE KEY", &dsa_der(k))),
         }
     }
 
@@ -167,6 +168,11 @@ impl PrivateKey {
                 &rcgen::PKCS_ECDSA_P256_SHA256,
             ),
             PrivateKey::Ed25519(der) => (der.clone(), &rcgen::PKCS_ED25519),
+            PrivateKey::Dsa(_) => {
+                return Err(
+                    "x509: certificate private key does not implement crypto.Signer".to_string(),
+                )
+            }
         };
         KeyPair::from_pkcs8_pem_and_sign_algo(&pem_encode("PRIVATE KEY", &pkcs8), alg)
             .map_err(|e| e.to_string())
@@ -188,7 +194,13 @@ fn generate_key(kind: &str) -> Result<Result<PrivateKey, String>, String> {
         "ed25519" => KeyPair::generate_for(&rcgen::PKCS_ED25519)
             .map(|k| PrivateKey::Ed25519(k.serialize_der()))
             .map_err(|e| e.to_string()),
-        "dsa" => Err("DSA keys are not supported by rudder".to_string()),
+        "dsa" => {
+            let mut rng = rsa::rand_core::OsRng;
+            let components = dsa::Components::generate(&mut rng, dsa::KeySize::DSA_2048_256);
+            Ok(PrivateKey::Dsa(Box::new(dsa::SigningKey::generate(
+                &mut rng, components,
+            ))))
+        }
         other => return Err(format!("Unknown type {other}")),
     })
 }
@@ -232,11 +244,91 @@ fn parse_private_key_pem(text: &str) -> Result<PrivateKey, String> {
         "EC" => p256::SecretKey::from_sec1_der(&block.der)
             .map(PrivateKey::Ec)
             .map_err(|e| format!("parsing EC private key from PEM: {e}")),
-        "DSA" => Err(
-            "parsing DSA private key from PEM: DSA keys are not supported by rudder".to_string(),
-        ),
+        "DSA" => parse_dsa_der(&block.der)
+            .map(|k| PrivateKey::Dsa(Box::new(k)))
+            .ok_or_else(|| "parsing DSA private key from PEM: asn1: structure error".to_string()),
         _ => Err(format!("invalid private key type {}", block.label)),
     }
+}
+
+/// A DER INTEGER of a non-negative big-endian magnitude.
+fn der_integer(out: &mut Vec<u8>, magnitude: &[u8]) {
+    let trimmed: Vec<u8> = magnitude.iter().copied().skip_while(|b| *b == 0).collect();
+    let mut content = if trimmed.is_empty() { vec![0] } else { trimmed };
+    if content[0] & 0x80 != 0 {
+        content.insert(0, 0);
+    }
+    out.push(0x02);
+    der_length(out, content.len());
+    out.extend_from_slice(&content);
+}
+
+fn der_length(out: &mut Vec<u8>, len: usize) {
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .iter()
+            .copied()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend_from_slice(&bytes);
+    }
+}
+
+/// Sprig's `DSAKeyFormat` as `encoding/asn1` marshals it: SEQUENCE { 0, P, Q, G, Y, X }.
+fn dsa_der(key: &dsa::SigningKey) -> Vec<u8> {
+    let vk = key.verifying_key();
+    let c = vk.components();
+    let mut body = Vec::new();
+    der_integer(&mut body, &[0]);
+    for n in [c.p(), c.q(), c.g(), vk.y(), key.x()] {
+        der_integer(&mut body, &n.to_bytes_be());
+    }
+    let mut out = vec![0x30];
+    der_length(&mut out, body.len());
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Reads one DER TLV: (tag, content, rest).
+fn der_read(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, mut rest) = rest.split_first()?;
+    let len = if first < 0x80 {
+        usize::from(first)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        rest = &rest[n..];
+        len
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+fn parse_dsa_der(der: &[u8]) -> Option<dsa::SigningKey> {
+    let (0x30, mut body, _) = der_read(der)? else {
+        return None;
+    };
+    let mut ints = Vec::new();
+    while !body.is_empty() {
+        let (0x02, content, rest) = der_read(body)? else {
+            return None;
+        };
+        ints.push(dsa::BigUint::from_bytes_be(content));
+        body = rest;
+    }
+    let [_, p, q, g, y, x] = <[dsa::BigUint; 6]>::try_from(ints).ok()?;
+    let components = dsa::Components::from_components(p, q, g).ok()?;
+    let vk = dsa::VerifyingKey::from_components(components, y).ok()?;
+    dsa::SigningKey::from_components(vk, x).ok()
 }
 
 fn list_items(v: Option<&Value>) -> Vec<Value> {
@@ -517,6 +609,26 @@ mod tests {
         assert!(!parsed.is_ca());
         let san = parsed.subject_alternative_name().unwrap().unwrap();
         assert_eq!(san.value.general_names.len(), 2);
+    }
+
+    // helm: {{ genCAWithKey "x" 1 (genPrivateKey "dsa") }} → error calling genCAWithKey: error creating
+    // certificate: x509: certificate private key does not implement crypto.Signer
+    #[test]
+    fn dsa_keys_round_trip_and_cannot_sign() {
+        let pem = call(gen_private_key, vec![Value::str("dsa")]).unwrap();
+        let pem = pem.as_str().unwrap().to_string();
+        assert!(
+            pem.starts_with("-----BEGIN DSA PRIVATE KEY-----\n"),
+            "{pem}"
+        );
+        let PrivateKey::Dsa(k) = parse_private_key_pem(&pem).unwrap() else {
+            panic!("not DSA")
+        };
+        assert_eq!(pem_encode("DSA PRIVATE KEY", &dsa_der(&k)), pem);
+        assert_eq!(
+            err_text(call(gen_ca_with_key, vec![Value::str("x"), Value::int(1), Value::string(pem)])),
+            "error creating certificate: x509: certificate private key does not implement crypto.Signer"
+        );
     }
 
     #[test]

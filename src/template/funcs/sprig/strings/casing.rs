@@ -4,10 +4,11 @@
 //!
 //! Go maps case rune by rune with Unicode's *simple* mappings (`ß` stays `ß` in `upper`), while Rust's
 //! `char::to_uppercase` uses the full mappings; [`go_to_upper`]/[`go_to_lower`] bridge the two.
-//! Go's `unicode.IsUpper`/`IsLower` test the `Lu`/`Ll` categories, Rust's the wider derived
-//! properties; the `Other_Uppercase`/`Other_Lowercase` ranges are excluded here. `unicode.IsPunct`
-//! (category `P`) has no Rust counterpart: ASCII is exact, other scripts cover the common
-//! punctuation blocks only.
+//! Go's rune classes (`unicode.IsUpper`, `IsPunct`…) test general categories, which come from the
+//! `unicode-general-category` crate (Unicode 16; Go 1.23 has Unicode 15, which differs only for
+//! characters added in 16). Titlecase mapping covers the Latin digraphs; other titlecase letters map
+//! to uppercase.
+use unicode_general_category::{get_general_category, GeneralCategory};
 
 /// Go's `unicode.ToUpper`: the simple uppercase mapping (a rune whose only uppercase form is several
 /// runes, such as `ß`, is unchanged).
@@ -15,8 +16,20 @@ pub fn go_to_upper(c: char) -> char {
     let mut it = c.to_uppercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
-        _ => c,
+        _ => greek_iota_subscript_upper(c).unwrap_or(c),
     }
+}
+
+/// The simple uppercase of the Greek letters with ypogegrammeni, whose full uppercase is two runes
+/// (`ᾳ` → `ΑΙ`) but whose simple mapping is the prosgegrammeni form (`ᾳ` → `ᾼ`).
+fn greek_iota_subscript_upper(c: char) -> Option<char> {
+    let u = c as u32;
+    let mapped = match u {
+        0x1f80..=0x1f87 | 0x1f90..=0x1f97 | 0x1fa0..=0x1fa7 => u + 8,
+        0x1fb3 | 0x1fc3 | 0x1ff3 => u + 9,
+        _ => return None,
+    };
+    char::from_u32(mapped)
 }
 
 /// Go's `unicode.ToLower`: the simple lowercase mapping (`İ` → `i`).
@@ -35,83 +48,62 @@ pub fn go_to_title(c: char) -> char {
     }
 }
 
-/// Go's `unicode.IsTitle` for the runes charts meet (the Latin digraphs).
+/// Go's `unicode.IsTitle` (category `Lt`).
 pub fn go_is_title(c: char) -> bool {
-    matches!(c, 'ǅ' | 'ǈ' | 'ǋ' | 'ǲ')
+    get_general_category(c) == GeneralCategory::TitlecaseLetter
 }
 
 /// Go's `unicode.IsUpper` (category `Lu`).
 pub fn go_is_upper(c: char) -> bool {
-    c.is_uppercase() && !matches!(c as u32, 0x2160..=0x216f | 0x24b6..=0x24cf | 0x1f130..=0x1f189)
+    get_general_category(c) == GeneralCategory::UppercaseLetter
 }
 
 /// Go's `unicode.IsLower` (category `Ll`).
 pub fn go_is_lower(c: char) -> bool {
-    c.is_lowercase()
-        && !matches!(c as u32,
-            0xaa | 0xba | 0x2b0..=0x2b8 | 0x2c0..=0x2c1 | 0x2e0..=0x2e4 | 0x345 | 0x37a
-            | 0x1d2c..=0x1d6a | 0x1d78 | 0x1d9b..=0x1dbf | 0x2071 | 0x207f | 0x2090..=0x209c
-            | 0x2170..=0x217f | 0x24d0..=0x24e9 | 0x2c7c..=0x2c7d | 0xa69c..=0xa69d | 0xa770
-            | 0xa7f8..=0xa7f9 | 0xab5c..=0xab5f)
+    get_general_category(c) == GeneralCategory::LowercaseLetter
 }
 
-/// Go's `unicode.IsSpace`.
+/// Go's `unicode.IsSpace` (the `White_Space` property).
 pub fn go_is_space(c: char) -> bool {
     c.is_whitespace()
 }
 
-/// Go's `unicode.IsLetter` (approximated by the `Alphabetic` property).
+/// Go's `unicode.IsLetter` (category `L`).
 pub fn go_is_letter(c: char) -> bool {
-    c.is_alphabetic()
+    use GeneralCategory::*;
+    matches!(
+        get_general_category(c),
+        UppercaseLetter | LowercaseLetter | TitlecaseLetter | ModifierLetter | OtherLetter
+    )
+}
+
+/// Go's `unicode.IsDigit` (category `Nd`).
+pub fn go_is_digit(c: char) -> bool {
+    get_general_category(c) == GeneralCategory::DecimalNumber
 }
 
 /// Go's `unicode.IsNumber` (category `N`).
 pub fn go_is_number(c: char) -> bool {
-    c.is_numeric()
+    use GeneralCategory::*;
+    matches!(
+        get_general_category(c),
+        DecimalNumber | LetterNumber | OtherNumber
+    )
 }
 
-/// Go's `unicode.IsPunct` (category `P`): exact for ASCII and Latin-1, the common blocks elsewhere.
+/// Go's `unicode.IsPunct` (category `P`).
 pub fn go_is_punct(c: char) -> bool {
-    if c.is_ascii() {
-        return matches!(
-            c,
-            '!' | '"'
-                | '#'
-                | '%'
-                | '&'
-                | '\''
-                | '('
-                | ')'
-                | '*'
-                | ','
-                | '-'
-                | '.'
-                | '/'
-                | ':'
-                | ';'
-                | '?'
-                | '@'
-                | '['
-                | '\\'
-                | ']'
-                | '_'
-                | '{'
-                | '}'
-        );
-    }
-    matches!(c as u32,
-        0xa1 | 0xa7 | 0xab | 0xb6 | 0xb7 | 0xbb | 0xbf | 0x37e | 0x387 | 0x55a..=0x55f
-        | 0x589..=0x58a | 0x5be | 0x5c0 | 0x5c3 | 0x5c6 | 0x5f3..=0x5f4 | 0x60c..=0x60d
-        | 0x61b | 0x61e..=0x61f | 0x66a..=0x66d | 0x6d4 | 0x964..=0x965 | 0x970
-        | 0x2010..=0x2027 | 0x2030..=0x2043 | 0x2045..=0x2051 | 0x2053..=0x205e
-        | 0x207d..=0x207e | 0x208d..=0x208e | 0x2308..=0x230b | 0x2329..=0x232a
-        | 0x2768..=0x2775 | 0x27c5..=0x27c6 | 0x27e6..=0x27ef | 0x2983..=0x2998
-        | 0x29d8..=0x29db | 0x29fc..=0x29fd | 0x2e00..=0x2e2e | 0x2e30..=0x2e4f
-        | 0x3001..=0x3003 | 0x3008..=0x3011 | 0x3014..=0x301f | 0x3030 | 0x303d | 0x30a0
-        | 0x30fb | 0xfe10..=0xfe19 | 0xfe30..=0xfe52 | 0xfe54..=0xfe61 | 0xfe63 | 0xfe68
-        | 0xfe6a..=0xfe6b | 0xff01..=0xff03 | 0xff05..=0xff0a | 0xff0c..=0xff0f
-        | 0xff1a..=0xff1b | 0xff1f..=0xff20 | 0xff3b..=0xff3d | 0xff3f | 0xff5b | 0xff5d
-        | 0xff5f..=0xff65)
+    use GeneralCategory::*;
+    matches!(
+        get_general_category(c),
+        ConnectorPunctuation
+            | DashPunctuation
+            | OpenPunctuation
+            | ClosePunctuation
+            | InitialPunctuation
+            | FinalPunctuation
+            | OtherPunctuation
+    )
 }
 
 /// Go's `strings.ToUpper`.
@@ -130,7 +122,7 @@ fn is_title_separator(c: char) -> bool {
     if c.is_ascii() {
         return !(c.is_ascii_alphanumeric() || c == '_');
     }
-    if go_is_letter(c) || c.is_numeric() {
+    if go_is_letter(c) || go_is_digit(c) {
         return false;
     }
     go_is_space(c)
