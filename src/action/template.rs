@@ -39,6 +39,8 @@ pub struct TemplateOptions {
     pub disable_hooks: bool,
     pub is_upgrade: bool,
     pub skip_schema_validation: bool,
+    /// `--enable-dns`.
+    pub enable_dns: bool,
     /// `--debug`: with a render error, still return what was rendered.
     pub debug: bool,
 }
@@ -70,6 +72,9 @@ pub struct TemplateOutput {
     pub files: Vec<OutputFile>,
     /// Warnings for standard error (`This chart is deprecated`).
     pub warnings: Vec<String>,
+    /// Lines Helm logs to standard error as they are (`manifest_sorter.go:190: info: skipping
+    /// unknown hook: "x"`).
+    pub log_lines: Vec<String>,
 }
 
 /// A failure. `rendered` carries what `--debug` still prints.
@@ -80,6 +85,8 @@ pub struct Error {
     pub during_render: bool,
     /// Standard output to print anyway (with `--debug`).
     pub stdout: Option<String>,
+    /// `--output-dir` files Helm had already written when it failed.
+    pub files: Vec<OutputFile>,
 }
 
 impl Error {
@@ -88,6 +95,7 @@ impl Error {
             message: message.into(),
             during_render: false,
             stdout: None,
+            files: Vec::new(),
         }
     }
 
@@ -96,6 +104,7 @@ impl Error {
             message: message.into(),
             during_render: true,
             stdout: None,
+            files: Vec::new(),
         }
     }
 }
@@ -126,11 +135,12 @@ pub fn run(
         ),
         None => None,
     };
+    // Helm locates the chart before it reads any values.
     if !options.chart.exists() {
-        return Err(Error::new(format!(
-            "path {:?} not found",
-            options.chart.display().to_string()
-        )));
+        let path = options.chart.display().to_string();
+        return Err(Error::new(
+            crate::chart::Error::NotFound { path }.to_string(),
+        ));
     }
     let user_values = chart_source::merge_values(&options.values, stdin).map_err(Error::new)?;
     let mut chart = chart_source::load_chart(&options.chart).map_err(Error::new)?;
@@ -157,11 +167,7 @@ pub fn run(
     };
     let values = chart_source::coalesce(&chart, &user_values).map_err(Error::new)?;
     if !options.skip_schema_validation {
-        chart_source::validate_schema(&chart, &values).map_err(|e| {
-            Error::new(format!(
-                "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
-            ))
-        })?;
+        chart_source::validate_schema(&chart, &values).map_err(Error::new)?;
     }
 
     let kube_constraint = &chart.metadata.kube_version;
@@ -177,9 +183,20 @@ pub fn run(
         )));
     }
 
-    let rendered = Engine::default()
+    let engine = Engine {
+        enable_dns: options.enable_dns,
+        ..Engine::default()
+    };
+    let rendered = engine
         .render(&chart, &values, &release, &capabilities)
-        .map_err(|e: engine::Error| Error::render(e.to_string()))?;
+        .map_err(|e: engine::Error| {
+            let mut error = Error::render(e.to_string());
+            if options.debug {
+                // Helm still prints the (empty) manifest: one newline.
+                error.stdout = Some("\n".to_string());
+            }
+            error
+        })?;
     let manifests_only: BTreeMap<String, String> = rendered
         .into_iter()
         .filter(|(path, _)| !path.ends_with("NOTES.txt"))
@@ -201,6 +218,13 @@ pub fn run(
             return Err(error);
         }
     };
+
+    for value in &sorted.unknown_hooks {
+        output.log_lines.push(format!(
+            "manifest_sorter.go:190: info: skipping unknown hook: {}",
+            engine::funcs::go_quote(value)
+        ));
+    }
 
     let release_dir = options.output_dir.as_ref().map(|dir| {
         if options.use_release_name {
@@ -270,7 +294,10 @@ pub fn run(
     if options.show_only.is_empty() {
         output.stdout = text;
     } else {
-        let selected = show_only::select(&text, &options.show_only).map_err(Error::new)?;
+        let selected = show_only::select(&text, &options.show_only).map_err(|message| Error {
+            files: std::mem::take(&mut output.files),
+            ..Error::new(message)
+        })?;
         for doc in selected {
             output.stdout.push_str(&format!("---\n{doc}\n"));
         }
@@ -304,4 +331,75 @@ fn crd_objects(chart: &crate::chart::Chart, full_path: &str) -> Vec<(String, Str
         ));
     }
     crds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart_dir(test: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "rudder-action-template-{}-{test}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let full = dir.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        dir
+    }
+
+    fn options(chart: PathBuf) -> TemplateOptions {
+        TemplateOptions {
+            release_name: "rel".into(),
+            chart,
+            namespace: "default".into(),
+            ..TemplateOptions::default()
+        }
+    }
+
+    #[test]
+    fn manifests_then_hooks_with_source_headers() {
+        let dir = chart_dir("hooks", &[
+            ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+            (
+                "templates/hook.yaml",
+                "kind: Job\nmetadata:\n  name: h\n  annotations:\n    helm.sh/hook: pre-install\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+            ),
+        ]);
+        let out = run(&options(dir.clone()), &mut std::io::empty(), None).unwrap();
+        assert_eq!(
+            out.stdout,
+            "---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: rel\n---\n# Source: c/templates/hook.yaml\nkind: Job\nmetadata:\n  name: h\n  annotations:\n    helm.sh/hook: pre-install\n"
+        );
+        let mut no_hooks = options(dir.clone());
+        no_hooks.disable_hooks = true;
+        let out = run(&no_hooks, &mut std::io::empty(), None).unwrap();
+        assert!(!out.stdout.contains("hook.yaml"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn render_errors_carry_the_debug_hint() {
+        let dir = chart_dir(
+            "errors",
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+                ("templates/cm.yaml", "{{ fail \"boom\" }}"),
+                ("templates/x.yaml", "x: 1"),
+            ],
+        );
+        let err = run(&options(dir.clone()), &mut std::io::empty(), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "execution error at (c/templates/cm.yaml:1:3): boom\n\nUse --debug flag to render out invalid YAML"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

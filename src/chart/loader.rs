@@ -153,6 +153,13 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
     }
     let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
     let mut values_seen = false;
+    chart.raw = files
+        .iter()
+        .map(|f| File {
+            name: f.name.clone(),
+            data: f.data.clone(),
+        })
+        .collect();
     for f in files {
         match f.name.as_str() {
             "Chart.yaml" => {}

@@ -6,12 +6,16 @@
 //! module does not render templates and never touches the network.
 pub mod archive;
 pub mod constraint;
+pub mod create;
 pub mod dependencies;
 pub mod error;
 pub mod helmignore;
+pub mod lint;
 pub mod loader;
 pub mod metadata;
 pub mod model;
+pub mod package;
+pub mod show;
 
 pub use dependencies::{check_dependencies, process_dependencies};
 pub use error::Error;

@@ -22,6 +22,8 @@ pub struct Chart {
     pub files: Vec<File>,
     /// Subcharts loaded from `charts/` (directories and archives), in load order.
     pub dependencies: Vec<Chart>,
+    /// Every file as loaded, unparsed (Helm's `Chart.Raw`): what `show values` and `package` write.
+    pub raw: Vec<File>,
     /// The full path of the parent chart (its `ChartFullPath`, e.g. `platform/charts/postgresql` for a
     /// chart under postgresql's `charts/`); `None` for the root chart. See [`Chart::full_path`].
     pub parent_path: Option<String>,

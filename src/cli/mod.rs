@@ -8,6 +8,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod create;
+pub mod lint;
+pub mod package;
+pub mod show;
 pub mod template;
 
 /// Stack size of the thread that runs a command: templates may nest `include` 1000 deep, as Helm allows.
@@ -21,12 +25,22 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of the biggest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the client version information.
     Version,
     /// Locally render templates.
     Template(template::TemplateArgs),
+    /// Show information of a chart.
+    Show(show::ShowArgs),
+    /// Package a chart directory into a chart archive (reproducibly).
+    Package(package::PackageArgs),
+    /// Create a new chart with the given name.
+    Create(create::CreateArgs),
+    /// Examine a chart for possible issues.
+    Lint(lint::LintArgs),
 }
 
 /// Parses `args` and runs the command; returns the process exit code.
@@ -54,6 +68,10 @@ fn dispatch(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Template(args) => template::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Package(args) => package::run(args),
+        Command::Create(args) => create::run(args),
+        Command::Lint(args) => lint::run(args),
     }
 }
 

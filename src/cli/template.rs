@@ -85,6 +85,9 @@ pub struct TemplateArgs {
     /// If set, disables JSON schema validation.
     #[arg(long = "skip-schema-validation")]
     pub skip_schema_validation: bool,
+    /// Enable DNS lookups when rendering templates.
+    #[arg(long = "enable-dns")]
+    pub enable_dns: bool,
     /// Update dependencies if they are missing before installing the chart.
     #[arg(long = "dependency-update")]
     pub dependency_update: bool,
@@ -94,6 +97,43 @@ pub struct TemplateArgs {
     /// Render subchart notes along with the parent (accepted; notes are not printed by template).
     #[arg(long = "render-subchart-notes")]
     pub render_subchart_notes: bool,
+    /// Install flags `helm template` accepts and that change nothing offline.
+    #[command(flatten)]
+    pub ignored: IgnoredInstallFlags,
+}
+
+/// Flags of `helm install` that `helm template` accepts but that have no effect when rendering
+/// locally (cluster interaction, waiting, repository lookup of an already local chart).
+#[derive(Debug, Args)]
+pub struct IgnoredInstallFlags {
+    #[arg(long = "create-namespace", hide = true)]
+    create_namespace: bool,
+    #[arg(long = "atomic", hide = true)]
+    atomic: bool,
+    #[arg(long = "wait", hide = true)]
+    wait: bool,
+    #[arg(long = "wait-for-jobs", hide = true)]
+    wait_for_jobs: bool,
+    #[arg(long = "force", hide = true)]
+    force: bool,
+    #[arg(long = "replace", hide = true)]
+    replace: bool,
+    #[arg(long = "devel", hide = true)]
+    devel: bool,
+    #[arg(long = "disable-openapi-validation", hide = true)]
+    disable_openapi_validation: bool,
+    #[arg(long = "timeout", hide = true)]
+    timeout: Option<String>,
+    #[arg(long = "description", hide = true)]
+    description: Option<String>,
+    #[arg(long = "version", hide = true)]
+    version: Option<String>,
+    #[arg(short = 'l', long = "labels", hide = true)]
+    labels: Vec<String>,
+    #[arg(long = "kube-context", hide = true)]
+    kube_context: Option<String>,
+    #[arg(long = "kubeconfig", hide = true)]
+    kubeconfig: Option<String>,
 }
 
 /// Runs the command and prints its result; returns the exit code.
@@ -120,7 +160,10 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     };
     let name_choice = NameChoice {
         generate: args.generate_name,
-        from_template: args.name_template.clone(),
+        from_template: match &args.name_template {
+            Some(text) => Some(crate::engine::name_template::render_name_template(text)?),
+            None => None,
+        },
     };
     let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
     let options = TemplateOptions {
@@ -146,6 +189,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         disable_hooks: args.no_hooks,
         is_upgrade: args.is_upgrade,
         skip_schema_validation: args.skip_schema_validation,
+        enable_dns: args.enable_dns,
         debug: args.debug,
     };
     let mut stdin = std::io::stdin();
@@ -157,6 +201,9 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     match result {
         Ok(output) => {
+            for line in &output.log_lines {
+                eprintln!("{line}");
+            }
             for warning in &output.warnings {
                 eprintln!("WARNING: {warning}");
             }
@@ -168,6 +215,10 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
             Ok(())
         }
         Err(err) => {
+            for file in &err.files {
+                write_output_file(file)?;
+                let _ = writeln!(out, "wrote {}", file.path.display());
+            }
             if let Some(text) = &err.stdout {
                 let _ = out.write_all(text.as_bytes());
             }
@@ -196,7 +247,8 @@ fn write_output_file(file: &OutputFile) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them.
+/// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them (even
+/// when empty, as in Helm 3.17).
 struct ExecPostRenderer {
     program: PathBuf,
     args: Vec<String>,
@@ -206,7 +258,7 @@ impl ExecPostRenderer {
     fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
         let program = look_path(path).ok_or_else(|| {
             format!(
-                "invalid argument {path:?} for \"--post-renderer\" flag: exec: {path:?}: executable file not found in $PATH"
+                "invalid argument {path:?} for \"--post-renderer\" flag: unable to find binary at {path}: exec: {path:?}: executable file not found in $PATH"
             )
         })?;
         Ok(ExecPostRenderer { program, args })
@@ -251,10 +303,7 @@ impl PostRenderer for ExecPostRenderer {
                 String::from_utf8_lossy(&result.stderr)
             ));
         }
-        let text = String::from_utf8_lossy(&result.stdout).into_owned();
-        if text.trim().is_empty() {
-            return Err(format!("post-renderer {shown:?} produced empty output"));
-        }
-        Ok(text)
+        // Helm 3.17 accepts empty output (later versions reject it).
+        Ok(String::from_utf8_lossy(&result.stdout).into_owned())
     }
 }

@@ -49,7 +49,12 @@ impl Object for ChartObject {
         )
     }
     fn to_json_value(&self) -> Option<Value> {
-        Some(metadata_json(&self.metadata))
+        let json = metadata_json(&self.metadata);
+        if let Value::Map(m) = &json {
+            // The embedded struct's fields are inlined; `IsRoot` has no JSON tag.
+            m.insert("IsRoot", Value::Bool(self.is_root));
+        }
+        Some(json)
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -35,11 +35,15 @@ const FOUR_STRINGS: &[GoType] = &[
     GoType::String,
 ];
 
-/// The full table: Sprig, the serialisers, and the engine's functions.
-pub fn helm_func_table() -> FuncTable {
+/// The full table: Sprig, the serialisers, and the engine's functions; with `enable_dns`,
+/// `getHostByName` resolves names (Helm's `--enable-dns`).
+pub fn helm_func_table(enable_dns: bool) -> FuncTable {
     let mut table = FuncTable::sprig();
     table.remove("env");
     table.remove("expandenv");
+    if enable_dns {
+        table.extend(crate::template::funcs::sprig::network::DNS_FUNCS);
+    }
     table.extend(&backend::serial_funcs());
     table.extend(ENGINE_FUNCS);
     table
@@ -202,8 +206,8 @@ pub fn go_quote(s: &str) -> String {
 }
 
 /// Shared so each render builds the table once.
-pub fn shared_table() -> Rc<FuncTable> {
-    Rc::new(helm_func_table())
+pub fn shared_table(enable_dns: bool) -> Rc<FuncTable> {
+    Rc::new(helm_func_table(enable_dns))
 }
 
 #[cfg(test)]
@@ -218,7 +222,7 @@ mod tests {
 
     #[test]
     fn table_has_engine_funcs_and_no_env() {
-        let t = helm_func_table();
+        let t = helm_func_table(false);
         for name in ["include", "tpl", "required", "fail", "lookup"] {
             assert!(t.contains(name), "{name}");
         }

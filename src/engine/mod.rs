@@ -18,6 +18,7 @@ pub mod error;
 pub mod files;
 pub mod funcs;
 pub mod glob;
+pub mod name_template;
 pub mod render;
 
 pub use capabilities::{Capabilities, KubeVersion};

@@ -51,6 +51,8 @@ pub struct Engine {
     pub strict: bool,
     /// `required`/`fail` do not fail (lint).
     pub lint_mode: bool,
+    /// `--enable-dns`: `getHostByName` resolves names instead of returning "".
+    pub enable_dns: bool,
 }
 
 /// One file to render.
@@ -88,7 +90,7 @@ impl Engine {
         } else {
             MissingKey::Zero
         };
-        let mut set = TemplateSet::new(shared_table(), missing_key);
+        let mut set = TemplateSet::new(shared_table(self.enable_dns), missing_key);
         for r in &renderables {
             set.parse(&r.name, &r.text).map_err(Error::from_parse)?;
         }

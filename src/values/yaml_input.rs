@@ -16,9 +16,83 @@ pub fn parse_any(text: &str) -> Result<Value, String> {
 
 /// Parses Chart.yaml into a fresh `Metadata`, as `yaml.Unmarshal(data, c.Metadata)`.
 pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
+    check_metadata_types(
+        &crate::yaml::parse_value(text, "Chart.yaml").map_err(|e| e.to_string())?,
+    )?;
     let md: Option<Metadata> =
         crate::yaml::from_str(text, "Chart.yaml").map_err(|e| e.to_string())?;
     Ok(md.unwrap_or_default())
+}
+
+/// The JSON kind Go's decoder names in type errors.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::Bool(_) => "bool",
+        Value::Float(_) | Value::Int(..) | Value::Uint(..) => "number",
+        _ => "string",
+    }
+}
+
+/// Go's `encoding/json` error for a Chart.yaml field of the wrong type (numbers and bools are fine
+/// where a string is wanted: sigs.k8s.io/yaml turns them into strings).
+fn check_metadata_types(doc: &Value) -> Result<(), String> {
+    let Some(map) = doc.as_map() else {
+        return match doc {
+            Value::Nil => Ok(()),
+            other => Err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type chart.Metadata",
+                json_kind(other)
+            )),
+        };
+    };
+    let wrong = |field: &str, v: &Value, go_type: &str| {
+        Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field Metadata.{field} of type {go_type}",
+            json_kind(v)
+        ))
+    };
+    for (key, v) in map.entries() {
+        if v.is_nil() {
+            continue;
+        }
+        let key: &str = &key;
+        match key {
+            "name" | "home" | "version" | "description" | "icon" | "apiVersion" | "condition"
+            | "tags" | "appVersion" | "kubeVersion" | "type" => {
+                if matches!(v, Value::List(_) | Value::Map(_)) {
+                    return wrong(key, &v, "string");
+                }
+            }
+            "sources" | "keywords" => match &v {
+                Value::List(items) => {
+                    if let Some(bad) = items
+                        .items()
+                        .iter()
+                        .find(|i| matches!(i, Value::List(_) | Value::Map(_)))
+                    {
+                        return wrong(key, bad, "string");
+                    }
+                }
+                other => return wrong(key, other, "[]string"),
+            },
+            "maintainers" if !matches!(v, Value::List(_)) => {
+                return wrong(key, &v, "[]*chart.Maintainer");
+            }
+            "dependencies" if !matches!(v, Value::List(_)) => {
+                return wrong(key, &v, "[]*chart.Dependency");
+            }
+            "annotations" if !matches!(v, Value::Map(_)) => {
+                return wrong(key, &v, "map[string]string");
+            }
+            "deprecated" if !matches!(v, Value::Bool(_)) => {
+                return wrong(key, &v, "bool");
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -48,6 +122,14 @@ mod tests {
         assert!(matches!(v.as_map().unwrap().get("a"), Some(Value::Float(f)) if f == 1.0));
         assert!(parse_values("").unwrap().as_map().unwrap().is_empty());
         assert!(parse_values("- a").is_err());
+    }
+
+    #[test]
+    fn metadata_type_errors_read_like_go() {
+        assert_eq!(
+            parse_metadata("name: c\nkeywords: not-a-list\n").unwrap_err(),
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go struct field Metadata.keywords of type []string"
+        );
     }
 
     #[test]

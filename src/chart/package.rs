@@ -1,0 +1,106 @@
+//! Writing a chart as a reproducible archive (`rudder package`), laid out as Helm's `chartutil.Save`:
+//! `<name>/Chart.yaml` (the metadata marshalled to YAML), `Chart.lock`, `values.yaml` (as written),
+//! `values.schema.json`, templates, other files, then every subchart under `<name>/charts/<sub>/`.
+//!
+//! Unlike Helm 3, which stamps entries with the current time, the archive is reproducible, as Helm 4's:
+//! every entry has mtime 0, owner 0:0 with no names, mode 0644, and entries are sorted by path within
+//! each part, so the same chart gives the same bytes.
+use std::io::Write;
+
+use flate2::write::GzEncoder;
+use flate2::{Compression, GzBuilder};
+
+use super::error::Error;
+use super::model::Chart;
+
+/// The archive file name Helm uses: `<name>-<version>.tgz`.
+pub fn archive_name(chart: &Chart) -> String {
+    format!("{}-{}.tgz", chart.name(), chart.metadata.version)
+}
+
+/// The gzipped tar of `chart`.
+pub fn package(chart: &Chart) -> Result<Vec<u8>, Error> {
+    let mut entries = Vec::new();
+    collect(chart, chart.name(), &mut entries)?;
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, data) in &entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut header, path, data.as_slice())
+            .map_err(|e| Error::Archive(format!("cannot write {path}: {e}")))?;
+    }
+    let tar = tar
+        .into_inner()
+        .map_err(|e| Error::Archive(format!("cannot write archive: {e}")))?;
+    let mut gz: GzEncoder<Vec<u8>> = GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), Compression::best());
+    gz.write_all(&tar)
+        .and_then(|_| gz.try_finish())
+        .map_err(|e| Error::Archive(format!("cannot compress archive: {e}")))?;
+    gz.finish()
+        .map_err(|e| Error::Archive(format!("cannot compress archive: {e}")))
+}
+
+fn collect(chart: &Chart, base: &str, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+    let metadata = serde_json::to_value(&chart.metadata)
+        .map_err(|e| Error::Archive(format!("cannot marshal Chart.yaml: {e}")))?;
+    let chart_yaml = crate::yaml::to_yaml(&crate::values::strvals::json_to_value(&metadata))
+        .map_err(|e| Error::Archive(format!("cannot marshal Chart.yaml: {e}")))?;
+    out.push((format!("{base}/Chart.yaml"), chart_yaml.into_bytes()));
+    for special in ["Chart.lock", "values.yaml"] {
+        if let Some(f) = chart.raw.iter().find(|f| f.name == special) {
+            out.push((format!("{base}/{special}"), f.data.clone()));
+        }
+    }
+    if let Some(schema) = &chart.schema {
+        out.push((format!("{base}/values.schema.json"), schema.clone()));
+    }
+    let mut rest: Vec<_> = chart.templates.iter().chain(chart.files.iter()).collect();
+    rest.sort_by(|a, b| a.name.cmp(&b.name));
+    for f in rest {
+        out.push((format!("{base}/{}", f.name), f.data.clone()));
+    }
+    let mut subs: Vec<&Chart> = chart.dependencies.iter().collect();
+    subs.sort_by(|a, b| a.name().cmp(b.name()));
+    for sub in subs {
+        collect(sub, &format!("{base}/charts/{}", sub.name()), out)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::loader::{load_archive, load_files, BufferedFile};
+
+    #[test]
+    fn same_chart_same_bytes_and_round_trip() {
+        let files = vec![
+            BufferedFile {
+                name: "Chart.yaml".into(),
+                data: b"apiVersion: v2\nname: c\nversion: 0.1.0\n".to_vec(),
+            },
+            BufferedFile {
+                name: "values.yaml".into(),
+                data: b"# keep comments\na: 1\n".to_vec(),
+            },
+            BufferedFile {
+                name: "templates/x.yaml".into(),
+                data: b"x: 1\n".to_vec(),
+            },
+        ];
+        let chart = load_files(files).unwrap();
+        let first = package(&chart).unwrap();
+        assert_eq!(first, package(&chart).unwrap());
+        assert_eq!(archive_name(&chart), "c-0.1.0.tgz");
+        let back = load_archive(&first, "c-0.1.0.tgz").unwrap();
+        assert_eq!(back.metadata, chart.metadata);
+        assert_eq!(back.templates, chart.templates);
+    }
+}
