@@ -63,7 +63,11 @@ pub fn shortest_digits(f: f64) -> (bool, String, i32) {
     let s = format!("{:e}", f.abs());
     let (mantissa, exp) = s.split_once('e').expect("{:e} always has an exponent");
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    (f < 0.0, digits, exp.parse().expect("exponent is an integer"))
+    (
+        f < 0.0,
+        digits,
+        exp.parse().expect("exponent is an integer"),
+    )
 }
 
 /// Go's `%v` of a value at the top level of `fmt` (a nil prints `<nil>`).
@@ -196,7 +200,13 @@ mod tests {
 
     #[test]
     fn sprint_spaces_between_non_strings() {
-        let args = [Value::str("a"), Value::int(1), Value::int(2), Value::str("b"), Value::Float(3.5)];
+        let args = [
+            Value::str("a"),
+            Value::int(1),
+            Value::int(2),
+            Value::str("b"),
+            Value::Float(3.5),
+        ];
         assert_eq!(sprint(&args), "a1 2b3.5");
     }
 }
