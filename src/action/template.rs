@@ -87,6 +87,8 @@ pub struct Error {
     pub stdout: Option<String>,
     /// `--output-dir` files Helm had already written when it failed.
     pub files: Vec<OutputFile>,
+    /// The failing template line with a caret, printed after the first line with `--debug`.
+    pub excerpt: Option<String>,
 }
 
 impl Error {
@@ -96,6 +98,7 @@ impl Error {
             during_render: false,
             stdout: None,
             files: Vec::new(),
+            excerpt: None,
         }
     }
 
@@ -105,6 +108,7 @@ impl Error {
             during_render: true,
             stdout: None,
             files: Vec::new(),
+            excerpt: None,
         }
     }
 }
@@ -191,6 +195,7 @@ pub fn run(
         .render(&chart, &values, &release, &capabilities)
         .map_err(|e: engine::Error| {
             let mut error = Error::render(e.to_string());
+            error.excerpt = e.source_excerpt();
             if options.debug {
                 // Helm still prints the (empty) manifest: one newline.
                 error.stdout = Some("\n".to_string());

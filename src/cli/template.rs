@@ -223,7 +223,10 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
                 let _ = out.write_all(text.as_bytes());
             }
             if options.debug {
-                Err(err.message)
+                match &err.excerpt {
+                    Some(excerpt) => Err(format!("{}\n{excerpt}", err.message)),
+                    None => Err(err.message),
+                }
             } else {
                 Err(err.to_string())
             }
