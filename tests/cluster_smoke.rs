@@ -57,11 +57,7 @@ fn cluster_kubeconfig() -> &'static Result<PathBuf, String> {
                 state_dir().display()
             ));
         }
-        let last = stdout
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .last();
+        let last = stdout.lines().map(str::trim).rfind(|l| !l.is_empty());
         match last {
             Some(p) if Path::new(p).is_file() => Ok(PathBuf::from(p)),
             _ => Err(format!(
