@@ -214,6 +214,54 @@ pub fn shared_table(enable_dns: bool) -> Rc<FuncTable> {
 mod tests {
     use super::*;
 
+    /// Helm 3.17.3 registers Sprig v3.3.0's 211 names minus `env`/`expandenv` (209) plus 13 of its own,
+    /// 11 of them new (220); Go's 19 builtins come on top (`slice` is Sprig's, as in Helm).
+    #[test]
+    fn helm_registers_every_function() {
+        let table = helm_func_table(false);
+        assert_eq!(table.len(), 220, "{:?}", table.names());
+        for name in [
+            "toToml",
+            "fromToml",
+            "toYaml",
+            "toYamlPretty",
+            "fromYaml",
+            "fromYamlArray",
+            "toJson",
+            "fromJson",
+            "fromJsonArray",
+            "include",
+            "tpl",
+            "required",
+            "lookup",
+            "toPrettyJson",
+            "mustToRawJson",
+            "mustFromJson",
+        ] {
+            assert!(table.contains(name), "{name} is not registered");
+        }
+        for name in ["env", "expandenv"] {
+            assert!(!table.contains(name), "{name} must not be registered");
+        }
+        let builtins = [
+            "and", "or", "not", "len", "index", "slice", "print", "printf", "println", "html",
+            "js", "urlquery", "call", "eq", "ne", "lt", "le", "gt", "ge",
+        ];
+        for name in builtins {
+            assert!(
+                crate::template::builtins::Builtin::lookup(name).is_some(),
+                "{name}"
+            );
+        }
+        let callable: std::collections::BTreeSet<&str> =
+            table.names().into_iter().chain(builtins).collect();
+        assert_eq!(
+            callable.len(),
+            238,
+            "distinct callable names (slice is both)"
+        );
+    }
+
     #[test]
     fn quotes_like_go() {
         assert_eq!(go_quote("{{ \"a\" }}\n"), "\"{{ \\\"a\\\" }}\\n\"");
