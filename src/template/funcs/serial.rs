@@ -325,39 +325,10 @@ fn from_toml(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::template::funcs::{Exec, FuncEnv};
-
-    struct NoExec;
-    impl Exec for NoExec {
-        fn execute_template(
-            &mut self,
-            _: &str,
-            _: Value,
-        ) -> Result<String, crate::template::Error> {
-            unreachable!()
-        }
-        fn parse_and_execute(
-            &mut self,
-            _: &str,
-            _: &str,
-            _: Value,
-        ) -> Result<String, crate::template::Error> {
-            unreachable!()
-        }
-        fn top_name(&self) -> &str {
-            ""
-        }
-    }
 
     fn call(table: &[FuncDef], name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
         let def = table.iter().find(|d| d.name == name).unwrap();
-        let env = FuncEnv::system();
-        let mut exec = NoExec;
-        let mut ctx = CallCtx {
-            exec: &mut exec,
-            env: &env,
-        };
-        (def.imp)(&mut ctx, args)
+        crate::template::funcs::sprig::util::test_call(def.imp, args)
     }
 
     fn s(v: Value) -> String {
