@@ -63,7 +63,13 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
                     ),
                 ));
             }
-            number_doc(&json_float(*f))
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                // What the round trip gives for a whole number: JSON writes its digits, go-yaml
+                // reads an int back (`-0` included). Skips formatting and re-parsing.
+                Doc::Int(*f as i64)
+            } else {
+                number_doc(&json_float(*f))
+            }
         }
         Value::String(s) if s.chars().any(disallowed_after_json) => {
             return Err(disallowed_in_json())
@@ -326,10 +332,11 @@ fn analyze(value: &str, tabs_allowed_in_blocks: bool) -> Analysis {
         block_indicators = true;
         flow_indicators = true;
     }
-    let chars: Vec<char> = value.chars().collect();
+    let mut chars = value.chars().peekable();
     let mut preceded_by_whitespace = true;
-    for (i, &c) in chars.iter().enumerate() {
-        let next = chars.get(i + 1).copied();
+    let mut i = 0;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
         let followed_by_whitespace = next.is_none_or(is_blank);
         if i == 0 {
             match c {
@@ -371,7 +378,7 @@ fn analyze(value: &str, tabs_allowed_in_blocks: bool) -> Analysis {
         } else if !is_printable(c) {
             special_characters = true;
         }
-        let last = i + 1 == chars.len();
+        let last = next.is_none();
         if c == ' ' {
             if i == 0 {
                 leading_space = true;
@@ -402,6 +409,7 @@ fn analyze(value: &str, tabs_allowed_in_blocks: bool) -> Analysis {
             previous_break = false;
         }
         preceded_by_whitespace = is_blank(c) || is_break(c) || c == '\0';
+        i += 1;
     }
 
     let mut a = Analysis {
@@ -691,12 +699,20 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = value.chars().collect();
+        if !value.chars().any(|c| c == ' ' || is_break(c)) {
+            // One word: nothing to fold or break, written as is.
+            self.out.push_str(value);
+            self.column += value.chars().count();
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
+        let mut chars = value.chars().peekable();
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        while let Some(c) = chars.next() {
             if c == ' ' {
-                let next_is_space = chars.get(i + 1) == Some(&' ');
+                let next_is_space = chars.peek() == Some(&' ');
                 if allow_breaks && !spaces && self.column > self.best_width && !next_is_space {
                     self.write_indent();
                 } else {

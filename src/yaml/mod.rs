@@ -12,7 +12,8 @@
 //! - [`convert`] applies go-yaml v2's decoding and sigs.k8s.io/yaml's YAML→JSON rules;
 //! - [`emit`] is go-yaml v2's emitter as `toYaml` uses it, [`sort`] its key order;
 //! - [`json`] is Go's `encoding/json` (Marshal, MarshalIndent, Unmarshal);
-//! - [`toml`] is the TOML encoder/decoder behind `toToml`/`fromToml`.
+//! - [`toml`] is the TOML encoder/decoder behind `toToml`/`fromToml`;
+//! - [`memo`] keeps parsed `fromYaml` texts so a chart parsing the same text in every template pays once.
 //!
 //! serde_yaml is not used: it is archived and types scalars by YAML 1.2, unlike Helm.
 pub mod convert;
@@ -20,6 +21,7 @@ pub mod emit;
 pub mod error;
 pub mod json;
 pub mod load;
+pub mod memo;
 pub mod numfmt;
 pub mod resolve;
 pub mod sort;

@@ -30,16 +30,41 @@ pub fn key_less_v3(a: &str, b: &str) -> bool {
 }
 
 fn less(a: &str, b: &str, v3: bool) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        // The common case: compare the bytes in place instead of collecting runes.
+        return less_runes(a.as_bytes(), b.as_bytes(), v3);
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    less_runes(&ar, &br, v3)
+}
+
+/// A rune of a key: a `char`, or a byte of an ASCII key.
+trait Rune: Copy + PartialEq + PartialOrd {
+    fn char(self) -> char;
+}
+
+impl Rune for char {
+    fn char(self) -> char {
+        self
+    }
+}
+
+impl Rune for u8 {
+    fn char(self) -> char {
+        self as char
+    }
+}
+
+fn less_runes<R: Rune>(ar: &[R], br: &[R], v3: bool) -> bool {
     let mut digits = false;
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
-            digits = is_digit(ar[i]);
+            digits = is_digit(ar[i].char());
             continue;
         }
-        let al = is_letter(ar[i]);
-        let bl = is_letter(br[i]);
+        let al = is_letter(ar[i].char());
+        let bl = is_letter(br[i].char());
         if al && bl {
             return ar[i] < br[i];
         }
@@ -47,11 +72,11 @@ fn less(a: &str, b: &str, v3: bool) -> bool {
             return if v3 && digits { al } else { bl };
         }
         let (mut an, mut bn) = (0i64, 0i64);
-        if ar[i] == '0' || br[i] == '0' {
+        if ar[i].char() == '0' || br[i].char() == '0' {
             let mut j = i;
-            while j > 0 && is_digit(ar[j - 1]) {
+            while j > 0 && is_digit(ar[j - 1].char()) {
                 j -= 1;
-                if ar[j] != '0' {
+                if ar[j].char() != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -59,13 +84,13 @@ fn less(a: &str, b: &str, v3: bool) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && is_digit(ar[ai]) {
-            an = an.wrapping_mul(10).wrapping_add(digit_value(ar[ai]));
+        while ai < ar.len() && is_digit(ar[ai].char()) {
+            an = an.wrapping_mul(10).wrapping_add(digit_value(ar[ai].char()));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && is_digit(br[bi]) {
-            bn = bn.wrapping_mul(10).wrapping_add(digit_value(br[bi]));
+        while bi < br.len() && is_digit(br[bi].char()) {
+            bn = bn.wrapping_mul(10).wrapping_add(digit_value(br[bi].char()));
             bi += 1;
         }
         if an != bn {
@@ -81,6 +106,9 @@ fn less(a: &str, b: &str, v3: bool) -> bool {
 
 /// An `Ordering` built from [`key_less`].
 pub fn key_cmp(a: &str, b: &str) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
     ordering(key_less(a, b), key_less(b, a))
 }
 

@@ -186,7 +186,7 @@ fn from_yaml(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> 
 
 /// The body of `fromYaml` (also used by the engine for `.Files.AsConfig`-style helpers).
 pub fn from_yaml_str(text: &str) -> Value {
-    match yaml::parse_value(text, "") {
+    match yaml::memo::parse_value(text) {
         Ok(Value::Nil) => Value::empty_map(),
         Ok(v @ Value::Map(_)) => v,
         Ok(other) => error_map(type_error(&other, "map[string]interface {}", true)),
