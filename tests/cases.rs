@@ -196,7 +196,11 @@ struct Outcome {
 }
 
 fn run_rudder(chart_dir: &Path, chart_arg: &str, args: &str) -> Outcome {
-    let mut words = vec!["template".to_string(), "rel".to_string(), chart_arg.to_string()];
+    let mut words = vec![
+        "template".to_string(),
+        "rel".to_string(),
+        chart_arg.to_string(),
+    ];
     words.extend(shell_split(args));
     run_rudder_words(chart_dir, &words)
 }
@@ -288,7 +292,10 @@ fn archive_listing(path: &Path) -> Result<String, String> {
             } else {
                 "other"
             };
-            out.push_str(&format!("{kind} {mode:04o} 0 - {}\n", name.trim_end_matches('/')));
+            out.push_str(&format!(
+                "{kind} {mode:04o} 0 - {}\n",
+                name.trim_end_matches('/')
+            ));
         }
     }
     Ok(out)
@@ -573,6 +580,7 @@ fn cases_match_helm() {
         let chart_dir = work.join("chart");
         let mut chart_arg = ".".to_string();
         let mut command = None;
+        let mut harness_problem: Option<String> = None;
         let (args, nondeterministic) = if kind == Kind::ChartDir {
             copy_dir(&src, &chart_dir).expect("copy chart case");
             let args = fs::read_to_string(src.join("args")).unwrap_or_default();
@@ -616,15 +624,14 @@ fn cases_match_helm() {
                 let mut words = shell_split(command);
                 words.extend(shell_split(&args));
                 let got = run_rudder_words(&chart_dir, &words);
-                let extra = command_checks(&words, &chart_dir, &before, &golden_path);
-                let got = normalise_tmp(got, &work);
-                match extra {
-                    Ok(()) => got,
-                    Err(problem) => Outcome {
-                        stderr: format!("Error: (harness) {problem}\n{}", got.stderr),
-                        ..got
-                    },
-                }
+                // A failed command has nothing more to check (its error line is compared).
+                let extra = if got.exit == 0 {
+                    command_checks(&words, &chart_dir, &before, &golden_path)
+                } else {
+                    Ok(())
+                };
+                harness_problem = extra.err();
+                normalise_tmp(got, &work)
             }
         };
         let area = rel
@@ -639,7 +646,12 @@ fn cases_match_helm() {
         };
         let entry = per_area.entry(area).or_default();
         entry.0 += 1;
-        match compare(&golden, &got, nondeterministic) {
+        let outcome = match (compare(&golden, &got, nondeterministic), harness_problem) {
+            (None, None) => None,
+            (Some(diff), _) => Some(diff),
+            (None, Some(problem)) => Some(problem),
+        };
+        match outcome {
             None => {
                 entry.1 += 1;
                 if known.contains_key(&rel) {

@@ -557,8 +557,8 @@ fn list_annotations(head: &K8sHead, content: &str) -> Result<(), String> {
     if head.kind != "List" {
         return Ok(());
     }
-    let value = crate::yaml::parse_value(content, "")
-        .map_err(|e| format!("unable to parse YAML: {e}"))?;
+    let value =
+        crate::yaml::parse_value(content, "").map_err(|e| format!("unable to parse YAML: {e}"))?;
     let items = value
         .as_map()
         .and_then(|m| {
@@ -576,10 +576,15 @@ fn list_annotations(head: &K8sHead, content: &str) -> Result<(), String> {
             .as_map()
             .and_then(|m| m.get("metadata"))
             .and_then(|m| m.as_map().and_then(|m| m.get("annotations")))
-            .and_then(|a| a.as_map().map(|a| a.get("helm.sh/resource-policy").is_some()))
+            .and_then(|a| {
+                a.as_map()
+                    .map(|a| a.get("helm.sh/resource-policy").is_some())
+            })
             .unwrap_or(false);
         if annotated {
-            return Err("Annotation 'helm.sh/resource-policy' within List objects are ignored".into());
+            return Err(
+                "Annotation 'helm.sh/resource-policy' within List objects are ignored".into(),
+            );
         }
     }
     Ok(())

@@ -135,6 +135,27 @@ pub fn create(dir: &Path) -> Result<(), Error> {
             super::error::go_quote(&name)
         )));
     }
+    // Helm's `chartutil.Create` requires the parent directory to exist.
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let parent = std::path::absolute(&parent).unwrap_or(parent);
+    match fs::metadata(&parent) {
+        Err(e) => {
+            return Err(Error::Io {
+                path: format!("stat {}", super::lint::go_clean_display(&parent)),
+                message: super::lint::io_reason(&e),
+            })
+        }
+        Ok(meta) if !meta.is_dir() => {
+            return Err(Error::Archive(format!(
+                "no such directory {}",
+                super::lint::go_clean_display(&parent)
+            )))
+        }
+        Ok(_) => {}
+    }
     for (rel, text) in starter_files(&name) {
         let path = dir.join(&rel);
         if let Some(parent) = path.parent() {

@@ -222,7 +222,10 @@ fn maintainers(md: &Metadata) -> Result<(), String> {
                 m.email, m.name
             ));
         } else if !m.url.is_empty() && !is_url(&m.url) {
-            return Err(format!("invalid url '{}' for maintainer '{}'", m.url, m.name));
+            return Err(format!(
+                "invalid url '{}' for maintainer '{}'",
+                m.url, m.name
+            ));
         }
     }
     Ok(())
@@ -247,6 +250,24 @@ pub fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::IsADirectory => "is a directory".into(),
         std::io::ErrorKind::NotADirectory => "not a directory".into(),
         _ => e.to_string(),
+    }
+}
+
+/// A path as Go prints it after `filepath.Abs` (cleaned: no `.` components or trailing slash).
+pub fn go_clean_display(path: &Path) -> String {
+    let text = path.display().to_string();
+    let rooted = text.starts_with('/');
+    let parts: Vec<&str> = text
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let joined = parts.join("/");
+    if rooted {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
     }
 }
 
@@ -284,8 +305,7 @@ fn is_request_url(s: &str) -> bool {
 /// An approximation of govalidator's `IsURL`: an optional scheme, then a host name with a dot (or
 /// `localhost`), no spaces.
 fn is_url(s: &str) -> bool {
-    if s.is_empty() || s.len() >= 2083 || s.chars().any(char::is_whitespace) || s.starts_with('.')
-    {
+    if s.is_empty() || s.len() >= 2083 || s.chars().any(char::is_whitespace) || s.starts_with('.') {
         return false;
     }
     let rest = match s.split_once("://") {

@@ -74,8 +74,7 @@ fn execute(args: LintArgs) -> Result<(), String> {
     };
     let kube_version = match &args.kube_version {
         Some(text) if !text.is_empty() => Some(
-            KubeVersion::parse(text)
-                .map_err(|e| format!("invalid kube version '{text}': {e}"))?,
+            KubeVersion::parse(text).map_err(|e| format!("invalid kube version '{text}': {e}"))?,
         ),
         _ => None,
     };
@@ -129,10 +128,7 @@ fn execute(args: LintArgs) -> Result<(), String> {
         report.push('\n');
     }
     print!("{report}");
-    let summary = format!(
-        "{} chart(s) linted, {failed} chart(s) failed",
-        paths.len()
-    );
+    let summary = format!("{} chart(s) linted, {failed} chart(s) failed", paths.len());
     if failed > 0 {
         return Err(summary);
     }
