@@ -657,7 +657,10 @@ mod tests {
         let docs = yaml_documents("a: 1\n---\n---\nb: 2\n--- # c\n\n");
         let docs: Vec<String> = docs.into_iter().map(Result::unwrap).collect();
         assert_eq!(docs, vec!["a: 1\n", "b: 2\n", "\n"]);
-        assert!(yaml_documents("a: 1\n---x\n")[1].is_err());
+        // A bad separator is an error at once: the document before it is never decoded.
+        let bad = yaml_documents("a: 1\n---x\n");
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].is_err());
     }
 
     #[test]

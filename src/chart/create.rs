@@ -180,7 +180,9 @@ mod tests {
     fn starter_loads() {
         let dir = std::env::temp_dir().join(format!("rudder-create-{}", std::process::id()));
         let chart_dir = dir.join("demo");
+        fs::create_dir_all(&dir).unwrap();
         create(&chart_dir).unwrap();
+        assert!(create(&dir.join("missing/parent")).is_err());
         let chart = crate::chart::load(&chart_dir).unwrap();
         assert_eq!(chart.name(), "demo");
         assert_eq!(chart.templates.len(), 4);
