@@ -196,17 +196,25 @@ struct Outcome {
 }
 
 fn run_rudder(chart_dir: &Path, chart_arg: &str, args: &str) -> Outcome {
-    let mut words = vec!["rel".to_string(), chart_arg.to_string()];
+    let mut words = vec![
+        "template".to_string(),
+        "rel".to_string(),
+        chart_arg.to_string(),
+    ];
     words.extend(shell_split(args));
     run_rudder_words(chart_dir, &words)
 }
 
-/// Runs `rudder template WORDS` in `dir` with Helm's environment isolated.
+/// Runs `rudder WORDS` in `dir` with Helm's environment isolated.
 fn run_rudder_words(dir: &Path, words: &[String]) -> Outcome {
+    run_program(Path::new(env!("CARGO_BIN_EXE_rudder")), dir, words)
+}
+
+/// Runs `program WORDS` in `dir` with Helm's environment isolated (also used for the real Helm).
+fn run_program(program: &Path, dir: &Path, words: &[String]) -> Outcome {
     let home = std::env::temp_dir().join(format!("rudder-cases-home-{}", std::process::id()));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rudder"));
-    cmd.arg("template")
-        .args(words)
+    let mut cmd = Command::new(program);
+    cmd.args(words)
         .current_dir(dir)
         .stdin(Stdio::null())
         .env("HOME", &home)
@@ -223,8 +231,145 @@ fn run_rudder_words(dir: &Path, words: &[String]) -> Outcome {
         Err(e) => Outcome {
             exit: -1,
             stdout: String::new(),
-            stderr: format!("could not run rudder: {e}"),
+            stderr: format!("could not run {}: {e}", program.display()),
         },
+    }
+}
+
+/// Replaces the case's temporary directory by `<tmp>`, as the recorder does with Helm's output.
+fn normalise_tmp(got: Outcome, work: &Path) -> Outcome {
+    let shown = work.display().to_string();
+    Outcome {
+        exit: got.exit,
+        stdout: got.stdout.replace(&shown, "<tmp>"),
+        stderr: got.stderr.replace(&shown, "<tmp>"),
+    }
+}
+
+fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(path);
+            }
+        }
+    }
+    out
+}
+
+/// One line per archive entry, as scripts/record-goldens writes `<case>.archive`:
+/// `file <mode> <size> <sha256> <name>` (Helm 3 stamps entries with the time, so times are left out).
+fn archive_listing(path: &Path) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let file = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut out = String::new();
+    for entry in archive.entries().map_err(|e| e.to_string())? {
+        let mut entry = entry.map_err(|e| e.to_string())?;
+        let mode = entry.header().mode().map_err(|e| e.to_string())?;
+        let name = entry
+            .path()
+            .map_err(|e| e.to_string())?
+            .display()
+            .to_string();
+        if entry.header().entry_type().is_file() {
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).map_err(|e| e.to_string())?;
+            let hash: String = Sha256::digest(&data)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            out.push_str(&format!("file {mode:04o} {} {hash} {name}\n", data.len()));
+        } else {
+            let kind = if entry.header().entry_type().is_dir() {
+                "dir"
+            } else {
+                "other"
+            };
+            out.push_str(&format!(
+                "{kind} {mode:04o} 0 - {}\n",
+                name.trim_end_matches('/')
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The real Helm v3 binary (installed by scripts/install-oracle).
+fn helm_v3() -> Result<PathBuf, String> {
+    let out = Command::new(root().join("scripts/install-oracle"))
+        .args(["path", "v3"])
+        .output()
+        .map_err(|e| format!("scripts/install-oracle: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "scripts/install-oracle path v3 failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    ))
+}
+
+/// What a `# command:` case checks beyond stdout and the error line:
+/// - `package`: every new archive's entries and their bytes equal `<case>.archive` (from Helm);
+/// - `create NAME`: the real Helm lints and renders the chart we created.
+fn command_checks(
+    words: &[String],
+    chart_dir: &Path,
+    before: &BTreeSet<PathBuf>,
+    golden_path: &Path,
+) -> Result<(), String> {
+    match words.first().map(String::as_str) {
+        Some("package") => {
+            let mut got = String::new();
+            for path in files_under(chart_dir) {
+                if path.extension().is_some_and(|e| e == "tgz") && !before.contains(&path) {
+                    let rel = path.strip_prefix(chart_dir).unwrap_or(&path);
+                    got.push_str(&format!("== {}\n", rel.display()));
+                    got.push_str(&archive_listing(&path)?);
+                }
+            }
+            let want_path = golden_path.with_extension("archive");
+            let want = fs::read_to_string(&want_path)
+                .map_err(|e| format!("{}: {e}", want_path.display()))?;
+            if want != got {
+                return Err(format!(
+                    "archive entries differ:\n{}",
+                    first_difference(&want, &got)
+                ));
+            }
+            Ok(())
+        }
+        Some("create") => {
+            let name = words
+                .iter()
+                .skip(1)
+                .find(|w| !w.starts_with('-'))
+                .ok_or("create without a name")?;
+            let helm = helm_v3()?;
+            for check in [vec!["lint", name.as_str()], vec!["template", "rel", name]] {
+                let argv: Vec<String> = check.iter().map(|s| s.to_string()).collect();
+                let out = run_program(&helm, chart_dir, &argv);
+                if out.exit != 0 {
+                    return Err(format!(
+                        "real `helm {}` on our chart failed:\n{}{}",
+                        argv.join(" "),
+                        out.stdout,
+                        out.stderr
+                    ));
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -414,7 +559,9 @@ fn cases_match_helm() {
                 .lines()
                 .rfind(|l| !l.starts_with('#') && !l.trim().is_empty())
                 .unwrap_or("");
-            let got = run_rudder_words(&root(), &shell_split(words));
+            let mut argv = vec!["template".to_string()];
+            argv.extend(shell_split(words));
+            let got = run_rudder_words(&root(), &argv);
             let entry = per_area.entry("examples".to_string()).or_default();
             entry.0 += 1;
             match compare(&golden, &got, nondet) {
@@ -432,6 +579,8 @@ fn cases_match_helm() {
         let work = tmp.join(i.to_string());
         let chart_dir = work.join("chart");
         let mut chart_arg = ".".to_string();
+        let mut command = None;
+        let mut harness_problem: Option<String> = None;
         let (args, nondeterministic) = if kind == Kind::ChartDir {
             copy_dir(&src, &chart_dir).expect("copy chart case");
             let args = fs::read_to_string(src.join("args")).unwrap_or_default();
@@ -461,9 +610,30 @@ fn cases_match_helm() {
                 .directives
                 .iter()
                 .any(|d| d.starts_with("nondeterministic"));
+            command = case
+                .directives
+                .iter()
+                .find_map(|d| d.strip_prefix("command:"))
+                .map(|c| c.trim().to_string());
             (case.args, nondet)
         };
-        let got = run_rudder(&chart_dir, &chart_arg, &args);
+        let got = match &command {
+            None => run_rudder(&chart_dir, &chart_arg, &args),
+            Some(command) => {
+                let before = files_under(&chart_dir);
+                let mut words = shell_split(command);
+                words.extend(shell_split(&args));
+                let got = run_rudder_words(&chart_dir, &words);
+                // A failed command has nothing more to check (its error line is compared).
+                let extra = if got.exit == 0 {
+                    command_checks(&words, &chart_dir, &before, &golden_path)
+                } else {
+                    Ok(())
+                };
+                harness_problem = extra.err();
+                normalise_tmp(got, &work)
+            }
+        };
         let area = rel
             .strip_prefix("testdata/")
             .and_then(|r| r.rsplit_once('/'))
@@ -476,7 +646,12 @@ fn cases_match_helm() {
         };
         let entry = per_area.entry(area).or_default();
         entry.0 += 1;
-        match compare(&golden, &got, nondeterministic) {
+        let outcome = match (compare(&golden, &got, nondeterministic), harness_problem) {
+            (None, None) => None,
+            (Some(diff), _) => Some(diff),
+            (None, Some(problem)) => Some(problem),
+        };
+        match outcome {
             None => {
                 entry.1 += 1;
                 if known.contains_key(&rel) {

@@ -35,7 +35,11 @@ fn stderr_of(dir: &std::path::Path, debug: bool) -> String {
 fn debug_shows_source_line_and_caret() {
     let dir = chart_with("a: 1\nb: {{ required \"need x\" .Values.x }}\n");
     let debug = stderr_of(&dir, true);
-    let lines: Vec<&str> = debug.lines().collect();
+    // Helm's `[debug]` log lines (and the blank line after `CHART PATH`) come first.
+    let lines: Vec<&str> = debug
+        .lines()
+        .filter(|l| !l.contains(" [debug] ") && !l.is_empty())
+        .collect();
     assert_eq!(
         lines[0],
         "Error: execution error at (c/templates/x.yaml:2:6): need x"
@@ -45,5 +49,78 @@ fn debug_shows_source_line_and_caret() {
     assert_eq!(lines[3], "   |       ^");
     let plain = stderr_of(&dir, false);
     assert!(!plain.contains("-->"), "{plain}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// The real Helm v3 binary, when scripts/install-oracle can provide it.
+fn helm_v3() -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(root.join("scripts/install-oracle"))
+        .args(["path", "v3"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().into())
+}
+
+/// Helm's `--debug` lines with the time taken out: `install.go:225: [debug] Original chart version: ""`.
+/// Lines after the first `Error:` line are left out: with `--debug` Helm then prints a Go stack trace,
+/// which Rudder does not reproduce.
+fn debug_lines(stderr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in stderr.split_inclusive('\n') {
+        if line.starts_with("Error: ") {
+            out.push(line.to_string());
+            break;
+        }
+        if let Some((position, rest)) = line.split_once(": ") {
+            if let Some((_, message)) = rest.split_once(" [debug] ") {
+                out.push(format!("{position}: [debug] {message}"));
+                continue;
+            }
+        }
+        out.push(line.to_string());
+    }
+    out
+}
+
+fn stderr_with(program: &std::path::Path, dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("KUBECONFIG", "/dev/null")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn debug_log_lines_match_helm() {
+    let dir = chart_with("a: {{ .Values.a | default 1 }}\n");
+    let rudder = std::path::Path::new(env!("CARGO_BIN_EXE_rudder"));
+    let cases: [&[&str]; 3] = [
+        &["template", "rel", ".", "--debug"],
+        &["template", "rel", ".", "--debug", "--version", "1.2"],
+        &["template", "rel", "./nope", "--debug"],
+    ];
+    for args in cases {
+        let ours = debug_lines(&stderr_with(rudder, &dir, args));
+        if args.len() == 4 && args[2] == "." {
+            assert_eq!(
+                ours,
+                vec![
+                    "install.go:225: [debug] Original chart version: \"\"\n".to_string(),
+                    format!("install.go:242: [debug] CHART PATH: {}\n", dir.display()),
+                    "\n".to_string(),
+                ]
+            );
+        }
+        if let Some(helm) = helm_v3() {
+            let theirs = debug_lines(&stderr_with(&helm, &dir, args));
+            assert_eq!(ours, theirs, "rudder {args:?}");
+        }
+    }
     let _ = fs::remove_dir_all(&dir);
 }

@@ -9,6 +9,27 @@ use crate::template::Value;
 
 pub use crate::values::ValueOptions;
 
+/// Helm's `LocateChart` for a chart that is not on disk: a path (absolute or starting with `.`) is
+/// "not found"; anything else would be a repository reference, which Rudder does not resolve, and
+/// gets Helm's error for an unknown repository.
+pub fn locate_chart(name: &str) -> Result<(), String> {
+    if Path::new(name).exists() {
+        return Ok(());
+    }
+    if name.starts_with('/') || name.starts_with('.') {
+        return Err(crate::chart::Error::NotFound {
+            path: name.to_string(),
+        }
+        .to_string());
+    }
+    match name.split_once('/') {
+        Some((repo, _)) => Err(format!("repo {repo} not found")),
+        None => Err(format!(
+            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {name}"
+        )),
+    }
+}
+
 /// Loads a chart directory or archive.
 pub fn load_chart(path: &Path) -> Result<Chart, String> {
     crate::chart::load(path).map_err(|e| e.to_string())

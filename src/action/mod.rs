@@ -1,6 +1,7 @@
 //! One file per verb: plain options in, results out. Actions never print, read argv or environment
 //! variables, or write files; the CLI does that with what they return.
 pub mod chart_source;
+pub mod lint;
 pub mod release_name;
 pub mod show_only;
 pub mod template;

@@ -140,12 +140,7 @@ pub fn run(
         None => None,
     };
     // Helm locates the chart before it reads any values.
-    if !options.chart.exists() {
-        let path = options.chart.display().to_string();
-        return Err(Error::new(
-            crate::chart::Error::NotFound { path }.to_string(),
-        ));
-    }
+    chart_source::locate_chart(&options.chart.display().to_string()).map_err(Error::new)?;
     let user_values = chart_source::merge_values(&options.values, stdin).map_err(Error::new)?;
     let mut chart = chart_source::load_chart(&options.chart).map_err(Error::new)?;
     match chart.metadata.chart_type.as_str() {

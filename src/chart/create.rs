@@ -135,6 +135,27 @@ pub fn create(dir: &Path) -> Result<(), Error> {
             super::error::go_quote(&name)
         )));
     }
+    // Helm's `chartutil.Create` requires the parent directory to exist.
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let parent = std::path::absolute(&parent).unwrap_or(parent);
+    match fs::metadata(&parent) {
+        Err(e) => {
+            return Err(Error::Io {
+                path: format!("stat {}", super::lint::go_clean_display(&parent)),
+                message: super::lint::io_reason(&e),
+            })
+        }
+        Ok(meta) if !meta.is_dir() => {
+            return Err(Error::Archive(format!(
+                "no such directory {}",
+                super::lint::go_clean_display(&parent)
+            )))
+        }
+        Ok(_) => {}
+    }
     for (rel, text) in starter_files(&name) {
         let path = dir.join(&rel);
         if let Some(parent) = path.parent() {
@@ -159,7 +180,9 @@ mod tests {
     fn starter_loads() {
         let dir = std::env::temp_dir().join(format!("rudder-create-{}", std::process::id()));
         let chart_dir = dir.join("demo");
+        fs::create_dir_all(&dir).unwrap();
         create(&chart_dir).unwrap();
+        assert!(create(&dir.join("missing/parent")).is_err());
         let chart = crate::chart::load(&chart_dir).unwrap();
         assert_eq!(chart.name(), "demo");
         assert_eq!(chart.templates.len(), 4);

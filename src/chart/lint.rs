@@ -1,13 +1,16 @@
-//! `rudder lint`: a subset of Helm v3's `pkg/lint` rules, with Helm's messages and severities —
-//! Chart.yaml (name, apiVersion, version, icon), values.yaml (presence, YAML, schema), loading the
-//! chart, and the agreement of `charts/` with Chart.yaml `dependencies`. Templates are not rendered
-//! (Helm's `templates/` rules and Kubernetes name checks are not implemented).
+//! The chart-level rules of `rudder lint`, as Helm v3.17.3's `pkg/lint/rules`: `Chartfile`
+//! (`chartfile.go`), `ValuesWithOverrides` (`values.go`) and `Dependencies` (`dependencies.go`), with
+//! Helm's messages, severities and order. The `templates/` rule renders the chart and lives in
+//! `crate::action::lint`, which runs these in Helm's order.
 use std::path::Path;
 
 use super::metadata::is_valid_semver;
+use super::Metadata;
+use crate::template::printf::quote_go;
+use crate::template::Value;
 use crate::values::yaml_input;
 
-/// A lint message's severity, as Helm prints it.
+/// A lint message's severity, as Helm prints it (`support.InfoSev` …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Info,
@@ -25,7 +28,7 @@ impl Severity {
     }
 }
 
-/// One finding: `[SEVERITY] path: text`.
+/// One finding: `[SEVERITY] path: text`. Mirrors `support.Message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub severity: Severity,
@@ -45,134 +48,428 @@ impl std::fmt::Display for Message {
     }
 }
 
-/// Lints the chart directory `dir`.
-pub fn lint(dir: &Path) -> Vec<Message> {
-    let mut out = Vec::new();
-    let mut push = |severity, path: &str, text: String| {
-        out.push(Message {
-            severity,
-            path: path.to_string(),
-            text,
-        })
-    };
-    let chart_yaml = std::fs::read_to_string(dir.join("Chart.yaml"));
-    match chart_yaml {
-        Err(_) => push(
-            Severity::Error,
-            "Chart.yaml",
-            "file does not exist".to_string(),
-        ),
-        Ok(text) => match yaml_input::parse_metadata(&text) {
-            Err(e) => push(
-                Severity::Error,
-                "Chart.yaml",
-                format!("unable to parse YAML\n\t{e}"),
-            ),
-            Ok(md) => {
-                if md.name.is_empty() {
-                    push(Severity::Error, "Chart.yaml", "name is required".into());
-                }
-                match md.api_version.as_str() {
-                    "v1" | "v2" => {}
-                    "" => push(
-                        Severity::Error,
-                        "Chart.yaml",
-                        "apiVersion is required. The value must be either \"v1\" or \"v2\"".into(),
-                    ),
-                    other => push(
-                        Severity::Error,
-                        "Chart.yaml",
-                        format!("apiVersion '{other}' is not valid. The value must be either \"v1\" or \"v2\""),
-                    ),
-                }
-                if md.version.is_empty() {
-                    push(Severity::Error, "Chart.yaml", "version is required".into());
-                } else if !is_valid_semver(&md.version) {
-                    push(
-                        Severity::Error,
-                        "Chart.yaml",
-                        format!("version '{}' is not a valid SemVer", md.version),
-                    );
-                }
-                if md.icon.is_empty() {
-                    push(Severity::Info, "Chart.yaml", "icon is recommended".into());
-                }
+/// The messages of one chart, in the order the rules found them. Mirrors `support.Linter`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Linter {
+    pub messages: Vec<Message>,
+}
+
+impl Linter {
+    /// Records `result` under `path` when it is an error; returns whether the rule passed
+    /// (`RunLinterRule`).
+    pub fn rule(&mut self, severity: Severity, path: &str, result: Result<(), String>) -> bool {
+        match result {
+            Ok(()) => true,
+            Err(text) => {
+                self.messages.push(Message {
+                    severity,
+                    path: path.to_string(),
+                    text,
+                });
+                false
             }
-        },
-    }
-    let values = match std::fs::read_to_string(dir.join("values.yaml")) {
-        Err(_) => {
-            push(Severity::Info, "values.yaml", "file does not exist".into());
-            None
-        }
-        Ok(text) => match yaml_input::parse_values(&text) {
-            Err(e) => {
-                push(
-                    Severity::Error,
-                    "values.yaml",
-                    format!("unable to parse YAML: {e}")
-                        .replace("map[string]interface {}", "chartutil.Values"),
-                );
-                None
-            }
-            Ok(v) => Some(v),
-        },
-    };
-    if let (Some(values), Ok(schema)) = (values, std::fs::read(dir.join("values.schema.json"))) {
-        if let Err(e) = crate::values::validate_against_single_schema(&values, &schema) {
-            push(Severity::Error, "values.yaml", e);
         }
     }
-    match super::load(dir) {
+}
+
+/// `rules.Chartfile`: Chart.yaml's presence, syntax and fields.
+pub fn chartfile(linter: &mut Linter, dir: &Path) {
+    let path = dir.join("Chart.yaml");
+    const FILE: &str = "Chart.yaml";
+    linter.rule(
+        Severity::Error,
+        FILE,
+        if path.is_dir() {
+            Err("should be a file, not a directory".into())
+        } else {
+            Ok(())
+        },
+    );
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
-            push(Severity::Error, "templates/", e.to_string());
-            push(Severity::Error, "", format!("unable to load chart\n\t{e}"));
+            let reason = io_reason(&e);
+            linter.rule(
+                Severity::Error,
+                FILE,
+                Err(format!(
+                    "unable to parse YAML\n\tread {}: {reason}",
+                    path.display()
+                )),
+            );
+            return;
         }
-        Ok(chart) => {
-            if let Err(e) = crate::values::coalesce_values(&chart, &crate::template::Value::Nil)
-                .and_then(|v| crate::values::validate_against_schema(&chart, &v))
-            {
-                push(Severity::Error, "templates/", e.to_string());
-            }
-            let shown = dir.display().to_string();
-            if chart.metadata.api_version != "v1" {
-                let undeclared: Vec<&str> = chart
-                    .dependencies
-                    .iter()
-                    .filter(|d| {
-                        !chart
-                            .metadata
-                            .dependencies
-                            .iter()
-                            .any(|r| r.name == d.name())
-                    })
-                    .map(|d| d.name())
-                    .collect();
-                if !undeclared.is_empty() {
-                    push(
-                        Severity::Error,
-                        &shown,
-                        format!(
-                            "chart metadata is missing these dependencies: {}",
-                            undeclared.join(",")
-                        ),
-                    );
-                }
-            }
-            if let Err(e) = super::check_dependencies(&chart) {
-                let missing = e.to_string().replace(
-                    "found in Chart.yaml, but missing in charts/ directory: ",
-                    "",
-                );
-                push(
-                    Severity::Error,
-                    &shown,
-                    format!("chart directory is missing these dependencies: {missing}"),
-                );
-            }
+    };
+    let md = match yaml_input::parse_metadata(&text) {
+        Ok(md) => md,
+        Err(e) => {
+            linter.rule(
+                Severity::Error,
+                FILE,
+                Err(format!("unable to parse YAML\n\t{e}")),
+            );
+            return;
+        }
+    };
+    let raw = yaml_input::parse_any(&text).unwrap_or(Value::Nil);
+    linter.rule(Severity::Error, FILE, chart_name(&md));
+    linter.rule(Severity::Error, FILE, api_version(&md));
+    linter.rule(Severity::Error, FILE, string_typed(&raw, "version"));
+    linter.rule(Severity::Error, FILE, version(&md));
+    linter.rule(Severity::Error, FILE, string_typed(&raw, "appVersion"));
+    linter.rule(Severity::Error, FILE, maintainers(&md));
+    linter.rule(Severity::Error, FILE, sources(&md));
+    linter.rule(
+        Severity::Info,
+        FILE,
+        if md.icon.is_empty() {
+            Err("icon is recommended".into())
+        } else {
+            Ok(())
+        },
+    );
+    linter.rule(
+        Severity::Error,
+        FILE,
+        if !md.icon.is_empty() && !is_request_url(&md.icon) {
+            Err(format!("invalid icon URL '{}'", md.icon))
+        } else {
+            Ok(())
+        },
+    );
+    linter.rule(
+        Severity::Error,
+        FILE,
+        if !md.chart_type.is_empty() && md.api_version != "v2" {
+            Err(format!(
+                "chart type is not valid in apiVersion '{}'. It is valid in apiVersion 'v2'",
+                md.api_version
+            ))
+        } else {
+            Ok(())
+        },
+    );
+    linter.rule(
+        Severity::Error,
+        FILE,
+        if !md.dependencies.is_empty() && md.api_version != "v2" {
+            Err(format!(
+                "dependencies are not valid in the Chart file with apiVersion '{}'. They are valid in apiVersion 'v2'",
+                md.api_version
+            ))
+        } else {
+            Ok(())
+        },
+    );
+}
+
+fn chart_name(md: &Metadata) -> Result<(), String> {
+    if md.name.is_empty() {
+        return Err("name is required".into());
+    }
+    if go_base(&md.name) != md.name {
+        return Err(format!("chart name {} is invalid", quote_go(&md.name)));
+    }
+    Ok(())
+}
+
+fn api_version(md: &Metadata) -> Result<(), String> {
+    match md.api_version.as_str() {
+        "v1" | "v2" => Ok(()),
+        "" => Err("apiVersion is required. The value must be either \"v1\" or \"v2\"".into()),
+        other => Err(format!(
+            "apiVersion '{other}' is not valid. The value must be either \"v1\" or \"v2\""
+        )),
+    }
+}
+
+fn version(md: &Metadata) -> Result<(), String> {
+    if md.version.is_empty() {
+        Err("version is required".into())
+    } else if !is_valid_semver(&md.version) {
+        Err(format!("version '{}' is not a valid SemVer", md.version))
+    } else {
+        Ok(())
+    }
+}
+
+/// `isStringValue`: Chart.yaml read as `map[string]interface{}`; a present key must hold a string
+/// (Go's `%T` names the type otherwise).
+fn string_typed(raw: &Value, key: &str) -> Result<(), String> {
+    let Some(value) = raw.as_map().and_then(|m| m.get(key)) else {
+        return Ok(());
+    };
+    let go_type = match value {
+        Value::String(_) => return Ok(()),
+        Value::Nil => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::List(_) => "[]interface {}",
+        Value::Map(_) => "map[string]interface {}",
+        _ => "float64",
+    };
+    Err(format!(
+        "{key} should be of type string but it's of type {go_type}"
+    ))
+}
+
+fn maintainers(md: &Metadata) -> Result<(), String> {
+    for m in &md.maintainers {
+        if m.name.is_empty() {
+            return Err("each maintainer requires a name".into());
+        } else if !m.email.is_empty() && !is_email(&m.email) {
+            return Err(format!(
+                "invalid email '{}' for maintainer '{}'",
+                m.email, m.name
+            ));
+        } else if !m.url.is_empty() && !is_url(&m.url) {
+            return Err(format!(
+                "invalid url '{}' for maintainer '{}'",
+                m.url, m.name
+            ));
         }
     }
-    out
+    Ok(())
+}
+
+fn sources(md: &Metadata) -> Result<(), String> {
+    match md
+        .sources
+        .iter()
+        .find(|s| s.is_empty() || !is_request_url(s))
+    {
+        Some(bad) => Err(format!("invalid source URL '{bad}'")),
+        None => Ok(()),
+    }
+}
+
+/// The text Go's `*PathError` ends with.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a directory".into(),
+        std::io::ErrorKind::NotADirectory => "not a directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// A path as Go prints it after `filepath.Abs` (cleaned: no `.` components or trailing slash).
+pub fn go_clean_display(path: &Path) -> String {
+    let text = path.display().to_string();
+    let rooted = text.starts_with('/');
+    let parts: Vec<&str> = text
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let joined = parts.join("/");
+    if rooted {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
+}
+
+/// Go's `filepath.Base`.
+fn go_base(path: &str) -> &str {
+    if path.is_empty() {
+        return ".";
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/";
+    }
+    match trimmed.rfind('/') {
+        Some(i) => &trimmed[i + 1..],
+        None => trimmed,
+    }
+}
+
+/// govalidator's `IsRequestURL`: `url.ParseRequestURI` accepts it and it has a scheme, i.e.
+/// `scheme:/…` (or `scheme://host…`) without spaces or control characters.
+fn is_request_url(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    scheme_ok && rest.starts_with('/') && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// An approximation of govalidator's `IsURL`: an optional scheme, then a host name with a dot (or
+/// `localhost`), no spaces.
+fn is_url(s: &str) -> bool {
+    if s.is_empty() || s.len() >= 2083 || s.chars().any(char::is_whitespace) || s.starts_with('.') {
+        return false;
+    }
+    let rest = match s.split_once("://") {
+        Some((scheme, rest)) => {
+            if !matches!(
+                scheme.to_ascii_lowercase().as_str(),
+                "http" | "https" | "ftp" | "tcp" | "udp" | "ws" | "wss" | "irc"
+            ) {
+                return false;
+            }
+            rest
+        }
+        None => s,
+    };
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .rsplit('@')
+        .next()
+        .unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    !host.is_empty()
+        && (host == "localhost" || host.contains('.'))
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// An approximation of govalidator's `IsEmail`: `local@domain.tld`.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !local.chars().any(|c| c.is_whitespace() || c == '@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-'))
+}
+
+/// `rules.ValuesWithOverrides`: values.yaml exists (INFO otherwise), parses, and — merged under the
+/// user's values — satisfies values.schema.json.
+pub fn values(linter: &mut Linter, dir: &Path, overrides: &Value) {
+    const FILE: &str = "values.yaml";
+    let path = dir.join(FILE);
+    if !linter.rule(
+        Severity::Info,
+        FILE,
+        if path.exists() {
+            Ok(())
+        } else {
+            Err("file does not exist".into())
+        },
+    ) {
+        return;
+    }
+    let result = (|| {
+        let bytes = std::fs::read(&path).map_err(|e| {
+            format!(
+                "unable to parse YAML: open {}: {}",
+                path.display(),
+                io_reason(&e)
+            )
+        })?;
+        let values = yaml_input::parse_values(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+            format!("unable to parse YAML: {e}")
+                .replace("map[string]interface {}", "chartutil.Values")
+        })?;
+        let schema = match std::fs::read(dir.join("values.schema.json")) {
+            Ok(schema) if !schema.is_empty() => schema,
+            _ => return Ok(()),
+        };
+        let empty = crate::template::Map::new(crate::template::MapEntries::new());
+        let merged = match (overrides.as_map(), values.as_map()) {
+            (Some(user), Some(defaults)) => {
+                let merged = crate::values::coalesce_tables(&empty, user);
+                Value::Map(crate::values::coalesce_tables(&merged, defaults))
+            }
+            _ => values,
+        };
+        crate::values::validate_against_single_schema(&merged, &schema)
+    })();
+    linter.rule(Severity::Error, FILE, result);
+}
+
+/// `rules.Dependencies`: the chart loads, and `charts/` agrees with Chart.yaml's `dependencies`.
+/// `shown` is the chart directory as Helm prints it (absolute).
+pub fn dependencies(linter: &mut Linter, dir: &Path, shown: &str) {
+    let chart = match super::load_dir(dir) {
+        Ok(chart) => chart,
+        Err(e) => {
+            linter.rule(
+                Severity::Error,
+                "",
+                Err(format!("unable to load chart\n\t{e}")),
+            );
+            return;
+        }
+    };
+    let declared = &chart.metadata.dependencies;
+    let undeclared: Vec<&str> = chart
+        .dependencies
+        .iter()
+        .map(|d| d.name())
+        .filter(|name| !declared.iter().any(|r| r.name == *name))
+        .collect();
+    linter.rule(
+        Severity::Error,
+        shown,
+        if undeclared.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "chart metadata is missing these dependencies: {}",
+                undeclared.join(",")
+            ))
+        },
+    );
+    let mut seen: Vec<&str> = Vec::new();
+    let mut shadowing: Vec<&str> = Vec::new();
+    for dep in declared {
+        let key = if dep.alias.is_empty() {
+            dep.name.as_str()
+        } else {
+            dep.alias.as_str()
+        };
+        if seen.contains(&key) {
+            shadowing.push(key);
+        }
+        seen.push(key);
+    }
+    linter.rule(
+        Severity::Error,
+        shown,
+        if shadowing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "multiple dependencies with name or alias: {}",
+                shadowing.join(",")
+            ))
+        },
+    );
+    let missing: Vec<&str> = declared
+        .iter()
+        .map(|d| d.name.as_str())
+        .filter(|name| !chart.dependencies.iter().any(|c| c.name() == *name))
+        .collect();
+    linter.rule(
+        Severity::Warning,
+        shown,
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "chart directory is missing these dependencies: {}",
+                missing.join(",")
+            ))
+        },
+    );
 }
 
 #[cfg(test)]
@@ -180,14 +477,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn missing_version_is_an_error() {
+    fn chartfile_rules_in_helm_order() {
         let dir = std::env::temp_dir().join(format!("rudder-lint-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("templates")).unwrap();
         std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: c\n").unwrap();
-        let messages: Vec<String> = lint(&dir).iter().map(|m| m.to_string()).collect();
+        let mut linter = Linter::default();
+        chartfile(&mut linter, &dir);
+        values(&mut linter, &dir, &Value::empty_map());
+        let messages: Vec<String> = linter.messages.iter().map(|m| m.to_string()).collect();
         assert_eq!(messages[0], "[ERROR] Chart.yaml: version is required");
         assert_eq!(messages[1], "[INFO] Chart.yaml: icon is recommended");
         assert_eq!(messages[2], "[INFO] values.yaml: file does not exist");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn url_and_name_checks() {
+        assert!(is_request_url("https://example.com/x.png"));
+        assert!(!is_request_url("not a url"));
+        assert!(!is_request_url(""));
+        assert_eq!(go_base("a/b"), "b");
+        assert_eq!(go_base("a/"), "a");
+        assert!(is_email("a@example.com"));
+        assert!(!is_email("a@b"));
+        assert!(is_url("https://example.com"));
+        assert!(!is_url("not a url"));
     }
 }

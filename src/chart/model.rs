@@ -104,7 +104,8 @@ pub struct Dependency {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub version: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// Always written, even empty (`json:"repository"` in Helm, no omitempty).
+    #[serde(default)]
     pub repository: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub condition: String,

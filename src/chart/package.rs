@@ -3,7 +3,7 @@
 //! `values.schema.json`, templates, other files, then every subchart under `<name>/charts/<sub>/`.
 //!
 //! Unlike Helm 3, which stamps entries with the current time, the archive is reproducible, as Helm 4's:
-//! every entry has mtime 0, owner 0:0 with no names, mode 0644, and entries are sorted by path within
+//! every entry has mtime 0, owner 0:0 with no names, mode 0644, and entries are sorted in walk order within
 //! each part, so the same chart gives the same bytes.
 use std::io::Write;
 
@@ -61,10 +61,14 @@ fn collect(chart: &Chart, base: &str, out: &mut Vec<(String, Vec<u8>)>) -> Resul
     if let Some(schema) = &chart.schema {
         out.push((format!("{base}/values.schema.json"), schema.clone()));
     }
-    let mut rest: Vec<_> = chart.templates.iter().chain(chart.files.iter()).collect();
-    rest.sort_by(|a, b| a.name.cmp(&b.name));
-    for f in rest {
-        out.push((format!("{base}/{}", f.name), f.data.clone()));
+    // Templates, then other files, each in Go's `filepath.Walk` order (by path component, so
+    // `templates/a/x.yaml` comes before `templates/a.yaml`), as Helm loads and saves them.
+    for group in [&chart.templates, &chart.files] {
+        let mut files: Vec<_> = group.iter().collect();
+        files.sort_by(|a, b| a.name.split('/').cmp(b.name.split('/')));
+        for f in files {
+            out.push((format!("{base}/{}", f.name), f.data.clone()));
+        }
     }
     let mut subs: Vec<&Chart> = chart.dependencies.iter().collect();
     subs.sort_by(|a, b| a.name().cmp(b.name()));

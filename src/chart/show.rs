@@ -1,6 +1,7 @@
 //! What `rudder show chart|values|readme|crds|all` prints, as Helm v3's `action.Show`: Chart.yaml as
 //! marshalled metadata, values.yaml as written, the README, and the CRD files (the chart's and its
-//! subcharts'), each followed by a newline; `all` separates the parts with `---`.
+//! subcharts'), each followed by a newline; `all` separates the parts with `---` (the CRDs get one
+//! only if the first does not start with `---`).
 use super::error::Error;
 use super::model::Chart;
 
@@ -26,11 +27,13 @@ pub fn show(chart: &Chart, format: ShowFormat) -> Result<String, Error> {
         out.push_str(&text);
         out.push('\n');
     }
-    if all || format == ShowFormat::Values {
+    // Helm prints this part only when the chart has a values.yaml (`chart.Values != nil`).
+    let values_file = chart.raw.iter().find(|f| f.name == "values.yaml");
+    if (all || format == ShowFormat::Values) && values_file.is_some() {
         if all {
             out.push_str("---\n");
         }
-        if let Some(values) = chart.raw.iter().find(|f| f.name == "values.yaml") {
+        if let Some(values) = values_file {
             out.push_str(&String::from_utf8_lossy(&values.data));
             out.push('\n');
         }
@@ -53,10 +56,10 @@ pub fn show(chart: &Chart, format: ShowFormat) -> Result<String, Error> {
     if all || format == ShowFormat::Crds {
         let mut crds = Vec::new();
         collect_crds(chart, &mut crds);
-        for (i, data) in crds.iter().enumerate() {
-            if (all || i > 0) && !data.starts_with(b"---") {
-                out.push_str("---\n");
-            }
+        if all && crds.first().is_some_and(|d| !d.starts_with(b"---")) {
+            out.push_str("---\n");
+        }
+        for data in &crds {
             out.push_str(&String::from_utf8_lossy(data));
             out.push('\n');
         }
@@ -64,10 +67,18 @@ pub fn show(chart: &Chart, format: ShowFormat) -> Result<String, Error> {
     Ok(out)
 }
 
-/// The CRD files of a chart and its subcharts (Helm's `CRDObjects`).
+/// The CRD files of a chart and its subcharts (Helm's `CRDObjects`: `crds/*.yaml|yml|json`, direct
+/// children of `crds/` only).
 fn collect_crds(chart: &Chart, out: &mut Vec<Vec<u8>>) {
     for f in &chart.files {
-        if f.name.starts_with("crds/") {
+        let direct = f
+            .name
+            .strip_prefix("crds/")
+            .is_some_and(|rest| !rest.contains('/'));
+        let manifest = [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|ext| f.name.ends_with(ext));
+        if direct && manifest {
             out.push(f.data.clone());
         }
     }

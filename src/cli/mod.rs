@@ -43,8 +43,35 @@ pub enum Command {
     Lint(lint::LintArgs),
 }
 
+/// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Prints one of Helm's `--debug` lines to stderr, as `cmd/helm/helm.go`'s `debug` does through
+/// `log.Output`: `FILE:LINE: <time.Now()> [debug] MESSAGE` (the caller's Go source position, e.g.
+/// `install.go:225`). Go prints local time with the zone's abbreviation; Rudder prints UTC.
+pub fn debug_log(position: &str, message: &str) {
+    let now = chrono::Utc::now();
+    let nanos = now.timestamp_subsec_nanos();
+    let fraction = if nanos == 0 {
+        String::new()
+    } else {
+        format!(".{nanos:09}").trim_end_matches('0').to_string()
+    };
+    let since = STARTED
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64();
+    let line = format!(
+        "{position}: {}{fraction} +0000 UTC m=+{since:.9} [debug] {message}",
+        now.format("%Y-%m-%d %H:%M:%S")
+    );
+    // Helm's `debug` always appends a newline (so a message ending in one leaves a blank line).
+    eprintln!("{line}");
+}
+
 /// Parses `args` and runs the command; returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    STARTED.get_or_init(std::time::Instant::now);
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => return report_parse_error(e),

@@ -23,17 +23,25 @@ pub fn run(args: PackageArgs) -> ExitCode {
         let result = crate::chart::load(chart_dir)
             .map_err(|e| e.to_string())
             .and_then(|chart| {
+                // Helm checks declared dependencies against charts/ before saving.
+                if !chart.metadata.dependencies.is_empty() {
+                    crate::chart::check_dependencies(&chart).map_err(|e| e.to_string())?;
+                }
                 let bytes = package(&chart).map_err(|e| e.to_string())?;
-                let path = args.destination.join(archive_name(&chart));
+                // Helm saves to the working directory (printed absolute) for the default `.`,
+                // else to the destination as given.
+                let dest = if args.destination == std::path::Path::new(".") {
+                    std::env::current_dir().map_err(|e| e.to_string())?
+                } else {
+                    args.destination.clone()
+                };
+                let path = dest.join(archive_name(&chart));
                 std::fs::write(&path, bytes)
-                    .map_err(|e| format!("open {}: {e}", path.display()))?;
-                Ok(path)
+                    .map_err(|e| format!("failed to save: open {}: {e}", path.display()))?;
+                Ok(crate::chart::lint::go_clean_display(&path))
             });
         match result {
-            Ok(path) => println!(
-                "Successfully packaged chart and saved it to: {}",
-                std::path::absolute(&path).unwrap_or(path).display()
-            ),
+            Ok(path) => println!("Successfully packaged chart and saved it to: {path}"),
             Err(e) => {
                 eprintln!("Error: {e}");
                 return ExitCode::from(1);

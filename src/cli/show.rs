@@ -35,7 +35,13 @@ pub fn run(args: ShowArgs) -> ExitCode {
         ShowWhat::Readme { chart } => (ShowFormat::Readme, chart),
         ShowWhat::Crds { chart } => (ShowFormat::Crds, chart),
     };
-    match crate::chart::load(&chart).and_then(|c| show(&c, format)) {
+    let result =
+        crate::action::chart_source::locate_chart(&chart.display().to_string()).and_then(|()| {
+            crate::chart::load(&chart)
+                .and_then(|c| show(&c, format))
+                .map_err(|e| e.to_string())
+        });
+    match result {
         Ok(text) => {
             print!("{text}");
             ExitCode::SUCCESS

@@ -148,6 +148,11 @@ pub fn run(args: TemplateArgs) -> ExitCode {
 }
 
 fn execute(args: TemplateArgs) -> Result<(), String> {
+    // Helm parses --kube-version before anything is logged.
+    if let Some(text) = &args.kube_version {
+        crate::engine::KubeVersion::parse(text)
+            .map_err(|e| format!("invalid kube version '{text}': {e}"))?;
+    }
     if args.dependency_update {
         return Err("--dependency-update is not supported yet".to_string());
     }
@@ -165,7 +170,31 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
             None => None,
         },
     };
+    if args.debug {
+        let version = args.ignored.version.clone().unwrap_or_default();
+        super::debug_log(
+            "install.go:225",
+            &format!(
+                "Original chart version: {}",
+                crate::template::printf::quote_go(&version)
+            ),
+        );
+        if version.is_empty() && args.ignored.devel {
+            super::debug_log("install.go:227", "setting version to >0.0.0-0");
+        }
+    }
     let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
+    if args.debug {
+        crate::action::chart_source::locate_chart(&chart)?;
+        let path = std::path::absolute(&chart).unwrap_or_else(|_| PathBuf::from(&chart));
+        super::debug_log(
+            "install.go:242",
+            &format!(
+                "CHART PATH: {}\n",
+                crate::chart::lint::go_clean_display(&path)
+            ),
+        );
+    }
     let options = TemplateOptions {
         release_name,
         chart: PathBuf::from(chart),

@@ -5,6 +5,7 @@
 //! `pkg/chartutil` (`coalesce.go`, `jsonschema.go`). This module knows nothing about templates or
 //! releases.
 pub mod coalesce;
+pub mod getter;
 pub mod options;
 pub mod schema;
 pub mod strvals;

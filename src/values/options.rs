@@ -3,7 +3,8 @@
 //! the command line's order, every `--set-json`, `--set`, `--set-string`, `--set-file` and
 //! `--set-literal`. The result is the user's "config", later coalesced over chart defaults.
 //!
-//! URLs as `-f` arguments are not fetched (Rudder has no getters); they are read as local paths.
+//! `-f` and `--set-file` arguments that are http(s) URLs are fetched ([`super::getter`]), as Helm's
+//! getters do; anything else is a local path.
 use std::io::Read;
 
 use crate::template::{Map, MapEntries, Value};
@@ -112,6 +113,9 @@ fn read_file(path: &str, stdin: &mut dyn Read) -> Result<Vec<u8>, Error> {
             .read_to_end(&mut buf)
             .map_err(|e| Error::Read(format!("read /dev/stdin: {e}")))?;
         return Ok(buf);
+    }
+    if super::getter::is_url(path) {
+        return super::getter::fetch(path).map_err(Error::Read);
     }
     std::fs::read(path).map_err(|e| Error::Read(go_open_error(path, &e)))
 }
