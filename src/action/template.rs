@@ -186,8 +186,19 @@ pub fn run(
         enable_dns: options.enable_dns,
         ..Engine::default()
     };
+    let head_reader = release::HeadReader::start();
     let rendered = engine
-        .render(&chart, &values, &release, &capabilities)
+        .render_each(
+            &chart,
+            &values,
+            &release,
+            &capabilities,
+            &mut |path, text| {
+                if !path.ends_with("NOTES.txt") {
+                    head_reader.feed(path, text);
+                }
+            },
+        )
         .map_err(|e: engine::Error| {
             let mut error = Error::render(e.to_string());
             error.excerpt = e.source_excerpt();
@@ -201,7 +212,7 @@ pub fn run(
         .into_iter()
         .filter(|(path, _)| !path.ends_with("NOTES.txt"))
         .collect();
-    let sorted = match release::sort_manifests(&manifests_only) {
+    let sorted = match release::sort_prepared(&manifests_only, head_reader.finish()) {
         Ok(sorted) => sorted,
         Err(err) => {
             let mut dump = String::new();

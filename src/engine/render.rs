@@ -76,6 +76,19 @@ impl Engine {
         release: &ReleaseOptions,
         capabilities: &Capabilities,
     ) -> Result<BTreeMap<String, String>, Error> {
+        self.render_each(chart, values, release, capabilities, &mut |_, _| {})
+    }
+
+    /// [`Engine::render`], handing each output to `on_output(path, text)` as soon as it is rendered
+    /// (so that reading the manifests can start before the last template is done).
+    pub fn render_each(
+        &self,
+        chart: &Chart,
+        values: &Value,
+        release: &ReleaseOptions,
+        capabilities: &Capabilities,
+        on_output: &mut dyn FnMut(&str, &str),
+    ) -> Result<BTreeMap<String, String>, Error> {
         let top = TopValues {
             values: as_chartutil_values(values),
             release: release.to_value(),
@@ -117,6 +130,7 @@ impl Engine {
             } else {
                 out.replace("<no value>", "")
             };
+            on_output(&r.name, &out);
             rendered.insert(r.name.clone(), out);
         }
         Ok(rendered)

@@ -4,10 +4,11 @@
 //! stably by kind in install order.
 use std::collections::BTreeMap;
 
-use super::head::{parse_head, HeadError, SimpleHead};
+use super::head::HeadError;
 use super::hook::{self, Hook, HookKind};
 use super::kind_order::sort_by_kind;
-use super::manifest::{split_manifests, Manifest};
+use super::manifest::Manifest;
+use super::prepare::{is_sorted_file, read_file, HeadReader, PreparedHeads};
 
 /// A document whose head could not be read. `Display` is Helm's text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -30,17 +31,31 @@ pub struct Sorted {
 
 /// Sorts rendered files (path → text) into hooks and manifests.
 pub fn sort_manifests(files: &BTreeMap<String, String>) -> Result<Sorted, SortError> {
+    let reader = HeadReader::start();
+    for (path, content) in files {
+        reader.feed(path, content);
+    }
+    sort_prepared(files, reader.finish())
+}
+
+/// [`sort_manifests`] with the heads already read by a [`HeadReader`] fed while rendering; files it
+/// has not read (or read with other content) are read here.
+pub fn sort_prepared(
+    files: &BTreeMap<String, String>,
+    mut prepared: PreparedHeads,
+) -> Result<Sorted, SortError> {
     let mut docs = Vec::new();
     for (path, content) in files {
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || content.trim().is_empty() {
+        if !is_sorted_file(path, content) {
             continue;
         }
-        docs.extend(split_manifests(content).into_iter().map(|doc| (path, doc)));
+        let read = prepared
+            .take(path, content)
+            .unwrap_or_else(|| read_file(content));
+        docs.extend(read.into_iter().map(|(doc, head)| ((path, doc), head)));
     }
-    let heads = parse_heads(&docs);
     let mut sorted = Sorted::default();
-    for ((path, doc), head) in docs.into_iter().zip(heads) {
+    for ((path, doc), head) in docs {
         let head = head.map_err(|source| SortError {
             path: path.clone(),
             source,
@@ -78,37 +93,6 @@ pub fn sort_manifests(files: &BTreeMap<String, String>) -> Result<Sorted, SortEr
     sort_by_kind(&mut sorted.hooks, |h| &h.kind);
     sort_by_kind(&mut sorted.manifests, |m| &m.head.kind);
     Ok(sorted)
-}
-
-/// Documents below this count are read on the calling thread: a helper thread costs more than it saves.
-const PARALLEL_MIN_DOCS: usize = 16;
-
-/// Stack of the helper thread; reading a document recurses once per nesting level (at most 10 000).
-const HELPER_STACK_BYTES: usize = 256 << 20;
-
-/// Reads the head of every document, in order. With many documents the second half is read on a helper
-/// thread (rendered charts have hundreds of documents and reading them is a large share of `template`).
-fn parse_heads(docs: &[(&String, String)]) -> Vec<Result<SimpleHead, HeadError>> {
-    let read = |part: &[(&String, String)]| -> Vec<_> {
-        part.iter().map(|(_, doc)| parse_head(doc)).collect()
-    };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if docs.len() < PARALLEL_MIN_DOCS || cores < 2 {
-        return read(docs);
-    }
-    let (first, second) = docs.split_at(docs.len() / 2);
-    std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new()
-            .stack_size(HELPER_STACK_BYTES)
-            .spawn_scoped(scope, || read(second));
-        let mut heads = read(first);
-        match helper.map(|h| h.join()) {
-            Ok(Ok(rest)) => heads.extend(rest),
-            // No thread could be started (or it panicked, which `read` does not do): read here.
-            _ => heads.extend(read(second)),
-        }
-        heads
-    })
 }
 
 #[cfg(test)]

@@ -56,7 +56,10 @@ mod tests {
         let text = "a:\n  b: 1\n";
         let first = parse_value(text).unwrap();
         let inner = map(&first).get("a").unwrap();
-        map(&inner).insert(crate::template::value::Str::from("changed"), Value::Bool(true));
+        map(&inner).insert(
+            crate::template::value::Str::from("changed"),
+            Value::Bool(true),
+        );
         let second = parse_value(text).unwrap();
         let inner = map(&second).get("a").unwrap();
         assert!(map(&inner).get("changed").is_none());

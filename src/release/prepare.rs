@@ -1,0 +1,185 @@
+//! Reading the heads of rendered documents while templates are still rendering.
+//!
+//! Reading a document's head means parsing the whole document as YAML, which costs about as much as
+//! rendering it. A [`HeadReader`] takes each rendered file as soon as it exists and splits and reads it
+//! on a helper thread; when rendering ends, the calling thread joins in on what is left. The result,
+//! [`PreparedHeads`], is what [`super::sorter::sort_prepared`] consumes. Everything that crosses threads
+//! is plain text and [`SimpleHead`]s; the template values (`Rc`) never leave the rendering thread.
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use super::head::{parse_head, HeadError, SimpleHead};
+use super::manifest::split_manifests;
+
+/// The documents of one file with their heads (or why a head could not be read), in order.
+pub type FileDocs = Vec<(String, Result<SimpleHead, HeadError>)>;
+
+/// Stack of the helper thread; reading a document recurses once per nesting level (at most 10 000).
+const HELPER_STACK_BYTES: usize = 256 << 20;
+
+/// Splits a rendered file and reads the head of each document.
+pub fn read_file(content: &str) -> FileDocs {
+    split_manifests(content)
+        .into_iter()
+        .map(|doc| {
+            let head = parse_head(&doc);
+            (doc, head)
+        })
+        .collect()
+}
+
+/// Whether Helm's sorter looks at a rendered file at all: partials (`_*`) and blank files are skipped.
+pub fn is_sorted_file(path: &str, content: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    !base.starts_with('_') && !content.trim().is_empty()
+}
+
+/// Files already split and read, by path.
+#[derive(Debug, Default)]
+pub struct PreparedHeads {
+    files: HashMap<String, (String, FileDocs)>,
+}
+
+impl PreparedHeads {
+    /// The documents of `path`, if it was read with exactly this `content`.
+    pub fn take(&mut self, path: &str, content: &str) -> Option<FileDocs> {
+        match self.files.remove(path) {
+            Some((read, docs)) if read == content => Some(docs),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    pending: VecDeque<(String, String)>,
+    closed: bool,
+    done: PreparedHeads,
+}
+
+#[derive(Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    work: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // A poisoned lock only means the other side panicked; the queue itself is still consistent.
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reads queued files until the queue is empty; with `wait`, until it is also closed.
+    fn drain(&self, wait: bool) {
+        let mut queue = self.lock();
+        loop {
+            if let Some((path, content)) = queue.pending.pop_front() {
+                drop(queue);
+                let docs = read_file(&content);
+                queue = self.lock();
+                queue.done.files.insert(path, (content, docs));
+            } else if queue.closed || !wait {
+                return;
+            } else {
+                queue = self.work.wait(queue).unwrap_or_else(|e| e.into_inner());
+            }
+        }
+    }
+}
+
+/// Reads heads of rendered files on a helper thread while rendering goes on.
+pub struct HeadReader {
+    shared: Arc<Shared>,
+    helper: Option<JoinHandle<()>>,
+}
+
+impl HeadReader {
+    /// Starts the helper thread when there is a second core to run it; otherwise every file is read
+    /// by [`HeadReader::finish`] on the calling thread.
+    pub fn start() -> HeadReader {
+        let shared = Arc::new(Shared::default());
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let helper = (cores > 1)
+            .then(|| {
+                let shared = Arc::clone(&shared);
+                std::thread::Builder::new()
+                    .name("head-reader".into())
+                    .stack_size(HELPER_STACK_BYTES)
+                    .spawn(move || shared.drain(true))
+                    .ok()
+            })
+            .flatten();
+        HeadReader { shared, helper }
+    }
+
+    /// Queues a rendered file (skipped when the sorter would skip it).
+    pub fn feed(&self, path: &str, content: &str) {
+        if !is_sorted_file(path, content) {
+            return;
+        }
+        self.shared
+            .lock()
+            .pending
+            .push_back((path.to_string(), content.to_string()));
+        self.shared.work.notify_one();
+    }
+
+    /// Reads what is still queued (together with the helper) and returns every file read.
+    pub fn finish(mut self) -> PreparedHeads {
+        self.shared.lock().closed = true;
+        self.shared.work.notify_all();
+        self.shared.drain(false);
+        if let Some(helper) = self.helper.take() {
+            // The helper only returns once the queue is closed and empty; a panic in it is a bug
+            // whose files are then simply read again by the sorter.
+            let _ = helper.join();
+        }
+        std::mem::take(&mut self.shared.lock().done)
+    }
+}
+
+impl Drop for HeadReader {
+    /// Lets the helper thread end when the reader is dropped without `finish` (a render error).
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.work.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_fed_file() {
+        let reader = HeadReader::start();
+        for i in 0..50 {
+            reader.feed(
+                &format!("c/templates/f{i}.yaml"),
+                &format!("kind: ConfigMap\nmetadata:\n  name: m{i}\n---\nkind: Secret"),
+            );
+        }
+        reader.feed("c/templates/_helpers.tpl", "kind: Ignored");
+        reader.feed("c/templates/blank.yaml", " \n");
+        let mut prepared = reader.finish();
+        let content = "kind: ConfigMap\nmetadata:\n  name: m7\n---\nkind: Secret";
+        let docs = prepared.take("c/templates/f7.yaml", content).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].1.as_ref().unwrap().kind, "ConfigMap");
+        assert_eq!(docs[1].1.as_ref().unwrap().kind, "Secret");
+        assert!(prepared
+            .take("c/templates/_helpers.tpl", "kind: Ignored")
+            .is_none());
+        assert!(prepared
+            .take("c/templates/f8.yaml", "other content")
+            .is_none());
+    }
+
+    #[test]
+    fn dropping_without_finish_does_not_hang() {
+        let reader = HeadReader::start();
+        reader.feed("c/templates/a.yaml", "kind: A");
+        drop(reader);
+    }
+}
