@@ -161,6 +161,9 @@ fn length(v: &Value) -> Result<i64, String> {
         Value::Object(o) if o.map_entries().is_some() => {
             Ok(o.map_entries().map_or(0, |e| e.len()) as i64)
         }
+        Value::Object(o) if o.slice_items().is_some() => {
+            Ok(o.slice_items().map_or(0, |l| l.len()) as i64)
+        }
         other => Err(format!("len of type {}", other.type_name())),
     }
 }
@@ -193,6 +196,12 @@ fn index(args: &[Value]) -> Result<Value, String> {
     for index in indexes {
         if item.is_nil() {
             return Err("index of nil pointer".into());
+        }
+        if let Value::Object(o) = &item {
+            // A named slice type (`chartutil.VersionSet`) indexes like its elements.
+            if let Some(l) = o.slice_items() {
+                item = Value::List(l);
+            }
         }
         item = match &item {
             Value::List(l) => {

@@ -50,7 +50,7 @@ fn nil_element() -> EncodeError {
 /// The JSON-like view of host objects (BurntSushi would see their exported fields).
 fn plain(v: &Value) -> Value {
     match v {
-        Value::Object(o) => o.to_json_value().unwrap_or_else(Value::empty_map),
+        Value::Object(o) => super::json::object_json_value(o.as_ref()),
         other => other.clone(),
     }
 }
