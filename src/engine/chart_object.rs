@@ -404,6 +404,27 @@ mod tests {
     }
 
     #[test]
+    fn json_follows_struct_order_and_tags() {
+        let mut md = meta();
+        md.maintainers = vec![Maintainer {
+            name: "A".into(),
+            url: "u".into(),
+            ..Default::default()
+        }];
+        md.keywords = vec!["k".into()];
+        let json = crate::yaml::json::marshal(&chart_value(&md, true)).unwrap();
+        assert_eq!(
+            json,
+            r#"{"name":"c","version":"0.1.0","keywords":["k"],"maintainers":[{"name":"A","url":"u"}],"apiVersion":"v2","IsRoot":true}"#
+        );
+        let sources = crate::yaml::json::marshal(&metadata_field(&md, "Sources").unwrap());
+        assert_eq!(sources.unwrap(), "null");
+        md.non_nil.sources = true;
+        let sources = crate::yaml::json::marshal(&metadata_field(&md, "Sources").unwrap());
+        assert_eq!(sources.unwrap(), "[]");
+    }
+
+    #[test]
     fn fields_and_missing_fields() {
         let Value::Object(o) = chart_value(&meta(), false) else {
             panic!()

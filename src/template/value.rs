@@ -668,6 +668,33 @@ mod tests {
     }
 
     #[test]
+    fn go_field_tags() {
+        let f = GoField::new("APIVersion", "apiVersion,omitempty", Value::str(""));
+        assert_eq!(f.json_key(), Some(("apiVersion".to_string(), true)));
+        assert_eq!(f.yaml_key(), Some(("apiversion".to_string(), false)));
+        let f = GoField::new("Tags", "tags,omitempty", Value::Nil).yaml("tags,omitempty");
+        assert_eq!(f.yaml_key(), Some(("tags".to_string(), true)));
+        assert_eq!(GoField::new("X", "-", Value::Nil).json_key(), None);
+        assert_eq!(
+            GoField::new("X", ",omitempty", Value::Nil).json_key(),
+            Some(("X".to_string(), true))
+        );
+    }
+
+    #[test]
+    fn nil_slices_and_maps_are_empty_but_marked() {
+        let l = List::nil(GoType::String);
+        assert!(l.is_nil() && l.is_empty());
+        assert!(!List::typed(GoType::String, vec![]).is_nil());
+        let m = Map::nil(MapKind::StringString);
+        assert!(m.is_nil());
+        m.insert("k", Value::str("v"));
+        assert!(!m.is_nil(), "a map with entries is not nil");
+        assert!(Value::List(l).is_go_empty());
+        assert!(!Value::Bool(true).is_go_empty());
+    }
+
+    #[test]
     fn go_type_names() {
         assert_eq!(Value::int64(1).type_name(), "int64");
         assert_eq!(Value::list(vec![]).type_name(), "[]interface {}");
