@@ -198,9 +198,27 @@ fn index(args: &[Value]) -> Result<Value, String> {
             return Err("index of nil pointer".into());
         }
         if let Value::Object(o) = &item {
-            // A named slice type (`chartutil.VersionSet`) indexes like its elements.
+            // A named slice type (`chartutil.VersionSet`) indexes like its elements, a named map
+            // type (`engine.files`, a `map[string][]byte`) like a map: a missing key gives the
+            // element's zero value, an empty `[]byte`.
             if let Some(l) = o.slice_items() {
                 item = Value::List(l);
+            } else if let Some(entries) = o.map_entries() {
+                let key = match index {
+                    Value::String(k) => k.clone(),
+                    Value::Nil => return Err("value is nil; should be of type string".into()),
+                    other => {
+                        return Err(format!(
+                            "value has type {}; should be string",
+                            other.type_name()
+                        ))
+                    }
+                };
+                item = entries
+                    .into_iter()
+                    .find(|(k, _)| *k == key)
+                    .map_or_else(|| Value::Bytes(std::rc::Rc::from(&[][..])), |(_, v)| v);
+                continue;
             }
         }
         item = match &item {

@@ -32,7 +32,8 @@ pub use exec::MAX_EXEC_DEPTH;
 pub use funcs::{CallCtx, FuncDef, FuncEnv, FuncError, FuncTable};
 pub use types::{GoType, Signature};
 pub use value::{
-    json_fields, GoField, IntKind, List, Map, MapEntries, MapKind, Object, Str, UintKind, Value,
+    json_fields, object_as_map, GoField, IntKind, List, Map, MapEntries, MapKind, Object, Str,
+    UintKind, Value,
 };
 
 /// What a missing map key evaluates to (Go's `missingkey` option).

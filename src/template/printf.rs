@@ -479,6 +479,13 @@ impl Printer {
                     .unwrap_or_default();
                 self.print_seq(&items, verb, depth, o.type_name());
             }
+            Value::Object(o) if o.map_entries().is_some() => {
+                // A named map type (`engine.files`) prints as the map it is.
+                match super::value::object_as_map(o.as_ref()) {
+                    Some(m) => self.print_arg(&Value::Map(m), verb, depth),
+                    None => self.bad_verb(verb, Some(arg)),
+                }
+            }
             Value::Object(o) if o.go_fields().is_some() && self.f.wid.is_some() => {
                 self.print_struct(o.as_ref(), verb, depth)
             }

@@ -431,6 +431,16 @@ impl GoField {
     }
 }
 
+/// A host object of a named map type (`engine.files`) as a map value of that type, for code that
+/// treats it like any Go map (`fmt` verbs, serialisers); `None` for other kinds.
+pub fn object_as_map(o: &dyn Object) -> Option<Map> {
+    let entries = o.map_entries()?;
+    Some(Map::with_kind(
+        MapKind::Named(Rc::from(o.type_name())),
+        entries.into_iter().collect(),
+    ))
+}
+
 /// The struct fields of an object as `encoding/json` writes them: embedded structs inlined, skipped
 /// fields and empty `omitempty` fields left out, in declaration order. `None` when the object is no
 /// struct (see [`Object::go_fields`]).

@@ -214,7 +214,10 @@ fn direct_depth(v: &Value, depth: usize) -> Doc {
                     })
                     .collect(),
             ),
-            (None, None) => Doc::Map(Vec::new()),
+            (None, None) => match crate::template::value::object_as_map(o.as_ref()) {
+                Some(m) => direct_depth(&Value::Map(m), depth + 1),
+                None => Doc::Map(Vec::new()),
+            },
         },
     }
 }

@@ -17,7 +17,7 @@ use base64::Engine;
 
 use super::error::{Error, ErrorKind};
 use super::numfmt::json_float;
-use crate::template::value::{json_fields, List, Map, MapEntries, Object, Value};
+use crate::template::value::{json_fields, object_as_map, List, Map, MapEntries, Object, Value};
 
 /// Encoding options.
 #[derive(Debug, Clone, Copy)]
@@ -139,6 +139,8 @@ fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Resu
         Value::Object(o) => {
             if let Some(j) = o.to_json_value() {
                 write_value(out, &j, opts, depth + 1)?;
+            } else if let Some(m) = object_as_map(o.as_ref()) {
+                write_value(out, &Value::Map(m), opts, depth + 1)?;
             } else {
                 let fields = json_fields(o.as_ref()).unwrap_or_default();
                 out.push('{');
@@ -169,6 +171,9 @@ fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Resu
 pub fn object_json_value(o: &dyn Object) -> Value {
     if let Some(j) = o.to_json_value() {
         return j;
+    }
+    if let Some(m) = object_as_map(o) {
+        return Value::Map(m);
     }
     let entries: MapEntries = json_fields(o)
         .unwrap_or_default()

@@ -289,7 +289,13 @@ impl Encoder {
                 self.out.push_str(&s);
             }
             Value::String(s) => self.out.push_str(&quoted(&s)),
-            Value::Bytes(b) => self.out.push_str(&quoted(&String::from_utf8_lossy(&b))),
+            Value::Bytes(b) => {
+                // A `[]byte` is a slice of numbers to BurntSushi.
+                let numbers: Vec<String> = b.iter().map(u8::to_string).collect();
+                self.out.push('[');
+                self.out.push_str(&numbers.join(", "));
+                self.out.push(']');
+            }
             Value::List(l) => {
                 is_table_array(&l)?;
                 self.out.push('[');
