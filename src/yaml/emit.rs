@@ -31,6 +31,8 @@ pub enum Doc {
     Uint(u64),
     Float(f64),
     Str(Rc<str>),
+    /// A `time.Time` as yaml.v3 writes it (`toYamlPretty`): its RFC 3339 text, plain (unquoted).
+    Timestamp(Rc<str>),
     Seq(Vec<Doc>),
     /// Entries in yaml.v2's natural key order.
     Map(Vec<(Rc<str>, Doc)>),
@@ -199,6 +201,8 @@ fn direct_depth(v: &Value, depth: usize) -> Doc {
             Doc::Map(entries)
         }
         Value::Object(o) => match (o.to_json_value(), o.go_fields()) {
+            // yaml.v3 writes a `time.Time` as a plain RFC 3339 timestamp (its JSON text unquoted).
+            (Some(Value::String(s)), _) if o.type_name() == "time.Time" => Doc::Timestamp(s),
             (Some(j), _) => direct_depth(&j, depth + 1),
             // yaml.v3 marshals a struct's fields in declaration order under their `yaml` tags or
             // lower-cased names; it inlines nothing without `,inline` and ignores `json` tags.
@@ -584,6 +588,7 @@ impl Emitter {
                 self.scalar(&s, Style::Plain, ctx)
             }
             Doc::Str(s) => self.scalar(s, requested_string_style(s), ctx),
+            Doc::Timestamp(s) => self.scalar(s, Style::Plain, ctx),
             Doc::Seq(items) => {
                 if items.is_empty() || self.flow_level > 0 {
                     self.flow_sequence(items);

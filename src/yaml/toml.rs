@@ -50,9 +50,11 @@ fn nil_element() -> EncodeError {
 }
 
 /// Host objects as BurntSushi sees them: a struct stays an object (a table of its fields, see
-/// [`table_entries`]); a type with its own marshaller or a named slice type gives its JSON-like form.
+/// [`table_entries`]), a `time.Time` too (a datetime, see `Encoder::element`); a type with its own
+/// marshaller or a named slice type gives its JSON-like form.
 fn plain(v: &Value) -> Value {
     match v {
+        Value::Object(o) if o.type_name() == "time.Time" => v.clone(),
         Value::Object(o) if o.to_json_value().is_some() || o.go_fields().is_none() => {
             super::json::object_json_value(o.as_ref())
         }
@@ -279,6 +281,15 @@ impl Encoder {
     }
 
     fn element(&mut self, v: &Value) -> Result<(), EncodeError> {
+        if let Value::Object(o) = v {
+            // BurntSushi writes a `time.Time` as a TOML datetime (RFC 3339, unquoted).
+            if let (true, Some(Value::String(s))) =
+                (o.type_name() == "time.Time", o.to_json_value())
+            {
+                self.out.push_str(&s);
+                return Ok(());
+            }
+        }
         match plain(v) {
             Value::Nil => return Err(nil_element()),
             Value::Bool(b) => self.out.push_str(if b { "true" } else { "false" }),
