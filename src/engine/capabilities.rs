@@ -368,6 +368,13 @@ impl Object for VersionSetObject {
             self.0.iter().map(|s| Value::str(s)).collect(),
         ))
     }
+    fn with_slice_items(&self, items: &[Value]) -> Option<Value> {
+        let versions = items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<Vec<String>>>()?;
+        Some(Value::Object(Rc::new(VersionSetObject(versions))))
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }

@@ -359,6 +359,12 @@ pub trait Object: fmt::Debug {
         None
     }
 
+    /// A value of the same named slice type holding `items` (a sub-slice taken by Sprig's `slice`,
+    /// which keeps the type in Go); `None` when the type cannot be rebuilt.
+    fn with_slice_items(&self, _items: &[Value]) -> Option<Value> {
+        None
+    }
+
     /// The entries of a host object whose Go kind is a map (Helm's `engine.files`), in key order, so
     /// that `range` iterates it as Go does; `None` for every other kind.
     fn map_entries(&self) -> Option<Vec<(Str, Value)>> {
