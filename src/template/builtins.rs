@@ -383,7 +383,9 @@ fn eq(arg1: &Value, others: &[Value]) -> Result<bool, String> {
                         arg1.is_nil() == arg.is_nil()
                     } else {
                         match (arg1, arg) {
-                            (Value::Object(a), Value::Object(b)) => std::rc::Rc::ptr_eq(a, b),
+                            (Value::Object(a), Value::Object(b)) if comparable(arg) => {
+                                objects_equal(a.as_ref(), b.as_ref())
+                            }
                             _ => {
                                 return Err(format!(
                                     "non-comparable type {}: {}",
@@ -401,6 +403,44 @@ fn eq(arg1: &Value, others: &[Value]) -> Result<bool, String> {
         }
     }
     Ok(false)
+}
+
+/// Go's `reflect.Type.Comparable` for the values `eq` gets past its basic kinds: a host struct is
+/// comparable when all its fields are (no slices or maps); named slice and map types never are.
+fn comparable(v: &Value) -> bool {
+    match v {
+        Value::List(_) | Value::Map(_) | Value::Bytes(_) => false,
+        Value::Object(o) => {
+            if o.slice_items().is_some() || o.map_entries().is_some() {
+                return false;
+            }
+            match o.go_fields() {
+                Some(fields) if o.kind_name() == "struct" => {
+                    fields.iter().all(|f| comparable(&f.value))
+                }
+                _ => true,
+            }
+        }
+        _ => true,
+    }
+}
+
+/// `==` of two comparable host objects: a struct compares field by field, anything else (a
+/// pointer, a struct whose fields are not modelled) by identity.
+fn objects_equal(a: &dyn super::value::Object, b: &dyn super::value::Object) -> bool {
+    if a.type_name() != b.type_name() {
+        return false;
+    }
+    if b.kind_name() == "struct" {
+        if let (Some(x), Some(y)) = (a.go_fields(), b.go_fields()) {
+            return x.len() == y.len()
+                && x.iter().zip(&y).all(|(p, q)| match (&p.value, &q.value) {
+                    (Value::Object(p), Value::Object(q)) => objects_equal(p.as_ref(), q.as_ref()),
+                    (p, q) => eq(p, std::slice::from_ref(q)).unwrap_or(false),
+                });
+        }
+    }
+    std::ptr::addr_eq(a as *const _, b as *const _)
 }
 
 fn lt(arg1: &Value, arg2: &Value) -> Result<bool, String> {
