@@ -20,14 +20,58 @@ use crate::values::strvals::json_to_value;
 /// The value templates see as `.Chart`.
 pub fn chart_value(metadata: &Metadata, is_root: bool) -> Value {
     Value::Object(Rc::new(ChartObject {
-        metadata: Rc::new(metadata.clone()),
+        metadata: Rc::new(Shared::new(metadata)),
         is_root,
     }))
 }
 
+/// The metadata behind `.Chart` and `.Chart.Metadata`. The `*chart.Maintainer` and
+/// `*chart.Dependency` elements are built once, so that the same pointer is the same object (`eq`
+/// compares pointers by identity).
+#[derive(Debug)]
+struct Shared {
+    md: Metadata,
+    maintainers: Value,
+    dependencies: Value,
+}
+
+impl Shared {
+    fn new(md: &Metadata) -> Shared {
+        let maintainers = objects(
+            "*chart.Maintainer",
+            md.maintainers
+                .iter()
+                .map(|mt| Value::Object(Rc::new(MaintainerObject(mt.clone()))))
+                .collect(),
+            md.non_nil.maintainers,
+        );
+        let dependencies = objects(
+            "*chart.Dependency",
+            md.dependencies
+                .iter()
+                .map(|d| Value::Object(Rc::new(DependencyObject(d.clone()))))
+                .collect(),
+            md.non_nil.dependencies,
+        );
+        Shared {
+            md: md.clone(),
+            maintainers,
+            dependencies,
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Maintainers" => Some(self.maintainers.clone()),
+            "Dependencies" => Some(self.dependencies.clone()),
+            _ => metadata_field(&self.md, name),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct ChartObject {
-    metadata: Rc<Metadata>,
+    metadata: Rc<Shared>,
     is_root: bool,
 }
 
@@ -42,20 +86,20 @@ impl Object for ChartObject {
         match name {
             "IsRoot" => Some(Value::Bool(self.is_root)),
             "Metadata" => Some(self.metadata_value()),
-            _ => metadata_field(&self.metadata, name),
+            _ => self.metadata.field(name),
         }
     }
     fn format_v(&self) -> String {
         format!(
             "{{{} {}}}",
-            metadata_struct_text(&self.metadata, false),
+            metadata_struct_text(&self.metadata.md, false),
             self.is_root
         )
     }
     fn format_plus_v(&self) -> String {
         format!(
             "{{Metadata:{} IsRoot:{}}}",
-            metadata_struct_text(&self.metadata, true),
+            metadata_struct_text(&self.metadata.md, true),
             self.is_root
         )
     }
@@ -81,7 +125,7 @@ impl ChartObject {
 
 /// `chart.Metadata` as a value of its own (`.Chart.Metadata`).
 #[derive(Debug)]
-struct MetadataObject(Rc<Metadata>);
+struct MetadataObject(Rc<Shared>);
 
 impl Object for MetadataObject {
     fn type_name(&self) -> &str {
@@ -91,17 +135,17 @@ impl Object for MetadataObject {
         "struct"
     }
     fn field(&self, name: &str) -> Option<Value> {
-        metadata_field(&self.0, name)
+        self.0.field(name)
     }
     fn format_v(&self) -> String {
-        metadata_struct_text(&self.0, false)
+        metadata_struct_text(&self.0.md, false)
     }
     fn format_plus_v(&self) -> String {
-        metadata_struct_text(&self.0, true)
+        metadata_struct_text(&self.0.md, true)
     }
     fn go_fields(&self) -> Option<Vec<GoField>> {
         let field = |name: &'static str, json: &'static str| {
-            let value = metadata_field(&self.0, name).unwrap_or_default();
+            let value = self.0.field(name).unwrap_or_default();
             GoField::new(name, json, value)
         };
         Some(vec![
@@ -148,6 +192,7 @@ fn objects(elem: &'static str, items: Vec<Value>, non_nil: bool) -> Value {
     Value::List(List::typed(GoType::Named(elem), items))
 }
 
+/// A field of `chart.Metadata` other than the pointer slices (see [`Shared::field`]).
 fn metadata_field(m: &Metadata, name: &str) -> Option<Value> {
     let non_nil = &m.non_nil;
     Some(match name {
@@ -157,14 +202,6 @@ fn metadata_field(m: &Metadata, name: &str) -> Option<Value> {
         "Version" => Value::str(&m.version),
         "Description" => Value::str(&m.description),
         "Keywords" => strings(&m.keywords, non_nil.keywords),
-        "Maintainers" => objects(
-            "*chart.Maintainer",
-            m.maintainers
-                .iter()
-                .map(|mt| Value::Object(Rc::new(MaintainerObject(mt.clone()))))
-                .collect(),
-            non_nil.maintainers,
-        ),
         "Icon" => Value::str(&m.icon),
         "APIVersion" => Value::str(&m.api_version),
         "Condition" => Value::str(&m.condition),
@@ -183,14 +220,6 @@ fn metadata_field(m: &Metadata, name: &str) -> Option<Value> {
             Value::Map(Map::with_kind(MapKind::StringString, entries))
         }
         "KubeVersion" => Value::str(&m.kube_version),
-        "Dependencies" => objects(
-            "*chart.Dependency",
-            m.dependencies
-                .iter()
-                .map(|d| Value::Object(Rc::new(DependencyObject(d.clone()))))
-                .collect(),
-            non_nil.dependencies,
-        ),
         "Type" => Value::str(&m.chart_type),
         _ => return None,
     })
