@@ -133,6 +133,10 @@ pub struct Dependency {
     pub import_values: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub alias: String,
+    /// Whether Chart.yaml gave `tags` as an explicit `[]` (an empty but non-nil Go slice; absent or
+    /// null tags are nil, `null` in `toJson`).
+    #[serde(skip)]
+    pub tags_non_nil: bool,
 }
 
 /// Chart.lock. Mirrors `chart.Lock`.

@@ -371,8 +371,7 @@ impl Object for DependencyObject {
             "Version" => Value::str(&d.version),
             "Repository" => Value::str(&d.repository),
             "Condition" => Value::str(&d.condition),
-            // Empty tags are taken as nil (an absent `tags:`, by far the common case).
-            "Tags" => strings(&d.tags, false),
+            "Tags" => strings(&d.tags, d.tags_non_nil),
             "Enabled" => Value::Bool(d.enabled),
             "ImportValues" => import_values(d),
             "Alias" => Value::str(&d.alias),

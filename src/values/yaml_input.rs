@@ -31,6 +31,14 @@ pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
             annotations: given("annotations"),
             dependencies: given("dependencies"),
         };
+        if let Some(Value::List(deps)) = map.get("dependencies") {
+            for (dep, raw) in md.dependencies.iter_mut().zip(deps.items()) {
+                dep.tags_non_nil = raw
+                    .as_map()
+                    .and_then(|m| m.get("tags"))
+                    .is_some_and(|t| !t.is_nil());
+            }
+        }
     }
     Ok(md)
 }
