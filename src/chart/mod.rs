@@ -20,4 +20,4 @@ pub mod show;
 pub use dependencies::{check_dependencies, process_dependencies};
 pub use error::Error;
 pub use loader::{load, load_archive, load_dir, load_files, BufferedFile};
-pub use model::{Chart, ChartType, Dependency, File, Lock, Maintainer, Metadata};
+pub use model::{Chart, ChartType, Dependency, File, Lock, Maintainer, Metadata, NonNilFields};

@@ -84,6 +84,22 @@ pub struct Metadata {
     pub dependencies: Vec<Dependency>,
     #[serde(default, skip_serializing_if = "String::is_empty", rename = "type")]
     pub chart_type: String,
+    /// Which list and map fields Chart.yaml gave as an explicit empty `[]`/`{}`. Go keeps those as
+    /// empty non-nil values, while an absent or null field is nil, and `toJson` of
+    /// `.Chart.Keywords` prints `[]` for one and `null` for the other.
+    #[serde(skip)]
+    pub non_nil: NonNilFields,
+}
+
+/// The list and map fields of [`Metadata`] that are empty but not nil (see `Metadata::non_nil`). A
+/// field that holds elements is never nil, whatever its flag says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NonNilFields {
+    pub sources: bool,
+    pub keywords: bool,
+    pub maintainers: bool,
+    pub annotations: bool,
+    pub dependencies: bool,
 }
 
 /// A maintainer entry. Mirrors `chart.Maintainer`.
@@ -118,6 +134,10 @@ pub struct Dependency {
     pub import_values: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub alias: String,
+    /// Whether Chart.yaml gave `tags` as an explicit `[]` (an empty but non-nil Go slice; absent or
+    /// null tags are nil, `null` in `toJson`).
+    #[serde(skip)]
+    pub tags_non_nil: bool,
 }
 
 /// Chart.lock. Mirrors `chart.Lock`.

@@ -2,13 +2,13 @@
 //! `chartutil.Capabilities`, `KubeVersion`, `VersionSet` and `DefaultCapabilities` of Helm v3.17.3,
 //! and `version.BuildInfo` for `.Capabilities.HelmVersion`.
 //!
-//! Known gap: Go prints `{{ .Capabilities.KubeVersion }}` as `v1.32.0` (its `String` method has a
-//! pointer receiver and the field is addressable) but `quote`/`printf "%v"` of it as `{v1.32.0 1 32}`.
-//! A host object has one `%v` form, so both print `v1.32.0` here.
+//! Go prints `{{ .Capabilities.KubeVersion }}` as `v1.32.0` (its `String` method has a pointer
+//! receiver and the field is addressable) but `quote`/`print`/`printf "%v"` of it as
+//! `{v1.32.0 1 32}`: `Object::print_text` and `Object::format_v` give the two forms.
 use std::any::Any;
 use std::rc::Rc;
 
-use crate::template::{GoType, List, Object, Signature, Value};
+use crate::template::{GoField, GoType, List, Object, Signature, Value};
 
 /// The Kubernetes version Helm v3.17.3 assumes offline.
 pub const DEFAULT_KUBE_VERSION: &str = "v1.32.0";
@@ -234,12 +234,26 @@ impl Object for CapabilitiesObject {
         })
     }
     fn format_v(&self) -> String {
+        format!("&{}", self.print_text())
+    }
+    fn print_text(&self) -> String {
+        // `{{ .Capabilities }}` dereferences the pointer; the fields are printed by `fmt`, so the
+        // KubeVersion shows as a struct.
         format!(
             "{{{} [{}] {}}}",
             self.0.kube_version.struct_text(),
             self.0.api_versions.join(" "),
             self.0.helm_version.struct_text()
         )
+    }
+    fn go_fields(&self) -> Option<Vec<GoField>> {
+        let field =
+            |name: &'static str| GoField::new(name, "", self.field(name).unwrap_or_default());
+        Some(vec![
+            field("KubeVersion"),
+            field("APIVersions"),
+            field("HelmVersion"),
+        ])
     }
     fn format_plus_v(&self) -> String {
         let kv = &self.0.kube_version;
@@ -289,6 +303,10 @@ impl Object for KubeVersionObject {
         }
     }
     fn format_v(&self) -> String {
+        // `fmt` sees a `chartutil.KubeVersion` value, whose method set lacks `String`.
+        self.0.struct_text()
+    }
+    fn print_text(&self) -> String {
         self.0.version.clone()
     }
     fn format_plus_v(&self) -> String {
@@ -297,12 +315,12 @@ impl Object for KubeVersionObject {
             self.0.version, self.0.major, self.0.minor
         )
     }
-    fn to_json_value(&self) -> Option<Value> {
-        let map = crate::template::Map::new(Default::default());
-        map.insert("Version", Value::str(&self.0.version));
-        map.insert("Major", Value::str(&self.0.major));
-        map.insert("Minor", Value::str(&self.0.minor));
-        Some(Value::Map(map))
+    fn go_fields(&self) -> Option<Vec<GoField>> {
+        Some(vec![
+            GoField::new("Version", "", Value::str(&self.0.version)),
+            GoField::new("Major", "", Value::str(&self.0.major)),
+            GoField::new("Minor", "", Value::str(&self.0.minor)),
+        ])
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -342,10 +360,20 @@ impl Object for VersionSetObject {
         !self.0.is_empty()
     }
     fn to_json_value(&self) -> Option<Value> {
-        Some(Value::List(List::typed(
+        self.slice_items().map(Value::List)
+    }
+    fn slice_items(&self) -> Option<List> {
+        Some(List::typed(
             GoType::String,
             self.0.iter().map(|s| Value::str(s)).collect(),
-        )))
+        ))
+    }
+    fn with_slice_items(&self, items: &[Value]) -> Option<Value> {
+        let versions = items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<Vec<String>>>()?;
+        Some(Value::Object(Rc::new(VersionSetObject(versions))))
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -373,6 +401,24 @@ impl Object for HelmVersionObject {
     }
     fn format_v(&self) -> String {
         self.0.struct_text()
+    }
+    fn format_plus_v(&self) -> String {
+        let h = &self.0;
+        format!(
+            "{{Version:{} GitCommit:{} GitTreeState:{} GoVersion:{}}}",
+            h.version, h.git_commit, h.git_tree_state, h.go_version
+        )
+    }
+    fn go_fields(&self) -> Option<Vec<GoField>> {
+        let field = |name: &'static str, json: &'static str| {
+            GoField::new(name, json, self.field(name).unwrap_or_default())
+        };
+        Some(vec![
+            field("Version", "version,omitempty"),
+            field("GitCommit", "git_commit,omitempty"),
+            field("GitTreeState", "git_tree_state,omitempty"),
+            field("GoVersion", "go_version,omitempty"),
+        ])
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -405,8 +451,9 @@ mod tests {
             panic!()
         };
         assert!(o
-            .format_v()
+            .print_text()
             .starts_with("{{v1.32.0 1 32} [v1 admissionregistration.k8s.io/v1 "));
+        assert!(o.format_v().starts_with("&{{v1.32.0 1 32} [v1 "));
         assert_eq!(DEFAULT_API_VERSIONS.len(), 56);
     }
 

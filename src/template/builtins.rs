@@ -161,6 +161,9 @@ fn length(v: &Value) -> Result<i64, String> {
         Value::Object(o) if o.map_entries().is_some() => {
             Ok(o.map_entries().map_or(0, |e| e.len()) as i64)
         }
+        Value::Object(o) if o.slice_items().is_some() => {
+            Ok(o.slice_items().map_or(0, |l| l.len()) as i64)
+        }
         other => Err(format!("len of type {}", other.type_name())),
     }
 }
@@ -193,6 +196,30 @@ fn index(args: &[Value]) -> Result<Value, String> {
     for index in indexes {
         if item.is_nil() {
             return Err("index of nil pointer".into());
+        }
+        if let Value::Object(o) = &item {
+            // A named slice type (`chartutil.VersionSet`) indexes like its elements, a named map
+            // type (`engine.files`, a `map[string][]byte`) like a map: a missing key gives the
+            // element's zero value, an empty `[]byte`.
+            if let Some(l) = o.slice_items() {
+                item = Value::List(l);
+            } else if let Some(entries) = o.map_entries() {
+                let key = match index {
+                    Value::String(k) => k.clone(),
+                    Value::Nil => return Err("value is nil; should be of type string".into()),
+                    other => {
+                        return Err(format!(
+                            "value has type {}; should be string",
+                            other.type_name()
+                        ))
+                    }
+                };
+                item = entries
+                    .into_iter()
+                    .find(|(k, _)| *k == key)
+                    .map_or_else(|| Value::Bytes(std::rc::Rc::from(&[][..])), |(_, v)| v);
+                continue;
+            }
         }
         item = match &item {
             Value::List(l) => {
@@ -356,7 +383,9 @@ fn eq(arg1: &Value, others: &[Value]) -> Result<bool, String> {
                         arg1.is_nil() == arg.is_nil()
                     } else {
                         match (arg1, arg) {
-                            (Value::Object(a), Value::Object(b)) => std::rc::Rc::ptr_eq(a, b),
+                            (Value::Object(a), Value::Object(b)) if comparable(arg) => {
+                                objects_equal(a.as_ref(), b.as_ref())
+                            }
                             _ => {
                                 return Err(format!(
                                     "non-comparable type {}: {}",
@@ -374,6 +403,44 @@ fn eq(arg1: &Value, others: &[Value]) -> Result<bool, String> {
         }
     }
     Ok(false)
+}
+
+/// Go's `reflect.Type.Comparable` for the values `eq` gets past its basic kinds: a host struct is
+/// comparable when all its fields are (no slices or maps); named slice and map types never are.
+fn comparable(v: &Value) -> bool {
+    match v {
+        Value::List(_) | Value::Map(_) | Value::Bytes(_) => false,
+        Value::Object(o) => {
+            if o.slice_items().is_some() || o.map_entries().is_some() {
+                return false;
+            }
+            match o.go_fields() {
+                Some(fields) if o.kind_name() == "struct" => {
+                    fields.iter().all(|f| comparable(&f.value))
+                }
+                _ => true,
+            }
+        }
+        _ => true,
+    }
+}
+
+/// `==` of two comparable host objects: a struct compares field by field, anything else (a
+/// pointer, a struct whose fields are not modelled) by identity.
+fn objects_equal(a: &dyn super::value::Object, b: &dyn super::value::Object) -> bool {
+    if a.type_name() != b.type_name() {
+        return false;
+    }
+    if b.kind_name() == "struct" {
+        if let (Some(x), Some(y)) = (a.go_fields(), b.go_fields()) {
+            return x.len() == y.len()
+                && x.iter().zip(&y).all(|(p, q)| match (&p.value, &q.value) {
+                    (Value::Object(p), Value::Object(q)) => objects_equal(p.as_ref(), q.as_ref()),
+                    (p, q) => eq(p, std::slice::from_ref(q)).unwrap_or(false),
+                });
+        }
+    }
+    std::ptr::addr_eq(a as *const _, b as *const _)
 }
 
 fn lt(arg1: &Value, arg2: &Value) -> Result<bool, String> {

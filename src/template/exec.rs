@@ -337,6 +337,7 @@ impl<'t> State<'t> {
             Rv::Direct(v) | Rv::Boxed(v) => match v {
                 Value::String(s) => self.out.push_str(s),
                 Value::Nil => self.out.push_str("<no value>"),
+                Value::Object(o) => self.out.push_str(&o.print_text()),
                 other => self.out.push_str(&format_v(other)),
             },
         }
@@ -406,6 +407,12 @@ impl<'t> State<'t> {
         let body_mark = self.vars.len();
         let value = match &val {
             Rv::Invalid => None,
+            // A named slice type (`chartutil.VersionSet`) ranges like the slice it is.
+            Rv::Direct(Value::Object(o)) | Rv::Boxed(Value::Object(o))
+                if o.slice_items().is_some() =>
+            {
+                o.slice_items().map(Value::List)
+            }
             Rv::Direct(v) | Rv::Boxed(v) => Some(v.clone()),
         };
         match value {

@@ -31,7 +31,10 @@ pub use error::{Error, ErrorKind, ErrorSource};
 pub use exec::MAX_EXEC_DEPTH;
 pub use funcs::{CallCtx, FuncDef, FuncEnv, FuncError, FuncTable};
 pub use types::{GoType, Signature};
-pub use value::{IntKind, List, Map, MapEntries, MapKind, Object, Str, UintKind, Value};
+pub use value::{
+    json_fields, object_as_map, GoField, IntKind, List, Map, MapEntries, MapKind, Object, Str,
+    UintKind, Value,
+};
 
 /// What a missing map key evaluates to (Go's `missingkey` option).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

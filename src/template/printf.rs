@@ -442,6 +442,14 @@ impl Printer {
                     self.print_seq(&items, verb, depth, "[]uint8");
                 }
             },
+            Value::List(l) if l.is_nil() && self.f.sharp_v => {
+                self.buf.push_str(&arg.type_name());
+                self.buf.push_str("(nil)");
+            }
+            Value::Map(m) if m.is_nil() && self.f.sharp_v => {
+                self.buf.push_str(m.kind().go_name());
+                self.buf.push_str("(nil)");
+            }
             Value::List(l) => {
                 let t = arg.type_name();
                 self.print_seq(l.items(), verb, depth, &t);
@@ -463,6 +471,27 @@ impl Printer {
                 }
                 self.buf.push(if self.f.sharp_v { '}' } else { ']' });
             }
+            Value::Object(o) if o.slice_items().is_some() => {
+                // A named slice type (`chartutil.VersionSet`) prints as its elements.
+                let items = o
+                    .slice_items()
+                    .map(|l| l.items().to_vec())
+                    .unwrap_or_default();
+                self.print_seq(&items, verb, depth, o.type_name());
+            }
+            Value::Object(o) if o.map_entries().is_some() => {
+                // A named map type (`engine.files`) prints as the map it is.
+                match super::value::object_as_map(o.as_ref()) {
+                    Some(m) => self.print_arg(&Value::Map(m), verb, depth),
+                    None => self.bad_verb(verb, Some(arg)),
+                }
+            }
+            Value::Object(o) if o.go_fields().is_some() && self.f.wid.is_some() => {
+                self.print_struct(o.as_ref(), verb, depth)
+            }
+            Value::Object(o) if o.go_fields().is_some() && (verb != 'v' || self.f.sharp_v) => {
+                self.print_struct(o.as_ref(), verb, depth)
+            }
             Value::Object(o) => match verb {
                 'v' | 's' => {
                     let s = if self.f.plus_v {
@@ -479,6 +508,47 @@ impl Printer {
                 _ => self.bad_verb(verb, Some(arg)),
             },
         }
+    }
+
+    /// Go's `printValue` of a struct (or, for a `ptr` object at the top, `&` and the struct): each
+    /// field printed with the verb, `%#v` with the type and field names. `%v` and `%+v` without a
+    /// width use the object's own `format_v`/`format_plus_v`, which also cover the pointer fields
+    /// Go prints as addresses.
+    fn print_struct(&mut self, o: &dyn super::value::Object, verb: char, depth: usize) {
+        let fields = o.go_fields().unwrap_or_default();
+        let pointer = o.kind_name() == "ptr";
+        if self.f.sharp_v {
+            if pointer {
+                self.buf.push('&');
+            }
+            self.buf.push_str(o.type_name().trim_start_matches('*'));
+            self.buf.push('{');
+            for (i, field) in fields.iter().enumerate() {
+                if i > 0 {
+                    self.buf.push_str(", ");
+                }
+                self.buf.push_str(field.name);
+                self.buf.push(':');
+                self.print_arg(&field.value, verb, depth + 1);
+            }
+            self.buf.push('}');
+            return;
+        }
+        if pointer && depth == 0 {
+            self.buf.push('&');
+        }
+        self.buf.push('{');
+        for (i, field) in fields.iter().enumerate() {
+            if i > 0 {
+                self.buf.push(' ');
+            }
+            if self.f.plus_v {
+                self.buf.push_str(field.name);
+                self.buf.push(':');
+            }
+            self.print_arg(&field.value, verb, depth + 1);
+        }
+        self.buf.push('}');
     }
 
     fn print_seq(&mut self, items: &[Value], verb: char, depth: usize, type_name: &str) {

@@ -104,6 +104,8 @@ pub struct List(Rc<ListData>);
 struct ListData {
     elem: GoType,
     items: Vec<Value>,
+    /// A nil Go slice (`var s []string`): empty, but `encoding/json` writes `null` for it.
+    nil: bool,
 }
 
 impl List {
@@ -114,7 +116,25 @@ impl List {
 
     /// A slice with the given Go element type, e.g. `GoType::String` for `[]string`.
     pub fn typed(elem: GoType, items: Vec<Value>) -> List {
-        List(Rc::new(ListData { elem, items }))
+        List(Rc::new(ListData {
+            elem,
+            items,
+            nil: false,
+        }))
+    }
+
+    /// A nil slice of the given element type: empty everywhere, `null` in JSON (and so in `toYaml`).
+    pub fn nil(elem: GoType) -> List {
+        List(Rc::new(ListData {
+            elem,
+            items: Vec::new(),
+            nil: true,
+        }))
+    }
+
+    /// True for a nil slice (see [`List::nil`]).
+    pub fn is_nil(&self) -> bool {
+        self.0.nil
     }
 
     pub fn elem_type(&self) -> &GoType {
@@ -150,6 +170,8 @@ pub struct Map(Rc<MapData>);
 struct MapData {
     kind: MapKind,
     entries: RefCell<MapEntries>,
+    /// A nil Go map (an absent `map[string]string` field): empty, `null` in JSON.
+    nil: bool,
 }
 
 /// Which Go map type a map value is; it only shows in `typeOf`/`%T` and in type checks of arguments.
@@ -186,7 +208,22 @@ impl Map {
         Map(Rc::new(MapData {
             kind,
             entries: RefCell::new(entries),
+            nil: false,
         }))
+    }
+
+    /// A nil map of the given type: empty everywhere, `null` in JSON (and so in `toYaml`).
+    pub fn nil(kind: MapKind) -> Map {
+        Map(Rc::new(MapData {
+            kind,
+            entries: RefCell::new(MapEntries::new()),
+            nil: true,
+        }))
+    }
+
+    /// True for a nil map (see [`Map::nil`]) that nothing was inserted into.
+    pub fn is_nil(&self) -> bool {
+        self.0.nil && self.0.entries.borrow().is_empty()
     }
 
     pub fn kind(&self) -> &MapKind {
@@ -289,9 +326,42 @@ pub trait Object: fmt::Debug {
         true
     }
 
-    /// The object as JSON the way Go's `encoding/json` marshals it (used by `toJson`/`toYaml`), or `None`
-    /// when it has no JSON form worth exposing (then serialisers treat it as `{}`).
+    /// How `{{ x }}` prints the object. Go's text/template dereferences a pointer first (`{…}` where
+    /// `printf "%v"` gives `&{…}`) and, the value being addressable (a struct field reached through
+    /// a pointer, or a variable holding one), uses a `String` method with a pointer receiver that
+    /// `fmt` would not see: `{{ .Capabilities.KubeVersion }}` is `v1.32.0`, while
+    /// `print`/`printf "%v"`/`quote` of it give `{v1.32.0 1 32}`. Defaults to
+    /// [`Object::format_v`].
+    ///
+    /// The evaluator does not track addressability: a value that went through a map, a list or a
+    /// function result is printed with this form too, where Go would print the `%v` form.
+    fn print_text(&self) -> String {
+        self.format_v()
+    }
+
+    /// The exported fields of a struct (or pointer to struct) type in declaration order, with their
+    /// tags: what `encoding/json` (`toJson`, and `toYaml` through JSON) and yaml.v3 (`toYamlPretty`)
+    /// marshal when the type has no marshaller of its own. `None` for other kinds.
+    fn go_fields(&self) -> Option<Vec<GoField>> {
+        None
+    }
+
+    /// The JSON form of a type with its own `MarshalJSON` (`time.Time`, `*semver.Version`), of a named
+    /// slice or map type, or of a struct whose fields are not modelled by [`Object::go_fields`].
+    /// Serialisers use this first, then `go_fields`, and treat an object with neither as `{}`.
     fn to_json_value(&self) -> Option<Value> {
+        None
+    }
+
+    /// The elements of a named slice type (`chartutil.VersionSet`), so that `range`, `len`, `index`
+    /// and Sprig's list functions treat it as the slice it is; `None` for every other kind.
+    fn slice_items(&self) -> Option<List> {
+        None
+    }
+
+    /// A value of the same named slice type holding `items` (a sub-slice taken by Sprig's `slice`,
+    /// which keeps the type in Go); `None` when the type cannot be rebuilt.
+    fn with_slice_items(&self, _items: &[Value]) -> Option<Value> {
         None
     }
 
@@ -305,7 +375,118 @@ pub trait Object: fmt::Debug {
     fn as_any(&self) -> &dyn Any;
 }
 
+/// One exported field of a Go struct, as the serialisers see it (see [`Object::go_fields`]).
+#[derive(Clone, Debug)]
+pub struct GoField {
+    /// The Go field name (`APIVersion`); for an embedded struct, its type name (`Metadata`).
+    pub name: &'static str,
+    /// The `json:"…"` tag (`apiVersion,omitempty`), `""` when there is none.
+    pub json: &'static str,
+    /// The `yaml:"…"` tag, `""` when there is none (yaml.v3 then uses the lower-cased Go name).
+    pub yaml: &'static str,
+    /// An embedded (anonymous) field: `encoding/json` inlines the fields of its struct.
+    pub embedded: bool,
+    pub value: Value,
+}
+
+impl GoField {
+    /// A field with a `json` tag and no `yaml` tag.
+    pub fn new(name: &'static str, json: &'static str, value: Value) -> GoField {
+        GoField {
+            name,
+            json,
+            yaml: "",
+            embedded: false,
+            value,
+        }
+    }
+
+    /// The same field with a `yaml` tag.
+    pub fn yaml(mut self, tag: &'static str) -> GoField {
+        self.yaml = tag;
+        self
+    }
+
+    /// The key and `omitempty` flag under the given tag (Go's `parseTag`); `None` for `-`.
+    fn tagged(
+        &self,
+        tag: &'static str,
+        default: impl FnOnce() -> String,
+    ) -> Option<(String, bool)> {
+        if tag == "-" {
+            return None;
+        }
+        let (name, opts) = tag.split_once(',').unwrap_or((tag, ""));
+        let omitempty = opts.split(',').any(|o| o == "omitempty");
+        let key = if name.is_empty() {
+            default()
+        } else {
+            name.to_string()
+        };
+        Some((key, omitempty))
+    }
+
+    /// The JSON key and whether `omitempty` is set; `None` when the field is skipped (`json:"-"`).
+    pub fn json_key(&self) -> Option<(String, bool)> {
+        self.tagged(self.json, || self.name.to_string())
+    }
+
+    /// The yaml.v3 key (tag name or lower-cased Go name) and whether `omitempty` is set.
+    pub fn yaml_key(&self) -> Option<(String, bool)> {
+        self.tagged(self.yaml, || self.name.to_lowercase())
+    }
+}
+
+/// A host object of a named map type (`engine.files`) as a map value of that type, for code that
+/// treats it like any Go map (`fmt` verbs, serialisers); `None` for other kinds.
+pub fn object_as_map(o: &dyn Object) -> Option<Map> {
+    let entries = o.map_entries()?;
+    Some(Map::with_kind(
+        MapKind::Named(Rc::from(o.type_name())),
+        entries.into_iter().collect(),
+    ))
+}
+
+/// The struct fields of an object as `encoding/json` writes them: embedded structs inlined, skipped
+/// fields and empty `omitempty` fields left out, in declaration order. `None` when the object is no
+/// struct (see [`Object::go_fields`]).
+pub fn json_fields(o: &dyn Object) -> Option<Vec<(String, Value)>> {
+    let fields = o.go_fields()?;
+    let mut out = Vec::with_capacity(fields.len());
+    for f in fields {
+        if f.embedded && f.json.is_empty() {
+            if let Value::Object(inner) = &f.value {
+                if let Some(inner_fields) = json_fields(inner.as_ref()) {
+                    out.extend(inner_fields);
+                    continue;
+                }
+            }
+        }
+        let Some((key, omitempty)) = f.json_key() else {
+            continue;
+        };
+        if omitempty && f.value.is_go_empty() {
+            continue;
+        }
+        out.push((key, f.value));
+    }
+    Some(out)
+}
+
 impl Value {
+    /// Go's `isEmptyValue` of `encoding/json` (`omitempty`): false, 0, "", nil, and empty slices,
+    /// maps and strings; a struct is never empty.
+    pub fn is_go_empty(&self) -> bool {
+        match self {
+            Value::Object(o) => match (o.slice_items(), o.map_entries()) {
+                (Some(l), _) => l.is_empty(),
+                (None, Some(entries)) => entries.is_empty(),
+                (None, None) => false,
+            },
+            other => !other.truthy(),
+        }
+    }
+
     pub fn str(s: &str) -> Value {
         Value::String(Rc::from(s))
     }
@@ -419,6 +600,7 @@ impl Value {
     /// A deep copy: maps and lists are copied recursively (Sprig's `deepCopy`); objects are shared.
     pub fn deep_copy(&self) -> Value {
         match self {
+            Value::List(l) if l.is_nil() => self.clone(),
             Value::List(l) => Value::List(List::typed(
                 l.elem_type().clone(),
                 l.items().iter().map(Value::deep_copy).collect(),
@@ -499,6 +681,33 @@ mod tests {
         let a = Value::Map(m.clone());
         m.insert("k", Value::int(1));
         assert_eq!(a.as_map().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn go_field_tags() {
+        let f = GoField::new("APIVersion", "apiVersion,omitempty", Value::str(""));
+        assert_eq!(f.json_key(), Some(("apiVersion".to_string(), true)));
+        assert_eq!(f.yaml_key(), Some(("apiversion".to_string(), false)));
+        let f = GoField::new("Tags", "tags,omitempty", Value::Nil).yaml("tags,omitempty");
+        assert_eq!(f.yaml_key(), Some(("tags".to_string(), true)));
+        assert_eq!(GoField::new("X", "-", Value::Nil).json_key(), None);
+        assert_eq!(
+            GoField::new("X", ",omitempty", Value::Nil).json_key(),
+            Some(("X".to_string(), true))
+        );
+    }
+
+    #[test]
+    fn nil_slices_and_maps_are_empty_but_marked() {
+        let l = List::nil(GoType::String);
+        assert!(l.is_nil() && l.is_empty());
+        assert!(!List::typed(GoType::String, vec![]).is_nil());
+        let m = Map::nil(MapKind::StringString);
+        assert!(m.is_nil());
+        m.insert("k", Value::str("v"));
+        assert!(!m.is_nil(), "a map with entries is not nil");
+        assert!(Value::List(l).is_go_empty());
+        assert!(!Value::Bool(true).is_go_empty());
     }
 
     #[test]

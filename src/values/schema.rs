@@ -224,10 +224,7 @@ pub fn to_json(v: &Value) -> serde_json::Value {
                 .map(|(k, v)| (k.to_string(), to_json(v)))
                 .collect(),
         ),
-        Value::Object(o) => o
-            .to_json_value()
-            .map(|v| to_json(&v))
-            .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        Value::Object(o) => to_json(&crate::yaml::json::object_json_value(o.as_ref())),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Reading YAML the way Helm reads values files and Chart.yaml (sigs.k8s.io/yaml: YAML 1.1 → JSON →
 //! `encoding/json`), for the `chart` and `values` modules: a thin layer over `crate::yaml` whose errors
 //! are the texts Helm prints after its own prefix (`cannot load values.yaml: …`).
-use crate::chart::{Dependency, Metadata};
+use crate::chart::{Dependency, Metadata, NonNilFields};
 use crate::template::Value;
 
 /// Parses a values document (values.yaml, a `-f` file) into a map; an empty document is an empty map.
@@ -16,12 +16,31 @@ pub fn parse_any(text: &str) -> Result<Value, String> {
 
 /// Parses Chart.yaml into a fresh `Metadata`, as `yaml.Unmarshal(data, c.Metadata)`.
 pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
-    check_metadata_types(
-        &crate::yaml::parse_value(text, "Chart.yaml").map_err(|e| e.to_string())?,
-    )?;
+    let doc = crate::yaml::parse_value(text, "Chart.yaml").map_err(|e| e.to_string())?;
+    check_metadata_types(&doc)?;
     let md: Option<Metadata> =
         crate::yaml::from_str(text, "Chart.yaml").map_err(|e| e.to_string())?;
-    Ok(md.unwrap_or_default())
+    let mut md = md.unwrap_or_default();
+    if let Some(map) = doc.as_map() {
+        // `[]`/`{}` decode to empty non-nil Go values; absent and null keys leave them nil.
+        let given = |key: &str| map.get(key).is_some_and(|v| !v.is_nil());
+        md.non_nil = NonNilFields {
+            sources: given("sources"),
+            keywords: given("keywords"),
+            maintainers: given("maintainers"),
+            annotations: given("annotations"),
+            dependencies: given("dependencies"),
+        };
+        if let Some(Value::List(deps)) = map.get("dependencies") {
+            for (dep, raw) in md.dependencies.iter_mut().zip(deps.items()) {
+                dep.tags_non_nil = raw
+                    .as_map()
+                    .and_then(|m| m.get("tags"))
+                    .is_some_and(|t| !t.is_nil());
+            }
+        }
+    }
+    Ok(md)
 }
 
 /// The JSON kind Go's decoder names in type errors.

@@ -16,6 +16,7 @@
 use std::rc::Rc;
 
 use super::error::Error;
+use super::json::object_json_value;
 use super::numfmt::{go_g, json_float};
 use super::resolve::{is_base60_float, resolve_plain, Resolved};
 use super::sort::{key_cmp, key_cmp_v3};
@@ -30,6 +31,8 @@ pub enum Doc {
     Uint(u64),
     Float(f64),
     Str(Rc<str>),
+    /// A `time.Time` as yaml.v3 writes it (`toYamlPretty`): its RFC 3339 text, plain (unquoted).
+    Timestamp(Rc<str>),
     Seq(Vec<Doc>),
     /// Entries in yaml.v2's natural key order.
     Map(Vec<(Rc<str>, Doc)>),
@@ -82,6 +85,8 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
                 base64::engine::general_purpose::STANDARD.encode(b).as_str(),
             ))
         }
+        Value::List(l) if l.is_nil() => Doc::Null,
+        Value::Map(m) if m.is_nil() => Doc::Null,
         Value::List(l) => Doc::Seq(
             l.items()
                 .iter()
@@ -102,10 +107,7 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             entries.sort_by(|a, b| key_cmp(&a.0, &b.0));
             Doc::Map(entries)
         }
-        Value::Object(o) => match o.to_json_value() {
-            Some(j) => json_round_trip_depth(&j, depth + 1)?,
-            None => Doc::Map(Vec::new()),
-        },
+        Value::Object(o) => json_round_trip_depth(&object_json_value(o.as_ref()), depth + 1)?,
     })
 }
 
@@ -204,9 +206,28 @@ fn direct_depth(v: &Value, depth: usize) -> Doc {
             entries.sort_by(|a, b| key_cmp_v3(&a.0, &b.0));
             Doc::Map(entries)
         }
-        Value::Object(o) => match o.to_json_value() {
-            Some(j) => direct_depth(&j, depth + 1),
-            None => Doc::Map(Vec::new()),
+        Value::Object(o) => match (o.to_json_value(), o.go_fields()) {
+            // yaml.v3 writes a `time.Time` as a plain RFC 3339 timestamp (its JSON text unquoted).
+            (Some(Value::String(s)), _) if o.type_name() == "time.Time" => Doc::Timestamp(s),
+            (Some(j), _) => direct_depth(&j, depth + 1),
+            // yaml.v3 marshals a struct's fields in declaration order under their `yaml` tags or
+            // lower-cased names; it inlines nothing without `,inline` and ignores `json` tags.
+            (None, Some(fields)) => Doc::Map(
+                fields
+                    .into_iter()
+                    .filter_map(|f| {
+                        let (key, omitempty) = f.yaml_key()?;
+                        if omitempty && f.value.is_go_empty() {
+                            return None;
+                        }
+                        Some((Rc::from(key), direct_depth(&f.value, depth + 1)))
+                    })
+                    .collect(),
+            ),
+            (None, None) => match crate::template::value::object_as_map(o.as_ref()) {
+                Some(m) => direct_depth(&Value::Map(m), depth + 1),
+                None => Doc::Map(Vec::new()),
+            },
         },
     }
 }
@@ -575,6 +596,7 @@ impl Emitter {
                 self.scalar(&s, Style::Plain, ctx)
             }
             Doc::Str(s) => self.scalar(s, requested_string_style(s), ctx),
+            Doc::Timestamp(s) => self.scalar(s, Style::Plain, ctx),
             Doc::Seq(items) => {
                 if items.is_empty() || self.flow_level > 0 {
                     self.flow_sequence(items);

@@ -4,7 +4,9 @@
 //! `\u003c`… (unless HTML escaping is off, as in Sprig's `toRawJson`), U+2028/U+2029 escaped, control
 //! characters as `\n`, `\b`, `\u001f`…, floats in `%f` form unless the magnitude is < 1e-6 or ≥ 1e21
 //! (then `1e-7`, `1e+21`), NaN/±Inf an error, `[]byte` as base64, host objects through
-//! `Object::to_json_value` (or `{}`). [`marshal_indent`] is `json.MarshalIndent(v, "", "  ")`.
+//! `Object::to_json_value`, else their struct fields in declaration order (`Object::go_fields`, JSON
+//! tags and `omitempty` applied), else `{}`; a nil slice is `null`. [`marshal_indent`] is
+//! `json.MarshalIndent(v, "", "  ")`.
 //!
 //! Decoding ([`unmarshal`]) is `json.Unmarshal` into `interface{}`: numbers are float64, a duplicate
 //! key keeps the last value, and errors carry Go's scanner messages
@@ -15,7 +17,7 @@ use base64::Engine;
 
 use super::error::{Error, ErrorKind};
 use super::numfmt::json_float;
-use crate::template::value::{List, Map, MapEntries, Value};
+use crate::template::value::{json_fields, object_as_map, List, Map, MapEntries, Object, Value};
 
 /// Encoding options.
 #[derive(Debug, Clone, Copy)]
@@ -98,6 +100,7 @@ fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Resu
             out.push_str(&base64::engine::general_purpose::STANDARD.encode(b));
             out.push('"');
         }
+        Value::List(l) if l.is_nil() => out.push_str("null"),
         Value::List(l) => {
             out.push('[');
             if !l.is_empty() {
@@ -112,6 +115,7 @@ fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Resu
             }
             out.push(']');
         }
+        Value::Map(m) if m.is_nil() => out.push_str("null"),
         Value::Map(m) => {
             let entries = m.entries();
             out.push('{');
@@ -132,12 +136,51 @@ fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Resu
             }
             out.push('}');
         }
-        Value::Object(o) => match o.to_json_value() {
-            Some(j) => write_value(out, &j, opts, depth + 1)?,
-            None => out.push_str("{}"),
-        },
+        Value::Object(o) => {
+            if let Some(j) = o.to_json_value() {
+                write_value(out, &j, opts, depth + 1)?;
+            } else if let Some(m) = object_as_map(o.as_ref()) {
+                write_value(out, &Value::Map(m), opts, depth + 1)?;
+            } else {
+                let fields = json_fields(o.as_ref()).unwrap_or_default();
+                out.push('{');
+                if !fields.is_empty() {
+                    for (i, (k, item)) in fields.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        newline_indent(out, opts, depth + 1);
+                        write_string(out, k, opts.escape_html);
+                        out.push(':');
+                        if opts.indent.is_some() {
+                            out.push(' ');
+                        }
+                        write_value(out, item, opts, depth + 1)?;
+                    }
+                    newline_indent(out, opts, depth);
+                }
+                out.push('}');
+            }
+        }
     }
     Ok(())
+}
+
+/// A host object as the plain value `encoding/json` would produce for it (a struct becomes a map of
+/// its JSON fields), for encoders that do not care about field order (`toYaml` sorts the keys).
+pub fn object_json_value(o: &dyn Object) -> Value {
+    if let Some(j) = o.to_json_value() {
+        return j;
+    }
+    if let Some(m) = object_as_map(o) {
+        return Value::Map(m);
+    }
+    let entries: MapEntries = json_fields(o)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (Rc::from(k), v))
+        .collect();
+    Value::map(entries)
 }
 
 /// Go's `encodeState.string`.

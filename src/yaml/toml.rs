@@ -7,13 +7,15 @@
 //! added when integral (`1000000.0`, `0.0000001`; Helm 4's newer BurntSushi prints `1e+06` instead);
 //! arrays inline (`[1.0, "a"]`), maps inside mixed arrays as inline tables. A nil inside an array is
 //! BurntSushi's error `toml: cannot encode array with nil element`, which `toToml` prints as its output.
+//! Host structs (`Object::go_fields`) are tables of their fields in declaration order under their Go
+//! names (plain keys, then sub-tables), embedded structs inlined, nil slices and maps left out.
 //!
 //! [`decode`] uses the `toml` crate; its error texts are not BurntSushi's (`fromToml` puts the error
 //! text under an `Error` key), only the data it produces is checked against Helm.
 use std::rc::Rc;
 
 use super::numfmt::{format_f, shortest};
-use crate::template::value::{List, Map, MapEntries, Value};
+use crate::template::value::{List, Map, MapEntries, Object, Value};
 
 /// A BurntSushi encoder error (its message, e.g. `toml: cannot encode array with nil element`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,20 +49,64 @@ fn nil_element() -> EncodeError {
     EncodeError("toml: cannot encode array with nil element".to_string())
 }
 
-/// The JSON-like view of host objects (BurntSushi would see their exported fields).
+/// Host objects as BurntSushi sees them: a struct stays an object (a table of its fields, see
+/// [`table_entries`]), a `time.Time` too (a datetime, see `Encoder::element`); a type with its own
+/// marshaller or a named slice type gives its JSON-like form.
 fn plain(v: &Value) -> Value {
     match v {
-        Value::Object(o) => o.to_json_value().unwrap_or_else(Value::empty_map),
+        Value::Object(o) if o.type_name() == "time.Time" => v.clone(),
+        Value::Object(o) if o.to_json_value().is_some() || o.go_fields().is_none() => {
+            super::json::object_json_value(o.as_ref())
+        }
         other => other.clone(),
+    }
+}
+
+/// The entries of a value BurntSushi encodes as a table: a map's in key order; a struct's exported
+/// fields in declaration order under their Go names (no struct here has `toml` tags), embedded
+/// structs inlined, nil fields left out.
+fn table_entries(v: &Value) -> Option<Vec<(Rc<str>, Value)>> {
+    match v {
+        Value::Map(m) => Some(m.entries()),
+        Value::Object(o) if o.to_json_value().is_none() => struct_entries(o.as_ref()),
+        _ => None,
+    }
+}
+
+fn struct_entries(o: &dyn Object) -> Option<Vec<(Rc<str>, Value)>> {
+    let mut out = Vec::new();
+    for field in o.go_fields()? {
+        if field.embedded {
+            if let Value::Object(inner) = &field.value {
+                if let Some(entries) = struct_entries(inner.as_ref()) {
+                    out.extend(entries);
+                    continue;
+                }
+            }
+        }
+        if !is_nil(&field.value) {
+            out.push((Rc::from(field.name), field.value));
+        }
+    }
+    Some(out)
+}
+
+/// Nil, a nil slice or a nil map: BurntSushi leaves such keys out.
+fn is_nil(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::List(l) => l.is_nil(),
+        Value::Map(m) => m.is_nil(),
+        _ => false,
     }
 }
 
 /// True when BurntSushi treats the value as a table or an array of tables.
 fn is_table(v: &Value) -> Result<bool, EncodeError> {
-    Ok(match plain(v) {
-        Value::Map(_) => true,
-        Value::List(l) => is_table_array(&l)?,
-        _ => false,
+    let v = plain(v);
+    Ok(match &v {
+        Value::List(l) => is_table_array(l)?,
+        other => table_entries(other).is_some(),
     })
 }
 
@@ -72,7 +118,7 @@ fn is_table_array(l: &List) -> Result<bool, EncodeError> {
     for item in l.items() {
         match plain(item) {
             Value::Nil => return Err(nil_element()),
-            Value::Map(_) => {}
+            other if table_entries(&other).is_some() => {}
             _ => all_tables = false,
         }
     }
@@ -133,9 +179,14 @@ impl Encoder {
     }
 
     fn encode(&mut self, key: &[Rc<str>], v: &Value) -> Result<(), EncodeError> {
-        match plain(v) {
-            Value::Nil => Ok(()),
-            Value::Map(m) => self.table(key, &m),
+        let v = plain(v);
+        if is_nil(&v) {
+            return Ok(());
+        }
+        if let Some(entries) = table_entries(&v) {
+            return self.table(key, entries);
+        }
+        match v {
             Value::List(l) if is_table_array(&l)? && !key.is_empty() => {
                 self.array_of_tables(key, &l)
             }
@@ -156,7 +207,7 @@ impl Encoder {
         Ok(())
     }
 
-    fn table(&mut self, key: &[Rc<str>], m: &Map) -> Result<(), EncodeError> {
+    fn table(&mut self, key: &[Rc<str>], m: Vec<(Rc<str>, Value)>) -> Result<(), EncodeError> {
         if key.len() == 1 {
             self.newline();
         }
@@ -172,7 +223,7 @@ impl Encoder {
 
     fn array_of_tables(&mut self, key: &[Rc<str>], l: &List) -> Result<(), EncodeError> {
         for item in l.items() {
-            let Value::Map(m) = plain(item) else {
+            let Some(m) = table_entries(&plain(item)) else {
                 continue;
             };
             self.newline();
@@ -181,15 +232,15 @@ impl Encoder {
             self.out.push_str(&key_path(key));
             self.out.push_str("]]");
             self.newline();
-            self.map_body(key, &m)?;
+            self.map_body(key, m)?;
         }
         Ok(())
     }
 
-    fn map_body(&mut self, key: &[Rc<str>], m: &Map) -> Result<(), EncodeError> {
+    fn map_body(&mut self, key: &[Rc<str>], m: Vec<(Rc<str>, Value)>) -> Result<(), EncodeError> {
         let mut direct = Vec::new();
         let mut sub = Vec::new();
-        for (k, v) in m.entries() {
+        for (k, v) in m {
             if is_table(&v)? {
                 sub.push((k, v));
             } else {
@@ -230,6 +281,15 @@ impl Encoder {
     }
 
     fn element(&mut self, v: &Value) -> Result<(), EncodeError> {
+        if let Value::Object(o) = v {
+            // BurntSushi writes a `time.Time` as a TOML datetime (RFC 3339, unquoted).
+            if let (true, Some(Value::String(s))) =
+                (o.type_name() == "time.Time", o.to_json_value())
+            {
+                self.out.push_str(&s);
+                return Ok(());
+            }
+        }
         match plain(v) {
             Value::Nil => return Err(nil_element()),
             Value::Bool(b) => self.out.push_str(if b { "true" } else { "false" }),
@@ -240,7 +300,13 @@ impl Encoder {
                 self.out.push_str(&s);
             }
             Value::String(s) => self.out.push_str(&quoted(&s)),
-            Value::Bytes(b) => self.out.push_str(&quoted(&String::from_utf8_lossy(&b))),
+            Value::Bytes(b) => {
+                // A `[]byte` is a slice of numbers to BurntSushi.
+                let numbers: Vec<String> = b.iter().map(u8::to_string).collect();
+                self.out.push('[');
+                self.out.push_str(&numbers.join(", "));
+                self.out.push(']');
+            }
             Value::List(l) => {
                 is_table_array(&l)?;
                 self.out.push('[');
@@ -252,12 +318,12 @@ impl Encoder {
                 }
                 self.out.push(']');
             }
-            Value::Map(m) => {
+            v @ (Value::Map(_) | Value::Object(_)) => {
                 self.out.push('{');
-                let entries: Vec<_> = m
-                    .entries()
+                let entries: Vec<_> = table_entries(&v)
+                    .unwrap_or_default()
                     .into_iter()
-                    .filter(|(_, v)| !v.is_nil())
+                    .filter(|(_, v)| !is_nil(v))
                     .collect();
                 let mut direct = Vec::new();
                 let mut sub = Vec::new();
@@ -289,7 +355,6 @@ impl Encoder {
                 }
                 self.out.push('}');
             }
-            Value::Object(_) => self.out.push_str("{}"),
         }
         Ok(())
     }

@@ -287,6 +287,10 @@ fn slice(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     if list.is_nil() {
         return Err(FuncError::msg(NIL_DEREF));
     }
+    let named = match &list {
+        Value::Object(o) => Some(o.clone()),
+        _ => None,
+    };
     let list = object_slice(&list).map_or(list, Value::List);
     let len = match &list {
         Value::List(l) => l.len(),
@@ -310,6 +314,15 @@ fn slice(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     }
     let (start, end) = (start as usize, end as usize);
     Ok(match list {
+        // A named slice type (`chartutil.VersionSet`) stays that type.
+        Value::List(l) if named.is_some() => named
+            .and_then(|o| o.with_slice_items(&l.items()[start..end]))
+            .unwrap_or_else(|| {
+                Value::List(List::typed(
+                    l.elem_type().clone(),
+                    l.items()[start..end].to_vec(),
+                ))
+            }),
         Value::List(l) => Value::List(List::typed(
             l.elem_type().clone(),
             l.items()[start..end].to_vec(),

@@ -285,14 +285,11 @@ pub fn slice_items(v: &Value) -> Option<Vec<Value>> {
     }
 }
 
-/// The elements of a host object whose Go kind is a slice or array (such as
-/// `.Capabilities.APIVersions`, a `chartutil.VersionSet`), read through its JSON form.
+/// The elements of a host object whose Go kind is a slice (such as `.Capabilities.APIVersions`, a
+/// `chartutil.VersionSet`); see `Object::slice_items`.
 pub fn object_slice(v: &Value) -> Option<List> {
     match v {
-        Value::Object(o) if matches!(o.kind_name(), "slice" | "array") => match o.to_json_value() {
-            Some(Value::List(l)) => Some(l),
-            _ => None,
-        },
+        Value::Object(o) => o.slice_items(),
         _ => None,
     }
 }
