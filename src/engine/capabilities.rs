@@ -227,7 +227,10 @@ impl Object for CapabilitiesObject {
     }
     fn field(&self, name: &str) -> Option<Value> {
         Some(match name {
-            "KubeVersion" => Value::Object(Rc::new(KubeVersionObject(self.0.kube_version.clone()))),
+            "KubeVersion" => Value::Object(Rc::new(KubeVersionObject {
+                version: self.0.kube_version.clone(),
+                addressable: true,
+            })),
             "APIVersions" => Value::Object(Rc::new(VersionSetObject(self.0.api_versions.clone()))),
             "HelmVersion" => Value::Object(Rc::new(HelmVersionObject(self.0.helm_version))),
             _ => return None,
@@ -275,8 +278,14 @@ impl Object for CapabilitiesObject {
     }
 }
 
+/// A `chartutil.KubeVersion`. `addressable` while it is the field of `.Capabilities` (or a variable
+/// holding it): then `{{ }}` finds the `String` method of `*KubeVersion`; a copy passed to a function
+/// (and so anything stored in a map or list, or returned) prints as the struct.
 #[derive(Debug)]
-struct KubeVersionObject(KubeVersion);
+struct KubeVersionObject {
+    version: KubeVersion,
+    addressable: bool,
+}
 
 impl Object for KubeVersionObject {
     fn type_name(&self) -> &str {
@@ -287,9 +296,9 @@ impl Object for KubeVersionObject {
     }
     fn field(&self, name: &str) -> Option<Value> {
         Some(match name {
-            "Version" => Value::str(&self.0.version),
-            "Major" => Value::str(&self.0.major),
-            "Minor" => Value::str(&self.0.minor),
+            "Version" => Value::str(&self.version.version),
+            "Major" => Value::str(&self.version.major),
+            "Minor" => Value::str(&self.version.minor),
             _ => return None,
         })
     }
@@ -298,28 +307,40 @@ impl Object for KubeVersionObject {
     }
     fn call_method(&self, name: &str, _args: Vec<Value>) -> Result<Value, String> {
         match name {
-            "String" | "GitVersion" => Ok(Value::str(&self.0.version)),
+            "String" | "GitVersion" => Ok(Value::str(&self.version.version)),
             _ => Err(format!("can't evaluate field {name}")),
         }
     }
     fn format_v(&self) -> String {
         // `fmt` sees a `chartutil.KubeVersion` value, whose method set lacks `String`.
-        self.0.struct_text()
+        self.version.struct_text()
     }
     fn print_text(&self) -> String {
-        self.0.version.clone()
+        if self.addressable {
+            self.version.version.clone()
+        } else {
+            self.format_v()
+        }
+    }
+    fn passed_by_value(&self) -> Option<Value> {
+        self.addressable.then(|| {
+            Value::Object(Rc::new(KubeVersionObject {
+                version: self.version.clone(),
+                addressable: false,
+            }))
+        })
     }
     fn format_plus_v(&self) -> String {
         format!(
             "{{Version:{} Major:{} Minor:{}}}",
-            self.0.version, self.0.major, self.0.minor
+            self.version.version, self.version.major, self.version.minor
         )
     }
     fn go_fields(&self) -> Option<Vec<GoField>> {
         Some(vec![
-            GoField::new("Version", "", Value::str(&self.0.version)),
-            GoField::new("Major", "", Value::str(&self.0.major)),
-            GoField::new("Minor", "", Value::str(&self.0.minor)),
+            GoField::new("Version", "", Value::str(&self.version.version)),
+            GoField::new("Major", "", Value::str(&self.version.major)),
+            GoField::new("Minor", "", Value::str(&self.version.minor)),
         ])
     }
     fn as_any(&self) -> &dyn Any {

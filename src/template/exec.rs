@@ -125,6 +125,24 @@ enum Callee<'t> {
     Method(Rc<dyn Object>, Rc<str>, super::types::Signature),
 }
 
+/// Whether a call copies its arguments (Go parameters of type `any` or a concrete type). The builtins
+/// taking `reflect.Value` (`and`, `or`, `not`, `len`, `index`, `slice`, `call`, the comparisons) get
+/// the value itself, addressability included.
+fn passes_by_value(callee: &Callee<'_>) -> bool {
+    match callee {
+        Callee::Func(_) | Callee::Method(..) => true,
+        Callee::Builtin(b) => matches!(
+            b,
+            Builtin::Print
+                | Builtin::Printf
+                | Builtin::Println
+                | Builtin::Html
+                | Builtin::Js
+                | Builtin::Urlquery
+        ),
+    }
+}
+
 /// One execution (Go's `state`).
 pub(crate) struct State<'t> {
     set: &'t Templates,
@@ -886,6 +904,15 @@ impl<'t> State<'t> {
                 None => fixed[fixed.len() - 1].clone(),
             };
             argv.push(self.validate_type(f, &t)?);
+        }
+        if passes_by_value(&callee) {
+            for arg in &mut argv {
+                if let Value::Object(o) = arg {
+                    if let Some(copy) = o.passed_by_value() {
+                        *arg = copy;
+                    }
+                }
+            }
         }
         let result = match callee {
             Callee::Func(def) => {

@@ -333,10 +333,17 @@ pub trait Object: fmt::Debug {
     /// `print`/`printf "%v"`/`quote` of it give `{v1.32.0 1 32}`. Defaults to
     /// [`Object::format_v`].
     ///
-    /// The evaluator does not track addressability: a value that went through a map, a list or a
-    /// function result is printed with this form too, where Go would print the `%v` form.
+    /// A value loses its addressability when it is passed to a function ([`Object::passed_by_value`]),
+    /// which is also the only way into a map, a list or a function result.
     fn print_text(&self) -> String {
         self.format_v()
+    }
+
+    /// This value as a function receives it. Go copies an argument into the function's parameter, so
+    /// a value that was addressable (a struct field reached through a pointer) no longer is, and
+    /// [`Object::print_text`] may change. `None` when passing changes nothing (the default).
+    fn passed_by_value(&self) -> Option<Value> {
+        None
     }
 
     /// The exported fields of a struct (or pointer to struct) type in declaration order, with their
