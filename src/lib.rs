@@ -7,6 +7,7 @@ pub mod action;
 pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod malloc_tuning;
 pub mod release;
 pub mod template;
 pub mod values;

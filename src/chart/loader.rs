@@ -8,7 +8,7 @@
 //! `charts/*.tgz`, entries starting with `_` or `.` ignored), then validates Chart.yaml.
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::archive::{self, MAX_DECOMPRESSED_FILE_SIZE};
 use super::error::{go_quote, Error};
@@ -73,67 +73,140 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
         Err(_) => Rules::default(),
     };
     rules.add_defaults();
-    let mut files = Vec::new();
-    walk(dir, "", &rules, &mut files)?;
-    load_files(files)
+    let mut found = Vec::new();
+    walk(dir, "", &rules, &mut found);
+    load_files(read_found(found)?)
 }
 
-fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<BufferedFile>) -> Result<(), Error> {
-    let io_err = |p: &Path, e: std::io::Error| Error::Io {
+/// An entry the walk found, in walk order. Contents are read in a second pass so that they can be
+/// read on two threads; problems are kept in place so that the first one in walk order is reported,
+/// as by a single sequential walk.
+enum Found {
+    File { rel_name: String, full: PathBuf },
+    Problem(Error),
+}
+
+fn io_error(p: &Path, e: std::io::Error) -> Error {
+    Error::Io {
         path: p.display().to_string(),
         message: e.to_string(),
+    }
+}
+
+fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Found>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return out.push(Found::Problem(io_error(dir, e))),
     };
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map_err(|e| io_err(dir, e))?
+    let mut entries: Vec<(String, fs::DirEntry)> = entries
         .filter_map(|entry| entry.ok())
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .map(|entry| (entry.file_name().to_string_lossy().into_owned(), entry))
         .collect();
-    names.sort();
-    for name in names {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, entry) in entries {
         let full = dir.join(&name);
         let rel_name = if rel.is_empty() {
             name.clone()
         } else {
             format!("{rel}/{name}")
         };
-        // Follows symlinks, as Helm's sympath.Walk does.
-        let meta = fs::metadata(&full).map_err(|e| io_err(&full, e))?;
-        if meta.is_dir() {
+        // Follows symlinks, as Helm's sympath.Walk does; other entries need no `stat`.
+        let file_type = match entry.file_type() {
+            Ok(t) if !t.is_symlink() => t,
+            _ => match fs::metadata(&full) {
+                Ok(meta) => meta.file_type(),
+                Err(e) => return out.push(Found::Problem(io_error(&full, e))),
+            },
+        };
+        if file_type.is_dir() {
             if rules.ignore(&rel_name, true) {
                 continue;
             }
-            walk(&full, &rel_name, rules, out)?;
+            walk(&full, &rel_name, rules, out);
             continue;
         }
         if rules.ignore(&rel_name, false) {
             continue;
         }
-        if !meta.is_file() {
-            return Err(Error::Io {
+        if !file_type.is_file() {
+            return out.push(Found::Problem(Error::Io {
                 path: full.display().to_string(),
                 message: "cannot load irregular file as it has file mode type bits set".into(),
-            });
+            }));
         }
-        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(Error::Archive(format!(
-                "chart file {} is larger than the maximum file size {}",
-                go_quote(&name),
-                MAX_DECOMPRESSED_FILE_SIZE
-            )));
-        }
-        let mut data = fs::read(&full).map_err(|e| Error::Io {
-            path: format!("error reading {rel_name}"),
-            message: e.to_string(),
-        })?;
-        if data.starts_with(UTF8_BOM) {
-            data.drain(..UTF8_BOM.len());
-        }
-        out.push(BufferedFile {
-            name: rel_name,
-            data,
-        });
+        out.push(Found::File { rel_name, full });
     }
-    Ok(())
+}
+
+/// Reads what the walk found, in order, stopping at the first problem.
+fn read_found(found: Vec<Found>) -> Result<Vec<BufferedFile>, Error> {
+    let read_part = |part: &[Found]| -> Vec<Result<BufferedFile, Error>> {
+        let mut files = Vec::with_capacity(part.len());
+        for f in part {
+            let result = match f {
+                Found::File { rel_name, full } => read_file(rel_name, full),
+                Found::Problem(e) => Err(e.clone()),
+            };
+            let stop = result.is_err();
+            files.push(result);
+            if stop {
+                break;
+            }
+        }
+        files
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let results = if found.len() < PARALLEL_READ_MIN_FILES || cores < 2 {
+        read_part(&found)
+    } else {
+        // Reading is mostly system calls; a second thread halves the wait on large charts.
+        let (first, second) = found.split_at(found.len() / 2);
+        std::thread::scope(|scope| {
+            let helper = scope.spawn(|| read_part(second));
+            let mut results = read_part(first);
+            if results.last().is_some_and(|r| r.is_ok()) || results.is_empty() {
+                match helper.join() {
+                    Ok(rest) => results.extend(rest),
+                    Err(_) => results.extend(read_part(second)),
+                }
+            }
+            results
+        })
+    };
+    results.into_iter().collect()
+}
+
+/// Below this many files a directory is read on the calling thread.
+const PARALLEL_READ_MIN_FILES: usize = 32;
+
+/// Reads one chart file: at most [`MAX_DECOMPRESSED_FILE_SIZE`] bytes, without a leading UTF-8 BOM.
+fn read_file(rel_name: &str, full: &Path) -> Result<BufferedFile, Error> {
+    use std::io::Read;
+    let read_error = |e: std::io::Error| Error::Io {
+        path: format!("error reading {rel_name}"),
+        message: e.to_string(),
+    };
+    let file = fs::File::open(full).map_err(read_error)?;
+    let mut data = Vec::new();
+    // `take` reads to the end without the extra `stat` that `fs::read` makes for a size hint.
+    file.take(MAX_DECOMPRESSED_FILE_SIZE + 1)
+        .read_to_end(&mut data)
+        .map_err(read_error)?;
+    if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
+        let name = rel_name.rsplit('/').next().unwrap_or(rel_name);
+        return Err(Error::Archive(format!(
+            "chart file {} is larger than the maximum file size {}",
+            go_quote(name),
+            MAX_DECOMPRESSED_FILE_SIZE
+        )));
+    }
+    if data.starts_with(UTF8_BOM) {
+        data.drain(..UTF8_BOM.len());
+    }
+    Ok(BufferedFile {
+        name: rel_name.to_string(),
+        data,
+    })
 }
 
 /// Builds a chart from its flat file list. Mirrors `loader.LoadFiles`.

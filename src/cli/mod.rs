@@ -17,6 +17,9 @@ pub mod template;
 /// Stack size of the thread that runs a command: templates may nest `include` 1000 deep, as Helm allows.
 const COMMAND_STACK_BYTES: usize = 1 << 30;
 
+/// Heap made usable up front for the command thread (see `malloc_tuning`); costs no memory.
+const COMMAND_ARENA_BYTES: usize = 16 << 20;
+
 /// The `rudder` command.
 #[derive(Debug, Parser)]
 #[command(name = "rudder", version, about = "A Helm-compatible chart engine", long_about = None)]
@@ -78,7 +81,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let worker = std::thread::Builder::new()
         .stack_size(COMMAND_STACK_BYTES)
-        .spawn(move || dispatch(cli));
+        .spawn(move || {
+            crate::malloc_tuning::reserve_arena(COMMAND_ARENA_BYTES);
+            dispatch(cli)
+        });
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
         _ => {

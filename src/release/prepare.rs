@@ -18,6 +18,9 @@ pub type FileDocs = Vec<(String, Result<SimpleHead, HeadError>)>;
 /// Stack of the helper thread; reading a document recurses once per nesting level (at most 10 000).
 const HELPER_STACK_BYTES: usize = 256 << 20;
 
+/// Heap made usable up front for the helper thread (see `crate::malloc_tuning`).
+const HELPER_ARENA_BYTES: usize = 4 << 20;
+
 /// Splits a rendered file and reads the head of each document.
 pub fn read_file(content: &str) -> FileDocs {
     split_manifests(content)
@@ -106,7 +109,10 @@ impl HeadReader {
                 std::thread::Builder::new()
                     .name("head-reader".into())
                     .stack_size(HELPER_STACK_BYTES)
-                    .spawn(move || shared.drain(true))
+                    .spawn(move || {
+                        crate::malloc_tuning::reserve_arena(HELPER_ARENA_BYTES);
+                        shared.drain(true)
+                    })
                     .ok()
             })
             .flatten();
