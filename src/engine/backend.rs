@@ -36,6 +36,11 @@ impl TemplateSet {
         self.templates.parse(name, text)
     }
 
+    /// [`TemplateSet::parse`] of each `(name, text)` in order (on two threads when there are many).
+    pub fn parse_all(&mut self, sources: &[(&str, &str)]) -> Result<(), TemplateError> {
+        self.templates.parse_all(sources)
+    }
+
     /// Executes the template `name` with `data` as dot.
     pub fn execute(
         &self,

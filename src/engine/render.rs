@@ -104,9 +104,11 @@ impl Engine {
             MissingKey::Zero
         };
         let mut set = TemplateSet::new(shared_table(self.enable_dns), missing_key);
-        for r in &renderables {
-            set.parse(&r.name, &r.text).map_err(Error::from_parse)?;
-        }
+        let sources: Vec<(&str, &str)> = renderables
+            .iter()
+            .map(|r| (r.name.as_str(), r.text.as_str()))
+            .collect();
+        set.parse_all(&sources).map_err(Error::from_parse)?;
 
         let mut env = FuncEnv::system();
         env.ext = Box::new(RenderState {

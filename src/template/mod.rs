@@ -123,6 +123,21 @@ impl Templates {
     /// never replaces an existing template (Go's `AddParseTree`/`associate`).
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
         let trees = parser::parse(name, text, &self.funcs)?;
+        self.add_trees(trees);
+        Ok(())
+    }
+
+    /// [`Templates::parse`] of each `(name, text)` in order. With a second core the sources are
+    /// parsed on two threads (parsing one template never looks at another); the trees are then added
+    /// in order, so which definition wins and which error is reported are the same as one by one.
+    pub fn parse_all(&mut self, sources: &[(&str, &str)]) -> Result<(), Error> {
+        for trees in parse_sources(sources, &self.funcs) {
+            self.add_trees(trees?);
+        }
+        Ok(())
+    }
+
+    fn add_trees(&mut self, trees: Vec<ast::Tree>) {
         for tree in trees {
             let empty = ast::is_empty_list(&tree.root);
             if empty && self.trees.contains_key(&tree.name) {
@@ -130,7 +145,6 @@ impl Templates {
             }
             self.trees.insert(tree.name.clone(), Rc::new(tree));
         }
-        Ok(())
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -306,5 +320,115 @@ mod tests {
             err.message(),
             "Count has arguments but cannot be invoked as function"
         );
+    }
+}
+
+/// Below this many sources everything is parsed on the calling thread.
+const PARALLEL_PARSE_MIN_SOURCES: usize = 16;
+
+/// Stack of the parsing helper thread (the parser grows its stack on deep nesting, as on any thread).
+const PARSE_STACK_BYTES: usize = 64 << 20;
+
+type ParseResults = Vec<Result<Vec<ast::Tree>, Error>>;
+
+/// Trees parsed on the helper thread, moved to the calling thread when the helper ends.
+struct ParsedElsewhere(ParseResults);
+
+// SAFETY: `ast::Tree` is not `Send` only because it holds `Rc`s. Every `Rc` in these trees was created
+// by `parser::parse` on the helper thread from borrowed text (the parser keeps no caches and reads the
+// `Sync` function table without cloning from it), so no `Rc` in them is shared with anything outside
+// the trees; the helper has ended (`join`) before the calling thread touches them. Their reference
+// counts are therefore never used by two threads.
+unsafe impl Send for ParsedElsewhere {}
+
+/// Parses every source, in order, on up to two threads.
+fn parse_sources(sources: &[(&str, &str)], funcs: &FuncTable) -> ParseResults {
+    let parse_part = |part: &[(&str, &str)]| -> ParseResults {
+        part.iter()
+            .map(|(name, text)| parser::parse(name, text, funcs))
+            .collect()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if sources.len() < PARALLEL_PARSE_MIN_SOURCES || cores < 2 {
+        return parse_part(sources);
+    }
+    // Split at half of the text, so that both threads get about the same work.
+    let total: usize = sources.iter().map(|(_, text)| text.len()).sum();
+    let mut seen = 0;
+    let split = sources
+        .iter()
+        .position(|(_, text)| {
+            seen += text.len();
+            seen * 2 >= total
+        })
+        .map_or(sources.len(), |i| i + 1);
+    let (first, second) = sources.split_at(split);
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || ParsedElsewhere(parse_part(second)));
+        let mut results = parse_part(first);
+        match helper.map(|h| h.join()) {
+            Ok(Ok(ParsedElsewhere(rest))) => results.extend(rest),
+            // No thread could be started: parse the rest here.
+            _ => results.extend(parse_part(second)),
+        }
+        results
+    })
+}
+
+#[cfg(test)]
+mod parse_all_tests {
+    use super::*;
+
+    fn set() -> Templates {
+        Templates::new(Rc::new(FuncTable::new()), Options::default())
+    }
+
+    #[test]
+    fn same_result_as_one_by_one() {
+        let sources: Vec<(String, String)> = (0..40)
+            .map(|i| {
+                (
+                    format!("t{i}"),
+                    format!(
+                        "{{{{define \"shared\"}}}}{i}{{{{end}}}}t{i}:{{{{template \"shared\"}}}}"
+                    ),
+                )
+            })
+            .collect();
+        let borrowed: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let mut together = set();
+        together.parse_all(&borrowed).unwrap();
+        let mut one_by_one = set();
+        for (n, t) in &borrowed {
+            one_by_one.parse(n, t).unwrap();
+        }
+        let env = FuncEnv::system();
+        for (n, _) in &borrowed {
+            assert_eq!(
+                together.execute(n, &Value::Nil, &env).unwrap(),
+                one_by_one.execute(n, &Value::Nil, &env).unwrap()
+            );
+        }
+        assert_eq!(together.execute("t3", &Value::Nil, &env).unwrap(), "t3:39");
+    }
+
+    #[test]
+    fn first_error_in_order_is_reported() {
+        let mut sources: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("t{i}"), "ok".to_string()))
+            .collect();
+        sources[30].1 = "{{ end }}".into();
+        sources[35].1 = "{{ if }}".into();
+        let borrowed: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let err = set().parse_all(&borrowed).unwrap_err();
+        assert!(err.to_string().contains("t30"), "{err}");
     }
 }
