@@ -298,6 +298,7 @@ impl Context {
 }
 
 /// What libyaml's `yaml_emitter_analyze_scalar` finds out about a scalar.
+#[derive(Debug, PartialEq)]
 struct Analysis {
     multiline: bool,
     flow_plain_allowed: bool,
@@ -323,9 +324,39 @@ fn is_printable(c: char) -> bool {
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
+/// A non-empty ASCII word of letters, digits and `_./-` that starts with a letter, digit, `_` or `/`:
+/// the scalar analysis finds nothing in it (no leading `-`/`.` that could start `---`/`...`).
+fn is_plain_word(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes
+        .first()
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'/')
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
+}
+
 /// `tabs_allowed_in_blocks` is yaml.v3's rule: a tab only rules out plain and single-quoted styles,
 /// so a multi-line string with tabs can still be a literal block (yaml.v2 double-quotes it).
 fn analyze(value: &str, tabs_allowed_in_blocks: bool) -> Analysis {
+    if is_plain_word(value) {
+        // Most keys and many values: no indicator, space, break or special character anywhere.
+        return PLAIN_WORD;
+    }
+    analyze_scan(value, tabs_allowed_in_blocks)
+}
+
+/// What [`analyze_scan`] finds for every [`is_plain_word`].
+const PLAIN_WORD: Analysis = Analysis {
+    multiline: false,
+    flow_plain_allowed: true,
+    block_plain_allowed: true,
+    single_quoted_allowed: true,
+    block_allowed: true,
+};
+
+/// libyaml's `yaml_emitter_analyze_scalar`, character by character.
+fn analyze_scan(value: &str, tabs_allowed_in_blocks: bool) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -924,6 +955,23 @@ impl Emitter {
                 self.indention = false;
                 breaks = false;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod analyze_tests {
+    use super::*;
+
+    #[test]
+    fn plain_words_analyse_like_the_full_scan() {
+        for word in ["a", "app.kubernetes.io/name", "v1", "_x", "/path/to", "a-b_c.d", "9", "x--"] {
+            assert!(is_plain_word(word), "{word}");
+            assert_eq!(analyze_scan(word, false), PLAIN_WORD, "{word}");
+            assert_eq!(analyze_scan(word, true), PLAIN_WORD, "{word}");
+        }
+        for other in ["", "-a", ".a", "---", "...", "a b", "a:b", "é", "a#b", "a,b"] {
+            assert!(!is_plain_word(other), "{other}");
         }
     }
 }
