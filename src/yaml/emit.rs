@@ -95,13 +95,13 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
         ),
         Value::Map(m) => {
             let mut entries = m
-                .entries()
-                .into_iter()
+                .borrow()
+                .iter()
                 .map(|(k, v)| {
                     if k.chars().any(disallowed_after_json) {
                         return Err(disallowed_in_json());
                     }
-                    Ok((k, json_round_trip_depth(&v, depth + 1)?))
+                    Ok((k.clone(), json_round_trip_depth(v, depth + 1)?))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
             entries.sort_by(|a, b| key_cmp(&a.0, &b.0));
