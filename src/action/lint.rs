@@ -110,27 +110,7 @@ fn go_dir(path: &str) -> String {
 
 /// Go's `filepath.Clean`.
 fn go_clean(path: &str) -> String {
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|p| *p != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
+    crate::template::funcs::sprig::paths::clean(path)
 }
 
 /// `lintChart`: unpacks an archive, requires Chart.yaml, then runs every rule.

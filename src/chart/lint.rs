@@ -255,20 +255,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 
 /// A path as Go prints it after `filepath.Abs` (cleaned: no `.` components or trailing slash).
 pub fn go_clean_display(path: &Path) -> String {
-    let text = path.display().to_string();
-    let rooted = text.starts_with('/');
-    let parts: Vec<&str> = text
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    let joined = parts.join("/");
-    if rooted {
-        format!("/{joined}")
-    } else if joined.is_empty() {
-        ".".into()
-    } else {
-        joined
-    }
+    crate::template::funcs::sprig::paths::clean(&path.display().to_string())
 }
 
 /// Go's `filepath.Base`.

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::action::chart_source::ValueOptions;
 use crate::action::lint::{self, LintOptions};
 use crate::chart::lint::Severity;
 use crate::engine::KubeVersion;
@@ -33,24 +32,8 @@ pub struct LintArgs {
     /// Namespace scope for this request.
     #[arg(short = 'n', long = "namespace", default_value = "default")]
     pub namespace: String,
-    /// Specify values in a YAML file or a URL (can specify multiple).
-    #[arg(short = 'f', long = "values", value_delimiter = ',')]
-    pub values: Vec<String>,
-    /// Set values on the command line.
-    #[arg(long = "set")]
-    pub set: Vec<String>,
-    /// Set STRING values on the command line.
-    #[arg(long = "set-string")]
-    pub set_string: Vec<String>,
-    /// Set values from respective files specified via the command line.
-    #[arg(long = "set-file")]
-    pub set_file: Vec<String>,
-    /// Set JSON values on the command line.
-    #[arg(long = "set-json")]
-    pub set_json: Vec<String>,
-    /// Set a literal STRING value on the command line.
-    #[arg(long = "set-literal")]
-    pub set_literal: Vec<String>,
+    #[command(flatten)]
+    pub values: super::values_args::ValuesArgs,
     /// Enable verbose output.
     #[arg(long = "debug")]
     pub debug: bool,
@@ -81,14 +64,7 @@ fn execute(args: LintArgs) -> Result<(), String> {
     if args.with_subcharts {
         paths = lint::with_subcharts(&paths);
     }
-    let value_options = ValueOptions {
-        value_files: args.values,
-        string_values: args.set_string,
-        values: args.set,
-        file_values: args.set_file,
-        json_values: args.set_json,
-        literal_values: args.set_literal,
-    };
+    let value_options = args.values.into_options();
     let values = value_options
         .merge_values(&mut std::io::stdin())
         .map_err(|e| e.to_string())?;

@@ -13,6 +13,7 @@ pub mod lint;
 pub mod package;
 pub mod show;
 pub mod template;
+pub mod values_args;
 
 /// Stack size of the thread that runs a command: templates may nest `include` 1000 deep, as Helm allows.
 const COMMAND_STACK_BYTES: usize = 1 << 30;

@@ -6,7 +6,6 @@ use std::process::{Command, ExitCode, Stdio};
 
 use clap::Args;
 
-use crate::action::chart_source::ValueOptions;
 use crate::action::release_name::{name_and_chart, NameChoice};
 use crate::action::template::{self, OutputFile, PostRenderer, TemplateOptions};
 
@@ -16,24 +15,8 @@ pub struct TemplateArgs {
     /// [NAME] CHART
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
-    /// Specify values in a YAML file (can be repeated; `-` reads stdin).
-    #[arg(short = 'f', long = "values", value_delimiter = ',')]
-    pub values: Vec<String>,
-    /// Set values on the command line.
-    #[arg(long = "set")]
-    pub set: Vec<String>,
-    /// Set STRING values on the command line.
-    #[arg(long = "set-string")]
-    pub set_string: Vec<String>,
-    /// Set values from files.
-    #[arg(long = "set-file")]
-    pub set_file: Vec<String>,
-    /// Set JSON values on the command line.
-    #[arg(long = "set-json")]
-    pub set_json: Vec<String>,
-    /// Set a literal STRING value on the command line.
-    #[arg(long = "set-literal")]
-    pub set_literal: Vec<String>,
+    #[command(flatten)]
+    pub values: super::values_args::ValuesArgs,
     /// Namespace scope for this request.
     #[arg(short = 'n', long = "namespace", default_value = "default")]
     pub namespace: String,
@@ -198,14 +181,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     let options = TemplateOptions {
         release_name,
         chart: PathBuf::from(chart),
-        values: ValueOptions {
-            value_files: args.values,
-            string_values: args.set_string,
-            values: args.set,
-            file_values: args.set_file,
-            json_values: args.set_json,
-            literal_values: args.set_literal,
-        },
+        values: args.values.into_options(),
         namespace: args.namespace,
         kube_version: args.kube_version,
         api_versions: args.api_versions,

@@ -965,12 +965,23 @@ mod analyze_tests {
 
     #[test]
     fn plain_words_analyse_like_the_full_scan() {
-        for word in ["a", "app.kubernetes.io/name", "v1", "_x", "/path/to", "a-b_c.d", "9", "x--"] {
+        for word in [
+            "a",
+            "app.kubernetes.io/name",
+            "v1",
+            "_x",
+            "/path/to",
+            "a-b_c.d",
+            "9",
+            "x--",
+        ] {
             assert!(is_plain_word(word), "{word}");
             assert_eq!(analyze_scan(word, false), PLAIN_WORD, "{word}");
             assert_eq!(analyze_scan(word, true), PLAIN_WORD, "{word}");
         }
-        for other in ["", "-a", ".a", "---", "...", "a b", "a:b", "é", "a#b", "a,b"] {
+        for other in [
+            "", "-a", ".a", "---", "...", "a b", "a:b", "é", "a#b", "a,b",
+        ] {
             assert!(!is_plain_word(other), "{other}");
         }
     }
