@@ -60,46 +60,6 @@ pub fn validate_schema(chart: &Chart, values: &Value) -> Result<(), String> {
     crate::values::validate_against_schema(chart, values).map_err(|e| e.to_string())
 }
 
-/// A schema validation running on a helper thread while templates render (see [`start_schema_check`]).
-pub struct SchemaCheck {
-    running: Option<std::thread::JoinHandle<Result<(), String>>>,
-    checks: std::sync::Arc<crate::values::SchemaChecks>,
-}
-
-/// Stack of the validating thread (validation recurses once per nesting level of the values).
-const SCHEMA_STACK_BYTES: usize = 64 << 20;
-
-/// Starts [`validate_schema`] on a helper thread. Rendering has no side effects before its output is
-/// printed, so the caller renders meanwhile and calls [`SchemaCheck::finish`] before reporting anything
-/// else: a schema error still wins over whatever comes after it in Helm's order.
-pub fn start_schema_check(chart: &Chart, values: &Value) -> SchemaCheck {
-    let checks = std::sync::Arc::new(crate::values::SchemaChecks::prepare(chart, values));
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let running = (cores > 1)
-        .then(|| {
-            let checks = std::sync::Arc::clone(&checks);
-            std::thread::Builder::new()
-                .name("schema".into())
-                .stack_size(SCHEMA_STACK_BYTES)
-                .spawn(move || checks.run())
-                .ok()
-        })
-        .flatten();
-    SchemaCheck { running, checks }
-}
-
-impl SchemaCheck {
-    /// The result of the validation, worded as [`validate_schema`]'s.
-    pub fn finish(mut self) -> Result<(), String> {
-        let result = match self.running.take().map(|h| h.join()) {
-            Some(Ok(result)) => result,
-            // Not started (one core), or the thread failed: validate here.
-            _ => self.checks.run(),
-        };
-        result.map_err(|report| crate::values::Error::Schema(report).to_string())
-    }
-}
-
 /// Helm's `chartutil.IsCompatibleRange`.
 pub fn kube_version_compatible(constraint: &str, version: &str) -> bool {
     crate::chart::constraint::is_compatible_range(constraint, version)

@@ -126,14 +126,6 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Runs `template`.
-/// Waits for the schema validation started before rendering, if any.
-fn finish_schema_check(check: Option<chart_source::SchemaCheck>) -> Result<(), Error> {
-    match check {
-        Some(check) => check.finish().map_err(Error::new),
-        None => Ok(()),
-    }
-}
-
 pub fn run(
     options: &TemplateOptions,
     stdin: &mut dyn Read,
@@ -173,9 +165,9 @@ pub fn run(
         is_upgrade: options.is_upgrade,
     };
     let values = chart_source::coalesce(&chart, &user_values).map_err(Error::new)?;
-    // Validated on a helper thread while the templates render; its error is reported first.
-    let schema_check = (!options.skip_schema_validation)
-        .then(|| chart_source::start_schema_check(&chart, &values));
+    if !options.skip_schema_validation {
+        chart_source::validate_schema(&chart, &values).map_err(Error::new)?;
+    }
 
     let kube_constraint = &chart.metadata.kube_version;
     if !kube_constraint.is_empty()
@@ -184,7 +176,6 @@ pub fn run(
             &capabilities.kube_version.version,
         )
     {
-        finish_schema_check(schema_check)?;
         return Err(Error::render(format!(
             "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
             capabilities.kube_version.version
@@ -196,27 +187,27 @@ pub fn run(
         ..Engine::default()
     };
     let head_reader = release::HeadReader::start();
-    let rendered = engine.render_each(
-        &chart,
-        &values,
-        &release,
-        &capabilities,
-        &mut |path, text| {
-            if !path.ends_with("NOTES.txt") {
-                head_reader.feed(path, text);
+    let rendered = engine
+        .render_each(
+            &chart,
+            &values,
+            &release,
+            &capabilities,
+            &mut |path, text| {
+                if !path.ends_with("NOTES.txt") {
+                    head_reader.feed(path, text);
+                }
+            },
+        )
+        .map_err(|e: engine::Error| {
+            let mut error = Error::render(e.to_string());
+            error.excerpt = e.source_excerpt();
+            if options.debug {
+                // Helm still prints the (empty) manifest: one newline.
+                error.stdout = Some("\n".to_string());
             }
-        },
-    );
-    finish_schema_check(schema_check)?;
-    let rendered = rendered.map_err(|e: engine::Error| {
-        let mut error = Error::render(e.to_string());
-        error.excerpt = e.source_excerpt();
-        if options.debug {
-            // Helm still prints the (empty) manifest: one newline.
-            error.stdout = Some("\n".to_string());
-        }
-        error
-    })?;
+            error
+        })?;
     let manifests_only: BTreeMap<String, String> = rendered
         .into_iter()
         .filter(|(path, _)| !path.ends_with("NOTES.txt"))

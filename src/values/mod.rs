@@ -15,7 +15,7 @@ use std::fmt;
 
 pub use coalesce::{coalesce_tables, coalesce_values, merge_tables, merge_values};
 pub use options::ValueOptions;
-pub use schema::{validate_against_schema, validate_against_single_schema, SchemaChecks};
+pub use schema::{validate_against_schema, validate_against_single_schema};
 
 /// An error while reading, parsing, coalescing or validating values.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,71 +24,42 @@ use super::Error;
 
 /// Validates `values` against the schemas of `chart` and its subcharts; all errors at once.
 pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Error> {
-    SchemaChecks::prepare(chart, values)
-        .run()
-        .map_err(Error::Schema)
-}
-
-/// The schema checks of a chart tree with the values each one sees, as plain JSON: prepared on the
-/// rendering thread, they can run on another one (`Value`s cannot leave their thread).
-pub struct SchemaChecks {
-    /// Chart name, schema text, values as JSON; in Helm's order (a chart before its subcharts).
-    checks: Vec<(String, Vec<u8>, serde_json::Value)>,
-}
-
-impl SchemaChecks {
-    pub fn prepare(chart: &Chart, values: &Value) -> SchemaChecks {
-        let mut checks = Vec::new();
-        collect(chart, values, &mut checks);
-        SchemaChecks { checks }
-    }
-
-    /// Runs every check; `Err` holds the report of all violations (the text after Helm's heading).
-    pub fn run(&self) -> Result<(), String> {
-        let mut report = String::new();
-        for (name, schema, instance) in &self.checks {
-            if let Err(details) = validate_instance(instance, schema) {
-                report.push_str(name);
-                report.push_str(":\n");
-                report.push_str(&details);
-            }
-        }
-        if report.is_empty() {
-            Ok(())
-        } else {
-            Err(report)
-        }
+    let mut report = String::new();
+    collect(chart, values, &mut report);
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Schema(report))
     }
 }
 
-fn collect(chart: &Chart, values: &Value, checks: &mut Vec<(String, Vec<u8>, serde_json::Value)>) {
+fn collect(chart: &Chart, values: &Value, report: &mut String) {
     if let Some(schema) = &chart.schema {
-        checks.push((chart.name().to_string(), schema.clone(), to_json(values)));
+        if let Err(details) = validate_against_single_schema(values, schema) {
+            report.push_str(chart.name());
+            report.push_str(":\n");
+            report.push_str(&details);
+        }
     }
     for sub in &chart.dependencies {
         let sub_values = values
             .as_map()
             .and_then(|m| m.get(sub.name()))
             .unwrap_or_else(Value::empty_map);
-        collect(sub, &sub_values, checks);
+        collect(sub, &sub_values, report);
     }
 }
 
 /// Validates one values map against one schema; the error lists the violations, one `- ` line each.
 pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(), String> {
-    validate_instance(&to_json(values), schema)
-}
-
-fn validate_instance(instance: &serde_json::Value, schema: &[u8]) -> Result<(), String> {
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
     let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
-    let empty = serde_json::Value::Object(Default::default());
-    let instance = match instance {
-        serde_json::Value::Null => &empty,
+    let instance = match to_json(values) {
+        serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         other => other,
     };
     let mut out = String::new();
-    for error in validator.iter_errors(instance) {
+    for error in validator.iter_errors(&instance) {
         let context = context_of(error.instance_path().as_str());
         for message in describe(error.kind(), error.instance(), &context) {
             out.push_str(&format!("- {context}: {message}\n"));
