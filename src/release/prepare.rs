@@ -38,17 +38,27 @@ pub fn is_sorted_file(path: &str, content: &str) -> bool {
     !base.starts_with('_') && !content.trim().is_empty()
 }
 
+/// A hash of a rendered file, to tell that [`PreparedHeads::take`] is asked about the text that was read.
+fn fingerprint(content: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    content.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Files already split and read, by path.
 #[derive(Debug, Default)]
 pub struct PreparedHeads {
-    files: HashMap<String, (String, FileDocs)>,
+    /// Path → fingerprint of the text that was read, and its documents. The text itself is not kept:
+    /// the documents already hold it, and memory is one of `template`'s targets.
+    files: HashMap<String, (u64, FileDocs)>,
 }
 
 impl PreparedHeads {
     /// The documents of `path`, if it was read with exactly this `content`.
     pub fn take(&mut self, path: &str, content: &str) -> Option<FileDocs> {
         match self.files.remove(path) {
-            Some((read, docs)) if read == content => Some(docs),
+            Some((read, docs)) if read == fingerprint(content) => Some(docs),
             _ => None,
         }
     }
@@ -81,7 +91,7 @@ impl Shared {
                 drop(queue);
                 let docs = read_file(&content);
                 queue = self.lock();
-                queue.done.files.insert(path, (content, docs));
+                queue.done.files.insert(path, (fingerprint(&content), docs));
             } else if queue.closed || !wait {
                 return;
             } else {

@@ -949,22 +949,10 @@ impl<'t> State<'t> {
         self.at(At::Arg(n));
         match n {
             Arg::Nil(_) => Ok(Rv::Invalid),
-            Arg::Dot(_) => Ok(dot.clone()),
-            Arg::Field { idents, .. } => self.eval_field_chain(
-                dot,
-                dot.clone(),
-                At::Arg(n),
-                idents,
-                Some(std::slice::from_ref(n)),
-                None,
-            ),
-            Arg::Variable { .. } => self.eval_variable_node(dot, n, None, None),
-            Arg::Pipe(p) => self.eval_pipeline(dot, p),
-            Arg::Identifier { .. } => self.eval_function(dot, n, At::Arg(n), None, None),
-            Arg::Chain { .. } => self.eval_chain_node(dot, n, None, None),
             Arg::Bool(_, b) => Ok(Rv::Direct(Value::Bool(*b))),
             Arg::Number(num) => self.ideal_constant(n, num),
             Arg::String { text, .. } => Ok(Rv::Direct(Value::String(text.clone()))),
+            _ => self.eval_arg_untyped(dot, n),
         }
     }
 

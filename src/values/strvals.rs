@@ -120,6 +120,31 @@ impl Cursor {
             }
         }
     }
+
+    /// The index of `[i]`, after the `[` was read.
+    fn index(&mut self, escapes: bool) -> Result<i64, Stop> {
+        let (v, last) = self.until(&[']'], escapes);
+        if last.is_none() {
+            return Err(Stop::Msg("error parsing index: EOF".into()));
+        }
+        atoi(&v)
+    }
+
+    /// The start of Helm's `listItem` after `[i]` was read: a negative index or anything but `[`, `.`
+    /// or `=` after the `]` is an error; otherwise the delimiter (`None` at the end of input).
+    fn after_index(&mut self, i: i64, escapes: bool) -> Result<Option<char>, Stop> {
+        if i < 0 {
+            return Err(Stop::Msg(format!("negative {i} index not allowed")));
+        }
+        let (k, last) = self.until(&['[', '.', '='], escapes);
+        if !k.is_empty() {
+            return Err(Stop::Msg(format!(
+                "unexpected data at end of array index: {}",
+                quote_runes(&k)
+            )));
+        }
+        Ok(last)
+    }
 }
 
 /// Go's `%q` of a string.
@@ -180,6 +205,28 @@ fn existing_map(data: &Map, key: &str) -> Result<Map, Stop> {
 fn set(data: &Map, key: &str, value: Value) {
     if !key.is_empty() {
         data.insert(key, value);
+    }
+}
+
+/// The list at `list[i]` to descend into (`[i][j]`): empty when absent or nil.
+fn nested_list(list: &[Value], i: i64) -> Result<Vec<Value>, Stop> {
+    match list.get(i as usize) {
+        Some(Value::Nil) | None => Ok(Vec::new()),
+        Some(Value::List(l)) => Ok(l.items().to_vec()),
+        Some(other) => Err(assertion_error(Some(other), "[]interface {}")),
+    }
+}
+
+/// The map at `list[i]` to descend into (`[i].k`): a non-map element is replaced by a new map.
+fn nested_map(list: &mut [Value], i: i64) -> Map {
+    match list.get(i as usize) {
+        Some(Value::Map(m)) => m.clone(),
+        Some(_) => {
+            let m = Map::new(MapEntries::new());
+            list[i as usize] = Value::Map(m.clone());
+            m
+        }
+        None => Map::new(MapEntries::new()),
     }
 }
 
@@ -292,7 +339,7 @@ impl Parser<'_> {
                 }
             }
             Some('[') => {
-                let i = self.key_index()?;
+                let i = self.sc.index(true)?;
                 let list = existing_list(data, &k)?;
                 let (list, result) = self.list_item(list, i, level);
                 if let Some(list) = list {
@@ -365,14 +412,6 @@ impl Parser<'_> {
         }
     }
 
-    fn key_index(&mut self) -> Result<i64, Stop> {
-        let (v, last) = self.sc.until(&[']'], true);
-        if last.is_none() {
-            return Err(Stop::Msg("error parsing index: EOF".into()));
-        }
-        atoi(&v)
-    }
-
     /// Returns the list to store (None when Go would store nil) and the outcome.
     fn list_item(
         &mut self,
@@ -380,22 +419,10 @@ impl Parser<'_> {
         i: i64,
         level: usize,
     ) -> (Option<Vec<Value>>, Result<(), Stop>) {
-        if i < 0 {
-            return (
-                Some(list),
-                Err(Stop::Msg(format!("negative {i} index not allowed"))),
-            );
-        }
-        let (k, last) = self.sc.until(&['[', '.', '='], true);
-        if !k.is_empty() {
-            return (
-                Some(list),
-                Err(Stop::Msg(format!(
-                    "unexpected data at end of array index: {}",
-                    quote_runes(&k)
-                ))),
-            );
-        }
+        let last = match self.sc.after_index(i, true) {
+            Ok(last) => last,
+            Err(e) => return (Some(list), Err(e)),
+        };
         match last {
             None => (Some(list), Err(Stop::Eof)),
             Some('=') => {
@@ -425,19 +452,13 @@ impl Parser<'_> {
                 }
             }
             Some('[') => {
-                let next = match self.key_index() {
+                let next = match self.sc.index(true) {
                     Ok(n) => n,
                     Err(e) => return (Some(list), Err(e)),
                 };
-                let current = match list.get(i as usize) {
-                    Some(Value::Nil) | None => Vec::new(),
-                    Some(Value::List(l)) => l.items().to_vec(),
-                    Some(other) => {
-                        return (
-                            Some(list.clone()),
-                            Err(assertion_error(Some(other), "[]interface {}")),
-                        )
-                    }
+                let current = match nested_list(&list, i) {
+                    Ok(current) => current,
+                    Err(e) => return (Some(list), Err(e)),
                 };
                 let (inner, result) = self.list_item(current, next, level);
                 if let Err(e) = result {
@@ -448,15 +469,7 @@ impl Parser<'_> {
             }
             Some('.') => {
                 let mut list = list;
-                let inner = match list.get(i as usize) {
-                    Some(Value::Map(m)) => m.clone(),
-                    Some(_) => {
-                        let m = Map::new(MapEntries::new());
-                        list[i as usize] = Value::Map(m.clone());
-                        m
-                    }
-                    None => Map::new(MapEntries::new()),
-                };
+                let inner = nested_map(&mut list, i);
                 if let Err(e) = self.key(&inner, level) {
                     return (Some(list), Err(e));
                 }
@@ -593,22 +606,10 @@ impl LiteralParser {
         i: i64,
         level: usize,
     ) -> (Option<Vec<Value>>, Result<(), Stop>) {
-        if i < 0 {
-            return (
-                Some(list),
-                Err(Stop::Msg(format!("negative {i} index not allowed"))),
-            );
-        }
-        let (k, last) = self.sc.until(&['[', '.', '='], false);
-        if !k.is_empty() {
-            return (
-                Some(list),
-                Err(Stop::Msg(format!(
-                    "unexpected data at end of array index: {}",
-                    quote_runes(&k)
-                ))),
-            );
-        }
+        let last = match self.sc.after_index(i, false) {
+            Ok(last) => last,
+            Err(e) => return (Some(list), Err(e)),
+        };
         match last {
             None => (Some(list), Err(Stop::Eof)),
             Some('=') => {
@@ -617,41 +618,20 @@ impl LiteralParser {
             }
             Some('.') => {
                 let mut list = list;
-                let inner = match list.get(i as usize) {
-                    Some(Value::Map(m)) => m.clone(),
-                    Some(_) => {
-                        let m = Map::new(MapEntries::new());
-                        list[i as usize] = Value::Map(m.clone());
-                        m
-                    }
-                    None => Map::new(MapEntries::new()),
-                };
+                let inner = nested_map(&mut list, i);
                 if let Err(e) = self.key(&inner, level) {
                     return (Some(list), Err(e));
                 }
                 finish(set_index(list.clone(), i, Value::Map(inner)), list)
             }
             Some(_) => {
-                let (v, last) = self.sc.until(&[']'], false);
-                if last.is_none() {
-                    return (
-                        Some(list),
-                        Err(Stop::Msg("error parsing index: EOF".into())),
-                    );
-                }
-                let next = match atoi(&v) {
+                let next = match self.sc.index(false) {
                     Ok(n) => n,
                     Err(e) => return (Some(list), Err(e)),
                 };
-                let current = match list.get(i as usize) {
-                    Some(Value::Nil) | None => Vec::new(),
-                    Some(Value::List(l)) => l.items().to_vec(),
-                    Some(other) => {
-                        return (
-                            Some(list.clone()),
-                            Err(assertion_error(Some(other), "[]interface {}")),
-                        )
-                    }
+                let current = match nested_list(&list, i) {
+                    Ok(current) => current,
+                    Err(e) => return (Some(list), Err(e)),
                 };
                 let (inner, result) = self.list_item(current, next, level);
                 if let Err(e) = result {

@@ -76,6 +76,33 @@ fn newline_indent(out: &mut String, opts: Options, depth: usize) {
     }
 }
 
+/// A JSON object of `entries` in their order (a map's sorted keys, a struct's fields).
+fn write_object<K: AsRef<str>>(
+    out: &mut String,
+    entries: &[(K, Value)],
+    opts: Options,
+    depth: usize,
+) -> Result<(), Error> {
+    out.push('{');
+    if !entries.is_empty() {
+        for (i, (k, item)) in entries.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            newline_indent(out, opts, depth + 1);
+            write_string(out, k.as_ref(), opts.escape_html);
+            out.push(':');
+            if opts.indent.is_some() {
+                out.push(' ');
+            }
+            write_value(out, item, opts, depth + 1)?;
+        }
+        newline_indent(out, opts, depth);
+    }
+    out.push('}');
+    Ok(())
+}
+
 fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Result<(), Error> {
     if depth > MAX_DEPTH {
         return Err(Error::new(
@@ -116,26 +143,7 @@ fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Resu
             out.push(']');
         }
         Value::Map(m) if m.is_nil() => out.push_str("null"),
-        Value::Map(m) => {
-            let entries = m.entries();
-            out.push('{');
-            if !entries.is_empty() {
-                for (i, (k, item)) in entries.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    newline_indent(out, opts, depth + 1);
-                    write_string(out, k, opts.escape_html);
-                    out.push(':');
-                    if opts.indent.is_some() {
-                        out.push(' ');
-                    }
-                    write_value(out, item, opts, depth + 1)?;
-                }
-                newline_indent(out, opts, depth);
-            }
-            out.push('}');
-        }
+        Value::Map(m) => write_object(out, &m.entries(), opts, depth)?,
         Value::Object(o) => {
             if let Some(j) = o.to_json_value() {
                 write_value(out, &j, opts, depth + 1)?;
@@ -143,23 +151,7 @@ fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Resu
                 write_value(out, &Value::Map(m), opts, depth + 1)?;
             } else {
                 let fields = json_fields(o.as_ref()).unwrap_or_default();
-                out.push('{');
-                if !fields.is_empty() {
-                    for (i, (k, item)) in fields.iter().enumerate() {
-                        if i > 0 {
-                            out.push(',');
-                        }
-                        newline_indent(out, opts, depth + 1);
-                        write_string(out, k, opts.escape_html);
-                        out.push(':');
-                        if opts.indent.is_some() {
-                            out.push(' ');
-                        }
-                        write_value(out, item, opts, depth + 1)?;
-                    }
-                    newline_indent(out, opts, depth);
-                }
-                out.push('}');
+                write_object(out, &fields, opts, depth)?;
             }
         }
     }

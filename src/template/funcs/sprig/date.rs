@@ -175,8 +175,16 @@ impl Object for TimeObject {
             "Local" => TimeObject::value(t.in_zone(Zone::Local)),
             "String" => Value::string(t.go_string()),
             "IsZero" => Value::Bool(t.is_zero()),
-            "Month" => GoNamed::value("time.Month", "int", MONTHS[t.month() as usize - 1]),
-            "Weekday" => GoNamed::value("time.Weekday", "int", WEEKDAYS[t.weekday() as usize]),
+            "Month" => GoNamed::value(
+                "time.Month",
+                "int",
+                gotime::LONG_MONTHS[t.month() as usize - 1],
+            ),
+            "Weekday" => GoNamed::value(
+                "time.Weekday",
+                "int",
+                gotime::LONG_DAYS[t.weekday() as usize],
+            ),
             "Location" => GoNamed::value("*time.Location", "ptr", &t.location_name()),
             "AddDate" => {
                 let n = |i: usize| match args.get(i) {
@@ -202,30 +210,6 @@ impl Object for TimeObject {
         self
     }
 }
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const WEEKDAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
 
 /// A value of a small named Go type that prints through its `String()` method (`time.Month`,
 /// `time.Weekday`, `*time.Location`). Known gap: the integer behind a month or weekday is not

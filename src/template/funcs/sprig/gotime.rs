@@ -373,7 +373,8 @@ fn next_chunk(layout: &str) -> (&str, Option<(Chunk, &str)>, &str) {
     (layout, None, "")
 }
 
-const LONG_MONTHS: [&str; 12] = [
+/// Go's `time.Month` names.
+pub(crate) const LONG_MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -387,7 +388,8 @@ const LONG_MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const LONG_DAYS: [&str; 7] = [
+/// Go's `time.Weekday` names.
+pub(crate) const LONG_DAYS: [&str; 7] = [
     "Sunday",
     "Monday",
     "Tuesday",
