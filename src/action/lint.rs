@@ -334,7 +334,7 @@ fn parse_k8s_head(doc: &str) -> Result<Option<K8sHead>, String> {
     let type_error = |found: &Value, target: &str| {
         format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into {target}",
-            json_kind(found)
+            crate::values::yaml_input::json_kind(found)
         )
     };
     let map = match &value {
@@ -412,16 +412,6 @@ fn scalar_text(v: &Value) -> Option<String> {
         Value::Nil => Some(String::new()),
         Value::List(_) | Value::Map(_) => None,
         other => Some(crate::template::fmt::format_v(other)),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        Value::Bool(_) => "bool",
-        Value::Float(_) | Value::Int(..) | Value::Uint(..) => "number",
-        _ => "string",
     }
 }
 

@@ -114,21 +114,9 @@ impl Pattern {
     fn matches(&self, path: &str) -> bool {
         let subject = match self.scope {
             Scope::Rooted | Scope::Structural => path,
-            Scope::BaseName => base_name(path),
+            Scope::BaseName => crate::template::funcs::sprig::paths::base(path),
         };
         glob_match(&self.glob, subject).unwrap_or(false)
-    }
-}
-
-/// Go's `filepath.Base` for slash-separated paths.
-fn base_name(path: &str) -> &str {
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        return "/";
-    }
-    match trimmed.rfind('/') {
-        Some(i) => &trimmed[i + 1..],
-        None => trimmed,
     }
 }
 

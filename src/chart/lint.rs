@@ -167,7 +167,7 @@ fn chart_name(md: &Metadata) -> Result<(), String> {
     if md.name.is_empty() {
         return Err("name is required".into());
     }
-    if go_base(&md.name) != md.name {
+    if crate::template::funcs::sprig::paths::base(&md.name) != md.name {
         return Err(format!("chart name {} is invalid", quote_go(&md.name)));
     }
     Ok(())
@@ -256,21 +256,6 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// A path as Go prints it after `filepath.Abs` (cleaned: no `.` components or trailing slash).
 pub fn go_clean_display(path: &Path) -> String {
     crate::template::funcs::sprig::paths::clean(&path.display().to_string())
-}
-
-/// Go's `filepath.Base`.
-fn go_base(path: &str) -> &str {
-    if path.is_empty() {
-        return ".";
-    }
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        return "/";
-    }
-    match trimmed.rfind('/') {
-        Some(i) => &trimmed[i + 1..],
-        None => trimmed,
-    }
 }
 
 /// govalidator's `IsRequestURL`: `url.ParseRequestURI` accepts it and it has a scheme, i.e.
@@ -483,8 +468,8 @@ mod tests {
         assert!(is_request_url("https://example.com/x.png"));
         assert!(!is_request_url("not a url"));
         assert!(!is_request_url(""));
-        assert_eq!(go_base("a/b"), "b");
-        assert_eq!(go_base("a/"), "a");
+        assert_eq!(crate::template::funcs::sprig::paths::base("a/b"), "b");
+        assert_eq!(crate::template::funcs::sprig::paths::base("a/"), "a");
         assert!(is_email("a@example.com"));
         assert!(!is_email("a@b"));
         assert!(is_url("https://example.com"));

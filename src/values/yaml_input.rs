@@ -44,7 +44,7 @@ pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
 }
 
 /// The JSON kind Go's decoder names in type errors.
-fn json_kind(v: &Value) -> &'static str {
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::List(_) => "array",
         Value::Map(_) => "object",

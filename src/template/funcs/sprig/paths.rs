@@ -68,7 +68,7 @@ fn arg(args: &[Value]) -> &str {
 }
 
 fn base_fn(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
-    Ok(Value::string(base(arg(&args))))
+    Ok(Value::str(base(arg(&args))))
 }
 
 fn dir_fn(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
@@ -116,17 +116,17 @@ pub fn clean(p: &str) -> String {
 }
 
 /// Go's `path.Base`: the last element, trailing slashes removed; `.` for "" and `/` for all slashes.
-pub fn base(p: &str) -> String {
+pub fn base(p: &str) -> &str {
     if p.is_empty() {
-        return ".".to_string();
+        return ".";
     }
     let trimmed = p.trim_end_matches('/');
     if trimmed.is_empty() {
-        return "/".to_string();
+        return "/";
     }
     match trimmed.rfind('/') {
-        Some(i) => trimmed[i + 1..].to_string(),
-        None => trimmed.to_string(),
+        Some(i) => &trimmed[i + 1..],
+        None => trimmed,
     }
 }
 
