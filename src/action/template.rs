@@ -313,6 +313,7 @@ pub fn run(
             output.stdout.push_str(&format!("---\n{doc}\n"));
         }
     }
+    crate::teardown::dispose((chart, values, manifests_only, sorted));
     Ok(output)
 }
 

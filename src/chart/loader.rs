@@ -155,8 +155,7 @@ fn read_found(found: Vec<Found>) -> Result<Vec<BufferedFile>, Error> {
         }
         files
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let results = if found.len() < PARALLEL_READ_MIN_FILES || cores < 2 {
+    let results = if found.len() < PARALLEL_READ_MIN_FILES || !crate::parallel::has_second_core() {
         read_part(&found)
     } else {
         // Reading is mostly system calls; a second thread halves the wait on large charts.
@@ -187,11 +186,8 @@ fn read_file(rel_name: &str, full: &Path) -> Result<BufferedFile, Error> {
         message: e.to_string(),
     };
     let file = fs::File::open(full).map_err(read_error)?;
-    let mut data = Vec::new();
-    // `take` reads to the end without the extra `stat` that `fs::read` makes for a size hint.
-    file.take(MAX_DECOMPRESSED_FILE_SIZE + 1)
-        .read_to_end(&mut data)
-        .map_err(read_error)?;
+    let mut data =
+        read_to_end_via_scratch(file.take(MAX_DECOMPRESSED_FILE_SIZE + 1)).map_err(read_error)?;
     if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
         let name = rel_name.rsplit('/').next().unwrap_or(rel_name);
         return Err(Error::Archive(format!(
@@ -206,6 +202,36 @@ fn read_file(rel_name: &str, full: &Path) -> Result<BufferedFile, Error> {
     Ok(BufferedFile {
         name: rel_name.to_string(),
         data,
+    })
+}
+
+/// Size of the per-thread buffer chart files are read into; larger files go on into a `Vec`.
+const SCRATCH_BYTES: usize = 32 << 10;
+
+/// Reads `reader` to its end with two `read` calls for a file that fits the scratch buffer (the
+/// data, then end of file), and returns a `Vec` of exactly its size. `fs::read` makes an extra `stat`
+/// for its size hint, and `read_to_end` without a hint starts with 32-byte reads and doubles: about
+/// six calls per small file.
+fn read_to_end_via_scratch(mut reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    use std::cell::RefCell;
+    thread_local! {
+        static SCRATCH: RefCell<Box<[u8]>> = RefCell::new(vec![0; SCRATCH_BYTES].into_boxed_slice());
+    }
+    SCRATCH.with_borrow_mut(|scratch| {
+        let mut filled = 0;
+        loop {
+            if filled == scratch.len() {
+                let mut data = scratch.to_vec();
+                reader.read_to_end(&mut data)?;
+                return Ok(data);
+            }
+            match reader.read(&mut scratch[filled..]) {
+                Ok(0) => return Ok(scratch[..filled].to_vec()),
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     })
 }
 
@@ -390,6 +416,39 @@ mod tests {
         BufferedFile {
             name: name.into(),
             data: data.as_bytes().to_vec(),
+        }
+    }
+
+    /// A reader that hands out at most `chunk` bytes per call, like a pipe or a slow file system.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        chunk: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.chunk.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn scratch_reader_returns_every_byte() {
+        for size in [
+            0,
+            1,
+            SCRATCH_BYTES - 1,
+            SCRATCH_BYTES,
+            SCRATCH_BYTES + 1,
+            3 * SCRATCH_BYTES + 7,
+        ] {
+            let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+            for chunk in [1000, SCRATCH_BYTES, usize::MAX] {
+                let got = read_to_end_via_scratch(Trickle { data: &data, chunk }).unwrap();
+                assert_eq!(got, data, "size {size}, chunk {chunk}");
+            }
         }
     }
 

@@ -217,6 +217,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
                 let _ = writeln!(out, "wrote {}", file.path.display());
             }
             let _ = out.write_all(output.stdout.as_bytes());
+            crate::teardown::dispose(output);
             Ok(())
         }
         Err(err) => {

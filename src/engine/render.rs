@@ -135,6 +135,7 @@ impl Engine {
             on_output(&r.name, &out);
             rendered.insert(r.name.clone(), out);
         }
+        crate::teardown::dispose((set, renderables, env, top));
         Ok(rendered)
     }
 }

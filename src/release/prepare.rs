@@ -68,6 +68,8 @@ impl PreparedHeads {
 struct Queue {
     pending: VecDeque<(String, String)>,
     closed: bool,
+    /// The helper sleeps on `work`: only then does a new file need a wake-up (a system call).
+    helper_asleep: bool,
     done: PreparedHeads,
 }
 
@@ -95,7 +97,9 @@ impl Shared {
             } else if queue.closed || !wait {
                 return;
             } else {
+                queue.helper_asleep = true;
                 queue = self.work.wait(queue).unwrap_or_else(|e| e.into_inner());
+                queue.helper_asleep = false;
             }
         }
     }
@@ -112,8 +116,7 @@ impl HeadReader {
     /// by [`HeadReader::finish`] on the calling thread.
     pub fn start() -> HeadReader {
         let shared = Arc::new(Shared::default());
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let helper = (cores > 1)
+        let helper = crate::parallel::has_second_core()
             .then(|| {
                 let shared = Arc::clone(&shared);
                 std::thread::Builder::new()
@@ -134,11 +137,13 @@ impl HeadReader {
         if !is_sorted_file(path, content) {
             return;
         }
-        self.shared
-            .lock()
+        let mut queue = self.shared.lock();
+        queue
             .pending
             .push_back((path.to_string(), content.to_string()));
-        self.shared.work.notify_one();
+        if queue.helper_asleep {
+            self.shared.work.notify_one();
+        }
     }
 
     /// Reads what is still queued (together with the helper) and returns every file read.

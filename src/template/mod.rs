@@ -329,6 +329,9 @@ const PARALLEL_PARSE_MIN_SOURCES: usize = 16;
 /// Stack of the parsing helper thread (the parser grows its stack on deep nesting, as on any thread).
 const PARSE_STACK_BYTES: usize = 64 << 20;
 
+/// Heap made usable up front for the parsing helper thread (see `crate::malloc_tuning`).
+const PARSE_ARENA_BYTES: usize = 4 << 20;
+
 type ParseResults = Vec<Result<Vec<ast::Tree>, Error>>;
 
 /// Trees parsed on the helper thread, moved to the calling thread when the helper ends.
@@ -348,25 +351,19 @@ fn parse_sources(sources: &[(&str, &str)], funcs: &FuncTable) -> ParseResults {
             .map(|(name, text)| parser::parse(name, text, funcs))
             .collect()
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if sources.len() < PARALLEL_PARSE_MIN_SOURCES || cores < 2 {
+    if sources.len() < PARALLEL_PARSE_MIN_SOURCES || !crate::parallel::has_second_core() {
         return parse_part(sources);
     }
     // Split at half of the text, so that both threads get about the same work.
-    let total: usize = sources.iter().map(|(_, text)| text.len()).sum();
-    let mut seen = 0;
-    let split = sources
-        .iter()
-        .position(|(_, text)| {
-            seen += text.len();
-            seen * 2 >= total
-        })
-        .map_or(sources.len(), |i| i + 1);
+    let split = crate::parallel::balanced_split(sources, |(_, text)| text.len());
     let (first, second) = sources.split_at(split);
     std::thread::scope(|scope| {
         let helper = std::thread::Builder::new()
             .stack_size(PARSE_STACK_BYTES)
-            .spawn_scoped(scope, || ParsedElsewhere(parse_part(second)));
+            .spawn_scoped(scope, || {
+                crate::malloc_tuning::reserve_arena(PARSE_ARENA_BYTES);
+                ParsedElsewhere(parse_part(second))
+            });
         let mut results = parse_part(first);
         match helper.map(|h| h.join()) {
             Ok(Ok(ParsedElsewhere(rest))) => results.extend(rest),
