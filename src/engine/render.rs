@@ -135,7 +135,6 @@ impl Engine {
             on_output(&r.name, &out);
             rendered.insert(r.name.clone(), out);
         }
-        crate::teardown::dispose((set, renderables, env, top));
         Ok(rendered)
     }
 }

@@ -11,7 +11,8 @@
 //! The YAML itself is read by `crate::yaml` (YAML 1.1, go-yaml's error texts).
 use std::collections::BTreeMap;
 
-use crate::template::Value;
+use crate::yaml::convert::Yaml;
+use crate::yaml::skim::{skim_document, Pick};
 
 /// The fields Helm reads from every manifest. Mirrors `releaseutil.SimpleHead`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,16 +64,21 @@ pub enum HeadError {
 
 const METADATA_TYPE: &str = "struct { Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }";
 
-/// Reads the head of one document (already split and trimmed).
+/// Reads the head of one document (already split and trimmed). The document is checked as a whole
+/// (YAML syntax, go-yaml's decoding, the JSON round trip), but only the head's fields are converted.
 pub fn parse_head(doc: &str) -> Result<SimpleHead, HeadError> {
-    let root = crate::yaml::parse_value(doc, "").map_err(|e| HeadError::Syntax(e.to_string()))?;
+    let root = match skim_document(doc, Pick::Map(head_field)) {
+        Some(root) => root,
+        None => {
+            crate::yaml::decode_document(doc, "").map_err(|e| HeadError::Syntax(e.to_string()))?
+        }
+    };
     let mut head = SimpleHead::default();
     let mut first_error = None;
     match &root {
-        Value::Nil => return Ok(head),
-        Value::Map(map) => {
-            for (key, value) in map.entries() {
-                let value = &value;
+        None | Some(Yaml::Null) => return Ok(head),
+        Some(Yaml::Map(map)) => {
+            for (key, value) in map {
                 if key.eq_ignore_ascii_case("apiVersion") {
                     set_string(
                         &mut head.version,
@@ -87,7 +93,7 @@ pub fn parse_head(doc: &str) -> Result<SimpleHead, HeadError> {
                 }
             }
         }
-        other => {
+        Some(other) => {
             return Err(HeadError::Type {
                 found: json_kind(other),
                 target: "Go value of type releaseutil.SimpleHead".to_string(),
@@ -100,13 +106,34 @@ pub fn parse_head(doc: &str) -> Result<SimpleHead, HeadError> {
     }
 }
 
-fn read_metadata(head: &mut SimpleHead, value: &Value, first_error: &mut Option<HeadError>) {
+/// The parts of a document [`parse_head`] looks at (the field names match case-insensitively).
+fn head_field(key: &str) -> Option<Pick> {
+    if key.eq_ignore_ascii_case("apiVersion") || key.eq_ignore_ascii_case("kind") {
+        Some(Pick::Shape)
+    } else if key.eq_ignore_ascii_case("metadata") {
+        Some(Pick::Map(metadata_field))
+    } else {
+        None
+    }
+}
+
+fn metadata_field(key: &str) -> Option<Pick> {
+    if key.eq_ignore_ascii_case("name") {
+        Some(Pick::Shape)
+    } else if key.eq_ignore_ascii_case("annotations") {
+        Some(Pick::Map(|_| Some(Pick::Shape)))
+    } else {
+        None
+    }
+}
+
+fn read_metadata(head: &mut SimpleHead, value: &Yaml, first_error: &mut Option<HeadError>) {
     let map = match value {
-        Value::Nil => {
+        Yaml::Null => {
             head.metadata = None;
             return;
         }
-        Value::Map(map) => map,
+        Yaml::Map(map) => map,
         other => {
             note(
                 first_error,
@@ -117,19 +144,18 @@ fn read_metadata(head: &mut SimpleHead, value: &Value, first_error: &mut Option<
         }
     };
     let meta = head.metadata.get_or_insert_with(HeadMetadata::default);
-    for (key, value) in map.entries() {
-        let value = &value;
+    for (key, value) in map {
         if key.eq_ignore_ascii_case("name") {
             set_string(&mut meta.name, value, ".metadata.name", first_error);
         } else if key.eq_ignore_ascii_case("annotations") {
             match value {
-                Value::Nil => meta.annotations = None,
-                Value::Map(entries) => {
+                Yaml::Null => meta.annotations = None,
+                Yaml::Map(entries) => {
                     let annotations = meta.annotations.get_or_insert_with(BTreeMap::new);
-                    for (k, v) in entries.entries() {
+                    for (k, v) in entries {
                         let mut text = String::new();
-                        set_string(&mut text, &v, ".metadata.annotations", first_error);
-                        annotations.insert(k.to_string(), text);
+                        set_string(&mut text, v, ".metadata.annotations", first_error);
+                        annotations.insert(k.clone(), text);
                     }
                 }
                 other => note(
@@ -142,21 +168,24 @@ fn read_metadata(head: &mut SimpleHead, value: &Value, first_error: &mut Option<
     }
 }
 
-fn set_string(slot: &mut String, value: &Value, field: &str, first_error: &mut Option<HeadError>) {
+fn set_string(slot: &mut String, value: &Yaml, field: &str, first_error: &mut Option<HeadError>) {
     match value {
-        Value::Nil => {}
-        Value::List(_) | Value::Map(_) => {
+        Yaml::Null => {}
+        Yaml::Seq(_) | Yaml::Map(_) => {
             note(first_error, value, format!("{field} of type string"));
         }
+        Yaml::Str(s) => *slot = s.clone(),
+        // After the JSON round trip every number is a float64, which the string field then spells
+        // as Go prints it.
         scalar => {
-            if let Some(text) = key_text(scalar) {
-                *slot = text;
+            if let Ok(json) = crate::yaml::convert::to_value(scalar) {
+                *slot = crate::template::fmt::format_v(&json);
             }
         }
     }
 }
 
-fn note(first_error: &mut Option<HeadError>, found: &Value, field: String) {
+fn note(first_error: &mut Option<HeadError>, found: &Yaml, field: String) {
     if first_error.is_none() {
         *first_error = Some(HeadError::Type {
             found: json_kind(found),
@@ -165,24 +194,14 @@ fn note(first_error: &mut Option<HeadError>, found: &Value, field: String) {
     }
 }
 
-/// The text of a scalar, as the conversion to a string field spells it.
-fn key_text(y: &Value) -> Option<String> {
-    match y {
-        Value::String(s) => Some(s.to_string()),
-        Value::Nil => None,
-        Value::List(_) | Value::Map(_) => None,
-        other => Some(crate::template::fmt::format_v(other)),
-    }
-}
-
 /// The JSON kind Go's decoder names in its errors.
-fn json_kind(y: &Value) -> &'static str {
+fn json_kind(y: &Yaml) -> &'static str {
     match y {
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        Value::Int(..) | Value::Uint(..) | Value::Float(_) => "number",
-        Value::Bool(_) => "bool",
-        _ => "string",
+        Yaml::Seq(_) => "array",
+        Yaml::Map(_) => "object",
+        Yaml::Int(_) | Yaml::Uint(_) | Yaml::Float(_) => "number",
+        Yaml::Bool(_) => "bool",
+        Yaml::Null | Yaml::Str(_) => "string",
     }
 }
 

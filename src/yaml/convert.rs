@@ -188,10 +188,7 @@ fn decode_scalar(
     tag: &Option<yaml_rust2::parser::Tag>,
 ) -> Result<Yaml, Error> {
     let Some(tag) = tag else {
-        if style != TScalarStyle::Plain {
-            return Ok(Yaml::Str(value.to_string()));
-        }
-        return Ok(resolved_to_yaml(value, resolve_plain(value)));
+        return Ok(untagged_scalar(value, style));
     };
     if tag.handle != YAML_TAG_PREFIX {
         // A local or unknown tag: go-yaml keeps the text.
@@ -245,6 +242,15 @@ fn decode_scalar(
     }
 }
 
+/// An untagged scalar as go-yaml decodes it: quoted and block scalars are strings, plain ones are
+/// typed by YAML 1.1.
+pub fn untagged_scalar(value: &str, style: TScalarStyle) -> Yaml {
+    if style != TScalarStyle::Plain {
+        return Yaml::Str(value.to_string());
+    }
+    resolved_to_yaml(value, resolve_plain(value))
+}
+
 fn resolved_to_yaml(text: &str, r: Resolved) -> Yaml {
     match r {
         Resolved::Null => Yaml::Null,
@@ -265,13 +271,7 @@ pub fn to_value(y: &Yaml) -> Result<Value, Error> {
         Yaml::Uint(u) => Value::Float(*u as f64),
         Yaml::Float(f) => {
             if !f.is_finite() {
-                return Err(Error::new(
-                    ErrorKind::Convert,
-                    format!(
-                        "json: unsupported value: {}",
-                        crate::template::fmt::format_float_g(*f)
-                    ),
-                ));
+                return Err(unsupported_float(*f));
             }
             Value::Float(*f)
         }
@@ -287,6 +287,27 @@ pub fn to_value(y: &Yaml) -> Result<Value, Error> {
             Value::Map(Map::with_kind(MapKind::StringInterface, entries))
         }
     })
+}
+
+/// What [`to_value`] rejects (a NaN or infinite float), found in the same order, without building
+/// anything.
+pub fn check_json(y: &Yaml) -> Result<(), Error> {
+    match y {
+        Yaml::Float(f) if !f.is_finite() => Err(unsupported_float(*f)),
+        Yaml::Seq(items) => items.iter().try_for_each(check_json),
+        Yaml::Map(m) => m.values().try_for_each(check_json),
+        _ => Ok(()),
+    }
+}
+
+fn unsupported_float(f: f64) -> Error {
+    Error::new(
+        ErrorKind::Convert,
+        format!(
+            "json: unsupported value: {}",
+            crate::template::fmt::format_float_g(f)
+        ),
+    )
 }
 
 /// A serde deserializer over decoded YAML with sigs.k8s.io/yaml's number→string coercion.

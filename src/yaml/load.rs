@@ -252,7 +252,7 @@ fn reject_multiline_root_key(text: &str, node: &Node) -> Result<(), Error> {
 
 /// go-yaml refuses a tab in the indentation of a block-context line; yaml-rust2 lets it pass on the
 /// first content line of a document. Returns that line's 0-based index.
-fn leading_tab_on_first_content_line(text: &str) -> Option<usize> {
+pub(crate) fn leading_tab_on_first_content_line(text: &str) -> Option<usize> {
     let (i, line) = text.lines().enumerate().find(|(_, l)| {
         let t = l.trim();
         !t.is_empty() && !t.starts_with('#')

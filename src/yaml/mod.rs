@@ -13,6 +13,7 @@
 //! - [`emit`] is go-yaml v2's emitter as `toYaml` uses it, [`sort`] its key order;
 //! - [`json`] is Go's `encoding/json` (Marshal, MarshalIndent, Unmarshal);
 //! - [`toml`] is the TOML encoder/decoder behind `toToml`/`fromToml`;
+//! - [`skim`] decodes only chosen parts of a plain document (manifest heads);
 //! - [`memo`] keeps parsed `fromYaml` texts so a chart parsing the same text in every template pays once.
 //!
 //! serde_yaml is not used: it is archived and types scalars by YAML 1.2, unlike Helm.
@@ -24,6 +25,7 @@ pub mod load;
 pub mod memo;
 pub mod numfmt;
 pub mod resolve;
+pub mod skim;
 pub mod sort;
 pub mod toml;
 
@@ -76,12 +78,18 @@ pub fn parse_value(text: &str, file: &str) -> Result<Value, Error> {
 }
 
 fn node_to_value(node: &load::Node) -> Result<Value, Error> {
+    check_expansion(node)?;
+    convert::to_value(&convert::decode(node)?)
+}
+
+/// go-yaml's guard against alias bombs.
+fn check_expansion(node: &load::Node) -> Result<(), Error> {
     if load::expansion_too_large(node) {
         let mut e = Error::new(ErrorKind::Syntax, "document contains excessive aliasing");
         e.line = node.line;
         return Err(e);
     }
-    convert::to_value(&convert::decode(node)?)
+    Ok(())
 }
 
 /// Parses every document of a multi-document stream.
@@ -93,12 +101,18 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, Error> {
 }
 
 /// The first document as go-yaml v2 decodes it (before the JSON round trip, so ints and floats are
-/// still apart and keys are already strings), or `None` for an empty stream. For callers that apply
-/// their own typed rules with Go's messages, e.g. Helm's manifest head (`releaseutil.SimpleHead`).
+/// still apart and keys are already strings), or `None` for an empty stream. It is checked for all
+/// that [`parse_value`] rejects, with the same error, but Helm's data is not built: for callers that
+/// read a few fields with their own typed rules, e.g. Helm's manifest head (`releaseutil.SimpleHead`).
 pub fn decode_document(text: &str, file: &str) -> Result<Option<convert::Yaml>, Error> {
     let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
     docs.first()
-        .map(|node| convert::decode(node).map_err(|e| e.in_file(file)))
+        .map(|node| {
+            check_expansion(node)
+                .and_then(|()| convert::decode(node))
+                .and_then(|decoded| convert::check_json(&decoded).map(|()| decoded))
+                .map_err(|e| e.in_file(file))
+        })
         .transpose()
 }
 
