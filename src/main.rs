@@ -1,5 +1,8 @@
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: rudder::small_alloc::SmallBlockCache = rudder::small_alloc::SmallBlockCache;
+
 fn main() -> ExitCode {
     rudder::malloc_tuning::tune();
     rudder::teardown::process_ends_after_command();

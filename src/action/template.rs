@@ -230,6 +230,10 @@ pub fn run(
         }
     };
 
+    // Only the error path above needs the unsorted files; freeing them now lets the output reuse
+    // their memory (peak memory is one of `template`'s targets).
+    drop(manifests_only);
+
     for value in &sorted.unknown_hooks {
         output.log_lines.push(format!(
             "manifest_sorter.go:190: info: skipping unknown hook: {}",
@@ -278,7 +282,7 @@ pub fn run(
             .map_err(|e| Error::render(format!("error while running post render on files: {e}")))?;
     }
 
-    let mut text = format!("{}\n", manifest_text.trim());
+    let mut text = trimmed_with_newline(manifest_text);
     if !options.disable_hooks {
         for hook in sorted
             .hooks
@@ -313,8 +317,17 @@ pub fn run(
             output.stdout.push_str(&format!("---\n{doc}\n"));
         }
     }
-    crate::teardown::dispose((chart, values, manifests_only, sorted));
+    crate::teardown::dispose((chart, values, sorted));
     Ok(output)
+}
+
+/// `format!("{}\n", text.trim())` without a second copy of the (whole-release) text.
+fn trimmed_with_newline(mut text: String) -> String {
+    text.truncate(text.trim_end().len());
+    let leading = text.len() - text.trim_start().len();
+    text.drain(..leading);
+    text.push('\n');
+    text
 }
 
 fn hook_text(hook: &Hook) -> String {
@@ -348,6 +361,17 @@ fn crd_objects(chart: &crate::chart::Chart, full_path: &str) -> Vec<(String, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimming_matches_format_of_trim() {
+        for text in ["", " \n ", "a", "\n\t---\nkind: A\n\n", "é \u{3000}"] {
+            assert_eq!(
+                trimmed_with_newline(text.to_string()),
+                format!("{}\n", text.trim()),
+                "{text:?}"
+            );
+        }
+    }
 
     fn chart_dir(test: &str, files: &[(&str, &str)]) -> PathBuf {
         let dir = std::env::temp_dir().join(format!(

@@ -1,8 +1,8 @@
 //! The function table Helm v3.17.3 gives templates (`pkg/engine/funcs.go` and `initFunMap` in
 //! `engine.go`): Sprig without `env`/`expandenv`, Sprig's and Helm's serialisers, and the engine's
 //! own `include`, `tpl`, `required`, `fail` and `lookup`.
+use crate::fasthash::FastHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::backend;
@@ -21,7 +21,7 @@ pub const ROOT_TEMPLATE_NAME: &str = "gotpl";
 #[derive(Debug, Default)]
 pub struct RenderState {
     /// How deep each template name is currently included.
-    pub included: RefCell<HashMap<String, usize>>,
+    pub included: RefCell<FastHashMap<String, usize>>,
     /// Lint mode: `required` and `fail` log instead of failing.
     pub lint_mode: bool,
 }

@@ -23,8 +23,8 @@ pub mod printf;
 pub mod types;
 pub mod value;
 
+use crate::fasthash::FastHashMap;
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 pub use error::{Error, ErrorKind, ErrorSource};
@@ -75,7 +75,7 @@ pub struct Templates {
     name: Rc<str>,
     funcs: Rc<FuncTable>,
     options: Options,
-    trees: HashMap<Rc<str>, Rc<ast::Tree>>,
+    trees: FastHashMap<Rc<str>, Rc<ast::Tree>>,
     fuel: Option<u64>,
 }
 
@@ -86,7 +86,7 @@ impl Templates {
             name: Rc::from("gotpl"),
             funcs,
             options,
-            trees: HashMap::new(),
+            trees: FastHashMap::default(),
             fuel: None,
         }
     }

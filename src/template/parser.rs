@@ -4,7 +4,7 @@
 //!
 //! Function names are checked at parse time against the function table plus the builtins, as Go does.
 //! A parse yields the file's own tree plus one tree per `{{define}}`/`{{block}}`.
-use std::collections::HashMap;
+use crate::fasthash::FastHashMap;
 use std::rc::Rc;
 
 use super::ast::{
@@ -36,7 +36,7 @@ pub fn parse(name: &str, text: &str, funcs: &FuncTable) -> Result<Vec<Tree>, Err
         text: text_rc.clone(),
         funcs,
         trees: Vec::new(),
-        tree_index: HashMap::new(),
+        tree_index: FastHashMap::default(),
     };
     let root = p.parse_top()?;
     let tree = Tree {
@@ -70,7 +70,7 @@ struct Parser<'a, 'f> {
     text: Rc<str>,
     funcs: &'f FuncTable,
     trees: Vec<Tree>,
-    tree_index: HashMap<Rc<str>, usize>,
+    tree_index: FastHashMap<Rc<str>, usize>,
 }
 
 impl<'a> Parser<'a, '_> {

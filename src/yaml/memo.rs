@@ -4,8 +4,8 @@
 //! the same text again in every template that needs it. Parsing is a pure function of the text, so the
 //! result is kept and later calls get a deep copy of it (a fresh tree of maps: templates may `set` into
 //! what `fromYaml` returned, and that must never reach the memo or another caller).
+use crate::fasthash::FastHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use super::Error;
 use crate::template::value::Value;
@@ -17,7 +17,7 @@ const MAX_TEXT_BYTES: usize = 64 << 10;
 const MAX_ENTRIES: usize = 1024;
 
 thread_local! {
-    static MEMO: RefCell<HashMap<Box<str>, Value>> = RefCell::new(HashMap::new());
+    static MEMO: RefCell<FastHashMap<Box<str>, Value>> = RefCell::new(FastHashMap::default());
 }
 
 /// [`super::parse_value`] of an unnamed text, memoized per thread. Errors are not memoized.

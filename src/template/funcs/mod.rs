@@ -8,9 +8,9 @@
 //! Sprig's functions are in `sprig/`, one file per theme; each theme exports `FUNCS: &[FuncDef]`.
 //! Helm's own functions (`toYaml`, `include`, `tpl`, `required`, `lookup`, …) are registered by the
 //! engine layer on top of [`FuncTable::sprig`].
+use crate::fasthash::FastHashMap;
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::types::Signature;
@@ -117,7 +117,7 @@ impl FuncEnv {
 /// The functions a template set can call, by name.
 #[derive(Clone, Default)]
 pub struct FuncTable {
-    funcs: HashMap<&'static str, FuncDef>,
+    funcs: FastHashMap<&'static str, FuncDef>,
 }
 
 impl FuncTable {
