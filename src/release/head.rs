@@ -67,15 +67,22 @@ const METADATA_TYPE: &str = "struct { Name string \"json:\\\"name\\\"\"; Annotat
 /// Reads the head of one document (already split and trimmed). The document is checked as a whole
 /// (YAML syntax, go-yaml's decoding, the JSON round trip), but only the head's fields are converted.
 pub fn parse_head(doc: &str) -> Result<SimpleHead, HeadError> {
-    let root = match skim_document(doc, Pick::Map(head_field)) {
-        Some(root) => root,
-        None => {
-            crate::yaml::decode_document(doc, "").map_err(|e| HeadError::Syntax(e.to_string()))?
-        }
-    };
+    match skim_document(doc, Pick::Map(head_field)) {
+        Some(root) => head_of(&root),
+        None => head_of(&decode_fully(doc)?),
+    }
+}
+
+/// The whole document decoded (what [`parse_head`] falls back to when the skim cannot vouch).
+fn decode_fully(doc: &str) -> Result<Option<Yaml>, HeadError> {
+    crate::yaml::decode_document(doc, "").map_err(|e| HeadError::Syntax(e.to_string()))
+}
+
+/// `releaseutil.SimpleHead` of a decoded document (`None`: an empty one).
+fn head_of(root: &Option<Yaml>) -> Result<SimpleHead, HeadError> {
     let mut head = SimpleHead::default();
     let mut first_error = None;
-    match &root {
+    match root {
         None | Some(Yaml::Null) => return Ok(head),
         Some(Yaml::Map(map)) => {
             for (key, value) in map {
@@ -252,6 +259,44 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "error converting YAML to JSON: yaml: mapping values are not allowed in this context"
+        );
+    }
+
+    /// Every document of the project's charts and test data (templates, values, goldens of rendered
+    /// manifests, broken inputs) gets the same head or error from the skim as from the full decode.
+    #[test]
+    fn skim_and_full_decode_agree_on_the_corpus() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&root.join("testdata"), &mut files);
+        walk(&root.join("charts"), &mut files);
+        let (mut skimmed, mut documents) = (0, 0);
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for doc in crate::release::manifest::split_manifests(&text) {
+                documents += 1;
+                let full = decode_fully(&doc).and_then(|root| head_of(&root));
+                if skim_document(&doc, Pick::Map(head_field)).is_some() {
+                    skimmed += 1;
+                }
+                assert_eq!(parse_head(&doc), full, "{}:\n{doc}", path.display());
+            }
+        }
+        assert!(
+            skimmed > 500 && skimmed < documents,
+            "{skimmed} of {documents} skimmed"
         );
     }
 
