@@ -135,6 +135,10 @@ impl Engine {
             on_output(&r.name, &out);
             rendered.insert(r.name.clone(), out);
         }
+        // The parse trees and contexts are the largest structures of a render. Freeing them took
+        // 6 % of a `rudder template` run on a 320-template chart; leaking them (CLI only) costs
+        // about 0.8 MiB of peak memory there, as the output can no longer reuse their memory.
+        crate::teardown::dispose((set, renderables, env, top));
         Ok(rendered)
     }
 }
