@@ -127,7 +127,7 @@ impl Engine {
             let out = set
                 .execute(&r.name, &Value::Map(r.context.clone()), &env)
                 .map_err(Error::from_exec)?;
-            let out = if self.strict {
+            let out = if self.strict || !out.contains("<no value>") {
                 out
             } else {
                 out.replace("<no value>", "")
