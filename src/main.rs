@@ -5,6 +5,5 @@ static ALLOCATOR: rudder::small_alloc::SmallBlockCache = rudder::small_alloc::Sm
 
 fn main() -> ExitCode {
     rudder::malloc_tuning::tune();
-    rudder::teardown::process_ends_after_command();
     rudder::cli::run(std::env::args_os())
 }

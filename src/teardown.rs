@@ -2,15 +2,16 @@
 //!
 //! Dropping a rendered chart (parse trees, values, every output text) is tens of thousands of `free`
 //! calls plus glibc's consolidation of the freed chunks: several percent of a `rudder template` run,
-//! spent just before `exit` would hand all of it back at once. The CLI declares at start that the
-//! process ends after its command ([`process_ends_after_command`]); large structures then go through
-//! [`dispose`], which leaks them in that case and drops them otherwise (library use, tests, long-lived
-//! callers such as a unit-test runner keep normal freeing).
+//! spent just before `exit` would hand all of it back at once. A CLI command that renders once
+//! (`template`) declares that the process ends after it ([`process_ends_after_command`]); large
+//! structures then go through [`dispose`], which leaks them in that case and drops them otherwise.
+//! Library use, tests, and any command that renders many times in one process (a unit-test runner)
+//! must keep normal freeing: there every render would leak.
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static PROCESS_ENDS_AFTER_COMMAND: AtomicBool = AtomicBool::new(false);
 
-/// Declares that the process exits once the current command is done (called by the CLI only).
+/// Declares that the process exits once the current command is done (see the module doc for who may).
 pub fn process_ends_after_command() {
     PROCESS_ENDS_AFTER_COMMAND.store(true, Ordering::Relaxed);
 }

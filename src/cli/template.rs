@@ -131,6 +131,8 @@ pub fn run(args: TemplateArgs) -> ExitCode {
 }
 
 fn execute(args: TemplateArgs) -> Result<(), String> {
+    // One render, then the process exits: its structures need not be freed.
+    crate::teardown::process_ends_after_command();
     // Helm parses --kube-version before anything is logged.
     if let Some(text) = &args.kube_version {
         crate::engine::KubeVersion::parse(text)
