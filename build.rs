@@ -9,7 +9,7 @@
 //!   (written by `scripts/update-hot-symbols`); lld places them together at the start of the text.
 //!   The kernel maps code 64 KiB around each page fault, so packing what runs saves about 3 MiB of
 //!   peak memory. Only where lld is the linker: Rust's default for x86_64 Linux since 1.90, unless a
-//!   linker is configured. `RUDDER_NO_SYMBOL_ORDERING=1` turns it off.
+//!   linker is configured (cargo config or RUSTFLAGS). `RUDDER_NO_SYMBOL_ORDERING=1` turns it off.
 use std::path::Path;
 use std::process::Command;
 
@@ -21,6 +21,7 @@ fn main() {
     let ordering = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/hot-symbols.txt");
     if target == "x86_64-unknown-linux-gnu"
         && std::env::var_os("RUSTC_LINKER").is_none()
+        && !rustflags_choose_linker()
         && std::env::var_os("RUDDER_NO_SYMBOL_ORDERING").is_none()
         && rustc_links_with_lld()
         && ordering.exists()
@@ -35,6 +36,16 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=scripts/hot-symbols.txt");
     println!("cargo:rerun-if-env-changed=RUDDER_NO_SYMBOL_ORDERING");
+    println!("cargo:rerun-if-env-changed=CARGO_ENCODED_RUSTFLAGS");
+}
+
+/// Whether RUSTFLAGS pick the linker themselves (`-C linker=…`, `-C link-self-contained=…`,
+/// `-C linker-flavor=…`, `-Z linker-features=…`): then lld may not be the one linking.
+fn rustflags_choose_linker() -> bool {
+    let flags = std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
+    ["linker", "link-self-contained"]
+        .iter()
+        .any(|option| flags.contains(option))
 }
 
 /// Whether this rustc links x86_64 Linux executables with its bundled lld by default (1.90 and
