@@ -1,5 +1,5 @@
-//! Splitting one list of independent jobs over the machine's cores (two at most: that is what the
-//! CLI's short runs can use), shared by the chart reader, the template parser and the head reader.
+//! Whether a helper thread is worth starting (the chart reader, the template parser and the head
+//! reader ask), and where to cut a list of jobs so that two threads get about the same work.
 //!
 //! The core count is read once per process: `std::thread::available_parallelism` reads several
 //! cgroup files on every call.

@@ -10,6 +10,8 @@
 //! `testdata/known-differences.txt` lists cases that do not match yet, each with a reason; a listed
 //! case that now matches fails the run too, so the list can only shrink honestly.
 //! `RUDDER_CASES=substring` runs only the cases whose path contains it.
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -301,23 +303,6 @@ fn archive_listing(path: &Path) -> Result<String, String> {
     Ok(out)
 }
 
-/// The real Helm v3 binary (installed by scripts/install-oracle).
-fn helm_v3() -> Result<PathBuf, String> {
-    let out = Command::new(root().join("scripts/install-oracle"))
-        .args(["path", "v3"])
-        .output()
-        .map_err(|e| format!("scripts/install-oracle: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "scripts/install-oracle path v3 failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(PathBuf::from(
-        String::from_utf8_lossy(&out.stdout).trim().to_string(),
-    ))
-}
-
 /// What a `# command:` case checks beyond stdout and the error line:
 /// - `package`: every new archive's entries and their bytes equal `<case>.archive` (from Helm);
 /// - `create NAME`: the real Helm lints and renders the chart we created.
@@ -354,7 +339,7 @@ fn command_checks(
                 .skip(1)
                 .find(|w| !w.starts_with('-'))
                 .ok_or("create without a name")?;
-            let helm = helm_v3()?;
+            let helm = common::helm_v3()?;
             for check in [vec!["lint", name.as_str()], vec!["template", "rel", name]] {
                 let argv: Vec<String> = check.iter().map(|s| s.to_string()).collect();
                 let out = run_program(&helm, chart_dir, &argv);

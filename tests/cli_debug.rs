@@ -1,5 +1,7 @@
 //! `rudder template --debug` shows the failing template line with a caret after Helm's first line;
 //! without `--debug` stderr keeps Helm's text only.
+mod common;
+
 use std::fs;
 use std::process::Command;
 
@@ -50,18 +52,6 @@ fn debug_shows_source_line_and_caret() {
     let plain = stderr_of(&dir, false);
     assert!(!plain.contains("-->"), "{plain}");
     let _ = fs::remove_dir_all(&dir);
-}
-
-/// The real Helm v3 binary, when scripts/install-oracle can provide it.
-fn helm_v3() -> Option<std::path::PathBuf> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(root.join("scripts/install-oracle"))
-        .args(["path", "v3"])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().into())
 }
 
 /// Helm's `--debug` lines with the time taken out: `install.go:225: [debug] Original chart version: ""`.
@@ -117,7 +107,7 @@ fn debug_log_lines_match_helm() {
                 ]
             );
         }
-        if let Some(helm) = helm_v3() {
+        if let Ok(helm) = common::helm_v3() {
             let theirs = debug_lines(&stderr_with(&helm, &dir, args));
             assert_eq!(ours, theirs, "rudder {args:?}");
         }

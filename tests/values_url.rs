@@ -1,6 +1,8 @@
 //! `-f`/`--set-file` with an http(s) URL: fetched as Helm's HTTP getter does. Every request goes to a
 //! loopback server this test starts (127.0.0.1 only); when the real Helm is installed
 //! (scripts/install-oracle) its output is compared too.
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -83,17 +85,6 @@ fn run(program: &Path, dir: &Path, args: &[String]) -> Outcome {
     }
 }
 
-fn helm_v3() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(root.join("scripts/install-oracle"))
-        .args(["path", "v3"])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().into())
-}
-
 #[test]
 fn values_from_url_like_helm() {
     let port = start_server();
@@ -135,7 +126,7 @@ fn values_from_url_like_helm() {
         )
     );
     assert_eq!(ours[3].exit, 0);
-    if let Some(helm) = helm_v3() {
+    if let Ok(helm) = common::helm_v3() {
         for (case, ours) in cases.iter().zip(&ours) {
             let theirs = run(&helm, &dir, case);
             assert_eq!(

@@ -204,25 +204,16 @@ fn templates(linter: &mut Linter, dir: &Path, values: &Value, options: &LintOpti
         let name = file.name.as_str();
         let raw = String::from_utf8_lossy(&file.data);
         let ext = go_ext(name);
-        linter.rule(
+        linter.check(
             Severity::Error,
             name,
-            if [".yaml", ".yml", ".tpl", ".txt"].contains(&ext) {
-                Ok(())
-            } else {
-                Err(format!("file extension '{ext}' not valid. Valid extensions are .yaml, .yml, .tpl, or .txt"))
-            },
+            [".yaml", ".yml", ".tpl", ".txt"].contains(&ext),
+            || format!("file extension '{ext}' not valid. Valid extensions are .yaml, .yml, .tpl, or .txt"),
         );
         linter.rule(Severity::Warning, name, no_crd_hooks(&raw));
-        linter.rule(
-            Severity::Error,
-            name,
-            if raw.contains(".Release.Time") {
-                Err(".Release.Time has been removed in v3, please replace with the `now` function in your templates".into())
-            } else {
-                Ok(())
-            },
-        );
+        linter.check(Severity::Error, name, !raw.contains(".Release.Time"), || {
+            ".Release.Time has been removed in v3, please replace with the `now` function in your templates".into()
+        });
         // Helm only checks `.yaml` files here (its `.yml` test is dead code).
         if ext != ".yaml" {
             continue;

@@ -57,6 +57,17 @@ pub struct Linter {
 impl Linter {
     /// Records `result` under `path` when it is an error; returns whether the rule passed
     /// (`RunLinterRule`).
+    /// [`Linter::rule`] for a condition: records `message()` unless `ok`. Returns `ok`.
+    pub fn check(
+        &mut self,
+        severity: Severity,
+        path: &str,
+        ok: bool,
+        message: impl FnOnce() -> String,
+    ) -> bool {
+        self.rule(severity, path, if ok { Ok(()) } else { Err(message()) })
+    }
+
     pub fn rule(&mut self, severity: Severity, path: &str, result: Result<(), String>) -> bool {
         match result {
             Ok(()) => true,
@@ -76,15 +87,9 @@ impl Linter {
 pub fn chartfile(linter: &mut Linter, dir: &Path) {
     let path = dir.join("Chart.yaml");
     const FILE: &str = "Chart.yaml";
-    linter.rule(
-        Severity::Error,
-        FILE,
-        if path.is_dir() {
-            Err("should be a file, not a directory".into())
-        } else {
-            Ok(())
-        },
-    );
+    linter.check(Severity::Error, FILE, !path.is_dir(), || {
+        "should be a file, not a directory".into()
+    });
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
@@ -119,46 +124,35 @@ pub fn chartfile(linter: &mut Linter, dir: &Path) {
     linter.rule(Severity::Error, FILE, string_typed(&raw, "appVersion"));
     linter.rule(Severity::Error, FILE, maintainers(&md));
     linter.rule(Severity::Error, FILE, sources(&md));
-    linter.rule(
-        Severity::Info,
-        FILE,
-        if md.icon.is_empty() {
-            Err("icon is recommended".into())
-        } else {
-            Ok(())
-        },
-    );
-    linter.rule(
+    linter.check(Severity::Info, FILE, !md.icon.is_empty(), || {
+        "icon is recommended".into()
+    });
+    linter.check(
         Severity::Error,
         FILE,
-        if !md.icon.is_empty() && !is_request_url(&md.icon) {
-            Err(format!("invalid icon URL '{}'", md.icon))
-        } else {
-            Ok(())
-        },
+        md.icon.is_empty() || is_request_url(&md.icon),
+        || format!("invalid icon URL '{}'", md.icon),
     );
-    linter.rule(
+    linter.check(
         Severity::Error,
         FILE,
-        if !md.chart_type.is_empty() && md.api_version != "v2" {
-            Err(format!(
+        md.chart_type.is_empty() || md.api_version == "v2",
+        || {
+            format!(
                 "chart type is not valid in apiVersion '{}'. It is valid in apiVersion 'v2'",
                 md.api_version
-            ))
-        } else {
-            Ok(())
+            )
         },
     );
-    linter.rule(
+    linter.check(
         Severity::Error,
         FILE,
-        if !md.dependencies.is_empty() && md.api_version != "v2" {
-            Err(format!(
+        md.dependencies.is_empty() || md.api_version == "v2",
+        || {
+            format!(
                 "dependencies are not valid in the Chart file with apiVersion '{}'. They are valid in apiVersion 'v2'",
                 md.api_version
-            ))
-        } else {
-            Ok(())
+            )
         },
     );
 }
@@ -327,15 +321,9 @@ fn is_email(s: &str) -> bool {
 pub fn values(linter: &mut Linter, dir: &Path, overrides: &Value) {
     const FILE: &str = "values.yaml";
     let path = dir.join(FILE);
-    if !linter.rule(
-        Severity::Info,
-        FILE,
-        if path.exists() {
-            Ok(())
-        } else {
-            Err("file does not exist".into())
-        },
-    ) {
+    if !linter.check(Severity::Info, FILE, path.exists(), || {
+        "file does not exist".into()
+    }) {
         return;
     }
     let result = (|| {
@@ -388,18 +376,12 @@ pub fn dependencies(linter: &mut Linter, dir: &Path, shown: &str) {
         .map(|d| d.name())
         .filter(|name| !declared.iter().any(|r| r.name == *name))
         .collect();
-    linter.rule(
-        Severity::Error,
-        shown,
-        if undeclared.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "chart metadata is missing these dependencies: {}",
-                undeclared.join(",")
-            ))
-        },
-    );
+    linter.check(Severity::Error, shown, undeclared.is_empty(), || {
+        format!(
+            "chart metadata is missing these dependencies: {}",
+            undeclared.join(",")
+        )
+    });
     let mut seen: Vec<&str> = Vec::new();
     let mut shadowing: Vec<&str> = Vec::new();
     for dep in declared {
@@ -413,35 +395,23 @@ pub fn dependencies(linter: &mut Linter, dir: &Path, shown: &str) {
         }
         seen.push(key);
     }
-    linter.rule(
-        Severity::Error,
-        shown,
-        if shadowing.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "multiple dependencies with name or alias: {}",
-                shadowing.join(",")
-            ))
-        },
-    );
+    linter.check(Severity::Error, shown, shadowing.is_empty(), || {
+        format!(
+            "multiple dependencies with name or alias: {}",
+            shadowing.join(",")
+        )
+    });
     let missing: Vec<&str> = declared
         .iter()
         .map(|d| d.name.as_str())
         .filter(|name| !chart.dependencies.iter().any(|c| c.name() == *name))
         .collect();
-    linter.rule(
-        Severity::Warning,
-        shown,
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "chart directory is missing these dependencies: {}",
-                missing.join(",")
-            ))
-        },
-    );
+    linter.check(Severity::Warning, shown, missing.is_empty(), || {
+        format!(
+            "chart directory is missing these dependencies: {}",
+            missing.join(",")
+        )
+    });
 }
 
 #[cfg(test)]

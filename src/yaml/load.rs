@@ -108,6 +108,18 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
     ))
 }
 
+/// Whether yaml-rust2's events for `text` are all there is to know: none of what [`parse_nodes`]
+/// prepares or refuses before parsing (a BOM, NEL, control characters, a tab on the first content
+/// line) and no `\/`, which [`Loader`] checks in the text because yaml-rust2 accepts that escape.
+/// Readers of raw events ([`super::skim`]) leave other texts to `parse_nodes`.
+pub(crate) fn parses_as_is(text: &str) -> bool {
+    !(text.starts_with('\u{feff}')
+        || text.contains('\u{85}')
+        || text.contains(is_disallowed_char)
+        || leading_tab_on_first_content_line(text).is_some()
+        || text.contains("\\/"))
+}
+
 /// Why a parse stopped: a real error, or a quoted scalar yaml-rust2 wants indented.
 enum Retry {
     No(Error),
@@ -252,7 +264,7 @@ fn reject_multiline_root_key(text: &str, node: &Node) -> Result<(), Error> {
 
 /// go-yaml refuses a tab in the indentation of a block-context line; yaml-rust2 lets it pass on the
 /// first content line of a document. Returns that line's 0-based index.
-pub(crate) fn leading_tab_on_first_content_line(text: &str) -> Option<usize> {
+fn leading_tab_on_first_content_line(text: &str) -> Option<usize> {
     let (i, line) = text.lines().enumerate().find(|(_, l)| {
         let t = l.trim();
         !t.is_empty() && !t.starts_with('#')

@@ -33,13 +33,7 @@ pub enum Pick {
 /// The first document of `text` with only the `pick`ed parts decoded (`Some(None)`: no document),
 /// or `None` when this reader cannot vouch for the document (see the module doc).
 pub fn skim_document(text: &str, pick: Pick) -> Option<Option<Yaml>> {
-    if text.starts_with('\u{feff}')
-        || text.contains('\u{85}')
-        || text.contains(super::load::is_disallowed_char)
-        || super::load::leading_tab_on_first_content_line(text).is_some()
-        // go-yaml refuses the escape `\/` in double quotes, which yaml-rust2 accepts.
-        || text.contains("\\/")
-    {
+    if !super::load::parses_as_is(text) {
         return None;
     }
     let mut skim = Skim {
