@@ -287,7 +287,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> Item<'a> {
-        if let Some(x) = self.rest().find(LEFT_DELIM) {
+        if let Some(x) = find_left_delim(self.rest()) {
             if x > 0 {
                 self.pos += x;
                 let mut trim_length = 0;
@@ -641,6 +641,21 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// Where `{{` first occurs in `s`. (A byte search: `str::find` with a string pattern sets up a
+/// two-way searcher on every call, which cost more than the search itself on template text.)
+fn find_left_delim(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = bytes[from..].iter().position(|&b| b == b'{') {
+        let at = from + offset;
+        if bytes.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 fn count_newlines(s: &str) -> u32 {
     s.bytes().filter(|b| *b == b'\n').count() as u32
 }
@@ -684,6 +699,14 @@ mod tests {
                 (Eof, "EOF".into()),
             ]
         );
+    }
+
+    #[test]
+    fn left_delimiter_search() {
+        assert_eq!(find_left_delim("a{b{{c"), Some(3));
+        assert_eq!(find_left_delim("{{"), Some(0));
+        assert_eq!(find_left_delim("é{ {"), None);
+        assert_eq!(find_left_delim("x{"), None);
     }
 
     #[test]

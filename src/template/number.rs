@@ -347,6 +347,7 @@ pub fn unquote(s: &str) -> Result<String, String> {
             }
             Ok(body.replace('\r', ""))
         }
+        '"' if !body.contains(['\\', '\n', '"']) => Ok(body.to_string()),
         '"' | '\'' => {
             if body.contains('\n') {
                 return Err(INVALID_SYNTAX.into());
@@ -420,6 +421,11 @@ mod tests {
         assert_eq!(unquote("`a\\n\r`").unwrap(), "a\\n");
         assert_eq!(unquote(r#""\'""#).unwrap_err(), "invalid syntax");
         assert_eq!(unquote(r#""\xc3\xa9""#).unwrap(), "é");
+        // Without escapes the body is the value (the fast path), as in Go.
+        assert_eq!(unquote(r#""plain é text""#).unwrap(), "plain é text");
+        assert_eq!(unquote(r#""""#).unwrap(), "");
+        assert_eq!(unquote("\"a\nb\"").unwrap_err(), "invalid syntax");
+        assert_eq!(unquote(r#""a"b""#).unwrap_err(), "invalid syntax");
     }
 
     #[test]

@@ -13,10 +13,11 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use yaml_rust2::parser::{Event, Parser, Tag};
-use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
+use yaml_rust2::parser::{Event, Tag};
+use yaml_rust2::scanner::TScalarStyle;
 
 use super::error::{Error, ErrorKind};
+use super::events::{EventError, Events, Mark};
 
 /// One YAML node. Aliases share the anchored node (`Rc`).
 #[derive(Debug)]
@@ -94,7 +95,7 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
                 None => {
                     return Err(syntax_error(
                         current,
-                        &ScanError::new(mark, "found unexpected end of stream"),
+                        &EventError::new(mark, "found unexpected end of stream"),
                     ))
                 }
             },
@@ -123,7 +124,7 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
 /// Why a parse stopped: a real error, or a quoted scalar yaml-rust2 wants indented.
 enum Retry {
     No(Error),
-    Reindent(Marker),
+    Reindent(Mark),
 }
 
 impl From<Error> for Retry {
@@ -134,7 +135,7 @@ impl From<Error> for Retry {
 
 fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
     let mut loader = Loader {
-        parser: Parser::new_from_str(text),
+        events: Events::of(text),
         anchors: HashMap::new(),
         text,
         reindent_at: None,
@@ -166,7 +167,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
             other => {
                 return Err(Retry::No(syntax_error(
                     loader.text,
-                    &ScanError::new(mark, &format!("unexpected event {other:?}")),
+                    &EventError::new(mark, &format!("unexpected event {other:?}")),
                 )))
             }
         }
@@ -176,12 +177,12 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
 
 /// Indents the continuation lines of the quoted scalar starting at `mark` to one column past its
 /// opening quote; `None` when the quote is never closed (go-yaml's "found unexpected end of stream").
-fn reindent_quoted_scalar(text: &str, mark: &Marker) -> Option<String> {
-    let (start, quote) = text.char_indices().nth(mark.index())?;
+fn reindent_quoted_scalar(text: &str, mark: &Mark) -> Option<String> {
+    let (start, quote) = text.char_indices().nth(mark.index)?;
     if quote != '"' && quote != '\'' {
         return None;
     }
-    let indent = " ".repeat(mark.col() + 1);
+    let indent = " ".repeat(mark.col + 1);
     let mut out = String::with_capacity(text.len() + 64);
     out.push_str(&text[..start + 1]);
     let mut chars = text[start + 1..].char_indices().peekable();
@@ -286,42 +287,42 @@ pub fn is_disallowed_char(c: char) -> bool {
 }
 
 struct Loader<'a> {
-    parser: Parser<std::str::Chars<'a>>,
+    events: Events<'a>,
     anchors: HashMap<usize, Rc<Node>>,
     text: &'a str,
     /// Where yaml-rust2 refused an under-indented quoted scalar (see [`reindent_quoted_scalar`]).
-    reindent_at: Option<Marker>,
+    reindent_at: Option<Mark>,
 }
 
 impl Loader<'_> {
-    fn next(&mut self) -> Result<(Event, Marker), Error> {
-        self.parser.next_token().map_err(|e| {
-            if e.info().contains("invalid indentation in quoted scalar") {
-                self.reindent_at = Some(*e.marker());
+    fn next(&mut self) -> Result<(Event, Mark), Error> {
+        self.events.next_event().map_err(|e| {
+            if e.info.contains("invalid indentation in quoted scalar") {
+                self.reindent_at = Some(e.mark);
             }
             syntax_error(self.text, &e)
         })
     }
 
-    fn next_or_retry(&mut self) -> Result<(Event, Marker), Retry> {
+    fn next_or_retry(&mut self) -> Result<(Event, Mark), Retry> {
         self.next().map_err(|e| match self.reindent_at.take() {
             Some(m) => Retry::Reindent(m),
             None => Retry::No(e),
         })
     }
 
-    fn node(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Rc<Node>, Error> {
+    fn node(&mut self, event: Event, mark: Mark, depth: usize) -> Result<Rc<Node>, Error> {
         if depth > 10_000 {
             return Err(syntax_error(
                 self.text,
-                &ScanError::new(mark, "exceeded max depth of 10000"),
+                &EventError::new(mark, "exceeded max depth of 10000"),
             ));
         }
-        let (line, column) = (mark.line(), mark.col() + 1);
+        let (line, column) = (mark.line, mark.col + 1);
         let (anchor, node) = match event {
             Event::Alias(id) => {
                 return self.anchors.get(&id).cloned().ok_or_else(|| {
-                    syntax_error(self.text, &ScanError::new(mark, "unknown anchor"))
+                    syntax_error(self.text, &EventError::new(mark, "unknown anchor"))
                 })
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -379,7 +380,7 @@ impl Loader<'_> {
             other => {
                 return Err(syntax_error(
                     self.text,
-                    &ScanError::new(mark, &format!("unexpected event {other:?}")),
+                    &EventError::new(mark, &format!("unexpected event {other:?}")),
                 ))
             }
         };
@@ -394,8 +395,8 @@ impl Loader<'_> {
 impl Loader<'_> {
     /// go-yaml v2 knows YAML 1.1's escapes only: `\/` (YAML 1.2) is "found unknown escape
     /// character", which yaml-rust2 accepts. Scans the double-quoted scalar starting at `mark`.
-    fn reject_slash_escape(&self, mark: &Marker) -> Result<(), Error> {
-        let Some((start, _)) = self.text.char_indices().nth(mark.index()) else {
+    fn reject_slash_escape(&self, mark: &Mark) -> Result<(), Error> {
+        let Some((start, _)) = self.text.char_indices().nth(mark.index) else {
             return Ok(());
         };
         let mut chars = self.text[start..].char_indices().skip(1);
@@ -438,13 +439,13 @@ pub fn expansion_too_large(node: &Node) -> bool {
 }
 
 /// Maps a yaml-rust2 error onto go-yaml v2's message and line numbering.
-pub fn syntax_error(text: &str, e: &ScanError) -> Error {
-    let mark = e.marker();
-    let (message, go_line) = go_message(text, e.info(), mark);
+pub fn syntax_error(text: &str, e: &EventError) -> Error {
+    let mark = &e.mark;
+    let (message, go_line) = go_message(text, &e.info, mark);
     let mut err = Error::new(ErrorKind::Syntax, message);
     err.go_line = go_line;
-    err.line = mark.line();
-    err.column = mark.col() + 1;
+    err.line = mark.line;
+    err.column = mark.col + 1;
     err
 }
 
@@ -460,9 +461,9 @@ fn parser_line(line0: usize) -> Option<usize> {
 }
 
 /// go-yaml's text for a yaml-rust2 message, and the line go-yaml would print.
-fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) {
+fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     // yaml-rust2 lines are 1-based; go-yaml's marks are 0-based.
-    let line0 = mark.line().saturating_sub(1);
+    let line0 = mark.line.saturating_sub(1);
     // At the end of the stream libyaml moves to a fresh line when the last one is unterminated.
     let eof_line0 =
         text.matches('\n').count() + usize::from(!text.is_empty() && !text.ends_with('\n'));
@@ -483,7 +484,7 @@ fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) 
         return owned("found unexpected end of stream", scanner_line(eof_line0));
     }
     if info.contains("illegal placement of ':'") || info.contains("expected ',' or") {
-        let closer = match innermost_flow_opener(text, mark.index()) {
+        let closer = match innermost_flow_opener(text, mark.index) {
             Some('{') => "did not find expected ',' or '}'",
             _ => "did not find expected ',' or ']'",
         };
@@ -492,7 +493,7 @@ fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) 
     if info.contains("unknown anchor") {
         let name: String = text
             .chars()
-            .skip(mark.index())
+            .skip(mark.index)
             .skip_while(|c| *c == '*')
             .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
             .collect();
@@ -525,7 +526,7 @@ fn go_message(text: &str, info: &str, mark: &Marker) -> (String, Option<usize>) 
         return owned("found unknown escape character", scanner_line(line0));
     }
     if info.contains("invalid indentation") {
-        if let Some(opener) = innermost_flow_opener(text, mark.index()) {
+        if let Some(opener) = innermost_flow_opener(text, mark.index) {
             // An unclosed flow collection running into block lines: go-yaml fails one token later,
             // at the next mapping indicator or the end of the stream.
             let closer = if opener == '{' {

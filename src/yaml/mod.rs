@@ -7,7 +7,8 @@
 //! `json.Marshal`, then go-yaml v2 decodes the JSON and emits it with yaml.v2's natural key order and
 //! quoting rules.
 //!
-//! - [`load`] parses text into a node tree with positions (yaml-rust2's event parser);
+//! - [`load`] parses text into a node tree with positions, from the events [`events`] gives: those of
+//!   [`simple`] (a fast reader of plain block YAML) where it vouches for the text, else yaml-rust2's;
 //! - [`resolve`] is YAML 1.1 implicit typing;
 //! - [`convert`] applies go-yaml v2's decoding and sigs.k8s.io/yaml's YAML→JSON rules;
 //! - [`emit`] is go-yaml v2's emitter as `toYaml` uses it, [`sort`] its key order;
@@ -20,11 +21,13 @@
 pub mod convert;
 pub mod emit;
 pub mod error;
+pub mod events;
 pub mod json;
 pub mod load;
 pub mod memo;
 pub mod numfmt;
 pub mod resolve;
+pub mod simple;
 pub mod skim;
 pub mod sort;
 pub mod toml;

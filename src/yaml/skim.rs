@@ -15,10 +15,11 @@
 //! would report no error.
 use std::collections::BTreeMap;
 
-use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::parser::Event;
 use yaml_rust2::scanner::TScalarStyle;
 
 use super::convert::{untagged_scalar, Yaml};
+use super::events::Events;
 use super::resolve::{resolve_plain, Resolved};
 
 /// What to keep of a node.
@@ -33,12 +34,14 @@ pub enum Pick {
 /// The first document of `text` with only the `pick`ed parts decoded (`Some(None)`: no document),
 /// or `None` when this reader cannot vouch for the document (see the module doc).
 pub fn skim_document(text: &str, pick: Pick) -> Option<Option<Yaml>> {
-    if !super::load::parses_as_is(text) {
-        return None;
-    }
-    let mut skim = Skim {
-        parser: Parser::new_from_str(text),
+    // What the simple reader accepts needs no preparation (it is printable ASCII without `\/`
+    // escapes); other texts go to the parser only when they parse as they are.
+    let events = match Events::simple(text) {
+        Some(events) => events,
+        None if super::load::parses_as_is(text) => Events::parser(text),
+        None => return None,
     };
+    let mut skim = Skim { events };
     loop {
         match skim.next()? {
             Event::StreamStart | Event::Nothing => {}
@@ -57,12 +60,12 @@ pub fn skim_document(text: &str, pick: Pick) -> Option<Option<Yaml>> {
 const MAX_DEPTH: usize = 1_000;
 
 struct Skim<'a> {
-    parser: Parser<std::str::Chars<'a>>,
+    events: Events<'a>,
 }
 
 impl Skim<'_> {
     fn next(&mut self) -> Option<Event> {
-        self.parser.next_token().ok().map(|(event, _)| event)
+        self.events.next_event().ok().map(|(event, _)| event)
     }
 
     /// Reads the node that starts with `event`; with `pick: None` it is only checked. Returns the

@@ -1,0 +1,952 @@
+//! A fast reader for the plain block YAML that rendered manifests and values files are mostly made
+//! of, producing exactly the events (and positions) yaml-rust2's parser produces for them.
+//!
+//! yaml-rust2 reads character by character through a look-ahead buffer and a token queue; on a
+//! 320-template chart its parser was a third of all instructions of `rudder template` (every rendered
+//! document is parsed to read its head and to check it, as Helm does). This reader works line by
+//! line on bytes and answers only for texts it can vouch for, giving up (`None`; the caller then
+//! uses yaml-rust2, which also produces the errors) on anything else:
+//! - any byte outside printable ASCII other than line feeds (so tabs, CR, non-ASCII text);
+//! - `---` and `...` lines, directives, anchors, aliases, tags, `?` keys, `>` folded scalars, block
+//!   scalars with an indentation indicator or leading blank lines, multi-line plain and quoted
+//!   scalars, flow collections spanning lines, `- - x` compact sequences;
+//! - a document whose root is not a block mapping or sequence, and nesting past [`MAX_DEPTH`];
+//! - anything malformed (the parser's error is the one to report).
+//!
+//! What it accepts it reads to the same events as yaml-rust2; `tests::agrees_with_yaml_rust2` holds
+//! the two together on every YAML text of the repository and on thousands of mutations of them.
+use yaml_rust2::parser::Event;
+use yaml_rust2::scanner::TScalarStyle;
+
+use super::events::Mark;
+
+/// Nesting this reader follows before leaving a text to the parser.
+const MAX_DEPTH: usize = 200;
+
+/// yaml-rust2 refuses simple keys longer than 1024 characters; long keys are left to it.
+const MAX_KEY_LEN: usize = 1000;
+
+/// The events of `text` (one document at most), or `None` when this reader cannot vouch for them.
+pub fn simple_events(text: &str) -> Option<Vec<(Event, Mark)>> {
+    let bytes = text.as_bytes();
+    let breaks = printable_lines(bytes)?;
+    // On an unterminated last line of blanks or a comment the scanner ends collections at the
+    // line's end, elsewhere at a fresh line; such texts are left to it.
+    let last_line = &bytes[bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)..];
+    let last_content = last_line.iter().find(|&&b| b != b' ');
+    if !last_line.is_empty() && last_content.is_none_or(|&b| b == b'#') {
+        return None;
+    }
+    let mut reader = Reader::new(text, breaks);
+    reader.stream()?;
+    Some(reader.events)
+}
+
+/// The number of line feeds in `bytes` if every other byte is printable ASCII. (Written as
+/// branch-free folds over blocks, which the compiler turns into vector instructions.)
+fn printable_lines(bytes: &[u8]) -> Option<usize> {
+    let mut breaks = 0;
+    for block in bytes.chunks(64) {
+        let outside = block.iter().fold(false, |acc, &b| {
+            acc | (b.wrapping_sub(b' ') > b'~' - b' ' && b != b'\n')
+        });
+        if outside {
+            return None;
+        }
+        breaks += block
+            .iter()
+            .fold(0usize, |n, &b| n + usize::from(b == b'\n'));
+    }
+    Some(breaks)
+}
+
+/// A line with content (not blank, not only a comment).
+#[derive(Clone, Copy)]
+struct Line {
+    start: usize,
+    /// Where the line break (or the end of the text) is.
+    end: usize,
+    indent: usize,
+    /// 1-based.
+    no: usize,
+}
+
+impl Line {
+    fn first(&self) -> usize {
+        self.start + self.indent
+    }
+}
+
+/// A mapping key read from a line: its text, style, where it starts and where its `:` is.
+struct Key {
+    value: String,
+    style: TScalarStyle,
+    start: usize,
+    colon: usize,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Chomping {
+    Clip,
+    Strip,
+    Keep,
+}
+
+struct Reader<'a> {
+    /// The text, and as bytes (ASCII: a byte is a character).
+    src: &'a str,
+    text: &'a [u8],
+    events: Vec<(Event, Mark)>,
+    /// The content line the next token is on (`None`: the end of the text).
+    cur: Option<Line>,
+    /// Where the line after `cur` starts, and its number.
+    next_start: usize,
+    next_no: usize,
+    /// The position of the end of the text.
+    eof: Mark,
+    depth: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of `src`, which has `breaks` line feeds.
+    fn new(src: &'a str, breaks: usize) -> Reader<'a> {
+        let text = src.as_bytes();
+        // Like libyaml, the scanner moves to a fresh line at the end of an unterminated last line.
+        let unterminated = text.last().is_some_and(|&b| b != b'\n');
+        Reader {
+            src,
+            text,
+            // About two events a line (a key and its value).
+            events: Vec::with_capacity(2 * breaks + 8),
+            cur: None,
+            next_start: 0,
+            next_no: 1,
+            eof: Mark {
+                index: text.len(),
+                line: breaks + 1 + usize::from(unterminated),
+                col: 0,
+            },
+            depth: 0,
+        }
+    }
+
+    fn slice(&self, range: std::ops::Range<usize>) -> String {
+        self.src[range].to_owned()
+    }
+
+    fn push(&mut self, event: Event, mark: Mark) {
+        self.events.push((event, mark));
+    }
+
+    fn mark(&self, pos: usize, line: &Line) -> Mark {
+        Mark {
+            index: pos,
+            line: line.no,
+            col: pos - line.start,
+        }
+    }
+
+    /// Where the next token starts: the first character of the current line, or the end.
+    fn next_token_mark(&self) -> Mark {
+        match &self.cur {
+            Some(line) => self.mark(line.first(), line),
+            None => self.eof,
+        }
+    }
+
+    /// The byte at `i`, or a line feed past the end of the line.
+    fn at(&self, i: usize, end: usize) -> u8 {
+        if i < end {
+            self.text[i]
+        } else {
+            b'\n'
+        }
+    }
+
+    fn skip_spaces(&self, mut i: usize, end: usize) -> usize {
+        while i < end && self.text[i] == b' ' {
+            i += 1;
+        }
+        i
+    }
+
+    fn line_end(&self, start: usize) -> usize {
+        self.text[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.text.len(), |p| start + p)
+    }
+
+    /// Moves to the next content line, skipping blank and comment lines.
+    fn advance(&mut self) -> Option<()> {
+        loop {
+            if self.next_start >= self.text.len() {
+                self.cur = None;
+                return Some(());
+            }
+            let start = self.next_start;
+            let end = self.line_end(start);
+            let no = self.next_no;
+            self.next_start = end + 1;
+            self.next_no += 1;
+            let first = self.skip_spaces(start, end);
+            if first == end || self.text[first] == b'#' {
+                continue;
+            }
+            let line = &self.text[start..end];
+            if first == start && (line.starts_with(b"---") || line.starts_with(b"...")) {
+                return None;
+            }
+            self.cur = Some(Line {
+                start,
+                end,
+                indent: first - start,
+                no,
+            });
+            return Some(());
+        }
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    fn stream(&mut self) -> Option<()> {
+        self.push(
+            Event::StreamStart,
+            Mark {
+                index: 0,
+                line: 1,
+                col: 0,
+            },
+        );
+        self.advance()?;
+        if let Some(line) = self.cur {
+            let at = self.events.len();
+            self.push(Event::DocumentStart, self.eof);
+            self.block_collection(line)?;
+            // An implicit document starts where its first token does.
+            self.events[at].1 = self.events[at + 1].1;
+            if self.cur.is_some() {
+                return None;
+            }
+            self.push(Event::DocumentEnd, self.eof);
+        }
+        self.push(Event::StreamEnd, self.eof);
+        Some(())
+    }
+
+    /// A block mapping or sequence starting on `line` (a more indented line than its parent's).
+    fn block_collection(&mut self, line: Line) -> Option<()> {
+        self.enter()?;
+        let first = line.first();
+        if self.is_entry_dash(first, &line) {
+            self.block_seq(line, false)?;
+        } else {
+            let key = self.key_at(first, &line)?.ok()?;
+            self.block_map(line, first, key)?;
+        }
+        self.leave();
+        Some(())
+    }
+
+    /// `-` followed by a space or the end of the line.
+    fn is_entry_dash(&self, i: usize, line: &Line) -> bool {
+        self.at(i, line.end) == b'-' && matches!(self.at(i + 1, line.end), b' ' | b'\n')
+    }
+
+    /// A block mapping whose first key (`key`) starts at `first` on `line`; its indentation is that
+    /// key's column.
+    fn block_map(&mut self, mut line: Line, first: usize, mut key: Key) -> Option<()> {
+        let indent = first - line.start;
+        self.push(Event::MappingStart(0, None), self.mark(key.colon, &line));
+        loop {
+            let key_mark = self.mark(key.start, &line);
+            let colon = key.colon;
+            self.push(Event::Scalar(key.value, key.style, 0, None), key_mark);
+            self.entry_value(line, colon + 1, indent)?;
+            match self.cur {
+                Some(next) if next.indent == indent => {
+                    let start = next.first();
+                    if self.is_entry_dash(start, &next) {
+                        return None;
+                    }
+                    key = self.key_at(start, &next)?.ok()?;
+                    line = next;
+                }
+                Some(next) if next.indent > indent => return None,
+                _ => break,
+            }
+        }
+        self.push(Event::MappingEnd, self.next_token_mark());
+        Some(())
+    }
+
+    /// The value of a mapping entry, from just after the key's `:` (`indent`: the mapping's).
+    fn entry_value(&mut self, line: Line, from: usize, indent: usize) -> Option<()> {
+        let start = self.skip_spaces(from, line.end);
+        if start < line.end && self.text[start] != b'#' {
+            return self.inline_node(line, start, indent);
+        }
+        self.advance()?;
+        match self.cur {
+            Some(next) if next.indent > indent => self.block_collection(next),
+            Some(next) if next.indent == indent && self.is_entry_dash(next.first(), &next) => {
+                self.enter()?;
+                self.block_seq(next, true)?;
+                self.leave();
+                Some(())
+            }
+            _ => {
+                self.push(empty_scalar(), self.next_token_mark());
+                Some(())
+            }
+        }
+    }
+
+    /// A block sequence whose first `-` starts `line`. An indentless one is a mapping's value at the
+    /// mapping's own indentation (`key:\n- a`).
+    fn block_seq(&mut self, mut line: Line, indentless: bool) -> Option<()> {
+        let indent = line.indent;
+        let at = self.events.len();
+        self.push(
+            Event::SequenceStart(0, None),
+            self.mark(line.first(), &line),
+        );
+        let mut first_entry = true;
+        loop {
+            let after_dash = self.skip_spaces(line.first() + 1, line.end);
+            if indentless && first_entry {
+                // The parser starts an indentless sequence at its first entry token, which the
+                // scanner places after the `-`, its blanks and a comment.
+                self.events[at].1 = self.mark(self.entry_token(after_dash, &line), &line);
+            }
+            first_entry = false;
+            if after_dash == line.end || self.text[after_dash] == b'#' {
+                self.advance()?;
+                match self.cur {
+                    // After a bare `-` the scanner counts one more column of indentation.
+                    Some(next) if next.indent > indent + 1 => self.block_collection(next)?,
+                    Some(next) if next.indent == indent + 1 => return None,
+                    Some(next)
+                        if next.indent == indent && self.is_entry_dash(next.first(), &next) =>
+                    {
+                        let token = self.skip_spaces(next.first() + 1, next.end);
+                        let mark = self.mark(self.entry_token(token, &next), &next);
+                        self.push(empty_scalar(), mark);
+                    }
+                    _ => self.push(empty_scalar(), self.next_token_mark()),
+                }
+            } else if self.is_entry_dash(after_dash, &line) {
+                return None;
+            } else {
+                match self.key_at(after_dash, &line)? {
+                    Ok(key) => {
+                        self.enter()?;
+                        self.block_map(line, after_dash, key)?;
+                        self.leave();
+                    }
+                    Err(()) => self.inline_node(line, after_dash, indent)?,
+                }
+            }
+            match self.cur {
+                Some(next) if next.indent == indent && self.is_entry_dash(next.first(), &next) => {
+                    line = next
+                }
+                Some(next) if next.indent > indent || (next.indent == indent && !indentless) => {
+                    return None
+                }
+                _ => break,
+            }
+        }
+        self.push(Event::SequenceEnd, self.next_token_mark());
+        Some(())
+    }
+
+    /// Where the scanner puts a `-` entry's token: after the dash and its blanks, or at the end
+    /// of the line when only a comment follows.
+    fn entry_token(&self, after_dash: usize, line: &Line) -> usize {
+        if after_dash < line.end && self.text[after_dash] == b'#' {
+            line.end
+        } else {
+            after_dash
+        }
+    }
+
+    /// A node that starts at `start`, after a key's `:` or an entry's `-` on `line`, and ends on
+    /// that line (a block scalar: on the lines below). `indent`: the enclosing block collection's.
+    fn inline_node(&mut self, line: Line, start: usize, indent: usize) -> Option<()> {
+        let end = match self.text[start] {
+            b'|' => return self.literal_scalar(line, start, indent),
+            b'"' | b'\'' => {
+                let (value, style, end) = self.quoted(start, line.end)?;
+                self.push(
+                    Event::Scalar(value, style, 0, None),
+                    self.mark(start, &line),
+                );
+                end
+            }
+            b'[' | b'{' => {
+                self.enter()?;
+                let end = self.flow_node(start, &line)?;
+                self.leave();
+                end
+            }
+            _ => {
+                let (value, end) = self.plain_value(start, &line)?;
+                self.push(
+                    Event::Scalar(value, TScalarStyle::Plain, 0, None),
+                    self.mark(start, &line),
+                );
+                end
+            }
+        };
+        self.rest_is_comment(end, &line)?;
+        self.advance()?;
+        match self.cur {
+            // A more indented line continues a plain scalar, or is an error.
+            Some(next) if next.indent > indent => None,
+            _ => Some(()),
+        }
+    }
+
+    /// Only blanks and a comment (after a blank) follow `from` on `line`.
+    fn rest_is_comment(&self, from: usize, line: &Line) -> Option<()> {
+        let i = self.skip_spaces(from, line.end);
+        (i == line.end || (i > from && self.text[i] == b'#')).then_some(())
+    }
+
+    /// A plain scalar that is a value (not a key): up to a comment or the end of the line.
+    fn plain_value(&self, start: usize, line: &Line) -> Option<(String, usize)> {
+        if !self.plain_may_start(start, line.end) {
+            return None;
+        }
+        let mut end = start;
+        let mut i = start;
+        while i < line.end {
+            match self.text[i] {
+                b':' if matches!(self.at(i + 1, line.end), b' ' | b'\n') => return None,
+                b'#' if self.text[i - 1] == b' ' => break,
+                b' ' => {}
+                _ => end = i + 1,
+            }
+            i += 1;
+        }
+        Some((self.slice(start..end), end))
+    }
+
+    /// Whether a plain scalar may start at `i`: not an indicator, except `-` before a non-blank.
+    fn plain_may_start(&self, i: usize, end: usize) -> bool {
+        match self.at(i, end) {
+            b'-' => !matches!(self.at(i + 1, end), b' ' | b'\n'),
+            b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|'
+            | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' | b' ' | b'\n' => false,
+            _ => true,
+        }
+    }
+
+    /// The key that starts at `start`, `Ok(Err(()))` when a scalar or collection that is not a key
+    /// starts there, `None` when this reader gives up.
+    fn key_at(&self, start: usize, line: &Line) -> Option<Result<Key, ()>> {
+        match self.text[start] {
+            b'"' | b'\'' => {
+                let (value, style, end) = self.quoted(start, line.end)?;
+                if self.at(end, line.end) == b':'
+                    && matches!(self.at(end + 1, line.end), b' ' | b'\n')
+                {
+                    if end - start > MAX_KEY_LEN {
+                        return None;
+                    }
+                    return Some(Ok(Key {
+                        value,
+                        style,
+                        start,
+                        colon: end,
+                    }));
+                }
+                Some(Err(()))
+            }
+            b'[' | b'{' | b'|' => Some(Err(())),
+            _ if !self.plain_may_start(start, line.end) => None,
+            _ => {
+                let mut i = start;
+                while i < line.end {
+                    match self.text[i] {
+                        b':' if matches!(self.at(i + 1, line.end), b' ' | b'\n') => break,
+                        b'#' if self.text[i - 1] == b' ' => return Some(Err(())),
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                if i == line.end {
+                    return Some(Err(()));
+                }
+                if i - start > MAX_KEY_LEN {
+                    return None;
+                }
+                let mut end = i;
+                while self.text[end - 1] == b' ' {
+                    end -= 1;
+                }
+                Some(Ok(Key {
+                    value: self.slice(start..end),
+                    style: TScalarStyle::Plain,
+                    start,
+                    colon: i,
+                }))
+            }
+        }
+    }
+
+    /// A quoted scalar that closes on its line: its value, style and the position after it.
+    fn quoted(&self, start: usize, end: usize) -> Option<(String, TScalarStyle, usize)> {
+        let quote = self.text[start];
+        let mut out = String::new();
+        let mut i = start + 1;
+        loop {
+            if i >= end {
+                return None;
+            }
+            let b = self.text[i];
+            if b == quote {
+                if quote == b'\'' && self.at(i + 1, end) == b'\'' {
+                    out.push('\'');
+                    i += 2;
+                    continue;
+                }
+                let style = if quote == b'"' {
+                    TScalarStyle::DoubleQuoted
+                } else {
+                    TScalarStyle::SingleQuoted
+                };
+                return Some((out, style, i + 1));
+            }
+            if b == b'\\' && quote == b'"' {
+                let (c, len) = self.escape(i + 1, end)?;
+                out.push(c);
+                i += 1 + len;
+                continue;
+            }
+            out.push(b as char);
+            i += 1;
+        }
+    }
+
+    /// The character of the escape whose letter is at `i`, and how many bytes it takes.
+    fn escape(&self, i: usize, end: usize) -> Option<(char, usize)> {
+        let simple = match self.at(i, end) {
+            b'0' => '\0',
+            b'a' => '\x07',
+            b'b' => '\x08',
+            b't' => '\t',
+            b'n' => '\n',
+            b'v' => '\x0b',
+            b'f' => '\x0c',
+            b'r' => '\r',
+            b'e' => '\x1b',
+            b' ' => ' ',
+            b'"' => '"',
+            b'\\' => '\\',
+            b'x' | b'u' | b'U' => {
+                let digits = match self.text[i] {
+                    b'x' => 2,
+                    b'u' => 4,
+                    _ => 8,
+                };
+                if i + digits >= end {
+                    return None;
+                }
+                let hex = std::str::from_utf8(&self.text[i + 1..i + 1 + digits]).ok()?;
+                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return None;
+                }
+                let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+                return Some((c, 1 + digits));
+            }
+            // `\/` (go-yaml refuses it), the Unicode shorthands, escaped line breaks.
+            _ => return None,
+        };
+        Some((simple, 1))
+    }
+
+    /// A flow collection or scalar inside a flow collection, all on `line`; the position after it.
+    fn flow_node(&mut self, start: usize, line: &Line) -> Option<usize> {
+        let end = line.end;
+        match self.at(start, end) {
+            b'[' => {
+                self.push(Event::SequenceStart(0, None), self.mark(start, line));
+                let mut i = self.skip_spaces(start + 1, end);
+                if self.at(i, end) != b']' {
+                    loop {
+                        i = self.flow_child(i, line)?;
+                        i = self.skip_spaces(i, end);
+                        match self.at(i, end) {
+                            b',' => {
+                                i = self.skip_spaces(i + 1, end);
+                                if self.at(i, end) == b']' {
+                                    return None;
+                                }
+                            }
+                            b']' => break,
+                            _ => return None,
+                        }
+                    }
+                }
+                self.push(Event::SequenceEnd, self.mark(i, line));
+                Some(i + 1)
+            }
+            b'{' => {
+                self.push(Event::MappingStart(0, None), self.mark(start, line));
+                let mut i = self.skip_spaces(start + 1, end);
+                if self.at(i, end) != b'}' {
+                    loop {
+                        i = self.flow_scalar(i, line)?;
+                        if self.at(i, end) != b':' || self.at(i + 1, end) != b' ' {
+                            return None;
+                        }
+                        i = self.skip_spaces(i + 1, end);
+                        i = self.flow_child(i, line)?;
+                        i = self.skip_spaces(i, end);
+                        match self.at(i, end) {
+                            b',' => {
+                                i = self.skip_spaces(i + 1, end);
+                                if self.at(i, end) == b'}' {
+                                    return None;
+                                }
+                            }
+                            b'}' => break,
+                            _ => return None,
+                        }
+                    }
+                }
+                self.push(Event::MappingEnd, self.mark(i, line));
+                Some(i + 1)
+            }
+            _ => self.flow_scalar(start, line),
+        }
+    }
+
+    fn flow_child(&mut self, start: usize, line: &Line) -> Option<usize> {
+        self.enter()?;
+        let end = self.flow_node(start, line)?;
+        self.leave();
+        Some(end)
+    }
+
+    /// A quoted or plain scalar inside a flow collection; the position after it.
+    fn flow_scalar(&mut self, start: usize, line: &Line) -> Option<usize> {
+        let end = line.end;
+        let (value, style, after) = match self.at(start, end) {
+            b'"' | b'\'' => self.quoted(start, end)?,
+            _ => {
+                if !self.plain_may_start(start, end) {
+                    return None;
+                }
+                let mut i = start;
+                let mut last = start;
+                loop {
+                    match self.at(i, end) {
+                        b',' | b']' | b'}' => break,
+                        b':' if self.at(i + 1, end) == b' ' => break,
+                        b'[' | b'{' | b'#' | b':' | b'\n' => return None,
+                        b' ' => {}
+                        _ => last = i + 1,
+                    }
+                    i += 1;
+                }
+                (self.slice(start..last), TScalarStyle::Plain, last)
+            }
+        };
+        self.push(Event::Scalar(value, style, 0, None), self.mark(start, line));
+        Some(after)
+    }
+
+    /// A literal block scalar (`|`, `|-`, `|+`) whose header is at `start` on `line`; `indent`:
+    /// the enclosing block collection's. Leaves `cur` at the line after it.
+    fn literal_scalar(&mut self, line: Line, start: usize, indent: usize) -> Option<()> {
+        let mut i = start + 1;
+        let chomping = match self.at(i, line.end) {
+            b'-' => Chomping::Strip,
+            b'+' => Chomping::Keep,
+            _ => Chomping::Clip,
+        };
+        if chomping != Chomping::Clip {
+            i += 1;
+        }
+        if self.at(i, line.end).is_ascii_digit() {
+            return None;
+        }
+        self.rest_is_comment(i, &line)?;
+        let len = self.text.len();
+        let (mut pos, mut no) = (line.end + 1, line.no + 1);
+        if pos >= len {
+            return None;
+        }
+        // The first line sets the indentation; blank lines before it are left to the parser.
+        let first_end = self.line_end(pos);
+        let content_indent = self.skip_spaces(pos, first_end) - pos;
+        if pos + content_indent == first_end || content_indent <= indent {
+            return None;
+        }
+        let mark = Mark {
+            index: pos + content_indent,
+            line: no,
+            col: content_indent,
+        };
+        let mut value = String::new();
+        let mut seen_content = false;
+        // Line breaks of empty lines since the last content line.
+        let mut breaks = 0;
+        while pos < len {
+            let end = self.line_end(pos);
+            let spaces = self.skip_spaces(pos, end) - pos;
+            if pos + spaces == end {
+                if spaces > content_indent || end == len {
+                    return None;
+                }
+                breaks += 1;
+            } else if spaces < content_indent {
+                break;
+            } else {
+                if seen_content {
+                    value.push('\n');
+                }
+                for _ in 0..breaks {
+                    value.push('\n');
+                }
+                breaks = 0;
+                seen_content = true;
+                value.push_str(&self.src[pos + content_indent..end]);
+            }
+            pos = end + 1;
+            no += 1;
+        }
+        match chomping {
+            Chomping::Strip => {}
+            Chomping::Clip => value.push('\n'),
+            Chomping::Keep => {
+                value.push('\n');
+                for _ in 0..breaks {
+                    value.push('\n');
+                }
+            }
+        }
+        self.push(Event::Scalar(value, TScalarStyle::Literal, 0, None), mark);
+        self.next_start = pos.min(len);
+        self.next_no = no;
+        self.advance()?;
+        match self.cur {
+            Some(next) if next.indent > indent => None,
+            _ => Some(()),
+        }
+    }
+}
+
+fn empty_scalar() -> Event {
+    Event::Scalar(String::new(), TScalarStyle::Plain, 0, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::events::Events;
+    use yaml_rust2::parser::Parser;
+
+    /// yaml-rust2's events for `text`, or `None` on a parse error.
+    fn parser_events(text: &str) -> Option<Vec<(Event, Mark)>> {
+        let mut parser = Parser::new_from_str(text);
+        let mut out = Vec::new();
+        loop {
+            let (event, mark) = parser.next_token().ok()?;
+            let end = event == Event::StreamEnd;
+            out.push((event, Mark::from(&mark)));
+            if end {
+                return Some(out);
+            }
+        }
+    }
+
+    /// Where the simple reader answers, yaml-rust2 parses the text to the same events.
+    fn check(text: &str) -> bool {
+        let Some(simple) = simple_events(text) else {
+            return false;
+        };
+        let Some(parsed) = parser_events(text) else {
+            panic!("the parser refuses what the simple reader read:\n{text}");
+        };
+        let same = simple
+            .iter()
+            .zip(&parsed)
+            .take_while(|(a, b)| a == b)
+            .count();
+        assert!(
+            same == simple.len() && same == parsed.len(),
+            "event {same} differs: simple {:?}, parser {:?}, text:\n{text}",
+            simple.get(same),
+            parsed.get(same)
+        );
+        true
+    }
+
+    fn floor_boundary(text: &str, mut i: usize) -> usize {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+
+    fn corpus() -> Vec<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&root.join("testdata"), &mut files);
+        walk(&root.join("charts"), &mut files);
+        files.sort();
+        let mut texts = Vec::new();
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for doc in crate::release::manifest::split_manifests(&text) {
+                texts.push(doc);
+            }
+            texts.push(text);
+        }
+        texts
+    }
+
+    #[test]
+    fn agrees_with_yaml_rust2_on_examples() {
+        for text in [
+            "",
+            "# only a comment\n",
+            "a: 1\n",
+            "a: 1",
+            "a: 1   ",
+            "a:\nb: {}\nc: []\nd: {x: 1, y: [2, 'three', \"f\\u00e9\"]}\n",
+            "# c\n\nkey: val # x\nlonger: \"q x\"\n'sk': 'it''s'\n",
+            "- a\n- b: c\n  d: e\n-\n  f: g\n-\n- h\n",
+            "a:\n  - x\n  -   y\nb:\n- z\n- k: v\n  l: w\nc: 1\n",
+            "a: |\n  x\n\n  y\nb: |-\n   z\nc: |+\n  k\n\n\nd: 1\n",
+            "a: |\n  x\n  # not a comment\n # a comment\nb: |\n  end",
+            "a:\n  b:\n    c: d\n  e: f\ng: h\n",
+            "- - x\n",
+            "a: b: c\n",
+            "a: |\n\n  x\n",
+            "a: >\n  x\n",
+            "a: \"x\\/y\"\n",
+            "a:\n  continued\n",
+            "a: x\n  continued\n",
+            "  a: 1\nb: 2\n",
+            "-\n a: 1\n",
+            "a: - b\n",
+            "a:\n- b\n  c: d\n",
+            "key: value:\n",
+            "url: http://x:80/y#z\nneg: -1\nflag: --set\n",
+        ] {
+            check(text);
+        }
+        assert!(check("a:\n  - x\n  -   y\nb:\n- z\n- k: v\n  l: w\nc: 1\n"));
+        assert!(check(
+            "a: |\n  x\n\n  y\nb: |-\n   z\nc: |+\n  k\n\n\nd: 1\n"
+        ));
+    }
+
+    /// Every YAML text of the repository (whole files and their documents), and mutations of them
+    /// (lines dropped, re-indented, cut, characters inserted), read to the same events as
+    /// yaml-rust2's wherever the simple reader answers.
+    #[test]
+    fn agrees_with_yaml_rust2() {
+        let texts = corpus();
+        let mut accepted = 0;
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut random = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        let mut mutated = 0;
+        for text in &texts {
+            if check(text) {
+                accepted += 1;
+            }
+            if text.len() > 4000 {
+                continue;
+            }
+            let lines: Vec<&str> = text.lines().collect();
+            for _ in 0..6 {
+                let mut copy: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                if copy.is_empty() {
+                    break;
+                }
+                let at = random(copy.len());
+                match random(8) {
+                    0 => {
+                        copy.remove(at);
+                    }
+                    1 => copy[at] = format!(" {}", copy[at]),
+                    2 => copy[at] = copy[at].strip_prefix(' ').unwrap_or(&copy[at]).to_string(),
+                    3 => copy[at] = format!("  {}", copy[at]),
+                    4 => {
+                        let line = &copy[at];
+                        let cut = floor_boundary(line, random(line.len() + 1));
+                        copy[at] = line[..cut].to_string();
+                    }
+                    5 => {
+                        let line = copy[at].clone();
+                        copy.insert(at, line);
+                    }
+                    _ => {
+                        let insert = [
+                            ": ", "#", " #", "- ", "\"", "'", "|", "{", "[", ":", "-", " ",
+                        ][random(12)];
+                        let line = &copy[at];
+                        let pos = floor_boundary(line, random(line.len() + 1));
+                        copy[at] = format!("{}{insert}{}", &line[..pos], &line[pos..]);
+                    }
+                }
+                let joined = copy.join("\n") + if random(2) == 0 { "\n" } else { "" };
+                if check(&joined) {
+                    mutated += 1;
+                }
+            }
+        }
+        assert!(
+            accepted > 800 && mutated > 2_000,
+            "{accepted} texts and {mutated} mutations accepted of {}",
+            texts.len()
+        );
+    }
+
+    #[test]
+    fn events_of_either_source_are_one_stream() {
+        let mut events = Events::of("a: 1\n");
+        assert!(matches!(events, Events::Simple(_)));
+        let mut seen = Vec::new();
+        loop {
+            let (event, _) = events.next_event().unwrap();
+            let end = event == Event::StreamEnd;
+            seen.push(event);
+            if end {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 8);
+        assert!(matches!(Events::of("a: &x 1\n"), Events::Parser(_)));
+    }
+}
