@@ -14,5 +14,7 @@ pub mod release;
 pub mod small_alloc;
 pub mod teardown;
 pub mod template;
+#[cfg(test)]
+mod test_corpus;
 pub mod values;
 pub mod yaml;

@@ -266,25 +266,8 @@ mod tests {
     /// manifests, broken inputs) gets the same head or error from the skim as from the full decode.
     #[test]
     fn skim_and_full_decode_agree_on_the_corpus() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        walk(&root.join("testdata"), &mut files);
-        walk(&root.join("charts"), &mut files);
         let (mut skimmed, mut documents) = (0, 0);
-        for path in files {
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
+        for (path, text) in crate::test_corpus::texts() {
             for doc in crate::release::manifest::split_manifests(&text) {
                 documents += 1;
                 let full = decode_fully(&doc).and_then(|root| head_of(&root));

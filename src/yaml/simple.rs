@@ -800,30 +800,11 @@ mod tests {
         i
     }
 
+    /// Every text of the repository, and each of its documents.
     fn corpus() -> Vec<String> {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        walk(&root.join("testdata"), &mut files);
-        walk(&root.join("charts"), &mut files);
-        files.sort();
         let mut texts = Vec::new();
-        for path in files {
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            for doc in crate::release::manifest::split_manifests(&text) {
-                texts.push(doc);
-            }
+        for (_, text) in crate::test_corpus::texts() {
+            texts.extend(crate::release::manifest::split_manifests(&text));
             texts.push(text);
         }
         texts

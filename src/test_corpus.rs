@@ -1,0 +1,32 @@
+//! The repository's own texts (charts, templates, values, goldens of rendered manifests, broken
+//! inputs), for tests that hold two implementations to the same answers on all of them.
+use std::path::{Path, PathBuf};
+
+/// Every UTF-8 file under `charts/` and `testdata/`, with its path, in a stable order.
+pub fn texts() -> Vec<(PathBuf, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    walk(&root.join("testdata"), &mut files);
+    walk(&root.join("charts"), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            Some((path, text))
+        })
+        .collect()
+}
