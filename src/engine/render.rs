@@ -189,11 +189,7 @@ fn collect(
         }
         out.push(Renderable {
             name: format!("{full_path}/{}", template.name),
-            // `from_utf8` validates ASCII a word at a time; the lossy path is for invalid text.
-            text: match std::str::from_utf8(&template.data) {
-                Ok(text) => text.to_owned(),
-                Err(_) => String::from_utf8_lossy(&template.data).into_owned(),
-            },
+            text: crate::chart::loader::text(&template.data),
             context: context.clone(),
             base_path: format!("{full_path}/templates"),
         });

@@ -207,13 +207,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn enter(&mut self) -> Option<()> {
+    /// Runs `read` one nesting level deeper (giving up past [`MAX_DEPTH`]).
+    fn nested<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
         self.depth += 1;
-        (self.depth <= MAX_DEPTH).then_some(())
-    }
-
-    fn leave(&mut self) {
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        let result = read(self)?;
         self.depth -= 1;
+        Some(result)
     }
 
     fn stream(&mut self) -> Option<()> {
@@ -243,16 +245,15 @@ impl<'a> Reader<'a> {
 
     /// A block mapping or sequence starting on `line` (a more indented line than its parent's).
     fn block_collection(&mut self, line: Line) -> Option<()> {
-        self.enter()?;
-        let first = line.first();
-        if self.is_entry_dash(first, &line) {
-            self.block_seq(line, false)?;
-        } else {
-            let key = self.key_at(first, &line)?.ok()?;
-            self.block_map(line, first, key)?;
-        }
-        self.leave();
-        Some(())
+        self.nested(|reader| {
+            let first = line.first();
+            if reader.is_entry_dash(first, &line) {
+                reader.block_seq(line, false)
+            } else {
+                let key = reader.key_at(first, &line)?.ok()?;
+                reader.block_map(line, first, key)
+            }
+        })
     }
 
     /// `-` followed by a space or the end of the line.
@@ -297,10 +298,7 @@ impl<'a> Reader<'a> {
         match self.cur {
             Some(next) if next.indent > indent => self.block_collection(next),
             Some(next) if next.indent == indent && self.is_entry_dash(next.first(), &next) => {
-                self.enter()?;
-                self.block_seq(next, true)?;
-                self.leave();
-                Some(())
+                self.nested(|reader| reader.block_seq(next, true))
             }
             _ => {
                 self.push(empty_scalar(), self.next_token_mark());
@@ -313,20 +311,15 @@ impl<'a> Reader<'a> {
     /// mapping's own indentation (`key:\n- a`).
     fn block_seq(&mut self, mut line: Line, indentless: bool) -> Option<()> {
         let indent = line.indent;
-        let at = self.events.len();
-        self.push(
-            Event::SequenceStart(0, None),
-            self.mark(line.first(), &line),
-        );
-        let mut first_entry = true;
+        // The parser starts an indentless sequence at its first entry token, others at the `-`.
+        let start = if indentless {
+            self.entry_token(&line)
+        } else {
+            line.first()
+        };
+        self.push(Event::SequenceStart(0, None), self.mark(start, &line));
         loop {
             let after_dash = self.skip_spaces(line.first() + 1, line.end);
-            if indentless && first_entry {
-                // The parser starts an indentless sequence at its first entry token, which the
-                // scanner places after the `-`, its blanks and a comment.
-                self.events[at].1 = self.mark(self.entry_token(after_dash, &line), &line);
-            }
-            first_entry = false;
             if after_dash == line.end || self.text[after_dash] == b'#' {
                 self.advance()?;
                 match self.cur {
@@ -336,9 +329,7 @@ impl<'a> Reader<'a> {
                     Some(next)
                         if next.indent == indent && self.is_entry_dash(next.first(), &next) =>
                     {
-                        let token = self.skip_spaces(next.first() + 1, next.end);
-                        let mark = self.mark(self.entry_token(token, &next), &next);
-                        self.push(empty_scalar(), mark);
+                        self.push(empty_scalar(), self.mark(self.entry_token(&next), &next));
                     }
                     _ => self.push(empty_scalar(), self.next_token_mark()),
                 }
@@ -346,11 +337,7 @@ impl<'a> Reader<'a> {
                 return None;
             } else {
                 match self.key_at(after_dash, &line)? {
-                    Ok(key) => {
-                        self.enter()?;
-                        self.block_map(line, after_dash, key)?;
-                        self.leave();
-                    }
+                    Ok(key) => self.nested(|reader| reader.block_map(line, after_dash, key))?,
                     Err(()) => self.inline_node(line, after_dash, indent)?,
                 }
             }
@@ -368,9 +355,10 @@ impl<'a> Reader<'a> {
         Some(())
     }
 
-    /// Where the scanner puts a `-` entry's token: after the dash and its blanks, or at the end
-    /// of the line when only a comment follows.
-    fn entry_token(&self, after_dash: usize, line: &Line) -> usize {
+    /// Where the scanner puts the token of the `-` entry that starts `line`: after the dash and its
+    /// blanks, or at the end of the line when only a comment follows.
+    fn entry_token(&self, line: &Line) -> usize {
+        let after_dash = self.skip_spaces(line.first() + 1, line.end);
         if after_dash < line.end && self.text[after_dash] == b'#' {
             line.end
         } else {
@@ -391,12 +379,7 @@ impl<'a> Reader<'a> {
                 );
                 end
             }
-            b'[' | b'{' => {
-                self.enter()?;
-                let end = self.flow_node(start, &line)?;
-                self.leave();
-                end
-            }
+            b'[' | b'{' => self.nested(|reader| reader.flow_node(start, &line))?,
             _ => {
                 let (value, end) = self.plain_value(start, &line)?;
                 self.push(
@@ -426,18 +409,25 @@ impl<'a> Reader<'a> {
         if !self.plain_may_start(start, line.end) {
             return None;
         }
+        match self.plain_extent(start, line) {
+            (end, None) => Some((self.slice(start..end), end)),
+            (_, Some(_colon)) => None,
+        }
+    }
+
+    /// Where a block plain scalar starting at `start` ends (trailing blanks dropped), and the `:`
+    /// of the mapping indicator that stops it, if one does rather than a comment or the line end.
+    fn plain_extent(&self, start: usize, line: &Line) -> (usize, Option<usize>) {
         let mut end = start;
-        let mut i = start;
-        while i < line.end {
+        for i in start..line.end {
             match self.text[i] {
-                b':' if matches!(self.at(i + 1, line.end), b' ' | b'\n') => return None,
+                b':' if matches!(self.at(i + 1, line.end), b' ' | b'\n') => return (end, Some(i)),
                 b'#' if self.text[i - 1] == b' ' => break,
                 b' ' => {}
                 _ => end = i + 1,
             }
-            i += 1;
         }
-        Some((self.slice(start..end), end))
+        (end, None)
     }
 
     /// Whether a plain scalar may start at `i`: not an indicator, except `-` before a non-blank.
@@ -474,30 +464,17 @@ impl<'a> Reader<'a> {
             b'[' | b'{' | b'|' => Some(Err(())),
             _ if !self.plain_may_start(start, line.end) => None,
             _ => {
-                let mut i = start;
-                while i < line.end {
-                    match self.text[i] {
-                        b':' if matches!(self.at(i + 1, line.end), b' ' | b'\n') => break,
-                        b'#' if self.text[i - 1] == b' ' => return Some(Err(())),
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                if i == line.end {
+                let (end, Some(colon)) = self.plain_extent(start, line) else {
                     return Some(Err(()));
-                }
-                if i - start > MAX_KEY_LEN {
+                };
+                if colon - start > MAX_KEY_LEN {
                     return None;
-                }
-                let mut end = i;
-                while self.text[end - 1] == b' ' {
-                    end -= 1;
                 }
                 Some(Ok(Key {
                     value: self.slice(start..end),
                     style: TScalarStyle::Plain,
                     start,
-                    colon: i,
+                    colon,
                 }))
             }
         }
@@ -578,53 +555,39 @@ impl<'a> Reader<'a> {
     fn flow_node(&mut self, start: usize, line: &Line) -> Option<usize> {
         let end = line.end;
         match self.at(start, end) {
-            b'[' => {
-                self.push(Event::SequenceStart(0, None), self.mark(start, line));
+            open @ (b'[' | b'{') => {
+                let map = open == b'{';
+                let (start_event, close, end_event) = if map {
+                    (Event::MappingStart(0, None), b'}', Event::MappingEnd)
+                } else {
+                    (Event::SequenceStart(0, None), b']', Event::SequenceEnd)
+                };
+                self.push(start_event, self.mark(start, line));
                 let mut i = self.skip_spaces(start + 1, end);
-                if self.at(i, end) != b']' {
+                if self.at(i, end) != close {
                     loop {
+                        if map {
+                            i = self.flow_scalar(i, line)?;
+                            if self.at(i, end) != b':' || self.at(i + 1, end) != b' ' {
+                                return None;
+                            }
+                            i = self.skip_spaces(i + 1, end);
+                        }
                         i = self.flow_child(i, line)?;
                         i = self.skip_spaces(i, end);
                         match self.at(i, end) {
                             b',' => {
                                 i = self.skip_spaces(i + 1, end);
-                                if self.at(i, end) == b']' {
+                                if self.at(i, end) == close {
                                     return None;
                                 }
                             }
-                            b']' => break,
+                            c if c == close => break,
                             _ => return None,
                         }
                     }
                 }
-                self.push(Event::SequenceEnd, self.mark(i, line));
-                Some(i + 1)
-            }
-            b'{' => {
-                self.push(Event::MappingStart(0, None), self.mark(start, line));
-                let mut i = self.skip_spaces(start + 1, end);
-                if self.at(i, end) != b'}' {
-                    loop {
-                        i = self.flow_scalar(i, line)?;
-                        if self.at(i, end) != b':' || self.at(i + 1, end) != b' ' {
-                            return None;
-                        }
-                        i = self.skip_spaces(i + 1, end);
-                        i = self.flow_child(i, line)?;
-                        i = self.skip_spaces(i, end);
-                        match self.at(i, end) {
-                            b',' => {
-                                i = self.skip_spaces(i + 1, end);
-                                if self.at(i, end) == b'}' {
-                                    return None;
-                                }
-                            }
-                            b'}' => break,
-                            _ => return None,
-                        }
-                    }
-                }
-                self.push(Event::MappingEnd, self.mark(i, line));
+                self.push(end_event, self.mark(i, line));
                 Some(i + 1)
             }
             _ => self.flow_scalar(start, line),
@@ -632,10 +595,7 @@ impl<'a> Reader<'a> {
     }
 
     fn flow_child(&mut self, start: usize, line: &Line) -> Option<usize> {
-        self.enter()?;
-        let end = self.flow_node(start, line)?;
-        self.leave();
-        Some(end)
+        self.nested(|reader| reader.flow_node(start, line))
     }
 
     /// A quoted or plain scalar inside a flow collection; the position after it.
