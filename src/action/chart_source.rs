@@ -35,6 +35,14 @@ pub fn load_chart(path: &Path) -> Result<Chart, String> {
     crate::chart::load(path).map_err(|e| e.to_string())
 }
 
+/// [`load_chart`], with the templates of a large chart directory already being parsed for the render
+/// (see [`crate::engine::preload`]).
+pub fn load_chart_for_render(
+    path: &Path,
+) -> Result<(Chart, Option<crate::engine::preload::Preparsed>), String> {
+    crate::engine::preload::load_chart(path).map_err(|e| e.to_string())
+}
+
 /// Reads and merges the value flags (the user's "config").
 pub fn merge_values(options: &ValueOptions, stdin: &mut dyn Read) -> Result<Value, String> {
     options.merge_values(stdin).map_err(|e| e.to_string())

@@ -142,7 +142,8 @@ pub fn run(
     // Helm locates the chart before it reads any values.
     chart_source::locate_chart(&options.chart.display().to_string()).map_err(Error::new)?;
     let user_values = chart_source::merge_values(&options.values, stdin).map_err(Error::new)?;
-    let mut chart = chart_source::load_chart(&options.chart).map_err(Error::new)?;
+    let (mut chart, preparsed) =
+        chart_source::load_chart_for_render(&options.chart).map_err(Error::new)?;
     match chart.metadata.chart_type.as_str() {
         "" | "application" => {}
         other => return Err(Error::new(format!("{other} charts are not installable"))),
@@ -188,8 +189,9 @@ pub fn run(
     };
     let head_reader = release::HeadReader::start();
     let rendered = engine
-        .render_each(
+        .render_preparsed(
             &chart,
+            preparsed,
             &values,
             &release,
             &capabilities,
@@ -265,14 +267,23 @@ pub fn run(
     if options.include_crds {
         for (name, data) in crd_objects(&chart, chart.name()) {
             match &release_dir {
-                None => manifest_text.push_str(&format!("---\n# Source: {name}\n{data}\n")),
+                None => push_source(&mut manifest_text, &name, &data),
                 Some(dir) => write(&mut output, dir, &name, &data),
             }
         }
     }
+    if release_dir.is_none() {
+        manifest_text.reserve(
+            sorted
+                .manifests
+                .iter()
+                .map(|m| m.name.len() + m.content.len() + 16)
+                .sum(),
+        );
+    }
     for m in &sorted.manifests {
         match &release_dir {
-            None => manifest_text.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content)),
+            None => push_source(&mut manifest_text, &m.name, &m.content),
             Some(dir) => write(&mut output, dir, &m.name, &m.content),
         }
     }
@@ -321,6 +332,15 @@ pub fn run(
     Ok(output)
 }
 
+/// Appends `---\n# Source: NAME\nCONTENT\n`, the way Helm prints each document.
+fn push_source(out: &mut String, name: &str, content: &str) {
+    out.push_str("---\n# Source: ");
+    out.push_str(name);
+    out.push('\n');
+    out.push_str(content);
+    out.push('\n');
+}
+
 /// `format!("{}\n", text.trim())` without a second copy of the (whole-release) text.
 fn trimmed_with_newline(mut text: String) -> String {
     text.truncate(text.trim_end().len());
@@ -331,7 +351,9 @@ fn trimmed_with_newline(mut text: String) -> String {
 }
 
 fn hook_text(hook: &Hook) -> String {
-    format!("---\n# Source: {}\n{}\n", hook.path, hook.manifest)
+    let mut text = String::with_capacity(hook.path.len() + hook.manifest.len() + 16);
+    push_source(&mut text, &hook.path, &hook.manifest);
+    text
 }
 
 /// Helm's `Chart.CRDObjects`: `crds/*.yaml|yml|json` of the chart and then of each subchart, named by

@@ -68,6 +68,12 @@ pub fn load_archive(bytes: &[u8], name_for_errors: &str) -> Result<Chart, Error>
 
 /// Loads a chart directory.
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
+    load_files(read_found(walk_dir(dir)?)?)
+}
+
+/// The entries of a chart directory, in walk order, after `.helmignore` (the first pass of
+/// [`load_dir`]; [`read_found`] is the second).
+pub(crate) fn walk_dir(dir: &Path) -> Result<Vec<Found>, Error> {
     let mut rules = match fs::read(dir.join(".helmignore")) {
         Ok(bytes) => Rules::parse(&String::from_utf8_lossy(&bytes))?,
         Err(_) => Rules::default(),
@@ -75,13 +81,13 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
     rules.add_defaults();
     let mut found = Vec::new();
     walk(dir, "", &rules, &mut found);
-    load_files(read_found(found)?)
+    Ok(found)
 }
 
 /// An entry the walk found, in walk order. Contents are read in a second pass so that they can be
 /// read on two threads; problems are kept in place so that the first one in walk order is reported,
 /// as by a single sequential walk.
-enum Found {
+pub(crate) enum Found {
     File { rel_name: String, full: PathBuf },
     Problem(Error),
 }
@@ -139,7 +145,7 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Found>) {
 }
 
 /// Reads what the walk found, in order, stopping at the first problem.
-fn read_found(found: Vec<Found>) -> Result<Vec<BufferedFile>, Error> {
+pub(crate) fn read_found(found: Vec<Found>) -> Result<Vec<BufferedFile>, Error> {
     let read_part = |part: &[Found]| -> Vec<Result<BufferedFile, Error>> {
         let mut files = Vec::with_capacity(part.len());
         for f in part {
@@ -179,7 +185,7 @@ fn read_found(found: Vec<Found>) -> Result<Vec<BufferedFile>, Error> {
 const PARALLEL_READ_MIN_FILES: usize = 32;
 
 /// Reads one chart file: at most [`MAX_DECOMPRESSED_FILE_SIZE`] bytes, without a leading UTF-8 BOM.
-fn read_file(rel_name: &str, full: &Path) -> Result<BufferedFile, Error> {
+pub(crate) fn read_file(rel_name: &str, full: &Path) -> Result<BufferedFile, Error> {
     use std::io::Read;
     let read_error = |e: std::io::Error| Error::Io {
         path: format!("error reading {rel_name}"),

@@ -41,6 +41,20 @@ impl TemplateSet {
         self.templates.parse_all(sources)
     }
 
+    /// [`TemplateSet::parse_all`] where `ready[i]`, when present, holds the trees of `sources[i]`.
+    pub fn parse_all_with(
+        &mut self,
+        sources: &[(&str, &str)],
+        ready: Vec<Option<Vec<crate::template::ast::Tree>>>,
+    ) -> Result<(), TemplateError> {
+        self.templates.parse_all_with(sources, ready)
+    }
+
+    /// The functions templates of the set may call.
+    pub fn funcs(&self) -> &FuncTable {
+        self.templates.funcs()
+    }
+
     /// Executes the template `name` with `data` as dot.
     pub fn execute(
         &self,

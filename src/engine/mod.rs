@@ -19,6 +19,7 @@ pub mod files;
 pub mod funcs;
 pub mod glob;
 pub mod name_template;
+pub mod preload;
 pub mod render;
 
 pub use capabilities::{Capabilities, KubeVersion};

@@ -18,6 +18,7 @@ use super::chart_object::chart_value;
 use super::error::Error;
 use super::files::Files;
 use super::funcs::{shared_table, RenderState};
+use super::preload::Preparsed;
 use crate::chart::Chart;
 use crate::template::{FuncEnv, Map, MapEntries, MapKind, MissingKey, Value};
 
@@ -89,6 +90,20 @@ impl Engine {
         capabilities: &Capabilities,
         on_output: &mut dyn FnMut(&str, &str),
     ) -> Result<BTreeMap<String, String>, Error> {
+        self.render_preparsed(chart, None, values, release, capabilities, on_output)
+    }
+
+    /// [`Engine::render_each`] of a chart loaded by [`super::preload::load_chart`], with the
+    /// templates it parsed.
+    pub fn render_preparsed(
+        &self,
+        chart: &Chart,
+        preparsed: Option<Preparsed>,
+        values: &Value,
+        release: &ReleaseOptions,
+        capabilities: &Capabilities,
+        on_output: &mut dyn FnMut(&str, &str),
+    ) -> Result<BTreeMap<String, String>, Error> {
         let top = TopValues {
             values: as_chartutil_values(values),
             release: release.to_value(),
@@ -108,7 +123,11 @@ impl Engine {
             .iter()
             .map(|r| (r.name.as_str(), r.text.as_str()))
             .collect();
-        set.parse_all(&sources).map_err(Error::from_parse)?;
+        match preparsed {
+            Some(preparsed) => preparsed.parse_into(&mut set, &sources),
+            None => set.parse_all(&sources),
+        }
+        .map_err(Error::from_parse)?;
 
         let mut env = FuncEnv::system();
         env.ext = Box::new(RenderState {

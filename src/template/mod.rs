@@ -137,6 +137,32 @@ impl Templates {
         Ok(())
     }
 
+    /// [`Templates::parse_all`] where some sources were parsed beforehand: `ready[i]`, when present,
+    /// holds the trees of `sources[i]` (see [`parser::Detached`]); the others are parsed here. The result is the
+    /// same as parsing every source in order.
+    pub fn parse_all_with(
+        &mut self,
+        sources: &[(&str, &str)],
+        mut ready: Vec<Option<Vec<ast::Tree>>>,
+    ) -> Result<(), Error> {
+        ready.resize_with(sources.len(), || None);
+        let missing: Vec<(&str, &str)> = sources
+            .iter()
+            .zip(&ready)
+            .filter(|(_, trees)| trees.is_none())
+            .map(|(source, _)| *source)
+            .collect();
+        let mut parsed = parse_sources(&missing, &self.funcs).into_iter();
+        for trees in ready {
+            let trees = match trees {
+                Some(trees) => trees,
+                None => parsed.next().expect("one result per missing source")?,
+            };
+            self.add_trees(trees);
+        }
+        Ok(())
+    }
+
     fn add_trees(&mut self, trees: Vec<ast::Tree>) {
         for tree in trees {
             let empty = ast::is_empty_list(&tree.root);

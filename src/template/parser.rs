@@ -22,8 +22,32 @@ const MAX_STACK_DEPTH: usize = 10000;
 /// Parses `text` as template `name`: returns the trees by name (the file's own plus its definitions),
 /// in definition order.
 pub fn parse(name: &str, text: &str, funcs: &FuncTable) -> Result<Vec<Tree>, Error> {
+    parse_as(name, text, funcs)?.attach(name)
+}
+
+/// A parsed text whose own tree is not named yet: [`parse_detached`] parses a template before the
+/// name it will be rendered under is known (while the chart is still being loaded), and
+/// [`Detached::attach`] then gives exactly the trees [`parse`] gives for that name. The name matters
+/// only to the file's own tree, which is added after every definition, and to error messages.
+pub struct Detached {
+    definitions: Vec<Tree>,
+    text: Rc<str>,
+    root: ListNode,
+    /// The line Go's parser is at when it adds the file's own tree (for its error).
+    last_line: u32,
+}
+
+/// The name a detached parse runs under: its errors name it, so a text that fails is parsed again
+/// with [`parse`] for the message.
+const DETACHED_NAME: &str = "(detached)";
+
+/// Parses `text` without its name (see [`Detached`]).
+pub fn parse_detached(text: &str, funcs: &FuncTable) -> Result<Detached, Error> {
+    parse_as(DETACHED_NAME, text, funcs)
+}
+
+fn parse_as(name: &str, text: &str, funcs: &FuncTable) -> Result<Detached, Error> {
     let text_rc: Rc<str> = Rc::from(text);
-    let parse_name: Rc<str> = Rc::from(name);
     let mut p = Parser {
         lex: Lexer::new(text),
         token: Default::default(),
@@ -32,21 +56,61 @@ pub fn parse(name: &str, text: &str, funcs: &FuncTable) -> Result<Vec<Tree>, Err
         action_line: 0,
         range_depth: 0,
         stack_depth: 0,
-        parse_name: parse_name.clone(),
+        parse_name: Rc::from(name),
         text: text_rc.clone(),
         funcs,
         trees: Vec::new(),
         tree_index: FastHashMap::default(),
     };
     let root = p.parse_top()?;
-    let tree = Tree {
-        name: parse_name.clone(),
-        parse_name,
+    Ok(Detached {
+        definitions: p.trees,
         text: text_rc,
         root,
+        last_line: p.token[0].line,
+    })
+}
+
+impl Detached {
+    /// The trees of the text as template `name`: its definitions, then its own tree, with Go's rules
+    /// for a definition of the same name.
+    pub fn attach(self, name: &str) -> Result<Vec<Tree>, Error> {
+        let name: Rc<str> = Rc::from(name);
+        let mut trees = self.definitions;
+        for tree in &mut trees {
+            if tree.parse_name != name {
+                tree.parse_name = name.clone();
+            }
+        }
+        let own = Tree {
+            name: name.clone(),
+            parse_name: name.clone(),
+            text: self.text,
+            root: self.root,
+        };
+        let existing = trees.iter().position(|t| t.name == own.name);
+        associate(&mut trees, existing, own)
+            .map_err(|message| Error::parse(&name, self.last_line as usize, message))?;
+        Ok(trees)
+    }
+}
+
+/// Go's `associate`: adds `tree` to `trees`, where `existing` is the index of a tree of the same name.
+/// A non-empty tree replaces an empty one; an empty one is dropped; two non-empty ones are an error.
+fn associate(trees: &mut Vec<Tree>, existing: Option<usize>, tree: Tree) -> Result<(), String> {
+    let Some(i) = existing else {
+        trees.push(tree);
+        return Ok(());
     };
-    p.add(tree)?;
-    Ok(p.trees)
+    if is_empty_list(&trees[i].root) {
+        trees[i] = tree;
+    } else if !is_empty_list(&tree.root) {
+        return Err(format!(
+            "template: multiple definition of template {}",
+            super::printf::quote_go(&tree.name)
+        ));
+    }
+    Ok(())
 }
 
 type PResult<T> = Result<T, Error>;
@@ -158,23 +222,13 @@ impl<'a> Parser<'a, '_> {
     // --- trees ---
 
     /// Go's `Tree.add`: a second non-empty definition of a name in one parse is an error.
+    /// Adds a definition (Go's `associate`).
     fn add(&mut self, tree: Tree) -> PResult<()> {
-        if let Some(&i) = self.tree_index.get(&tree.name) {
-            if is_empty_list(&self.trees[i].root) {
-                self.trees[i] = tree;
-                return Ok(());
-            }
-            if !is_empty_list(&tree.root) {
-                return Err(self.errorf(format!(
-                    "template: multiple definition of template {}",
-                    super::printf::quote_go(&tree.name)
-                )));
-            }
-            return Ok(());
+        let existing = self.tree_index.get(&tree.name).copied();
+        if existing.is_none() {
+            self.tree_index.insert(tree.name.clone(), self.trees.len());
         }
-        self.tree_index.insert(tree.name.clone(), self.trees.len());
-        self.trees.push(tree);
-        Ok(())
+        associate(&mut self.trees, existing, tree).map_err(|message| self.errorf(message))
     }
 
     fn has_function(&self, name: &str) -> bool {
@@ -692,6 +746,34 @@ fn parsed_name(p: &Parsed) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A detached parse named afterwards gives what a parse under that name gives, including Go's
+    /// rules for a definition named like the file.
+    #[test]
+    fn detached_then_attached_equals_parse() {
+        let name = "c/templates/a.yaml";
+        for text in [
+            "plain {{ .x }}",
+            "",
+            "{{ define \"d\" }}d{{ end }}own",
+            "{{ define \"c/templates/a.yaml\" }}defined{{ end }}",
+            "{{ define \"c/templates/a.yaml\" }}defined{{ end }}own",
+            "{{ define \"c/templates/a.yaml\" }}{{ end }}own",
+            "{{ define \"c/templates/a.yaml\" }} {{ end }}  ",
+            "{{ define \"(detached)\" }}x{{ end }}own",
+            "{{ block \"b\" . }}b{{ end }}{{ define \"b\" }}{{ end }}",
+        ] {
+            let direct = parse(name, text, &FuncTable::new()).map(|t| format!("{t:?}"));
+            let attached = parse_detached(text, &FuncTable::new())
+                .and_then(|d| d.attach(name))
+                .map(|t| format!("{t:?}"));
+            assert_eq!(
+                attached.map_err(|e| e.to_string()),
+                direct.map_err(|e| e.to_string()),
+                "{text}"
+            );
+        }
+    }
 
     fn parse_err(text: &str) -> String {
         match parse("x", text, &FuncTable::new()) {

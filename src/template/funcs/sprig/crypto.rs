@@ -143,8 +143,15 @@ pub(crate) fn str_at(args: &[Value], i: usize) -> &str {
     args.get(i).and_then(Value::as_str).unwrap_or("")
 }
 
+/// Lower-case hexadecimal, two digits per byte (Go's `hex.EncodeToString`).
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 fn sha1sum(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {

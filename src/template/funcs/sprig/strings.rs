@@ -469,12 +469,16 @@ fn has_suffix(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
 
 /// Sprig's `quote`: each non-nil argument as a Go `%q` string of its `strval`, space-separated.
 fn quote(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
-    let parts: Vec<String> = args
-        .iter()
-        .filter(|v| !v.is_nil())
-        .map(|v| go_quote(&strval(v)))
-        .collect();
-    text(parts.join(" "))
+    let mut parts = args.iter().filter(|v| !v.is_nil());
+    let Some(first) = parts.next() else {
+        return text("");
+    };
+    let mut out = go_quote(&strval(first));
+    for part in parts {
+        out.push(' ');
+        out.push_str(&go_quote(&strval(part)));
+    }
+    text(out)
 }
 
 /// Sprig's `squote`: each non-nil argument as `'%v'`, space-separated.
@@ -493,20 +497,30 @@ fn cat(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     text(parts.join(" "))
 }
 
-fn indent_text(spaces: i64, s: &str) -> Result<String, FuncError> {
+/// Sprig's `indent`: `spaces` spaces before every line of `s`, appended to `out`.
+fn indent_into(out: &mut String, spaces: i64, s: &str) -> Result<(), FuncError> {
     let pad = go_repeat(" ", spaces)?;
-    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
+    out.reserve(s.len() + pad.len() * (1 + s.bytes().filter(|&b| b == b'\n').count()));
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&pad);
+        out.push_str(line);
+    }
+    Ok(())
 }
 
 fn indent(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
-    text(indent_text(arg_int(&args, 0), arg_str(&args, 1))?)
+    let mut out = String::new();
+    indent_into(&mut out, arg_int(&args, 0), arg_str(&args, 1))?;
+    text(out)
 }
 
 fn nindent(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
-    text(format!(
-        "\n{}",
-        indent_text(arg_int(&args, 0), arg_str(&args, 1))?
-    ))
+    let mut out = String::from("\n");
+    indent_into(&mut out, arg_int(&args, 0), arg_str(&args, 1))?;
+    text(out)
 }
 
 /// Go's `strings.Replace(src, old, new, -1)`; an empty `old` inserts `new` around every character.
