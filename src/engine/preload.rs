@@ -204,10 +204,11 @@ impl Drop for Preparsed {
 /// Parses moved from the helper to the calling thread when the helper ends.
 struct ParsedElsewhere(Parses);
 
-// SAFETY: `Detached` is not `Send` only because its trees hold `Rc`s. Every `Rc` in them was created
-// by `parser::parse_detached` on the helper thread from text it borrowed (the parser keeps no caches
-// and reads the `Sync` function table without cloning from it), so none is shared with anything
-// outside these trees; the helper has ended (`join`) before the calling thread touches them.
+// SAFETY: `Detached` and the template `Error` are not `Send` only because they hold `Rc`s. Every `Rc`
+// in them was created by `parser::parse_detached` on the helper thread from text it borrowed (the
+// parser keeps no caches and reads its own function table without cloning from it), so none is shared
+// with anything outside these parses; the helper has ended (`join`) before the calling thread touches
+// them, and a parse the calling thread never receives is dropped on the helper.
 unsafe impl Send for ParsedElsewhere {}
 
 impl Preparsed {
