@@ -301,7 +301,7 @@ pub fn run(
             .filter(|h| !(options.skip_tests && h.is_test()))
         {
             match &release_dir {
-                None => text.push_str(&hook_text(hook)),
+                None => push_source(&mut text, &hook.path, &hook.manifest),
                 Some(dir) => {
                     let exists = dir.join(&hook.path).exists() || written.contains(&hook.path);
                     output.files.push(OutputFile {

@@ -149,10 +149,7 @@ pub(crate) fn read_found(found: Vec<Found>) -> Result<Vec<BufferedFile>, Error> 
     let read_part = |part: &[Found]| -> Vec<Result<BufferedFile, Error>> {
         let mut files = Vec::with_capacity(part.len());
         for f in part {
-            let result = match f {
-                Found::File { rel_name, full } => read_file(rel_name, full),
-                Found::Problem(e) => Err(e.clone()),
-            };
+            let result = read_entry(f);
             let stop = result.is_err();
             files.push(result);
             if stop {
@@ -179,6 +176,14 @@ pub(crate) fn read_found(found: Vec<Found>) -> Result<Vec<BufferedFile>, Error> 
         })
     };
     results.into_iter().collect()
+}
+
+/// The file a walk entry names, read; or the problem the walk found there.
+pub(crate) fn read_entry(found: &Found) -> Result<BufferedFile, Error> {
+    match found {
+        Found::File { rel_name, full } => read_file(rel_name, full),
+        Found::Problem(e) => Err(e.clone()),
+    }
 }
 
 /// Below this many files a directory is read on the calling thread.

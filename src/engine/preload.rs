@@ -48,19 +48,19 @@ fn load_chart_with(path: &Path, min_templates: usize) -> Result<(Chart, Option<P
         return Ok((crate::chart::load(path)?, None));
     }
     let found = loader::walk_dir(path)?;
-    let (templates, others): (Vec<usize>, Vec<usize>) =
-        (0..found.len()).partition(|&i| looks_like_template(&found[i]));
-    if templates.len() < min_templates {
-        return Ok((loader::load_files(loader::read_found(found)?)?, None));
-    }
-    // Only files look like templates: every template entry is one job, in walk order.
-    let jobs: Vec<(String, PathBuf)> = templates
+    let load_here = |found| Ok((loader::load_files(loader::read_found(found)?)?, None));
+    // Which walk entries are template files (`templates`), and each one's job: the same order.
+    let (templates, jobs): (Vec<usize>, Vec<(String, PathBuf)>) = found
         .iter()
-        .filter_map(|&i| match &found[i] {
-            Found::File { rel_name, full } => Some((rel_name.clone(), full.clone())),
-            Found::Problem(_) => None,
+        .enumerate()
+        .filter_map(|(i, entry)| {
+            let (rel_name, full) = template_path(entry)?;
+            Some((i, (rel_name.to_string(), full.to_path_buf())))
         })
-        .collect();
+        .unzip();
+    if templates.len() < min_templates {
+        return load_here(found);
+    }
     let shared = Arc::new(Shared {
         unread: Mutex::new(0..jobs.len()),
         files: (0..jobs.len()).map(|_| Mutex::new(None)).collect(),
@@ -80,41 +80,29 @@ fn load_chart_with(path: &Path, min_templates: usize) -> Result<(Chart, Option<P
             ParsedElsewhere(helper_shared.parse_jobs(true, &funcs))
         });
     let Ok(helper) = helper else {
-        return Ok((loader::load_files(loader::read_found(found)?)?, None));
+        return load_here(found);
     };
-    // The other files are read here, then template files from the back until none is left.
-    let mut slots: Vec<Option<Result<BufferedFile, Error>>> =
-        (0..found.len()).map(|_| None).collect();
-    for &i in &others {
-        slots[i] = Some(match &found[i] {
-            Found::File { rel_name, full } => loader::read_file(rel_name, full),
-            Found::Problem(e) => Err(e.clone()),
-        });
-    }
+    // The other entries are read here, then template files from the back until none is left.
+    let mut slots: Vec<Option<Result<BufferedFile, Error>>> = found
+        .iter()
+        .map(|entry| {
+            template_path(entry)
+                .is_none()
+                .then(|| loader::read_entry(entry))
+        })
+        .collect();
     shared.read_jobs(false);
     let helper_read = wait_for_reads.recv().is_ok();
+    for (job, &i) in templates.iter().enumerate() {
+        let read = shared.files[job].lock().ok().and_then(|mut f| f.take());
+        // A read the helper did not finish (it died) is done here.
+        slots[i] = Some(read.unwrap_or_else(|| loader::read_entry(&found[i])));
+    }
+    // From here on, an error drops `preparsed`, which stops the helper.
     let preparsed = Preparsed {
         shared,
         helper: Some(helper),
     };
-    let mut jobs = 0..preparsed.shared.jobs.len();
-    for &i in &templates {
-        slots[i] = match &found[i] {
-            Found::File { .. } => {
-                let job = jobs.next().expect("one job per template file");
-                let read = preparsed.shared.files[job]
-                    .lock()
-                    .ok()
-                    .and_then(|mut f| f.take());
-                // A read the helper did not finish (it died) is done here.
-                Some(read.unwrap_or_else(|| {
-                    let (rel_name, full) = &preparsed.shared.jobs[job];
-                    loader::read_file(rel_name, full)
-                }))
-            }
-            Found::Problem(e) => Some(Err(e.clone())),
-        };
-    }
     let files = slots
         .into_iter()
         .map(|slot| slot.expect("every entry was read"))
@@ -123,14 +111,16 @@ fn load_chart_with(path: &Path, min_templates: usize) -> Result<(Chart, Option<P
     Ok((chart, helper_read.then_some(preparsed)))
 }
 
-/// Whether a walk entry is a template of the chart or of a subchart directory (a guess: a wrong one
-/// only costs a parse).
-fn looks_like_template(found: &Found) -> bool {
-    match found {
-        Found::File { rel_name, .. } => {
-            rel_name.starts_with("templates/") || rel_name.contains("/templates/")
+/// The paths of a walk entry that looks like a template of the chart or of a subchart directory
+/// (a guess: a wrong one only costs a parse).
+fn template_path(entry: &Found) -> Option<(&str, &Path)> {
+    match entry {
+        Found::File { rel_name, full }
+            if rel_name.starts_with("templates/") || rel_name.contains("/templates/") =>
+        {
+            Some((rel_name, full))
         }
-        Found::Problem(_) => false,
+        _ => None,
     }
 }
 

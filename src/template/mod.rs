@@ -131,15 +131,12 @@ impl Templates {
     /// parsed on two threads (parsing one template never looks at another); the trees are then added
     /// in order, so which definition wins and which error is reported are the same as one by one.
     pub fn parse_all(&mut self, sources: &[(&str, &str)]) -> Result<(), Error> {
-        for trees in parse_sources(sources, &self.funcs) {
-            self.add_trees(trees?);
-        }
-        Ok(())
+        self.parse_all_with(sources, Vec::new())
     }
 
     /// [`Templates::parse_all`] where some sources were parsed beforehand: `ready[i]`, when present,
-    /// holds the trees of `sources[i]` (see [`parser::Detached`]); the others are parsed here. The result is the
-    /// same as parsing every source in order.
+    /// holds the trees of `sources[i]` (see [`parser::Detached`]); the others are parsed here. The
+    /// result is the same as parsing every source in order.
     pub fn parse_all_with(
         &mut self,
         sources: &[(&str, &str)],

@@ -30,6 +30,8 @@ pub fn parse(name: &str, text: &str, funcs: &FuncTable) -> Result<Vec<Tree>, Err
 /// [`Detached::attach`] then gives exactly the trees [`parse`] gives for that name. The name matters
 /// only to the file's own tree, which is added after every definition, and to error messages.
 pub struct Detached {
+    /// The name the text was parsed under (every definition's `parse_name`).
+    parse_name: Rc<str>,
     definitions: Vec<Tree>,
     text: Rc<str>,
     root: ListNode,
@@ -64,6 +66,7 @@ fn parse_as(name: &str, text: &str, funcs: &FuncTable) -> Result<Detached, Error
     };
     let root = p.parse_top()?;
     Ok(Detached {
+        parse_name: p.parse_name,
         definitions: p.trees,
         text: text_rc,
         root,
@@ -75,13 +78,16 @@ impl Detached {
     /// The trees of the text as template `name`: its definitions, then its own tree, with Go's rules
     /// for a definition of the same name.
     pub fn attach(self, name: &str) -> Result<Vec<Tree>, Error> {
-        let name: Rc<str> = Rc::from(name);
         let mut trees = self.definitions;
-        for tree in &mut trees {
-            if tree.parse_name != name {
+        let name = if *self.parse_name == *name {
+            self.parse_name
+        } else {
+            let name: Rc<str> = Rc::from(name);
+            for tree in &mut trees {
                 tree.parse_name = name.clone();
             }
-        }
+            name
+        };
         let own = Tree {
             name: name.clone(),
             parse_name: name.clone(),
@@ -221,8 +227,8 @@ impl<'a> Parser<'a, '_> {
 
     // --- trees ---
 
-    /// Go's `Tree.add`: a second non-empty definition of a name in one parse is an error.
-    /// Adds a definition (Go's `associate`).
+    /// Go's `Tree.add` of a definition: a second non-empty definition of a name in one parse is an
+    /// error (see [`associate`]).
     fn add(&mut self, tree: Tree) -> PResult<()> {
         let existing = self.tree_index.get(&tree.name).copied();
         if existing.is_none() {
