@@ -3,16 +3,11 @@
 //! Helm splits on the regular expression `(?:^|\s*\n)---\s*` after trimming the whole text, drops empty
 //! pieces and trims each document. The separator therefore needs no line end after it (`---foo` splits
 //! too), and it swallows the whitespace around it.
-use std::sync::LazyLock;
-
-use regex::Regex;
-
+//!
+//! The separator is found by hand ([`next_separator`]) rather than with the `regex` crate: compiling
+//! the pattern cost more than splitting every file of a large chart. `\s` is Go's, ASCII-only
+//! (`[\t\n\f\r ]`). A test holds the search to the pattern's matches.
 use super::head::SimpleHead;
-
-static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-    // Helm: regexp.MustCompile("(?:^|\\s*\n)---\\s*"); the pattern is a fixed literal.
-    Regex::new(r"(?:^|\s*\n)---\s*").expect("fixed pattern")
-});
 
 /// One rendered document that is not a hook. Mirrors `releaseutil.Manifest`.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,11 +21,48 @@ pub struct Manifest {
 
 /// The documents of `text` in order, trimmed, without empty ones.
 pub fn split_manifests(text: &str) -> Vec<String> {
-    SEPARATOR
-        .split(text.trim())
-        .filter(|doc| !doc.is_empty())
-        .map(|doc| doc.trim().to_string())
-        .collect()
+    let text = text.trim();
+    let mut docs = Vec::new();
+    let mut push = |doc: &str| {
+        if !doc.is_empty() {
+            docs.push(doc.trim().to_string());
+        }
+    };
+    let mut doc_start = 0;
+    while let Some((start, end)) = next_separator(text, doc_start) {
+        push(&text[doc_start..start]);
+        doc_start = end;
+    }
+    push(&text[doc_start..]);
+    docs
+}
+
+/// Go's `\s`.
+fn is_go_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r')
+}
+
+/// The leftmost match of `(?:^|\s*\n)---\s*` in `text` at or after `from` (the end of the previous
+/// match, or 0), as byte offsets. `^` matches only at the start of the text. Otherwise the match is
+/// `\n---` with the whitespace before it: it cannot start earlier, since `-` is not whitespace, and the
+/// first `\n---` gives the leftmost start. `\s*` then takes all whitespace after the dashes.
+fn next_separator(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let (start, dashes) = if from == 0 && bytes.starts_with(b"---") {
+        (0, 0)
+    } else {
+        let newline = from + text[from..].find("\n---")?;
+        let mut start = newline;
+        while start > from && is_go_space(bytes[start - 1]) {
+            start -= 1;
+        }
+        (start, newline + 1)
+    };
+    let mut end = dashes + 3;
+    while end < bytes.len() && is_go_space(bytes[end]) {
+        end += 1;
+    }
+    Some((start, end))
 }
 
 #[cfg(test)]
@@ -62,6 +94,37 @@ mod tests {
             split_manifests("a: |\n  ---\n  x"),
             vec!["a: |\n  ---\n  x"]
         );
+    }
+
+    /// Every match the hand-written search finds is the one Go's regular expression finds (written
+    /// with Go's ASCII `\s`), on every string of up to six characters over an alphabet with each class
+    /// the pattern distinguishes.
+    #[test]
+    fn hand_search_agrees_with_the_pattern() {
+        let pattern = regex::Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").unwrap();
+        let alphabet = ['-', '\n', ' ', 'a', '\x0b', '\u{a0}'];
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        for text in &texts {
+            let expected: Vec<(usize, usize)> = pattern
+                .find_iter(text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let mut found = Vec::new();
+            let mut from = 0;
+            while let Some((start, end)) = next_separator(text, from) {
+                found.push((start, end));
+                from = end;
+            }
+            assert_eq!(found, expected, "{text:?}");
+        }
     }
 
     #[test]
