@@ -76,16 +76,19 @@ pub fn debug_log(position: &str, message: &str) {
 /// Parses `args` and runs the command; returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     STARTED.get_or_init(std::time::Instant::now);
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(e) => return report_parse_error(e),
-    };
+    let args: Vec<OsString> = args.into_iter().collect();
     let worker = std::thread::Builder::new()
         .stack_size(COMMAND_STACK_BYTES)
         .spawn(move || {
-            crate::malloc_tuning::reserve_arena(COMMAND_ARENA_BYTES);
-            dispatch(cli)
+            crate::malloc_tuning::reserve_arena_with_huge_page(COMMAND_ARENA_BYTES);
+            match Cli::try_parse_from(args) {
+                Ok(cli) => dispatch(cli),
+                Err(e) => report_parse_error(e),
+            }
         });
+    // This thread only waits for the command. Meanwhile it reads the core count (several cgroup
+    // files), which a command that starts helper threads asks for soon after parsing its arguments.
+    crate::parallel::cores();
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
         _ => {
