@@ -398,12 +398,13 @@ fn parse_lock(f: &BufferedFile) -> Result<Lock, Error> {
     })
 }
 
-/// A file's bytes as text, invalid UTF-8 replaced. (`str::from_utf8` checks ASCII a word at a
-/// time; the lossy decoder, several times slower on valid text, only runs on invalid text.)
-pub(crate) fn text(data: &[u8]) -> String {
+/// A file's bytes as text (borrowed when they are valid UTF-8), invalid UTF-8 replaced.
+/// (`str::from_utf8` checks ASCII a word at a time; the lossy decoder, several times slower on valid
+/// text, only runs on invalid text.)
+pub(crate) fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(data) {
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(data).into_owned(),
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => std::borrow::Cow::Owned(String::from_utf8_lossy(data).into_owned()),
     }
 }
 

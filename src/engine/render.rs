@@ -10,6 +10,7 @@
 //!    reverse byte order; so a parent's `define` (parsed later) wins over a subchart's;
 //! 4. partials (`_*`) are parsed but never executed;
 //! 5. outside strict mode every `<no value>` is removed from the output.
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::backend::TemplateSet;
@@ -57,10 +58,11 @@ pub struct Engine {
 }
 
 /// One file to render.
-struct Renderable {
+struct Renderable<'c> {
     /// Full path, e.g. `parent/charts/sub/templates/x.yaml`.
     name: String,
-    text: String,
+    /// The template, borrowed from the chart.
+    text: Cow<'c, str>,
     /// The shared context of the file's chart.
     context: Map,
     /// `parent/charts/sub/templates`.
@@ -121,7 +123,7 @@ impl Engine {
         let mut set = TemplateSet::new(shared_table(self.enable_dns), missing_key);
         let sources: Vec<(&str, &str)> = renderables
             .iter()
-            .map(|r| (r.name.as_str(), r.text.as_str()))
+            .map(|r| (r.name.as_str(), &*r.text))
             .collect();
         match preparsed {
             Some(preparsed) => preparsed.parse_into(&mut set, &sources),
@@ -169,12 +171,12 @@ struct TopValues {
 }
 
 /// Helm's `recAllTpls`: builds `chart`'s context, recurses into subcharts, and queues its templates.
-fn collect(
-    chart: &Chart,
+fn collect<'c>(
+    chart: &'c Chart,
     parent_values: Option<&Value>,
     full_path: &str,
     top: &TopValues,
-    out: &mut Vec<Renderable>,
+    out: &mut Vec<Renderable<'c>>,
 ) -> Map {
     let values = match parent_values {
         None => top.values.clone(),
@@ -243,7 +245,7 @@ fn is_partial(path: &str) -> bool {
 }
 
 /// Helm's `sortTemplates`: more `/` first, then reverse byte order.
-fn sort_templates(renderables: &mut [Renderable]) {
+fn sort_templates(renderables: &mut [Renderable<'_>]) {
     renderables.sort_by(|a, b| {
         let depth = |s: &str| s.bytes().filter(|&c| c == b'/').count();
         depth(&b.name)
@@ -258,7 +260,7 @@ pub fn template_order(names: &[&str]) -> Vec<String> {
         .iter()
         .map(|n| Renderable {
             name: n.to_string(),
-            text: String::new(),
+            text: Cow::Borrowed(""),
             context: Map::new(MapEntries::new()),
             base_path: String::new(),
         })
