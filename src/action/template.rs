@@ -187,7 +187,9 @@ pub fn run(
         enable_dns: options.enable_dns,
         ..Engine::default()
     };
-    let head_reader = release::HeadReader::start();
+    // Started with the first rendered file: by then the thread that parsed the templates ahead has
+    // ended, and the reader's thread takes over its memory arena (and the rest of its huge page).
+    let mut head_reader: Option<release::HeadReader> = None;
     let rendered = engine
         .render_preparsed(
             &chart,
@@ -197,7 +199,9 @@ pub fn run(
             &capabilities,
             &mut |path, text| {
                 if !path.ends_with("NOTES.txt") {
-                    head_reader.feed(path, text);
+                    head_reader
+                        .get_or_insert_with(release::HeadReader::start)
+                        .feed(path, text);
                 }
             },
         )
@@ -214,7 +218,10 @@ pub fn run(
         .into_iter()
         .filter(|(path, _)| !path.ends_with("NOTES.txt"))
         .collect();
-    let sorted = match release::sort_prepared(&manifests_only, head_reader.finish()) {
+    let heads = head_reader
+        .map(release::HeadReader::finish)
+        .unwrap_or_default();
+    let sorted = match release::sort_prepared(&manifests_only, heads) {
         Ok(sorted) => sorted,
         Err(err) => {
             let mut dump = String::new();
