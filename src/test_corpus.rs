@@ -30,3 +30,18 @@ pub fn texts() -> Vec<(PathBuf, String)> {
         })
         .collect()
 }
+
+/// Every string of up to `max_len` characters over `alphabet` (the empty one first), for exhaustive
+/// comparisons on short inputs.
+pub fn all_strings(alphabet: &[char], max_len: usize) -> Vec<String> {
+    let mut all = vec![String::new()];
+    let mut last = vec![String::new()];
+    for _ in 0..max_len {
+        last = last
+            .iter()
+            .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
+            .collect();
+        all.extend(last.iter().cloned());
+    }
+    all
+}

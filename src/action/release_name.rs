@@ -104,15 +104,7 @@ mod tests {
     fn hand_check_agrees_with_the_pattern() {
         let pattern = regex::Regex::new(RELEASE_NAME_PATTERN).unwrap();
         let alphabet = ['a', 'z', '0', '9', '-', '.', 'A', '_', '\n', 'é'];
-        let mut names = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..4 {
-            last = last
-                .iter()
-                .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
-                .collect();
-            names.extend(last.iter().cloned());
-        }
+        let mut names = crate::test_corpus::all_strings(&alphabet, 4);
         names.extend(["my-release.v1.2", "a--b.c-d", "x.", ".x", "rel\n"].map(String::from));
         for name in &names {
             assert_eq!(

@@ -103,16 +103,7 @@ mod tests {
     fn hand_search_agrees_with_the_pattern() {
         let pattern = regex::Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").unwrap();
         let alphabet = ['-', '\n', ' ', 'a', '\x0b', '\u{a0}'];
-        let mut texts = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..6 {
-            last = last
-                .iter()
-                .flat_map(|prefix| alphabet.iter().map(move |c| format!("{prefix}{c}")))
-                .collect();
-            texts.extend(last.iter().cloned());
-        }
-        for text in &texts {
+        for text in &crate::test_corpus::all_strings(&alphabet, 6) {
             let expected: Vec<(usize, usize)> = pattern
                 .find_iter(text)
                 .map(|m| (m.start(), m.end()))
