@@ -177,33 +177,47 @@ impl<'a> Lexer<'a> {
         &self.input[self.pos..]
     }
 
+    // `next`, `peek` and `backup` step over an ASCII byte directly (`pos` is always at a character
+    // boundary, and no byte of a multi-byte character is ASCII); other characters are decoded.
+
     fn next(&mut self) -> Option<char> {
-        match self.rest().chars().next() {
+        match self.input.as_bytes().get(self.pos) {
             None => {
                 self.at_eof = true;
                 None
             }
-            Some(r) => {
-                self.pos += r.len_utf8();
-                if r == '\n' {
+            Some(&b) if b.is_ascii() => {
+                self.pos += 1;
+                if b == b'\n' {
                     self.line += 1;
                 }
+                Some(char::from(b))
+            }
+            Some(_) => {
+                let r = self.rest().chars().next()?;
+                self.pos += r.len_utf8();
                 Some(r)
             }
         }
     }
 
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        match self.input.as_bytes().get(self.pos) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            _ => self.rest().chars().next(),
+        }
     }
 
     fn backup(&mut self) {
         if !self.at_eof && self.pos > 0 {
-            if let Some(r) = self.input[..self.pos].chars().next_back() {
-                self.pos -= r.len_utf8();
-                if r == '\n' {
+            let before = self.input.as_bytes()[self.pos - 1];
+            if before.is_ascii() {
+                self.pos -= 1;
+                if before == b'\n' {
                     self.line -= 1;
                 }
+            } else if let Some(r) = self.input[..self.pos].chars().next_back() {
+                self.pos -= r.len_utf8();
             }
         }
         self.at_eof = false;
@@ -316,14 +330,16 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_right_delim(&self) -> (bool, bool) {
-        let rest = self.rest();
-        if has_right_trim_marker(rest) && rest[TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM) {
-            return (true, true);
-        }
-        if rest.starts_with(RIGHT_DELIM) {
+        let rest = &self.input.as_bytes()[self.pos..];
+        let delim = RIGHT_DELIM.as_bytes();
+        if rest.starts_with(delim) {
             return (true, false);
         }
-        (false, false)
+        let trimmed = rest.len() >= TRIM_MARKER_LEN
+            && is_space(char::from(rest[0]))
+            && rest[1] == b'-'
+            && rest[TRIM_MARKER_LEN..].starts_with(delim);
+        (trimmed, trimmed)
     }
 
     fn lex_left_delim(&mut self) -> Item<'a> {
