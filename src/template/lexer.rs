@@ -137,13 +137,11 @@ fn is_alphanumeric(r: char) -> bool {
     r == '_' || r.is_alphabetic() || r.is_numeric()
 }
 
-fn has_left_trim_marker(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_left_trim_marker(b: &[u8]) -> bool {
     b.len() >= 2 && b[0] == b'-' && is_space(b[1] as char)
 }
 
-fn has_right_trim_marker(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_right_trim_marker(b: &[u8]) -> bool {
     b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
 }
 
@@ -306,7 +304,7 @@ impl<'a> Lexer<'a> {
                 self.pos += x;
                 let mut trim_length = 0;
                 let delim_end = self.pos + LEFT_DELIM.len();
-                if has_left_trim_marker(&self.input[delim_end..]) {
+                if has_left_trim_marker(&self.input.as_bytes()[delim_end..]) {
                     let text = &self.input[self.start..self.pos];
                     trim_length = text.len() - text.trim_end_matches(SPACE_CHARS).len();
                 }
@@ -335,16 +333,13 @@ impl<'a> Lexer<'a> {
         if rest.starts_with(delim) {
             return (true, false);
         }
-        let trimmed = rest.len() >= TRIM_MARKER_LEN
-            && is_space(char::from(rest[0]))
-            && rest[1] == b'-'
-            && rest[TRIM_MARKER_LEN..].starts_with(delim);
+        let trimmed = has_right_trim_marker(rest) && rest[TRIM_MARKER_LEN..].starts_with(delim);
         (trimmed, trimmed)
     }
 
     fn lex_left_delim(&mut self) -> Item<'a> {
         self.pos += LEFT_DELIM.len();
-        let trim_space = has_left_trim_marker(self.rest());
+        let trim_space = has_left_trim_marker(&self.input.as_bytes()[self.pos..]);
         let after_marker = if trim_space { TRIM_MARKER_LEN } else { 0 };
         if self.input[self.pos + after_marker..].starts_with(LEFT_COMMENT) {
             self.pos += after_marker;
@@ -473,7 +468,7 @@ impl<'a> Lexer<'a> {
             num_spaces += 1;
         }
         let from = self.pos - 1;
-        if has_right_trim_marker(&self.input[from..])
+        if has_right_trim_marker(&self.input.as_bytes()[from..])
             && self.input[from + TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM)
         {
             self.backup();

@@ -144,7 +144,7 @@ pub(crate) fn str_at(args: &[Value], i: usize) -> &str {
 }
 
 /// Lower-case hexadecimal, two digits per byte (Go's `hex.EncodeToString`).
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -140,7 +140,7 @@ fn shuffle(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> 
 pub fn format_uuid_v4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = super::crypto::hex(&bytes);
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
