@@ -134,7 +134,10 @@ fn is_space(r: char) -> bool {
 }
 
 fn is_alphanumeric(r: char) -> bool {
-    r == '_' || r.is_alphabetic() || r.is_numeric()
+    if r.is_ascii() {
+        return r == '_' || r.is_ascii_alphanumeric();
+    }
+    r.is_alphabetic() || r.is_numeric()
 }
 
 fn has_left_trim_marker(b: &[u8]) -> bool {
@@ -459,14 +462,17 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_space(&mut self) -> Item<'a> {
-        let mut num_spaces = 0;
-        while let Some(r) = self.peek() {
-            if !is_space(r) {
+        let begin = self.pos;
+        while let Some(&b) = self.input.as_bytes().get(self.pos) {
+            if !is_space(char::from(b)) {
                 break;
             }
-            self.next();
-            num_spaces += 1;
+            self.pos += 1;
+            if b == b'\n' {
+                self.line += 1;
+            }
         }
+        let num_spaces = self.pos - begin;
         let from = self.pos - 1;
         if has_right_trim_marker(&self.input.as_bytes()[from..])
             && self.input[from + TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM)
@@ -479,38 +485,50 @@ impl<'a> Lexer<'a> {
         self.this_item(ItemType::Space)
     }
 
-    fn lex_identifier(&mut self) -> Item<'a> {
+    /// Moves over a run of identifier characters (Go's `isAlphaNumeric`), stepping over ASCII bytes
+    /// without decoding them (the run holds no line feed).
+    fn skip_alphanumeric(&mut self) {
         loop {
-            match self.next() {
-                Some(r) if is_alphanumeric(r) => {}
-                r => {
-                    self.backup();
-                    let word = &self.input[self.start..self.pos];
-                    if !self.at_terminator() {
-                        let shown = r
-                            .map(format_unicode_sharp)
-                            .unwrap_or_else(|| "U+FFFFFFFF".into());
-                        return self.error(format!("bad character {shown}"));
-                    }
-                    let typ = match word {
-                        "block" => ItemType::Block,
-                        "break" => ItemType::Break,
-                        "continue" => ItemType::Continue,
-                        "define" => ItemType::Define,
-                        "else" => ItemType::Else,
-                        "end" => ItemType::End,
-                        "if" => ItemType::If,
-                        "range" => ItemType::Range,
-                        "nil" => ItemType::Nil,
-                        "template" => ItemType::Template,
-                        "with" => ItemType::With,
-                        "true" | "false" => ItemType::Bool,
-                        _ => ItemType::Identifier,
-                    };
-                    return self.this_item(typ);
+            let bytes = self.input.as_bytes();
+            while let Some(&b) = bytes.get(self.pos) {
+                if b != b'_' && !b.is_ascii_alphanumeric() {
+                    break;
                 }
+                self.pos += 1;
+            }
+            match self.peek() {
+                Some(r) if !r.is_ascii() && is_alphanumeric(r) => self.pos += r.len_utf8(),
+                _ => return,
             }
         }
+    }
+
+    fn lex_identifier(&mut self) -> Item<'a> {
+        self.skip_alphanumeric();
+        let word = &self.input[self.start..self.pos];
+        if !self.at_terminator() {
+            let shown = self
+                .peek()
+                .map(format_unicode_sharp)
+                .unwrap_or_else(|| "U+FFFFFFFF".into());
+            return self.error(format!("bad character {shown}"));
+        }
+        let typ = match word {
+            "block" => ItemType::Block,
+            "break" => ItemType::Break,
+            "continue" => ItemType::Continue,
+            "define" => ItemType::Define,
+            "else" => ItemType::Else,
+            "end" => ItemType::End,
+            "if" => ItemType::If,
+            "range" => ItemType::Range,
+            "nil" => ItemType::Nil,
+            "template" => ItemType::Template,
+            "with" => ItemType::With,
+            "true" | "false" => ItemType::Bool,
+            _ => ItemType::Identifier,
+        };
+        self.this_item(typ)
     }
 
     fn lex_variable(&mut self) -> Item<'a> {
@@ -528,19 +546,10 @@ impl<'a> Lexer<'a> {
                 ItemType::Dot
             });
         }
-        let mut last;
-        loop {
-            last = self.next();
-            match last {
-                Some(r) if is_alphanumeric(r) => {}
-                _ => {
-                    self.backup();
-                    break;
-                }
-            }
-        }
+        self.skip_alphanumeric();
         if !self.at_terminator() {
-            let shown = last
+            let shown = self
+                .peek()
                 .map(format_unicode_sharp)
                 .unwrap_or_else(|| "U+FFFFFFFF".into());
             return self.error(format!("bad character {shown}"));
@@ -741,6 +750,27 @@ mod tests {
             "bad number syntax: \"1x\""
         );
         assert_eq!(lex_all("{{/* a }}").last().unwrap().1, "unclosed comment");
+    }
+
+    /// Identifier runs mix ASCII and other letters and digits; a character that ends one where no
+    /// terminator may is reported as Go's `%#U`.
+    #[test]
+    fn identifiers_fields_and_variables_with_other_letters() {
+        use ItemType::*;
+        let items = lex_all("{{ été_1 .héllo.wörld2 $x日本 }}\n{{ end }}");
+        assert_eq!(items[2], (Identifier, "été_1".into()));
+        assert_eq!(items[4], (Field, ".héllo".into()));
+        assert_eq!(items[5], (Field, ".wörld2".into()));
+        assert_eq!(items[7], (Variable, "$x日本".into()));
+        assert_eq!(items[11], (LeftDelim, "{{".into()));
+        assert_eq!(items[13], (End, "end".into()));
+        let bad = |text: &str| lex_all(text).last().unwrap().1.clone();
+        assert_eq!(bad("{{ .a€ }}"), "bad character U+20AC '€'");
+        assert_eq!(bad("{{ $ab+ }}"), "bad character U+002B '+'");
+        assert_eq!(bad("{{ foo\u{1} }}"), "bad character U+0001");
+        // The end of the text ends a run as a terminator would.
+        assert_eq!(bad("{{ foo"), "unclosed action");
+        assert_eq!(lex_all("{{ .x")[2], (Field, ".x".into()));
     }
 
     #[test]

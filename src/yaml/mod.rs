@@ -73,6 +73,18 @@ fn json_kind(v: &Value) -> &'static str {
 /// Parses the first document of `text` into Helm's data (`fromYaml`, `yaml.Unmarshal` into
 /// `interface{}`); an empty document is nil.
 pub fn parse_value(text: &str, file: &str) -> Result<Value, Error> {
+    // A plain document (most values files) is decoded straight from its events; the skim gives up
+    // on everything that needs the node tree (anchors, tags, merge keys, odd keys, errors) and on
+    // texts the simple reader does not read whole (several documents among them).
+    match skim::skim_plain_document(text, skim::Pick::All) {
+        Some(None) => return Ok(Value::Nil),
+        Some(Some(decoded)) => {
+            if let Ok(value) = convert::to_value(&decoded) {
+                return Ok(value);
+            }
+        }
+        None => {}
+    }
     let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
     match docs.first() {
         None => Ok(Value::Nil),
@@ -161,6 +173,33 @@ mod tests {
         assert!(matches!(get(&v, "b"), Value::Float(f) if f == 511.0));
         assert!(matches!(get(&v, "c"), Value::Bool(true)));
         assert!(get(&v, "d").is_nil());
+    }
+
+    /// Wherever the skim decodes a text (every YAML text of the repository and each of its
+    /// documents), the value is the one the node tree gives, and the node tree finds no error.
+    #[test]
+    fn plain_documents_decode_as_through_the_node_tree() {
+        let mut skimmed = 0;
+        for (path, text) in crate::test_corpus::texts() {
+            let mut texts = crate::release::manifest::split_manifests(&text);
+            texts.push(text);
+            for text in texts {
+                let Some(fast) = skim::skim_plain_document(&text, skim::Pick::All) else {
+                    continue;
+                };
+                let full = load::parse_nodes(&text, 1).unwrap();
+                let full = full.first().map(|node| node_to_value(node).unwrap());
+                let fast = fast.map(|decoded| convert::to_value(&decoded).unwrap());
+                assert_eq!(
+                    format!("{fast:?}"),
+                    format!("{full:?}"),
+                    "{}",
+                    path.display()
+                );
+                skimmed += 1;
+            }
+        }
+        assert!(skimmed > 500, "{skimmed}");
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub enum Pick {
     Shape,
     /// A map: each key's pick (`None`: skip the entry); anything else as [`Pick::Shape`].
     Map(fn(&str) -> Option<Pick>),
+    /// The whole node.
+    All,
 }
 
 /// The first document of `text` with only the `pick`ed parts decoded (`Some(None)`: no document),
@@ -41,6 +43,16 @@ pub fn skim_document(text: &str, pick: Pick) -> Option<Option<Yaml>> {
         None if super::load::parses_as_is(text) => Events::parser(text),
         None => return None,
     };
+    skim_events(events, pick)
+}
+
+/// [`skim_document`] of a text the simple reader (`super::simple`) reads whole, so a text of at
+/// most one document, checked to its end; `None` for any other text.
+pub fn skim_plain_document(text: &str, pick: Pick) -> Option<Option<Yaml>> {
+    skim_events(Events::simple(text)?, pick)
+}
+
+fn skim_events(events: Events<'_>, pick: Pick) -> Option<Option<Yaml>> {
     let mut skim = Skim { events };
     loop {
         match skim.next()? {
@@ -89,16 +101,19 @@ impl Skim<'_> {
                 if anchor > 0 || tag.is_some() {
                     return None;
                 }
+                let keep_items = matches!(pick, Some(Pick::All));
+                let mut items = Vec::new();
                 loop {
                     match self.next()? {
                         Event::SequenceEnd => break,
+                        item if keep_items => items.push(self.node(item, pick, depth + 1)?),
                         item => {
                             self.node(item, None, depth + 1)?;
                         }
                     }
                 }
                 Some(if pick.is_some() {
-                    Yaml::Seq(Vec::new())
+                    Yaml::Seq(items)
                 } else {
                     Yaml::Null
                 })
@@ -116,6 +131,7 @@ impl Skim<'_> {
                     };
                     let child = match pick {
                         Some(Pick::Map(pick_key)) => pick_key(&key),
+                        Some(Pick::All) => Some(Pick::All),
                         _ => None,
                     };
                     let event = self.next()?;
