@@ -3,7 +3,9 @@
 //! [`super::decode_document`] builds a node tree and a decoded tree of the whole document, and then
 //! drops both: costly when a caller wants three fields of every rendered manifest (Helm's sorter reads
 //! `apiVersion`, `kind` and `metadata.name`/`annotations` of each). [`skim_document`] reads the same
-//! events but keeps only what a [`Pick`] selects; everything else is checked and skipped.
+//! events but keeps only what a [`Pick`] selects; everything else is checked and skipped. With
+//! [`Pick::All`] it keeps the whole document: [`super::parse_value`] decodes plain values files that
+//! way ([`skim_plain_document`]), without a node tree.
 //!
 //! It answers only for documents where nothing but the kept parts can matter: it gives up (returns
 //! `None`, and the caller takes the full path) on any parse error, on anchors, aliases and tags, on
