@@ -15,7 +15,8 @@ pub struct Rules {
 
 #[derive(Debug, Clone)]
 struct Pattern {
-    glob: String,
+    /// The glob's characters (checked to be a valid pattern when the rule was added).
+    glob: Vec<char>,
     negate: bool,
     must_dir: bool,
     scope: Scope,
@@ -76,7 +77,7 @@ impl Rules {
             (Scope::BaseName, rule)
         };
         self.patterns.push(Pattern {
-            glob: glob.to_string(),
+            glob: glob.chars().collect(),
             negate,
             must_dir,
             scope,
@@ -116,7 +117,14 @@ impl Pattern {
             Scope::Rooted | Scope::Structural => path,
             Scope::BaseName => crate::template::funcs::sprig::paths::base(path),
         };
-        glob_match(&self.glob, subject).unwrap_or(false)
+        // Checked when added, the glob cannot be malformed; most paths are ASCII and are matched
+        // as they are, without a copy.
+        if subject.is_ascii() {
+            match_from(&self.glob, subject.as_bytes()).unwrap_or(false)
+        } else {
+            let subject: Vec<char> = subject.chars().collect();
+            match_from(&self.glob, &subject).unwrap_or(false)
+        }
     }
 }
 
@@ -157,7 +165,8 @@ fn validate(pat: &[char]) -> Result<(), BadPattern> {
     Ok(())
 }
 
-fn match_from(pat: &[char], name: &[char]) -> Result<bool, BadPattern> {
+fn match_from<C: Copy + Into<char>>(pat: &[char], name: &[C]) -> Result<bool, BadPattern> {
+    let at = |n: usize| -> char { name[n].into() };
     let mut p = 0;
     let mut n = 0;
     // Backtracking point for the last `*`: (pattern index after the star, name index it resumes at).
@@ -171,15 +180,15 @@ fn match_from(pat: &[char], name: &[char]) -> Result<bool, BadPattern> {
                     continue;
                 }
                 '?' => {
-                    if n < name.len() && name[n] != '/' {
+                    if n < name.len() && at(n) != '/' {
                         p += 1;
                         n += 1;
                         continue;
                     }
                 }
                 '[' => {
-                    if n < name.len() && name[n] != '/' {
-                        let (ok, next) = match_class(pat, p, name[n])?;
+                    if n < name.len() && at(n) != '/' {
+                        let (ok, next) = match_class(pat, p, at(n))?;
                         if ok {
                             p = next;
                             n += 1;
@@ -191,14 +200,14 @@ fn match_from(pat: &[char], name: &[char]) -> Result<bool, BadPattern> {
                 }
                 '\\' => {
                     let c = *pat.get(p + 1).ok_or(BadPattern)?;
-                    if n < name.len() && name[n] == c {
+                    if n < name.len() && at(n) == c {
                         p += 2;
                         n += 1;
                         continue;
                     }
                 }
                 c => {
-                    if n < name.len() && name[n] == c {
+                    if n < name.len() && at(n) == c {
                         p += 1;
                         n += 1;
                         continue;
@@ -210,7 +219,7 @@ fn match_from(pat: &[char], name: &[char]) -> Result<bool, BadPattern> {
         }
         // Mismatch: let the last star swallow one more character, unless that would cross a `/`.
         match star {
-            Some((sp, sn)) if sn < name.len() && name[sn] != '/' => {
+            Some((sp, sn)) if sn < name.len() && at(sn) != '/' => {
                 star = Some((sp, sn + 1));
                 p = sp;
                 n = sn + 1;
@@ -292,6 +301,29 @@ mod tests {
         assert!(!r.ignore("docs/sub/a.md", false));
         assert!(r.ignore("templates/.hidden", false));
         assert!(!r.ignore("templates/x.yaml", false));
+    }
+
+    /// ASCII paths are matched as bytes, others as characters: one character is one `?`.
+    #[test]
+    fn rules_match_paths_of_any_characters() {
+        let r = rules("n?me.txt\n[é-ü]*.md\ndocs/*\n");
+        for (path, ignored) in [
+            ("name.txt", true),
+            ("näme.txt", true),
+            ("nääme.txt", false),
+            ("ö.md", true),
+            ("o.md", false),
+            ("docs/é", true),
+            ("docs/é/x", false),
+        ] {
+            assert_eq!(r.ignore(path, false), ignored, "{path}");
+            let chars: Vec<char> = path.chars().collect();
+            let pattern = ["n?me.txt", "[é-ü]*.md", "docs/*"];
+            let by_glob = pattern
+                .iter()
+                .any(|p| glob_match(p, path).unwrap() && (p.contains('/') || !path.contains('/')));
+            assert_eq!(by_glob, ignored, "{path} ({} characters)", chars.len());
+        }
     }
 
     #[test]

@@ -114,7 +114,7 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Found>) {
         let rel_name = if rel.is_empty() {
             name.clone()
         } else {
-            format!("{rel}/{name}")
+            [rel, "/", &name].concat()
         };
         // Follows symlinks, as Helm's sympath.Walk does; other entries need no `stat`.
         let file_type = match entry.file_type() {

@@ -198,6 +198,7 @@ fn collect<'c>(
     context.insert("Values", values.clone());
     context.insert("Subcharts", Value::Map(subcharts.clone()));
 
+    let base_path = [full_path, "/templates"].concat();
     for child in &chart.dependencies {
         let child_path = format!("{full_path}/charts/{}", child.name());
         let child_context = collect(child, Some(&values), &child_path, top, out);
@@ -209,10 +210,10 @@ fn collect<'c>(
             continue;
         }
         out.push(Renderable {
-            name: format!("{full_path}/{}", template.name),
+            name: [full_path, "/", &template.name].concat(),
             text: crate::chart::loader::text(&template.data),
             context: context.clone(),
-            base_path: format!("{full_path}/templates"),
+            base_path: base_path.clone(),
         });
     }
     context

@@ -42,8 +42,48 @@ pub const INSTALL_ORDER: &[&str] = &[
     "APIService",
 ];
 
+/// The position of `kind` in [`INSTALL_ORDER`]. A `match` rather than a search of the list: sorting
+/// compares each manifest's kind several times.
 fn rank(kind: &str) -> Option<usize> {
-    INSTALL_ORDER.iter().position(|k| *k == kind)
+    Some(match kind {
+        "PriorityClass" => 0,
+        "Namespace" => 1,
+        "NetworkPolicy" => 2,
+        "ResourceQuota" => 3,
+        "LimitRange" => 4,
+        "PodSecurityPolicy" => 5,
+        "PodDisruptionBudget" => 6,
+        "ServiceAccount" => 7,
+        "Secret" => 8,
+        "SecretList" => 9,
+        "ConfigMap" => 10,
+        "StorageClass" => 11,
+        "PersistentVolume" => 12,
+        "PersistentVolumeClaim" => 13,
+        "CustomResourceDefinition" => 14,
+        "ClusterRole" => 15,
+        "ClusterRoleList" => 16,
+        "ClusterRoleBinding" => 17,
+        "ClusterRoleBindingList" => 18,
+        "Role" => 19,
+        "RoleList" => 20,
+        "RoleBinding" => 21,
+        "RoleBindingList" => 22,
+        "Service" => 23,
+        "DaemonSet" => 24,
+        "Pod" => 25,
+        "ReplicationController" => 26,
+        "ReplicaSet" => 27,
+        "Deployment" => 28,
+        "HorizontalPodAutoscaler" => 29,
+        "StatefulSet" => 30,
+        "Job" => 31,
+        "CronJob" => 32,
+        "IngressClass" => 33,
+        "Ingress" => 34,
+        "APIService" => 35,
+        _ => return None,
+    })
 }
 
 /// Helm's `lessByKind` as an ordering: listed kinds by rank, unknown kinds after them by name.
@@ -64,6 +104,15 @@ pub fn sort_by_kind<T>(items: &mut [T], kind_of: impl Fn(&T) -> &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rank_is_the_position_in_the_install_order() {
+        for (i, kind) in INSTALL_ORDER.iter().enumerate() {
+            assert_eq!(rank(kind), Some(i), "{kind}");
+            assert_eq!(rank(&kind.to_lowercase()), None, "{kind}");
+        }
+        assert_eq!(rank(""), None);
+    }
 
     #[test]
     fn known_kinds_first_then_unknown_by_name() {

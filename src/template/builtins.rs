@@ -87,9 +87,13 @@ impl Builtin {
     }
 }
 
-/// Calls a builtin other than `and`/`or`. `first_arg_text` is the source text of the first argument
-/// (Go's `call` names it in its error).
-pub fn call(b: Builtin, args: Vec<Value>, first_arg_text: &str) -> Result<Value, String> {
+/// Calls a builtin other than `and`/`or`. `first_arg_text` gives the source text of the first
+/// argument (Go's `call` names it in its error; only an error asks for it).
+pub fn call(
+    b: Builtin,
+    args: Vec<Value>,
+    first_arg_text: impl FnOnce() -> String,
+) -> Result<Value, String> {
     match b {
         Builtin::And | Builtin::Or => Ok(args.into_iter().next().unwrap_or_default()),
         Builtin::Not => Ok(Value::Bool(!args.first().is_some_and(Value::truthy))),
@@ -99,12 +103,8 @@ pub fn call(b: Builtin, args: Vec<Value>, first_arg_text: &str) -> Result<Value,
         Builtin::Print => Ok(Value::string(sprint(&args))),
         Builtin::Println => Ok(Value::string(sprintln(&args))),
         Builtin::Printf => {
-            let format = args
-                .first()
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            Ok(Value::string(sprintf(&format, &args[1.min(args.len())..])))
+            let format = args.first().and_then(Value::as_str).unwrap_or("");
+            Ok(Value::string(sprintf(format, &args[1.min(args.len())..])))
         }
         Builtin::Html => Ok(Value::string(html_escape(&eval_args(&args)))),
         Builtin::Js => Ok(Value::string(js_escape(&eval_args(&args)))),
@@ -112,7 +112,8 @@ pub fn call(b: Builtin, args: Vec<Value>, first_arg_text: &str) -> Result<Value,
         Builtin::Call => match args.first() {
             None | Some(Value::Nil) => Err("call of nil".into()),
             Some(v) => Err(format!(
-                "non-function {first_arg_text} of type {}",
+                "non-function {} of type {}",
+                first_arg_text(),
                 v.type_name()
             )),
         },

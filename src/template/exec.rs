@@ -158,6 +158,16 @@ pub(crate) struct State<'t> {
     top: Rc<str>,
 }
 
+thread_local! {
+    static DOLLAR: Rc<str> = Rc::from("$");
+}
+
+/// The name of the variable `$`, shared (every execution, `include`s included, starts with it). Only
+/// executions hold it, never a parse tree, so it stays on this thread.
+fn dollar() -> Rc<str> {
+    DOLLAR.with(Rc::clone)
+}
+
 /// Executes the template `tree` of `set` with `data` as dot and `$`.
 pub(crate) fn execute(
     set: &Templates,
@@ -174,7 +184,7 @@ pub(crate) fn execute(
         name: tree.name.clone(),
         tree,
         node: None,
-        vars: vec![(Rc::from("$"), dot.clone())],
+        vars: vec![(dollar(), dot.clone())],
         depth: 0,
         out: String::with_capacity(256),
         fuel,
@@ -545,7 +555,7 @@ impl<'t> State<'t> {
         };
         let saved_name = std::mem::replace(&mut self.name, tree.name.clone());
         let saved_tree = std::mem::replace(&mut self.tree, tree);
-        let saved_vars = std::mem::replace(&mut self.vars, vec![(Rc::from("$"), new_dot.clone())]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![(dollar(), new_dot.clone())]);
         let saved_node = self.node;
         self.depth += 1;
         let result = self.walk_list(&new_dot, &tree.root);
@@ -923,8 +933,8 @@ impl<'t> State<'t> {
             }
             Callee::Method(o, m, _) => o.call_method(&m, argv).map_err(FuncError::Msg),
             Callee::Builtin(b) => {
-                let first_text = args.first().map(|a| a.to_string()).unwrap_or_default();
-                builtins::call(b, argv, &first_text).map_err(FuncError::Msg)
+                let first_text = || args.first().map(|a| a.to_string()).unwrap_or_default();
+                builtins::call(b, argv, first_text).map_err(FuncError::Msg)
             }
         };
         match result {

@@ -60,6 +60,14 @@ pub fn format_float_g(f: f64) -> String {
 /// The shortest round-tripping decimal digits of a finite non-zero `f`: (negative, digits, exponent)
 /// such that `f = 0.d1d2d3… × 10^(exponent+1)`, i.e. `d1.d2d3… × 10^exponent`.
 pub fn shortest_digits(f: f64) -> (bool, String, i32) {
+    // An integer below 2^53 is exact and its neighbours are at most 1 away, so no shorter digit
+    // string rounds to it: its digits (without trailing zeros) are the shortest.
+    if f != 0.0 && f.fract() == 0.0 && f.abs() < (1u64 << 53) as f64 {
+        let whole = (f.abs() as u64).to_string();
+        let exponent = whole.len() as i32 - 1;
+        let digits = whole.trim_end_matches('0').to_string();
+        return (f < 0.0, digits, exponent);
+    }
     let s = format!("{:e}", f.abs());
     let (mantissa, exp) = s.split_once('e').expect("{:e} always has an exponent");
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
@@ -208,5 +216,31 @@ mod tests {
             Value::Float(3.5),
         ];
         assert_eq!(sprint(&args), "a1 2b3.5");
+    }
+
+    /// The digits of an integral float are those Rust's shortest `{:e}` gives.
+    #[test]
+    fn integral_floats_have_their_shortest_digits() {
+        let by_format = |f: f64| {
+            let s = format!("{:e}", f.abs());
+            let (mantissa, exp) = s.split_once('e').unwrap();
+            let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+            (f < 0.0, digits, exp.parse::<i32>().unwrap())
+        };
+        let mut samples: Vec<f64> = (1..20_000).map(f64::from).collect();
+        let mut power = 1u64;
+        while power < 1 << 53 {
+            samples.extend([power, power - 1, power + 1, power * 7].map(|n| n as f64));
+            power *= 10;
+        }
+        samples.extend([(1u64 << 53) - 1, 1 << 52, 123_456_789_012_345].map(|n| n as f64));
+        for f in samples {
+            for f in [f, -f] {
+                assert_eq!(shortest_digits(f), by_format(f), "{f}");
+            }
+        }
+        // Past 2^53 and for fractions the formatting path answers.
+        assert_eq!(shortest_digits(2f64.powi(60)), by_format(2f64.powi(60)));
+        assert_eq!(shortest_digits(0.125), (false, "125".into(), -1));
     }
 }

@@ -19,7 +19,7 @@ use crate::template::value::{List, Value};
 /// print through their `String()`/`%v` form).
 pub fn strval(v: &Value) -> String {
     match v {
-        Value::String(s) => s.to_string(),
+        Value::String(s) => String::from(&**s),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         other => format_v(other),
     }
