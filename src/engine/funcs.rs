@@ -90,12 +90,15 @@ fn string_arg(args: &[Value], i: usize) -> String {
 }
 
 /// `include NAME DATA`: the named template's output, with Helm's per-name recursion cap.
-fn include(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
-    let name = string_arg(&args, 0);
-    let data = args.get(1).cloned().unwrap_or(Value::Nil);
+fn include(ctx: &mut CallCtx<'_>, mut args: Vec<Value>) -> Result<Value, FuncError> {
+    let data = args.get_mut(1).map(std::mem::take).unwrap_or(Value::Nil);
+    let name = args.first().and_then(Value::as_str).unwrap_or_default();
     if let Some(state) = state(ctx) {
         let mut included = state.included.borrow_mut();
-        let depth = included.entry(name.clone()).or_insert(0);
+        if !included.contains_key(name) {
+            included.insert(name.to_string(), 0);
+        }
+        let depth = included.get_mut(name).expect("inserted above");
         if *depth > RECURSION_MAX {
             return Err(FuncError::msg(format!(
                 "rendering template has a nested reference name: {name}: unable to execute template"
@@ -103,9 +106,9 @@ fn include(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> 
         }
         *depth += 1;
     }
-    let result = ctx.exec.execute_template(&name, data);
+    let result = ctx.exec.execute_template(name, data);
     if let Some(state) = state(ctx) {
-        if let Some(depth) = state.included.borrow_mut().get_mut(&name) {
+        if let Some(depth) = state.included.borrow_mut().get_mut(name) {
             *depth = depth.saturating_sub(1);
         }
     }

@@ -766,12 +766,16 @@ impl<'t> State<'t> {
             Rv::Direct(v) => (false, v),
             Rv::Boxed(v) => (true, v),
         };
-        let type_name = if boxed {
-            "interface {}".to_string()
-        } else {
-            value.type_name()
+        // Only errors name the type.
+        let type_name = |value: &Value| {
+            if boxed {
+                "interface {}".to_string()
+            } else {
+                value.type_name()
+            }
         };
         if value.is_nil() {
+            let type_name = type_name(&value);
             return Err(self.errorf(format!("nil pointer evaluating {type_name}.{field}")));
         }
         if let Value::Object(o) = &value {
@@ -813,6 +817,7 @@ impl<'t> State<'t> {
             }
             _ => {}
         }
+        let type_name = type_name(&value);
         Err(self.errorf(format!("can't evaluate field {field} in type {type_name}")))
     }
 
@@ -854,16 +859,32 @@ impl<'t> State<'t> {
             Some(a) if !a.is_empty() => &a[1..],
             _ => &[],
         };
-        let (fixed, variadic): (Vec<GoType>, Option<GoType>) = match &callee {
-            Callee::Func(def) => (def.sig.params.to_vec(), def.sig.variadic.clone()),
-            Callee::Method(_, _, sig) => (sig.params.to_vec(), sig.variadic.clone()),
+        // The builtins take at most two fixed parameters: `interface {}`s, or a string first.
+        const ANY: GoType = GoType::Interface;
+        const ANY_PARAMS: [GoType; 2] = [ANY; 2];
+        const STRING_FIRST: [GoType; 2] = [GoType::String, ANY];
+        let (fixed, variadic): (std::borrow::Cow<'static, [GoType]>, Option<GoType>) = match &callee
+        {
+            Callee::Func(def) => (def.sig.params.into(), def.sig.variadic.clone()),
+            Callee::Method(_, _, sig) => (sig.params.into(), sig.variadic.clone()),
             Callee::Builtin(b) => {
                 let a = b.arity();
-                let mut fixed = vec![GoType::Interface; a.fixed];
-                if a.first_is_string {
-                    fixed[0] = GoType::String;
-                }
-                (fixed, a.variadic.then_some(GoType::Interface))
+                let params: &'static [GoType] = if a.first_is_string {
+                    &STRING_FIRST
+                } else {
+                    &ANY_PARAMS
+                };
+                let fixed = match params.get(..a.fixed) {
+                    Some(fixed) => fixed.into(),
+                    None => {
+                        let mut fixed = vec![ANY; a.fixed];
+                        if a.first_is_string {
+                            fixed[0] = GoType::String;
+                        }
+                        fixed.into()
+                    }
+                };
+                (fixed, a.variadic.then_some(ANY))
             }
         };
         let num_in = args.len() + usize::from(fin.is_some());
