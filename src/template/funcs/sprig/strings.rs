@@ -499,15 +499,28 @@ fn cat(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
 
 /// Sprig's `indent`: `spaces` spaces before every line of `s`, appended to `out`.
 fn indent_into(out: &mut String, spaces: i64, s: &str) -> Result<(), FuncError> {
-    let pad = go_repeat(" ", spaces)?;
-    out.reserve(s.len() + pad.len() * (1 + s.bytes().filter(|&b| b == b'\n').count()));
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
+    const SPACES: &str = "                                                                ";
+    let repeated;
+    let pad = match usize::try_from(spaces).ok().and_then(|n| SPACES.get(..n)) {
+        Some(pad) => pad,
+        None => {
+            repeated = go_repeat(" ", spaces)?;
+            &repeated
         }
-        out.push_str(&pad);
-        out.push_str(line);
+    };
+    let lines = 1 + s.bytes().filter(|&b| b == b'\n').count();
+    out.reserve(s.len() + pad.len() * lines);
+    // The pad, then each line feed followed by the pad.
+    out.push_str(pad);
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b'\n' {
+            out.push_str(&s[start..=i]);
+            out.push_str(pad);
+            start = i + 1;
+        }
     }
+    out.push_str(&s[start..]);
     Ok(())
 }
 
@@ -629,6 +642,31 @@ mod tests {
         // helm: {{ wrapWith 5 "\t" "Hello World" }}
         assert_eq!(wrap_custom("Hello World", 5, "\t", true), "Hello\tWorld");
         assert_eq!(wrap_custom("abcdefghij", 3, "", true), "abc\ndef\nghi\nj");
+    }
+
+    /// Every line gets the pad, the empty ones and the one after a final line feed included, for
+    /// pads within and beyond the shared spaces; a negative count is Go's error.
+    #[test]
+    fn indent_pads_every_line() {
+        let by_lines = |spaces: usize, s: &str| {
+            let pad = " ".repeat(spaces);
+            s.split('\n')
+                .map(|l| format!("{pad}{l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        for spaces in [0, 1, 4, 63, 64, 65, 200] {
+            for s in ["", "x", "\n", "a\nb", "a\n\nb\n", "\n\nx", "é\nü"] {
+                let mut out = String::from(">");
+                indent_into(&mut out, spaces as i64, s).unwrap();
+                assert_eq!(out, format!(">{}", by_lines(spaces, s)), "{spaces} {s:?}");
+            }
+        }
+        let err = indent_into(&mut String::new(), -1, "x").unwrap_err();
+        assert!(
+            format!("{err:?}").contains("negative Repeat count"),
+            "{err:?}"
+        );
     }
 
     #[test]
