@@ -251,7 +251,7 @@ pub fn untagged_scalar(value: &str, style: TScalarStyle) -> Yaml {
     resolved_to_yaml(value, resolve_plain(value))
 }
 
-fn resolved_to_yaml(text: &str, r: Resolved) -> Yaml {
+pub(crate) fn resolved_to_yaml(text: &str, r: Resolved) -> Yaml {
     match r {
         Resolved::Null => Yaml::Null,
         Resolved::Bool(b) => Yaml::Bool(b),

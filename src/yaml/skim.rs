@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use yaml_rust2::parser::Event;
 use yaml_rust2::scanner::TScalarStyle;
 
-use super::convert::{untagged_scalar, Yaml};
+use super::convert::{resolved_to_yaml, Yaml};
 use super::events::Events;
 use super::resolve::{resolve_plain, Resolved};
 
@@ -93,11 +93,22 @@ impl Skim<'_> {
                 if anchor > 0 || tag.is_some() {
                     return None;
                 }
-                let decoded = untagged_scalar(&value, style);
-                if matches!(decoded, Yaml::Float(f) if !f.is_finite()) {
+                let resolved = match style {
+                    TScalarStyle::Plain => resolve_plain(&value),
+                    _ => Resolved::Str,
+                };
+                if matches!(resolved, Resolved::Float(f) if !f.is_finite()) {
                     return None;
                 }
-                Some(if pick.is_some() { decoded } else { Yaml::Null })
+                Some(match pick {
+                    // Kept: decoded as `convert::untagged_scalar` decodes it, a string's text moved
+                    // rather than copied.
+                    Some(_) => match resolved {
+                        Resolved::Str | Resolved::Timestamp | Resolved::Merge => Yaml::Str(value),
+                        other => resolved_to_yaml(&value, other),
+                    },
+                    None => Yaml::Null,
+                })
             }
             Event::SequenceStart(anchor, tag) => {
                 if anchor > 0 || tag.is_some() {
