@@ -54,6 +54,37 @@ pub fn is_empty_list(list: &ListNode) -> bool {
     })
 }
 
+/// The text of a text node: a range of the parsed source, which the node shares rather than copies.
+#[derive(Debug, Clone)]
+pub struct TextSpan {
+    source: Rc<str>,
+    start: u32,
+    end: u32,
+}
+
+impl TextSpan {
+    /// `source[range]`; the range must lie on character boundaries of `source`.
+    pub fn new(source: Rc<str>, range: std::ops::Range<usize>) -> TextSpan {
+        assert!(
+            source.get(range.clone()).is_some(),
+            "text span out of its source"
+        );
+        TextSpan {
+            source,
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
+}
+
+impl std::ops::Deref for TextSpan {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.source[self.start as usize..self.end as usize]
+    }
+}
+
 /// A sequence of nodes.
 #[derive(Debug, Default)]
 pub struct ListNode {
@@ -64,7 +95,7 @@ pub struct ListNode {
 /// A node of a list.
 #[derive(Debug)]
 pub enum Node {
-    Text { pos: Pos, text: Box<str> },
+    Text { pos: Pos, text: TextSpan },
     Comment { pos: Pos, text: Box<str> },
     Action(Action),
     If(Branch),

@@ -8,7 +8,8 @@ use crate::fasthash::FastHashMap;
 use std::rc::Rc;
 
 use super::ast::{
-    is_empty_list, Action, Arg, Branch, Command, ListNode, Node, Pipe, Pos, TemplateCall, Tree,
+    is_empty_list, Action, Arg, Branch, Command, ListNode, Node, Pipe, Pos, TemplateCall, TextSpan,
+    Tree,
 };
 use super::builtins::Builtin;
 use super::error::Error;
@@ -322,10 +323,15 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let token = self.next_non_space();
         match token.typ {
-            ItemType::Text => Ok(Parsed::Node(Node::Text {
-                pos: token.pos,
-                text: token.val.as_ref().into(),
-            })),
+            ItemType::Text => {
+                // A text item is always a slice of the input, which `self.text` holds.
+                let start = token.pos as usize;
+                let text = TextSpan::new(self.text.clone(), start..start + token.val.len());
+                Ok(Parsed::Node(Node::Text {
+                    pos: token.pos,
+                    text,
+                }))
+            }
             ItemType::LeftDelim => {
                 self.action_line = token.line;
                 let r = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.action());
