@@ -317,12 +317,6 @@ mod tests {
             ("docs/é/x", false),
         ] {
             assert_eq!(r.ignore(path, false), ignored, "{path}");
-            let chars: Vec<char> = path.chars().collect();
-            let pattern = ["n?me.txt", "[é-ü]*.md", "docs/*"];
-            let by_glob = pattern
-                .iter()
-                .any(|p| glob_match(p, path).unwrap() && (p.contains('/') || !path.contains('/')));
-            assert_eq!(by_glob, ignored, "{path} ({} characters)", chars.len());
         }
     }
 

@@ -1,6 +1,9 @@
 //! Helm's install order by kind. Mirrors `releaseutil.InstallOrder` and `sortManifestsByKind` of
 //! Helm v3.17.3 (`pkg/releaseutil/kind_sorter.go`).
 use std::cmp::Ordering;
+use std::sync::OnceLock;
+
+use crate::fasthash::FastHashMap;
 
 /// The kinds Helm installs first, in order. Kinds not listed go last, ordered by name.
 pub const INSTALL_ORDER: &[&str] = &[
@@ -42,48 +45,18 @@ pub const INSTALL_ORDER: &[&str] = &[
     "APIService",
 ];
 
-/// The position of `kind` in [`INSTALL_ORDER`]. A `match` rather than a search of the list: sorting
-/// compares each manifest's kind several times.
+/// The position of `kind` in [`INSTALL_ORDER`], from a table built once: sorting compares each
+/// manifest's kind several times, and searching the list each time showed in profiles.
 fn rank(kind: &str) -> Option<usize> {
-    Some(match kind {
-        "PriorityClass" => 0,
-        "Namespace" => 1,
-        "NetworkPolicy" => 2,
-        "ResourceQuota" => 3,
-        "LimitRange" => 4,
-        "PodSecurityPolicy" => 5,
-        "PodDisruptionBudget" => 6,
-        "ServiceAccount" => 7,
-        "Secret" => 8,
-        "SecretList" => 9,
-        "ConfigMap" => 10,
-        "StorageClass" => 11,
-        "PersistentVolume" => 12,
-        "PersistentVolumeClaim" => 13,
-        "CustomResourceDefinition" => 14,
-        "ClusterRole" => 15,
-        "ClusterRoleList" => 16,
-        "ClusterRoleBinding" => 17,
-        "ClusterRoleBindingList" => 18,
-        "Role" => 19,
-        "RoleList" => 20,
-        "RoleBinding" => 21,
-        "RoleBindingList" => 22,
-        "Service" => 23,
-        "DaemonSet" => 24,
-        "Pod" => 25,
-        "ReplicationController" => 26,
-        "ReplicaSet" => 27,
-        "Deployment" => 28,
-        "HorizontalPodAutoscaler" => 29,
-        "StatefulSet" => 30,
-        "Job" => 31,
-        "CronJob" => 32,
-        "IngressClass" => 33,
-        "Ingress" => 34,
-        "APIService" => 35,
-        _ => return None,
-    })
+    static RANKS: OnceLock<FastHashMap<&'static str, usize>> = OnceLock::new();
+    let ranks = RANKS.get_or_init(|| {
+        INSTALL_ORDER
+            .iter()
+            .enumerate()
+            .map(|(i, kind)| (*kind, i))
+            .collect()
+    });
+    ranks.get(kind).copied()
 }
 
 /// Helm's `lessByKind` as an ordering: listed kinds by rank, unknown kinds after them by name.
