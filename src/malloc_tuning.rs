@@ -66,9 +66,9 @@ const SLACK: usize = 8 << 10;
 /// [`reserve_arena`] for a thread that will allocate at least 2 MiB, whose first 2 MiB then come
 /// from one transparent huge page (see the module doc). At least 4 MiB are reserved, whatever
 /// `bytes` says: the reservation is what makes the page's whole range usable before anything
-/// touches it. Call it first
-/// thing on a new thread, which glibc gives a new arena, in a process that called [`tune`] (otherwise
-/// the large blocks involved are mapped on their own, and nothing changes).
+/// touches it. Call it first thing on a new thread, which glibc gives a new arena, in a process that
+/// called [`tune`] (otherwise the large blocks involved are mapped on their own, and nothing
+/// changes).
 pub fn reserve_arena_with_huge_page(bytes: usize) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

@@ -200,7 +200,7 @@ fn collect<'c>(
 
     let base_path = [full_path, "/templates"].concat();
     for child in &chart.dependencies {
-        let child_path = format!("{full_path}/charts/{}", child.name());
+        let child_path = [full_path, "/charts/", child.name()].concat();
         let child_context = collect(child, Some(&values), &child_path, top, out);
         subcharts.insert(child.name(), Value::Map(child_context));
     }

@@ -95,8 +95,14 @@ pub struct ListNode {
 /// A node of a list.
 #[derive(Debug)]
 pub enum Node {
-    Text { pos: Pos, text: TextSpan },
-    Comment { pos: Pos, text: Box<str> },
+    /// Text outside actions; its position is where its span starts.
+    Text {
+        text: TextSpan,
+    },
+    Comment {
+        pos: Pos,
+        text: Box<str>,
+    },
     Action(Action),
     If(Branch),
     Range(Branch),

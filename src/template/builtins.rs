@@ -6,6 +6,7 @@
 //! A function registered in the `FuncTable` under the same name wins over a builtin, as in Go.
 use super::fmt::{format_v, sprint, sprintln};
 use super::printf::sprintf;
+use super::types::{GoType, Signature};
 use super::value::{List, MapKind, UintKind, Value};
 
 /// A Go builtin.
@@ -30,14 +31,6 @@ pub enum Builtin {
     Le,
     Gt,
     Ge,
-}
-
-/// The parameter shape of a builtin: the number of fixed parameters, whether more may follow, and
-/// whether the first parameter is a `string` (only `printf`'s format); all others accept any value.
-pub struct Arity {
-    pub fixed: usize,
-    pub variadic: bool,
-    pub first_is_string: bool,
 }
 
 impl Builtin {
@@ -66,23 +59,25 @@ impl Builtin {
         })
     }
 
-    pub fn arity(self) -> Arity {
-        let (fixed, variadic) = match self {
-            Builtin::And | Builtin::Or | Builtin::Call | Builtin::Index | Builtin::Slice => {
-                (1, true)
-            }
-            Builtin::Eq => (1, true),
-            Builtin::Printf => (1, true),
+    /// The parameter types Go's reflection checks a builtin's arguments against: any values, except
+    /// `printf`'s format, which is a `string`.
+    pub fn signature(self) -> Signature {
+        const ANY: GoType = GoType::Interface;
+        match self {
+            Builtin::And
+            | Builtin::Or
+            | Builtin::Call
+            | Builtin::Index
+            | Builtin::Slice
+            | Builtin::Eq => Signature::variadic(&[ANY], ANY),
+            Builtin::Printf => Signature::variadic(&[GoType::String], ANY),
             Builtin::Print | Builtin::Println | Builtin::Html | Builtin::Js | Builtin::Urlquery => {
-                (0, true)
+                Signature::variadic(&[], ANY)
             }
-            Builtin::Not | Builtin::Len => (1, false),
-            Builtin::Ne | Builtin::Lt | Builtin::Le | Builtin::Gt | Builtin::Ge => (2, false),
-        };
-        Arity {
-            fixed,
-            variadic,
-            first_is_string: self == Builtin::Printf,
+            Builtin::Not | Builtin::Len => Signature::fixed(&[ANY]),
+            Builtin::Ne | Builtin::Lt | Builtin::Le | Builtin::Gt | Builtin::Ge => {
+                Signature::fixed(&[ANY, ANY])
+            }
         }
     }
 }

@@ -859,32 +859,12 @@ impl<'t> State<'t> {
             Some(a) if !a.is_empty() => &a[1..],
             _ => &[],
         };
-        // The builtins take at most two fixed parameters: `interface {}`s, or a string first.
-        const ANY: GoType = GoType::Interface;
-        const ANY_PARAMS: [GoType; 2] = [ANY; 2];
-        const STRING_FIRST: [GoType; 2] = [GoType::String, ANY];
-        let (fixed, variadic): (std::borrow::Cow<'static, [GoType]>, Option<GoType>) = match &callee
-        {
-            Callee::Func(def) => (def.sig.params.into(), def.sig.variadic.clone()),
-            Callee::Method(_, _, sig) => (sig.params.into(), sig.variadic.clone()),
+        let (fixed, variadic): (&'static [GoType], Option<GoType>) = match &callee {
+            Callee::Func(def) => (def.sig.params, def.sig.variadic.clone()),
+            Callee::Method(_, _, sig) => (sig.params, sig.variadic.clone()),
             Callee::Builtin(b) => {
-                let a = b.arity();
-                let params: &'static [GoType] = if a.first_is_string {
-                    &STRING_FIRST
-                } else {
-                    &ANY_PARAMS
-                };
-                let fixed = match params.get(..a.fixed) {
-                    Some(fixed) => fixed.into(),
-                    None => {
-                        let mut fixed = vec![ANY; a.fixed];
-                        if a.first_is_string {
-                            fixed[0] = GoType::String;
-                        }
-                        fixed.into()
-                    }
-                };
-                (fixed, a.variadic.then_some(ANY))
+                let sig = b.signature();
+                (sig.params, sig.variadic)
             }
         };
         let num_in = args.len() + usize::from(fin.is_some());

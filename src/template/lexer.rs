@@ -148,6 +148,11 @@ fn has_right_trim_marker(b: &[u8]) -> bool {
     b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
 }
 
+/// Whether `b` starts with a right trim marker and the right delimiter (` -}}`).
+fn is_trimmed_right_delim(b: &[u8]) -> bool {
+    has_right_trim_marker(b) && b[TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM.as_bytes())
+}
+
 const SPACE_CHARS: &[char] = &[' ', '\t', '\r', '\n'];
 
 /// Go's `%#U`: `U+0041 'A'` for printable runes, `U+0001` otherwise.
@@ -332,11 +337,10 @@ impl<'a> Lexer<'a> {
 
     fn at_right_delim(&self) -> (bool, bool) {
         let rest = &self.input.as_bytes()[self.pos..];
-        let delim = RIGHT_DELIM.as_bytes();
-        if rest.starts_with(delim) {
+        if rest.starts_with(RIGHT_DELIM.as_bytes()) {
             return (true, false);
         }
-        let trimmed = has_right_trim_marker(rest) && rest[TRIM_MARKER_LEN..].starts_with(delim);
+        let trimmed = is_trimmed_right_delim(rest);
         (trimmed, trimmed)
     }
 
@@ -473,10 +477,7 @@ impl<'a> Lexer<'a> {
             }
         }
         let num_spaces = self.pos - begin;
-        let from = self.pos - 1;
-        if has_right_trim_marker(&self.input.as_bytes()[from..])
-            && self.input[from + TRIM_MARKER_LEN..].starts_with(RIGHT_DELIM)
-        {
+        if is_trimmed_right_delim(&self.input.as_bytes()[self.pos - 1..]) {
             self.backup();
             if num_spaces == 1 {
                 return self.lex_right_delim();
@@ -491,7 +492,7 @@ impl<'a> Lexer<'a> {
         loop {
             let bytes = self.input.as_bytes();
             while let Some(&b) = bytes.get(self.pos) {
-                if b != b'_' && !b.is_ascii_alphanumeric() {
+                if !b.is_ascii() || !is_alphanumeric(char::from(b)) {
                     break;
                 }
                 self.pos += 1;

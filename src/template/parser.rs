@@ -327,10 +327,7 @@ impl<'a> Parser<'a, '_> {
                 // A text item is always a slice of the input, which `self.text` holds.
                 let start = token.pos as usize;
                 let text = TextSpan::new(self.text.clone(), start..start + token.val.len());
-                Ok(Parsed::Node(Node::Text {
-                    pos: token.pos,
-                    text,
-                }))
+                Ok(Parsed::Node(Node::Text { text }))
             }
             ItemType::LeftDelim => {
                 self.action_line = token.line;

@@ -245,20 +245,27 @@ fn decode_scalar(
 /// An untagged scalar as go-yaml decodes it: quoted and block scalars are strings, plain ones are
 /// typed by YAML 1.1.
 pub fn untagged_scalar(value: &str, style: TScalarStyle) -> Yaml {
-    if style != TScalarStyle::Plain {
-        return Yaml::Str(value.to_string());
-    }
-    resolved_to_yaml(value, resolve_plain(value))
+    resolved_to_yaml(value, resolve_untagged(value, style))
 }
 
-pub(crate) fn resolved_to_yaml(text: &str, r: Resolved) -> Yaml {
+/// What an untagged scalar resolves to: quoted and block scalars are strings, plain ones are typed by
+/// YAML 1.1.
+pub(crate) fn resolve_untagged(value: &str, style: TScalarStyle) -> Resolved {
+    match style {
+        TScalarStyle::Plain => resolve_plain(value),
+        _ => Resolved::Str,
+    }
+}
+
+/// The decoded scalar of `text` resolved as `r`; a string takes `text` (moved when it is a `String`).
+pub(crate) fn resolved_to_yaml(text: impl Into<String>, r: Resolved) -> Yaml {
     match r {
         Resolved::Null => Yaml::Null,
         Resolved::Bool(b) => Yaml::Bool(b),
         Resolved::Int(i) => Yaml::Int(i),
         Resolved::Uint(u) => Yaml::Uint(u),
         Resolved::Float(f) => Yaml::Float(f),
-        Resolved::Timestamp | Resolved::Merge | Resolved::Str => Yaml::Str(text.to_string()),
+        Resolved::Timestamp | Resolved::Merge | Resolved::Str => Yaml::Str(text.into()),
     }
 }
 

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use yaml_rust2::parser::Event;
 use yaml_rust2::scanner::TScalarStyle;
 
-use super::convert::{resolved_to_yaml, Yaml};
+use super::convert::{resolve_untagged, resolved_to_yaml, Yaml};
 use super::events::Events;
 use super::resolve::{resolve_plain, Resolved};
 
@@ -93,20 +93,14 @@ impl Skim<'_> {
                 if anchor > 0 || tag.is_some() {
                     return None;
                 }
-                let resolved = match style {
-                    TScalarStyle::Plain => resolve_plain(&value),
-                    _ => Resolved::Str,
-                };
+                let resolved = resolve_untagged(&value, style);
                 if matches!(resolved, Resolved::Float(f) if !f.is_finite()) {
                     return None;
                 }
+                // Kept, it is decoded as `convert::untagged_scalar` decodes it; skipped, only
+                // resolved (for the check above).
                 Some(match pick {
-                    // Kept: decoded as `convert::untagged_scalar` decodes it, a string's text moved
-                    // rather than copied.
-                    Some(_) => match resolved {
-                        Resolved::Str | Resolved::Timestamp | Resolved::Merge => Yaml::Str(value),
-                        other => resolved_to_yaml(&value, other),
-                    },
+                    Some(_) => resolved_to_yaml(value, resolved),
                     None => Yaml::Null,
                 })
             }
