@@ -133,11 +133,17 @@ fn is_space(r: char) -> bool {
     matches!(r, ' ' | '\t' | '\r' | '\n')
 }
 
+/// Go's `isAlphaNumeric`.
 fn is_alphanumeric(r: char) -> bool {
     if r.is_ascii() {
-        return r == '_' || r.is_ascii_alphanumeric();
+        return is_word_byte(r as u8);
     }
     r.is_alphabetic() || r.is_numeric()
+}
+
+/// [`is_alphanumeric`] of an ASCII byte; false for any other byte.
+fn is_word_byte(b: u8) -> bool {
+    b == b'_' || b.is_ascii_alphanumeric()
 }
 
 fn has_left_trim_marker(b: &[u8]) -> bool {
@@ -492,7 +498,7 @@ impl<'a> Lexer<'a> {
         loop {
             let bytes = self.input.as_bytes();
             while let Some(&b) = bytes.get(self.pos) {
-                if !b.is_ascii() || !is_alphanumeric(char::from(b)) {
+                if !is_word_byte(b) {
                     break;
                 }
                 self.pos += 1;
