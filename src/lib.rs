@@ -8,6 +8,7 @@ pub mod chart;
 pub mod cli;
 pub mod engine;
 pub mod fasthash;
+pub mod go_os;
 pub mod malloc_tuning;
 pub mod parallel;
 pub mod release;

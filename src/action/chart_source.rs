@@ -2,19 +2,23 @@
 //! a chart, merging the value flags, dependency processing, coalescing, schema validation and the
 //! `kubeVersion` check, each returning Helm's error text.
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::chart::Chart;
 use crate::template::Value;
 
 pub use crate::values::ValueOptions;
 
-/// Helm's `LocateChart` for a chart that is not on disk: a path (absolute or starting with `.`) is
-/// "not found"; anything else would be a repository reference, which Rudder does not resolve, and
-/// gets Helm's error for an unknown repository.
-pub fn locate_chart(name: &str) -> Result<(), String> {
-    if Path::new(name).exists() {
-        return Ok(());
+/// Helm's `LocateChart`: a chart on disk is loaded from its absolute path (`filepath.Abs`, so
+/// messages that name the archive print it absolute, as Helm's do). For a chart that is not on disk,
+/// a path (absolute or starting with `.`) is "not found"; anything else would be a repository
+/// reference, which Rudder does not resolve, and gets Helm's error for an unknown repository.
+pub fn locate_chart(name: &str) -> Result<PathBuf, String> {
+    let path = Path::new(name);
+    if path.exists() {
+        return Ok(std::path::absolute(path)
+            .map(|absolute| PathBuf::from(crate::chart::lint::go_clean_display(&absolute)))
+            .unwrap_or_else(|_| path.to_path_buf()));
     }
     if name.starts_with('/') || name.starts_with('.') {
         return Err(crate::chart::Error::NotFound {

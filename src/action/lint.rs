@@ -128,7 +128,7 @@ fn lint_chart(path: &str, values: &Value, options: &LintOptions) -> Result<Linte
     if let Err(e) = std::fs::metadata(&chart_yaml) {
         return Err(format!(
             "unable to check Chart.yaml file in chart: stat {chart_yaml}: {}",
-            rules::io_reason(&e)
+            crate::go_os::reason(&e)
         ));
     }
     Ok(all(&chart_path, values, options))
@@ -570,10 +570,10 @@ impl Unpacked {
         let bytes = std::fs::read(path).map_err(|e| {
             format!(
                 "unable to open tarball: open {path}: {}",
-                rules::io_reason(&e)
+                crate::go_os::reason(&e)
             )
         })?;
-        let chart = crate::chart::load_archive(&bytes, path)
+        let chart = crate::chart::load_archive(&bytes)
             .map_err(|e| format!("unable to extract tarball: {e}"))?;
         let top = unpacked.dir.join(chart.name());
         let write = |name: &str, data: &[u8]| -> Result<(), String> {

@@ -8,7 +8,7 @@
 //! and apply `--show-only`.
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::chart_source::{self, ValueOptions};
 use super::show_only;
@@ -140,10 +140,11 @@ pub fn run(
         None => None,
     };
     // Helm locates the chart before it reads any values.
-    chart_source::locate_chart(&options.chart.display().to_string()).map_err(Error::new)?;
+    let chart_path =
+        chart_source::locate_chart(&options.chart.display().to_string()).map_err(Error::new)?;
     let user_values = chart_source::merge_values(&options.values, stdin).map_err(Error::new)?;
     let (mut chart, preparsed) =
-        chart_source::load_chart_for_render(&options.chart).map_err(Error::new)?;
+        chart_source::load_chart_for_render(&chart_path).map_err(Error::new)?;
     match chart.metadata.chart_type.as_str() {
         "" | "application" => {}
         other => return Err(Error::new(format!("{other} charts are not installable"))),
@@ -250,18 +251,22 @@ pub fn run(
         ));
     }
 
+    // Helm's `filepath.Join(outputDir, name)` with `--release-name`, the flag as given otherwise;
+    // each file is then `<dir>/<template path>`, joined as text (`out//chart/...` for `out/`).
     let release_dir = options.output_dir.as_ref().map(|dir| {
+        let dir = dir.display().to_string();
         if options.use_release_name {
-            dir.join(&options.release_name)
+            crate::template::funcs::sprig::paths::clean(&format!("{dir}/{}", options.release_name))
         } else {
-            dir.clone()
+            dir
         }
     });
+    let out_file = |dir: &str, name: &str| PathBuf::from(format!("{dir}/{name}"));
     let mut written: Vec<String> = Vec::new();
-    let mut write = |output: &mut TemplateOutput, dir: &Path, name: &str, body: &str| {
+    let mut write = |output: &mut TemplateOutput, dir: &str, name: &str, body: &str| {
         let append = written.iter().any(|w| w == name);
         output.files.push(OutputFile {
-            path: dir.join(name),
+            path: out_file(dir, name),
             content: format!("---\n# Source: {name}\n{body}\n"),
             append,
         });
@@ -310,9 +315,10 @@ pub fn run(
             match &release_dir {
                 None => push_source(&mut text, &hook.path, &hook.manifest),
                 Some(dir) => {
-                    let exists = dir.join(&hook.path).exists() || written.contains(&hook.path);
+                    let path = out_file(dir, &hook.path);
+                    let exists = path.exists() || written.contains(&hook.path);
                     output.files.push(OutputFile {
-                        path: dir.join(&hook.path),
+                        path,
                         content: hook_text(hook),
                         append: exists,
                     });

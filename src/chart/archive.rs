@@ -10,6 +10,13 @@
 //! - Concatenated gzip members are read (`MultiGzDecoder`, like Go's `gzip.Reader`).
 //! - PAX/GNU extension headers and directories are skipped; links load as empty files, as in Helm v3.
 //! - A leading UTF-8 BOM is stripped from every file.
+//! - A damaged archive gets the text of the Go reader that would have failed: `unexpected EOF` for a
+//!   truncated one (gzip or tar), `archive/tar: invalid tar header` for a block that is no header,
+//!   `gzip: invalid header`, `gzip: invalid checksum`. Go's inflater names the offset of corrupt
+//!   deflate data (`flate: corrupt input before offset N`); flate2's does not, and may notice the
+//!   damage at another place or not at all (the tar header check then does), so that one error says
+//!   `flate: corrupt input` (docs/compatibility.md).
+use std::cell::Cell;
 use std::io::Read;
 
 use flate2::read::MultiGzDecoder;
@@ -24,25 +31,90 @@ pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Whether `bytes` start with the gzip magic number.
+/// Whether `bytes` start as a gzip stream of deflate data (magic number and method), the test of
+/// Helm's `ensureArchive`.
 pub fn is_gzip(bytes: &[u8]) -> bool {
-    bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+    bytes.starts_with(b"\x1F\x8B\x08")
+}
+
+/// The text Go's `gzip.ErrHeader` prints; [`super::loader::load`] words it for a chart file.
+pub const GZIP_INVALID_HEADER: &str = "gzip: invalid header";
+
+/// How the gzip stream under the tar reader has gone so far.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum GzipState {
+    Reading,
+    /// All of it was read: a tar reader that wants more found the archive truncated.
+    Ended,
+    /// It failed, with Go's text for the failure.
+    Failed(&'static str),
+}
+
+/// The gzip layer under the tar reader, recording in `state` how it ended.
+struct GzipLayer<'a> {
+    decoder: MultiGzDecoder<&'a [u8]>,
+    state: &'a Cell<GzipState>,
+}
+
+impl Read for GzipLayer<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let result = self.decoder.read(buf);
+        match &result {
+            Ok(0) if !buf.is_empty() => self.state.set(GzipState::Ended),
+            Ok(_) => {}
+            Err(e) => self.state.set(GzipState::Failed(go_gzip_error(e))),
+        }
+        result
+    }
+}
+
+/// Go's text for what flate2 reports (see the module doc for corrupt deflate data).
+fn go_gzip_error(e: &std::io::Error) -> &'static str {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        return "unexpected EOF";
+    }
+    let text = e.to_string();
+    if text.contains("checksum") {
+        "gzip: invalid checksum"
+    } else if text.contains("gzip header") {
+        GZIP_INVALID_HEADER
+    } else {
+        "flate: corrupt input"
+    }
+}
+
+/// Go's text for a failure of the tar reader, given how the gzip stream under it went: a gzip
+/// failure is the cause; a stream that ended is a truncated tar; otherwise the block read is no
+/// tar header.
+fn go_archive_error(state: GzipState) -> Error {
+    Error::Archive(
+        match state {
+            GzipState::Failed(text) => text,
+            GzipState::Ended => "unexpected EOF",
+            GzipState::Reading => "archive/tar: invalid tar header",
+        }
+        .to_string(),
+    )
 }
 
 /// Reads the files of a gzipped chart archive, applying Helm's path rules and size limits.
 pub fn read_archive_files(bytes: &[u8]) -> Result<Vec<BufferedFile>, Error> {
-    if !is_gzip(bytes) {
-        return Err(Error::Archive("gzip: invalid header".to_string()));
+    if bytes.is_empty() {
+        // Go's gzip reader finds no header at all.
+        return Err(Error::Archive("EOF".to_string()));
     }
-    let mut archive = tar::Archive::new(MultiGzDecoder::new(bytes));
+    let state = Cell::new(GzipState::Reading);
+    let mut archive = tar::Archive::new(GzipLayer {
+        decoder: MultiGzDecoder::new(bytes),
+        state: &state,
+    });
     let entries = archive
         .entries()
-        .map_err(|e| Error::Archive(format!("cannot read chart archive: {e}")))?;
+        .map_err(|_| go_archive_error(state.get()))?;
     let mut files = Vec::new();
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
     for entry in entries {
-        let mut entry =
-            entry.map_err(|e| Error::Archive(format!("cannot read chart archive: {e}")))?;
+        let mut entry = entry.map_err(|_| go_archive_error(state.get()))?;
         let kind = entry.header().entry_type();
         if kind.is_dir()
             || kind.is_pax_global_extensions()
@@ -73,9 +145,13 @@ pub fn read_archive_files(bytes: &[u8]) -> Result<Vec<BufferedFile>, Error> {
             (&mut entry)
                 .take(limit)
                 .read_to_end(&mut data)
-                .map_err(|e| Error::Archive(format!("cannot read chart archive: {e}")))?;
+                .map_err(|_| go_archive_error(state.get()))?;
             if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE.min(remaining) {
                 return Err(too_large_chart());
+            }
+            if (data.len() as u64) < declared && state.get() != GzipState::Reading {
+                // The stream ended (or failed) inside the entry's data: Go's tar reader says so.
+                return Err(go_archive_error(state.get()));
             }
         }
         let written = data.len() as u64;
@@ -231,8 +307,59 @@ pub(crate) mod tests {
 
     #[test]
     fn not_gzip() {
+        let e = read_archive_files(b"hello, not a gzip stream").unwrap_err();
+        assert_eq!(e.to_string(), GZIP_INVALID_HEADER);
+        // Go reads the 10-byte header whole first.
         let e = read_archive_files(b"hello").unwrap_err();
-        assert_eq!(e.to_string(), "gzip: invalid header");
+        assert_eq!(e.to_string(), "unexpected EOF");
+        let e = read_archive_files(b"").unwrap_err();
+        assert_eq!(e.to_string(), "EOF");
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(data).expect("gzip");
+        gz.finish().expect("gzip")
+    }
+
+    fn untar(archive: &[u8]) -> Vec<u8> {
+        let mut tar = Vec::new();
+        flate2::read::GzDecoder::new(archive)
+            .read_to_end(&mut tar)
+            .expect("gunzip");
+        tar
+    }
+
+    #[test]
+    fn truncated_archives_are_unexpected_eof_as_in_go() {
+        let archive = tgz(&[("c/Chart.yaml", b"name: c\n"), ("c/big", &[7u8; 3000])]);
+        // Cut inside the gzip stream.
+        for cut in [12, 40, archive.len() / 2] {
+            let e = read_archive_files(&archive[..cut]).unwrap_err();
+            assert_eq!(e.to_string(), "unexpected EOF", "cut at {cut}");
+        }
+        // A complete gzip stream of a tar cut inside an entry's data, and inside a header.
+        let tar = untar(&archive);
+        for cut in [1024 + 100, 512 + 100] {
+            let e = read_archive_files(&gzip(&tar[..cut])).unwrap_err();
+            assert_eq!(e.to_string(), "unexpected EOF", "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn damaged_archives_name_the_failing_layer() {
+        let e = read_archive_files(&gzip(&[0xA5; 2048])).unwrap_err();
+        assert_eq!(e.to_string(), "archive/tar: invalid tar header");
+        let mut tar = untar(&tgz(&[("c/Chart.yaml", b"name: c\n")]));
+        tar[148] = b'9'; // the header checksum
+        let e = read_archive_files(&gzip(&tar)).unwrap_err();
+        assert_eq!(e.to_string(), "archive/tar: invalid tar header");
+        // A deflate block of the reserved type 3.
+        let mut corrupt = gzip(b"");
+        corrupt.truncate(10);
+        corrupt.extend_from_slice(&[0x07, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let e = read_archive_files(&corrupt).unwrap_err();
+        assert_eq!(e.to_string(), "flate: corrupt input");
     }
 
     #[test]

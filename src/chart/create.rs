@@ -145,7 +145,7 @@ pub fn create(dir: &Path) -> Result<(), Error> {
         Err(e) => {
             return Err(Error::Io {
                 path: format!("stat {}", super::lint::go_clean_display(&parent)),
-                message: super::lint::io_reason(&e),
+                message: crate::go_os::reason(&e),
             })
         }
         Ok(meta) if !meta.is_dir() => {

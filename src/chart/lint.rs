@@ -93,7 +93,7 @@ pub fn chartfile(linter: &mut Linter, dir: &Path) {
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
-            let reason = io_reason(&e);
+            let reason = crate::go_os::reason(&e);
             linter.rule(
                 Severity::Error,
                 FILE,
@@ -236,17 +236,6 @@ fn sources(md: &Metadata) -> Result<(), String> {
     }
 }
 
-/// The text Go's `*PathError` ends with.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::IsADirectory => "is a directory".into(),
-        std::io::ErrorKind::NotADirectory => "not a directory".into(),
-        _ => e.to_string(),
-    }
-}
-
 /// A path as Go prints it after `filepath.Abs` (cleaned: no `.` components or trailing slash).
 pub fn go_clean_display(path: &Path) -> String {
     crate::template::funcs::sprig::paths::clean(&path.display().to_string())
@@ -331,7 +320,7 @@ pub fn values(linter: &mut Linter, dir: &Path, overrides: &Value) {
             format!(
                 "unable to parse YAML: open {}: {}",
                 path.display(),
-                io_reason(&e)
+                crate::go_os::reason(&e)
             )
         })?;
         let values = yaml_input::parse_values(&String::from_utf8_lossy(&bytes)).map_err(|e| {

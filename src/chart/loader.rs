@@ -15,6 +15,7 @@ use super::error::{go_quote, Error};
 use super::helmignore::Rules;
 use super::metadata;
 use super::model::{Chart, File, Lock, Metadata};
+use super::sniff;
 use crate::values::yaml_input;
 
 /// One file of a chart before it is sorted into the model. Mirrors `loader.BufferedFile`.
@@ -48,22 +49,22 @@ pub fn load(path: &Path) -> Result<Chart, Error> {
         }
         return Err(Error::Archive(format!(
             "file '{shown}' does not appear to be a gzipped archive; got '{}'",
-            sniff_content_type(&bytes)
+            sniff::detect_content_type(&sniff::archive_head(&bytes))
         )));
     }
-    load_archive(&bytes, &shown)
-}
-
-/// Loads a chart from the bytes of a gzipped tar archive. `name_for_errors` names the archive in
-/// messages that need it.
-pub fn load_archive(bytes: &[u8], name_for_errors: &str) -> Result<Chart, Error> {
-    let files = archive::read_archive_files(bytes).map_err(|e| match e {
-        Error::Archive(msg) if msg == "gzip: invalid header" => Error::Archive(format!(
-            "file '{name_for_errors}' does not appear to be a valid chart file (details: {msg})"
+    // Only a chart file given by path words a bad gzip header (Helm's `LoadFile`; subcharts,
+    // `lint` and `Expand` print Go's text as is).
+    load_archive(&bytes).map_err(|e| match e {
+        Error::Archive(msg) if msg == archive::GZIP_INVALID_HEADER => Error::Archive(format!(
+            "file '{shown}' does not appear to be a valid chart file (details: {msg})"
         )),
         other => other,
-    })?;
-    load_files(files)
+    })
+}
+
+/// Loads a chart from the bytes of a gzipped tar archive (Helm's `LoadArchive`).
+pub fn load_archive(bytes: &[u8]) -> Result<Chart, Error> {
+    load_files(archive::read_archive_files(bytes)?)
 }
 
 /// Loads a chart directory.
@@ -348,7 +349,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
         }
         let loaded = if sub.ends_with(".tgz") {
             match files.into_iter().next() {
-                Some(file) if file.name == sub => load_archive(&file.data, &sub),
+                Some(file) if file.name == sub => load_archive(&file.data),
                 Some(file) => Err(Error::Archive(format!(
                     "error unpacking subchart tar in {}: expected {sub}, got {}",
                     chart.name(),
@@ -405,22 +406,6 @@ pub(crate) fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(data) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => std::borrow::Cow::Owned(String::from_utf8_lossy(data).into_owned()),
-    }
-}
-
-/// A rough `http.DetectContentType` for the non-gzip files a user may pass as a chart.
-fn sniff_content_type(bytes: &[u8]) -> &'static str {
-    let head = &bytes[..bytes.len().min(512)];
-    if head.starts_with(b"PK\x03\x04") {
-        "application/zip"
-    } else if std::str::from_utf8(head).is_ok()
-        && !head
-            .iter()
-            .any(|&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
-    {
-        "text/plain; charset=utf-8"
-    } else {
-        "application/octet-stream"
     }
 }
 

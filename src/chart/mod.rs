@@ -16,6 +16,7 @@ pub mod metadata;
 pub mod model;
 pub mod package;
 pub mod show;
+pub mod sniff;
 
 pub use dependencies::{check_dependencies, process_dependencies};
 pub use error::Error;

@@ -103,7 +103,7 @@ mod tests {
         let first = package(&chart).unwrap();
         assert_eq!(first, package(&chart).unwrap());
         assert_eq!(archive_name(&chart), "c-0.1.0.tgz");
-        let back = load_archive(&first, "c-0.1.0.tgz").unwrap();
+        let back = load_archive(&first).unwrap();
         assert_eq!(back.metadata, chart.metadata);
         assert_eq!(back.templates, chart.templates);
     }

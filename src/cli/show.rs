@@ -36,8 +36,8 @@ pub fn run(args: ShowArgs) -> ExitCode {
         ShowWhat::Crds { chart } => (ShowFormat::Crds, chart),
     };
     let result =
-        crate::action::chart_source::locate_chart(&chart.display().to_string()).and_then(|()| {
-            crate::chart::load(&chart)
+        crate::action::chart_source::locate_chart(&chart.display().to_string()).and_then(|path| {
+            crate::chart::load(&path)
                 .and_then(|c| show(&c, format))
                 .map_err(|e| e.to_string())
         });

@@ -170,14 +170,10 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     }
     let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
     if args.debug {
-        crate::action::chart_source::locate_chart(&chart)?;
-        let path = std::path::absolute(&chart).unwrap_or_else(|_| PathBuf::from(&chart));
+        let path = crate::action::chart_source::locate_chart(&chart)?;
         super::debug_log(
             "install.go:242",
-            &format!(
-                "CHART PATH: {}\n",
-                crate::chart::lint::go_clean_display(&path)
-            ),
+            &format!("CHART PATH: {}\n", path.display()),
         );
     }
     let options = TemplateOptions {
@@ -215,7 +211,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
                 eprintln!("WARNING: {warning}");
             }
             for file in &output.files {
-                write_output_file(file)?;
+                write_output_file(file).map_err(|e| write_failed(e, options.debug))?;
                 let _ = writeln!(out, "wrote {}", file.path.display());
             }
             let _ = out.write_all(output.stdout.as_bytes());
@@ -224,7 +220,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         }
         Err(err) => {
             for file in &err.files {
-                write_output_file(file)?;
+                write_output_file(file).map_err(|e| write_failed(e, options.debug))?;
                 let _ = writeln!(out, "wrote {}", file.path.display());
             }
             if let Some(text) = &err.stdout {
@@ -242,20 +238,38 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     }
 }
 
+/// Helm's `writeToFile`: the file's directory is checked (`stat`), made (`os.MkdirAll`), then the
+/// file created or appended to, each failure in Go's words.
 fn write_output_file(file: &OutputFile) -> Result<(), String> {
-    if let Some(parent) = file.path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    let shown = file.path.display().to_string();
+    let base_dir = PathBuf::from(crate::template::funcs::sprig::paths::clean(
+        shown.rsplit_once('/').map_or(".", |(dir, _)| dir),
+    ));
+    if let Err(e) = std::fs::metadata(&base_dir) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return Err(crate::go_os::path_error("stat", &base_dir, &e));
+        }
     }
+    crate::go_os::mkdir_all(&base_dir)?;
     let mut handle = std::fs::OpenOptions::new()
-        .create(true)
+        .create(!file.append)
         .write(true)
         .append(file.append)
         .truncate(!file.append)
         .open(&file.path)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::go_os::path_error("open", &file.path, &e))?;
     handle
         .write_all(file.content.as_bytes())
-        .map_err(|e| e.to_string())
+        .map_err(|e| crate::go_os::path_error("write", &file.path, &e))
+}
+
+/// A failed `--output-dir` write ends the command as Helm's render errors do.
+fn write_failed(message: String, debug: bool) -> String {
+    if debug {
+        message
+    } else {
+        format!("{message}\n\nUse --debug flag to render out invalid YAML")
+    }
 }
 
 /// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them (even

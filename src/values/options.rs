@@ -120,20 +120,12 @@ fn read_file(path: &str, stdin: &mut dyn Read) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| Error::Read(go_open_error(path, &e)))
 }
 
-/// Go's `*PathError` text for a failed open or read.
+/// Go's `*PathError` text for a failed open or read (reading a directory fails at `read`).
 pub fn go_open_error(path: &str, e: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match e.kind() {
-        ErrorKind::NotFound => format!("open {path}: no such file or directory"),
-        ErrorKind::PermissionDenied => format!("open {path}: permission denied"),
-        ErrorKind::IsADirectory => format!("read {path}: is a directory"),
-        _ => {
-            if std::path::Path::new(path).is_dir() {
-                format!("read {path}: is a directory")
-            } else {
-                format!("open {path}: {e}")
-            }
-        }
+    if e.kind() == std::io::ErrorKind::IsADirectory || std::path::Path::new(path).is_dir() {
+        format!("read {path}: is a directory")
+    } else {
+        crate::go_os::path_error("open", std::path::Path::new(path), e)
     }
 }
 

@@ -1,0 +1,104 @@
+//! Go's `os` package as Helm's messages show it: the text of a `*PathError` (`open x: permission
+//! denied`) and `os.MkdirAll`, which names the directory it could not make.
+//!
+//! Go prints an errno with its own table of texts, which are glibc's `strerror` texts with a lower-case
+//! first letter (`no such file or directory`); Rust prints glibc's text and the number
+//! (`No such file or directory (os error 2)`).
+use std::io;
+use std::path::Path;
+
+/// The text Go prints for an I/O error (the part after `op path: `).
+pub fn reason(e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = io::Error::from_raw_os_error(code).to_string();
+            let text = text
+                .strip_suffix(&format!(" (os error {code})"))
+                .unwrap_or(&text);
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => text.to_string(),
+            }
+        }
+        None => match e.kind() {
+            io::ErrorKind::NotFound => "no such file or directory".into(),
+            io::ErrorKind::PermissionDenied => "permission denied".into(),
+            io::ErrorKind::IsADirectory => "is a directory".into(),
+            io::ErrorKind::NotADirectory => "not a directory".into(),
+            _ => e.to_string(),
+        },
+    }
+}
+
+/// A `*PathError`'s text: `op path: reason`.
+pub fn path_error(op: &str, path: &Path, e: &io::Error) -> String {
+    format!("{op} {}: {}", path.display(), reason(e))
+}
+
+/// `os.MkdirAll`: makes `path` and its missing parents; the error names the first directory that
+/// could not be made (`mkdir /proc/x: no such file or directory`), or a path that exists and is not a
+/// directory (`mkdir x: not a directory`).
+pub fn mkdir_all(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => {
+            return Err(path_error(
+                "mkdir",
+                path,
+                &io::Error::from_raw_os_error(libc_enotdir()),
+            ))
+        }
+        Err(_) => {}
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        mkdir_all(parent)?;
+    }
+    match std::fs::create_dir(path) {
+        Ok(()) => Ok(()),
+        // Made meanwhile by someone else, or `path` ends in `.`: Go accepts a directory that is there.
+        Err(_) if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) => Ok(()),
+        Err(e) => Err(path_error("mkdir", path, &e)),
+    }
+}
+
+/// `ENOTDIR` on Linux.
+const fn libc_enotdir() -> i32 {
+    20
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_read_like_go() {
+        let missing = std::fs::read("/nonexistent/rudder-go-os").unwrap_err();
+        assert_eq!(reason(&missing), "no such file or directory");
+        assert_eq!(
+            reason(&io::Error::from_raw_os_error(30)),
+            "read-only file system"
+        );
+        assert_eq!(
+            path_error("open", Path::new("/x"), &io::Error::from_raw_os_error(13)),
+            "open /x: permission denied"
+        );
+    }
+
+    #[test]
+    fn mkdir_all_names_the_directory_that_failed() {
+        let root = std::env::temp_dir().join(format!("rudder-go-os-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let deep = root.join("a/b/c");
+        mkdir_all(&deep).unwrap();
+        assert!(deep.is_dir());
+        mkdir_all(&deep).unwrap();
+        let file = root.join("a/file");
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(
+            mkdir_all(&file.join("sub/dir")).unwrap_err(),
+            format!("mkdir {}: not a directory", file.display())
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
