@@ -14,6 +14,7 @@ pub use crate::values::ValueOptions;
 /// a path (absolute or starting with `.`) is "not found"; anything else would be a repository
 /// reference, which Rudder does not resolve, and gets Helm's error for an unknown repository.
 pub fn locate_chart(name: &str) -> Result<PathBuf, String> {
+    let name = name.trim();
     let path = Path::new(name);
     if path.exists() {
         return Ok(std::path::absolute(path)

@@ -53,7 +53,7 @@ fn matches_release_name_pattern(name: &str) -> bool {
 pub struct NameChoice {
     /// `--generate-name`.
     pub generate: bool,
-    /// `--name-template`, already rendered.
+    /// `--name-template` (rendered only when the command line gives no name, as Helm does).
     pub from_template: Option<String>,
 }
 
@@ -76,7 +76,10 @@ pub fn name_and_chart(args: &[String], choice: &NameChoice) -> Result<(String, S
             Ok((name.clone(), chart.clone()))
         }
         [chart] => match &choice.from_template {
-            Some(name) => Ok((name.clone(), chart.clone())),
+            Some(text) => Ok((
+                crate::engine::name_template::render_name_template(text)?,
+                chart.clone(),
+            )),
             None => Ok(("release-name".to_string(), chart.clone())),
         },
         _ => Err("unreachable argument shape".to_string()),

@@ -43,6 +43,8 @@ pub struct TemplateOptions {
     pub enable_dns: bool,
     /// `--debug`: with a render error, still return what was rendered.
     pub debug: bool,
+    /// `--dry-run[=MODE]`, checked as Helm checks it (the output is the same for every mode).
+    pub dry_run: Option<String>,
 }
 
 /// An external program the manifests are piped through (`--post-renderer`).
@@ -155,6 +157,13 @@ pub fn run(
     chart_source::check_dependencies(&chart).map_err(|e| {
         Error::new(format!("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))
     })?;
+    if let Some(mode) = options.dry_run.as_deref() {
+        if !matches!(mode, "" | "false" | "true" | "none" | "client" | "server") {
+            return Err(Error::new(
+                "Invalid dry-run flag. Flag must one of the following: false, true, none, client, server",
+            ));
+        }
+    }
     super::release_name::validate(&options.release_name).map_err(|e| Error::new(e.to_string()))?;
     chart_source::process_dependencies(&mut chart, &user_values).map_err(Error::new)?;
 

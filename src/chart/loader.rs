@@ -93,10 +93,11 @@ pub(crate) enum Found {
     Problem(Error),
 }
 
+/// A failed `open` or `stat` during the walk, as Go's `*PathError` prints it.
 fn io_error(p: &Path, e: std::io::Error) -> Error {
     Error::Io {
-        path: p.display().to_string(),
-        message: e.to_string(),
+        path: format!("open {}", p.display()),
+        message: crate::go_os::reason(&e),
     }
 }
 
@@ -193,13 +194,13 @@ const PARALLEL_READ_MIN_FILES: usize = 32;
 /// Reads one chart file: at most [`MAX_DECOMPRESSED_FILE_SIZE`] bytes, without a leading UTF-8 BOM.
 pub(crate) fn read_file(rel_name: &str, full: &Path) -> Result<BufferedFile, Error> {
     use std::io::Read;
-    let read_error = |e: std::io::Error| Error::Io {
+    let read_error = |op: &str, e: std::io::Error| Error::Io {
         path: format!("error reading {rel_name}"),
-        message: e.to_string(),
+        message: crate::go_os::path_error(op, full, &e),
     };
-    let file = fs::File::open(full).map_err(read_error)?;
-    let mut data =
-        read_to_end_via_scratch(file.take(MAX_DECOMPRESSED_FILE_SIZE + 1)).map_err(read_error)?;
+    let file = fs::File::open(full).map_err(|e| read_error("open", e))?;
+    let mut data = read_to_end_via_scratch(file.take(MAX_DECOMPRESSED_FILE_SIZE + 1))
+        .map_err(|e| read_error("read", e))?;
     if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
         let name = rel_name.rsplit('/').next().unwrap_or(rel_name);
         return Err(Error::Archive(format!(

@@ -117,6 +117,8 @@ pub struct Maintainer {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Dependency {
+    /// Always written; may be missing in the file (Go's zero value, as Helm reads it).
+    #[serde(default)]
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub version: String,

@@ -6,11 +6,12 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod create;
 pub mod lint;
 pub mod package;
+pub mod pflag;
 pub mod show;
 pub mod template;
 pub mod values_args;
@@ -81,9 +82,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         .stack_size(COMMAND_STACK_BYTES)
         .spawn(move || {
             crate::malloc_tuning::reserve_arena_with_huge_page(COMMAND_ARENA_BYTES);
-            match Cli::try_parse_from(args) {
+            let mut command = pflag::apply(Cli::command());
+            match command
+                .try_get_matches_from_mut(&args)
+                .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
+            {
                 Ok(cli) => dispatch(cli),
-                Err(e) => report_parse_error(e),
+                Err(e) => ExitCode::from(pflag::report(&command, &args, &e)),
             }
         });
     // This thread only waits for the command. Meanwhile it reads the core count (several cgroup
@@ -110,35 +115,4 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Create(args) => create::run(args),
         Command::Lint(args) => lint::run(args),
     }
-}
-
-/// Prints a clap error the way cobra words the common ones.
-fn report_parse_error(e: clap::Error) -> ExitCode {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if !e.use_stderr() {
-        let _ = e.print();
-        return ExitCode::SUCCESS;
-    }
-    let invalid = |kind| match e.get(kind) {
-        Some(ContextValue::String(s)) => Some(s.clone()),
-        _ => None,
-    };
-    match e.kind() {
-        ErrorKind::UnknownArgument => {
-            let arg = invalid(ContextKind::InvalidArg).unwrap_or_default();
-            let flag = arg.split('=').next().unwrap_or_default();
-            if flag.starts_with("--") {
-                eprintln!("Error: unknown flag: {flag}");
-            } else {
-                eprintln!(
-                    "Error: unknown shorthand flag: {:?} in {arg}",
-                    flag.trim_start_matches('-').chars().next().unwrap_or('-')
-                );
-            }
-        }
-        _ => {
-            let _ = e.print();
-        }
-    }
-    ExitCode::from(1)
 }

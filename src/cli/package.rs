@@ -20,26 +20,29 @@ pub struct PackageArgs {
 
 pub fn run(args: PackageArgs) -> ExitCode {
     for chart_dir in &args.charts {
-        let result = crate::chart::load(chart_dir)
-            .map_err(|e| e.to_string())
-            .and_then(|chart| {
-                // Helm checks declared dependencies against charts/ before saving.
-                if !chart.metadata.dependencies.is_empty() {
-                    crate::chart::check_dependencies(&chart).map_err(|e| e.to_string())?;
-                }
-                let bytes = package(&chart).map_err(|e| e.to_string())?;
-                // Helm saves to the working directory (printed absolute) for the default `.`,
-                // else to the destination as given.
-                let dest = if args.destination == std::path::Path::new(".") {
-                    std::env::current_dir().map_err(|e| e.to_string())?
-                } else {
-                    args.destination.clone()
-                };
-                let path = dest.join(archive_name(&chart));
-                std::fs::write(&path, bytes)
-                    .map_err(|e| format!("failed to save: open {}: {e}", path.display()))?;
-                Ok(crate::chart::lint::go_clean_display(&path))
-            });
+        // Helm stats the argument, then loads it as a directory (a file has no Chart.yaml).
+        let loaded = match std::fs::metadata(chart_dir) {
+            Err(e) => Err(crate::go_os::path_error("stat", chart_dir, &e)),
+            Ok(meta) if !meta.is_dir() => Err(crate::chart::Error::MissingChartYaml.to_string()),
+            Ok(_) => crate::chart::load_dir(chart_dir).map_err(|e| e.to_string()),
+        };
+        let result = loaded.and_then(|chart| {
+            // Helm checks declared dependencies against charts/ before saving.
+            if !chart.metadata.dependencies.is_empty() {
+                crate::chart::check_dependencies(&chart).map_err(|e| e.to_string())?;
+            }
+            let bytes = package(&chart).map_err(|e| e.to_string())?;
+            // Helm saves to the working directory (printed absolute) for the default `.`,
+            // else to the destination as given.
+            let dest = if args.destination == std::path::Path::new(".") {
+                std::env::current_dir().map_err(|e| e.to_string())?
+            } else {
+                args.destination.clone()
+            };
+            let path = dest.join(archive_name(&chart));
+            save(&path, &bytes).map_err(|e| format!("failed to save: {e}"))?;
+            Ok(crate::chart::lint::go_clean_display(&path))
+        });
         match result {
             Ok(path) => println!("Successfully packaged chart and saved it to: {path}"),
             Err(e) => {
@@ -49,4 +52,23 @@ pub fn run(args: PackageArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// `chartutil.Save`'s file handling: a missing destination directory is made, one that is not a
+/// directory is an error, then the archive is created.
+fn save(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => crate::go_os::mkdir_all(dir)?,
+        Err(e) => {
+            return Err(format!(
+                "stat {}: {}",
+                dir.display(),
+                crate::go_os::path_error("stat", dir, &e)
+            ))
+        }
+        Ok(meta) if !meta.is_dir() => return Err(format!("is not a directory: {}", dir.display())),
+        Ok(_) => {}
+    }
+    std::fs::write(path, bytes).map_err(|e| crate::go_os::path_error("open", path, &e))
 }

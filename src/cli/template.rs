@@ -80,6 +80,18 @@ pub struct TemplateArgs {
     /// Render subchart notes along with the parent (accepted; notes are not printed by template).
     #[arg(long = "render-subchart-notes")]
     pub render_subchart_notes: bool,
+    /// Simulate an install: `none`, `false`, `true`, `client` or `server` (the output is the same).
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
+    pub dry_run: Option<String>,
+    /// Verify the package before using it (a signed archive with its `.prov` file).
+    #[arg(long = "verify")]
+    pub verify: bool,
+    /// Keyring containing public keys (used with `--verify`).
+    #[arg(long = "keyring")]
+    pub keyring: Option<String>,
+    /// Chart repository url where to locate the requested chart.
+    #[arg(long = "repo")]
+    pub repo: Option<String>,
     /// Install flags `helm template` accepts and that change nothing offline.
     #[command(flatten)]
     pub ignored: IgnoredInstallFlags,
@@ -105,18 +117,64 @@ pub struct IgnoredInstallFlags {
     devel: bool,
     #[arg(long = "disable-openapi-validation", hide = true)]
     disable_openapi_validation: bool,
-    #[arg(long = "timeout", hide = true)]
+    #[arg(long = "timeout", hide = true, value_parser = super::pflag::parse_duration)]
     timeout: Option<String>,
     #[arg(long = "description", hide = true)]
     description: Option<String>,
     #[arg(long = "version", hide = true)]
     version: Option<String>,
-    #[arg(short = 'l', long = "labels", hide = true)]
+    #[arg(short = 'l', long = "labels", hide = true, value_parser = super::pflag::parse_key_values)]
     labels: Vec<String>,
+    #[arg(long = "hide-notes", hide = true)]
+    hide_notes: bool,
+    #[arg(long = "take-ownership", hide = true)]
+    take_ownership: bool,
+    // Where a chart would be downloaded from, and with which credentials: a local chart ignores them.
+    #[arg(long = "ca-file", hide = true)]
+    ca_file: Option<String>,
+    #[arg(long = "cert-file", hide = true)]
+    cert_file: Option<String>,
+    #[arg(long = "key-file", hide = true)]
+    key_file: Option<String>,
+    #[arg(long = "insecure-skip-tls-verify", hide = true)]
+    insecure_skip_tls_verify: bool,
+    #[arg(long = "plain-http", hide = true)]
+    plain_http: bool,
+    #[arg(long = "pass-credentials", hide = true)]
+    pass_credentials: bool,
+    #[arg(long = "username", hide = true)]
+    username: Option<String>,
+    #[arg(long = "password", hide = true)]
+    password: Option<String>,
+    // Helm's global flags (cluster connection and client configuration).
     #[arg(long = "kube-context", hide = true)]
     kube_context: Option<String>,
     #[arg(long = "kubeconfig", hide = true)]
     kubeconfig: Option<String>,
+    #[arg(long = "kube-apiserver", hide = true)]
+    kube_apiserver: Option<String>,
+    #[arg(long = "kube-as-user", hide = true)]
+    kube_as_user: Option<String>,
+    #[arg(long = "kube-as-group", hide = true)]
+    kube_as_group: Vec<String>,
+    #[arg(long = "kube-ca-file", hide = true)]
+    kube_ca_file: Option<String>,
+    #[arg(long = "kube-insecure-skip-tls-verify", hide = true)]
+    kube_insecure_skip_tls_verify: bool,
+    #[arg(long = "kube-tls-server-name", hide = true)]
+    kube_tls_server_name: Option<String>,
+    #[arg(long = "kube-token", hide = true)]
+    kube_token: Option<String>,
+    #[arg(long = "burst-limit", hide = true, value_parser = super::pflag::parse_int)]
+    burst_limit: Option<i64>,
+    #[arg(long = "qps", hide = true, value_parser = super::pflag::parse_float32)]
+    qps: Option<f32>,
+    #[arg(long = "registry-config", hide = true)]
+    registry_config: Option<String>,
+    #[arg(long = "repository-cache", hide = true)]
+    repository_cache: Option<String>,
+    #[arg(long = "repository-config", hide = true)]
+    repository_config: Option<String>,
 }
 
 /// Runs the command and prints its result; returns the exit code.
@@ -141,7 +199,8 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     if args.dependency_update {
         return Err("--dependency-update is not supported yet".to_string());
     }
-    let post_renderer = match &args.post_renderer {
+    // An empty `--post-renderer` is no post-renderer, as in Helm.
+    let post_renderer = match args.post_renderer.as_deref().filter(|p| !p.is_empty()) {
         Some(path) => Some(ExecPostRenderer::new(
             path,
             args.post_renderer_args.clone(),
@@ -150,10 +209,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     };
     let name_choice = NameChoice {
         generate: args.generate_name,
-        from_template: match &args.name_template {
-            Some(text) => Some(crate::engine::name_template::render_name_template(text)?),
-            None => None,
-        },
+        from_template: args.name_template.clone(),
     };
     if args.debug {
         let version = args.ignored.version.clone().unwrap_or_default();
@@ -169,6 +225,14 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         }
     }
     let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
+    if args.verify || args.repo.is_some() {
+        chart_source_flags(
+            &chart,
+            args.verify,
+            args.keyring.as_deref(),
+            args.repo.as_deref(),
+        )?;
+    }
     if args.debug {
         let path = crate::action::chart_source::locate_chart(&chart)?;
         super::debug_log(
@@ -194,6 +258,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         skip_schema_validation: args.skip_schema_validation,
         enable_dns: args.enable_dns,
         debug: args.debug,
+        dry_run: args.dry_run,
     };
     let mut stdin = std::io::stdin();
     let result = template::run(
@@ -270,6 +335,46 @@ fn write_failed(message: String, debug: bool) -> String {
     } else {
         format!("{message}\n\nUse --debug flag to render out invalid YAML")
     }
+}
+
+/// `--verify` and `--repo` as far as Rudder goes offline: a chart found on disk ignores `--repo`;
+/// `--verify` fails with Helm's errors for an unpacked chart, a file that is not an archive and a
+/// missing `.prov` file, and says that checking a signature is not supported yet otherwise.
+fn chart_source_flags(
+    chart: &str,
+    verify: bool,
+    keyring: Option<&str>,
+    repo: Option<&str>,
+) -> Result<(), String> {
+    let on_disk = std::path::Path::new(chart.trim()).exists();
+    if let (Some(url), false) = (repo, on_disk) {
+        return Err(format!(
+            "cannot fetch {chart:?} from {url}: downloading charts from a repository is not supported yet"
+        ));
+    }
+    if !verify || !on_disk {
+        return Ok(());
+    }
+    let path = crate::action::chart_source::locate_chart(chart)?;
+    if path.is_dir() {
+        return Err("unpacked charts cannot be verified".to_string());
+    }
+    let is_tar = path
+        .extension()
+        .is_some_and(|e| e == "tgz" || e == "gz" || e == "tar");
+    if !is_tar {
+        return Err("chart must be a tgz file".to_string());
+    }
+    let provenance = PathBuf::from(format!("{}.prov", path.display()));
+    if let Err(e) = std::fs::metadata(&provenance) {
+        return Err(format!(
+            "could not load provenance file {}: {}",
+            provenance.display(),
+            crate::go_os::path_error("stat", &provenance, &e)
+        ));
+    }
+    let _ = keyring;
+    Err("--verify: checking a chart's provenance signature is not supported yet".to_string())
 }
 
 /// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them (even
