@@ -13,6 +13,7 @@
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, Command};
 
+use crate::template::funcs::sprig::util::{parse_go_float, parse_go_int};
 use crate::template::printf::quote_go;
 
 /// `command` with pflag's rules applied to it and all its subcommands.
@@ -50,68 +51,28 @@ pub fn parse_bool(text: &str) -> Result<bool, String> {
     }
 }
 
-/// pflag's `int` (`strconv.ParseInt(s, 0, 64)`): a sign, then decimal, `0x`, `0o`, `0b` or a
-/// leading-`0` octal number; `_` between digits only with a base prefix.
+/// pflag's `int` (`strconv.ParseInt(s, 0, 64)`).
 pub fn parse_int(text: &str) -> Result<i64, String> {
-    let fail = |why: &str| format!("strconv.ParseInt: parsing {}: {why}", quote_go(text));
-    let (negative, body) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits, prefixed) = if let Some(rest) = lower.strip_prefix("0x") {
-        (16, rest.to_string(), true)
-    } else if let Some(rest) = lower.strip_prefix("0o") {
-        (8, rest.to_string(), true)
-    } else if let Some(rest) = lower.strip_prefix("0b") {
-        (2, rest.to_string(), true)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower[1..].to_string(), true)
-    } else {
-        (10, lower.clone(), false)
-    };
-    let underscores_ok =
-        prefixed && !digits.starts_with('_') && !digits.ends_with('_') && !digits.contains("__")
-            || !digits.contains('_');
-    let digits = digits.replace('_', "");
-    if digits.is_empty() || !underscores_ok || !digits.chars().all(|c| c.is_digit(radix)) {
-        return Err(fail("invalid syntax"));
-    }
-    let magnitude = u128::from_str_radix(&digits, radix).map_err(|_| fail("value out of range"))?;
-    let value = if negative {
-        -(magnitude as i128)
-    } else {
-        magnitude as i128
-    };
-    i64::try_from(value).map_err(|_| fail("value out of range"))
+    parse_go_int(text, 0).ok_or_else(|| {
+        let digits = text.trim_start_matches(['+', '-']);
+        let why = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            "value out of range"
+        } else {
+            "invalid syntax"
+        };
+        format!("strconv.ParseInt: parsing {}: {why}", quote_go(text))
+    })
 }
 
-/// pflag's `float32` (`strconv.ParseFloat(s, 32)`), for the decimal and special forms.
+/// pflag's `float32` (`strconv.ParseFloat(s, 32)`).
 pub fn parse_float32(text: &str) -> Result<f32, String> {
-    let lower = text.to_ascii_lowercase();
-    let unsigned = lower.trim_start_matches(['+', '-']);
-    let special = matches!(unsigned, "inf" | "infinity" | "nan");
-    let plain = !unsigned.is_empty()
-        && unsigned
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '+' | '-'));
-    match text.parse::<f32>() {
-        Ok(value) if special || plain => {
-            if value.is_infinite() && !special {
-                Err(format!(
-                    "strconv.ParseFloat: parsing {}: value out of range",
-                    quote_go(text)
-                ))
-            } else {
-                Ok(value)
-            }
-        }
-        _ => Err(format!(
-            "strconv.ParseFloat: parsing {}: invalid syntax",
-            quote_go(text)
-        )),
+    let fail = |why: &str| format!("strconv.ParseFloat: parsing {}: {why}", quote_go(text));
+    let value = parse_go_float(text).ok_or_else(|| fail("invalid syntax"))?;
+    let narrowed = value as f32;
+    if narrowed.is_infinite() && value.is_finite() {
+        return Err(fail("value out of range"));
     }
+    Ok(narrowed)
 }
 
 /// Go's `time.ParseDuration`, checked only (the value is not used offline): an optional sign, then
@@ -284,9 +245,10 @@ mod tests {
         assert_eq!(parse_int("-0x1F"), Ok(-31));
         assert_eq!(parse_int("010"), Ok(8));
         assert_eq!(parse_int("0b1_01"), Ok(5));
+        assert_eq!(parse_int("1_000"), Ok(1000));
         assert_eq!(
-            parse_int("1_000").unwrap_err(),
-            "strconv.ParseInt: parsing \"1_000\": invalid syntax"
+            parse_int("1__0").unwrap_err(),
+            "strconv.ParseInt: parsing \"1__0\": invalid syntax"
         );
         assert_eq!(
             parse_int("x").unwrap_err(),
