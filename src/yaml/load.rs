@@ -53,10 +53,6 @@ impl Node {
     }
 }
 
-/// The most nodes an alias expansion may reach before we refuse (go-yaml refuses "excessive aliasing"
-/// too; this guards against billion-laughs documents).
-const MAX_NODES: usize = 10_000_000;
-
 /// Parses every document of `text`. An empty stream has no documents.
 pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -286,6 +282,10 @@ pub fn is_disallowed_char(c: char) -> bool {
         || u == 0xFFFF
 }
 
+/// Our note for an alias inside the node its anchor names (go-yaml: `anchor 'a' value contains
+/// itself`).
+const ANCHOR_CONTAINS_ITSELF: &str = "alias of an anchor still open";
+
 struct Loader<'a> {
     events: Events<'a>,
     anchors: HashMap<usize, Rc<Node>>,
@@ -321,9 +321,11 @@ impl Loader<'_> {
         let (line, column) = (mark.line, mark.col + 1);
         let (anchor, node) = match event {
             Event::Alias(id) => {
+                // yaml-rust2 refuses undefined names itself; an id it gives that is not here
+                // yet belongs to a node still open around the alias.
                 return self.anchors.get(&id).cloned().ok_or_else(|| {
-                    syntax_error(self.text, &EventError::new(mark, "unknown anchor"))
-                })
+                    syntax_error(self.text, &EventError::new(mark, ANCHOR_CONTAINS_ITSELF))
+                });
             }
             Event::Scalar(value, style, anchor, tag) => {
                 if style == TScalarStyle::DoubleQuoted && value.contains('/') {
@@ -419,25 +421,6 @@ impl Loader<'_> {
     }
 }
 
-/// Counts the nodes an expansion of `node` visits, stopping at `MAX_NODES`.
-pub fn expansion_too_large(node: &Node) -> bool {
-    fn count(node: &Node, n: &mut usize) -> bool {
-        *n += 1;
-        if *n > MAX_NODES {
-            return true;
-        }
-        match &node.kind {
-            NodeKind::Scalar { .. } => false,
-            NodeKind::Seq { items, .. } => items.iter().any(|i| count(i, n)),
-            NodeKind::Map { entries, .. } => {
-                entries.iter().any(|(k, v)| count(k, n) || count(v, n))
-            }
-        }
-    }
-    let mut n = 0;
-    count(node, &mut n)
-}
-
 /// Maps a yaml-rust2 error onto go-yaml v2's message and line numbering.
 pub fn syntax_error(text: &str, e: &EventError) -> Error {
     let mark = &e.mark;
@@ -490,14 +473,24 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
         };
         return owned(closer, parser_line(line0));
     }
-    if info.contains("unknown anchor") {
-        let name: String = text
-            .chars()
+    let alias_name = || -> String {
+        text.chars()
             .skip(mark.index)
             .skip_while(|c| *c == '*')
             .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
-            .collect();
-        return (format!("unknown anchor '{name}' referenced"), None);
+            .collect()
+    };
+    if info == ANCHOR_CONTAINS_ITSELF {
+        return (
+            format!("anchor '{}' value contains itself", alias_name()),
+            None,
+        );
+    }
+    if info.contains("unknown anchor") {
+        return (
+            format!("unknown anchor '{}' referenced", alias_name()),
+            None,
+        );
     }
     if info.contains("plain scalar, found a tab") {
         // go-yaml notices the tab in the leading blanks of the line after the plain scalar.

@@ -18,6 +18,7 @@
 //! - [`memo`] keeps parsed `fromYaml` texts so a chart parsing the same text in every template pays once.
 //!
 //! serde_yaml is not used: it is archived and types scalars by YAML 1.2, unlike Helm.
+pub mod aliasing;
 pub mod convert;
 pub mod emit;
 pub mod error;
@@ -99,7 +100,7 @@ fn node_to_value(node: &load::Node) -> Result<Value, Error> {
 
 /// go-yaml's guard against alias bombs.
 fn check_expansion(node: &load::Node) -> Result<(), Error> {
-    if load::expansion_too_large(node) {
+    if aliasing::excessive(node) {
         let mut e = Error::new(ErrorKind::Syntax, "document contains excessive aliasing");
         e.line = node.line;
         return Err(e);
