@@ -46,7 +46,7 @@ pub fn mkdir_all(path: &Path) -> Result<(), String> {
             return Err(path_error(
                 "mkdir",
                 path,
-                &io::Error::from_raw_os_error(libc_enotdir()),
+                &io::Error::from(io::ErrorKind::NotADirectory),
             ))
         }
         Err(_) => {}
@@ -60,11 +60,6 @@ pub fn mkdir_all(path: &Path) -> Result<(), String> {
         Err(_) if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) => Ok(()),
         Err(e) => Err(path_error("mkdir", path, &e)),
     }
-}
-
-/// `ENOTDIR` on Linux.
-const fn libc_enotdir() -> i32 {
-    20
 }
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ fn save(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
     match std::fs::metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => crate::go_os::mkdir_all(dir)?,
+        // Helm wraps the `*PathError` (itself `stat DIR: …`) with `stat DIR` once more.
         Err(e) => {
             return Err(format!(
                 "stat {}: {}",

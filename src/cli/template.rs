@@ -226,12 +226,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     }
     let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
     if args.verify || args.repo.is_some() {
-        chart_source_flags(
-            &chart,
-            args.verify,
-            args.keyring.as_deref(),
-            args.repo.as_deref(),
-        )?;
+        chart_source_flags(&chart, args.verify, args.repo.as_deref())?;
     }
     if args.debug {
         let path = crate::action::chart_source::locate_chart(&chart)?;
@@ -307,9 +302,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
 /// file created or appended to, each failure in Go's words.
 fn write_output_file(file: &OutputFile) -> Result<(), String> {
     let shown = file.path.display().to_string();
-    let base_dir = PathBuf::from(crate::template::funcs::sprig::paths::clean(
-        shown.rsplit_once('/').map_or(".", |(dir, _)| dir),
-    ));
+    let base_dir = PathBuf::from(crate::template::funcs::sprig::paths::dir(&shown));
     if let Err(e) = std::fs::metadata(&base_dir) {
         if e.kind() != std::io::ErrorKind::NotFound {
             return Err(crate::go_os::path_error("stat", &base_dir, &e));
@@ -340,12 +333,7 @@ fn write_failed(message: String, debug: bool) -> String {
 /// `--verify` and `--repo` as far as Rudder goes offline: a chart found on disk ignores `--repo`;
 /// `--verify` fails with Helm's errors for an unpacked chart, a file that is not an archive and a
 /// missing `.prov` file, and says that checking a signature is not supported yet otherwise.
-fn chart_source_flags(
-    chart: &str,
-    verify: bool,
-    keyring: Option<&str>,
-    repo: Option<&str>,
-) -> Result<(), String> {
+fn chart_source_flags(chart: &str, verify: bool, repo: Option<&str>) -> Result<(), String> {
     let on_disk = std::path::Path::new(chart.trim()).exists();
     if let (Some(url), false) = (repo, on_disk) {
         return Err(format!(
@@ -373,7 +361,6 @@ fn chart_source_flags(
             crate::go_os::path_error("stat", &provenance, &e)
         ));
     }
-    let _ = keyring;
     Err("--verify: checking a chart's provenance signature is not supported yet".to_string())
 }
 

@@ -24,12 +24,44 @@ const ALIAS_RATIO_RANGE_HIGH: u64 = 4_000_000;
 /// Whether decoding `root` as go-yaml does would fail with `document contains excessive aliasing`
 /// (or visit more than [`MAX_NODES`]).
 pub fn excessive(root: &Node) -> bool {
-    if !shares_nodes(root) {
-        return count_exceeds(root, &mut 0);
+    let mut nodes = 0;
+    match scan(root, &mut nodes) {
+        Scan::Plain => false,
+        Scan::TooLarge => true,
+        Scan::Shares => {
+            let mut budget = Budget::default();
+            // The document node is decoded first.
+            budget.decode(false) || budget.visit(root, false)
+        }
     }
-    let mut budget = Budget::default();
-    // The document node is decoded first.
-    budget.decode(false) || budget.visit(root, false)
+}
+
+/// What a walk of the tree as written (no expansion) found.
+#[derive(PartialEq, Eq)]
+enum Scan {
+    /// No alias, at most [`MAX_NODES`] nodes.
+    Plain,
+    /// No alias up to where the count passed [`MAX_NODES`].
+    TooLarge,
+    /// A node reached by a second edge (only an alias does that): the budget walk decides.
+    Shares,
+}
+
+fn scan(node: &Node, nodes: &mut u64) -> Scan {
+    *nodes += 1;
+    if *nodes > MAX_NODES {
+        return Scan::TooLarge;
+    }
+    let mut found = Scan::Plain;
+    any_decoded_child(node, |child| {
+        found = if Rc::strong_count(child) > 1 {
+            Scan::Shares
+        } else {
+            scan(child, nodes)
+        };
+        found != Scan::Plain
+    });
+    found
 }
 
 #[derive(Default)]
@@ -59,8 +91,10 @@ impl Budget {
             return true;
         }
         let parent = node as *const Node;
-        for (index, child) in decoded_children(node).enumerate() {
+        let mut index = 0;
+        any_decoded_child(node, |child| {
             let edge = (parent, index);
+            index += 1;
             let is_alias = if in_alias {
                 self.alias_edges.contains(&edge)
             } else if self.defined.insert(Rc::as_ptr(child)) {
@@ -69,14 +103,8 @@ impl Budget {
                 self.alias_edges.insert(edge);
                 true
             };
-            if is_alias && self.decode(in_alias) {
-                return true;
-            }
-            if self.visit(child, in_alias || is_alias) {
-                return true;
-            }
-        }
-        false
+            is_alias && self.decode(in_alias) || self.visit(child, in_alias || is_alias)
+        })
     }
 }
 
@@ -92,28 +120,16 @@ fn allowed_alias_ratio(decodes: u64) -> f64 {
     }
 }
 
-/// The children go-yaml decodes, in its order: items; keys and values (a merge key's own node is
-/// not decoded, its value is).
-fn decoded_children(node: &Node) -> Box<dyn Iterator<Item = &Rc<Node>> + '_> {
+/// Calls `f` on the children go-yaml decodes, in its order, until it returns true: items; keys and
+/// values (a merge key's own node is not decoded, its value is).
+fn any_decoded_child(node: &Node, mut f: impl FnMut(&Rc<Node>) -> bool) -> bool {
     match &node.kind {
-        NodeKind::Scalar { .. } => Box::new(std::iter::empty()),
-        NodeKind::Seq { items, .. } => Box::new(items.iter()),
-        NodeKind::Map { entries, .. } => Box::new(entries.iter().flat_map(|(key, value)| {
-            let key = (!key.is_merge_key()).then_some(key);
-            key.into_iter().chain(std::iter::once(value))
-        })),
+        NodeKind::Scalar { .. } => false,
+        NodeKind::Seq { items, .. } => items.iter().any(f),
+        NodeKind::Map { entries, .. } => entries
+            .iter()
+            .any(|(key, value)| !key.is_merge_key() && f(key) || f(value)),
     }
-}
-
-/// Whether any node is reached by more than one edge (only an alias does that).
-fn shares_nodes(node: &Node) -> bool {
-    decoded_children(node).any(|child| Rc::strong_count(child) > 1 || shares_nodes(child))
-}
-
-/// A tree without aliases: only the size bound applies.
-fn count_exceeds(node: &Node, count: &mut u64) -> bool {
-    *count += 1;
-    *count > MAX_NODES || decoded_children(node).any(|child| count_exceeds(child, count))
 }
 
 #[cfg(test)]
