@@ -366,13 +366,13 @@ fn chart_source_flags(chart: &str, verify: bool, repo: Option<&str>) -> Result<(
 
 /// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them (even
 /// when empty, as in Helm 3.17).
-struct ExecPostRenderer {
+pub struct ExecPostRenderer {
     program: PathBuf,
     args: Vec<String>,
 }
 
 impl ExecPostRenderer {
-    fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
+    pub fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
         let program = look_path(path).ok_or_else(|| {
             format!(
                 "invalid argument {path:?} for \"--post-renderer\" flag: unable to find binary at {path}: exec: {path:?}: executable file not found in $PATH"

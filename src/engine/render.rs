@@ -106,6 +106,29 @@ impl Engine {
         capabilities: &Capabilities,
         on_output: &mut dyn FnMut(&str, &str),
     ) -> Result<BTreeMap<String, String>, Error> {
+        self.render_with_lookup(
+            chart,
+            preparsed,
+            values,
+            release,
+            capabilities,
+            None,
+            on_output,
+        )
+    }
+
+    /// [`Engine::render_preparsed`] with `lookup` reading live objects from a cluster.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_with_lookup(
+        &self,
+        chart: &Chart,
+        preparsed: Option<Preparsed>,
+        values: &Value,
+        release: &ReleaseOptions,
+        capabilities: &Capabilities,
+        lookup: Option<std::rc::Rc<dyn super::funcs::Lookup>>,
+        on_output: &mut dyn FnMut(&str, &str),
+    ) -> Result<BTreeMap<String, String>, Error> {
         let top = TopValues {
             values: as_chartutil_values(values),
             release: release.to_value(),
@@ -134,6 +157,7 @@ impl Engine {
         let mut env = FuncEnv::system();
         env.ext = Box::new(RenderState {
             lint_mode: self.lint_mode,
+            lookup,
             ..RenderState::default()
         });
         let mut rendered = BTreeMap::new();
