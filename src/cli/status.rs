@@ -62,7 +62,8 @@ async fn status(args: &StatusArgs) -> Result<String, String> {
                 .to_string(),
         );
     }
-    let mut release = record.release.clone();
+    // Helm 3's output: fields only Helm 4 writes (`apply_method`) are not shown.
+    let mut release = record.release.helm3_view();
     release.chart = None;
     match args.output {
         Format::Json => output::json(&release),

@@ -239,6 +239,35 @@ impl Release {
         info.description = description.to_string();
     }
 
+    /// The release as Helm 3's model holds it: Helm 4's `apply_method` and any field Helm 3 does not
+    /// know removed (what `helm status -o json` of Helm 3 prints for a Helm 4 record).
+    pub fn helm3_view(&self) -> Release {
+        let mut r = self.clone();
+        r.apply_method.clear();
+        r.extra.clear();
+        if let Some(info) = r.info.as_mut() {
+            info.extra.clear();
+        }
+        for h in &mut r.hooks {
+            h.extra.clear();
+        }
+        if let Some(chart) = r.chart.as_mut() {
+            chart.extra.clear();
+            if let Some(m) = chart.metadata.as_mut() {
+                m.extra.clear();
+            }
+            for f in chart
+                .templates
+                .iter_mut()
+                .chain(chart.files.iter_mut())
+                .flatten()
+            {
+                f.extra.clear();
+            }
+        }
+        r
+    }
+
     /// `<chart name>-<version>`, or `MISSING` when the record has no chart metadata.
     pub fn chart_label(&self) -> String {
         match self.chart.as_ref().and_then(|c| c.metadata.as_ref()) {
