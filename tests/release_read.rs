@@ -416,3 +416,135 @@ fn read_commands_match_helm() {
     );
     eprintln!("{compared} read commands equal to helm v3.17.3's output");
 }
+
+/// Cluster and kubeconfig errors: the same first line as helm v3.17.3 (unknown context, missing or
+/// malformed kubeconfig, unreachable server, RBAC refusal), and corrupted records named clearly.
+#[test]
+fn cluster_errors_match_helm() {
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let v3 = common::helm_v3().expect("helm v3");
+    let kubectl = oracle("kubectl");
+    let rudder = common::rudder_as_helm();
+    let work = std::env::temp_dir().join(format!("rudder-release-errors-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let bad_yaml = work.join("bad.yaml");
+    std::fs::write(&bad_yaml, "apiVersion: v1\nkind: Config\nclusters: [oops\n").unwrap();
+    let env = Env {
+        kubeconfig: kubeconfig.clone(),
+        home: work.join("home"),
+    };
+    let bad = bad_yaml.to_str().unwrap();
+    let mut failures = Vec::new();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["list", "--kube-context", "nope"],
+        vec!["history", "x", "--kube-context", "nope"],
+        vec!["list", "--kubeconfig", "/nonexistent/kubeconfig"],
+        vec!["list", "--kubeconfig", bad],
+        vec!["list", "--kube-apiserver", "https://127.0.0.1:1"],
+        vec!["status", "x", "--kube-apiserver", "http://127.0.0.1:1"],
+        vec!["list", "--kube-as-user", "nobody", "-n", "default"],
+        vec!["history", "x", "--kube-as-user", "nobody", "-n", "default"],
+        vec![
+            "get",
+            "values",
+            "x",
+            "--kube-as-user",
+            "nobody",
+            "--kube-as-group",
+            "team",
+        ],
+    ];
+    for args in &cases {
+        let want = env.run(&v3, args);
+        let got = env.run(&rudder, args);
+        if (want.exit, &want.stdout, want.stderr.lines().next())
+            != (got.exit, &got.stdout, got.stderr.lines().next())
+        {
+            failures.push(format!(
+                "helm {}\n--- helm\n{}--- rudder\n{}",
+                args.join(" "),
+                want.stderr,
+                got.stderr
+            ));
+        }
+    }
+    // KUBECONFIG naming an empty file: client-go's default server, unreachable.
+    let empty = Env {
+        kubeconfig: PathBuf::from("/dev/null"),
+        home: work.join("home"),
+    };
+    let (want, got) = (empty.run(&v3, &["list"]), empty.run(&rudder, &["list"]));
+    if want != got {
+        failures.push(format!(
+            "KUBECONFIG=/dev/null list\n--- helm\n{}--- rudder\n{}",
+            want.stderr, got.stderr
+        ));
+    }
+
+    // Corrupted records: each named, with what is wrong.
+    let ns = format!("st-corrupt-{}", std::process::id());
+    env.must(&kubectl, &["create", "namespace", &ns]);
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let gz = |b: &[u8]| {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    };
+    let truncated = gz(br#"{"name":"bad-gzip","version":1}"#);
+    for (name, data, why) in [
+        (
+            "bad-base64",
+            "not base64 at all!".to_string(),
+            "data is not base64",
+        ),
+        (
+            "bad-gzip",
+            b64(&truncated[..truncated.len() - 6]),
+            "data is not valid gzip",
+        ),
+        (
+            "bad-json",
+            b64(&gz(b"{\"name\": ")),
+            "data is not a release in JSON",
+        ),
+    ] {
+        let key = format!("sh.helm.release.v1.{name}.v1");
+        let secret = serde_json::json!({
+            "apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
+            "metadata": {"name": key, "namespace": ns,
+                "labels": {"name": name, "owner": "helm", "status": "deployed", "version": "1"}},
+            "stringData": {"release": data},
+        });
+        let file = work.join(format!("{name}.json"));
+        std::fs::write(&file, secret.to_string()).unwrap();
+        env.must(&kubectl, &["create", "-f", file.to_str().unwrap()]);
+        let got = env.run(
+            &rudder,
+            &["get", "values", name, "--revision", "1", "-n", &ns],
+        );
+        let first = got.stderr.lines().next().unwrap_or_default().to_string();
+        let want =
+            format!("Error: get: failed to decode data \"{key}\" (Secret {ns}/{key}): {why}");
+        if got.exit != 1 || !first.starts_with(&want) {
+            failures.push(format!(
+                "corrupted {name}: want a line starting {want:?}, got {first:?}"
+            ));
+        }
+        // history skips it as Helm does, and says so on stderr.
+        let got = env.run(&rudder, &["history", name, "-n", &ns]);
+        if !got.stderr.contains(&format!("Secret {ns}/{key}")) {
+            failures.push(format!(
+                "history {name}: no warning naming the Secret: {}",
+                got.stderr
+            ));
+        }
+    }
+    let _ = env.run(&kubectl, &["delete", "namespace", &ns, "--wait=false"]);
+    let _ = std::fs::remove_dir_all(&work);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

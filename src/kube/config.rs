@@ -243,6 +243,13 @@ fn read_file(path: &std::path::Path) -> Result<Kubeconfig, Error> {
 fn bad_config(path: &std::path::Path, e: &KubeconfigError) -> Error {
     let detail = match e {
         KubeconfigError::ReadConfig(io, _) => io.to_string(),
+        // A YAML syntax error in go-yaml's words (as client-go reports it), when our reader finds
+        // one; otherwise the first line of kube-rs's reader's message.
+        KubeconfigError::Parse(_) => std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| crate::yaml::parse_documents(&text, "").err())
+            .map(|e| e.go_text())
+            .unwrap_or_else(|| chain(e).lines().next().unwrap_or_default().to_string()),
         other => chain(other),
     };
     Error::Kubeconfig(format!(

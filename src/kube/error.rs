@@ -54,11 +54,11 @@ impl Error {
             }),
             ::kube::Error::HyperError(e) => Error::Unreachable {
                 server: server.to_string(),
-                detail: chain(&e),
+                detail: transport_detail(server, &e),
             },
             ::kube::Error::Service(e) => Error::Unreachable {
                 server: server.to_string(),
-                detail: format!("{server}: {}", chain(e.as_ref())),
+                detail: transport_detail(server, e.as_ref()),
             },
             other => Error::Client(chain(&other)),
         }
@@ -90,4 +90,65 @@ pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     text
+}
+
+/// A transport failure as Go's `net/http` words it: `Get "URL": dial tcp HOST:PORT: connect:
+/// connection refused` for the common socket errors, else `Get "URL": <the error chain>`.
+fn transport_detail(url: &str, e: &(dyn std::error::Error + 'static)) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            let why = match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => Some("connect: connection refused"),
+                std::io::ErrorKind::TimedOut => Some("i/o timeout"),
+                std::io::ErrorKind::HostUnreachable => Some("connect: no route to host"),
+                std::io::ErrorKind::NetworkUnreachable => Some("connect: network is unreachable"),
+                _ => None,
+            };
+            if let Some(why) = why {
+                return format!("Get \"{url}\": dial tcp {}: {why}", dial_address(url));
+            }
+        }
+        source = s.source();
+    }
+    format!("Get \"{url}\": {}", chain(e))
+}
+
+/// `host:port` of a URL as Go's dialer names it (`localhost` resolved to `127.0.0.1`, the scheme's
+/// default port filled in).
+fn dial_address(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (h, p.to_string()),
+        _ => (
+            authority,
+            if scheme == "http" { "80" } else { "443" }.to_string(),
+        ),
+    };
+    let host = if host == "localhost" {
+        "127.0.0.1"
+    } else {
+        host
+    };
+    format!("{host}:{port}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dial_addresses_like_go() {
+        assert_eq!(
+            dial_address("http://localhost:8080/version"),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(dial_address("https://127.0.0.1:1/version"), "127.0.0.1:1");
+        assert_eq!(
+            dial_address("https://example.test/version"),
+            "example.test:443"
+        );
+    }
 }

@@ -183,7 +183,12 @@ impl Driver for KubeObjects {
                 .collect::<Vec<_>>()
                 .join(",");
             let params = ListParams::default().labels(&selector);
-            let context = "query: failed to query with labels";
+            // Helm's `List` (every record) and `Query` (by name) word their failures differently.
+            let context = if labels == [("owner", "helm")] {
+                "list: failed to list"
+            } else {
+                "query: failed to query with labels"
+            };
             match self.kind {
                 ObjectKind::Secret => self
                     .secrets()
