@@ -43,6 +43,17 @@ pub enum Error {
         #[source]
         source: crate::kube::Error,
     },
+    /// The encoded record is over Kubernetes' 1 MiB object limit (helm/helm#6711, #7126, #9788):
+    /// refused before anything is written, naming what made it large.
+    #[error("release {name:?} revision {revision} is too large to store: its record would be {size} bytes, over the {limit}-byte limit of a Kubernetes object; the largest parts are {largest}. Leave files the release does not need out of the chart (.helmignore)")]
+    TooLarge {
+        name: String,
+        revision: i64,
+        size: usize,
+        limit: usize,
+        /// `path (N bytes)`, largest first.
+        largest: String,
+    },
     /// A driver-specific failure (SQL).
     #[error("{0}")]
     Backend(String),

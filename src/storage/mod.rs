@@ -28,6 +28,42 @@ pub use record::{Release, Status, Summary, Time};
 /// `HelmStorageType`: the prefix of every record's name.
 pub const STORAGE_TYPE: &str = "sh.helm.release.v1";
 
+/// Kubernetes' limit on the data of one object (a Secret's or ConfigMap's `data`).
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// Checks that a release's record fits in one Kubernetes object, before anything is applied.
+/// Returns the encoded size, or [`Error::TooLarge`] naming the largest files and the manifest.
+pub fn check_size(release: &Release) -> Result<usize, Error> {
+    let data = codec::encode(release).map_err(|e| Error::Encode {
+        name: release.name.clone(),
+        detail: e.to_string(),
+    })?;
+    if data.len() <= MAX_RECORD_BYTES {
+        return Ok(data.len());
+    }
+    let mut parts: Vec<(String, usize)> = Vec::new();
+    if let Some(chart) = &release.chart {
+        for f in chart.templates.iter().chain(chart.files.iter()).flatten() {
+            parts.push((f.name.clone(), f.data.as_ref().map_or(0, Vec::len)));
+        }
+    }
+    parts.push(("the rendered manifest".to_string(), release.manifest.len()));
+    parts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let largest = parts
+        .iter()
+        .take(5)
+        .map(|(name, n)| format!("{name} ({n} bytes)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::TooLarge {
+        name: release.name.clone(),
+        revision: release.version,
+        size: data.len(),
+        limit: MAX_RECORD_BYTES,
+        largest,
+    })
+}
+
 /// The default `--history-max` (`HELM_MAX_HISTORY`).
 pub const DEFAULT_MAX_HISTORY: usize = 10;
 
@@ -312,6 +348,10 @@ impl Storage {
             name: release.name.clone(),
             detail: e.to_string(),
         })?;
+        if data.len() > MAX_RECORD_BYTES {
+            // The API server would refuse it with only "Too long"; say what made it large.
+            check_size(release)?;
+        }
         let mut labels = record.labels.clone();
         labels.insert(
             stamp.to_string(),

@@ -214,3 +214,44 @@ fn corrupted_records_are_named() {
         assert_eq!(s.take_skipped().len(), 1);
     });
 }
+
+#[test]
+fn records_over_one_mebibyte_are_refused_naming_the_largest_files() {
+    use crate::storage::record::{Chart, File};
+    // Incompressible bytes, so the gzip stage cannot hide them.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..900_000)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    let mut r = release("big", 1, Status::PendingInstall);
+    r.chart = Some(Chart {
+        files: Some(vec![
+            File {
+                name: "crds/huge.yaml".into(),
+                data: Some(noise),
+                ..Default::default()
+            },
+            File {
+                name: "README.md".into(),
+                data: Some(b"small".to_vec()),
+                ..Default::default()
+            },
+        ]),
+        ..Default::default()
+    });
+    let e = check_size(&r).unwrap_err().to_string();
+    assert!(
+        e.starts_with("release \"big\" revision 1 is too large to store"),
+        "{e}"
+    );
+    assert!(
+        e.contains("the largest parts are crds/huge.yaml (900000 bytes), README.md (5 bytes)"),
+        "{e}"
+    );
+    assert!(check_size(&release("small", 1, Status::Deployed)).unwrap() < 1000);
+}
