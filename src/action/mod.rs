@@ -2,7 +2,9 @@
 //! variables, or write files; the CLI does that with what they return.
 pub mod chart_source;
 pub mod lint;
+pub mod list;
 pub mod pipeline;
+pub mod release_lock;
 pub mod release_name;
 pub mod show_only;
 pub mod template;

@@ -1057,6 +1057,13 @@ impl<'t> State<'t> {
             }
             (GoType::Float64, Arg::Number(num)) if num.is_float => Ok(Value::Float(num.float)),
             (GoType::Float64, _) => Err(self.errorf(format!("expected float; found {n}"))),
+            // A constant for a named integer type (`$t.Add 3600000000000`).
+            (GoType::Named("time.Duration"), Arg::Number(num)) if num.is_int => Ok(
+                crate::template::funcs::sprig::date::DurationObject::value(num.int),
+            ),
+            (GoType::Named("time.Duration"), _) => {
+                Err(self.errorf(format!("expected integer; found {n}")))
+            }
             _ => Err(self.errorf(format!(
                 "can't handle {n} for arg of type {}",
                 go_type_name(t)

@@ -79,11 +79,13 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         e.line = line0 + 1;
         return Err(e);
     }
-    // yaml-rust2 insists that a quoted scalar's continuation lines are indented; go-yaml does not.
-    // Indenting them changes nothing in the value (leading blanks of continuation lines are
-    // folded away), so such scalars are re-indented and the text parsed again.
+    // yaml-rust2 insists that a quoted scalar's continuation lines, and the lines of a flow
+    // collection, are indented past the enclosing block; go-yaml does not. Indenting them changes
+    // nothing in the value (blanks between flow tokens mean nothing, leading blanks of continuation
+    // lines are folded away) nor in go-yaml's line numbers, so such lines are re-indented and the
+    // text parsed again, one line per retry.
     let mut owned: Option<String> = None;
-    for _ in 0..100 {
+    for _ in 0..MAX_REINDENTS {
         let current = owned.as_deref().unwrap_or(text);
         match parse_prepared(current, max_docs) {
             Err(Retry::Reindent(mark)) => match reindent_quoted_scalar(current, &mark) {
@@ -94,6 +96,10 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
                         &EventError::new(mark, "found unexpected end of stream"),
                     ))
                 }
+            },
+            Err(Retry::IndentFlowLine(mark, e)) => match indent_flow_line(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => return Err(e),
             },
             Err(Retry::No(e)) => return Err(e),
             Ok(docs) => return Ok(docs),
@@ -117,10 +123,15 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
         || text.contains("\\/"))
 }
 
-/// Why a parse stopped: a real error, or a quoted scalar yaml-rust2 wants indented.
+/// How many under-indented lines [`parse_nodes`] re-indents before it gives up with the error.
+const MAX_REINDENTS: usize = 1000;
+
+/// Why a parse stopped: a real error, a quoted scalar yaml-rust2 wants indented, or a line of a
+/// flow collection it wants indented (with the error to report if that cannot be done).
 enum Retry {
     No(Error),
     Reindent(Mark),
+    IndentFlowLine(Mark, Error),
 }
 
 impl From<Error> for Retry {
@@ -135,6 +146,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         anchors: HashMap::new(),
         text,
         reindent_at: None,
+        flow_line_at: None,
     };
     let mut docs = Vec::new();
     loop {
@@ -146,12 +158,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
                 let (event, mark) = loader.next_or_retry()?;
                 let node = match loader.node(event, mark, 0) {
                     Ok(node) => node,
-                    Err(e) => {
-                        return Err(match loader.reindent_at.take() {
-                            Some(m) => Retry::Reindent(m),
-                            None => Retry::No(e),
-                        })
-                    }
+                    Err(e) => return Err(loader.retry(e)),
                 };
                 reject_multiline_root_key(text, &node)?;
                 docs.push(node);
@@ -214,6 +221,31 @@ fn reindent_quoted_scalar(text: &str, mark: &Mark) -> Option<String> {
     }
     let end = closed_at?;
     out.push_str(&text[end..]);
+    Some(out)
+}
+
+/// Indents the line of the flow-collection token at `mark` past every column used before it (the
+/// enclosing block's indentation is one of them), so yaml-rust2 accepts it as go-yaml does; `None`
+/// when that would not move the token (the error is real).
+fn indent_flow_line(text: &str, mark: &Mark) -> Option<String> {
+    let line0 = mark.line.checked_sub(1)?;
+    let mut start = 0;
+    let mut widest = 0;
+    for (i, line) in text.split('\n').enumerate() {
+        if i == line0 {
+            break;
+        }
+        widest = widest.max(line.chars().count());
+        start += line.len() + 1;
+    }
+    if start > text.len() || mark.col > widest {
+        return None;
+    }
+    let pad = widest + 1 - mark.col;
+    let mut out = String::with_capacity(text.len() + pad);
+    out.push_str(&text[..start]);
+    out.extend(std::iter::repeat_n(' ', pad));
+    out.push_str(&text[start..]);
     Some(out)
 }
 
@@ -292,6 +324,8 @@ struct Loader<'a> {
     text: &'a str,
     /// Where yaml-rust2 refused an under-indented quoted scalar (see [`reindent_quoted_scalar`]).
     reindent_at: Option<Mark>,
+    /// Where yaml-rust2 refused an under-indented token of a flow collection ([`indent_flow_line`]).
+    flow_line_at: Option<Mark>,
 }
 
 impl Loader<'_> {
@@ -299,16 +333,28 @@ impl Loader<'_> {
         self.events.next_event().map_err(|e| {
             if e.info.contains("invalid indentation in quoted scalar") {
                 self.reindent_at = Some(e.mark);
+            } else if e.info == "invalid indentation" {
+                // Only raised inside a flow collection: in block context the scanner has just
+                // closed every block deeper than the token.
+                self.flow_line_at = Some(e.mark);
             }
             syntax_error(self.text, &e)
         })
     }
 
     fn next_or_retry(&mut self) -> Result<(Event, Mark), Retry> {
-        self.next().map_err(|e| match self.reindent_at.take() {
-            Some(m) => Retry::Reindent(m),
+        self.next().map_err(|e| self.retry(e))
+    }
+
+    /// The retry a failed parse calls for (see [`parse_nodes`]).
+    fn retry(&mut self, e: Error) -> Retry {
+        if let Some(m) = self.reindent_at.take() {
+            return Retry::Reindent(m);
+        }
+        match self.flow_line_at.take() {
+            Some(m) => Retry::IndentFlowLine(m, e),
             None => Retry::No(e),
-        })
+        }
     }
 
     fn node(&mut self, event: Event, mark: Mark, depth: usize) -> Result<Rc<Node>, Error> {
@@ -594,6 +640,29 @@ mod tests {
         };
         assert!(Rc::ptr_eq(&entries[0].1, &entries[1].1));
         assert_eq!(entries[1].0.line, 2);
+    }
+
+    #[test]
+    fn flow_lines_at_or_below_the_key_indentation() {
+        // Found on a public chart; go-yaml (helm v3.17.3) accepts all of these.
+        let value = |text: &str| {
+            let docs = parse_nodes(text, 1).unwrap();
+            crate::yaml::convert::to_value(&crate::yaml::convert::decode(&docs[0]).unwrap())
+                .map(|v| crate::yaml::json::marshal(&v).unwrap())
+                .unwrap()
+        };
+        assert_eq!(
+            value("command: [\n  \"/bin/sh\",\n  \"-c\"\n]\n"),
+            r#"{"command":["/bin/sh","-c"]}"#
+        );
+        assert_eq!(
+            value("x:\n  args: [\n    a,\n  b\n  ]\n  labels: {\n    k: v\n  }\n"),
+            r#"{"x":{"args":["a","b"],"labels":{"k":"v"}}}"#
+        );
+        assert_eq!(
+            value("x:\n  args: [\na,\nb\n]\ny: 1\n"),
+            r#"{"x":{"args":["a","b"]},"y":1}"#
+        );
     }
 
     #[test]
