@@ -45,6 +45,9 @@ pub struct TemplateOptions {
     pub debug: bool,
     /// `--dry-run[=MODE]`, checked as Helm checks it (the output is the same for every mode).
     pub dry_run: Option<String>,
+    /// `--dependency-update`, with the repository paths to use: when charts/ does not satisfy
+    /// Chart.yaml, run `dependency update` first (its progress lines lead the output, as in Helm).
+    pub dependency_update: Option<crate::deps::Settings>,
 }
 
 /// An external program the manifests are piped through (`--post-renderer`).
@@ -70,6 +73,8 @@ pub struct OutputFile {
 pub struct TemplateOutput {
     /// Standard output.
     pub stdout: String,
+    /// Progress lines of `--dependency-update`, printed before anything else.
+    pub progress: String,
     /// Files for `--output-dir`, in order; the CLI prints `wrote PATH` for each.
     pub files: Vec<OutputFile>,
     /// Warnings for standard error (`This chart is deprecated`).
@@ -154,9 +159,28 @@ pub fn run(
     if chart.metadata.deprecated {
         output.warnings.push("This chart is deprecated".to_string());
     }
-    chart_source::check_dependencies(&chart).map_err(|e| {
-        Error::new(format!("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))
-    })?;
+    if let Err(e) = chart_source::check_dependencies(&chart) {
+        let message = format!("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}");
+        let Some(settings) = &options.dependency_update else {
+            return Err(Error::new(message));
+        };
+        let mut log = Vec::new();
+        let result = crate::deps::manager::Manager {
+            chart_path: chart_path.clone(),
+            settings,
+            skip_update: false,
+            out: &mut log,
+        }
+        .update();
+        output.progress = String::from_utf8_lossy(&log).into_owned();
+        if let Err(e) = result {
+            let mut error = Error::new(e.to_string());
+            error.stdout = Some(std::mem::take(&mut output.progress));
+            return Err(error);
+        }
+        (chart, _) = chart_source::load_chart_for_render(&chart_path)
+            .map_err(|e| Error::new(format!("failed reloading chart after repo update: {e}")))?;
+    }
     if let Some(mode) = options.dry_run.as_deref() {
         if !matches!(mode, "" | "false" | "true" | "none" | "client" | "server") {
             return Err(Error::new(

@@ -9,10 +9,12 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod create;
+pub mod dependency;
 pub mod lint;
 pub mod package;
 pub mod pflag;
 pub mod show;
+pub mod table;
 pub mod template;
 pub mod values_args;
 
@@ -46,6 +48,9 @@ pub enum Command {
     Create(create::CreateArgs),
     /// Examine a chart for possible issues.
     Lint(lint::LintArgs),
+    /// Manage a chart's dependencies.
+    #[command(visible_aliases = ["dep", "dependencies"])]
+    Dependency(dependency::DependencyArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -114,5 +119,6 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Package(args) => package::run(args),
         Command::Create(args) => create::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Dependency(args) => dependency::run(args),
     }
 }
