@@ -137,6 +137,20 @@ impl Sides {
         ours
     }
 
+    /// [`Sides::same`] with the lines of standard output compared in any order.
+    fn same_unordered(&self, helm: &Path, args: &[&str]) -> Outcome {
+        let sorted = |mut o: Outcome| {
+            let mut lines: Vec<&str> = o.stdout.lines().collect();
+            lines.sort();
+            o.stdout = lines.join("\n");
+            o
+        };
+        let theirs = sorted(self.run("helm", helm, args));
+        let ours = sorted(self.run("rudder", rudder(), args));
+        assert_eq!(ours, theirs, "rudder vs helm for {args:?}");
+        ours
+    }
+
     /// Asserts both sides hold the same lock (apart from `generated`) and the same archives.
     fn same_files(&self, chart: &str) {
         let lock = |side: &str| {
@@ -474,5 +488,231 @@ fn digest_mismatch_leaves_charts_untouched() {
     assert_eq!(
         std::fs::read(charts_dir.join("common-0.3.1.tgz")).unwrap(),
         kept
+    );
+}
+
+/// `repo add|list|update|remove` and `search repo` print what Helm prints and leave the same
+/// `repositories.yaml` and cache; a repository added by one is used by the other.
+#[test]
+fn repo_commands_and_search() {
+    let Some(helm) = helm() else { return };
+    let Some(server) = repo_server() else { return };
+    let url = publish(&helm, &server, "repocmds");
+    let path = url.rsplit('/').next().unwrap().to_string();
+    let https = format!("https://127.0.0.1:{}/{path}", server["REPO_HTTPS_PORT"]);
+    let auth = format!("http://127.0.0.1:{}/{path}", server["REPO_AUTH_PORT"]);
+    let (user, password) = (
+        server["REPO_USER"].as_str(),
+        server["REPO_PASSWORD"].as_str(),
+    );
+    let (ca, other_ca) = (server["REPO_CA"].as_str(), server["REPO_OTHER_CA"].as_str());
+    let gone = format!("{url}/nothing-here");
+    let sides = Sides::new("repocmds");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["repo", "list"],
+        vec!["repo", "update"],
+        vec!["search", "repo", "redis"],
+        vec!["repo", "add", "local", &url],
+        vec!["repo", "add", "local", &url],
+        vec!["repo", "add", "local", "http://127.0.0.1:1/elsewhere"],
+        vec!["repo", "add", "bad/name", &url],
+        vec!["repo", "add", "only-one"],
+        // HTTPS with basic auth: trusted CA, no CA, another CA, skipped verification, bad password.
+        vec![
+            "repo",
+            "add",
+            "secure",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--ca-file",
+            ca,
+        ],
+        vec![
+            "repo",
+            "add",
+            "noca",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+        ],
+        vec![
+            "repo",
+            "add",
+            "otherca",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--ca-file",
+            other_ca,
+        ],
+        vec![
+            "repo",
+            "add",
+            "insecure",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--insecure-skip-tls-verify",
+        ],
+        vec![
+            "repo",
+            "add",
+            "wrongpw",
+            &https,
+            "--username",
+            user,
+            "--password",
+            "nope",
+            "--ca-file",
+            ca,
+        ],
+        vec!["repo", "add", "noauth", &auth],
+        vec![
+            "repo",
+            "add",
+            "missingca",
+            &https,
+            "--ca-file",
+            "/nonexistent/ca.crt",
+        ],
+        vec!["repo", "add", "gone", &gone],
+        vec!["repo", "list"],
+        vec!["repo", "ls", "-o", "json"],
+        vec!["repo", "list", "-o", "yaml"],
+        vec!["repo", "list", "extra"],
+        vec!["search", "repo"],
+        vec!["search", "repo", "redis"],
+        vec!["search", "repo", "-l"],
+        vec!["search", "repo", "cache", "-o", "json"],
+        vec!["search", "repo", "--devel", "-o", "yaml"],
+        vec!["search", "repo", "--version", "~2.1.0", "-l"],
+        vec!["search", "repo", "-r", "mil.us"],
+        vec!["search", "repo", "nothing-matches"],
+        vec!["search", "repo", "--max-col-width", "10"],
+        vec!["repo", "update"],
+        vec!["repo", "update", "secure"],
+        vec!["repo", "update", "nope"],
+        vec!["repo", "remove", "nope"],
+        vec!["repo", "remove", "insecure"],
+        vec!["repo", "remove"],
+        vec!["repo", "list"],
+    ];
+    for args in &cases {
+        // Helm prints each repository's line as its download finishes: compare them in any order.
+        let unordered = args[..2] == ["repo", "update"];
+        let out = if unordered {
+            sides.same_unordered(&helm, args)
+        } else {
+            sides.same(&helm, args)
+        };
+        assert!(
+            !out.stdout.contains(password) && !out.stderr.contains(password),
+            "password printed by {args:?}"
+        );
+    }
+    let file = |side: &str| sides.dir(side).join(".helm/config/repositories.yaml");
+    assert_eq!(
+        std::fs::read_to_string(file("rudder")).unwrap(),
+        std::fs::read_to_string(file("helm")).unwrap()
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(file("rudder"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let cache = |side: &str| {
+        let mut names: Vec<String> =
+            std::fs::read_dir(sides.dir(side).join(".helm/cache/repository"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(cache("rudder"), cache("helm"));
+    // Each uses the other's configuration: swap the homes and resolve dependencies from `secure`.
+    let helm_home = sides.dir("helm").join(".helm");
+    let rudder_home = sides.dir("rudder").join(".helm");
+    let swap = sides.root.join("swap");
+    std::fs::rename(&helm_home, &swap).unwrap();
+    std::fs::rename(&rudder_home, &helm_home).unwrap();
+    std::fs::rename(&swap, &rudder_home).unwrap();
+    sides.write(
+        "u/Chart.yaml",
+        &umbrella("  - name: redis\n    version: ~2.1.0\n    repository: \"@secure\"\n"),
+    );
+    let out = sides.same(&helm, &["dependency", "update", "u"]);
+    assert!(out.stdout.contains("Downloading redis"), "{out:?}");
+    sides.same_files("u");
+}
+
+/// `repo index` writes the index Helm writes (apart from the `created`/`generated` times).
+#[test]
+fn repo_index_matches_helm() {
+    let Some(helm) = helm() else { return };
+    let sides = Sides::new("index");
+    // Packaged once (Helm 3 stamps the time into archives), copied to both sides.
+    let dir = sides.dir("helm").join("repo");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    for (chart, sub) in [("common", ""), ("redis", ""), ("milvus", "nested")] {
+        let out = Command::new(&helm)
+            .arg("package")
+            .arg(example_chart(chart))
+            .arg("-d")
+            .arg(dir.join(sub))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    std::fs::write(dir.join("not-a-chart.tgz"), "junk").unwrap();
+    copy_dir(&dir, &sides.dir("rudder").join("repo"));
+    let index = |side: &str| {
+        std::fs::read_to_string(sides.dir(side).join("repo/index.yaml"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains("created") && !l.contains("generated"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for args in [
+        vec![
+            "repo",
+            "index",
+            "repo",
+            "--url",
+            "https://charts.example.com/stable",
+        ],
+        vec!["repo", "index", "repo"],
+        vec!["repo", "index", "repo", "--json"],
+        vec![
+            "repo",
+            "index",
+            "repo",
+            "--url",
+            "http://x",
+            "--merge",
+            "repo/index.yaml",
+        ],
+        vec!["repo", "index"],
+    ] {
+        sides.same(&helm, &args);
+        assert_eq!(index("rudder"), index("helm"), "{args:?}");
+    }
+    // Helm fails writing into a missing directory (naming its random temporary file); Rudder names
+    // the directory.
+    let out = sides.run("rudder", rudder(), &["repo", "index", "no-such-dir"]);
+    assert_eq!(
+        out.stderr,
+        "Error: open $DIR/no-such-dir: no such file or directory\n"
     );
 }

@@ -13,6 +13,7 @@ pub mod dependency;
 pub mod lint;
 pub mod package;
 pub mod pflag;
+pub mod repo;
 pub mod show;
 pub mod table;
 pub mod template;
@@ -51,6 +52,10 @@ pub enum Command {
     /// Manage a chart's dependencies.
     #[command(visible_aliases = ["dep", "dependencies"])]
     Dependency(dependency::DependencyArgs),
+    /// Add, list, remove, update, and index chart repositories.
+    Repo(repo::RepoArgs),
+    /// Search for a keyword in charts.
+    Search(repo::SearchArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -120,5 +125,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Create(args) => create::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Dependency(args) => dependency::run(args),
+        Command::Repo(args) => repo::run(args),
+        Command::Search(args) => repo::run_search(args),
     }
 }

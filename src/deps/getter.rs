@@ -52,15 +52,6 @@ fn scheme_and_host(url: &str) -> Option<(String, String)> {
     Some((parsed.scheme().to_string(), host))
 }
 
-fn read_file(what: &str, path: &str) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| {
-        Error::Http(format!(
-            "can't create TLS config for client: {what}: {}",
-            crate::go_os::path_error("open", std::path::Path::new(path), &e)
-        ))
-    })
-}
-
 fn client(options: &Options) -> Result<reqwest::blocking::Client, Error> {
     static PROVIDER: Once = Once::new();
     PROVIDER.call_once(|| {
@@ -68,7 +59,12 @@ fn client(options: &Options) -> Result<reqwest::blocking::Client, Error> {
     });
     let mut builder = reqwest::blocking::Client::builder().user_agent(USER_AGENT);
     if !options.ca_file.is_empty() {
-        let pem = read_file("failed to read CA file", &options.ca_file)?;
+        let pem = std::fs::read(&options.ca_file).map_err(|_| {
+            Error::Http(format!(
+                "can't create TLS config for client: can't read CA file: {}",
+                options.ca_file
+            ))
+        })?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
             Error::Http(format!(
                 "can't create TLS config for client: failed to append certificates from file: {}: {e}",
@@ -80,13 +76,25 @@ fn client(options: &Options) -> Result<reqwest::blocking::Client, Error> {
         }
     }
     if !options.cert_file.is_empty() && !options.key_file.is_empty() {
-        let mut pem = read_file("could not read certificate file", &options.cert_file)?;
-        pem.extend(read_file("could not read key file", &options.key_file)?);
-        let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+        let key_pair_error = |detail: String| {
             Error::Http(format!(
-                "can't create TLS config for client: unable to load client certificate: {e}"
+                "can't create TLS config for client: can't load key pair from cert {} and key {}: {detail}",
+                options.cert_file, options.key_file
             ))
-        })?;
+        };
+        let read = |path: &str| {
+            std::fs::read(path).map_err(|e| {
+                key_pair_error(crate::go_os::path_error(
+                    "open",
+                    std::path::Path::new(path),
+                    &e,
+                ))
+            })
+        };
+        let mut pem = read(&options.cert_file)?;
+        pem.extend(read(&options.key_file)?);
+        let identity =
+            reqwest::Identity::from_pem(&pem).map_err(|e| key_pair_error(e.to_string()))?;
         builder = builder.identity(identity);
     }
     if options.insecure_skip_tls_verify {
@@ -111,9 +119,12 @@ pub fn get(url: &str, options: &Options) -> Result<Vec<u8>, Error> {
     {
         request = request.basic_auth(&options.username, Some(&options.password));
     }
-    let mut response = request
-        .send()
-        .map_err(|e| Error::Http(crate::values::getter::transport_error(url, &e)))?;
+    let mut response = request.send().map_err(|e| {
+        Error::Http(match tls_failure(&e) {
+            Some(text) => format!("Get {}: {text}", crate::template::printf::quote_go(url)),
+            None => crate::values::getter::transport_error(url, &e),
+        })
+    })?;
     let status = response.status();
     if status != reqwest::StatusCode::OK {
         let reason = status.canonical_reason().unwrap_or("");
@@ -130,6 +141,45 @@ pub fn get(url: &str, options: &Options) -> Result<Vec<u8>, Error> {
         ))
     })?;
     Ok(body)
+}
+
+/// A TLS handshake failure in Go's words (`tls: failed to verify certificate: x509: certificate signed
+/// by unknown authority`), found by walking the error's causes to rustls' error.
+fn tls_failure(e: &reqwest::Error) -> Option<String> {
+    use rustls::CertificateError as C;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        let tls = find_rustls(err);
+        if let Some(tls) = tls {
+            let verify = "tls: failed to verify certificate: x509:";
+            return Some(match tls {
+                rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+                    format!("{verify} certificate signed by unknown authority")
+                }
+                rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. })
+                | rustls::Error::InvalidCertificate(
+                    C::NotValidYet | C::NotValidYetContext { .. },
+                ) => {
+                    format!("{verify} certificate has expired or is not yet valid")
+                }
+                rustls::Error::InvalidCertificate(
+                    C::NotValidForName | C::NotValidForNameContext { .. },
+                ) => format!("{verify} certificate is not valid for the requested host name"),
+                other => format!("tls: {other}"),
+            });
+        }
+        source = err.source();
+    }
+    None
+}
+
+/// rustls' error in `err` or in the `io::Error`s wrapped inside it (hyper wraps it twice).
+fn find_rustls<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let inner = err.downcast_ref::<std::io::Error>()?.get_ref()?;
+    find_rustls(inner)
 }
 
 /// Helm's `repo.ResolveReferenceURL(base, ref)`: `ref` against `base` with a trailing `/` added to

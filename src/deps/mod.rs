@@ -14,6 +14,7 @@
 //! - [`getter`] — HTTP(S) downloads with Helm's repository options (basic auth, CA, client
 //!   certificates, `insecure_skip_tls_verify`, `pass_credentials_all`). reqwest, as for `-f URL`.
 //! - [`manager`] — `dependency update`/`build`/`list`.
+//! - [`repo`] — `repo add`/`remove`/`update`; [`search`] — `search repo`.
 //!
 //! Version constraints are checked with [`crate::chart::constraint`], the one implementation also
 //! behind `semverCompare` and `kubeVersion`.
@@ -28,7 +29,9 @@ pub mod index;
 pub mod lock;
 pub mod manager;
 pub mod paths;
+pub mod repo;
 pub mod repofile;
+pub mod search;
 
 pub use error::Error;
 pub use paths::Settings;
