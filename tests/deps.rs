@@ -17,11 +17,12 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The example charts published to the test repository (name → directory).
 fn example_chart(name: &str) -> PathBuf {
-    Path::new(ROOT).join("charts/platform/charts").join(name)
+    Path::new(ROOT).join("charts").join(name)
 }
 
-fn platform_chart() -> PathBuf {
-    Path::new(ROOT).join("charts/platform")
+/// The example charts' directory: `platform` depends on its siblings by `file://../<name>`.
+fn example_charts() -> PathBuf {
+    Path::new(ROOT).join("charts")
 }
 
 fn under_ci() -> bool {
@@ -274,25 +275,34 @@ fn umbrella(deps: &str) -> String {
 fn file_dependencies_list_update_build() {
     let Some(helm) = helm() else { return };
     let sides = Sides::new("file");
-    sides.chart(&platform_chart(), "platform");
-    sides.same(&helm, &["dependency", "list", "platform"]);
-    let update = sides.same(&helm, &["dependency", "update", "platform"]);
+    sides.chart(&example_charts(), "charts");
+    // Start from a chart whose dependencies were never built.
+    for side in ["helm", "rudder"] {
+        let platform = sides.dir(side).join("charts/platform");
+        std::fs::remove_dir_all(platform.join("charts")).unwrap();
+        std::fs::remove_file(platform.join("Chart.lock")).unwrap();
+    }
+    sides.same(&helm, &["dependency", "list", "charts/platform"]);
+    let update = sides.same(&helm, &["dependency", "update", "charts/platform"]);
     assert!(update.stdout.contains("Saving 4 charts"), "{update:?}");
-    sides.same_files("platform");
-    sides.same(&helm, &["dependency", "list", "platform"]);
-    sides.same(&helm, &["dep", "ls", "platform", "--max-col-width", "12"]);
+    sides.same_files("charts/platform");
+    sides.same(&helm, &["dependency", "list", "charts/platform"]);
+    sides.same(
+        &helm,
+        &["dep", "ls", "charts/platform", "--max-col-width", "12"],
+    );
     // A lock written by one is accepted by the other.
-    let helm_lock = sides.dir("helm").join("platform/Chart.lock");
-    let rudder_lock = sides.dir("rudder").join("platform/Chart.lock");
+    let helm_lock = sides.dir("helm").join("charts/platform/Chart.lock");
+    let rudder_lock = sides.dir("rudder").join("charts/platform/Chart.lock");
     let theirs = std::fs::read(&helm_lock).unwrap();
     let ours = std::fs::read(&rudder_lock).unwrap();
     std::fs::write(&helm_lock, &ours).unwrap();
     std::fs::write(&rudder_lock, &theirs).unwrap();
-    sides.same(&helm, &["dependency", "build", "platform"]);
-    sides.same_files("platform");
+    sides.same(&helm, &["dependency", "build", "charts/platform"]);
+    sides.same_files("charts/platform");
     // An update that changes nothing keeps the lock as it is.
     let before = std::fs::read(&rudder_lock).unwrap();
-    sides.same(&helm, &["dependency", "update", "platform"]);
+    sides.same(&helm, &["dependency", "update", "charts/platform"]);
     assert_eq!(std::fs::read(&rudder_lock).unwrap(), before);
 }
 
@@ -300,23 +310,23 @@ fn file_dependencies_list_update_build() {
 fn lock_out_of_sync_and_unsatisfiable_constraints() {
     let Some(helm) = helm() else { return };
     let sides = Sides::new("sync");
-    sides.chart(&platform_chart(), "platform");
-    sides.same(&helm, &["dependency", "update", "platform"]);
+    sides.chart(&example_charts(), "charts");
+    sides.same(&helm, &["dependency", "update", "charts/platform"]);
     for side in ["helm", "rudder"] {
-        let path = sides.dir(side).join("platform/Chart.yaml");
+        let path = sides.dir(side).join("charts/platform/Chart.yaml");
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replace("version: ~2.1.0", "version: ~2.1.1")).unwrap();
     }
-    let out = sides.same(&helm, &["dependency", "build", "platform"]);
+    let out = sides.same(&helm, &["dependency", "build", "charts/platform"]);
     assert!(out.stderr.contains("out of sync"), "{out:?}");
     for side in ["helm", "rudder"] {
-        let path = sides.dir(side).join("platform/Chart.yaml");
+        let path = sides.dir(side).join("charts/platform/Chart.yaml");
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replace("version: ~2.1.1", "version: ~3.0.0")).unwrap();
     }
-    let out = sides.same(&helm, &["dependency", "update", "platform"]);
+    let out = sides.same(&helm, &["dependency", "update", "charts/platform"]);
     assert!(out.stderr.contains("can't get a valid version"), "{out:?}");
-    sides.same_files("platform");
+    sides.same_files("charts/platform");
     // Missing `file://` directory and bad arguments.
     sides.write(
         "missing/Chart.yaml",
@@ -715,4 +725,70 @@ fn repo_index_matches_helm() {
         out.stderr,
         "Error: open $DIR/no-such-dir: no such file or directory\n"
     );
+}
+
+/// The archives under `charts/*/charts/` and the locks are what `dependency build` makes from the
+/// sibling charts (Rudder's archives are reproducible, so byte for byte), and Helm accepts the locks.
+#[test]
+fn vendored_example_dependencies_are_generated() {
+    let Some(helm) = helm() else { return };
+    let sides = Sides::new("vendored");
+    sides.chart(&example_charts(), "charts");
+    for chart in ["postgresql", "redis", "milvus", "platform"] {
+        let path = format!("charts/{chart}");
+        let out = sides.run("rudder", rudder(), &["dependency", "build", &path]);
+        assert_eq!(out.code, 0, "{out:?}");
+        let out = sides.run("helm", &helm, &["dependency", "build", &path]);
+        assert_eq!(out.code, 0, "helm rejects the lock of {chart}: {out:?}");
+        let dir = format!("charts/{chart}/charts");
+        for entry in std::fs::read_dir(example_charts().join(chart).join("charts")).unwrap() {
+            let entry = entry.unwrap();
+            let rebuilt = sides.dir("rudder").join(&dir).join(entry.file_name());
+            assert_eq!(
+                std::fs::read(&rebuilt).unwrap(),
+                std::fs::read(entry.path()).unwrap(),
+                "{} is not what `rudder dependency build charts/{chart}` makes: rebuild it",
+                entry.path().display()
+            );
+        }
+    }
+    sides.same_files("charts/platform");
+}
+
+/// The platform chart resolves its dependencies by version from the chart repository, as Helm does,
+/// and renders as it does from the vendored archives.
+#[test]
+fn platform_from_the_local_repository() {
+    let Some(helm) = helm() else { return };
+    let Some(server) = repo_server() else { return };
+    let url = publish(&helm, &server, "platform");
+    let sides = Sides::new("platform");
+    sides.chart(&example_charts().join("platform"), "platform");
+    for side in ["helm", "rudder"] {
+        let dir = sides.dir(side).join("platform");
+        std::fs::remove_dir_all(dir.join("charts")).unwrap();
+        std::fs::remove_file(dir.join("Chart.lock")).unwrap();
+        let text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap();
+        std::fs::write(
+            dir.join("Chart.yaml"),
+            text.replace("file://../common", &url)
+                .replace("file://../postgresql", &url)
+                .replace("file://../redis", &url)
+                .replace("file://../milvus", &url),
+        )
+        .unwrap();
+    }
+    let out = sides.same(&helm, &["dependency", "update", "platform"]);
+    assert!(out.stdout.contains("Downloading milvus"), "{out:?}");
+    sides.same_files("platform");
+    let values = example_charts().join("platform/ci/pinned-passwords.yaml");
+    let values = values.to_str().unwrap();
+    let from_repo = sides.same(&helm, &["template", "platform", "platform", "-f", values]);
+    let vendored = Command::new(rudder())
+        .args(["template", "platform"])
+        .arg(example_charts().join("platform"))
+        .args(["-f", values])
+        .output()
+        .unwrap();
+    assert_eq!(from_repo.stdout, String::from_utf8_lossy(&vendored.stdout));
 }

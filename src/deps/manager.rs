@@ -772,8 +772,11 @@ pub fn download_index(entry: &Entry, settings: &Settings) -> Result<Index, Error
 
 /// Writes through a temporary file in the same directory and a rename: readers never see half a file.
 pub fn atomic_write(path: &Path, data: &[u8]) -> Result<(), Error> {
+    // Unique per write: the same index may be fetched by several threads at once.
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
+        ".{}.tmp-{}-{n}",
         path.file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default(),
