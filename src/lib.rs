@@ -6,6 +6,7 @@
 pub mod action;
 pub mod chart;
 pub mod cli;
+pub mod deps;
 pub mod engine;
 pub mod fasthash;
 pub mod go_os;

@@ -42,6 +42,9 @@ pub struct TemplateOptions {
     pub debug: bool,
     /// `--dry-run[=MODE]`, checked as Helm checks it (the output is the same for every mode).
     pub dry_run: Option<String>,
+    /// `--dependency-update`, with the repository paths to use: when charts/ does not satisfy
+    /// Chart.yaml, run `dependency update` first (its progress lines lead the output, as in Helm).
+    pub dependency_update: Option<crate::deps::Settings>,
 }
 
 /// An external program the manifests are piped through (`--post-renderer`).
@@ -67,6 +70,8 @@ pub struct OutputFile {
 pub struct TemplateOutput {
     /// Standard output.
     pub stdout: String,
+    /// Progress lines of `--dependency-update`, printed before anything else.
+    pub progress: String,
     /// Files for `--output-dir`, in order; the CLI prints `wrote PATH` for each.
     pub files: Vec<OutputFile>,
     /// Warnings for standard error (`This chart is deprecated`).
@@ -154,7 +159,27 @@ pub fn run(
     let user_values = pipeline::user_values(&options.values, stdin)?;
     let mut chart = pipeline::load(&chart_path)?;
     output.warnings = chart.check_installable()?;
-    chart.check_dependencies()?;
+    if let Err(missing) = chart.check_dependencies() {
+        let Some(settings) = &options.dependency_update else {
+            return Err(missing.into());
+        };
+        let mut log = Vec::new();
+        let result = crate::deps::manager::Manager {
+            chart_path: chart_path.clone(),
+            settings,
+            skip_update: false,
+            out: &mut log,
+        }
+        .update();
+        output.progress = String::from_utf8_lossy(&log).into_owned();
+        if let Err(e) = result {
+            let mut error = Error::new(e.to_string());
+            error.stdout = Some(std::mem::take(&mut output.progress));
+            return Err(error);
+        }
+        chart = pipeline::load(&chart_path)
+            .map_err(|e| Error::new(format!("failed reloading chart after repo update: {e}")))?;
+    }
     if let Some(mode) = options.dry_run.as_deref() {
         if !matches!(mode, "" | "false" | "true" | "none" | "client" | "server") {
             return Err(Error::new(

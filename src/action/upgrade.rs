@@ -392,9 +392,11 @@ async fn fail(
     // Helm rolls back to the newest revision that was deployed or superseded.
     let history = match storage.history(&name).await {
         Ok(h) => h,
-        Err(e) => return Error::msg(format!(
+        Err(e) => {
+            return Error::msg(format!(
             "an error occurred while rolling back the release. original upgrade error: {err}: {e}"
-        )),
+        ))
+        }
     };
     let target = history
         .iter()

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod create;
+pub mod dependency;
 pub mod get;
 pub mod history;
 pub mod install;
@@ -21,9 +22,11 @@ pub mod package;
 pub mod pflag;
 pub mod release_args;
 pub mod release_lock;
+pub mod repo;
 pub mod rollback;
 pub mod show;
 pub mod status;
+pub mod table;
 pub mod template;
 pub mod uninstall;
 pub mod upgrade;
@@ -80,6 +83,13 @@ pub enum Command {
     /// Uninstall a release.
     #[command(aliases = ["un", "delete", "del"])]
     Uninstall(uninstall::UninstallArgs),
+    /// Manage a chart's dependencies.
+    #[command(visible_aliases = ["dep", "dependencies"])]
+    Dependency(dependency::DependencyArgs),
+    /// Add, list, remove, update, and index chart repositories.
+    Repo(repo::RepoArgs),
+    /// Search for a keyword in charts.
+    Search(repo::SearchArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -158,6 +168,9 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Upgrade(args) => upgrade::run(args),
         Command::Rollback(args) => rollback::run(args),
         Command::Uninstall(args) => uninstall::run(args),
+        Command::Dependency(args) => dependency::run(args),
+        Command::Repo(args) => repo::run(args),
+        Command::Search(args) => repo::run_search(args),
     }
 }
 

@@ -172,9 +172,9 @@ pub struct IgnoredInstallFlags {
     #[arg(long = "registry-config", hide = true)]
     registry_config: Option<String>,
     #[arg(long = "repository-cache", hide = true)]
-    repository_cache: Option<String>,
+    pub repository_cache: Option<String>,
     #[arg(long = "repository-config", hide = true)]
-    repository_config: Option<String>,
+    pub repository_config: Option<String>,
 }
 
 /// Runs the command and prints its result; returns the exit code.
@@ -195,9 +195,6 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     if let Some(text) = &args.kube_version {
         crate::engine::KubeVersion::parse(text)
             .map_err(|e| format!("invalid kube version '{text}': {e}"))?;
-    }
-    if args.dependency_update {
-        return Err("--dependency-update is not supported yet".to_string());
     }
     // An empty `--post-renderer` is no post-renderer, as in Helm.
     let post_renderer = match args.post_renderer.as_deref().filter(|p| !p.is_empty()) {
@@ -254,6 +251,17 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         enable_dns: args.enable_dns,
         debug: args.debug,
         dry_run: args.dry_run,
+        dependency_update: args.dependency_update.then(|| {
+            let mut settings = crate::deps::Settings::from_process_env();
+            if let Some(p) = &args.ignored.repository_config {
+                settings.repository_config = p.into();
+            }
+            if let Some(p) = &args.ignored.repository_cache {
+                settings.repository_cache = p.into();
+            }
+            settings.debug = args.debug;
+            settings
+        }),
     };
     let mut stdin = std::io::stdin();
     let result = template::run(
@@ -264,6 +272,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     match result {
         Ok(output) => {
+            let _ = out.write_all(output.progress.as_bytes());
             for line in &output.log_lines {
                 eprintln!("{line}");
             }
