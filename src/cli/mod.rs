@@ -14,6 +14,7 @@ pub mod package;
 pub mod pflag;
 pub mod show;
 pub mod template;
+pub mod unittest;
 pub mod values_args;
 
 /// Stack size of the thread that runs a command: templates may nest `include` 1000 deep, as Helm allows.
@@ -46,6 +47,8 @@ pub enum Command {
     Create(create::CreateArgs),
     /// Examine a chart for possible issues.
     Lint(lint::LintArgs),
+    /// Run helm-unittest test suites of charts.
+    Unittest(unittest::UnittestArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -114,5 +117,6 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Package(args) => package::run(args),
         Command::Create(args) => create::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Unittest(args) => unittest::run(args),
     }
 }

@@ -171,8 +171,28 @@ fn fail(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     Err(FuncError::Abort(string_arg(&args, 0)))
 }
 
+/// Answers `lookup` (apiVersion, kind, namespace, name) instead of the offline empty map.
+pub type LookupAnswer = dyn Fn(&str, &str, &str, &str) -> Result<Value, String>;
+
+thread_local! {
+    static LOOKUP: RefCell<Option<Rc<LookupAnswer>>> = const { RefCell::new(None) };
+}
+
+/// Runs `body` with `answer` serving `lookup` on this thread (`rudder unittest`'s
+/// `kubernetesProvider`), then restores the offline behaviour.
+pub fn with_lookup<R>(answer: Rc<LookupAnswer>, body: impl FnOnce() -> R) -> R {
+    let previous = LOOKUP.with(|l| l.borrow_mut().replace(answer));
+    let result = body();
+    LOOKUP.with(|l| *l.borrow_mut() = previous);
+    result
+}
+
 /// `lookup`: offline (`helm template`) it always returns an empty map.
-fn lookup(_ctx: &mut CallCtx<'_>, _args: Vec<Value>) -> Result<Value, FuncError> {
+fn lookup(_ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    if let Some(answer) = LOOKUP.with(|l| l.borrow().clone()) {
+        let arg = |i: usize| string_arg(&args, i);
+        return answer(&arg(0), &arg(1), &arg(2), &arg(3)).map_err(FuncError::msg);
+    }
     Ok(Value::Map(Map::new(MapEntries::new())))
 }
 
