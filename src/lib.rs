@@ -21,5 +21,6 @@ pub mod teardown;
 pub mod template;
 #[cfg(test)]
 mod test_corpus;
+pub mod unittest;
 pub mod values;
 pub mod yaml;

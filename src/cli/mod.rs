@@ -29,6 +29,7 @@ pub mod status;
 pub mod table;
 pub mod template;
 pub mod uninstall;
+pub mod unittest;
 pub mod upgrade;
 pub mod values_args;
 
@@ -90,6 +91,8 @@ pub enum Command {
     Repo(repo::RepoArgs),
     /// Search for a keyword in charts.
     Search(repo::SearchArgs),
+    /// Run helm-unittest test suites of charts.
+    Unittest(unittest::UnittestArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -171,6 +174,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Dependency(args) => dependency::run(args),
         Command::Repo(args) => repo::run(args),
         Command::Search(args) => repo::run_search(args),
+        Command::Unittest(args) => unittest::run(args),
     }
 }
 
