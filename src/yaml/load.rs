@@ -68,7 +68,7 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
     // go-yaml (YAML 1.1) also reads U+2028 and U+2029 as line breaks, except inside quoted
     // scalars, where they are kept as they are.
     let separated;
-    let text = if text.contains(['\u{2028}', '\u{2029}']) {
+    let text = if text.contains('\u{2028}') || text.contains('\u{2029}') {
         separated = break_line_separators(text);
         separated.as_str()
     } else {
@@ -131,7 +131,10 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
 /// Readers of raw events ([`super::skim`]) leave other texts to `parse_nodes`.
 pub(crate) fn parses_as_is(text: &str) -> bool {
     !(text.starts_with('\u{feff}')
-        || text.contains(['\u{85}', '\u{2028}', '\u{2029}', '\t'])
+        || text.contains('\u{85}')
+        || text.contains('\u{2028}')
+        || text.contains('\u{2029}')
+        || text.contains('\t')
         || check_directives(text).is_err()
         || text.contains(is_disallowed_char)
         || leading_tab_on_first_content_line(text).is_some()
@@ -169,6 +172,8 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         tab_after_colon_at: None,
         chars: (text.contains('\t') || text.lines().any(|l| l.len() > SIMPLE_KEY_LIMIT))
             .then(|| text.chars().collect()),
+        ascii: text.is_ascii(),
+        lazy_chars: std::cell::OnceCell::new(),
     };
     let mut docs = Vec::new();
     loop {
@@ -504,6 +509,10 @@ struct Loader<'a> {
     /// The text's characters, kept only when it has a tab or a line longer than go-yaml's simple-key
     /// limit (see [`Loader::tab_before_item`], [`Loader::check_key`]).
     chars: Option<Vec<char>>,
+    /// Whether the text is ASCII (a character index is then a byte index).
+    ascii: bool,
+    /// The text's characters, built on first need for a non-ASCII text without [`Loader::chars`].
+    lazy_chars: std::cell::OnceCell<Vec<char>>,
 }
 
 impl Loader<'_> {
@@ -584,6 +593,7 @@ impl Loader<'_> {
                     }
                     if block {
                         self.tab_before_item(&mark)?;
+                        self.tab_after_plain(&event, &mark, column - 1)?;
                     }
                     items.push(self.node(event, mark, depth + 1)?);
                 }
@@ -607,8 +617,12 @@ impl Loader<'_> {
                     if block {
                         self.check_key(&event, &mark)?;
                     }
+                    let key_col = mark.col;
                     let key = self.node(event, mark, depth + 1)?;
                     let (event, mark) = self.next()?;
+                    if block {
+                        self.tab_after_plain(&event, &mark, key_col)?;
+                    }
                     let value = self.node(event, mark, depth + 1)?;
                     entries.push((key, value));
                 }
@@ -645,10 +659,58 @@ impl Loader<'_> {
 
     /// The character at `mark` (slow on texts without [`Loader::chars`]: only for rare checks).
     fn text_char_at(&self, mark: &Mark) -> Option<char> {
-        match &self.chars {
-            Some(chars) => chars.get(mark.index).copied(),
-            None => self.text.chars().nth(mark.index),
+        if let Some(chars) = &self.chars {
+            return chars.get(mark.index).copied();
         }
+        if self.ascii {
+            return self.text.as_bytes().get(mark.index).map(|&b| char::from(b));
+        }
+        self.lazy_chars
+            .get_or_init(|| self.text.chars().collect())
+            .get(mark.index)
+            .copied()
+    }
+
+    /// go-yaml refuses a tab in the leading blanks of the lines after a block-context plain scalar
+    /// at or left of the enclosing collection's column `parent_col` ("found a tab character that
+    /// violates indentation"): its plain-scalar scanner reads those blanks looking for a
+    /// continuation. yaml-rust2 accepts them. Checks the blank lines after the scalar's first line
+    /// and the leading blanks of the next content line.
+    fn tab_after_plain(&self, event: &Event, mark: &Mark, parent_col: usize) -> Result<(), Error> {
+        if self.chars.is_none() || !matches!(event, Event::Scalar(_, TScalarStyle::Plain, _, _)) {
+            return Ok(());
+        }
+        let Some(chars) = &self.chars else {
+            return Ok(());
+        };
+        let mut i = mark.index;
+        while i < chars.len() && chars[i] != '\n' {
+            i += 1;
+        }
+        let mut line = mark.line;
+        while i < chars.len() {
+            // At a line break: read the next line's leading blanks.
+            i += 1;
+            line += 1;
+            let mut col = 0;
+            while i < chars.len() && matches!(chars[i], ' ' | '\t') {
+                if chars[i] == '\t' && col <= parent_col {
+                    let mut e = Error::new(
+                        ErrorKind::Syntax,
+                        "found a tab character that violates indentation",
+                    );
+                    e.go_line = scanner_line(line - 1);
+                    e.line = line;
+                    return Err(e);
+                }
+                col += 1;
+                i += 1;
+            }
+            if i < chars.len() && chars[i] != '\n' && chars[i] != '\r' {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// go-yaml's view of a block mapping's key that yaml-rust2 accepts:
@@ -897,7 +959,9 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
         return owned("found unknown directive name", scanner_line(0));
     }
     let bare = info.rsplit_once(", ").map_or(info, |(_, tail)| tail);
-    owned(bare, scanner_line(line0))
+    // libyaml's own spelling.
+    let bare = bare.replace("hexadecimal number", "hexdecimal number");
+    owned(&bare, scanner_line(line0))
 }
 
 /// The innermost `[` or `{` still open before char index `end` (quotes are skipped roughly).
