@@ -192,7 +192,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     // One render, then the process exits: its structures need not be freed.
     crate::teardown::process_ends_after_command();
     // Helm parses --kube-version before anything is logged.
-    if let Some(text) = &args.kube_version {
+    if let Some(text) = args.kube_version.as_ref().filter(|t| !t.is_empty()) {
         crate::engine::KubeVersion::parse(text)
             .map_err(|e| format!("invalid kube version '{text}': {e}"))?;
     }
@@ -237,7 +237,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         chart: PathBuf::from(chart),
         values: args.values.into_options(),
         namespace: args.namespace,
-        kube_version: args.kube_version,
+        kube_version: args.kube_version.filter(|t| !t.is_empty()),
         api_versions: args.api_versions,
         show_only: args.show_only,
         output_dir: args.output_dir,

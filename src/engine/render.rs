@@ -222,7 +222,16 @@ fn collect<'c>(
     context.insert("Values", values.clone());
     context.insert("Subcharts", Value::Map(subcharts.clone()));
 
-    let base_path = [full_path, "/templates"].concat();
+    // Helm joins with `path.Join`, which cleans: a chart named "." has `templates/x.yaml`.
+    let join = |tail: &str| {
+        let joined = [full_path, tail].concat();
+        if full_path == "." || full_path.starts_with("./") {
+            crate::template::funcs::sprig::paths::clean(&joined)
+        } else {
+            joined
+        }
+    };
+    let base_path = join("/templates");
     for child in &chart.dependencies {
         let child_path = [full_path, "/charts/", child.name()].concat();
         let child_context = collect(child, Some(&values), &child_path, top, out);
@@ -234,7 +243,7 @@ fn collect<'c>(
             continue;
         }
         out.push(Renderable {
-            name: [full_path, "/", &template.name].concat(),
+            name: join(&["/", &template.name].concat()),
             text: crate::chart::loader::text(&template.data),
             context: context.clone(),
             base_path: base_path.clone(),

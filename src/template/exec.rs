@@ -643,16 +643,7 @@ impl<'t> State<'t> {
         self.at(At::Arg(arg));
         if n.is_complex {
             let (re, im) = n.complex;
-            let im_s = super::fmt::format_float_g(im);
-            let sign = if im_s.starts_with(['-', '+']) {
-                ""
-            } else {
-                "+"
-            };
-            return Ok(Rv::Direct(Value::string(format!(
-                "({}{sign}{im_s}i)",
-                super::fmt::format_float_g(re)
-            ))));
+            return Ok(Rv::Direct(super::number::Complex128::value(re, im)));
         }
         if n.is_float
             && !is_hex_int(&n.text)
