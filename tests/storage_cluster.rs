@@ -176,7 +176,12 @@ fn helm_reads_what_rudder_stores() {
     let mut failures: Vec<String> = Vec::new();
 
     for driver in ["secret", "configmap"] {
-        let store = storage::open(driver, &cluster, Some(ns.clone()))
+        let store = rt
+            .block_on(storage::open(
+                &storage::DriverChoice::named(driver),
+                &cluster,
+                Some(ns.clone()),
+            ))
             .unwrap()
             .with_max_history(3);
         let name = format!("pruned-{driver}");
@@ -281,7 +286,13 @@ fn helm_reads_what_rudder_stores() {
     }
 
     // Two writers of one record: only the first wins, on the real API server.
-    let store = storage::open("secret", &cluster, Some(ns.clone())).unwrap();
+    let store = rt
+        .block_on(storage::open(
+            &storage::DriverChoice::named("secret"),
+            &cluster,
+            Some(ns.clone()),
+        ))
+        .unwrap();
     rt.block_on(async {
         let mut a = store.last("pruned-secret").await.unwrap();
         let mut b = store.last("pruned-secret").await.unwrap();

@@ -107,7 +107,8 @@ pub async fn open_storage(
         .map_err(|e| e.to_string())?;
     cluster.check_reachable().await.map_err(|e| e.to_string())?;
     let namespace = (!all_namespaces).then(|| cluster.namespace.clone());
-    let driver = std::env::var("HELM_DRIVER").unwrap_or_default();
-    let storage = storage::open(&driver, &cluster, namespace).map_err(|e| e.to_string())?;
+    let storage = storage::open(&storage::DriverChoice::from_env(), &cluster, namespace)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok((cluster, storage))
 }

@@ -18,6 +18,7 @@ pub mod gojson;
 pub mod kube_objects;
 pub mod memory;
 pub mod record;
+pub mod sql;
 
 pub use driver::{Driver, RawRecord, WriteRecord, LOCK_HOLDER_ANNOTATION, SYSTEM_LABELS};
 pub use error::Error;
@@ -381,14 +382,42 @@ impl Storage {
 #[cfg(test)]
 mod tests;
 
-/// The storage `HELM_DRIVER` names (`secret`/`secrets`/empty, `configmap`/`configmaps`, `memory`),
-/// over one namespace or, with `None`, all of them (for reads). Mirrors `action.Configuration.Init`.
-pub fn open(
-    driver: &str,
+/// Which driver holds the records: `HELM_DRIVER` and, for `sql`,
+/// `HELM_DRIVER_SQL_CONNECTION_STRING`, as the CLI read them.
+#[derive(Clone, Debug, Default)]
+pub struct DriverChoice {
+    /// `secret`/`secrets`/empty, `configmap`/`configmaps`, `memory` or `sql`.
+    pub driver: String,
+    /// The libpq connection string of the `sql` driver.
+    pub sql_connection: String,
+}
+
+impl DriverChoice {
+    /// From `HELM_DRIVER` and `HELM_DRIVER_SQL_CONNECTION_STRING`.
+    pub fn from_env() -> DriverChoice {
+        DriverChoice {
+            driver: std::env::var("HELM_DRIVER").unwrap_or_default(),
+            sql_connection: std::env::var("HELM_DRIVER_SQL_CONNECTION_STRING").unwrap_or_default(),
+        }
+    }
+
+    /// The named driver with no connection string (every driver but `sql`).
+    pub fn named(driver: &str) -> DriverChoice {
+        DriverChoice {
+            driver: driver.to_string(),
+            sql_connection: String::new(),
+        }
+    }
+}
+
+/// The storage a [`DriverChoice`] names, over one namespace or, with `None`, all of them (for
+/// reads). Mirrors `action.Configuration.Init`.
+pub async fn open(
+    choice: &DriverChoice,
     cluster: &crate::kube::Cluster,
     namespace: Option<String>,
 ) -> Result<Storage, Error> {
-    let driver: Box<dyn Driver> = match driver {
+    let driver: Box<dyn Driver> = match choice.driver.as_str() {
         "secret" | "secrets" | "" => Box::new(KubeObjects::new(
             ObjectKind::Secret,
             cluster.clone(),
@@ -400,6 +429,7 @@ pub fn open(
             namespace,
         )),
         "memory" => Box::new(Memory::new(namespace)),
+        "sql" => Box::new(sql::Sql::connect(&choice.sql_connection, namespace).await?),
         other => return Err(Error::Backend(format!("unknown driver {other:?}"))),
     };
     Ok(Storage::new(driver))
