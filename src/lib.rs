@@ -12,6 +12,7 @@ pub mod fasthash;
 pub mod go_os;
 pub mod malloc_tuning;
 pub mod parallel;
+pub mod registry;
 pub mod release;
 pub mod small_alloc;
 pub mod teardown;

@@ -13,6 +13,7 @@ pub mod dependency;
 pub mod lint;
 pub mod package;
 pub mod pflag;
+pub mod registry;
 pub mod repo;
 pub mod show;
 pub mod table;
@@ -56,6 +57,12 @@ pub enum Command {
     Repo(repo::RepoArgs),
     /// Search for a keyword in charts.
     Search(repo::SearchArgs),
+    /// Push a chart to a remote (oci://).
+    Push(registry::PushArgs),
+    /// Download a chart from a registry (oci://).
+    Pull(registry::PullArgs),
+    /// Login to or logout from a registry.
+    Registry(registry::RegistryArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -127,5 +134,8 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Dependency(args) => dependency::run(args),
         Command::Repo(args) => repo::run(args),
         Command::Search(args) => repo::run_search(args),
+        Command::Push(args) => registry::run_push(args),
+        Command::Pull(args) => registry::run_pull(args),
+        Command::Registry(args) => registry::run_registry(args),
     }
 }

@@ -25,6 +25,7 @@
 pub mod digest;
 pub mod error;
 pub mod getter;
+pub mod gojson;
 pub mod index;
 pub mod lock;
 pub mod manager;
