@@ -911,6 +911,28 @@ fn oci_push_and_pull_interoperate_with_helm() {
         &helm,
         &["pull", &format!("{base}/nothing-here"), "--plain-http"],
     );
+    // Dependencies from the registry: an exact version and a constraint over the tags.
+    sides.write(
+        "u/Chart.yaml",
+        &umbrella(&format!(
+            "  - name: redis\n    version: 2.1.3\n    repository: {by_helm}\n  - name: redis\n    alias: second\n    version: ~2.1.0\n    repository: {by_rudder}\n"
+        )),
+    );
+    let out = sides.same(&helm, &["dependency", "update", "u", "--plain-http"]);
+    assert!(out.stderr.contains("Pulled: "), "{out:?}");
+    sides.same_files("u");
+    for side in ["helm", "rudder"] {
+        std::fs::remove_dir_all(sides.dir(side).join("u/charts")).unwrap();
+    }
+    sides.same(&helm, &["dependency", "build", "u", "--plain-http"]);
+    sides.same_files("u");
+    sides.write(
+        "v/Chart.yaml",
+        &umbrella(&format!(
+            "  - name: redis\n    version: ~9.0.0\n    repository: {by_helm}\n"
+        )),
+    );
+    sides.same(&helm, &["dependency", "update", "v", "--plain-http"]);
     // The two manifests describe the same chart: same config and layer digests.
     let manifest = |repo: &str| {
         let out = Command::new("curl")

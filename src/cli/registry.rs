@@ -31,6 +31,20 @@ pub struct TlsArgs {
 }
 
 impl TlsArgs {
+    /// The options with the command's credentials only (the caller looks up stored ones per host).
+    pub fn options_without_stored(&self) -> Options {
+        let credentials = (!self.username.is_empty() || !self.password.is_empty())
+            .then(|| (self.username.clone(), self.password.clone()));
+        Options {
+            plain_http: self.plain_http,
+            ca_file: self.ca_file.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            credentials,
+        }
+    }
+
     fn options(&self, registry_config: &Path, registry: &str) -> Options {
         let credentials = if !self.username.is_empty() || !self.password.is_empty() {
             Some((self.username.clone(), self.password.clone()))
