@@ -1059,3 +1059,133 @@ fn oci_registry_with_tls_and_login() {
     let out = run(&["registry", "logout", &host]);
     assert_eq!(out.stderr, "Error: not logged in\n");
 }
+
+/// `pull` from HTTP(S) repositories prints and saves what Helm does: `repo/chart` through the cached
+/// index, `--repo URL` (with basic auth and a CA), an archive's URL, `--untar`/`--untardir`/`-d`, and
+/// Helm's errors; an archive that does not match the index's digest is refused.
+#[test]
+fn pull_from_http_repositories() {
+    let Some(helm) = helm() else { return };
+    let Some(server) = repo_server() else { return };
+    let url = publish(&helm, &server, "pull");
+    let path = url.rsplit('/').next().unwrap().to_string();
+    let https = format!("https://127.0.0.1:{}/{path}", server["REPO_HTTPS_PORT"]);
+    let (user, password) = (
+        server["REPO_USER"].as_str(),
+        server["REPO_PASSWORD"].as_str(),
+    );
+    let ca = server["REPO_CA"].as_str();
+    let sides = Sides::new("pull");
+    for side in ["helm", "rudder"] {
+        std::fs::create_dir_all(sides.dir(side).join("sub")).unwrap();
+    }
+    let archive = format!("{url}/milvus-0.9.2.tgz");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["pull", "local/redis"],
+        vec!["repo", "add", "local", &url],
+        vec!["pull", "local/redis"],
+        vec!["pull", "local/redis", "--version", "2.1.3", "-d", "sub"],
+        vec!["pull", "local/redis", "--version", "9.9.9"],
+        vec!["pull", "local/nope"],
+        vec!["pull", "nope/redis"],
+        vec!["pull", "redis"],
+        vec!["pull", "redis", "--repo", &url, "--untar"],
+        vec!["pull", "redis", "--repo", &url, "--untar"],
+        vec!["pull", "redis", "--repo", &url, "--version", "7.0.0"],
+        vec![
+            "pull",
+            "redis",
+            "--repo",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--ca-file",
+            ca,
+            "-d",
+            "sub",
+            "--version",
+            "~2.1",
+        ],
+        vec![
+            "pull",
+            "redis",
+            "--repo",
+            &https,
+            "--username",
+            user,
+            "--password",
+            "bad",
+            "--ca-file",
+            ca,
+        ],
+        vec![
+            "pull",
+            "redis",
+            "--repo",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+        ],
+        vec!["pull", &archive],
+        vec!["pull", "local/milvus", "--untar", "--untardir", "x"],
+        vec!["pull", "local/milvus", "--untar", "--untardir", "x"],
+        vec!["pull", "local/common", "--untar", "-d", "sub"],
+        vec!["pull", "local/redis", "--devel"],
+    ];
+    for args in &cases {
+        sides.same(&helm, args);
+    }
+    for file in ["redis-2.1.3.tgz", "sub/redis-2.1.3.tgz", "milvus-0.9.2.tgz"] {
+        assert_eq!(
+            std::fs::read(sides.dir("rudder").join(file)).unwrap(),
+            std::fs::read(sides.dir("helm").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    for dir in ["x/milvus", "sub/common"] {
+        let files = |side: &str| {
+            let mut out = Vec::new();
+            let mut stack = vec![sides.dir(side).join(dir)];
+            while let Some(d) = stack.pop() {
+                for e in std::fs::read_dir(&d).unwrap() {
+                    let e = e.unwrap();
+                    if e.file_type().unwrap().is_dir() {
+                        stack.push(e.path());
+                    } else {
+                        let rel = e
+                            .path()
+                            .strip_prefix(sides.dir(side))
+                            .unwrap()
+                            .to_path_buf();
+                        out.push((rel, std::fs::read(e.path()).unwrap()));
+                    }
+                }
+            }
+            out.sort();
+            out
+        };
+        assert_eq!(files("rudder"), files("helm"), "{dir}");
+    }
+    // An archive replaced behind the index's back.
+    let dir = Path::new(&server["REPO_ROOT"]).join(&path);
+    let out = Command::new(rudder())
+        .arg("package")
+        .arg(example_chart("redis"))
+        .arg("-d")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = sides.run(
+        "rudder",
+        rudder(),
+        &["pull", "redis", "--repo", &url, "-d", "tampered"],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("digest mismatch"), "{out:?}");
+    assert!(!sides.dir("rudder").join("tampered").exists());
+}

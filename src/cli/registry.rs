@@ -1,4 +1,5 @@
-//! `rudder push`, `rudder pull` (OCI references) and `rudder registry login|logout`: Helm's commands
+//! `rudder push`, `rudder pull` (OCI references, and charts of HTTP repositories through
+//! `crate::deps::pull`) and `rudder registry login|logout`: Helm's commands
 //! over `crate::registry`. Like Helm, the `Pushed:`/`Pulled:`/`Digest:` and `Login Succeeded` lines go
 //! to standard error. Credentials come from `--username/--password` or from Helm's registry config
 //! (`HELM_REGISTRY_CONFIG`, `--registry-config`), written by `registry login` (0600).
@@ -86,6 +87,12 @@ pub struct PullArgs {
     pub untar: bool,
     #[arg(long = "untardir", default_value = ".")]
     pub untardir: PathBuf,
+    /// Chart repository URL where to locate the requested chart.
+    #[arg(long = "repo", default_value = "")]
+    pub repo: String,
+    /// Pass credentials to all domains.
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
     #[command(flatten)]
     pub tls: TlsArgs,
     #[command(flatten)]
@@ -177,12 +184,10 @@ pub fn run_pull(args: PullArgs) -> ExitCode {
             return Err("\"helm pull\" requires at least 1 argument\n\nUsage:  helm pull [chart URL | repo/chartname] [...] [flags]"
             .to_string());
         };
-        if !chart.starts_with("oci://") {
-            return Err(format!(
-                "cannot pull {chart}: pulling from chart repositories is not supported yet (oci:// references are)"
-            ));
-        }
         let settings = args.paths.settings();
+        if !chart.starts_with("oci://") {
+            return pull_from_repository(&args, chart, &settings);
+        }
         let reference = Reference::parse(chart).map_err(|e| e.to_string())?;
         let version = if args.version.is_empty() && args.devel {
             ">0.0.0-0".to_string()
@@ -199,13 +204,7 @@ pub fn run_pull(args: PullArgs) -> ExitCode {
         eprintln!("Pulled: {}\nDigest: {}", pulled.shown, pulled.digest);
         let loaded = crate::chart::load_archive(&pulled.data).map_err(|e| e.to_string())?;
         if args.untar {
-            let dir = if args.untardir.is_absolute() {
-                args.untardir.clone()
-            } else {
-                let joined = format!("{}/{}", args.destination.display(), args.untardir.display());
-                PathBuf::from(crate::chart::archive::clean_path(&joined))
-            };
-            untar(&pulled.data, &dir, loaded.name())
+            untar(&args, chart, &pulled.data, loaded.name())
         } else {
             crate::go_os::mkdir_all(&args.destination)?;
             let path = args
@@ -217,16 +216,66 @@ pub fn run_pull(args: PullArgs) -> ExitCode {
     })())
 }
 
-/// `chartutil.ExpandFile`: the archive's files under `<dir>/<chart name>/`, paths checked as the
-/// loader checks them; an existing directory of that name is an error.
-fn untar(data: &[u8], dir: &Path, name: &str) -> Result<(), String> {
-    let target = dir.join(name);
-    if target.exists() {
+/// `pull` from an HTTP(S) chart repository (`repo/chart`, `--repo URL`, or an archive's URL).
+fn pull_from_repository(
+    args: &PullArgs,
+    chart: &str,
+    settings: &crate::deps::Settings,
+) -> Result<(), String> {
+    let version = if args.version.is_empty() && args.devel {
+        ">0.0.0-0".to_string()
+    } else {
+        args.version.clone()
+    };
+    let request = crate::deps::pull::PullRequest {
+        chart: chart.to_string(),
+        repo_url: args.repo.clone(),
+        version,
+        username: args.tls.username.clone(),
+        password: args.tls.password.clone(),
+        pass_credentials_all: args.pass_credentials,
+        ca_file: args.tls.ca_file.clone(),
+        cert_file: args.tls.cert_file.clone(),
+        key_file: args.tls.key_file.clone(),
+        insecure_skip_tls_verify: args.tls.insecure_skip_tls_verify,
+    };
+    let fetched = crate::deps::pull::pull(settings, &request).map_err(|e| e.to_string())?;
+    let loaded = crate::chart::load_archive(&fetched.data).map_err(|e| e.to_string())?;
+    if args.untar {
+        return untar(args, &fetched.reference, &fetched.data, loaded.name());
+    }
+    let path = args.destination.join(&fetched.file_name);
+    std::fs::write(&path, &fetched.data).map_err(|e| crate::go_os::path_error("open", &path, &e))
+}
+
+/// Helm's `--untar`: the directory named after the reference's last segment (`<untardir>/<segment>`,
+/// or just `<segment>` for `.`) must not exist and is made; the archive's files then go under
+/// `<untardir>/<chart name>/` (`chartutil.ExpandFile`, paths checked as the loader checks them).
+fn untar(args: &PullArgs, reference: &str, data: &[u8], name: &str) -> Result<(), String> {
+    let clean = |p: String| crate::chart::archive::clean_path(&p);
+    let dir = if args.untardir.is_absolute() {
+        clean(args.untardir.display().to_string())
+    } else {
+        clean(format!(
+            "{}/{}",
+            args.destination.display(),
+            args.untardir.display()
+        ))
+    };
+    let segment = reference.rsplit('/').next().unwrap_or(reference);
+    let check = if dir == "." {
+        segment.to_string()
+    } else {
+        clean(format!("{dir}/{segment}"))
+    };
+    if std::fs::symlink_metadata(&check).is_ok() {
         return Err(format!(
-            "failed to untar: a file or directory with the name {} already exists",
-            target.display()
+            "failed to untar: a file or directory with the name {check} already exists"
         ));
     }
+    crate::go_os::mkdir_all(Path::new(&check))
+        .map_err(|e| format!("failed to untar (mkdir): {e}"))?;
+    let target = Path::new(&dir).join(name);
     let files = crate::chart::archive::read_archive_files(data).map_err(|e| e.to_string())?;
     for file in files {
         let path = target.join(&file.name);

@@ -30,6 +30,7 @@ pub mod index;
 pub mod lock;
 pub mod manager;
 pub mod paths;
+pub mod pull;
 pub mod repo;
 pub mod repofile;
 pub mod search;
