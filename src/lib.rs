@@ -10,14 +10,18 @@ pub mod deps;
 pub mod engine;
 pub mod fasthash;
 pub mod go_os;
+pub mod kube;
 pub mod malloc_tuning;
 pub mod parallel;
+pub mod program;
 pub mod registry;
 pub mod release;
 pub mod small_alloc;
+pub mod storage;
 pub mod teardown;
 pub mod template;
 #[cfg(test)]
 mod test_corpus;
+pub mod unittest;
 pub mod values;
 pub mod yaml;

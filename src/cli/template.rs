@@ -192,7 +192,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     // One render, then the process exits: its structures need not be freed.
     crate::teardown::process_ends_after_command();
     // Helm parses --kube-version before anything is logged.
-    if let Some(text) = &args.kube_version {
+    if let Some(text) = args.kube_version.as_ref().filter(|t| !t.is_empty()) {
         crate::engine::KubeVersion::parse(text)
             .map_err(|e| format!("invalid kube version '{text}': {e}"))?;
     }
@@ -237,7 +237,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         chart: PathBuf::from(chart),
         values: args.values.into_options(),
         namespace: args.namespace,
-        kube_version: args.kube_version,
+        kube_version: args.kube_version.filter(|t| !t.is_empty()),
         api_versions: args.api_versions,
         show_only: args.show_only,
         output_dir: args.output_dir,
@@ -375,13 +375,13 @@ fn chart_source_flags(chart: &str, verify: bool, repo: Option<&str>) -> Result<(
 
 /// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them (even
 /// when empty, as in Helm 3.17).
-struct ExecPostRenderer {
+pub struct ExecPostRenderer {
     program: PathBuf,
     args: Vec<String>,
 }
 
 impl ExecPostRenderer {
-    fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
+    pub fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
         let program = look_path(path).ok_or_else(|| {
             format!(
                 "invalid argument {path:?} for \"--post-renderer\" flag: unable to find binary at {path}: exec: {path:?}: executable file not found in $PATH"
