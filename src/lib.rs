@@ -6,13 +6,17 @@
 pub mod action;
 pub mod chart;
 pub mod cli;
+pub mod deps;
 pub mod engine;
 pub mod fasthash;
 pub mod go_os;
+pub mod kube;
 pub mod malloc_tuning;
 pub mod parallel;
+pub mod program;
 pub mod release;
 pub mod small_alloc;
+pub mod storage;
 pub mod teardown;
 pub mod template;
 #[cfg(test)]

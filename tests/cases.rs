@@ -209,7 +209,7 @@ fn run_rudder(chart_dir: &Path, chart_arg: &str, args: &str) -> Outcome {
 
 /// Runs `rudder WORDS` in `dir` with Helm's environment isolated.
 fn run_rudder_words(dir: &Path, words: &[String]) -> Outcome {
-    run_program(Path::new(env!("CARGO_BIN_EXE_rudder")), dir, words)
+    run_program(&common::rudder_as_helm(), dir, words)
 }
 
 /// Runs `program WORDS` in `dir` with Helm's environment isolated (also used for the real Helm).

@@ -89,7 +89,7 @@ fn stderr_with(program: &std::path::Path, dir: &std::path::Path, args: &[&str]) 
 #[test]
 fn debug_log_lines_match_helm() {
     let dir = chart_with("a: {{ .Values.a | default 1 }}\n");
-    let rudder = std::path::Path::new(env!("CARGO_BIN_EXE_rudder"));
+    let rudder = &common::rudder_as_helm();
     let cases: [&[&str]; 3] = [
         &["template", "rel", ".", "--debug"],
         &["template", "rel", ".", "--debug", "--version", "1.2"],

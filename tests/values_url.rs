@@ -105,7 +105,7 @@ fn values_from_url_like_helm() {
         )),
         words(&format!("lint . -f {base}/values.yaml")),
     ];
-    let rudder = Path::new(env!("CARGO_BIN_EXE_rudder"));
+    let rudder = &common::rudder_as_helm();
     let ours: Vec<Outcome> = cases.iter().map(|c| run(rudder, &dir, c)).collect();
     assert_eq!(ours[0].exit, 0, "{:?}", ours[0].error_line);
     assert_eq!(

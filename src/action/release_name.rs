@@ -61,7 +61,10 @@ pub struct NameChoice {
 /// returns `(name, chart)` or Helm's error text.
 pub fn name_and_chart(args: &[String], choice: &NameChoice) -> Result<(String, String), String> {
     match args {
-        [] => Err("\"helm template\" requires at least 1 argument".to_string()),
+        [] => Err(format!(
+            "\"{} template\" requires at least 1 argument",
+            crate::program::name()
+        )),
         [_, _, rest @ ..] if !rest.is_empty() => Err(format!(
             "expected at most two arguments, unexpected arguments: {}",
             rest.join(", ")

@@ -1,20 +1,36 @@
 //! The command line: argument parsing (clap), printing and exit codes. No business logic lives here.
 //!
 //! Exit codes follow Helm: 0 on success, 1 on any error (printed as `Error: …` on stderr). Error texts
-//! are Helm's, including where Helm names itself (`"helm template" requires at least 1 argument`), so
-//! that scripts and tests comparing against Helm keep working (docs/compatibility.md).
+//! are Helm's; where Helm names itself (`"helm template" requires at least 1 argument`) the program is
+//! named as invoked ([`program_name`]): `helm` when installed or symlinked as `helm`, so scripts
+//! comparing against Helm keep working, `rudder` otherwise (docs/compatibility.md).
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod create;
+pub mod dependency;
+pub mod get;
+pub mod history;
+pub mod install;
+pub mod kube_args;
 pub mod lint;
+pub mod list;
+pub mod output;
 pub mod package;
 pub mod pflag;
+pub mod release_args;
+pub mod release_lock;
+pub mod repo;
+pub mod rollback;
 pub mod show;
+pub mod status;
+pub mod table;
 pub mod template;
+pub mod uninstall;
 pub mod unittest;
+pub mod upgrade;
 pub mod values_args;
 
 /// Stack size of the thread that runs a command: templates may nest `include` 1000 deep, as Helm allows.
@@ -47,6 +63,34 @@ pub enum Command {
     Create(create::CreateArgs),
     /// Examine a chart for possible issues.
     Lint(lint::LintArgs),
+    /// Fetch release history.
+    #[command(alias = "hist")]
+    History(history::HistoryArgs),
+    /// List releases.
+    #[command(alias = "ls")]
+    List(list::ListArgs),
+    /// Display the status of the named release.
+    Status(status::StatusArgs),
+    /// Download extended information of a named release.
+    Get(get::GetArgs),
+    /// Free a release left pending by a client that is gone (marks that revision failed).
+    ReleaseLock(release_lock::ReleaseLockArgs),
+    /// Install a chart.
+    Install(install::InstallArgs),
+    /// Upgrade a release.
+    Upgrade(upgrade::UpgradeArgs),
+    /// Roll back a release to a previous revision.
+    Rollback(rollback::RollbackArgs),
+    /// Uninstall a release.
+    #[command(aliases = ["un", "delete", "del"])]
+    Uninstall(uninstall::UninstallArgs),
+    /// Manage a chart's dependencies.
+    #[command(visible_aliases = ["dep", "dependencies"])]
+    Dependency(dependency::DependencyArgs),
+    /// Add, list, remove, update, and index chart repositories.
+    Repo(repo::RepoArgs),
+    /// Search for a keyword in charts.
+    Search(repo::SearchArgs),
     /// Run helm-unittest test suites of charts.
     Unittest(unittest::UnittestArgs),
 }
@@ -81,6 +125,7 @@ pub fn debug_log(position: &str, message: &str) {
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     STARTED.get_or_init(std::time::Instant::now);
     let args: Vec<OsString> = args.into_iter().collect();
+    crate::program::set_from_argv0(args.first());
     let worker = std::thread::Builder::new()
         .stack_size(COMMAND_STACK_BYTES)
         .spawn(move || {
@@ -117,6 +162,61 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Package(args) => package::run(args),
         Command::Create(args) => create::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::History(args) => history::run(args),
+        Command::List(args) => list::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Get(args) => get::run(args),
+        Command::ReleaseLock(args) => release_lock::run(args),
+        Command::Install(args) => install::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
+        Command::Rollback(args) => rollback::run(args),
+        Command::Uninstall(args) => uninstall::run(args),
+        Command::Dependency(args) => dependency::run(args),
+        Command::Repo(args) => repo::run(args),
+        Command::Search(args) => repo::run_search(args),
         Command::Unittest(args) => unittest::run(args),
+    }
+}
+
+/// The program's name as invoked (see [`crate::program`]).
+pub fn program_name() -> &'static str {
+    crate::program::name()
+}
+
+/// Prints a command's output, or its error as `Error: …`; the exit code.
+pub fn finish(result: Result<String, String>) -> ExitCode {
+    use std::io::Write;
+    match result {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe is not an error (`rudder list | head`).
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `require.ExactArgs(1)`: the one positional argument, or cobra's error with the usage line.
+pub fn exactly_one(args: &[String], verb: &str, usage: &str) -> Result<String, String> {
+    match args {
+        [one] => Ok(one.clone()),
+        _ => {
+            let program = program_name();
+            Err(format!(
+                "\"{program} {verb}\" requires 1 argument\n\nUsage:  {program} {verb} {usage} [flags]"
+            ))
+        }
+    }
+}
+
+/// Reports records a read skipped because they could not be decoded (Helm skips them silently).
+pub fn warn_skipped(storage: &crate::storage::Storage) {
+    for e in storage.take_skipped() {
+        eprintln!("WARNING: skipping a release record that cannot be read: {e}");
     }
 }

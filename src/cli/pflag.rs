@@ -187,8 +187,12 @@ pub fn report(command: &Command, raw_args: &[std::ffi::OsString], e: &clap::Erro
         }
         ErrorKind::InvalidSubcommand => {
             let name = context(ContextKind::InvalidSubcommand).unwrap_or_default();
-            eprintln!("Error: unknown command {} for \"helm\"", quote_go(&name));
-            eprintln!("Run 'helm --help' for usage.");
+            let program = super::program_name();
+            eprintln!(
+                "Error: unknown command {} for \"{program}\"",
+                quote_go(&name)
+            );
+            eprintln!("Run '{program} --help' for usage.");
         }
         _ => {
             let _ = e.print();

@@ -1,0 +1,61 @@
+//! The cluster client: a kube-rs `Client` built from Helm's flags and environment (see [`config`]),
+//! with typed errors ([`error`]). Other parts of the cluster layer (discovery, apply, wait) live
+//! beside these files; release storage is in `crate::storage`.
+pub mod apply;
+pub mod config;
+pub mod discovery;
+pub mod error;
+pub mod lookup;
+pub mod object;
+pub mod wait;
+
+pub use config::KubeSettings;
+pub use error::Error;
+
+/// A connected client and the namespace the command works in.
+#[derive(Clone)]
+pub struct Cluster {
+    pub client: ::kube::Client,
+    /// `-n`, else the context's namespace, else `default`.
+    pub namespace: String,
+    /// The API server URL (for error messages; never carries credentials).
+    pub server: String,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("namespace", &self.namespace)
+            .field("server", &self.server)
+            .finish()
+    }
+}
+
+impl Cluster {
+    /// Builds the client. Nothing is sent to the server yet (see [`Cluster::check_reachable`]).
+    pub async fn connect(settings: &KubeSettings) -> Result<Cluster, Error> {
+        let (config, namespace) = settings.resolve().await?;
+        let server = config.cluster_url.to_string();
+        let server = server.trim_end_matches('/').to_string();
+        let client = ::kube::Client::try_from(config).map_err(|e| Error::from_kube(e, &server))?;
+        Ok(Cluster {
+            client,
+            namespace,
+            server,
+        })
+    }
+
+    /// `IsReachable`: asks the server for its version, as Helm does before reading releases.
+    pub async fn check_reachable(&self) -> Result<(), Error> {
+        self.client
+            .apiserver_version()
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::from_kube(e, &format!("{}/version", self.server)))
+    }
+
+    /// Maps a kube-rs error of a request to this cluster.
+    pub fn error(&self, e: ::kube::Error) -> Error {
+        Error::from_kube(e, &self.server)
+    }
+}
