@@ -854,6 +854,10 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
         );
     }
     if info.contains("simple key expect") || info.contains("could not find expected ':'") {
+        if let Some(header0) = stray_block_scalar_header(text, line0) {
+            // go-yaml's parser meets a block scalar where a key must be.
+            return owned("did not find expected key", parser_line(header0));
+        }
         // Both parsers notice the missing ':' where the plain scalar's look-ahead stopped.
         return owned("could not find expected ':'", scanner_line(line0));
     }
@@ -962,6 +966,32 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     // libyaml's own spelling.
     let bare = bare.replace("hexadecimal number", "hexdecimal number");
     owned(&bare, scanner_line(line0))
+}
+
+/// The 0-based line, at or before `upto0`, of the last block-scalar header standing alone on its
+/// line (`|`, `>-`, `|2 # c`) no deeper than the content line before it: a block scalar where a
+/// mapping key belongs, which yaml-rust2 takes for a key without its `:`.
+fn stray_block_scalar_header(text: &str, upto0: usize) -> Option<usize> {
+    let mut previous_indent: Option<usize> = None;
+    let mut found = None;
+    for (i, line) in text.split('\n').enumerate().take(upto0 + 1) {
+        let content = line.trim_start_matches(' ');
+        let indent = line.len() - content.len();
+        let content = content.trim_end_matches(['\r', ' ']);
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let header = content.starts_with(['|', '>'])
+            && content[1..]
+                .split('#')
+                .next()
+                .is_some_and(|h| h.trim_end().chars().all(|c| matches!(c, '+' | '-' | '1'..='9')));
+        if header && previous_indent.is_some_and(|p| indent <= p) {
+            found = Some(i);
+        }
+        previous_indent = Some(indent);
+    }
+    found
 }
 
 /// The innermost `[` or `{` still open before char index `end` (quotes are skipped roughly).
