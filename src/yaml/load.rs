@@ -136,6 +136,7 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
         || text.contains('\u{2029}')
         || text.contains('\t')
         || check_directives(text).is_err()
+        || (!text.ends_with('\n') && text.contains(['|', '>']) && ends_inside_line(text))
         || text.contains(is_disallowed_char)
         || leading_tab_on_first_content_line(text).is_some()
         || text.contains("\\/"))
@@ -202,7 +203,46 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
             }
         }
     }
+    if ends_inside_line(text) {
+        if let Some(last) = docs.last_mut() {
+            drop_final_break(last);
+        }
+    }
     Ok(docs)
+}
+
+/// Whether the text's last line has content and no line break: a block scalar running to such an
+/// end has no final line break to keep or clip in go-yaml, where yaml-rust2 adds one.
+pub(crate) fn ends_inside_line(text: &str) -> bool {
+    let last = text.rsplit(['\n', '\r']).next().unwrap_or("");
+    !last.trim_matches([' ', '\t']).is_empty()
+}
+
+/// Removes the line break yaml-rust2 adds at the end of a block scalar that runs to the end of an
+/// unterminated text (the document's last node); go-yaml has none there.
+fn drop_final_break(node: &mut Rc<Node>) {
+    let Some(node) = Rc::get_mut(node) else {
+        return;
+    };
+    match &mut node.kind {
+        NodeKind::Map { entries, .. } => {
+            if let Some((_, value)) = entries.last_mut() {
+                drop_final_break(value);
+            }
+        }
+        NodeKind::Seq { items, .. } => {
+            if let Some(item) = items.last_mut() {
+                drop_final_break(item);
+            }
+        }
+        NodeKind::Scalar { value, style, .. } => {
+            if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                && value.ends_with('\n')
+            {
+                value.pop();
+            }
+        }
+    }
 }
 
 /// Indents the continuation lines of the quoted scalar starting at `mark` to one column past its
@@ -982,10 +1022,11 @@ fn stray_block_scalar_header(text: &str, upto0: usize) -> Option<usize> {
             continue;
         }
         let header = content.starts_with(['|', '>'])
-            && content[1..]
-                .split('#')
-                .next()
-                .is_some_and(|h| h.trim_end().chars().all(|c| matches!(c, '+' | '-' | '1'..='9')));
+            && content[1..].split('#').next().is_some_and(|h| {
+                h.trim_end()
+                    .chars()
+                    .all(|c| matches!(c, '+' | '-' | '1'..='9'))
+            });
         if header && previous_indent.is_some_and(|p| indent <= p) {
             found = Some(i);
         }

@@ -37,6 +37,11 @@ pub fn simple_events(text: &str) -> Option<Vec<(Event, Mark)>> {
     if !last_line.is_empty() && last_content.is_none_or(|&b| b == b'#') {
         return None;
     }
+    // A block scalar running to an unterminated end has no final line break in go-yaml, unlike
+    // yaml-rust2's events (which `load` corrects); such texts are left to the parser.
+    if !last_line.is_empty() && (text.contains('|') || text.contains('>')) {
+        return None;
+    }
     let mut reader = Reader::new(text, breaks);
     reader.stream()?;
     Some(reader.events)
