@@ -773,6 +773,21 @@ impl Loader<'_> {
         let Some(chars) = &self.chars else {
             return Ok(());
         };
+        // A tab before a block mapping's key on its line: go-yaml skips only spaces where a key
+        // may start.
+        let mut i = mark.index.min(chars.len());
+        while i > 0 && chars[i - 1] != '\n' && chars[i - 1] != '\r' {
+            i -= 1;
+            if chars[i] == '\t' {
+                let mut e = Error::new(
+                    ErrorKind::Syntax,
+                    "found character that cannot start any token",
+                );
+                e.go_line = scanner_line(mark.line - 1);
+                e.line = mark.line;
+                return Err(e);
+            }
+        }
         if !matches!(
             style,
             TScalarStyle::Plain | TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
