@@ -136,7 +136,9 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
         || text.contains('\u{2029}')
         || text.contains('\t')
         || check_directives(text).is_err()
-        || (!text.ends_with('\n') && text.contains(['|', '>']) && ends_inside_line(text))
+        || (!text.ends_with('\n')
+            && unterminated_last_line_indent(text).is_some()
+            && (text.contains('|') || text.contains('>')))
         || text.contains(is_disallowed_char)
         || leading_tab_on_first_content_line(text).is_some()
         || text.contains("\\/"))
@@ -203,40 +205,46 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
             }
         }
     }
-    if ends_inside_line(text) {
+    if let Some(last_indent) = unterminated_last_line_indent(text) {
         if let Some(last) = docs.last_mut() {
-            drop_final_break(last);
+            drop_final_break(last, last_indent, None);
         }
     }
     Ok(docs)
 }
 
-/// Whether the text's last line has content and no line break: a block scalar running to such an
-/// end has no final line break to keep or clip in go-yaml, where yaml-rust2 adds one.
-pub(crate) fn ends_inside_line(text: &str) -> bool {
+/// The indentation of the text's last line when it has content and no line break: a block scalar
+/// running to such an end has no final line break to keep or clip in go-yaml, where yaml-rust2
+/// adds one.
+pub(crate) fn unterminated_last_line_indent(text: &str) -> Option<usize> {
     let last = text.rsplit(['\n', '\r']).next().unwrap_or("");
-    !last.trim_matches([' ', '\t']).is_empty()
+    let content = last.trim_start_matches(' ');
+    (!content.trim_matches([' ', '\t']).is_empty()).then_some(last.len() - content.len())
 }
 
 /// Removes the line break yaml-rust2 adds at the end of a block scalar that runs to the end of an
-/// unterminated text (the document's last node); go-yaml has none there.
-fn drop_final_break(node: &mut Rc<Node>) {
+/// unterminated text: the document's last node, when the last line is indented past the column of
+/// the collection holding it (else that line is a comment after the scalar).
+fn drop_final_break(node: &mut Rc<Node>, last_indent: usize, parent_col: Option<usize>) {
+    let column = node.column.saturating_sub(1);
     let Some(node) = Rc::get_mut(node) else {
         return;
     };
     match &mut node.kind {
         NodeKind::Map { entries, .. } => {
-            if let Some((_, value)) = entries.last_mut() {
-                drop_final_break(value);
+            if let Some((key, value)) = entries.last_mut() {
+                let key_col = key.column.saturating_sub(1);
+                drop_final_break(value, last_indent, Some(key_col));
             }
         }
         NodeKind::Seq { items, .. } => {
             if let Some(item) = items.last_mut() {
-                drop_final_break(item);
+                drop_final_break(item, last_indent, Some(column));
             }
         }
         NodeKind::Scalar { value, style, .. } => {
             if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                && parent_col.is_none_or(|p| last_indent > p)
                 && value.ends_with('\n')
             {
                 value.pop();
