@@ -761,7 +761,15 @@ fn vendored_example_dependencies_are_generated() {
     let Some(helm) = helm() else { return };
     let sides = Sides::new("vendored");
     sides.chart(&example_charts(), "charts");
-    for chart in ["postgresql", "redis", "milvus", "platform"] {
+    for chart in [
+        "postgresql",
+        "redis",
+        "milvus",
+        "platform",
+        "notes",
+        "ai-platform",
+        "nova",
+    ] {
         let path = format!("charts/{chart}");
         let out = sides.run("rudder", rudder(), &["dependency", "build", &path]);
         assert_eq!(out.code, 0, "{out:?}");

@@ -299,6 +299,28 @@ fn the_example_chart_suites_pass_in_both() {
     let _ = std::fs::remove_dir_all(b);
 }
 
+/// The suites of the charts written for the other seed systems (issue 17), one chart at a time.
+#[test]
+fn the_seed_chart_suites_pass_in_both() {
+    let oracle = oracle();
+    for chart in SEED_CHARTS {
+        let a = scratch(&format!("{chart}-oracle"));
+        let b = scratch(&format!("{chart}-rudder"));
+        let src = root().join("charts").join(chart);
+        copy_dir(&src, &a.join(chart), true);
+        copy_dir(&src, &b.join(chart), true);
+        let theirs = run(&oracle, &a, chart, &[]);
+        let ours = run(&rudder(), &b, chart, &[]);
+        compare(&format!("charts/{chart}"), &theirs, &ours);
+        assert_eq!(theirs.code, 0, "{}", theirs.stdout);
+        assert_eq!(ours.code, 0, "{}", ours.stdout);
+        let _ = std::fs::remove_dir_all(a);
+        let _ = std::fs::remove_dir_all(b);
+    }
+}
+
+const SEED_CHARTS: &[&str] = &["notes", "ai-platform", "nova"];
+
 #[test]
 fn bad_suites_are_named_and_the_others_still_run() {
     let dir = scratch("bad");
