@@ -21,6 +21,7 @@ pub mod package;
 pub mod pflag;
 pub mod release_args;
 pub mod release_lock;
+pub mod release_test;
 pub mod rollback;
 pub mod show;
 pub mod status;
@@ -80,6 +81,8 @@ pub enum Command {
     /// Uninstall a release.
     #[command(aliases = ["un", "delete", "del"])]
     Uninstall(uninstall::UninstallArgs),
+    /// Run tests for a release.
+    Test(release_test::TestArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -158,6 +161,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Upgrade(args) => upgrade::run(args),
         Command::Rollback(args) => rollback::run(args),
         Command::Uninstall(args) => uninstall::run(args),
+        Command::Test(args) => release_test::run(args),
     }
 }
 
