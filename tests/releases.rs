@@ -322,6 +322,20 @@ fn rudder_install_is_read_and_continued_by_helm_3_and_4() {
     env.ok(env.rudder(&["install", "platform", CHART, "-f", PROD]));
     env.assert_owned("platform");
     assert_eq!(env.statuses("platform"), ["deployed"]);
+    // The chart generates its passwords once and keeps them through `lookup` of the live Secret.
+    let password = || {
+        env.ok(env.kubectl(&[
+            "-n",
+            &env.ns,
+            "get",
+            "secret",
+            "platform-postgresql",
+            "-o",
+            "jsonpath={.data.password}",
+        ]))
+    };
+    let generated = password();
+    assert!(!generated.is_empty());
 
     let history = env.ok(env.helm3(&["history", "platform"]));
     assert!(history.contains("Install complete"), "{history}");
@@ -340,6 +354,7 @@ fn rudder_install_is_read_and_continued_by_helm_3_and_4() {
     );
     env.ok(env.rudder(&["upgrade", "platform", CHART, "-f", PROD, "-f", CANARY]));
     env.assert_owned("platform");
+    assert_eq!(password(), generated, "lookup kept the generated password");
     env.ok(env.rudder(&["rollback", "platform"]));
     assert_eq!(
         env.statuses("platform"),
