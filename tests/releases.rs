@@ -322,6 +322,20 @@ fn rudder_install_is_read_and_continued_by_helm_3_and_4() {
     env.ok(env.rudder(&["install", "platform", CHART, "-f", PROD]));
     env.assert_owned("platform");
     assert_eq!(env.statuses("platform"), ["deployed"]);
+    // The chart generates its passwords once and keeps them through `lookup` of the live Secret.
+    let password = || {
+        env.ok(env.kubectl(&[
+            "-n",
+            &env.ns,
+            "get",
+            "secret",
+            "platform-postgresql",
+            "-o",
+            "jsonpath={.data.password}",
+        ]))
+    };
+    let generated = password();
+    assert!(!generated.is_empty());
 
     let history = env.ok(env.helm3(&["history", "platform"]));
     assert!(history.contains("Install complete"), "{history}");
@@ -340,6 +354,7 @@ fn rudder_install_is_read_and_continued_by_helm_3_and_4() {
     );
     env.ok(env.rudder(&["upgrade", "platform", CHART, "-f", PROD, "-f", CANARY]));
     env.assert_owned("platform");
+    assert_eq!(password(), generated, "lookup kept the generated password");
     env.ok(env.rudder(&["rollback", "platform"]));
     assert_eq!(
         env.statuses("platform"),
@@ -660,4 +675,43 @@ fn a_second_concurrent_upgrade_changes_nothing() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn test_hooks_run_and_are_recorded() {
+    let Some(env) = Env::new("test") else {
+        return;
+    };
+    env.ok(env.rudder(&["install", "t", TINY, "--set", "tests=true"]));
+    let out = env.ok(env.rudder(&["test", "t"]));
+    assert!(out.contains("TEST SUITE:     t-check"), "{out}");
+    assert!(out.contains("Phase:          Succeeded"), "{out}");
+    // Helm sees the result Rudder recorded.
+    let status = env.ok(env.helm3(&["status", "t"]));
+    assert!(status.contains("Phase:          Succeeded"), "{status}");
+}
+
+#[test]
+fn fields_dropped_after_a_helm3_revision_are_removed() {
+    let Some(env) = Env::new("csa") else {
+        return;
+    };
+    // Helm 3 applies client-side: the Deployment's fields belong to manager helm, operation Update.
+    env.ok(env.helm3(&["install", "t", TINY, "--set", "unschedulable=true"]));
+    env.ok(env.rudder(&["upgrade", "t", TINY, "--set", "unschedulable=false"]));
+    let live = env.ok(env.kubectl(&["-n", &env.ns, "get", "deployment", "t-web", "-o", "json"]));
+    let live: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(
+        live["spec"]["template"]["spec"]["nodeSelector"],
+        Value::Null,
+        "the node selector the new revision drops is gone"
+    );
+    env.ok(env.helm3(&["upgrade", "t", TINY, "--set", "greeting=back"]));
+    env.ok(env.rudder(&["rollback", "t", "1"]));
+    let live = env.ok(env.kubectl(&["-n", &env.ns, "get", "deployment", "t-web", "-o", "json"]));
+    let live: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(
+        live["spec"]["template"]["spec"]["nodeSelector"]["no-such-node"],
+        "true"
+    );
 }

@@ -177,10 +177,19 @@ pub async fn update(
     let live = applier.get_all(target).await;
     let mut errors = Vec::new();
     let mut existed = HashSet::new();
-    for ((object, _), live) in target.iter().zip(live) {
+    let mut migrations = Vec::new();
+    for ((object, kind), live) in target.iter().zip(live) {
         match live {
-            Ok(Some(_)) => {
+            Ok(Some(live)) => {
                 existed.insert(object.key());
+                if let Some(fields) = object::migrated_managed_fields(&live) {
+                    let version = live
+                        .pointer("/metadata/resourceVersion")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    migrations.push((object, kind, fields, version));
+                }
             }
             Ok(None) => {}
             Err(e) => errors.push(e),
@@ -188,6 +197,19 @@ pub async fn update(
     }
     if !errors.is_empty() {
         return Err(collect_errors::<()>(errors.into_iter().map(Err).collect()).unwrap_err());
+    }
+    // Objects a client-side apply (Helm 3) last wrote: their fields move to server-side apply first
+    // (Helm 4's csaupgrade), so that fields the new manifest drops are removed.
+    if !params.dry_run {
+        let results = futures::future::join_all(migrations.into_iter().map(
+            |(object, kind, fields, version)| async move {
+                applier
+                    .set_managed_fields(object, kind, fields, &version)
+                    .await
+            },
+        ))
+        .await;
+        collect_errors(results)?;
     }
     for run in runs_of_kind(target) {
         let results = applier.apply_all(run, params).await;

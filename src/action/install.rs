@@ -203,6 +203,8 @@ pub async fn run(
     rel.set_status(Status::PendingInstall, "Initial install underway");
     let mut record = Record::new(rel);
     record.labels = options.labels.clone();
+    // Who holds the pending lock (shown by `rudder status`, freed by `rudder release-lock`).
+    record.holder = Some(crate::storage::LockHolder::current());
     storage.create(&mut record).await?;
 
     let result = tokio::select! {

@@ -104,6 +104,8 @@ pub async fn run(
     .await?;
     let mut record = Record::new(target);
     record.labels = current.labels.clone();
+    // Who holds the pending lock (shown by `rudder status`, freed by `rudder release-lock`).
+    record.holder = Some(crate::storage::LockHolder::current());
     storage.create(&mut record).await?;
     let timeout = options.wait.timeout;
     if !options.no_hooks {

@@ -266,6 +266,8 @@ pub async fn run(
 
     let mut record = Record::new(rel);
     record.labels = merged_labels(&current, &options.labels);
+    // Who holds the pending lock (shown by `rudder status`, freed by `rudder release-lock`).
+    record.holder = Some(crate::storage::LockHolder::current());
     storage.create(&mut record).await?;
     let mut created = Vec::new();
     let result = tokio::select! {

@@ -23,6 +23,7 @@ pub mod pflag;
 pub mod registry;
 pub mod release_args;
 pub mod release_lock;
+pub mod release_test;
 pub mod repo;
 pub mod rollback;
 pub mod show;
@@ -100,6 +101,8 @@ pub enum Command {
     Registry(registry::RegistryArgs),
     /// Run helm-unittest test suites of charts.
     Unittest(unittest::UnittestArgs),
+    /// Run tests for a release.
+    Test(release_test::TestArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -185,6 +188,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Pull(args) => registry::run_pull(args),
         Command::Registry(args) => registry::run_registry(args),
         Command::Unittest(args) => unittest::run(args),
+        Command::Test(args) => release_test::run(args),
     }
 }
 

@@ -233,6 +233,25 @@ impl Applier {
         futures::future::join_all(requests).await
     }
 
+    /// Replaces the object's `metadata.managedFields`, on condition that it is still at
+    /// `resource_version` (a merge patch; the server keeps managed fields a request sets).
+    pub async fn set_managed_fields(
+        &self,
+        object: &Object,
+        kind: &Kind,
+        managed_fields: Value,
+        resource_version: &str,
+    ) -> Result<(), Error> {
+        let body = serde_json::json!({
+            "metadata": {"managedFields": managed_fields, "resourceVersion": resource_version}
+        });
+        self.api(object, kind)
+            .patch(&object.name, &PatchParams::default(), &Patch::Merge(&body))
+            .await
+            .map(|_| ())
+            .map_err(|e| api_failure("patch", object, e))
+    }
+
     /// Creates every object concurrently (CRDs, hooks).
     pub async fn create_all(&self, objects: &[(Object, Kind)]) -> Vec<Result<Value, Error>> {
         let params = PostParams {

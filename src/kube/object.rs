@@ -215,6 +215,78 @@ pub fn ownership_error(live: &Value, release: &str, namespace: &str) -> Option<S
     }
 }
 
+/// Helm 4's `csaupgrade` migration: when `live`'s managed fields have entries of manager `helm` from
+/// client-side apply (operation `Update`, as Helm 3 writes them), the fields they own move into
+/// `helm`'s server-side apply entry, so that a field a later chart drops is removed by the next apply
+/// instead of staying owned by the old entry. Returns the new `managedFields`, or `None` when there is
+/// nothing to migrate.
+pub fn migrated_managed_fields(live: &Value) -> Option<Value> {
+    let entries = live.pointer("/metadata/managedFields")?.as_array()?;
+    let is_helm = |e: &Value, operation: &str| {
+        e.get("manager").and_then(Value::as_str) == Some(super::apply::FIELD_MANAGER)
+            && e.get("operation").and_then(Value::as_str) == Some(operation)
+            && e.get("subresource")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+    };
+    if !entries.iter().any(|e| is_helm(e, "Update")) {
+        return None;
+    }
+    let mut owned = Value::Object(Map::new());
+    let mut apply: Option<Value> = None;
+    let mut kept = Vec::new();
+    for entry in entries {
+        if is_helm(entry, "Update") {
+            merge_fields(&mut owned, entry.get("fieldsV1").unwrap_or(&Value::Null));
+        } else if is_helm(entry, "Apply") && apply.is_none() {
+            apply = Some(entry.clone());
+        } else {
+            kept.push(entry.clone());
+        }
+    }
+    let mut apply = apply.unwrap_or_else(|| {
+        serde_json::json!({
+            "manager": super::apply::FIELD_MANAGER,
+            "operation": "Apply",
+            "apiVersion": live.get("apiVersion").cloned().unwrap_or(Value::Null),
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {},
+        })
+    });
+    let mut fields = apply
+        .get("fieldsV1")
+        .cloned()
+        .unwrap_or(Value::Object(Map::new()));
+    merge_fields(&mut fields, &owned);
+    apply["fieldsV1"] = fields;
+    if let Some(time) = entries
+        .iter()
+        .filter(|e| is_helm(e, "Update"))
+        .find_map(|e| e.get("time").cloned())
+    {
+        if apply.get("time").is_none() {
+            apply["time"] = time;
+        }
+    }
+    kept.push(apply);
+    Some(Value::Array(kept))
+}
+
+/// The union of two `FieldsV1` sets (nested maps of `f:`/`k:`/`v:` keys).
+fn merge_fields(into: &mut Value, from: &Value) {
+    let (Some(into), Some(from)) = (into.as_object_mut(), from.as_object()) else {
+        return;
+    };
+    for (key, value) in from {
+        match into.get_mut(key) {
+            Some(existing) => merge_fields(existing, value),
+            None => {
+                into.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
 fn ensure_map<'a>(value: &'a mut Value, key: &str) -> &'a mut Value {
     if !value.is_object() {
         *value = Value::Object(Map::new());
@@ -289,6 +361,31 @@ mod tests {
         assert!(ownership_error(&o.body, "other", "ns").unwrap().contains(
             "key \"meta.helm.sh/release-name\" must equal \"other\": current value is \"rel\""
         ));
+    }
+
+    #[test]
+    fn client_side_entries_of_helm_move_into_its_apply_entry() {
+        let live = serde_json::json!({"apiVersion": "v1", "metadata": {"managedFields": [
+            {"manager": "helm", "operation": "Update", "apiVersion": "v1", "time": "t1",
+             "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:a": {}, "f:b": {}}}},
+            {"manager": "kube-controller-manager", "operation": "Update", "fieldsV1": {"f:x": {}}},
+            {"manager": "helm", "operation": "Apply", "apiVersion": "v1", "time": "t2",
+             "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:a": {}}, "f:metadata": {}}}
+        ]}});
+        let migrated = migrated_managed_fields(&live).unwrap();
+        assert_eq!(
+            migrated,
+            serde_json::json!([
+                {"manager": "kube-controller-manager", "operation": "Update", "fieldsV1": {"f:x": {}}},
+                {"manager": "helm", "operation": "Apply", "apiVersion": "v1", "time": "t2",
+                 "fieldsType": "FieldsV1",
+                 "fieldsV1": {"f:data": {"f:a": {}, "f:b": {}}, "f:metadata": {}}}
+            ])
+        );
+        assert_eq!(
+            migrated_managed_fields(&serde_json::json!({"metadata": {"managedFields": migrated}})),
+            None
+        );
     }
 
     #[test]
