@@ -6,6 +6,7 @@
 pub mod action;
 pub mod chart;
 pub mod cli;
+pub mod deps;
 pub mod engine;
 pub mod fasthash;
 pub mod go_os;
@@ -20,5 +21,6 @@ pub mod teardown;
 pub mod template;
 #[cfg(test)]
 mod test_corpus;
+pub mod unittest;
 pub mod values;
 pub mod yaml;

@@ -7,6 +7,7 @@
 //! Kubernetes type registry) and JSON-formatted manifests (read as YAML here).
 use std::path::{Path, PathBuf};
 
+use super::pipeline::LoadedChart;
 use crate::chart::lint::{self as rules, Linter, Message, Severity};
 use crate::engine::{Capabilities, Engine, KubeVersion, ReleaseOptions};
 use crate::template::printf::quote_go;
@@ -161,7 +162,7 @@ fn templates(linter: &mut Linter, dir: &Path, values: &Value, options: &LintOpti
     ) {
         return;
     }
-    let mut chart = match crate::chart::load(dir) {
+    let chart = match crate::chart::load(dir) {
         Ok(chart) => chart,
         Err(e) => {
             linter.rule(Severity::Error, TEMPLATES, Err(e.to_string()));
@@ -176,15 +177,16 @@ fn templates(linter: &mut Linter, dir: &Path, values: &Value, options: &LintOpti
         is_upgrade: false,
     };
     let capabilities = Capabilities::for_template(options.kube_version.clone(), &[]);
+    let mut chart = LoadedChart::from(chart);
     // Like Helm, failures here end the rule silently (the values rule reports bad values).
-    if crate::chart::process_dependencies(&mut chart, values).is_err() {
+    if chart.process_dependencies(values).is_err() {
         return;
     }
-    let Ok(coalesced) = crate::values::coalesce_values(&chart, values) else {
+    let Ok(coalesced) = chart.coalesce(values) else {
         return;
     };
     if !options.skip_schema_validation {
-        if let Err(e) = crate::values::validate_against_schema(&chart, &coalesced) {
+        if let Err(e) = chart.validate_schema(&coalesced) {
             linter.rule(Severity::Error, TEMPLATES, Err(e.to_string()));
             return;
         }
@@ -193,13 +195,14 @@ fn templates(linter: &mut Linter, dir: &Path, values: &Value, options: &LintOpti
         lint_mode: true,
         ..Engine::default()
     };
-    let rendered = match engine.render(&chart, &coalesced, &release, &capabilities) {
-        Ok(rendered) => rendered,
+    let rendered = match chart.render(&coalesced, &release, &capabilities, engine) {
+        Ok(rendered) => rendered.files,
         Err(e) => {
             linter.rule(Severity::Error, TEMPLATES, Err(e.to_string()));
             return;
         }
     };
+    let chart = chart.chart;
     for file in &chart.templates {
         let name = file.name.as_str();
         let raw = String::from_utf8_lossy(&file.data);

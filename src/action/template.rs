@@ -1,19 +1,16 @@
 //! `template`: render a chart locally, as `helm template` does (Helm v3.17.3 `cmd/helm/template.go`,
 //! `action.Install` in client-only dry-run mode and `renderResources` in `pkg/action/action.go`).
 //!
-//! The steps, in Helm's order: merge the value flags, load the chart, refuse library charts, check
-//! that declared dependencies are present, validate the release name, process dependencies, build
-//! `.Capabilities` and `.Release`, coalesce and validate values, check the chart's `kubeVersion`,
-//! render, sort into manifests and hooks, assemble the output (CRDs, manifests, post-renderer, hooks),
-//! and apply `--show-only`.
-use std::collections::BTreeMap;
+//! The steps of [`super::pipeline`] in Helm's order, with `template`'s own checks between them
+//! (`--dry-run`'s value, the release name), then the output assembled: CRDs, manifests,
+//! post-renderer, hooks, `--output-dir` files and `--show-only`.
 use std::io::Read;
 use std::path::PathBuf;
 
-use super::chart_source::{self, ValueOptions};
+use super::chart_source::ValueOptions;
+use super::pipeline::{self, hook_text, push_source};
 use super::show_only;
 use crate::engine::{self, Capabilities, Engine, KubeVersion, ReleaseOptions};
-use crate::release::{self, Hook};
 
 /// What `rudder template` was asked to do (flags already parsed).
 #[derive(Debug, Clone, Default)]
@@ -45,6 +42,9 @@ pub struct TemplateOptions {
     pub debug: bool,
     /// `--dry-run[=MODE]`, checked as Helm checks it (the output is the same for every mode).
     pub dry_run: Option<String>,
+    /// `--dependency-update`, with the repository paths to use: when charts/ does not satisfy
+    /// Chart.yaml, run `dependency update` first (its progress lines lead the output, as in Helm).
+    pub dependency_update: Option<crate::deps::Settings>,
 }
 
 /// An external program the manifests are piped through (`--post-renderer`).
@@ -70,6 +70,8 @@ pub struct OutputFile {
 pub struct TemplateOutput {
     /// Standard output.
     pub stdout: String,
+    /// Progress lines of `--dependency-update`, printed before anything else.
+    pub progress: String,
     /// Files for `--output-dir`, in order; the CLI prints `wrote PATH` for each.
     pub files: Vec<OutputFile>,
     /// Warnings for standard error (`This chart is deprecated`).
@@ -127,7 +129,18 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Runs `template`.
+impl From<pipeline::Error> for Error {
+    fn from(e: pipeline::Error) -> Error {
+        Error {
+            during_render: e.during_render(),
+            excerpt: e.excerpt,
+            ..Error::new(e.message)
+        }
+    }
+}
+
+/// Runs `template`: the render pipeline with `helm template`'s checks between its steps, then the
+/// output assembled.
 pub fn run(
     options: &TemplateOptions,
     stdin: &mut dyn Read,
@@ -142,21 +155,31 @@ pub fn run(
         None => None,
     };
     // Helm locates the chart before it reads any values.
-    let chart_path =
-        chart_source::locate_chart(&options.chart.display().to_string()).map_err(Error::new)?;
-    let user_values = chart_source::merge_values(&options.values, stdin).map_err(Error::new)?;
-    let (mut chart, preparsed) =
-        chart_source::load_chart_for_render(&chart_path).map_err(Error::new)?;
-    match chart.metadata.chart_type.as_str() {
-        "" | "application" => {}
-        other => return Err(Error::new(format!("{other} charts are not installable"))),
+    let chart_path = pipeline::locate(&options.chart.display().to_string())?;
+    let user_values = pipeline::user_values(&options.values, stdin)?;
+    let mut chart = pipeline::load(&chart_path)?;
+    output.warnings = chart.check_installable()?;
+    if let Err(missing) = chart.check_dependencies() {
+        let Some(settings) = &options.dependency_update else {
+            return Err(missing.into());
+        };
+        let mut log = Vec::new();
+        let result = crate::deps::manager::Manager {
+            chart_path: chart_path.clone(),
+            settings,
+            skip_update: false,
+            out: &mut log,
+        }
+        .update();
+        output.progress = String::from_utf8_lossy(&log).into_owned();
+        if let Err(e) = result {
+            let mut error = Error::new(e.to_string());
+            error.stdout = Some(std::mem::take(&mut output.progress));
+            return Err(error);
+        }
+        chart = pipeline::load(&chart_path)
+            .map_err(|e| Error::new(format!("failed reloading chart after repo update: {e}")))?;
     }
-    if chart.metadata.deprecated {
-        output.warnings.push("This chart is deprecated".to_string());
-    }
-    chart_source::check_dependencies(&chart).map_err(|e| {
-        Error::new(format!("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))
-    })?;
     if let Some(mode) = options.dry_run.as_deref() {
         if !matches!(mode, "" | "false" | "true" | "none" | "client" | "server") {
             return Err(Error::new(
@@ -165,7 +188,7 @@ pub fn run(
         }
     }
     super::release_name::validate(&options.release_name).map_err(|e| Error::new(e.to_string()))?;
-    chart_source::process_dependencies(&mut chart, &user_values).map_err(Error::new)?;
+    chart.process_dependencies(&user_values)?;
 
     let capabilities = Capabilities::for_template(kube_version, &options.api_versions);
     let release = ReleaseOptions {
@@ -175,83 +198,40 @@ pub fn run(
         is_install: !options.is_upgrade,
         is_upgrade: options.is_upgrade,
     };
-    let values = chart_source::coalesce(&chart, &user_values).map_err(Error::new)?;
+    let values = chart.coalesce(&user_values)?;
     if !options.skip_schema_validation {
-        chart_source::validate_schema(&chart, &values).map_err(Error::new)?;
+        chart.validate_schema(&values)?;
     }
-
-    let kube_constraint = &chart.metadata.kube_version;
-    if !kube_constraint.is_empty()
-        && !chart_source::kube_version_compatible(
-            kube_constraint,
-            &capabilities.kube_version.version,
-        )
-    {
-        return Err(Error::render(format!(
-            "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
-            capabilities.kube_version.version
-        )));
-    }
-
+    chart.check_kube_version(&capabilities)?;
     let engine = Engine {
         enable_dns: options.enable_dns,
         ..Engine::default()
     };
-    // Started with the first rendered file: by then the thread that parsed the templates ahead has
-    // ended, and the reader's thread takes over its memory arena (and the rest of its huge page).
-    let mut head_reader: Option<release::HeadReader> = None;
-    let rendered = engine
-        .render_preparsed(
-            &chart,
-            preparsed,
-            &values,
-            &release,
-            &capabilities,
-            &mut |path, text| {
-                if !path.ends_with("NOTES.txt") {
-                    head_reader
-                        .get_or_insert_with(release::HeadReader::start)
-                        .feed(path, text);
-                }
-            },
-        )
-        .map_err(|e: engine::Error| {
-            let mut error = Error::render(e.to_string());
-            error.excerpt = e.source_excerpt();
-            if options.debug {
+    let rendered = chart
+        .render(&values, &release, &capabilities, engine)
+        .map_err(|e| {
+            let debug_stdout = (options.debug && e.stage == pipeline::Stage::Render)
                 // Helm still prints the (empty) manifest: one newline.
-                error.stdout = Some("\n".to_string());
+                .then(|| "\n".to_string());
+            Error {
+                stdout: debug_stdout,
+                ..Error::from(e)
             }
-            error
         })?;
-    let manifests_only: BTreeMap<String, String> = rendered
-        .into_iter()
-        .filter(|(path, _)| !path.ends_with("NOTES.txt"))
-        .collect();
-    let heads = head_reader
-        .map(release::HeadReader::finish)
-        .unwrap_or_default();
-    let sorted = match release::sort_prepared(&manifests_only, heads) {
-        Ok(sorted) => sorted,
-        Err(err) => {
-            let mut dump = String::new();
-            for (name, content) in &manifests_only {
-                if content.trim().is_empty() {
-                    continue;
-                }
-                dump.push_str(&format!("---\n# Source: {name}\n{content}\n"));
-            }
-            let mut error = Error::render(err.to_string());
-            if options.debug {
-                error.stdout = Some(format!("{}\n", dump.trim()));
-            }
-            return Err(error);
+    // Sorting consumes the unsorted files: freeing them now lets the output reuse their memory (peak
+    // memory is one of `template`'s targets).
+    let sorted = rendered.sort().map_err(|e| {
+        let debug_stdout = e
+            .rendered
+            .as_deref()
+            .filter(|_| options.debug)
+            .map(|dump| format!("{}\n", dump.trim()));
+        Error {
+            stdout: debug_stdout,
+            ..Error::from(e)
         }
-    };
-
-    // Only the error path above needs the unsorted files; freeing them now lets the output reuse
-    // their memory (peak memory is one of `template`'s targets).
-    drop(manifests_only);
+    })?;
+    let chart = chart.chart;
 
     for value in &sorted.unknown_hooks {
         output.log_lines.push(format!(
@@ -286,7 +266,7 @@ pub fn run(
 
     let mut manifest_text = String::new();
     if options.include_crds {
-        for (name, data) in crd_objects(&chart, chart.name()) {
+        for (name, data) in pipeline::crd_objects(&chart) {
             match &release_dir {
                 None => push_source(&mut manifest_text, &name, &data),
                 Some(dir) => write(&mut output, dir, &name, &data),
@@ -354,15 +334,6 @@ pub fn run(
     Ok(output)
 }
 
-/// Appends `---\n# Source: NAME\nCONTENT\n`, the way Helm prints each document.
-fn push_source(out: &mut String, name: &str, content: &str) {
-    out.push_str("---\n# Source: ");
-    out.push_str(name);
-    out.push('\n');
-    out.push_str(content);
-    out.push('\n');
-}
-
 /// `format!("{}\n", text.trim())` without a second copy of the (whole-release) text.
 fn trimmed_with_newline(mut text: String) -> String {
     text.truncate(text.trim_end().len());
@@ -370,36 +341,6 @@ fn trimmed_with_newline(mut text: String) -> String {
     text.drain(..leading);
     text.push('\n');
     text
-}
-
-fn hook_text(hook: &Hook) -> String {
-    let mut text = String::with_capacity(hook.path.len() + hook.manifest.len() + 16);
-    push_source(&mut text, &hook.path, &hook.manifest);
-    text
-}
-
-/// Helm's `Chart.CRDObjects`: `crds/*.yaml|yml|json` of the chart and then of each subchart, named by
-/// full path.
-fn crd_objects(chart: &crate::chart::Chart, full_path: &str) -> Vec<(String, String)> {
-    let mut crds = Vec::new();
-    for file in &chart.files {
-        let is_manifest = [".yaml", ".yml", ".json"]
-            .iter()
-            .any(|ext| file.name.ends_with(ext));
-        if file.name.starts_with("crds/") && is_manifest {
-            crds.push((
-                format!("{full_path}/{}", file.name),
-                String::from_utf8_lossy(&file.data).into_owned(),
-            ));
-        }
-    }
-    for sub in &chart.dependencies {
-        crds.extend(crd_objects(
-            sub,
-            &format!("{full_path}/charts/{}", sub.name()),
-        ));
-    }
-    crds
 }
 
 #[cfg(test)]

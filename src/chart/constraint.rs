@@ -246,6 +246,27 @@ fn parse_comparison(s: &str) -> Option<Comparison> {
     })
 }
 
+/// Masterminds' `semver.NewVersion(a).Compare(NewVersion(b))`; `None` when either is not a version.
+/// Build metadata is ignored, as in Masterminds.
+pub fn compare_versions(a: &str, b: &str) -> Option<Ordering> {
+    Some(Version::parse(a)?.cmp(&Version::parse(b)?))
+}
+
+/// Whether `s` parses as a version (Masterminds' `semver.NewVersion`, which accepts `1.2` and `v1`).
+pub fn is_version(s: &str) -> bool {
+    Version::parse(s).is_some()
+}
+
+/// Whether `constraint` parses (Masterminds' `semver.NewConstraint`); an empty one means any release.
+pub fn is_valid_constraint(constraint: &str) -> bool {
+    let constraint = constraint.trim();
+    constraint.is_empty()
+        || constraint.split("||").all(|group| {
+            let pieces = normalise_group(group);
+            !pieces.is_empty() && pieces.iter().all(|p| parse_comparison(p).is_some())
+        })
+}
+
 /// Whether `version` satisfies `constraint` (Helm's `chartutil.IsCompatibleRange`).
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
     let Some(v) = Version::parse(version) else {
@@ -314,5 +335,22 @@ mod tests {
         assert!(ok("1.0 - 2.0", "2.0.0"));
         assert!(ok("<1 || >=3", "3.1.0"));
         assert!(ok("0.1.0", "0.1.0"));
+    }
+
+    #[test]
+    fn versions_compare_and_constraints_parse() {
+        use super::{compare_versions, is_valid_constraint, is_version};
+        use std::cmp::Ordering;
+        assert_eq!(compare_versions("1.10.0", "1.9.0"), Some(Ordering::Greater));
+        assert_eq!(
+            compare_versions("1.0.0-rc.1", "1.0.0"),
+            Some(Ordering::Less)
+        );
+        assert_eq!(compare_versions("1.0.0+b", "1.0.0"), Some(Ordering::Equal));
+        assert_eq!(compare_versions("x", "1.0.0"), None);
+        assert!(is_version("1.2") && !is_version("one"));
+        assert!(is_valid_constraint(">=1.2, <2 || ~3.1"));
+        assert!(is_valid_constraint("1.2 - 1.4"));
+        assert!(!is_valid_constraint("banana"));
     }
 }

@@ -253,12 +253,14 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
     let mut chart = Chart::default();
     let mut metadata: Option<Metadata> = None;
     for f in files.iter().filter(|f| f.name == "Chart.yaml") {
-        let md = metadata.insert(yaml_input::parse_metadata(&text(&f.data)).map_err(
-            |message| Error::Parse {
-                file: "Chart.yaml".into(),
-                message,
-            },
-        )?);
+        let md = metadata.insert(
+            yaml_text(&f.data)
+                .and_then(|t| yaml_input::parse_metadata(&t))
+                .map_err(|message| Error::Parse {
+                    file: "Chart.yaml".into(),
+                    message,
+                })?,
+        );
         if md.api_version.is_empty() {
             md.api_version = "v1".into();
         }
@@ -287,8 +289,9 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
             }
             "values.yaml" => {
                 values_seen = true;
-                chart.values =
-                    yaml_input::parse_values(&text(&f.data)).map_err(|message| Error::Parse {
+                chart.values = yaml_text(&f.data)
+                    .and_then(|t| yaml_input::parse_values(&t))
+                    .map_err(|message| Error::Parse {
                         file: "values.yaml".into(),
                         message,
                     })?;
@@ -299,12 +302,12 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
                 if md.api_version != "v1" {
                     eprintln!("Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.");
                 }
-                yaml_input::apply_requirements(&text(&f.data), md).map_err(|message| {
-                    Error::Parse {
+                yaml_text(&f.data)
+                    .and_then(|t| yaml_input::apply_requirements(&t, md))
+                    .map_err(|message| Error::Parse {
                         file: "requirements.yaml".into(),
                         message,
-                    }
-                })?;
+                    })?;
                 if md.api_version == "v1" {
                     chart.files.push(File {
                         name: f.name,
@@ -382,10 +385,12 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
 }
 
 fn parse_lock(f: &BufferedFile) -> Result<Lock, Error> {
-    let value = yaml_input::parse_any(&text(&f.data)).map_err(|message| Error::Parse {
-        file: f.name.clone(),
-        message,
-    })?;
+    let value = yaml_text(&f.data)
+        .and_then(|t| yaml_input::parse_any(&t))
+        .map_err(|message| Error::Parse {
+            file: f.name.clone(),
+            message,
+        })?;
     let get = |k: &str| {
         value
             .as_map()
@@ -398,6 +403,12 @@ fn parse_lock(f: &BufferedFile) -> Result<Lock, Error> {
         digest: get("digest"),
         dependencies: Vec::new(),
     })
+}
+
+/// A YAML file's bytes as go-yaml reads them (UTF-16 with a BOM decoded, invalid UTF-8 refused with
+/// go-yaml's reader error), see `yaml::input`.
+fn yaml_text(data: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
+    crate::yaml::input::decode(data).map_err(|e| e.to_string())
 }
 
 /// A file's bytes as text (borrowed when they are valid UTF-8), invalid UTF-8 replaced.

@@ -29,7 +29,14 @@ pub fn validate(md: &mut Metadata) -> Result<(), Error> {
     if md.name.is_empty() {
         return invalid("chart.metadata.name is required".into());
     }
-    if md.name.contains('/') || md.name == "." || md.name == ".." {
+    // Helm: `md.Name != filepath.Base(md.Name)`, so "." and ".." pass and "a/" does not.
+    let trimmed = md.name.trim_end_matches('/');
+    let base = match trimmed.rsplit('/').next() {
+        _ if trimmed.is_empty() => "/",
+        Some(last) => last,
+        None => trimmed,
+    };
+    if base != md.name {
         return invalid(format!(
             "chart.metadata.name {} is invalid",
             super::error::go_quote(&md.name)

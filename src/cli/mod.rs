@@ -10,18 +10,27 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod create;
+pub mod dependency;
 pub mod get;
 pub mod history;
+pub mod install;
 pub mod kube_args;
 pub mod lint;
 pub mod list;
 pub mod output;
 pub mod package;
 pub mod pflag;
+pub mod release_args;
 pub mod release_lock;
+pub mod repo;
+pub mod rollback;
 pub mod show;
 pub mod status;
+pub mod table;
 pub mod template;
+pub mod uninstall;
+pub mod unittest;
+pub mod upgrade;
 pub mod values_args;
 
 /// Stack size of the thread that runs a command: templates may nest `include` 1000 deep, as Helm allows.
@@ -66,6 +75,24 @@ pub enum Command {
     Get(get::GetArgs),
     /// Free a release left pending by a client that is gone (marks that revision failed).
     ReleaseLock(release_lock::ReleaseLockArgs),
+    /// Install a chart.
+    Install(install::InstallArgs),
+    /// Upgrade a release.
+    Upgrade(upgrade::UpgradeArgs),
+    /// Roll back a release to a previous revision.
+    Rollback(rollback::RollbackArgs),
+    /// Uninstall a release.
+    #[command(aliases = ["un", "delete", "del"])]
+    Uninstall(uninstall::UninstallArgs),
+    /// Manage a chart's dependencies.
+    #[command(visible_aliases = ["dep", "dependencies"])]
+    Dependency(dependency::DependencyArgs),
+    /// Add, list, remove, update, and index chart repositories.
+    Repo(repo::RepoArgs),
+    /// Search for a keyword in charts.
+    Search(repo::SearchArgs),
+    /// Run helm-unittest test suites of charts.
+    Unittest(unittest::UnittestArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -140,6 +167,14 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Status(args) => status::run(args),
         Command::Get(args) => get::run(args),
         Command::ReleaseLock(args) => release_lock::run(args),
+        Command::Install(args) => install::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
+        Command::Rollback(args) => rollback::run(args),
+        Command::Uninstall(args) => uninstall::run(args),
+        Command::Dependency(args) => dependency::run(args),
+        Command::Repo(args) => repo::run(args),
+        Command::Search(args) => repo::run_search(args),
+        Command::Unittest(args) => unittest::run(args),
     }
 }
 

@@ -172,9 +172,9 @@ pub struct IgnoredInstallFlags {
     #[arg(long = "registry-config", hide = true)]
     registry_config: Option<String>,
     #[arg(long = "repository-cache", hide = true)]
-    repository_cache: Option<String>,
+    pub repository_cache: Option<String>,
     #[arg(long = "repository-config", hide = true)]
-    repository_config: Option<String>,
+    pub repository_config: Option<String>,
 }
 
 /// Runs the command and prints its result; returns the exit code.
@@ -192,12 +192,9 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     // One render, then the process exits: its structures need not be freed.
     crate::teardown::process_ends_after_command();
     // Helm parses --kube-version before anything is logged.
-    if let Some(text) = &args.kube_version {
+    if let Some(text) = args.kube_version.as_ref().filter(|t| !t.is_empty()) {
         crate::engine::KubeVersion::parse(text)
             .map_err(|e| format!("invalid kube version '{text}': {e}"))?;
-    }
-    if args.dependency_update {
-        return Err("--dependency-update is not supported yet".to_string());
     }
     // An empty `--post-renderer` is no post-renderer, as in Helm.
     let post_renderer = match args.post_renderer.as_deref().filter(|p| !p.is_empty()) {
@@ -240,7 +237,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         chart: PathBuf::from(chart),
         values: args.values.into_options(),
         namespace: args.namespace,
-        kube_version: args.kube_version,
+        kube_version: args.kube_version.filter(|t| !t.is_empty()),
         api_versions: args.api_versions,
         show_only: args.show_only,
         output_dir: args.output_dir,
@@ -254,6 +251,17 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         enable_dns: args.enable_dns,
         debug: args.debug,
         dry_run: args.dry_run,
+        dependency_update: args.dependency_update.then(|| {
+            let mut settings = crate::deps::Settings::from_process_env();
+            if let Some(p) = &args.ignored.repository_config {
+                settings.repository_config = p.into();
+            }
+            if let Some(p) = &args.ignored.repository_cache {
+                settings.repository_cache = p.into();
+            }
+            settings.debug = args.debug;
+            settings
+        }),
     };
     let mut stdin = std::io::stdin();
     let result = template::run(
@@ -264,6 +272,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     match result {
         Ok(output) => {
+            let _ = out.write_all(output.progress.as_bytes());
             for line in &output.log_lines {
                 eprintln!("{line}");
             }
@@ -366,13 +375,13 @@ fn chart_source_flags(chart: &str, verify: bool, repo: Option<&str>) -> Result<(
 
 /// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them (even
 /// when empty, as in Helm 3.17).
-struct ExecPostRenderer {
+pub struct ExecPostRenderer {
     program: PathBuf,
     args: Vec<String>,
 }
 
 impl ExecPostRenderer {
-    fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
+    pub fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
         let program = look_path(path).ok_or_else(|| {
             format!(
                 "invalid argument {path:?} for \"--post-renderer\" flag: unable to find binary at {path}: exec: {path:?}: executable file not found in $PATH"

@@ -29,7 +29,10 @@ pub struct ValuesArgs {
 impl ValuesArgs {
     pub fn into_options(self) -> ValueOptions {
         ValueOptions {
-            value_files: self.values,
+            // pflag reads each `-f` value as a CSV record, and an empty value is no record at all
+            // (`-f ''` names no file). Known gap: an empty field inside a list (`-f a,,b`) is a
+            // file named "" to Helm and is dropped here.
+            value_files: self.values.into_iter().filter(|f| !f.is_empty()).collect(),
             string_values: self.set_string,
             values: self.set,
             file_values: self.set_file,

@@ -58,7 +58,8 @@ impl Files {
     /// `AsConfig`/`AsSecrets`: a YAML map of base names to contents (or base64 contents).
     fn as_yaml_map(&self, encode: impl Fn(&[u8]) -> String) -> String {
         if self.entries.is_empty() {
-            return String::new();
+            // Helm's `AsConfig` returns "" only for a nil map, which `.Files` and `Glob` never are.
+            return "{}".to_string();
         }
         let entries: MapEntries = self
             .entries
@@ -91,8 +92,12 @@ impl Object for Files {
     fn kind_name(&self) -> &str {
         "map"
     }
-    fn field(&self, _name: &str) -> Option<Value> {
-        None
+    /// `engine.files` is a `map[string][]byte`: a name that is not a method indexes the map, and a
+    /// missing file is the zero `[]byte` (`{{ .Files.Nope }}` prints `[]`).
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(Value::Bytes(
+            self.get(name).cloned().unwrap_or_else(|| Rc::from(&[][..])),
+        ))
     }
     fn method(&self, name: &str) -> Option<Signature> {
         match name {

@@ -17,13 +17,41 @@ pub const RECURSION_MAX: usize = 1000;
 /// The name Helm's root template set has; `tpl` parses its text under it.
 pub const ROOT_TEMPLATE_NAME: &str = "gotpl";
 
+/// Where `lookup` reads live objects when rendering against a cluster (`install`, `upgrade`).
+/// Mirrors Helm's `lookup` (`pkg/engine/lookup_func.go`).
+pub trait Lookup {
+    /// The object `name` of `kind` in `api_version` (in `namespace`; `""` for cluster-scoped
+    /// objects or all namespaces), as JSON text; with an empty `name`, the list of all such objects.
+    /// `None` when it does not exist (templates then see an empty map); `Err` is the error text
+    /// the render fails with.
+    fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<String>, String>;
+}
+
 /// Per-render state the engine's functions share, kept in `FuncEnv::ext`.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct RenderState {
     /// How deep each template name is currently included.
     pub included: RefCell<FastHashMap<String, usize>>,
     /// Lint mode: `required` and `fail` log instead of failing.
     pub lint_mode: bool,
+    /// The cluster `lookup` reads; `None` offline (an empty map for every lookup).
+    pub lookup: Option<Rc<dyn Lookup>>,
+}
+
+impl std::fmt::Debug for RenderState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenderState")
+            .field("included", &self.included)
+            .field("lint_mode", &self.lint_mode)
+            .field("lookup", &self.lookup.is_some())
+            .finish()
+    }
 }
 
 const NAME_AND_DATA: &[GoType] = &[GoType::String, GoType::Interface];
@@ -171,9 +199,47 @@ fn fail(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     Err(FuncError::Abort(string_arg(&args, 0)))
 }
 
-/// `lookup`: offline (`helm template`) it always returns an empty map.
-fn lookup(_ctx: &mut CallCtx<'_>, _args: Vec<Value>) -> Result<Value, FuncError> {
-    Ok(Value::Map(Map::new(MapEntries::new())))
+/// Answers `lookup` (apiVersion, kind, namespace, name) for `rudder unittest`'s
+/// `kubernetesProvider`, when the render has no [`Lookup`] of its own.
+pub type LookupAnswer = dyn Fn(&str, &str, &str, &str) -> Result<Value, String>;
+
+thread_local! {
+    static LOOKUP: RefCell<Option<Rc<LookupAnswer>>> = const { RefCell::new(None) };
+}
+
+/// Runs `body` with `answer` serving `lookup` on this thread, then restores the offline behaviour.
+pub fn with_lookup<R>(answer: Rc<LookupAnswer>, body: impl FnOnce() -> R) -> R {
+    let previous = LOOKUP.with(|l| l.borrow_mut().replace(answer));
+    let result = body();
+    LOOKUP.with(|l| *l.borrow_mut() = previous);
+    result
+}
+
+/// `lookup API_VERSION KIND NAMESPACE NAME`: the live object through the render's [`Lookup`];
+/// offline (`helm template`) and for objects that do not exist, an empty map.
+fn lookup(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    let empty = || Value::Map(Map::new(MapEntries::new()));
+    let Some(source) = state(ctx).and_then(|s| s.lookup.clone()) else {
+        if let Some(answer) = LOOKUP.with(|l| l.borrow().clone()) {
+            let arg = |i: usize| string_arg(&args, i);
+            return answer(&arg(0), &arg(1), &arg(2), &arg(3)).map_err(FuncError::msg);
+        }
+        return Ok(empty());
+    };
+    let found = source
+        .lookup(
+            &string_arg(&args, 0),
+            &string_arg(&args, 1),
+            &string_arg(&args, 2),
+            &string_arg(&args, 3),
+        )
+        .map_err(FuncError::msg)?;
+    match found {
+        None => Ok(empty()),
+        Some(json) => {
+            crate::yaml::json::unmarshal(&json).map_err(|e| FuncError::msg(e.to_string()))
+        }
+    }
 }
 
 /// Go's `strconv.Quote` (one implementation, in the template layer's printf).

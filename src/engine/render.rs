@@ -106,6 +106,29 @@ impl Engine {
         capabilities: &Capabilities,
         on_output: &mut dyn FnMut(&str, &str),
     ) -> Result<BTreeMap<String, String>, Error> {
+        self.render_with_lookup(
+            chart,
+            preparsed,
+            values,
+            release,
+            capabilities,
+            None,
+            on_output,
+        )
+    }
+
+    /// [`Engine::render_preparsed`] with `lookup` reading live objects from a cluster.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_with_lookup(
+        &self,
+        chart: &Chart,
+        preparsed: Option<Preparsed>,
+        values: &Value,
+        release: &ReleaseOptions,
+        capabilities: &Capabilities,
+        lookup: Option<std::rc::Rc<dyn super::funcs::Lookup>>,
+        on_output: &mut dyn FnMut(&str, &str),
+    ) -> Result<BTreeMap<String, String>, Error> {
         let top = TopValues {
             values: as_chartutil_values(values),
             release: release.to_value(),
@@ -134,6 +157,7 @@ impl Engine {
         let mut env = FuncEnv::system();
         env.ext = Box::new(RenderState {
             lint_mode: self.lint_mode,
+            lookup,
             ..RenderState::default()
         });
         let mut rendered = BTreeMap::new();
@@ -198,7 +222,16 @@ fn collect<'c>(
     context.insert("Values", values.clone());
     context.insert("Subcharts", Value::Map(subcharts.clone()));
 
-    let base_path = [full_path, "/templates"].concat();
+    // Helm joins with `path.Join`, which cleans: a chart named "." has `templates/x.yaml`.
+    let join = |tail: &str| {
+        let joined = [full_path, tail].concat();
+        if full_path == "." || full_path.starts_with("./") {
+            crate::template::funcs::sprig::paths::clean(&joined)
+        } else {
+            joined
+        }
+    };
+    let base_path = join("/templates");
     for child in &chart.dependencies {
         let child_path = [full_path, "/charts/", child.name()].concat();
         let child_context = collect(child, Some(&values), &child_path, top, out);
@@ -210,7 +243,7 @@ fn collect<'c>(
             continue;
         }
         out.push(Renderable {
-            name: [full_path, "/", &template.name].concat(),
+            name: join(&["/", &template.name].concat()),
             text: crate::chart::loader::text(&template.data),
             context: context.clone(),
             base_path: base_path.clone(),

@@ -1,8 +1,13 @@
 //! The cluster client: a kube-rs `Client` built from Helm's flags and environment (see [`config`]),
 //! with typed errors ([`error`]). Other parts of the cluster layer (discovery, apply, wait) live
 //! beside these files; release storage is in `crate::storage`.
+pub mod apply;
 pub mod config;
+pub mod discovery;
 pub mod error;
+pub mod lookup;
+pub mod object;
+pub mod wait;
 
 pub use config::KubeSettings;
 pub use error::Error;

@@ -643,16 +643,7 @@ impl<'t> State<'t> {
         self.at(At::Arg(arg));
         if n.is_complex {
             let (re, im) = n.complex;
-            let im_s = super::fmt::format_float_g(im);
-            let sign = if im_s.starts_with(['-', '+']) {
-                ""
-            } else {
-                "+"
-            };
-            return Ok(Rv::Direct(Value::string(format!(
-                "({}{sign}{im_s}i)",
-                super::fmt::format_float_g(re)
-            ))));
+            return Ok(Rv::Direct(super::number::Complex128::value(re, im)));
         }
         if n.is_float
             && !is_hex_int(&n.text)
@@ -1057,6 +1048,13 @@ impl<'t> State<'t> {
             }
             (GoType::Float64, Arg::Number(num)) if num.is_float => Ok(Value::Float(num.float)),
             (GoType::Float64, _) => Err(self.errorf(format!("expected float; found {n}"))),
+            // A constant for a named integer type (`$t.Add 3600000000000`).
+            (GoType::Named("time.Duration"), Arg::Number(num)) if num.is_int => Ok(
+                crate::template::funcs::sprig::date::DurationObject::value(num.int),
+            ),
+            (GoType::Named("time.Duration"), _) => {
+                Err(self.errorf(format!("expected integer; found {n}")))
+            }
             _ => Err(self.errorf(format!(
                 "can't handle {n} for arg of type {}",
                 go_type_name(t)

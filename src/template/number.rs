@@ -442,3 +442,45 @@ mod tests {
         );
     }
 }
+
+/// A `complex128` constant (`1i`, `2+3i`) as a template value: printed as Go's `%v` prints it
+/// (`(0+1i)`), `%T` `complex128`. No template function computes with complex numbers.
+#[derive(Debug)]
+pub struct Complex128 {
+    text: String,
+}
+
+impl Complex128 {
+    pub fn value(re: f64, im: f64) -> super::value::Value {
+        let im_s = super::fmt::format_float_g(im);
+        let sign = if im_s.starts_with(['-', '+']) {
+            ""
+        } else {
+            "+"
+        };
+        let text = format!("({}{sign}{im_s}i)", super::fmt::format_float_g(re));
+        super::value::Value::Object(std::rc::Rc::new(Complex128 { text }))
+    }
+}
+
+impl super::value::Object for Complex128 {
+    fn type_name(&self) -> &str {
+        "complex128"
+    }
+
+    fn kind_name(&self) -> &str {
+        "complex128"
+    }
+
+    fn field(&self, _: &str) -> Option<super::value::Value> {
+        None
+    }
+
+    fn format_v(&self) -> String {
+        self.text.clone()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}

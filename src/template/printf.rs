@@ -500,6 +500,16 @@ impl Printer {
             Value::Object(o) if o.go_fields().is_some() && (verb != 'v' || self.f.sharp_v) => {
                 self.print_struct(o.as_ref(), verb, depth)
             }
+            // A named integer type with a `String` method (`time.Duration`): fmt uses `String()`
+            // for %v %s %x %X %q, the integer for the other verbs.
+            Value::Object(o)
+                if o.kind_name() == "int64" && !matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') =>
+            {
+                match o.to_json_value() {
+                    Some(n @ Value::Int(..)) => self.print_arg(&n, verb, depth),
+                    _ => self.bad_verb(verb, Some(arg)),
+                }
+            }
             Value::Object(o) => match verb {
                 'v' | 's' => {
                     let s = if self.f.plus_v {

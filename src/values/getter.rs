@@ -52,7 +52,7 @@ fn quote(url: &str) -> String {
 
 /// Go's `*url.Error` text for the common transport failures (`dial tcp HOST:PORT: connect:
 /// connection refused`); otherwise reqwest's own description after `Get "URL": `.
-fn transport_error(url: &str, e: &reqwest::Error) -> String {
+pub(crate) fn transport_error(url: &str, e: &reqwest::Error) -> String {
     let mut source: Option<&dyn std::error::Error> = Some(e);
     while let Some(err) = source {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {

@@ -36,12 +36,12 @@ impl ValueOptions {
         let mut base = Map::new(MapEntries::new());
         for path in &self.value_files {
             let raw = read_file(path, stdin)?;
-            let current =
-                yaml_input::parse_values(&String::from_utf8_lossy(&raw)).map_err(|message| {
-                    Error::ValuesFile {
-                        path: path.clone(),
-                        message,
-                    }
+            let current = crate::yaml::input::decode(&raw)
+                .map_err(|e| e.to_string())
+                .and_then(|text| yaml_input::parse_values(&text))
+                .map_err(|message| Error::ValuesFile {
+                    path: path.clone(),
+                    message,
                 })?;
             if let Value::Map(current) = current {
                 base = merge_maps(&base, &current);

@@ -53,7 +53,10 @@ fn collect(chart: &Chart, values: &Value, report: &mut String) {
 /// Validates one values map against one schema; the error lists the violations, one `- ` line each.
 pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(), String> {
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
-    let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+    let validator = jsonschema::options()
+        .with_draft(gojsonschema_draft(&schema))
+        .build(&schema)
+        .map_err(|e| e.to_string())?;
     let instance = match to_json(values) {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         other => other,
@@ -69,6 +72,23 @@ pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(
         Ok(())
     } else {
         Err(out)
+    }
+}
+
+/// The draft gojsonschema validates with: draft 4 or 6 when `$schema` names one, else draft 7 (its
+/// newest; the keywords of later drafts, such as `prefixItems` or `$defs`, mean nothing to it, so a
+/// draft 2020-12 schema is read as draft 7).
+fn gojsonschema_draft(schema: &serde_json::Value) -> jsonschema::Draft {
+    let named = schema
+        .get("$schema")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
+    if named.contains("draft-04") {
+        jsonschema::Draft::Draft4
+    } else if named.contains("draft-06") {
+        jsonschema::Draft::Draft6
+    } else {
+        jsonschema::Draft::Draft7
     }
 }
 

@@ -82,8 +82,16 @@ fn decode_map_into(
             merge_into(value, map)?;
             continue;
         }
+        // go-yaml decodes the key, refuses a collection, then decodes the value.
+        let decoded_key = decode(key)?;
+        if matches!(decoded_key, Yaml::Seq(_) | Yaml::Map(_)) {
+            return Err(syntax_at(
+                key,
+                format!("invalid map key: {}", go_sharp_v_deep(&decoded_key, false)),
+            ));
+        }
         let decoded_value = decode(value)?;
-        let key_string = key_to_string(key, decode(key)?, &decoded_value)?;
+        let key_string = key_to_string(key, decoded_key, &decoded_value)?;
         map.insert(key_string, decoded_value);
     }
     let _ = node;
@@ -143,9 +151,40 @@ fn key_to_string(node: &Node, key: Yaml, value: &Yaml) -> Result<String, Error> 
             ))
         }
         Yaml::Seq(_) | Yaml::Map(_) => {
-            return Err(syntax_at(node, "invalid map key".to_string()));
+            return Err(syntax_at(
+                node,
+                format!("invalid map key: {}", go_sharp_v_deep(&key, false)),
+            ));
         }
     })
+}
+
+/// Go's `%#v` of a value go-yaml decoded into `interface{}` (its "invalid map key" error): collections
+/// in full, `interface {}(nil)` for a nil element. Keys are the strings [`decode`] made of them, so
+/// a non-string key inside such a collection prints quoted.
+fn go_sharp_v_deep(v: &Yaml, element: bool) -> String {
+    match v {
+        Yaml::Null if element => "interface {}(nil)".to_string(),
+        Yaml::Str(s) => crate::template::printf::quote_go(s),
+        Yaml::Seq(items) => {
+            let parts: Vec<String> = items.iter().map(|i| go_sharp_v_deep(i, true)).collect();
+            format!("[]interface {{}}{{{}}}", parts.join(", "))
+        }
+        Yaml::Map(entries) => {
+            let parts: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}:{}",
+                        crate::template::printf::quote_go(k),
+                        go_sharp_v_deep(v, true)
+                    )
+                })
+                .collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", parts.join(", "))
+        }
+        scalar => go_sharp_v(scalar),
+    }
 }
 
 /// Go's `%+#v` of a decoded scalar (for sigs.k8s.io/yaml's key error); collections are abridged.

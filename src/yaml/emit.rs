@@ -39,6 +39,14 @@ pub enum Doc {
 }
 
 /// Converts a template value as `json.Marshal` + go-yaml v2 `Unmarshal` would.
+/// Whether `key`, written as a JSON string, is longer than go-yaml's simple-key limit (1024
+/// characters from the opening quote to the `:`).
+fn json_key_too_long(key: &str) -> bool {
+    let mut quoted = String::with_capacity(key.len() + 8);
+    super::json::write_string(&mut quoted, key, true);
+    quoted.chars().count() > 1024
+}
+
 pub fn json_round_trip(v: &Value) -> Result<Doc, Error> {
     json_round_trip_depth(v, 0)
 }
@@ -100,6 +108,15 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
                 .map(|(k, v)| {
                     if k.chars().any(disallowed_after_json) {
                         return Err(disallowed_in_json());
+                    }
+                    if k.len() > 1020 && json_key_too_long(k) {
+                        // go-yaml reads the JSON back: a quoted key whose `:` is more than 1024
+                        // characters after its opening quote is no simple key any more, and the
+                        // flow mapping fails ("did not find expected ',' or '}'").
+                        return Err(Error::new(
+                            super::error::ErrorKind::Syntax,
+                            "did not find expected ',' or '}'",
+                        ));
                     }
                     Ok((k.clone(), json_round_trip_depth(v, depth + 1)?))
                 })

@@ -65,6 +65,16 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
     } else {
         text
     };
+    // go-yaml (YAML 1.1) also reads U+2028 and U+2029 as line breaks, except inside quoted
+    // scalars, where they are kept as they are.
+    let separated;
+    let text = if text.contains('\u{2028}') || text.contains('\u{2029}') {
+        separated = break_line_separators(text);
+        separated.as_str()
+    } else {
+        text
+    };
+    check_directives(text)?;
     if let Some(pos) = text.find(is_disallowed_char) {
         let mut e = Error::new(ErrorKind::Syntax, "control characters are not allowed");
         e.line = text[..pos].matches('\n').count() + 1;
@@ -79,11 +89,13 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         e.line = line0 + 1;
         return Err(e);
     }
-    // yaml-rust2 insists that a quoted scalar's continuation lines are indented; go-yaml does not.
-    // Indenting them changes nothing in the value (leading blanks of continuation lines are
-    // folded away), so such scalars are re-indented and the text parsed again.
+    // yaml-rust2 insists that a quoted scalar's continuation lines, and the lines of a flow
+    // collection, are indented past the enclosing block; go-yaml does not. Indenting them changes
+    // nothing in the value (blanks between flow tokens mean nothing, leading blanks of continuation
+    // lines are folded away) nor in go-yaml's line numbers, so such lines are re-indented and the
+    // text parsed again, one line per retry.
     let mut owned: Option<String> = None;
-    for _ in 0..100 {
+    for _ in 0..MAX_REINDENTS {
         let current = owned.as_deref().unwrap_or(text);
         match parse_prepared(current, max_docs) {
             Err(Retry::Reindent(mark)) => match reindent_quoted_scalar(current, &mark) {
@@ -94,6 +106,14 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
                         &EventError::new(mark, "found unexpected end of stream"),
                     ))
                 }
+            },
+            Err(Retry::IndentFlowLine(mark, e)) => match indent_flow_line(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => return Err(e),
+            },
+            Err(Retry::TabAfterColon(mark, e)) => match tab_after_colon(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => return Err(e),
             },
             Err(Retry::No(e)) => return Err(e),
             Ok(docs) => return Ok(docs),
@@ -106,21 +126,34 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
 }
 
 /// Whether yaml-rust2's events for `text` are all there is to know: none of what [`parse_nodes`]
-/// prepares or refuses before parsing (a BOM, NEL, control characters, a tab on the first content
-/// line) and no `\/`, which [`Loader`] checks in the text because yaml-rust2 accepts that escape.
+/// prepares, checks or refuses around parsing (a BOM, NEL and the line separators, control
+/// characters, tabs, directives) and no `\/`, which [`Loader`] checks in the text because yaml-rust2 accepts that escape.
 /// Readers of raw events ([`super::skim`]) leave other texts to `parse_nodes`.
 pub(crate) fn parses_as_is(text: &str) -> bool {
     !(text.starts_with('\u{feff}')
         || text.contains('\u{85}')
+        || text.contains('\u{2028}')
+        || text.contains('\u{2029}')
+        || text.contains('\t')
+        || check_directives(text).is_err()
         || text.contains(is_disallowed_char)
         || leading_tab_on_first_content_line(text).is_some()
         || text.contains("\\/"))
 }
 
-/// Why a parse stopped: a real error, or a quoted scalar yaml-rust2 wants indented.
+/// How far (in characters) go-yaml looks for the `:` of a simple key.
+const SIMPLE_KEY_LIMIT: usize = 1024;
+
+/// How many under-indented lines [`parse_nodes`] re-indents before it gives up with the error.
+const MAX_REINDENTS: usize = 1000;
+
+/// Why a parse stopped: a real error, a quoted scalar yaml-rust2 wants indented, or a line of a
+/// flow collection it wants indented (with the error to report if that cannot be done).
 enum Retry {
     No(Error),
     Reindent(Mark),
+    IndentFlowLine(Mark, Error),
+    TabAfterColon(Mark, Error),
 }
 
 impl From<Error> for Retry {
@@ -135,6 +168,12 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         anchors: HashMap::new(),
         text,
         reindent_at: None,
+        flow_line_at: None,
+        tab_after_colon_at: None,
+        chars: (text.contains('\t') || text.lines().any(|l| l.len() > SIMPLE_KEY_LIMIT))
+            .then(|| text.chars().collect()),
+        ascii: text.is_ascii(),
+        lazy_chars: std::cell::OnceCell::new(),
     };
     let mut docs = Vec::new();
     loop {
@@ -146,12 +185,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
                 let (event, mark) = loader.next_or_retry()?;
                 let node = match loader.node(event, mark, 0) {
                     Ok(node) => node,
-                    Err(e) => {
-                        return Err(match loader.reindent_at.take() {
-                            Some(m) => Retry::Reindent(m),
-                            None => Retry::No(e),
-                        })
-                    }
+                    Err(e) => return Err(loader.retry(e)),
                 };
                 reject_multiline_root_key(text, &node)?;
                 docs.push(node);
@@ -214,6 +248,182 @@ fn reindent_quoted_scalar(text: &str, mark: &Mark) -> Option<String> {
     }
     let end = closed_at?;
     out.push_str(&text[end..]);
+    Some(out)
+}
+
+/// Indents the line of the flow-collection token at `mark` past every column used before it (the
+/// enclosing block's indentation is one of them), so yaml-rust2 accepts it as go-yaml does; `None`
+/// when that would not move the token (the error is real).
+fn indent_flow_line(text: &str, mark: &Mark) -> Option<String> {
+    let line0 = mark.line.checked_sub(1)?;
+    let mut start = 0;
+    let mut widest = 0;
+    for (i, line) in text.split('\n').enumerate() {
+        if i == line0 {
+            break;
+        }
+        widest = widest.max(line.chars().count());
+        start += line.len() + 1;
+    }
+    if start > text.len() || mark.col > widest {
+        return None;
+    }
+    let pad = widest + 1 - mark.col;
+    let mut out = String::with_capacity(text.len() + pad);
+    out.push_str(&text[..start]);
+    out.extend(std::iter::repeat_n(' ', pad));
+    out.push_str(&text[start..]);
+    Some(out)
+}
+
+/// go-yaml v2's rules for the start of the stream, which yaml-rust2 does not apply: `%YAML` must be
+/// 1.1 ("found incompatible YAML document") and given once, a name other than `YAML` or `TAG` is
+/// "found unknown directive name", directives must be followed by `---` ("did not find expected
+/// <document start>"), and a `...` before any document is "did not find expected node content".
+fn check_directives(text: &str) -> Result<(), Error> {
+    let mut lines = text
+        .split('\n')
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim_start_matches(['\u{feff}', ' ', '\t', '\r']);
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .peekable();
+    let mut seen = false;
+    let error = |message: &str, go_line: Option<usize>, line0: usize| {
+        let mut e = Error::new(ErrorKind::Syntax, message);
+        e.go_line = go_line;
+        e.line = line0 + 1;
+        Err(e)
+    };
+    let mut version_seen = false;
+    while let Some((line0, line)) = lines.next_if(|(_, l)| l.starts_with('%')) {
+        seen = true;
+        if !line[1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return error(
+                "could not find expected directive name",
+                scanner_line(line0),
+                line0,
+            );
+        }
+        let mut words = line[1..].split([' ', '\t']).filter(|w| !w.is_empty());
+        match words.next().unwrap_or("") {
+            "YAML" => {
+                let version = words.next().unwrap_or("");
+                if !version.starts_with(|c: char| c.is_ascii_digit()) {
+                    return error(
+                        "did not find expected version number",
+                        scanner_line(line0),
+                        line0,
+                    );
+                }
+                if version_seen {
+                    return error("found duplicate %YAML directive", parser_line(line0), line0);
+                }
+                version_seen = true;
+                if version != "1.1" && version.split('.').count() == 2 {
+                    let mut e = Error::new(ErrorKind::Syntax, "found incompatible YAML document");
+                    e.go_line = parser_line(line0);
+                    e.line = line0 + 1;
+                    return Err(e);
+                }
+            }
+            "TAG" => {}
+            _ => {
+                let mut e = Error::new(ErrorKind::Syntax, "found unknown directive name");
+                e.go_line = scanner_line(line0);
+                e.line = line0 + 1;
+                return Err(e);
+            }
+        }
+    }
+    match lines.next() {
+        // A document end before any document: the parser wants a node.
+        Some((line0, line))
+            if !seen
+                && line.starts_with("...")
+                && (line.len() == 3 || line[3..].starts_with([' ', '\t', '\r'])) =>
+        {
+            error(
+                "did not find expected node content",
+                parser_line(line0),
+                line0,
+            )
+        }
+        Some((line0, line)) if seen && !line.starts_with("---") => {
+            let mut e = Error::new(ErrorKind::Syntax, "did not find expected <document start>");
+            e.go_line = parser_line(line0);
+            e.line = line0 + 1;
+            Err(e)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `text` with U+2028 and U+2029 turned into line feeds outside quoted scalars (found roughly: a
+/// quote opens one where a scalar may start, after a line start, `:`, `-`, `?`, `,`, `[` or `{`).
+fn break_line_separators(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut last = '\n';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let is_break = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
+        match quote {
+            Some('"') if c == '\\' => {
+                out.push(c);
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+                continue;
+            }
+            Some('\'') if c == '\'' && chars.peek() == Some(&'\'') => {
+                out.push(c);
+                out.push(chars.next().unwrap_or('\''));
+                continue;
+            }
+            Some(q) if c == q => quote = None,
+            Some(_) => {
+                out.push(c);
+                continue;
+            }
+            None if comment => comment = !is_break,
+            None if c == '#' && (last == '\n' || last == ' ' || last == '\t') => comment = true,
+            None if (c == '"' || c == '\'')
+                && matches!(last, '\n' | ':' | '-' | '?' | ',' | '[' | '{') =>
+            {
+                quote = Some(c)
+            }
+            None => {}
+        }
+        if quote.is_none() && matches!(c, '\u{2028}' | '\u{2029}') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+        if is_break {
+            last = '\n';
+        } else if c != ' ' && c != '\t' {
+            last = c;
+        }
+    }
+    out
+}
+
+/// Turns the first tab after a `:` on the line of `mark` into a space: go-yaml takes a tab as the blank
+/// after a mapping value indicator, yaml-rust2 wants a space. `None` when there is no such tab.
+fn tab_after_colon(text: &str, mark: &Mark) -> Option<String> {
+    let (at_mark, _) = text.char_indices().nth(mark.index)?;
+    let start = text[..at_mark].rfind('\n').map_or(0, |p| p + 1);
+    let at = text[start..].find(":\t")? + start + 1;
+    if text[start..at].contains('\n') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..at]);
+    out.push(' ');
+    out.push_str(&text[at + 1..]);
     Some(out)
 }
 
@@ -292,6 +502,17 @@ struct Loader<'a> {
     text: &'a str,
     /// Where yaml-rust2 refused an under-indented quoted scalar (see [`reindent_quoted_scalar`]).
     reindent_at: Option<Mark>,
+    /// Where yaml-rust2 refused an under-indented token of a flow collection ([`indent_flow_line`]).
+    flow_line_at: Option<Mark>,
+    /// Where yaml-rust2 refused a tab after a `:` ([`tab_after_colon`]).
+    tab_after_colon_at: Option<Mark>,
+    /// The text's characters, kept only when it has a tab or a line longer than go-yaml's simple-key
+    /// limit (see [`Loader::tab_before_item`], [`Loader::check_key`]).
+    chars: Option<Vec<char>>,
+    /// Whether the text is ASCII (a character index is then a byte index).
+    ascii: bool,
+    /// The text's characters, built on first need for a non-ASCII text without [`Loader::chars`].
+    lazy_chars: std::cell::OnceCell<Vec<char>>,
 }
 
 impl Loader<'_> {
@@ -299,16 +520,38 @@ impl Loader<'_> {
         self.events.next_event().map_err(|e| {
             if e.info.contains("invalid indentation in quoted scalar") {
                 self.reindent_at = Some(e.mark);
+            } else if e
+                .info
+                .contains("':' must be followed by a valid YAML whitespace")
+            {
+                self.tab_after_colon_at = Some(e.mark);
+            } else if e.info == "invalid indentation"
+                || e.info == "invalid indentation in flow construct"
+            {
+                // Only raised inside a flow collection: in block context the scanner has just
+                // closed every block deeper than the token.
+                self.flow_line_at = Some(e.mark);
             }
             syntax_error(self.text, &e)
         })
     }
 
     fn next_or_retry(&mut self) -> Result<(Event, Mark), Retry> {
-        self.next().map_err(|e| match self.reindent_at.take() {
-            Some(m) => Retry::Reindent(m),
+        self.next().map_err(|e| self.retry(e))
+    }
+
+    /// The retry a failed parse calls for (see [`parse_nodes`]).
+    fn retry(&mut self, e: Error) -> Retry {
+        if let Some(m) = self.reindent_at.take() {
+            return Retry::Reindent(m);
+        }
+        if let Some(m) = self.tab_after_colon_at.take() {
+            return Retry::TabAfterColon(m, e);
+        }
+        match self.flow_line_at.take() {
+            Some(m) => Retry::IndentFlowLine(m, e),
             None => Retry::No(e),
-        })
+        }
     }
 
     fn node(&mut self, event: Event, mark: Mark, depth: usize) -> Result<Rc<Node>, Error> {
@@ -342,10 +585,15 @@ impl Loader<'_> {
             }
             Event::SequenceStart(anchor, tag) => {
                 let mut items = Vec::new();
+                let block = self.char_at(mark.index) == Some('-');
                 loop {
                     let (event, mark) = self.next()?;
                     if matches!(event, Event::SequenceEnd) {
                         break;
+                    }
+                    if block {
+                        self.tab_before_item(&mark)?;
+                        self.tab_after_plain(&event, &mark, column - 1)?;
                     }
                     items.push(self.node(event, mark, depth + 1)?);
                 }
@@ -360,13 +608,21 @@ impl Loader<'_> {
             }
             Event::MappingStart(anchor, tag) => {
                 let mut entries = Vec::new();
+                let block = self.text_char_at(&mark) != Some('{');
                 loop {
                     let (event, mark) = self.next()?;
                     if matches!(event, Event::MappingEnd) {
                         break;
                     }
+                    if block {
+                        self.check_key(&event, &mark)?;
+                    }
+                    let key_col = mark.col;
                     let key = self.node(event, mark, depth + 1)?;
                     let (event, mark) = self.next()?;
+                    if block {
+                        self.tab_after_plain(&event, &mark, key_col)?;
+                    }
                     let value = self.node(event, mark, depth + 1)?;
                     entries.push((key, value));
                 }
@@ -395,6 +651,147 @@ impl Loader<'_> {
 }
 
 impl Loader<'_> {
+    /// The character at `index`, when the text has a tab (the only texts [`Self::tab_before_item`]
+    /// looks at).
+    fn char_at(&self, index: usize) -> Option<char> {
+        self.chars.as_ref()?.get(index).copied()
+    }
+
+    /// The character at `mark` (slow on texts without [`Loader::chars`]: only for rare checks).
+    fn text_char_at(&self, mark: &Mark) -> Option<char> {
+        if let Some(chars) = &self.chars {
+            return chars.get(mark.index).copied();
+        }
+        if self.ascii {
+            return self.text.as_bytes().get(mark.index).map(|&b| char::from(b));
+        }
+        self.lazy_chars
+            .get_or_init(|| self.text.chars().collect())
+            .get(mark.index)
+            .copied()
+    }
+
+    /// go-yaml refuses a tab in the leading blanks of the lines after a block-context plain scalar
+    /// at or left of the enclosing collection's column `parent_col` ("found a tab character that
+    /// violates indentation"): its plain-scalar scanner reads those blanks looking for a
+    /// continuation. yaml-rust2 accepts them. Checks the blank lines after the scalar's first line
+    /// and the leading blanks of the next content line.
+    fn tab_after_plain(&self, event: &Event, mark: &Mark, parent_col: usize) -> Result<(), Error> {
+        if self.chars.is_none() || !matches!(event, Event::Scalar(_, TScalarStyle::Plain, _, _)) {
+            return Ok(());
+        }
+        let Some(chars) = &self.chars else {
+            return Ok(());
+        };
+        let mut i = mark.index;
+        while i < chars.len() && chars[i] != '\n' {
+            i += 1;
+        }
+        let mut line = mark.line;
+        while i < chars.len() {
+            // At a line break: read the next line's leading blanks.
+            i += 1;
+            line += 1;
+            let mut col = 0;
+            while i < chars.len() && matches!(chars[i], ' ' | '\t') {
+                if chars[i] == '\t' && col <= parent_col {
+                    let mut e = Error::new(
+                        ErrorKind::Syntax,
+                        "found a tab character that violates indentation",
+                    );
+                    e.go_line = scanner_line(line - 1);
+                    e.line = line;
+                    return Err(e);
+                }
+                col += 1;
+                i += 1;
+            }
+            if i < chars.len() && chars[i] != '\n' && chars[i] != '\r' {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// go-yaml's view of a block mapping's key that yaml-rust2 accepts:
+    /// - a `:` with no key before it (yaml-rust2 gives an empty key) is "did not find expected key";
+    /// - a simple key whose `:` is more than 1024 characters after its start is no longer a possible
+    ///   key, so its `:` is "mapping values are not allowed in this context".
+    fn check_key(&self, event: &Event, mark: &Mark) -> Result<(), Error> {
+        let Event::Scalar(value, style, _, _) = event else {
+            return Ok(());
+        };
+        if *style == TScalarStyle::Plain
+            && (value.is_empty() || value == "~")
+            && self.text_char_at(mark) == Some(':')
+        {
+            let mut e = Error::new(ErrorKind::Syntax, "did not find expected key");
+            e.go_line = parser_line(mark.line - 1);
+            e.line = mark.line;
+            return Err(e);
+        }
+        let Some(chars) = &self.chars else {
+            return Ok(());
+        };
+        if !matches!(
+            style,
+            TScalarStyle::Plain | TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+        ) {
+            return Ok(());
+        }
+        // The value indicator: the first `:` followed by a blank or the end of the line.
+        let mut i = mark.index;
+        while i < chars.len() && chars[i] != '\n' {
+            if chars[i] == ':'
+                && chars
+                    .get(i + 1)
+                    .is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+            {
+                if i > mark.index + SIMPLE_KEY_LIMIT {
+                    let mut e = Error::new(
+                        ErrorKind::Syntax,
+                        "mapping values are not allowed in this context",
+                    );
+                    e.go_line = scanner_line(mark.line - 1);
+                    e.line = mark.line;
+                    return Err(e);
+                }
+                break;
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// go-yaml refuses a tab between a block sequence's `-` and its item (`-\t1`): after `-` a simple
+    /// key may start, and then its scanner skips only spaces, so the tab is "found character that
+    /// cannot start any token". yaml-rust2 accepts it.
+    fn tab_before_item(&self, item: &Mark) -> Result<(), Error> {
+        let Some(chars) = &self.chars else {
+            return Ok(());
+        };
+        let mut i = item.index.min(chars.len());
+        let mut tab_line = None;
+        while i > 0 && matches!(chars[i - 1], ' ' | '\t') {
+            i -= 1;
+            if chars[i] == '\t' {
+                tab_line = Some(item.line);
+            }
+        }
+        match tab_line {
+            Some(line) if i > 0 && chars[i - 1] == '-' => {
+                let mut e = Error::new(
+                    ErrorKind::Syntax,
+                    "found character that cannot start any token",
+                );
+                e.go_line = scanner_line(line - 1);
+                e.line = line;
+                Err(e)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// go-yaml v2 knows YAML 1.1's escapes only: `\/` (YAML 1.2) is "found unknown escape
     /// character", which yaml-rust2 accepts. Scans the double-quoted scalar starting at `mark`.
     fn reject_slash_escape(&self, mark: &Mark) -> Result<(), Error> {
@@ -447,9 +844,8 @@ fn parser_line(line0: usize) -> Option<usize> {
 fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     // yaml-rust2 lines are 1-based; go-yaml's marks are 0-based.
     let line0 = mark.line.saturating_sub(1);
-    // At the end of the stream libyaml moves to a fresh line when the last one is unterminated.
-    let eof_line0 =
-        text.matches('\n').count() + usize::from(!text.is_empty() && !text.ends_with('\n'));
+    // The end of the stream is on the line after the last line break.
+    let eof_line0 = text.matches('\n').count();
     let owned = |m: &str, line: Option<usize>| (m.to_string(), line);
     if info.contains("mapping values are not allowed") {
         return owned(
@@ -477,7 +873,7 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
         text.chars()
             .skip(mark.index)
             .skip_while(|c| *c == '*')
-            .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
             .collect()
     };
     if info == ANCHOR_CONTAINS_ITSELF {
@@ -536,6 +932,9 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     if info.contains("invalid indentation") {
         return owned("did not find expected key", parser_line(line0));
     }
+    if info.contains("is only valid inside a block") {
+        return owned("did not find expected node content", parser_line(line0));
+    }
     for parser_message in [
         "did not find expected '-' indicator",
         "did not find expected node content",
@@ -560,7 +959,9 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
         return owned("found unknown directive name", scanner_line(0));
     }
     let bare = info.rsplit_once(", ").map_or(info, |(_, tail)| tail);
-    owned(bare, scanner_line(line0))
+    // libyaml's own spelling.
+    let bare = bare.replace("hexadecimal number", "hexdecimal number");
+    owned(&bare, scanner_line(line0))
 }
 
 /// The innermost `[` or `{` still open before char index `end` (quotes are skipped roughly).
@@ -594,6 +995,29 @@ mod tests {
         };
         assert!(Rc::ptr_eq(&entries[0].1, &entries[1].1));
         assert_eq!(entries[1].0.line, 2);
+    }
+
+    #[test]
+    fn flow_lines_at_or_below_the_key_indentation() {
+        // Found on a public chart; go-yaml (helm v3.17.3) accepts all of these.
+        let value = |text: &str| {
+            let docs = parse_nodes(text, 1).unwrap();
+            crate::yaml::convert::to_value(&crate::yaml::convert::decode(&docs[0]).unwrap())
+                .map(|v| crate::yaml::json::marshal(&v).unwrap())
+                .unwrap()
+        };
+        assert_eq!(
+            value("command: [\n  \"/bin/sh\",\n  \"-c\"\n]\n"),
+            r#"{"command":["/bin/sh","-c"]}"#
+        );
+        assert_eq!(
+            value("x:\n  args: [\n    a,\n  b\n  ]\n  labels: {\n    k: v\n  }\n"),
+            r#"{"x":{"args":["a","b"],"labels":{"k":"v"}}}"#
+        );
+        assert_eq!(
+            value("x:\n  args: [\na,\nb\n]\nk: 1\n"),
+            r#"{"k":1,"x":{"args":["a","b"]}}"#
+        );
     }
 
     #[test]

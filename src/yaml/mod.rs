@@ -7,6 +7,7 @@
 //! `json.Marshal`, then go-yaml v2 decodes the JSON and emits it with yaml.v2's natural key order and
 //! quoting rules.
 //!
+//! - [`input`] is go-yaml's reader: bytes to text (UTF-16 with a BOM decoded, invalid UTF-8 refused);
 //! - [`load`] parses text into a node tree with positions, from the events [`events`] gives: those of
 //!   [`simple`] (a fast reader of plain block YAML) where it vouches for the text, else yaml-rust2's;
 //! - [`resolve`] is YAML 1.1 implicit typing;
@@ -23,6 +24,7 @@ pub mod convert;
 pub mod emit;
 pub mod error;
 pub mod events;
+pub mod input;
 pub mod json;
 pub mod load;
 pub mod memo;
@@ -36,6 +38,12 @@ pub mod toml;
 pub use error::{Error, ErrorKind};
 
 use crate::template::value::{Map, MapEntries, Value};
+
+/// Reads a values file from its bytes, as go-yaml does (see [`input`]), then [`parse_values`].
+pub fn read_values(bytes: &[u8], file: &str) -> Result<Value, Error> {
+    let text = input::decode(bytes).map_err(|e| e.in_file(file))?;
+    parse_values(&text, file)
+}
 
 /// Parses a values file (`values.yaml`, `-f` files): a map; an empty document gives an empty map.
 ///

@@ -361,7 +361,7 @@ impl Encoder {
 }
 
 /// `toml.Unmarshal(text, &map[string]interface{})`: integers are `int64`, floats `float64`, dates
-/// their TOML text.
+/// `time.Time` values.
 pub fn decode(text: &str) -> Result<Value, String> {
     let table: ::toml::Table = text.parse().map_err(|e: ::toml::de::Error| {
         let line = e
@@ -387,10 +387,53 @@ fn toml_to_value(v: &::toml::Value) -> Value {
         ::toml::Value::Integer(i) => Value::int64(*i),
         ::toml::Value::Float(f) => Value::Float(*f),
         ::toml::Value::Boolean(b) => Value::Bool(*b),
-        ::toml::Value::Datetime(d) => Value::string(d.to_string()),
+        ::toml::Value::Datetime(d) => datetime_to_value(d),
         ::toml::Value::Array(a) => Value::list(a.iter().map(toml_to_value).collect()),
         ::toml::Value::Table(t) => table_to_value(t),
     }
+}
+
+/// A TOML date or time as BurntSushi/toml gives it: a `time.Time`, in UTC for `Z`, in a fixed zone
+/// for an offset, and in the fixed zones `datetime-local`, `date-local` and `time-local` (offset 0)
+/// for the local forms; a local time is on January 1 of year 0.
+fn datetime_to_value(d: &::toml::value::Datetime) -> Value {
+    use crate::template::funcs::sprig::date::TimeObject;
+    use crate::template::funcs::sprig::gotime::{GoTime, Zone};
+    let (year, month, day) = d.date.map_or((0, 1, 1), |x| {
+        (i32::from(x.year), u32::from(x.month), u32::from(x.day))
+    });
+    let (hour, minute, second, nanos) = d.time.map_or((0, 0, 0, 0), |t| {
+        (
+            u32::from(t.hour),
+            u32::from(t.minute),
+            u32::from(t.second.unwrap_or(0)),
+            t.nanosecond.unwrap_or(0),
+        )
+    });
+    let civil = chrono::NaiveDate::from_ymd_opt(year, month, day)
+        .and_then(|date| date.and_hms_opt(hour, minute, second))
+        .map_or(0, |dt| dt.and_utc().timestamp());
+    let local = |name: &str| Zone::Fixed {
+        name: name.to_string(),
+        offset: 0,
+    };
+    let (zone, offset) = match (d.offset, d.date, d.time) {
+        (Some(::toml::value::Offset::Z), _, _) => (Zone::Utc, 0),
+        (Some(::toml::value::Offset::Custom { minutes }), _, _) => {
+            let offset = i32::from(minutes) * 60;
+            (
+                Zone::Fixed {
+                    name: String::new(),
+                    offset,
+                },
+                offset,
+            )
+        }
+        (None, Some(_), Some(_)) => (local("datetime-local"), 0),
+        (None, Some(_), None) => (local("date-local"), 0),
+        (None, None, _) => (local("time-local"), 0),
+    };
+    TimeObject::value(GoTime::from_unix(civil - i64::from(offset), nanos, zone))
 }
 
 #[cfg(test)]

@@ -142,6 +142,9 @@ impl Object for TimeObject {
         Some(match name {
             "Format" => Signature::fixed(&[GoType::String]),
             "AddDate" => Signature::fixed(&[GoType::INT, GoType::INT, GoType::INT]),
+            "Sub" | "After" | "Before" | "Equal" | "Compare" => Signature::fixed(&[TIME]),
+            "Add" | "Round" | "Truncate" => Signature::fixed(&[DURATION]),
+            "In" => Signature::fixed(&[LOCATION]),
             "Month" | "Weekday" | "Location" => Signature::fixed(&[]),
             "Year" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond" | "YearDay" | "Unix"
             | "UnixMilli" | "UnixMicro" | "UnixNano" | "UTC" | "Local" | "String" | "IsZero" => {
@@ -185,7 +188,22 @@ impl Object for TimeObject {
                 "int",
                 gotime::LONG_DAYS[t.weekday() as usize],
             ),
-            "Location" => GoNamed::value("*time.Location", "ptr", &t.location_name()),
+            "Location" => LocationObject::value(t.zone.clone(), t.location_name()),
+            "Sub" => DurationObject::value(sub(t, &time_arg(&args, 0))),
+            "After" => Value::Bool(compare(t, &time_arg(&args, 0)).is_gt()),
+            "Before" => Value::Bool(compare(t, &time_arg(&args, 0)).is_lt()),
+            "Equal" => Value::Bool(compare(t, &time_arg(&args, 0)).is_eq()),
+            "Compare" => Value::int(compare(t, &time_arg(&args, 0)) as i64),
+            "Add" => TimeObject::value(t.add_nanos(duration_arg(&args))),
+            "Truncate" => TimeObject::value(truncate(t, duration_arg(&args), false)),
+            "Round" => TimeObject::value(truncate(t, duration_arg(&args), true)),
+            "In" => match args.first() {
+                Some(Value::Object(o)) => match o.as_any().downcast_ref::<LocationObject>() {
+                    Some(loc) => TimeObject::value(t.in_zone(loc.zone.clone())),
+                    None => return Err("time: missing Location in call to Time.In".into()),
+                },
+                _ => return Err("time: missing Location in call to Time.In".into()),
+            },
             "AddDate" => {
                 let n = |i: usize| match args.get(i) {
                     Some(Value::Int(n, _)) => *n,
@@ -211,8 +229,172 @@ impl Object for TimeObject {
     }
 }
 
+/// The Go type of a duration (`Time.Sub`).
+pub const DURATION: GoType = GoType::Named("time.Duration");
+/// The Go type of a location (`Time.Location`, the argument of `Time.In`).
+pub const LOCATION: GoType = GoType::Named("*time.Location");
+
+fn duration_arg(args: &[Value]) -> i64 {
+    match args.first() {
+        Some(Value::Object(o)) => o
+            .as_any()
+            .downcast_ref::<DurationObject>()
+            .map_or(0, |d| d.0),
+        Some(Value::Int(n, _)) => *n,
+        _ => 0,
+    }
+}
+
+/// Go's `Time.Sub`: by the monotonic readings when both times have one, else by the wall clock;
+/// saturating.
+fn sub(t: &GoTime, u: &GoTime) -> i64 {
+    match (t.monotonic, u.monotonic) {
+        (Some(a), Some(b)) => a.saturating_sub(b),
+        _ => t.sub_nanos(u),
+    }
+}
+
+/// Go's `Time.Compare` (and `After`/`Before`/`Equal`): monotonic readings when both have one.
+fn compare(t: &GoTime, u: &GoTime) -> std::cmp::Ordering {
+    match (t.monotonic, u.monotonic) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        _ => (t.unix, t.nanos).cmp(&(u.unix, u.nanos)),
+    }
+}
+
+/// Go's `Time.Truncate(d)` / `Time.Round(d)`: to a multiple of `d` since the zero time, without the
+/// monotonic reading; `d <= 0` only strips it.
+fn truncate(t: &GoTime, d: i64, round: bool) -> GoTime {
+    let stripped = GoTime {
+        monotonic: None,
+        ..t.clone()
+    };
+    if d <= 0 {
+        return stripped;
+    }
+    let since_zero = (i128::from(t.unix) + 62_135_596_800) * 1_000_000_000 + i128::from(t.nanos);
+    let r = since_zero.rem_euclid(i128::from(d)) as i64;
+    if round && (r as u64).wrapping_add(r as u64) >= d as u64 {
+        stripped.add_nanos(d - r)
+    } else {
+        stripped.add_nanos(-r)
+    }
+}
+
+/// A `time.Duration` (what `Time.Sub` gives): nanoseconds, printed through `String()` (`1h0m0s`).
+#[derive(Debug)]
+pub struct DurationObject(pub i64);
+
+impl DurationObject {
+    pub fn value(ns: i64) -> Value {
+        Value::Object(Rc::new(DurationObject(ns)))
+    }
+}
+
+impl Object for DurationObject {
+    fn type_name(&self) -> &str {
+        "time.Duration"
+    }
+
+    fn kind_name(&self) -> &str {
+        "int64"
+    }
+
+    fn field(&self, _: &str) -> Option<Value> {
+        None
+    }
+
+    fn method(&self, name: &str) -> Option<Signature> {
+        Some(match name {
+            "Round" | "Truncate" => Signature::fixed(&[DURATION]),
+            "Hours" | "Minutes" | "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds"
+            | "String" | "Abs" => Signature::fixed(&[]),
+            _ => return None,
+        })
+    }
+
+    fn call_method(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        let d = self.0;
+        let split = |unit: i64| (d / unit) as f64 + (d % unit) as f64 / unit as f64;
+        Ok(match name {
+            "Hours" => Value::Float(split(3_600_000_000_000)),
+            "Minutes" => Value::Float(split(60_000_000_000)),
+            "Seconds" => Value::Float(split(1_000_000_000)),
+            "Milliseconds" => Value::int64(d / 1_000_000),
+            "Microseconds" => Value::int64(d / 1_000),
+            "Nanoseconds" => Value::int64(d),
+            "String" => Value::string(gotime::duration_string(d)),
+            "Abs" => DurationObject::value(if d == i64::MIN { i64::MAX } else { d.abs() }),
+            "Round" => {
+                let m = duration_arg(&args);
+                DurationObject::value(if m <= 0 { d } else { round_duration(d, m) })
+            }
+            "Truncate" => {
+                let m = duration_arg(&args);
+                DurationObject::value(if m <= 0 { d } else { d - d % m })
+            }
+            other => return Err(format!("method {other} not implemented")),
+        })
+    }
+
+    fn format_v(&self) -> String {
+        gotime::duration_string(self.0)
+    }
+
+    fn to_json_value(&self) -> Option<Value> {
+        Some(Value::int64(self.0))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A `*time.Location` (`Time.Location`), printed by its name; `Time.In` takes it.
+#[derive(Debug)]
+pub struct LocationObject {
+    zone: Zone,
+    name: String,
+}
+
+impl LocationObject {
+    fn value(zone: Zone, name: String) -> Value {
+        Value::Object(Rc::new(LocationObject { zone, name }))
+    }
+}
+
+impl Object for LocationObject {
+    fn type_name(&self) -> &str {
+        "*time.Location"
+    }
+
+    fn kind_name(&self) -> &str {
+        "ptr"
+    }
+
+    fn field(&self, _: &str) -> Option<Value> {
+        None
+    }
+
+    fn method(&self, name: &str) -> Option<Signature> {
+        (name == "String").then(|| Signature::fixed(&[]))
+    }
+
+    fn call_method(&self, _: &str, _: Vec<Value>) -> Result<Value, String> {
+        Ok(Value::str(&self.name))
+    }
+
+    fn format_v(&self) -> String {
+        self.name.clone()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// A value of a small named Go type that prints through its `String()` method (`time.Month`,
-/// `time.Weekday`, `*time.Location`). Known gap: the integer behind a month or weekday is not
+/// `time.Weekday`). Known gap: the integer behind a month or weekday is not
 /// exposed, so `printf "%d"` or `int` of one does not give Go's number.
 #[derive(Debug)]
 pub struct GoNamed {

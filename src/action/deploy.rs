@@ -1,0 +1,273 @@
+//! Changing a cluster to match a release: the part `install`, `upgrade`, `rollback` and `uninstall`
+//! share. Mirrors Helm's `kube.Client.Build`/`Create`/`Update`/`Delete` as the actions use them
+//! (`pkg/action/{install,upgrade,rollback,uninstall,validate}.go`, Helm v3.17.3), with Helm 4's
+//! server-side apply:
+//!
+//! - [`build`]: the objects of a manifest, kinds resolved, namespaces defaulted, ownership set;
+//! - [`check_adoption`]: an existing object is taken over only if it already belongs to the
+//!   release (or with `--take-ownership`);
+//! - [`update`]: objects applied kind by kind in install order (objects of one kind concurrently),
+//!   then objects the new manifest no longer has deleted, unless `helm.sh/resource-policy: keep`;
+//! - [`delete`]: objects deleted in Helm's uninstall order, `keep` honoured;
+//! - [`preflight`]: every object sent as a server-side dry run first, so that an upgrade the API
+//!   server would refuse changes nothing.
+use std::collections::HashSet;
+
+use crate::kube::apply::{collect_errors, Applier, ApplyParams, Error as ClusterError};
+use crate::kube::discovery::Kind;
+use crate::kube::object::{self, Object};
+use crate::release::INSTALL_ORDER;
+
+/// Helm's `UninstallOrder` (`releaseutil/kind_sorter.go`).
+pub const UNINSTALL_ORDER: &[&str] = &[
+    "APIService",
+    "Ingress",
+    "IngressClass",
+    "Service",
+    "CronJob",
+    "Job",
+    "StatefulSet",
+    "HorizontalPodAutoscaler",
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+    "DaemonSet",
+    "RoleBindingList",
+    "RoleBinding",
+    "RoleList",
+    "Role",
+    "ClusterRoleBindingList",
+    "ClusterRoleBinding",
+    "ClusterRoleList",
+    "ClusterRole",
+    "CustomResourceDefinition",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "StorageClass",
+    "ConfigMap",
+    "SecretList",
+    "Secret",
+    "ServiceAccount",
+    "PodDisruptionBudget",
+    "PodSecurityPolicy",
+    "LimitRange",
+    "ResourceQuota",
+    "NetworkPolicy",
+    "Namespace",
+    "PriorityClass",
+];
+
+/// An object with its resolved kind.
+pub type Resolved = (Object, Kind);
+
+/// A manifest that could not be turned into objects, or a kind the server does not serve.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unable to build kubernetes objects from {what}: {message}")]
+pub struct BuildError {
+    /// `release manifest`, `current release manifest`, `new release manifest`.
+    pub what: &'static str,
+    pub message: String,
+}
+
+/// The objects of `manifest`, resolved against the server. With `owner`, each gets Helm's ownership
+/// label and annotations (`setMetadataVisitor`).
+pub async fn build(
+    applier: &Applier,
+    manifest: &str,
+    namespace: &str,
+    owner: Option<&str>,
+    what: &'static str,
+) -> Result<Vec<Resolved>, BuildError> {
+    let fail = |message: String| BuildError { what, message };
+    let objects = object::objects_of_manifest(manifest).map_err(|e| fail(e.to_string()))?;
+    let mut out = Vec::with_capacity(objects.len());
+    for mut object in objects {
+        if let Some(release) = owner {
+            object.set_owner(release, namespace);
+        }
+        let kind = applier
+            .resolve(&mut object, namespace)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        out.push((object, kind));
+    }
+    Ok(out)
+}
+
+/// Helm's `existingResourceConflict`: of `objects`, those that already exist must belong to
+/// `release` (or `take_ownership` must be set). Returns the objects that exist (to be adopted).
+pub async fn check_adoption(
+    applier: &Applier,
+    objects: &[Resolved],
+    release: &str,
+    namespace: &str,
+    take_ownership: bool,
+) -> Result<Vec<bool>, String> {
+    let live = applier.get_all(objects).await;
+    let mut exists = Vec::with_capacity(objects.len());
+    for ((object, _), live) in objects.iter().zip(live) {
+        match live {
+            Ok(None) => exists.push(false),
+            Ok(Some(live)) => {
+                if !take_ownership {
+                    if let Some(why) = object::ownership_error(&live, release, namespace) {
+                        return Err(format!(
+                            "{} exists and cannot be imported into the current release: {why}",
+                            object.describe()
+                        ));
+                    }
+                }
+                exists.push(true);
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(exists)
+}
+
+/// Splits objects into runs of one kind, in the order given (already install order).
+fn runs_of_kind(objects: &[Resolved]) -> Vec<&[Resolved]> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=objects.len() {
+        if i == objects.len() || objects[i].0.kind != objects[start].0.kind {
+            if i > start {
+                runs.push(&objects[start..i]);
+            }
+            start = i;
+        }
+    }
+    runs
+}
+
+/// Objects sorted stably by kind in `order` (unknown kinds last, by name).
+pub fn sort_by_kind(objects: &mut [Resolved], order: &[&str]) {
+    objects.sort_by(|(a, _), (b, _)| {
+        let rank = |k: &str| order.iter().position(|o| *o == k);
+        match (rank(&a.kind), rank(&b.kind)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.kind.cmp(&b.kind),
+        }
+    });
+}
+
+/// What [`update`] did.
+#[derive(Debug, Default)]
+pub struct Updated {
+    /// Objects that did not exist before (for `--cleanup-on-fail`).
+    pub created: Vec<Resolved>,
+    /// Objects of the old manifest that were deleted.
+    pub deleted: Vec<Resolved>,
+    /// Objects of the old manifest kept by `helm.sh/resource-policy: keep`.
+    pub kept: Vec<Resolved>,
+}
+
+/// Applies `target` and deletes what only `current` has. `existed[i]` says whether `target[i]`
+/// existed before (from [`check_adoption`] or a GET).
+pub async fn update(
+    applier: &Applier,
+    current: &[Resolved],
+    target: &[Resolved],
+    params: ApplyParams,
+) -> Result<Updated, ClusterError> {
+    let mut updated = Updated::default();
+    let live = applier.get_all(target).await;
+    let mut errors = Vec::new();
+    let mut existed = HashSet::new();
+    for ((object, _), live) in target.iter().zip(live) {
+        match live {
+            Ok(Some(_)) => {
+                existed.insert(object.key());
+            }
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(collect_errors::<()>(errors.into_iter().map(Err).collect()).unwrap_err());
+    }
+    for run in runs_of_kind(target) {
+        let results = applier.apply_all(run, params).await;
+        for ((object, kind), result) in run.iter().zip(&results) {
+            if result.is_ok() && !existed.contains(&object.key()) {
+                updated.created.push((object.clone(), kind.clone()));
+            }
+        }
+        collect_errors(results)?;
+    }
+    let wanted: HashSet<_> = target.iter().map(|(o, _)| o.key()).collect();
+    let mut stale: Vec<Resolved> = Vec::new();
+    for (object, kind) in current {
+        if wanted.contains(&object.key()) {
+            continue;
+        }
+        // Helm checks the live object's annotation (the manifest may have been edited since).
+        let live = applier.get(object, kind).await?;
+        let Some(live) = live else { continue };
+        let keep = object::annotation(&live, object::RESOURCE_POLICY_ANNOTATION)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case(object::KEEP_POLICY));
+        if keep {
+            updated.kept.push((object.clone(), kind.clone()));
+        } else {
+            stale.push((object.clone(), kind.clone()));
+        }
+    }
+    let results = applier.delete_all(&stale, None).await;
+    collect_errors(results)?;
+    updated.deleted = stale;
+    Ok(updated)
+}
+
+/// Sends every object as a server-side dry run; returns each refusal with the server's reason.
+pub async fn preflight(applier: &Applier, target: &[Resolved]) -> Vec<ClusterError> {
+    let results = applier
+        .apply_all(
+            target,
+            ApplyParams {
+                dry_run: true,
+                force_conflicts: true,
+            },
+        )
+        .await;
+    results.into_iter().filter_map(Result::err).collect()
+}
+
+/// What [`delete`] did.
+#[derive(Debug, Default)]
+pub struct Deleted {
+    pub deleted: Vec<Resolved>,
+    /// Kept by `helm.sh/resource-policy: keep`.
+    pub kept: Vec<Resolved>,
+}
+
+/// Deletes the objects of a release in uninstall order, keeping those marked `keep` (in the
+/// manifest, as Helm's `filterManifestsToKeep`).
+pub async fn delete(applier: &Applier, objects: Vec<Resolved>) -> Result<Deleted, ClusterError> {
+    let (kept, mut doomed): (Vec<_>, Vec<_>) = objects.into_iter().partition(|(o, _)| o.keep());
+    sort_by_kind(&mut doomed, UNINSTALL_ORDER);
+    let mut errors = Vec::new();
+    for run in runs_of_kind(&doomed) {
+        errors.extend(
+            applier
+                .delete_all(run, None)
+                .await
+                .into_iter()
+                .filter_map(Result::err),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(collect_errors::<()>(errors.into_iter().map(Err).collect()).unwrap_err());
+    }
+    Ok(Deleted {
+        deleted: doomed,
+        kept,
+    })
+}
+
+/// Objects sorted into install order (for manifests not written by the sorter).
+pub fn install_order(objects: &mut [Resolved]) {
+    sort_by_kind(objects, INSTALL_ORDER);
+}

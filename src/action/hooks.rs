@@ -1,0 +1,157 @@
+//! Running a release's hooks for one event. Mirrors `Configuration.execHook` (`pkg/action/hooks.go`,
+//! Helm v3.17.3):
+//!
+//! 1. the hooks of the event, in kind order, sorted stably by weight then name;
+//! 2. for each: no delete policy means `before-hook-creation`; a hook with that policy is deleted
+//!    (and its deletion awaited) first; its phase is recorded as `Running`, it is created, and
+//!    Jobs and Pods are awaited (complete / succeeded); its phase becomes `Succeeded` or `Failed`;
+//! 3. a failed hook with `hook-failed` is deleted, and the error ends the run;
+//! 4. once all succeeded, those with `hook-succeeded` are deleted, last one first.
+//!
+//! CRDs created as hooks are never deleted.
+use std::time::Duration;
+
+use super::deploy::{self, Resolved};
+use super::release_error::Error;
+use crate::kube::apply::{collect_errors, Applier};
+use crate::kube::wait::{self, WaitRules};
+use crate::release::HookEvent;
+use crate::storage::record::{Hook, HookExecution, Time};
+use crate::storage::{Record, Storage};
+
+const BEFORE_CREATION: &str = "before-hook-creation";
+const SUCCEEDED: &str = "hook-succeeded";
+const FAILED: &str = "hook-failed";
+
+/// Receives progress lines while hooks run (`--debug`-style: which hook, what it waits for).
+pub trait HookReporter {
+    fn line(&mut self, text: &str);
+}
+
+/// Discards progress.
+pub struct Quiet;
+
+impl HookReporter for Quiet {
+    fn line(&mut self, _: &str) {}
+}
+
+impl wait::Progress for Quiet {
+    fn waiting(&mut self, _: &[(String, String)]) {}
+}
+
+/// Runs the hooks of `event` of the release in `record`, updating the record's hook phases in
+/// storage as Helm does.
+pub async fn run(
+    applier: &Applier,
+    storage: &Storage,
+    record: &mut Record,
+    event: HookEvent,
+    timeout: Duration,
+) -> Result<(), Error> {
+    let namespace = record.release.namespace.clone();
+    let mut order: Vec<usize> = (0..record.release.hooks.len())
+        .filter(|&i| {
+            record.release.hooks[i]
+                .events
+                .iter()
+                .any(|e| e == event.as_str())
+        })
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&record.release.hooks[a], &record.release.hooks[b]);
+        a.weight.cmp(&b.weight).then_with(|| a.name.cmp(&b.name))
+    });
+    for &i in &order {
+        let hook = &mut record.release.hooks[i];
+        if hook.delete_policies.is_empty() {
+            hook.delete_policies = vec![BEFORE_CREATION.to_string()];
+        }
+        let hook = hook.clone();
+        delete_by_policy(applier, &hook, &namespace, BEFORE_CREATION, timeout).await?;
+        let objects = deploy::build(applier, &hook.manifest, &namespace, None, "hook manifest")
+            .await
+            .map_err(|e| failed(event, &hook, &e.to_string()))?;
+        record.release.hooks[i].last_run = HookExecution {
+            started_at: Time::now(),
+            completed_at: Time::default(),
+            phase: "Running".to_string(),
+        };
+        storage.update(record).await?;
+        if let Err(e) = collect_errors(applier.create_all(&objects).await) {
+            let run = &mut record.release.hooks[i].last_run;
+            run.completed_at = Time::now();
+            run.phase = "Failed".to_string();
+            return Err(failed(event, &hook, &e.to_string()));
+        }
+        let rules = WaitRules {
+            hooks: true,
+            ..WaitRules::default()
+        };
+        let waited = wait::wait_ready(applier, &objects, rules, timeout, &mut Quiet).await;
+        let run = &mut record.release.hooks[i].last_run;
+        run.completed_at = Time::now();
+        if let Err(e) = waited {
+            run.phase = "Failed".to_string();
+            let _ = delete_by_policy(applier, &hook, &namespace, FAILED, timeout).await;
+            return Err(Error::Wait(e));
+        }
+        run.phase = "Succeeded".to_string();
+    }
+    for &i in order.iter().rev() {
+        let hook = record.release.hooks[i].clone();
+        delete_by_policy(applier, &hook, &namespace, SUCCEEDED, timeout).await?;
+    }
+    Ok(())
+}
+
+fn failed(event: HookEvent, hook: &Hook, message: &str) -> Error {
+    Error::msg(format!(
+        "warning: Hook {} {} failed: {message}",
+        event.as_str(),
+        hook.path
+    ))
+}
+
+/// Deletes the hook's objects when it has `policy`, and waits until they are gone.
+async fn delete_by_policy(
+    applier: &Applier,
+    hook: &Hook,
+    namespace: &str,
+    policy: &str,
+    timeout: Duration,
+) -> Result<(), Error> {
+    if hook.kind == "CustomResourceDefinition" || !hook.delete_policies.iter().any(|p| p == policy)
+    {
+        return Ok(());
+    }
+    let objects = deploy::build(applier, &hook.manifest, namespace, None, "hook manifest").await?;
+    collect_errors(applier.delete_all(&objects, None).await)?;
+    wait_deleted(applier, &objects, timeout).await
+}
+
+/// Waits until none of `objects` exists any more.
+pub async fn wait_deleted(
+    applier: &Applier,
+    objects: &[Resolved],
+    timeout: Duration,
+) -> Result<(), Error> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let mut remaining = Vec::new();
+        for (object, kind) in objects {
+            if applier.get(object, kind).await?.is_some() {
+                remaining.push(object.describe());
+            }
+        }
+        if remaining.is_empty() {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(Error::msg(format!(
+                "timed out waiting for the condition: {} still exist",
+                remaining.join(", ")
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}

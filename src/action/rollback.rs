@@ -1,0 +1,178 @@
+//! `rollback`: a new revision that copies an earlier one (chart, values, manifest, hooks) without
+//! rendering again. Mirrors `action.Rollback` (`pkg/action/rollback.go`, Helm v3.17.3): record the
+//! new revision `pending-rollback` ("Rollback to N"), pre-rollback hooks, apply the old manifest
+//! (deleting what it lacks), wait, post-rollback hooks, supersede every deployed revision, record the
+//! new one `deployed`. A failed apply marks the new revision `failed` and the previous `superseded`.
+use super::deploy;
+use super::hooks;
+use super::install::WaitOptions;
+use super::release_error::Error;
+use crate::kube::apply::{Applier, ApplyParams};
+use crate::kube::wait::{self, WaitRules};
+use crate::release::HookEvent;
+use crate::storage::record::{Info, Release, Status, Time};
+use crate::storage::{Record, Storage};
+
+/// What `rudder rollback` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct RollbackOptions {
+    pub release_name: String,
+    /// 0: the revision before the last.
+    pub revision: i64,
+    pub wait: WaitOptions,
+    pub no_hooks: bool,
+    pub cleanup_on_fail: bool,
+    pub force: bool,
+    pub description: Option<String>,
+}
+
+/// Runs `rollback`; returns the new revision.
+pub async fn run(
+    applier: &Applier,
+    storage: &Storage,
+    options: &RollbackOptions,
+) -> Result<Release, Error> {
+    let name = &options.release_name;
+    super::release_name::validate(name).map_err(|e| Error::msg(e.to_string()))?;
+    let mut current = storage.last(name).await.map_err(|e| match e {
+        crate::storage::Error::NoRevision(_) => crate::storage::Error::NotFound.into(),
+        e => Error::from(e),
+    })?;
+    let previous_version = if options.revision > 0 {
+        options.revision
+    } else {
+        current.release.version - 1
+    };
+    if previous_version <= 0 {
+        return Err(Error::msg(format!(
+            "release has no {previous_version} version"
+        )));
+    }
+    let previous = storage
+        .get(name, previous_version)
+        .await
+        .map_err(|e| match e {
+            crate::storage::Error::NotFound => {
+                Error::msg(format!("release has no {previous_version} version"))
+            }
+            e => e.into(),
+        })?;
+    let previous = previous.release;
+    let current_info = current.release.info.clone().unwrap_or_default();
+    let mut target = Release {
+        name: name.clone(),
+        namespace: current.release.namespace.clone(),
+        chart: previous.chart.clone(),
+        config: previous.config.clone(),
+        manifest: previous.manifest.clone(),
+        hooks: previous.hooks.clone(),
+        version: current.release.version + 1,
+        info: Some(Info {
+            first_deployed: current_info.first_deployed.clone(),
+            last_deployed: Time::now(),
+            notes: previous
+                .info
+                .as_ref()
+                .map(|i| i.notes.clone())
+                .unwrap_or_default(),
+            ..Info::default()
+        }),
+        apply_method: "ssa".to_string(),
+        ..Release::default()
+    };
+    let description = options
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Rollback to {previous_version}"));
+    target.set_status(Status::PendingRollback, &description);
+    let namespace = target.namespace.clone();
+    let current_objects = deploy::build(
+        applier,
+        &current.release.manifest,
+        &namespace,
+        None,
+        "current release manifest",
+    )
+    .await?;
+    let target_objects = deploy::build(
+        applier,
+        &target.manifest,
+        &namespace,
+        Some(name),
+        "new release manifest",
+    )
+    .await?;
+    let mut record = Record::new(target);
+    record.labels = current.labels.clone();
+    storage.create(&mut record).await?;
+    let timeout = options.wait.timeout;
+    if !options.no_hooks {
+        hooks::run(
+            applier,
+            storage,
+            &mut record,
+            HookEvent::PreRollback,
+            timeout,
+        )
+        .await?;
+    }
+    let params = ApplyParams {
+        dry_run: false,
+        force_conflicts: true,
+    };
+    match deploy::update(applier, &current_objects, &target_objects, params).await {
+        Ok(_) => {}
+        Err(e) => {
+            let msg = format!("Rollback {name:?} failed: {e}");
+            let kept = current_info.description.clone();
+            current.release.set_status(Status::Superseded, &kept);
+            record.release.set_status(Status::Failed, &msg);
+            storage.update(&mut current).await?;
+            storage.update(&mut record).await?;
+            return Err(e.into());
+        }
+    }
+    if options.wait.wait {
+        let rules = WaitRules {
+            jobs: options.wait.wait_for_jobs,
+            hooks: false,
+        };
+        if let Err(e) =
+            wait::wait_ready(applier, &target_objects, rules, timeout, &mut hooks::Quiet).await
+        {
+            let msg = format!("Release {name:?} failed: {e}");
+            record.release.set_status(Status::Failed, &msg);
+            storage.update(&mut record).await?;
+            return Err(e.into());
+        }
+    }
+    if !options.no_hooks {
+        hooks::run(
+            applier,
+            storage,
+            &mut record,
+            HookEvent::PostRollback,
+            timeout,
+        )
+        .await?;
+    }
+    // Supersede every deployed revision (helm/helm#2941).
+    for mut deployed in storage.deployed_all(name).await.unwrap_or_default() {
+        if deployed.release.version == record.release.version {
+            continue;
+        }
+        let description = deployed
+            .release
+            .info
+            .as_ref()
+            .map(|i| i.description.clone())
+            .unwrap_or_default();
+        deployed
+            .release
+            .set_status(Status::Superseded, &description);
+        storage.update(&mut deployed).await?;
+    }
+    record.release.set_status(Status::Deployed, &description);
+    storage.update(&mut record).await?;
+    Ok(record.release)
+}

@@ -1,0 +1,518 @@
+//! `upgrade`: render a chart against the cluster and move the release to a new revision. Mirrors
+//! `action.Upgrade` (`pkg/action/upgrade.go`, Helm v3.17.3), applying with server-side apply:
+//!
+//! lock check (last revision `pending-*` refuses) → current revision (the deployed one, else the last
+//! `failed`/`superseded`) → values (Helm's reuse rules) → render → objects built and owned →
+//! adoption check for new objects → **preflight** (every object as a server-side dry run; any
+//! refusal ends the upgrade before anything changes) → record `pending-upgrade` → pre-upgrade hooks →
+//! apply, delete dropped objects → wait → post-upgrade hooks → current revision `superseded`, new one
+//! `deployed`. A failure after the record exists marks the new revision `failed`; `--cleanup-on-fail`
+//! deletes what this attempt created; `--atomic` rolls back.
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+
+use super::chart_source::ValueOptions;
+use super::deploy::{self, Resolved};
+use super::hooks;
+use super::install::{DryRun, WaitOptions};
+use super::pipeline;
+use super::release_error::Error;
+use super::release_record;
+use super::release_render::{self, RenderOptions};
+use super::rollback;
+use super::template::PostRenderer;
+use crate::engine::ReleaseOptions;
+use crate::kube::apply::{Applier, ApplyParams};
+use crate::kube::lookup::ClusterLookup;
+use crate::kube::object::Object;
+use crate::kube::wait::{self, WaitRules};
+use crate::release::HookEvent;
+use crate::storage::record::{Info, Release, Status, Time};
+use crate::storage::{Record, Storage};
+use crate::template::Value;
+
+/// How the new revision's values relate to the current one's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ValuesMode {
+    /// Helm's default: the flags' values; none given means the current revision's, silently.
+    #[default]
+    Default,
+    /// `--reuse-values`: the current values under the flags, over the *current* chart's defaults.
+    Reuse,
+    /// `--reset-values`: the flags' values only.
+    Reset,
+    /// `--reset-then-reuse-values`: the current values under the flags, over the new chart's defaults.
+    ResetThenReuse,
+}
+
+/// What `rudder upgrade` was asked to do.
+#[derive(Default)]
+pub struct UpgradeOptions<'a> {
+    pub release_name: String,
+    pub chart: PathBuf,
+    pub values: ValueOptions,
+    pub values_mode: ValuesMode,
+    pub namespace: String,
+    pub description: Option<String>,
+    pub dry_run: DryRun,
+    pub no_hooks: bool,
+    pub wait: WaitOptions,
+    pub atomic: bool,
+    pub cleanup_on_fail: bool,
+    /// `--force`: take over fields other managers own.
+    pub force: bool,
+    pub take_ownership: bool,
+    pub labels: BTreeMap<String, String>,
+    pub render: RenderOptions<'a>,
+    pub post_renderer: Option<&'a dyn PostRenderer>,
+}
+
+/// The release as stored after the upgrade.
+pub struct Upgraded {
+    pub release: Release,
+    pub warnings: Vec<String>,
+}
+
+/// The revision an upgrade starts from: Helm's `prepareUpgrade` choice.
+pub async fn current_revision(storage: &Storage, name: &str) -> Result<(Record, Record), Error> {
+    let last = storage.last(name).await.map_err(|e| match e {
+        crate::storage::Error::NotFound | crate::storage::Error::NoRevision(_) => {
+            Error::msg(format!("{name:?} has no deployed releases"))
+        }
+        e => e.into(),
+    })?;
+    if last.release.status().is_pending() {
+        return Err(Error::msg(
+            "another operation (install/upgrade/rollback) is in progress",
+        ));
+    }
+    if last.release.status() == Status::Deployed {
+        return Ok((last.clone(), last));
+    }
+    match storage.deployed(name).await {
+        Ok(current) => Ok((current, last)),
+        Err(crate::storage::Error::NoDeployed(_))
+            if matches!(last.release.status(), Status::Failed | Status::Superseded) =>
+        {
+            Ok((last.clone(), last))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Helm's `reuseValues`.
+fn reuse_values(
+    mode: ValuesMode,
+    chart: &mut crate::chart::Chart,
+    current: &Release,
+    new: Value,
+) -> Value {
+    let current_config = release_record::values_from_json(&current.config);
+    let as_map = |v: &Value| match v {
+        Value::Map(m) => Some(m.clone()),
+        _ => None,
+    };
+    match mode {
+        ValuesMode::Reset => new,
+        ValuesMode::Reuse => {
+            if let Some(old_chart) = current.chart.as_ref().and_then(|c| c.values.as_ref()) {
+                let old_defaults = release_record::values_from_json(old_chart);
+                if let (Some(cfg), Some(defaults)) =
+                    (as_map(&current_config), as_map(&old_defaults))
+                {
+                    let dst = crate::template::Map::new(crate::template::MapEntries::new());
+                    let merged = crate::values::coalesce_tables(
+                        &crate::values::coalesce_tables(&dst, &cfg),
+                        &defaults,
+                    );
+                    chart.values = Value::Map(merged);
+                }
+            }
+            merge_under(new, &current_config)
+        }
+        ValuesMode::ResetThenReuse => merge_under(new, &current_config),
+        ValuesMode::Default => {
+            let empty = as_map(&new).is_none_or(|m| m.is_empty());
+            if empty && !current.config.is_empty() {
+                current_config
+            } else {
+                new
+            }
+        }
+    }
+}
+
+/// `CoalesceTables(new, old)`: the new values win, the old fill in.
+fn merge_under(new: Value, old: &Value) -> Value {
+    match (&new, old) {
+        (Value::Map(n), Value::Map(o)) => Value::Map(crate::values::coalesce_tables(n, o)),
+        _ => new,
+    }
+}
+
+/// Runs `upgrade` (the release must exist; `upgrade --install` is the CLI's choice).
+pub async fn run(
+    applier: &Applier,
+    storage: &Storage,
+    options: &UpgradeOptions<'_>,
+    stdin: &mut dyn Read,
+) -> Result<Upgraded, Error> {
+    let name = &options.release_name;
+    super::release_name::validate(name).map_err(|e| Error::msg(e.to_string()))?;
+    let path = pipeline::locate(&options.chart.display().to_string())?;
+    let flags = pipeline::user_values(&options.values, stdin)?;
+    let mut chart = pipeline::load(&path)?;
+    let warnings = chart.check_installable()?;
+    chart.check_dependencies()?;
+    let (mut current, last) = current_revision(storage, name).await?;
+    let config = reuse_values(
+        options.values_mode,
+        &mut chart.chart,
+        &current.release,
+        flags,
+    );
+    chart.process_dependencies(&config)?;
+    if options.dry_run != DryRun::Client {
+        chart.set_lookup(std::rc::Rc::new(ClusterLookup::new(
+            applier.client().clone(),
+            applier.resources(),
+        )));
+    }
+    let revision = last.release.version + 1;
+    let release = ReleaseOptions {
+        name: name.clone(),
+        namespace: options.namespace.clone(),
+        revision,
+        is_install: false,
+        is_upgrade: true,
+    };
+    let render_options = RenderOptions {
+        skip_schema_validation: options.render.skip_schema_validation,
+        enable_dns: options.render.enable_dns,
+        sub_notes: options.render.sub_notes,
+        post_renderer: options.post_renderer,
+    };
+    let rendered = release_render::render(
+        &mut chart,
+        &config,
+        &release,
+        &applier.capabilities(),
+        &render_options,
+    )?;
+    let first_deployed = current
+        .release
+        .info
+        .as_ref()
+        .map(|i| i.first_deployed.clone())
+        .unwrap_or_default();
+    let mut rel = Release {
+        name: name.clone(),
+        namespace: options.namespace.clone(),
+        chart: Some(rendered.chart),
+        config: release_record::values_json(&config),
+        manifest: rendered.manifest,
+        hooks: rendered.hooks,
+        version: revision,
+        info: Some(Info {
+            first_deployed,
+            last_deployed: Time::now(),
+            notes: rendered.notes,
+            ..Info::default()
+        }),
+        apply_method: "ssa".to_string(),
+        ..Release::default()
+    };
+    rel.set_status(Status::PendingUpgrade, "Preparing upgrade");
+    if options.dry_run.is_dry_run() {
+        rel.set_status(Status::PendingUpgrade, "Dry run complete");
+        return Ok(Upgraded {
+            release: rel,
+            warnings,
+        });
+    }
+    let namespace = &options.namespace;
+    let current_objects = deploy::build(
+        applier,
+        &current.release.manifest,
+        namespace,
+        None,
+        "current release manifest",
+    )
+    .await?;
+    let target = deploy::build(
+        applier,
+        &rel.manifest,
+        namespace,
+        Some(name),
+        "new release manifest",
+    )
+    .await?;
+    let known: std::collections::HashSet<_> =
+        current_objects.iter().map(|(o, _)| o.key()).collect();
+    let new_objects: Vec<Resolved> = target
+        .iter()
+        .filter(|(o, _)| !known.contains(&o.key()))
+        .cloned()
+        .collect();
+    deploy::check_adoption(applier, &new_objects, name, namespace, options.take_ownership)
+        .await
+        .map_err(|e| {
+            Error::msg(format!(
+                "rendered manifests contain a resource that already exists. Unable to continue with update: {e}"
+            ))
+        })?;
+    preflight(applier, &target).await?;
+
+    let mut record = Record::new(rel);
+    record.labels = merged_labels(&current, &options.labels);
+    storage.create(&mut record).await?;
+    let mut created = Vec::new();
+    let result = tokio::select! {
+        r = perform(
+            applier,
+            storage,
+            &mut record,
+            &current_objects,
+            &target,
+            options,
+            &mut created,
+        ) => r,
+        () = super::interrupt::interrupted() => Err(Error::msg(super::interrupt::CANCELED)),
+    };
+    match result {
+        Ok(()) => {
+            let description = current
+                .release
+                .info
+                .as_ref()
+                .map(|i| i.description.clone())
+                .unwrap_or_default();
+            current.release.set_status(Status::Superseded, &description);
+            storage.update(&mut current).await?;
+            let description = options
+                .description
+                .clone()
+                .unwrap_or_else(|| "Upgrade complete".to_string());
+            record.release.set_status(Status::Deployed, &description);
+            storage.update(&mut record).await?;
+            Ok(Upgraded {
+                release: record.release,
+                warnings,
+            })
+        }
+        Err(e) => Err(fail(applier, storage, &mut record, created, options, e).await),
+    }
+}
+
+/// The labels of the new record: the current ones with `--labels` on top (`null` removes).
+fn merged_labels(current: &Record, new: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut labels = current.labels.clone();
+    for (k, v) in new {
+        if v == "null" {
+            labels.remove(k);
+        } else {
+            labels.insert(k.clone(), v.clone());
+        }
+    }
+    labels
+}
+
+async fn perform(
+    applier: &Applier,
+    storage: &Storage,
+    record: &mut Record,
+    current: &[Resolved],
+    target: &[Resolved],
+    options: &UpgradeOptions<'_>,
+    created: &mut Vec<Resolved>,
+) -> Result<(), Error> {
+    let timeout = options.wait.timeout;
+    if !options.no_hooks {
+        hooks::run(applier, storage, record, HookEvent::PreUpgrade, timeout).await?;
+    }
+    let params = ApplyParams {
+        dry_run: false,
+        force_conflicts: true,
+    };
+    let updated = deploy::update(applier, current, target, params).await;
+    let updated = updated?;
+    created.extend(updated.created);
+    if options.wait.wait || options.atomic {
+        let rules = WaitRules {
+            jobs: options.wait.wait_for_jobs,
+            hooks: false,
+        };
+        wait::wait_ready(applier, target, rules, timeout, &mut hooks::Quiet).await?;
+    }
+    if !options.no_hooks {
+        hooks::run(applier, storage, record, HookEvent::PostUpgrade, timeout).await?;
+    }
+    Ok(())
+}
+
+/// Helm's `failRelease` for upgrades.
+async fn fail(
+    applier: &Applier,
+    storage: &Storage,
+    record: &mut Record,
+    created: Vec<Resolved>,
+    options: &UpgradeOptions<'_>,
+    err: Error,
+) -> Error {
+    let name = record.release.name.clone();
+    record
+        .release
+        .set_status(Status::Failed, &format!("Upgrade {name:?} failed: {err}"));
+    if let Err(e) = storage.update(record).await {
+        return Error::msg(format!(
+            "{err}: and the failed revision could not be recorded: {e}"
+        ));
+    }
+    if options.cleanup_on_fail && !created.is_empty() {
+        if let Err(e) = deploy::delete(applier, created).await {
+            return Error::msg(format!("{err}: cleanup error: {e}"));
+        }
+    }
+    if !options.atomic {
+        return err;
+    }
+    let rollback_options = rollback::RollbackOptions {
+        release_name: name.clone(),
+        revision: 0,
+        wait: WaitOptions {
+            wait: true,
+            ..options.wait
+        },
+        no_hooks: options.no_hooks,
+        cleanup_on_fail: options.cleanup_on_fail,
+        force: options.force,
+        description: None,
+    };
+    // Helm rolls back to the newest revision that was deployed or superseded.
+    let history = match storage.history(&name).await {
+        Ok(h) => h,
+        Err(e) => {
+            return Error::msg(format!(
+            "an error occurred while rolling back the release. original upgrade error: {err}: {e}"
+        ))
+        }
+    };
+    let target = history
+        .iter()
+        .filter(|r| matches!(r.release.status(), Status::Superseded | Status::Deployed))
+        .map(|r| r.release.version)
+        .max();
+    let Some(target) = target else {
+        return Error::msg(format!(
+            "an error occurred while rolling back the release. original upgrade error: {err}: unable to find a previously successful release"
+        ));
+    };
+    match rollback::run(
+        applier,
+        storage,
+        &rollback::RollbackOptions {
+            revision: target,
+            ..rollback_options
+        },
+    )
+    .await
+    {
+        Ok(_) => Error::msg(format!(
+            "release {name} failed, and has been rolled back due to atomic being set: {err}"
+        )),
+        Err(e) => Error::msg(format!(
+            "an error occurred while rolling back the release. original upgrade error: {err}: {e}"
+        )),
+    }
+}
+
+/// Every object of the upgrade as a server-side dry run; any refusal fails the upgrade before
+/// anything changes, naming each object, the server's reason and, for fields that cannot change,
+/// the fields and the way out.
+async fn preflight(applier: &Applier, target: &[Resolved]) -> Result<(), Error> {
+    let refusals = deploy::preflight(applier, target).await;
+    if refusals.is_empty() {
+        return Ok(());
+    }
+    let mut text = String::from(
+        "the API server refuses this upgrade; nothing was changed and no revision was recorded:",
+    );
+    let mut immutable = Vec::new();
+    for refusal in &refusals {
+        let crate::kube::apply::Error::Api(failure) = refusal else {
+            text.push_str(&format!("\n  {refusal}"));
+            continue;
+        };
+        let Some((object, kind)) = target
+            .iter()
+            .find(|(o, _)| o.kind == failure.kind && o.name == failure.name)
+        else {
+            text.push_str(&format!("\n  {refusal}"));
+            continue;
+        };
+        text.push_str(&format!("\n  {}: {}", object.describe(), failure.message));
+        if failure.message.contains("Forbidden") || failure.message.contains("immutable") {
+            let live = applier.get(object, kind).await.ok().flatten();
+            let fields = live
+                .map(|live| changed_immutable_fields(object, &live))
+                .unwrap_or_default();
+            if !fields.is_empty() {
+                text.push_str(&format!(
+                    "\n    fields that cannot change on an existing {}: {}",
+                    object.kind,
+                    fields.join(", ")
+                ));
+            }
+            immutable.push(object);
+        }
+    }
+    if !immutable.is_empty() {
+        let names: Vec<String> = immutable
+            .iter()
+            .map(|o| format!("{}/{}", o.kind.to_lowercase(), o.name))
+            .collect();
+        let ns = immutable[0].namespace.clone().unwrap_or_default();
+        text.push_str(&format!(
+            "\nhint: these objects must be recreated to take the new fields. Delete them without their pods \
+(`kubectl delete {} -n {ns} --cascade=orphan`) and run the upgrade again; or keep the current values.",
+            names.join(" ")
+        ));
+    }
+    Err(Error::msg(text))
+}
+
+/// For a StatefulSet, the `spec` fields the new object changes that the API server does not allow
+/// to change; empty for other kinds.
+pub fn changed_immutable_fields(object: &Object, live: &serde_json::Value) -> Vec<String> {
+    const MUTABLE: &[&str] = &[
+        "replicas",
+        "ordinals",
+        "template",
+        "updateStrategy",
+        "revisionHistoryLimit",
+        "persistentVolumeClaimRetentionPolicy",
+        "minReadySeconds",
+    ];
+    if object.kind != "StatefulSet" {
+        return Vec::new();
+    }
+    let empty = serde_json::Map::new();
+    let new = object
+        .body
+        .pointer("/spec")
+        .and_then(|s| s.as_object())
+        .unwrap_or(&empty);
+    let old = live
+        .pointer("/spec")
+        .and_then(|s| s.as_object())
+        .unwrap_or(&empty);
+    let mut fields: Vec<String> = new
+        .keys()
+        .filter(|k| !MUTABLE.contains(&k.as_str()))
+        .filter(|k| !old.contains_key(*k))
+        .map(|k| format!("spec.{k}"))
+        .collect();
+    fields.sort();
+    fields
+}

@@ -1,0 +1,152 @@
+//! `rudder install [NAME] [CHART]`: Helm's `cmd/helm/install.go` flags mapped onto
+//! [`crate::action::install`]; errors printed as `Error: INSTALLATION FAILED: …`.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::kube_args::{open_storage, KubeArgs};
+use super::release_args::{print_release, CommonReleaseArgs};
+use super::template::ExecPostRenderer;
+use crate::action::install::{self, InstallOptions};
+use crate::action::template::PostRenderer;
+use crate::kube::apply::Applier;
+
+/// Flags of `rudder install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// [NAME] [CHART]
+    #[arg(num_args = 0..)]
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub values: super::values_args::ValuesArgs,
+    #[command(flatten)]
+    pub common: CommonReleaseArgs,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    /// Create the release namespace if not present.
+    #[arg(long = "create-namespace")]
+    pub create_namespace: bool,
+    /// If set, no CRDs will be installed.
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
+    /// Re-use the given name, only if that name is a deleted release which remains in the history.
+    #[arg(long = "replace")]
+    pub replace: bool,
+    /// Generate the name (and omit the NAME parameter).
+    #[arg(short = 'g', long = "generate-name")]
+    pub generate_name: bool,
+    /// Specify template used to name the release.
+    #[arg(long = "name-template")]
+    pub name_template: Option<String>,
+}
+
+pub fn run(args: InstallArgs) -> ExitCode {
+    super::finish(
+        super::release_args::run_async(install(args))
+            .map_err(|e| format!("INSTALLATION FAILED: {e}")),
+    )
+}
+
+/// Helm's `NameAndChart` for install: `[NAME] CHART`, or `CHART` with `--generate-name` /
+/// `--name-template`.
+pub fn name_and_chart(
+    args: &[String],
+    generate: bool,
+    name_template: Option<&str>,
+) -> Result<(String, String), String> {
+    let program = super::program_name();
+    match args {
+        [] => Err(format!(
+            "\"{program} install\" requires at least 1 argument\n\nUsage:  {program} install [NAME] [CHART] [flags]"
+        )),
+        [name, chart] => {
+            if generate {
+                return Err("cannot set --generate-name and also specify a name".into());
+            }
+            if name_template.is_some() {
+                return Err("cannot set --name-template and also specify a name".into());
+            }
+            Ok((name.clone(), chart.clone()))
+        }
+        [chart] => {
+            if let Some(text) = name_template {
+                return Ok((
+                    crate::engine::name_template::render_name_template(text)?,
+                    chart.clone(),
+                ));
+            }
+            if !generate {
+                return Err("must either provide a name or specify --generate-name".into());
+            }
+            let base = std::path::Path::new(chart)
+                .file_name()
+                .map(|b| b.to_string_lossy().into_owned())
+                .filter(|b| !b.is_empty() && b != ".")
+                .unwrap_or_else(|| "chart".to_string());
+            let base = base.split('.').next().unwrap_or("chart").to_string();
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            Ok((format!("{base}-{now}"), chart.clone()))
+        }
+        [_, _, rest @ ..] => Err(format!(
+            "expected at most two arguments, unexpected arguments: {}",
+            rest.join(", ")
+        )),
+    }
+}
+
+/// Builds the post-renderer `--post-renderer` names (an empty path is none).
+pub fn post_renderer(common: &CommonReleaseArgs) -> Result<Option<ExecPostRenderer>, String> {
+    match common.post_renderer.as_deref().filter(|p| !p.is_empty()) {
+        Some(path) => Ok(Some(ExecPostRenderer::new(
+            path,
+            common.post_renderer_args.clone(),
+        )?)),
+        None => Ok(None),
+    }
+}
+
+async fn install(args: InstallArgs) -> Result<String, String> {
+    let (release_name, chart) = name_and_chart(
+        &args.args,
+        args.generate_name,
+        args.name_template.as_deref(),
+    )?;
+    let post = post_renderer(&args.common)?;
+    let (cluster, storage) = open_storage(&args.kube, false).await?;
+    let applier = Applier::new(cluster.client.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let options = InstallOptions {
+        release_name,
+        chart: PathBuf::from(chart),
+        values: args.values.into_options(),
+        namespace: cluster.namespace.clone(),
+        description: args.common.description.clone(),
+        dry_run: args.common.dry_run()?,
+        no_hooks: args.common.no_hooks,
+        skip_crds: args.skip_crds,
+        replace: args.replace,
+        create_namespace: args.create_namespace,
+        wait: args.common.wait()?,
+        atomic: args.common.atomic(),
+        take_ownership: args.common.take_ownership,
+        labels: args.common.labels(),
+        render: args.common.render_options(),
+        post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
+    };
+    let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())
+        .await
+        .map_err(|e| e.to_string())?;
+    for warning in &installed.warnings {
+        eprintln!("WARNING: {warning}");
+    }
+    print_release(
+        &installed.release,
+        &args.common.output,
+        args.common.hide_notes,
+    )
+}

@@ -1,0 +1,188 @@
+//! Flags `install` and `upgrade` share (Helm's `addInstallFlags`, `addChartPathOptionsFlags`, the
+//! wait flags), turned into action options; and the release summary both print when done (through
+//! `status`'s printer).
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::action::install::{DryRun, WaitOptions};
+use crate::action::release_render::RenderOptions;
+use crate::storage::record::Release;
+
+/// Flags shared by `install` and `upgrade`.
+#[derive(Debug, Args, Clone)]
+pub struct CommonReleaseArgs {
+    /// Simulate an install/upgrade: `none`, `client` (or `true`), `server`.
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
+    pub dry_run: Option<String>,
+    /// Add a custom description.
+    #[arg(long = "description")]
+    pub description: Option<String>,
+    /// Prevent hooks from running.
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// Wait until all Pods, PVCs, Services, and minimum number of Pods of a Deployment, StatefulSet,
+    /// or ReplicaSet are in a ready state before marking the release as successful.
+    #[arg(long = "wait")]
+    pub wait: bool,
+    /// Wait until all Jobs have been completed before marking the release as successful (with
+    /// `--wait`).
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
+    /// Time to wait for any individual Kubernetes operation (like Jobs for hooks).
+    #[arg(long = "timeout", default_value = "5m0s", value_parser = super::pflag::parse_duration)]
+    pub timeout: String,
+    /// On failure, undo the operation (uninstall for an install, roll back for an upgrade).
+    #[arg(long = "atomic")]
+    pub atomic: bool,
+    /// Helm 4's name for `--atomic`.
+    #[arg(long = "rollback-on-failure")]
+    pub rollback_on_failure: bool,
+    /// Adopt existing objects the chart renders, whoever owns them.
+    #[arg(long = "take-ownership")]
+    pub take_ownership: bool,
+    /// Labels added to the release's record (key=value, comma-separated).
+    #[arg(short = 'l', long = "labels", value_parser = super::pflag::parse_key_values)]
+    pub labels: Vec<String>,
+    /// The path to an executable to be used for post rendering.
+    #[arg(long = "post-renderer")]
+    pub post_renderer: Option<String>,
+    /// An argument to the post-renderer (can specify multiple).
+    #[arg(long = "post-renderer-args")]
+    pub post_renderer_args: Vec<String>,
+    /// Render subchart notes along with the parent.
+    #[arg(long = "render-subchart-notes")]
+    pub render_subchart_notes: bool,
+    /// If set, disables JSON schema validation.
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
+    /// Enable DNS lookups when rendering templates.
+    #[arg(long = "enable-dns")]
+    pub enable_dns: bool,
+    /// Do not show notes in the output.
+    #[arg(long = "hide-notes")]
+    pub hide_notes: bool,
+    /// Prints the output in the specified format. Allowed values: table, json, yaml.
+    #[arg(short = 'o', long = "output", default_value = "table")]
+    pub output: String,
+    /// Chart version constraint (a local chart ignores it).
+    #[arg(long = "version")]
+    pub version: Option<String>,
+    /// Use development versions too (a local chart ignores it).
+    #[arg(long = "devel")]
+    pub devel: bool,
+    /// Skip the server-side dry run of every object before changing anything (Rudder only).
+    #[arg(long = "no-preflight", hide = true)]
+    pub no_preflight: bool,
+}
+
+impl CommonReleaseArgs {
+    pub fn dry_run(&self) -> Result<DryRun, String> {
+        DryRun::parse(self.dry_run.as_deref().unwrap_or(""))
+    }
+
+    pub fn wait(&self) -> Result<WaitOptions, String> {
+        Ok(WaitOptions {
+            wait: self.wait,
+            wait_for_jobs: self.wait_for_jobs,
+            timeout: go_duration(&self.timeout)?,
+        })
+    }
+
+    pub fn atomic(&self) -> bool {
+        self.atomic || self.rollback_on_failure
+    }
+
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        self.labels
+            .iter()
+            .flat_map(|l| l.split(','))
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    pub fn render_options(&self) -> RenderOptions<'static> {
+        RenderOptions {
+            skip_schema_validation: self.skip_schema_validation,
+            enable_dns: self.enable_dns,
+            sub_notes: self.render_subchart_notes,
+            post_renderer: None,
+        }
+    }
+}
+
+/// A Go duration (`5m0s`, `90s`, `1h2m3.5s`) already checked by `pflag::parse_duration`.
+pub fn go_duration(text: &str) -> Result<Duration, String> {
+    let mut total = 0f64;
+    let body = text.trim_start_matches('+');
+    if body.starts_with('-') {
+        return Ok(Duration::ZERO);
+    }
+    let mut rest = body;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..number_len]
+            .parse()
+            .map_err(|_| format!("time: invalid duration {text:?}"))?;
+        rest = &rest[number_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" | "" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(format!("time: unknown unit in duration {text:?}")),
+        };
+        total += number * scale;
+        rest = &rest[unit_len..];
+    }
+    Ok(Duration::from_secs_f64(total))
+}
+
+/// Prints a release just installed or upgraded as `-o table|json|yaml` asks (Helm's
+/// `statusPrinter`; `--hide-notes` drops the notes from the table).
+pub fn print_release(release: &Release, output: &str, hide_notes: bool) -> Result<String, String> {
+    let format = super::output::parse_format(output)?;
+    let mut release = release.clone();
+    if hide_notes {
+        if let Some(info) = release.info.as_mut() {
+            info.notes.clear();
+        }
+    }
+    match format {
+        super::output::Format::Json => super::output::json(&release),
+        super::output::Format::Yaml => super::output::yaml(&release),
+        super::output::Format::Table => super::status::StatusPrinter {
+            record: &crate::storage::Record::new(release.clone()),
+            debug: false,
+            show_description: false,
+            show_metadata: false,
+        }
+        .table(),
+    }
+}
+
+/// Runs a command that renders against a cluster: on tokio's multi-thread runtime, so that the
+/// templates' `lookup` can wait on the cluster while the render holds the calling thread (see
+/// `crate::kube::lookup`).
+pub fn run_async<F: std::future::Future>(future: F) -> F::Output {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(future),
+        Err(e) => {
+            eprintln!("Error: cannot start the async runtime: {e}");
+            std::process::exit(1)
+        }
+    }
+}

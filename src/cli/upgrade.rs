@@ -1,0 +1,166 @@
+//! `rudder upgrade RELEASE CHART`: Helm's `cmd/helm/upgrade.go` flags mapped onto
+//! [`crate::action::upgrade`] (and [`crate::action::install`] for `--install` when the release has no
+//! history); errors printed as `Error: UPGRADE FAILED: …`.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::install::post_renderer;
+use super::kube_args::{open_storage, KubeArgs};
+use super::release_args::{print_release, CommonReleaseArgs};
+use crate::action::install::{self, InstallOptions};
+use crate::action::template::PostRenderer;
+use crate::action::upgrade::{self, UpgradeOptions, ValuesMode};
+use crate::kube::apply::Applier;
+use crate::storage::record::Status;
+
+/// Flags of `rudder upgrade`.
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// RELEASE CHART
+    #[arg(num_args = 0..)]
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub values: super::values_args::ValuesArgs,
+    #[command(flatten)]
+    pub common: CommonReleaseArgs,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    /// If a release by this name doesn't already exist, run an install.
+    #[arg(short = 'i', long = "install")]
+    pub install: bool,
+    /// Force resource updates (take over fields other managers own).
+    #[arg(long = "force")]
+    pub force: bool,
+    /// When upgrading, reuse the last release's values and merge in any overrides.
+    #[arg(long = "reuse-values")]
+    pub reuse_values: bool,
+    /// When upgrading, reset the values to the ones built into the chart.
+    #[arg(long = "reset-values")]
+    pub reset_values: bool,
+    /// When upgrading, reset the values to the chart's, then apply the last release's values and
+    /// any overrides.
+    #[arg(long = "reset-then-reuse-values")]
+    pub reset_then_reuse_values: bool,
+    /// Allow deletion of new resources created in this upgrade when upgrade fails.
+    #[arg(long = "cleanup-on-fail")]
+    pub cleanup_on_fail: bool,
+    /// Limit the maximum number of revisions saved per release. Use 0 for no limit.
+    #[arg(long = "history-max", default_value = "10", value_parser = super::pflag::parse_int)]
+    pub history_max: i64,
+    /// If `--install` is set, create the release namespace if not present.
+    #[arg(long = "create-namespace")]
+    pub create_namespace: bool,
+    /// If set, no CRDs will be installed when an upgrade is performed with install flag enabled.
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
+}
+
+pub fn run(args: UpgradeArgs) -> ExitCode {
+    super::finish(
+        super::release_args::run_async(upgrade(args)).map_err(|e| format!("UPGRADE FAILED: {e}")),
+    )
+}
+
+async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
+    let program = super::program_name();
+    let [name, chart] = args.args.as_slice() else {
+        return Err(format!(
+            "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
+        ));
+    };
+    let post = post_renderer(&args.common)?;
+    let (cluster, storage) = open_storage(&args.kube, false).await?;
+    let storage = storage.with_max_history(usize::try_from(args.history_max).unwrap_or(0));
+    let applier = Applier::new(cluster.client.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    if args.install {
+        let history = storage.history(name).await.unwrap_or_default();
+        let last = history.iter().max_by_key(|r| r.release.version);
+        let uninstalled = last.is_some_and(|r| r.release.status() == Status::Uninstalled);
+        if last.is_none() || uninstalled {
+            if last.is_none() {
+                out.push_str(&format!(
+                    "Release {name:?} does not exist. Installing it now.\n"
+                ));
+            }
+            let options = InstallOptions {
+                release_name: name.clone(),
+                chart: PathBuf::from(chart),
+                values: args.values.into_options(),
+                namespace: cluster.namespace.clone(),
+                description: args.common.description.clone(),
+                dry_run: args.common.dry_run()?,
+                no_hooks: args.common.no_hooks,
+                skip_crds: args.skip_crds,
+                replace: uninstalled,
+                create_namespace: args.create_namespace,
+                wait: args.common.wait()?,
+                atomic: args.common.atomic(),
+                take_ownership: args.common.take_ownership,
+                labels: args.common.labels(),
+                render: args.common.render_options(),
+                post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
+            };
+            let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())
+                .await
+                .map_err(|e| e.to_string())?;
+            for warning in &installed.warnings {
+                eprintln!("WARNING: {warning}");
+            }
+            out.push_str(&print_release(
+                &installed.release,
+                &args.common.output,
+                args.common.hide_notes,
+            )?);
+            return Ok(out);
+        }
+    }
+    let values_mode = if args.reset_values {
+        ValuesMode::Reset
+    } else if args.reuse_values {
+        ValuesMode::Reuse
+    } else if args.reset_then_reuse_values {
+        ValuesMode::ResetThenReuse
+    } else {
+        ValuesMode::Default
+    };
+    let options = UpgradeOptions {
+        release_name: name.clone(),
+        chart: PathBuf::from(chart),
+        values: args.values.into_options(),
+        values_mode,
+        namespace: cluster.namespace.clone(),
+        description: args.common.description.clone(),
+        dry_run: args.common.dry_run()?,
+        no_hooks: args.common.no_hooks,
+        wait: args.common.wait()?,
+        atomic: args.common.atomic(),
+        cleanup_on_fail: args.cleanup_on_fail,
+        force: args.force,
+        take_ownership: args.common.take_ownership,
+        labels: args.common.labels(),
+        render: args.common.render_options(),
+        post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
+    };
+    let upgraded = upgrade::run(&applier, &storage, &options, &mut std::io::stdin())
+        .await
+        .map_err(|e| e.to_string())?;
+    for warning in &upgraded.warnings {
+        eprintln!("WARNING: {warning}");
+    }
+    if args.common.output == "table" {
+        out.push_str(&format!(
+            "Release {name:?} has been upgraded. Happy Helming!\n"
+        ));
+    }
+    out.push_str(&print_release(
+        &upgraded.release,
+        &args.common.output,
+        args.common.hide_notes,
+    )?);
+    Ok(out)
+}

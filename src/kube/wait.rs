@@ -1,0 +1,302 @@
+//! Readiness: when an applied object counts as ready, and waiting until every object of a set is.
+//! Mirrors Helm 3's `kube/ready.go` (`--wait`) and `WatchUntilReady` (hooks), plus custom resources
+//! by their standard `Ready`/`Available` conditions (Helm 4's kstatus does that, Helm 3 does not).
+//!
+//! Waiting re-reads the objects every second until all are ready or the deadline passes; on timeout
+//! the error names every object still waiting and what it waits for. (Watches would save requests;
+//! polling keeps one code path for every kind.)
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::apply::{Applier, Error};
+use super::discovery::Kind;
+use super::object::Object;
+
+/// What an object's state says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// Not yet: what it waits for.
+    Waiting(String),
+    /// It will never be ready (a failed Job or Pod).
+    Failed(String),
+}
+
+/// Which rules apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WaitRules {
+    /// `--wait-for-jobs`: Jobs must complete.
+    pub jobs: bool,
+    /// Hooks: only Jobs (complete) and Pods (succeeded) block; everything else is ready at once.
+    pub hooks: bool,
+}
+
+fn int(v: &Value, pointer: &str) -> i64 {
+    v.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
+}
+
+fn condition<'a>(v: &'a Value, kind: &str) -> Option<&'a Value> {
+    v.pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+}
+
+fn condition_true(v: &Value, kind: &str) -> Option<bool> {
+    condition(v, kind).map(|c| c.get("status").and_then(Value::as_str) == Some("True"))
+}
+
+fn generation_seen(live: &Value) -> bool {
+    int(live, "/status/observedGeneration") >= int(live, "/metadata/generation")
+}
+
+/// Whether `live` (an object of `kind`) is ready.
+pub fn readiness(kind: &str, live: &Value, rules: WaitRules) -> Readiness {
+    use Readiness::*;
+    let replicas = live
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    match kind {
+        "Job" if rules.hooks || rules.jobs => {
+            if condition_true(live, "Failed") == Some(true) {
+                let reason = condition(live, "Failed")
+                    .and_then(|c| c.get("reason"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("Failed");
+                return Failed(format!("job failed: {reason}"));
+            }
+            if condition_true(live, "Complete") == Some(true) {
+                Ready
+            } else {
+                Waiting(format!(
+                    "{} of {} completions",
+                    int(live, "/status/succeeded"),
+                    live.pointer("/spec/completions")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(1)
+                ))
+            }
+        }
+        "Pod" if rules.hooks => match live.pointer("/status/phase").and_then(Value::as_str) {
+            Some("Succeeded") => Ready,
+            Some("Failed") => Failed(format!(
+                "pod {} failed",
+                live.pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            )),
+            phase => Waiting(format!("phase {}", phase.unwrap_or("Pending"))),
+        },
+        _ if rules.hooks => Ready,
+        "Pod" => {
+            if live.pointer("/status/phase").and_then(Value::as_str) == Some("Succeeded")
+                || condition_true(live, "Ready") == Some(true)
+            {
+                Ready
+            } else {
+                Waiting("condition Ready".into())
+            }
+        }
+        "Deployment" => {
+            let updated = int(live, "/status/updatedReplicas");
+            let available = int(live, "/status/availableReplicas");
+            if !generation_seen(live) {
+                Waiting("the controller to observe the new generation".into())
+            } else if updated < replicas || available < replicas {
+                Waiting(format!(
+                    "{available} of {replicas} replicas available ({updated} updated)"
+                ))
+            } else {
+                Ready
+            }
+        }
+        "StatefulSet" | "ReplicaSet" | "ReplicationController" => {
+            let ready = int(live, "/status/readyReplicas");
+            if !generation_seen(live) {
+                Waiting("the controller to observe the new generation".into())
+            } else if ready < replicas {
+                Waiting(format!("{ready} of {replicas} replicas ready"))
+            } else if kind == "StatefulSet" && int(live, "/status/updatedReplicas") < replicas {
+                Waiting(format!(
+                    "{} of {replicas} replicas updated",
+                    int(live, "/status/updatedReplicas")
+                ))
+            } else {
+                Ready
+            }
+        }
+        "DaemonSet" => {
+            let desired = int(live, "/status/desiredNumberScheduled");
+            let ready = int(live, "/status/numberReady");
+            if !generation_seen(live) {
+                Waiting("the controller to observe the new generation".into())
+            } else if ready < desired || int(live, "/status/updatedNumberScheduled") < desired {
+                Waiting(format!("{ready} of {desired} pods ready"))
+            } else {
+                Ready
+            }
+        }
+        "PersistentVolumeClaim" => match live.pointer("/status/phase").and_then(Value::as_str) {
+            Some("Bound") => Ready,
+            phase => Waiting(format!("phase Bound (now {})", phase.unwrap_or("Pending"))),
+        },
+        "Service" => {
+            let ty = live
+                .pointer("/spec/type")
+                .and_then(Value::as_str)
+                .unwrap_or("ClusterIP");
+            if ty == "ExternalName" {
+                return Ready;
+            }
+            if live.pointer("/spec/clusterIP").and_then(Value::as_str) == Some("") {
+                return Waiting("a cluster IP".into());
+            }
+            if ty == "LoadBalancer"
+                && live
+                    .pointer("/status/loadBalancer/ingress")
+                    .and_then(Value::as_array)
+                    .is_none_or(|a| a.is_empty())
+            {
+                return Waiting("a load balancer address".into());
+            }
+            Ready
+        }
+        "CustomResourceDefinition" => match condition_true(live, "Established") {
+            Some(true) => Ready,
+            _ => Waiting("condition Established".into()),
+        },
+        _ => {
+            // Custom resources (and any other kind): their standard conditions, when they have them.
+            for cond in ["Ready", "Available"] {
+                if let Some(ok) = condition_true(live, cond) {
+                    return if ok {
+                        Ready
+                    } else {
+                        Waiting(format!("condition {cond}"))
+                    };
+                }
+            }
+            Ready
+        }
+    }
+}
+
+/// A progress report while waiting: objects still waiting and why.
+pub trait Progress {
+    fn waiting(&mut self, pending: &[(String, String)]);
+}
+
+/// Waits until every object is ready, at most `timeout`. On timeout the error lists every object
+/// still waiting and what for; a failed Job or Pod ends the wait at once.
+pub async fn wait_ready(
+    applier: &Applier,
+    objects: &[(Object, Kind)],
+    rules: WaitRules,
+    timeout: Duration,
+    progress: &mut dyn Progress,
+) -> Result<(), WaitError> {
+    let deadline = Instant::now() + timeout;
+    let mut pending: Vec<usize> = (0..objects.len()).collect();
+    loop {
+        let lives = futures::future::join_all(
+            pending
+                .iter()
+                .map(|&i| applier.get(&objects[i].0, &objects[i].1)),
+        )
+        .await;
+        let mut still = Vec::new();
+        let mut reasons = Vec::new();
+        for (&i, live) in pending.iter().zip(lives) {
+            let (object, _) = &objects[i];
+            let state = match live.map_err(WaitError::Cluster)? {
+                Some(live) => readiness(&object.kind, &live, rules),
+                None => Readiness::Waiting("the object to exist".into()),
+            };
+            match state {
+                Readiness::Ready => {}
+                Readiness::Waiting(why) => {
+                    still.push(i);
+                    reasons.push((object.describe(), why));
+                }
+                Readiness::Failed(why) => return Err(WaitError::Failed(why)),
+            }
+        }
+        if still.is_empty() {
+            return Ok(());
+        }
+        progress.waiting(&reasons);
+        if Instant::now() >= deadline {
+            return Err(WaitError::Timeout(reasons));
+        }
+        pending = still;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Why waiting ended without every object ready.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WaitError {
+    #[error("context deadline exceeded: {}", .0.iter().map(|(o, why)| format!("{o} is waiting for {why}")).collect::<Vec<_>>().join("; "))]
+    Timeout(Vec<(String, String)>),
+    #[error("{0}")]
+    Failed(String),
+    #[error("{0}")]
+    Cluster(Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn deployments_need_available_replicas_of_the_new_generation() {
+        let rules = WaitRules::default();
+        let mut d = json!({"metadata": {"generation": 2}, "spec": {"replicas": 2},
+            "status": {"observedGeneration": 1, "updatedReplicas": 2, "availableReplicas": 2}});
+        assert!(matches!(
+            readiness("Deployment", &d, rules),
+            Readiness::Waiting(_)
+        ));
+        d["status"]["observedGeneration"] = json!(2);
+        assert_eq!(readiness("Deployment", &d, rules), Readiness::Ready);
+        d["status"]["availableReplicas"] = json!(1);
+        assert_eq!(
+            readiness("Deployment", &d, rules),
+            Readiness::Waiting("1 of 2 replicas available (2 updated)".into())
+        );
+    }
+
+    #[test]
+    fn jobs_block_hooks_and_fail_with_their_reason() {
+        let hooks = WaitRules {
+            hooks: true,
+            ..WaitRules::default()
+        };
+        let failed = json!({"status": {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}});
+        assert_eq!(
+            readiness("Job", &failed, hooks),
+            Readiness::Failed("job failed: BackoffLimitExceeded".into())
+        );
+        assert_eq!(
+            readiness("Job", &failed, WaitRules::default()),
+            Readiness::Ready
+        );
+        assert_eq!(readiness("ConfigMap", &json!({}), hooks), Readiness::Ready);
+    }
+
+    #[test]
+    fn custom_resources_by_standard_conditions() {
+        let cr = json!({"status": {"conditions": [{"type": "Ready", "status": "False"}]}});
+        assert!(matches!(
+            readiness("ServiceMonitor", &cr, WaitRules::default()),
+            Readiness::Waiting(_)
+        ));
+        assert_eq!(
+            readiness("ServiceMonitor", &json!({}), WaitRules::default()),
+            Readiness::Ready
+        );
+    }
+}

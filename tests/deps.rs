@@ -1,0 +1,794 @@
+//! `rudder dependency list|update|build` and `template --dependency-update` against real helm v3.17.3
+//! on the same input: the same standard output, standard error and exit code, the same archives under
+//! `charts/` (same names, same files inside), the same `Chart.lock` apart from its `generated` time,
+//! and locks accepted both ways. Remote repositories are served by a real nginx on 127.0.0.1
+//! (tests/repo-server/up); the charts it serves are packaged and indexed by real Helm.
+//!
+//! Without the server or the oracle the tests say so and pass, except under CI=true where that is a
+//! failure.
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The example charts published to the test repository (name → directory).
+fn example_chart(name: &str) -> PathBuf {
+    Path::new(ROOT).join("charts").join(name)
+}
+
+/// The example charts' directory: `platform` depends on its siblings by `file://../<name>`.
+fn example_charts() -> PathBuf {
+    Path::new(ROOT).join("charts")
+}
+
+fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+fn unavailable(what: &str) -> Option<()> {
+    assert!(!under_ci(), "{what} is not available under CI=true");
+    eprintln!("skipping: {what} is not available");
+    None
+}
+
+fn helm() -> Option<PathBuf> {
+    static HELM: OnceLock<Option<PathBuf>> = OnceLock::new();
+    HELM.get_or_init(|| common::helm_v3().ok())
+        .clone()
+        .or_else(|| {
+            unavailable("helm v3 (scripts/install-oracle)");
+            None
+        })
+}
+
+/// The REPO_* variables of tests/repo-server/up.
+fn repo_server() -> Option<BTreeMap<String, String>> {
+    static SERVER: OnceLock<Option<BTreeMap<String, String>>> = OnceLock::new();
+    let server = SERVER.get_or_init(|| {
+        let out = Command::new(Path::new(ROOT).join("tests/repo-server/up"))
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+            return None;
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let env_file = stdout.lines().last()?.trim().to_string();
+        let text = std::fs::read_to_string(env_file).ok()?;
+        Some(
+            text.lines()
+                .filter_map(|l| l.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    });
+    server.clone().or_else(|| {
+        unavailable("the chart repository server (tests/repo-server/up)");
+        None
+    })
+}
+
+/// A scratch directory with one side for Helm and one for Rudder, each with its own Helm homes.
+struct Sides {
+    root: PathBuf,
+}
+
+impl Sides {
+    fn new(name: &str) -> Sides {
+        let root = std::env::temp_dir().join(format!("rudder-deps-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for side in ["helm", "rudder"] {
+            std::fs::create_dir_all(root.join(side)).unwrap();
+        }
+        Sides { root }
+    }
+
+    fn dir(&self, side: &str) -> PathBuf {
+        self.root.join(side)
+    }
+
+    /// Copies `chart` to `<side>/<name>` on both sides.
+    fn chart(&self, chart: &Path, name: &str) {
+        for side in ["helm", "rudder"] {
+            copy_dir(chart, &self.dir(side).join(name));
+        }
+    }
+
+    /// Writes `<side>/<path>` on both sides.
+    fn write(&self, path: &str, text: &str) {
+        for side in ["helm", "rudder"] {
+            let p = self.dir(side).join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+
+    /// Runs `args` with `bin` in the side's directory, Helm homes under it; outputs with the side's
+    /// directory replaced by `$DIR`.
+    fn run(&self, side: &str, bin: &Path, args: &[&str]) -> Outcome {
+        let dir = self.dir(side);
+        let out = Command::new(bin)
+            .args(args)
+            .current_dir(&dir)
+            .env("HELM_CONFIG_HOME", dir.join(".helm/config"))
+            .env("HELM_CACHE_HOME", dir.join(".helm/cache"))
+            .env("HELM_DATA_HOME", dir.join(".helm/data"))
+            .env_remove("HELM_REPOSITORY_CONFIG")
+            .env_remove("HELM_REPOSITORY_CACHE")
+            .output()
+            .unwrap();
+        let clean =
+            |b: &[u8]| String::from_utf8_lossy(b).replace(&dir.display().to_string(), "$DIR");
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: clean(&out.stdout),
+            stderr: clean(&out.stderr),
+        }
+    }
+
+    /// Runs `args` with helm on one side and rudder on the other and asserts the same outcome.
+    fn same(&self, helm: &Path, args: &[&str]) -> Outcome {
+        let theirs = self.run("helm", helm, args);
+        let ours = self.run("rudder", rudder(), args);
+        assert_eq!(ours, theirs, "rudder vs helm for {args:?}");
+        ours
+    }
+
+    /// [`Sides::same`] with the lines of standard output compared in any order.
+    fn same_unordered(&self, helm: &Path, args: &[&str]) -> Outcome {
+        let sorted = |mut o: Outcome| {
+            let mut lines: Vec<&str> = o.stdout.lines().collect();
+            lines.sort();
+            o.stdout = lines.join("\n");
+            o
+        };
+        let theirs = sorted(self.run("helm", helm, args));
+        let ours = sorted(self.run("rudder", rudder(), args));
+        assert_eq!(ours, theirs, "rudder vs helm for {args:?}");
+        ours
+    }
+
+    /// Asserts both sides hold the same lock (apart from `generated`) and the same archives.
+    fn same_files(&self, chart: &str) {
+        let lock = |side: &str| {
+            std::fs::read_to_string(self.dir(side).join(chart).join("Chart.lock"))
+                .ok()
+                .map(|t| {
+                    t.lines()
+                        .filter(|l| !l.starts_with("generated:"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+        };
+        assert_eq!(lock("rudder"), lock("helm"), "Chart.lock of {chart}");
+        let charts = |side: &str| archives(&self.dir(side).join(chart).join("charts"));
+        assert_eq!(charts("rudder"), charts("helm"), "charts/ of {chart}");
+    }
+}
+
+impl Drop for Sides {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn rudder() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_rudder"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every entry of a directory: subdirectories by name, archives by name with their files' contents
+/// (tar metadata such as times left out: Helm 3 stamps the current time).
+fn archives(dir: &Path) -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let mut files = BTreeMap::new();
+        if name.ends_with(".tgz") {
+            let data = std::fs::read(entry.path()).unwrap();
+            let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&data[..]));
+            for file in archive.entries().unwrap() {
+                let mut file = file.unwrap();
+                let path = file.path().unwrap().display().to_string();
+                let mut body = Vec::new();
+                std::io::Read::read_to_end(&mut file, &mut body).unwrap();
+                files.insert(path, body);
+            }
+        }
+        out.insert(name, files);
+    }
+    out
+}
+
+/// Packages the example charts with Helm into a fresh directory of the repository server and indexes
+/// it; the repository's URL.
+fn publish(helm: &Path, server: &BTreeMap<String, String>, name: &str) -> String {
+    let dir = Path::new(&server["REPO_ROOT"]).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for chart in ["common", "postgresql", "redis", "milvus"] {
+        let out = Command::new(helm)
+            .arg("package")
+            .arg(example_chart(chart))
+            .arg("-d")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let url = format!(
+        "http://127.0.0.1:{}/{}",
+        server["REPO_HTTP_PORT"],
+        dir.file_name().unwrap().to_string_lossy()
+    );
+    let out = Command::new(helm)
+        .args(["repo", "index"])
+        .arg(&dir)
+        .args(["--url", &url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    url
+}
+
+fn umbrella(deps: &str) -> String {
+    format!("apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n{deps}")
+}
+
+#[test]
+fn file_dependencies_list_update_build() {
+    let Some(helm) = helm() else { return };
+    let sides = Sides::new("file");
+    sides.chart(&example_charts(), "charts");
+    // Start from a chart whose dependencies were never built.
+    for side in ["helm", "rudder"] {
+        let platform = sides.dir(side).join("charts/platform");
+        std::fs::remove_dir_all(platform.join("charts")).unwrap();
+        std::fs::remove_file(platform.join("Chart.lock")).unwrap();
+    }
+    sides.same(&helm, &["dependency", "list", "charts/platform"]);
+    let update = sides.same(&helm, &["dependency", "update", "charts/platform"]);
+    assert!(update.stdout.contains("Saving 4 charts"), "{update:?}");
+    sides.same_files("charts/platform");
+    sides.same(&helm, &["dependency", "list", "charts/platform"]);
+    sides.same(
+        &helm,
+        &["dep", "ls", "charts/platform", "--max-col-width", "12"],
+    );
+    // A lock written by one is accepted by the other.
+    let helm_lock = sides.dir("helm").join("charts/platform/Chart.lock");
+    let rudder_lock = sides.dir("rudder").join("charts/platform/Chart.lock");
+    let theirs = std::fs::read(&helm_lock).unwrap();
+    let ours = std::fs::read(&rudder_lock).unwrap();
+    std::fs::write(&helm_lock, &ours).unwrap();
+    std::fs::write(&rudder_lock, &theirs).unwrap();
+    sides.same(&helm, &["dependency", "build", "charts/platform"]);
+    sides.same_files("charts/platform");
+    // An update that changes nothing keeps the lock as it is.
+    let before = std::fs::read(&rudder_lock).unwrap();
+    sides.same(&helm, &["dependency", "update", "charts/platform"]);
+    assert_eq!(std::fs::read(&rudder_lock).unwrap(), before);
+}
+
+#[test]
+fn lock_out_of_sync_and_unsatisfiable_constraints() {
+    let Some(helm) = helm() else { return };
+    let sides = Sides::new("sync");
+    sides.chart(&example_charts(), "charts");
+    sides.same(&helm, &["dependency", "update", "charts/platform"]);
+    for side in ["helm", "rudder"] {
+        let path = sides.dir(side).join("charts/platform/Chart.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("version: ~2.1.0", "version: ~2.1.1")).unwrap();
+    }
+    let out = sides.same(&helm, &["dependency", "build", "charts/platform"]);
+    assert!(out.stderr.contains("out of sync"), "{out:?}");
+    for side in ["helm", "rudder"] {
+        let path = sides.dir(side).join("charts/platform/Chart.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("version: ~2.1.1", "version: ~3.0.0")).unwrap();
+    }
+    let out = sides.same(&helm, &["dependency", "update", "charts/platform"]);
+    assert!(out.stderr.contains("can't get a valid version"), "{out:?}");
+    sides.same_files("charts/platform");
+    // Missing `file://` directory and bad arguments.
+    sides.write(
+        "missing/Chart.yaml",
+        &umbrella("  - name: x\n    version: 1.0.0\n    repository: file://../nowhere\n"),
+    );
+    sides.same(&helm, &["dependency", "update", "missing"]);
+    sides.same(&helm, &["dependency", "build", "missing"]);
+    sides.same(&helm, &["dependency", "list", "missing"]);
+    sides.same(&helm, &["dependency", "update", "a", "b"]);
+    sides.same(&helm, &["dependency", "update", "nowhere"]);
+    sides.write(
+        "nodeps/Chart.yaml",
+        "apiVersion: v2\nname: nodeps\nversion: 0.1.0\n",
+    );
+    sides.same(&helm, &["dependency", "list", "nodeps"]);
+    sides.same(&helm, &["dependency", "update", "nodeps"]);
+}
+
+#[test]
+fn http_repository_by_url_and_by_name() {
+    let Some(helm) = helm() else { return };
+    let Some(server) = repo_server() else { return };
+    let url = publish(&helm, &server, "named");
+    let sides = Sides::new("http");
+    let deps = format!(
+        "  - name: redis\n    version: ~2.1.0\n    repository: {url}\n  - name: common\n    version: \">=0.1.0 <1.0.0\"\n    repository: \"@local\"\n  - name: postgresql\n    version: 1.4.0\n    repository: {url}/\n"
+    );
+    sides.write("u/Chart.yaml", &umbrella(&deps));
+    // No repository named local yet.
+    let out = sides.same(&helm, &["dependency", "update", "u"]);
+    assert!(
+        out.stderr.contains("no repository definition for @local"),
+        "{out:?}"
+    );
+    // Added by Helm on both sides: Rudder reads Helm's repositories.yaml and cache.
+    for side in ["helm", "rudder"] {
+        let out = sides.run(side, &helm, &["repo", "add", "local", &url]);
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    let out = sides.same(&helm, &["dependency", "update", "u"]);
+    assert!(
+        out.stdout.contains("Downloading redis from repo"),
+        "{out:?}"
+    );
+    sides.same_files("u");
+    sides.same(&helm, &["dependency", "list", "u"]);
+    for side in ["helm", "rudder"] {
+        std::fs::remove_dir_all(sides.dir(side).join("u/charts")).unwrap();
+    }
+    sides.same(&helm, &["dependency", "build", "u"]);
+    sides.same(&helm, &["dependency", "build", "u", "--skip-refresh"]);
+    sides.same_files("u");
+}
+
+#[test]
+fn unmanaged_repository_url_and_failures() {
+    let Some(helm) = helm() else { return };
+    let Some(server) = repo_server() else { return };
+    let url = publish(&helm, &server, "unmanaged");
+    let sides = Sides::new("unmanaged");
+    sides.write(
+        "u/Chart.yaml",
+        &umbrella(&format!(
+            "  - name: redis\n    version: ~2.1.0\n    repository: {url}\n"
+        )),
+    );
+    sides.write(
+        "u/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    // `template --dependency-update` runs the update first, its lines on standard output.
+    // (The redis chart makes up a random password unless given one.)
+    let template = [
+        "template",
+        "r",
+        "u",
+        "--dependency-update",
+        "--set",
+        "redis.auth.password=fixed",
+    ];
+    let out = sides.same(&helm, &template);
+    assert!(
+        out.stdout.contains("Getting updates for unmanaged"),
+        "{out:?}"
+    );
+    sides.same_files("u");
+    // Satisfied now: no update, only the manifests.
+    let out = sides.same(&helm, &template);
+    assert!(out.stdout.starts_with("---"), "{out:?}");
+    // A repository path that is not there (404) and a port nobody listens on.
+    let missing = format!("http://127.0.0.1:{}/no-such-repo", server["REPO_HTTP_PORT"]);
+    sides.write(
+        "gone/Chart.yaml",
+        &umbrella(&format!(
+            "  - name: redis\n    version: 1.0.0\n    repository: {missing}\n"
+        )),
+    );
+    let out = sides.same(&helm, &["dependency", "update", "gone"]);
+    assert!(out.stdout.contains("404 Not Found"), "{out:?}");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    sides.write(
+        "down/Chart.yaml",
+        &umbrella(&format!(
+            "  - name: redis\n    version: 1.0.0\n    repository: http://127.0.0.1:{closed}/charts\n"
+        )),
+    );
+    let out = sides.same(&helm, &["dependency", "update", "down"]);
+    assert!(out.stdout.contains("connection refused"), "{out:?}");
+}
+
+/// An archive that is not the one the index describes is refused before anything reaches charts/.
+#[test]
+fn digest_mismatch_leaves_charts_untouched() {
+    let Some(helm) = helm() else { return };
+    let Some(server) = repo_server() else { return };
+    let url = publish(&helm, &server, "tampered");
+    let dir = Path::new(&server["REPO_ROOT"]).join(url.rsplit('/').next().unwrap());
+    // Same chart, different bytes: packaged again by Rudder (no timestamps), index left as it was.
+    let out = Command::new(rudder())
+        .arg("package")
+        .arg(example_chart("redis"))
+        .arg("-d")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let sides = Sides::new("digest");
+    sides.write(
+        "u/Chart.yaml",
+        &umbrella(&format!(
+            "  - name: redis\n    version: ~2.1.0\n    repository: {url}\n"
+        )),
+    );
+    // An archive already in charts/ stays as it is.
+    let charts_dir = sides.dir("rudder").join("u/charts");
+    let out = Command::new(rudder())
+        .arg("package")
+        .arg(example_chart("common"))
+        .arg("-d")
+        .arg(&charts_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let kept = std::fs::read(charts_dir.join("common-0.3.1.tgz")).unwrap();
+    let out = sides.run("rudder", rudder(), &["dependency", "update", "u"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .starts_with("Error: chart redis-2.1.3.tgz from repository http://"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("digest mismatch"), "{out:?}");
+    let u = sides.dir("rudder").join("u");
+    let left: Vec<String> = std::fs::read_dir(&u)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!left.iter().any(|n| n.starts_with("tmpcharts")), "{left:?}");
+    assert!(!u.join("Chart.lock").exists());
+    let charts: Vec<String> = std::fs::read_dir(u.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(charts, ["common-0.3.1.tgz"]);
+    assert_eq!(
+        std::fs::read(charts_dir.join("common-0.3.1.tgz")).unwrap(),
+        kept
+    );
+}
+
+/// `repo add|list|update|remove` and `search repo` print what Helm prints and leave the same
+/// `repositories.yaml` and cache; a repository added by one is used by the other.
+#[test]
+fn repo_commands_and_search() {
+    let Some(helm) = helm() else { return };
+    let Some(server) = repo_server() else { return };
+    let url = publish(&helm, &server, "repocmds");
+    let path = url.rsplit('/').next().unwrap().to_string();
+    let https = format!("https://127.0.0.1:{}/{path}", server["REPO_HTTPS_PORT"]);
+    let auth = format!("http://127.0.0.1:{}/{path}", server["REPO_AUTH_PORT"]);
+    let (user, password) = (
+        server["REPO_USER"].as_str(),
+        server["REPO_PASSWORD"].as_str(),
+    );
+    let (ca, other_ca) = (server["REPO_CA"].as_str(), server["REPO_OTHER_CA"].as_str());
+    let gone = format!("{url}/nothing-here");
+    let sides = Sides::new("repocmds");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["repo", "list"],
+        vec!["repo", "update"],
+        vec!["search", "repo", "redis"],
+        vec!["repo", "add", "local", &url],
+        vec!["repo", "add", "local", &url],
+        vec!["repo", "add", "local", "http://127.0.0.1:1/elsewhere"],
+        vec!["repo", "add", "bad/name", &url],
+        vec!["repo", "add", "only-one"],
+        // HTTPS with basic auth: trusted CA, no CA, another CA, skipped verification, bad password.
+        vec![
+            "repo",
+            "add",
+            "secure",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--ca-file",
+            ca,
+        ],
+        vec![
+            "repo",
+            "add",
+            "noca",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+        ],
+        vec![
+            "repo",
+            "add",
+            "otherca",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--ca-file",
+            other_ca,
+        ],
+        vec![
+            "repo",
+            "add",
+            "insecure",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--insecure-skip-tls-verify",
+        ],
+        vec![
+            "repo",
+            "add",
+            "wrongpw",
+            &https,
+            "--username",
+            user,
+            "--password",
+            "nope",
+            "--ca-file",
+            ca,
+        ],
+        vec!["repo", "add", "noauth", &auth],
+        vec![
+            "repo",
+            "add",
+            "missingca",
+            &https,
+            "--ca-file",
+            "/nonexistent/ca.crt",
+        ],
+        vec!["repo", "add", "gone", &gone],
+        vec!["repo", "list"],
+        vec!["repo", "ls", "-o", "json"],
+        vec!["repo", "list", "-o", "yaml"],
+        vec!["repo", "list", "extra"],
+        vec!["search", "repo"],
+        vec!["search", "repo", "redis"],
+        vec!["search", "repo", "-l"],
+        vec!["search", "repo", "cache", "-o", "json"],
+        vec!["search", "repo", "--devel", "-o", "yaml"],
+        vec!["search", "repo", "--version", "~2.1.0", "-l"],
+        vec!["search", "repo", "-r", "mil.us"],
+        vec!["search", "repo", "nothing-matches"],
+        vec!["search", "repo", "--max-col-width", "10"],
+        vec!["repo", "update"],
+        vec!["repo", "update", "secure"],
+        vec!["repo", "update", "nope"],
+        vec!["repo", "remove", "nope"],
+        vec!["repo", "remove", "insecure"],
+        vec!["repo", "remove"],
+        vec!["repo", "list"],
+    ];
+    for args in &cases {
+        // Helm prints each repository's line as its download finishes: compare them in any order.
+        let unordered = args[..2] == ["repo", "update"];
+        let out = if unordered {
+            sides.same_unordered(&helm, args)
+        } else {
+            sides.same(&helm, args)
+        };
+        assert!(
+            !out.stdout.contains(password) && !out.stderr.contains(password),
+            "password printed by {args:?}"
+        );
+    }
+    let file = |side: &str| sides.dir(side).join(".helm/config/repositories.yaml");
+    assert_eq!(
+        std::fs::read_to_string(file("rudder")).unwrap(),
+        std::fs::read_to_string(file("helm")).unwrap()
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(file("rudder"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let cache = |side: &str| {
+        let mut names: Vec<String> =
+            std::fs::read_dir(sides.dir(side).join(".helm/cache/repository"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(cache("rudder"), cache("helm"));
+    // Each uses the other's configuration: swap the homes and resolve dependencies from `secure`.
+    let helm_home = sides.dir("helm").join(".helm");
+    let rudder_home = sides.dir("rudder").join(".helm");
+    let swap = sides.root.join("swap");
+    std::fs::rename(&helm_home, &swap).unwrap();
+    std::fs::rename(&rudder_home, &helm_home).unwrap();
+    std::fs::rename(&swap, &rudder_home).unwrap();
+    sides.write(
+        "u/Chart.yaml",
+        &umbrella("  - name: redis\n    version: ~2.1.0\n    repository: \"@secure\"\n"),
+    );
+    let out = sides.same(&helm, &["dependency", "update", "u"]);
+    assert!(out.stdout.contains("Downloading redis"), "{out:?}");
+    sides.same_files("u");
+}
+
+/// `repo index` writes the index Helm writes (apart from the `created`/`generated` times).
+#[test]
+fn repo_index_matches_helm() {
+    let Some(helm) = helm() else { return };
+    let sides = Sides::new("index");
+    // Packaged once (Helm 3 stamps the time into archives), copied to both sides.
+    let dir = sides.dir("helm").join("repo");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    for (chart, sub) in [("common", ""), ("redis", ""), ("milvus", "nested")] {
+        let out = Command::new(&helm)
+            .arg("package")
+            .arg(example_chart(chart))
+            .arg("-d")
+            .arg(dir.join(sub))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    std::fs::write(dir.join("not-a-chart.tgz"), "junk").unwrap();
+    copy_dir(&dir, &sides.dir("rudder").join("repo"));
+    let index = |side: &str| {
+        std::fs::read_to_string(sides.dir(side).join("repo/index.yaml"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains("created") && !l.contains("generated"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for args in [
+        vec![
+            "repo",
+            "index",
+            "repo",
+            "--url",
+            "https://charts.example.com/stable",
+        ],
+        vec!["repo", "index", "repo"],
+        vec!["repo", "index", "repo", "--json"],
+        vec![
+            "repo",
+            "index",
+            "repo",
+            "--url",
+            "http://x",
+            "--merge",
+            "repo/index.yaml",
+        ],
+        vec!["repo", "index"],
+    ] {
+        sides.same(&helm, &args);
+        assert_eq!(index("rudder"), index("helm"), "{args:?}");
+    }
+    // Helm fails writing into a missing directory (naming its random temporary file); Rudder names
+    // the directory.
+    let out = sides.run("rudder", rudder(), &["repo", "index", "no-such-dir"]);
+    assert_eq!(
+        out.stderr,
+        "Error: open $DIR/no-such-dir: no such file or directory\n"
+    );
+}
+
+/// The archives under `charts/*/charts/` and the locks are what `dependency build` makes from the
+/// sibling charts (Rudder's archives are reproducible, so byte for byte), and Helm accepts the locks.
+#[test]
+fn vendored_example_dependencies_are_generated() {
+    let Some(helm) = helm() else { return };
+    let sides = Sides::new("vendored");
+    sides.chart(&example_charts(), "charts");
+    for chart in ["postgresql", "redis", "milvus", "platform"] {
+        let path = format!("charts/{chart}");
+        let out = sides.run("rudder", rudder(), &["dependency", "build", &path]);
+        assert_eq!(out.code, 0, "{out:?}");
+        let out = sides.run("helm", &helm, &["dependency", "build", &path]);
+        assert_eq!(out.code, 0, "helm rejects the lock of {chart}: {out:?}");
+        let dir = format!("charts/{chart}/charts");
+        for entry in std::fs::read_dir(example_charts().join(chart).join("charts")).unwrap() {
+            let entry = entry.unwrap();
+            let rebuilt = sides.dir("rudder").join(&dir).join(entry.file_name());
+            assert_eq!(
+                std::fs::read(&rebuilt).unwrap(),
+                std::fs::read(entry.path()).unwrap(),
+                "{} is not what `rudder dependency build charts/{chart}` makes: rebuild it",
+                entry.path().display()
+            );
+        }
+    }
+    sides.same_files("charts/platform");
+}
+
+/// The platform chart resolves its dependencies by version from the chart repository, as Helm does,
+/// and renders as it does from the vendored archives.
+#[test]
+fn platform_from_the_local_repository() {
+    let Some(helm) = helm() else { return };
+    let Some(server) = repo_server() else { return };
+    let url = publish(&helm, &server, "platform");
+    let sides = Sides::new("platform");
+    sides.chart(&example_charts().join("platform"), "platform");
+    for side in ["helm", "rudder"] {
+        let dir = sides.dir(side).join("platform");
+        std::fs::remove_dir_all(dir.join("charts")).unwrap();
+        std::fs::remove_file(dir.join("Chart.lock")).unwrap();
+        let text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap();
+        std::fs::write(
+            dir.join("Chart.yaml"),
+            text.replace("file://../common", &url)
+                .replace("file://../postgresql", &url)
+                .replace("file://../redis", &url)
+                .replace("file://../milvus", &url),
+        )
+        .unwrap();
+    }
+    let out = sides.same(&helm, &["dependency", "update", "platform"]);
+    assert!(out.stdout.contains("Downloading milvus"), "{out:?}");
+    sides.same_files("platform");
+    let values = example_charts().join("platform/ci/pinned-passwords.yaml");
+    let values = values.to_str().unwrap();
+    let from_repo = sides.same(&helm, &["template", "platform", "platform", "-f", values]);
+    let vendored = Command::new(rudder())
+        .args(["template", "platform"])
+        .arg(example_charts().join("platform"))
+        .args(["-f", values])
+        .output()
+        .unwrap();
+    assert_eq!(from_repo.stdout, String::from_utf8_lossy(&vendored.stdout));
+}

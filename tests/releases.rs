@@ -1,0 +1,639 @@
+//! Releases on the local control plane (`tests/cluster/up`): `rudder install/upgrade/rollback/
+//! uninstall` against real Helm v3.17.3 and v4.1.4 on the same releases, the records both write
+//! compared field by field, and the scenarios of issue 13. Each test works in its own namespace
+//! (`ap-…`), deleted at the end.
+//!
+//! Cluster selection as `tests/cluster_smoke.rs`: `KUBECONFIG` if it names a file whose servers are
+//! on 127.0.0.0/8, else `tests/cluster/up` (which reuses a running cluster). Without a cluster the
+//! tests fail when `CI=true` and are skipped otherwise.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use base64::Engine;
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kubeconfig() -> Option<PathBuf> {
+    static CLUSTER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let found = CLUSTER.get_or_init(|| {
+        if let Some(path) = std::env::var_os("KUBECONFIG").filter(|p| !p.is_empty()) {
+            let path = PathBuf::from(path);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let loopback = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("server:"))
+                .all(|s| s.trim().trim_start_matches("https://").starts_with("127."));
+            if path.is_file() && loopback {
+                return Ok(path);
+            }
+        }
+        let out = Command::new(root().join("tests/cluster/up"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("tests/cluster/up: {e}"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        match stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+            Some(p) if out.status.success() && Path::new(p).is_file() => Ok(PathBuf::from(p)),
+            _ => Err(format!("tests/cluster/up failed: {stdout}")),
+        }
+    });
+    match found {
+        Ok(p) => Some(p.clone()),
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("no test cluster: {e}"),
+        Err(e) => {
+            eprintln!("SKIPPED: no test cluster: {e}");
+            None
+        }
+    }
+}
+
+fn oracle(which: &str) -> PathBuf {
+    let out = Command::new(root().join("scripts/install-oracle"))
+        .args(["path", which])
+        .output()
+        .expect("scripts/install-oracle");
+    assert!(out.status.success(), "scripts/install-oracle path {which}");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// One test's namespace and tools.
+struct Env {
+    kubeconfig: PathBuf,
+    ns: String,
+    helm3: PathBuf,
+    helm4: PathBuf,
+    kubectl: PathBuf,
+    home: PathBuf,
+}
+
+impl Env {
+    fn new(test: &str) -> Option<Env> {
+        let kubeconfig = kubeconfig()?;
+        let ns = format!("ap-{test}-{}", std::process::id());
+        let home = std::env::temp_dir().join(format!("rudder-releases-{ns}"));
+        std::fs::create_dir_all(&home).unwrap();
+        let env = Env {
+            kubeconfig,
+            ns,
+            helm3: oracle("v3"),
+            helm4: oracle("v4"),
+            kubectl: oracle("kubectl"),
+            home,
+        };
+        env.ok(env.kubectl(&["create", "namespace", &env.ns]));
+        env.ok(env.kubectl(&[
+            "apply",
+            "--server-side",
+            "-f",
+            root()
+                .join("testdata/cluster/servicemonitor-crd.yaml")
+                .to_str()
+                .unwrap(),
+        ]));
+        env.ok(env.kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/servicemonitors.monitoring.coreos.com",
+        ]));
+        Some(env)
+    }
+
+    fn run(&self, program: &Path, args: &[&str]) -> Output {
+        Command::new(program)
+            .args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("HELM_NAMESPACE", &self.ns)
+            .env("HOME", &self.home)
+            .env("XDG_CACHE_HOME", self.home.join("cache"))
+            .env("XDG_CONFIG_HOME", self.home.join("config"))
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env_remove("HELM_DRIVER")
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{}: {e}", program.display()))
+    }
+
+    fn rudder(&self, args: &[&str]) -> Output {
+        self.run(Path::new(env!("CARGO_BIN_EXE_rudder")), args)
+    }
+    fn helm3(&self, args: &[&str]) -> Output {
+        self.run(&self.helm3, args)
+    }
+    fn helm4(&self, args: &[&str]) -> Output {
+        self.run(&self.helm4, args)
+    }
+    fn kubectl(&self, args: &[&str]) -> Output {
+        self.run(&self.kubectl, args)
+    }
+
+    /// Asserts success; returns stdout.
+    fn ok(&self, out: Output) -> String {
+        assert!(
+            out.status.success(),
+            "command failed ({}):\nstdout: {}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Asserts failure; returns stderr.
+    fn fails(&self, out: Output) -> String {
+        assert!(
+            !out.status.success(),
+            "command succeeded but should fail:\nstdout: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// The release records of `release` in the namespace, decoded, by revision.
+    fn records(&self, release: &str) -> Vec<(Value, Value)> {
+        let text = self.ok(self.kubectl(&[
+            "-n",
+            &self.ns,
+            "get",
+            "secrets",
+            "-l",
+            &format!("owner=helm,name={release}"),
+            "-o",
+            "json",
+        ]));
+        let list: Value = serde_json::from_str(&text).unwrap();
+        let mut out = Vec::new();
+        for item in list["items"].as_array().unwrap() {
+            let data = item["data"]["release"].as_str().unwrap();
+            let b64 = base64::engine::general_purpose::STANDARD;
+            let once = b64.decode(data).unwrap();
+            let gz = b64.decode(&once).unwrap();
+            let mut json = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut json)
+                .unwrap();
+            out.push((
+                item["metadata"]["labels"].clone(),
+                serde_json::from_slice::<Value>(&json).unwrap(),
+            ));
+        }
+        out.sort_by_key(|(_, r)| r["version"].as_i64());
+        out
+    }
+
+    /// `status` of each revision, in order.
+    fn statuses(&self, release: &str) -> Vec<String> {
+        self.records(release)
+            .iter()
+            .map(|(labels, rel)| {
+                let status = rel["info"]["status"].as_str().unwrap().to_string();
+                assert_eq!(labels["status"].as_str(), Some(status.as_str()));
+                status
+            })
+            .collect()
+    }
+
+    /// Every object the release manifest names carries Helm's ownership metadata.
+    fn assert_owned(&self, release: &str) {
+        let (_, last) = self.records(release).pop().unwrap();
+        let manifest = last["manifest"].as_str().unwrap();
+        let mut checked = 0;
+        for doc in manifest.split("\n---\n") {
+            let kind = doc
+                .lines()
+                .find_map(|l| l.strip_prefix("kind: "))
+                .map(str::trim);
+            let name = doc
+                .lines()
+                .skip_while(|l| !l.starts_with("metadata:"))
+                .find_map(|l| l.strip_prefix("  name: "))
+                .map(|n| n.trim().trim_matches('"'));
+            let (Some(kind), Some(name)) = (kind, name) else {
+                continue;
+            };
+            let live = self.ok(self.kubectl(&["-n", &self.ns, "get", kind, name, "-o", "json"]));
+            let live: Value = serde_json::from_str(&live).unwrap();
+            assert_eq!(
+                live["metadata"]["labels"]["app.kubernetes.io/managed-by"], "Helm",
+                "{kind}/{name}"
+            );
+            assert_eq!(
+                live["metadata"]["annotations"]["meta.helm.sh/release-name"], release,
+                "{kind}/{name}"
+            );
+            assert_eq!(
+                live["metadata"]["annotations"]["meta.helm.sh/release-namespace"],
+                self.ns.as_str(),
+                "{kind}/{name}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 0);
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = self.kubectl(&["delete", "namespace", &self.ns, "--wait=false"]);
+        let _ = std::fs::remove_dir_all(&self.home);
+    }
+}
+
+const CHART: &str = "charts/platform";
+const PROD: &str = "charts/platform/values.prod.yaml";
+const CANARY: &str = "charts/platform/values.canary.yaml";
+/// Pins every generated secret, so that two renders are byte for byte the same.
+const PINNED: &str = "charts/platform/ci/pinned-passwords.yaml";
+
+/// A record without what legitimately differs between two runs: times, the namespace (also
+/// inside notes and the manifest), hook run times, and Helm 4's modtimes.
+fn normalized(rel: &Value, ns: &str) -> Value {
+    let mut rel = rel.clone();
+    for key in ["first_deployed", "last_deployed", "deleted"] {
+        if let Some(info) = rel["info"].as_object_mut() {
+            info.remove(key);
+        }
+    }
+    if let Some(hooks) = rel["hooks"].as_array_mut() {
+        for h in hooks {
+            h["last_run"]["started_at"] = Value::Null;
+            h["last_run"]["completed_at"] = Value::Null;
+        }
+    }
+    if let Some(chart) = rel["chart"].as_object_mut() {
+        chart.remove("modtime");
+        chart.remove("schemamodtime");
+        if let Some(templates) = chart.get_mut("templates").and_then(Value::as_array_mut) {
+            for t in templates {
+                t.as_object_mut().unwrap().remove("modtime");
+            }
+        }
+    }
+    let text = serde_json::to_string(&rel)
+        .unwrap()
+        .replace(ns, "NAMESPACE");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Compares two records field by field; returns the differing paths.
+fn diff(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                diff(
+                    x.get(key).unwrap_or(&Value::Null),
+                    y.get(key).unwrap_or(&Value::Null),
+                    &format!("{path}.{key}"),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                diff(p, q, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ if a != b => out.push(format!("{path}: {a} != {b}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn rudder_install_is_read_and_continued_by_helm_3_and_4() {
+    let Some(env) = Env::new("interop") else {
+        return;
+    };
+    env.ok(env.rudder(&["install", "platform", CHART, "-f", PROD]));
+    env.assert_owned("platform");
+    assert_eq!(env.statuses("platform"), ["deployed"]);
+
+    let history = env.ok(env.helm3(&["history", "platform"]));
+    assert!(history.contains("Install complete"), "{history}");
+    let values = env.ok(env.helm3(&["get", "values", "platform", "-a"]));
+    assert!(values.contains("env: production"), "{values}");
+    let manifest = env.ok(env.helm3(&["get", "manifest", "platform"]));
+    assert!(manifest.contains("# Source: platform/templates/deployments.yaml"));
+    let history4 = env.ok(env.helm4(&["history", "platform"]));
+    assert!(history4.contains("Install complete"), "{history4}");
+
+    env.ok(env.helm3(&["upgrade", "platform", CHART, "-f", PROD, "-f", CANARY]));
+    env.ok(env.helm4(&["rollback", "platform", "1"]));
+    assert_eq!(
+        env.statuses("platform"),
+        ["superseded", "superseded", "deployed"]
+    );
+    env.ok(env.rudder(&["upgrade", "platform", CHART, "-f", PROD, "-f", CANARY]));
+    env.assert_owned("platform");
+    env.ok(env.rudder(&["rollback", "platform"]));
+    assert_eq!(
+        env.statuses("platform"),
+        [
+            "superseded",
+            "superseded",
+            "superseded",
+            "superseded",
+            "deployed"
+        ]
+    );
+    let (_, last) = env.records("platform").pop().unwrap();
+    assert_eq!(last["info"]["description"], "Rollback to 3");
+    env.ok(env.rudder(&["uninstall", "platform"]));
+    assert!(env.records("platform").is_empty());
+    let left = env.ok(env.kubectl(&["-n", &env.ns, "get", "deployments", "-o", "name"]));
+    assert_eq!(left.trim(), "");
+}
+
+#[test]
+fn helm_install_is_continued_by_rudder() {
+    let Some(env) = Env::new("fromhelm") else {
+        return;
+    };
+    env.ok(env.helm3(&["install", "platform", CHART, "-f", PROD]));
+    let out = env.ok(env.rudder(&["upgrade", "platform", CHART, "-f", PROD, "-f", CANARY]));
+    assert!(
+        out.starts_with("Release \"platform\" has been upgraded. Happy Helming!\nNAME: platform\n"),
+        "{out}"
+    );
+    env.assert_owned("platform");
+    env.ok(env.rudder(&["rollback", "platform", "1"]));
+    assert_eq!(
+        env.statuses("platform"),
+        ["superseded", "superseded", "deployed"]
+    );
+    // Helm 3 carries on after Rudder.
+    env.ok(env.helm3(&["upgrade", "platform", CHART, "-f", PROD]));
+    env.ok(env.rudder(&["uninstall", "platform", "--keep-history"]));
+    assert_eq!(
+        env.statuses("platform"),
+        ["superseded", "superseded", "superseded", "uninstalled"]
+    );
+    let history = env.ok(env.helm3(&["history", "platform"]));
+    assert!(history.contains("Uninstallation complete"), "{history}");
+}
+
+#[test]
+fn records_equal_helm_records_but_for_times() {
+    let Some(env) = Env::new("records") else {
+        return;
+    };
+    let install = ["install", "RELEASE", CHART, "-f", PROD, "-f", PINNED];
+    let named = |name: &'static str| {
+        let mut args = install;
+        args[1] = name;
+        args
+    };
+    env.ok(env.helm3(&named("by-helm3")));
+    env.ok(env.helm4(&named("by-helm4")));
+    env.ok(env.rudder(&named("by-rudder")));
+    let record = |name: &str| {
+        let (_, rel) = env.records(name).pop().unwrap();
+        let text = serde_json::to_string(&rel)
+            .unwrap()
+            .replace(name, "RELEASE");
+        normalized(&serde_json::from_str(&text).unwrap(), &env.ns)
+    };
+    let ours = record("by-rudder");
+    // Helm 3 writes no apply method (client-side apply); Helm 4 writes `ssa` as Rudder does.
+    let mut differences = Vec::new();
+    let mut ours_v3 = ours.clone();
+    ours_v3.as_object_mut().unwrap().remove("apply_method");
+    diff(&record("by-helm3"), &ours_v3, "", &mut differences);
+    let mut helm4 = record("by-helm4");
+    // Helm 4 omits the zero deletion time Helm 3 (and Rudder, to be read by both) writes as "".
+    helm4["info"]
+        .as_object_mut()
+        .unwrap()
+        .insert("deleted".into(), Value::Null);
+    let mut ours_v4 = ours.clone();
+    ours_v4["info"]
+        .as_object_mut()
+        .unwrap()
+        .insert("deleted".into(), Value::Null);
+    diff(&helm4, &ours_v4, "", &mut differences);
+    assert!(differences.is_empty(), "{differences:#?}");
+    // Label sets are Helm's.
+    let (labels, _) = env.records("by-rudder").pop().unwrap();
+    let mut keys: Vec<_> = labels.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(keys, ["createdAt", "name", "owner", "status", "version"]);
+}
+
+#[test]
+fn preflight_refuses_an_upgrade_the_server_would_refuse() {
+    let Some(env) = Env::new("preflight") else {
+        return;
+    };
+    env.ok(env.rudder(&["install", "platform", CHART]));
+    let before = env.ok(env.kubectl(&["-n", &env.ns, "get", "statefulsets", "-o", "json"]));
+    let err = env.fails(env.rudder(&["upgrade", "platform", CHART, "-f", PROD]));
+    assert!(
+        err.starts_with(
+            "Error: UPGRADE FAILED: the API server refuses this upgrade; nothing was changed"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("StatefulSet \"platform-postgresql\""), "{err}");
+    assert!(err.contains("spec.volumeClaimTemplates"), "{err}");
+    assert!(err.contains("--cascade=orphan"), "{err}");
+    assert_eq!(env.statuses("platform"), ["deployed"]);
+    let after = env.ok(env.kubectl(&["-n", &env.ns, "get", "statefulsets", "-o", "json"]));
+    let generations = |text: &str| -> Vec<Value> {
+        let v: Value = serde_json::from_str(text).unwrap();
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["metadata"]["generation"].clone())
+            .collect()
+    };
+    assert_eq!(generations(&before), generations(&after));
+}
+
+const TINY: &str = "testdata/cluster/tiny-chart";
+
+#[test]
+fn dropped_objects_are_deleted_unless_kept_and_history_is_capped() {
+    let Some(env) = Env::new("drop") else {
+        return;
+    };
+    let exists = |name: &str| {
+        env.kubectl(&["-n", &env.ns, "get", "configmap", name])
+            .status
+            .success()
+    };
+    env.ok(env.rudder(&["install", "t", TINY, "--set", "extra=true"]));
+    assert!(exists("t-extra"));
+    env.ok(env.rudder(&["upgrade", "t", TINY, "--set", "extra=false"]));
+    assert!(!exists("t-extra"));
+    env.ok(env.rudder(&["upgrade", "t", TINY, "--set", "extra=true,keep=true"]));
+    env.ok(env.rudder(&["upgrade", "t", TINY, "--set", "extra=false"]));
+    assert!(exists("t-extra"), "helm.sh/resource-policy: keep");
+    for i in 0..3 {
+        env.ok(env.rudder(&[
+            "upgrade",
+            "t",
+            TINY,
+            "--history-max",
+            "3",
+            "--set",
+            &format!("greeting=g{i}"),
+        ]));
+    }
+    let versions: Vec<i64> = env
+        .records("t")
+        .iter()
+        .map(|(_, r)| r["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [5, 6, 7]);
+    assert_eq!(env.statuses("t"), ["superseded", "superseded", "deployed"]);
+    env.assert_owned("t");
+    // Values are reused silently when none are given, as Helm does.
+    env.ok(env.rudder(&["upgrade", "t", TINY]));
+    let (_, last) = env.records("t").pop().unwrap();
+    assert_eq!(last["config"]["greeting"], "g2");
+    let out = env.ok(env.rudder(&["uninstall", "t", "--keep-history"]));
+    assert_eq!(out, "release \"t\" uninstalled\n");
+    assert_eq!(
+        env.statuses("t").last().map(String::as_str),
+        Some("uninstalled")
+    );
+    let history = env.ok(env.helm3(&["history", "t"]));
+    assert!(history.contains("Uninstallation complete"), "{history}");
+    env.ok(env.rudder(&["uninstall", "t"]));
+    assert!(env.records("t").is_empty());
+}
+
+#[test]
+fn failed_wait_marks_the_revision_failed_and_atomic_rolls_back() {
+    let Some(env) = Env::new("atomic") else {
+        return;
+    };
+    env.ok(env.rudder(&["install", "t", TINY, "--wait", "--timeout", "60s"]));
+    let err = env.fails(env.rudder(&[
+        "upgrade",
+        "t",
+        TINY,
+        "--set",
+        "unschedulable=true",
+        "--wait",
+        "--timeout",
+        "3s",
+    ]));
+    assert!(
+        err.starts_with("Error: UPGRADE FAILED: context deadline exceeded"),
+        "{err}"
+    );
+    assert!(err.contains("Deployment \"t-web\""), "{err}");
+    assert_eq!(env.statuses("t"), ["deployed", "failed"]);
+    let err = env.fails(env.rudder(&[
+        "upgrade",
+        "t",
+        TINY,
+        "--set",
+        "unschedulable=true",
+        "--atomic",
+        "--timeout",
+        "3s",
+    ]));
+    assert!(
+        err.contains("release t failed, and has been rolled back due to atomic being set"),
+        "{err}"
+    );
+    assert_eq!(
+        env.statuses("t"),
+        ["superseded", "failed", "failed", "deployed"]
+    );
+    let (_, last) = env.records("t").pop().unwrap();
+    assert_eq!(last["info"]["description"], "Rollback to 1");
+}
+
+#[test]
+fn hooks_run_by_weight_with_their_delete_policies() {
+    let Some(env) = Env::new("hooks") else {
+        return;
+    };
+    env.ok(env.rudder(&["install", "t", TINY, "--set", "hooks=true"]));
+    let (_, rel) = env.records("t").pop().unwrap();
+    let mut runs: Vec<(String, String, String)> = rel["hooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["last_run"]["started_at"].as_str().unwrap().to_string(),
+                h["name"].as_str().unwrap().to_string(),
+                h["last_run"]["phase"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    runs.sort();
+    let order: Vec<&str> = runs.iter().map(|(_, n, _)| n.as_str()).collect();
+    assert_eq!(order, ["t-hook-1", "t-hook-2", "t-hook-0"]);
+    assert!(runs.iter().all(|(_, _, phase)| phase == "Succeeded"));
+    let jobs = env.ok(env.kubectl(&["-n", &env.ns, "get", "jobs", "-o", "name"]));
+    assert!(
+        !jobs.contains("t-hook-0"),
+        "hook-succeeded deletes it: {jobs}"
+    );
+    assert!(jobs.contains("t-hook-1"), "{jobs}");
+    // before-hook-creation (the default) replaces the old Jobs on the next run.
+    env.ok(env.rudder(&["upgrade", "t", TINY, "--set", "hooks=true"]));
+    assert_eq!(env.statuses("t"), ["superseded", "deployed"]);
+    // Helm reads the hooks Rudder recorded.
+    let hooks = env.ok(env.helm3(&["get", "hooks", "t"]));
+    assert!(hooks.contains("helm.sh/hook-weight: \"-5\""), "{hooks}");
+}
+
+#[test]
+fn a_second_concurrent_upgrade_changes_nothing() {
+    let Some(env) = Env::new("lock") else {
+        return;
+    };
+    env.ok(env.rudder(&["install", "t", TINY]));
+    let spawn = |greeting: &str| {
+        Command::new(env!("CARGO_BIN_EXE_rudder"))
+            .args([
+                "upgrade",
+                "t",
+                TINY,
+                "--set",
+                &format!("greeting={greeting}"),
+            ])
+            .env("KUBECONFIG", &env.kubeconfig)
+            .env("HELM_NAMESPACE", &env.ns)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let a = spawn("a").wait_with_output().unwrap();
+    let (b, c) = (spawn("b"), spawn("c"));
+    let (b, c) = (b.wait_with_output().unwrap(), c.wait_with_output().unwrap());
+    assert!(a.status.success());
+    let succeeded = [&b, &c].iter().filter(|o| o.status.success()).count();
+    assert!(succeeded >= 1, "one of two concurrent upgrades succeeds");
+    // Every revision is accounted for: one deployed, the rest superseded or failed, none pending.
+    let statuses = env.statuses("t");
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "deployed").count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| !s.starts_with("pending")),
+        "{statuses:?}"
+    );
+    for loser in [&b, &c].iter().filter(|o| !o.status.success()) {
+        let err = String::from_utf8_lossy(&loser.stderr);
+        assert!(
+            err.contains("another operation (install/upgrade/rollback) is in progress")
+                || err.contains("already exists"),
+            "{err}"
+        );
+    }
+}

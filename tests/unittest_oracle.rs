@@ -1,0 +1,332 @@
+//! `rudder unittest` against the real helm-unittest v1.1.2 (built by scripts/install-helm-unittest):
+//! the same suites run through both, and per test the verdict must agree; for a failed test the
+//! failed assertions (index, `NOT`, type) and their `Path:` lines must agree too. Snapshot files
+//! written by either tool are accepted by the other, and are byte-identical. Bad suites get an error
+//! naming file, test and line while the other suites still run.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn oracle() -> PathBuf {
+    let out = Command::new(root().join("scripts/install-helm-unittest"))
+        .arg("path")
+        .output()
+        .expect("scripts/install-helm-unittest runs");
+    assert!(
+        out.status.success(),
+        "scripts/install-helm-unittest failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+fn copy_dir(from: &Path, to: &Path, with_snapshots: bool) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if !with_snapshots && name == "__snapshot__" {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target, with_snapshots);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rudder-ut-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Run {
+    stdout: String,
+    junit: String,
+    code: i32,
+}
+
+fn run(tool: &Path, cwd: &Path, chart: &str, extra: &[&str]) -> Run {
+    let report = cwd.join(format!(
+        "report-{}.xml",
+        tool.file_name().unwrap().to_string_lossy()
+    ));
+    let out = Command::new(tool)
+        .current_dir(cwd)
+        .args(tool_args(tool))
+        .args(extra)
+        .args(["-t", "JUnit", "-o"])
+        .arg(&report)
+        .arg(chart)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the tool runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "{} panicked:\n{stderr}",
+        tool.display()
+    );
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        junit: std::fs::read_to_string(&report).unwrap_or_default(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+fn tool_args(tool: &Path) -> Vec<&'static str> {
+    if tool.file_name().is_some_and(|n| n == "rudder") {
+        vec!["unittest"]
+    } else {
+        vec![]
+    }
+}
+
+fn rudder() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_rudder"))
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Verdict {
+    passed: bool,
+    skipped: bool,
+    /// `asserts[N] [NOT ]type` of each failed assertion.
+    failed: Vec<String>,
+    paths: Vec<String>,
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x9;", "\t")
+        .replace("&#xA;", "\n")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// Suite name → test name → verdict, from the JUnit report (verdicts) and the human report (which
+/// assertions failed).
+fn verdicts(r: &Run) -> BTreeMap<(String, String), Verdict> {
+    let suite_re = regex::Regex::new(r#"<testsuite [^>]*\sname="([^"]*)""#).unwrap();
+    let case_re = regex::Regex::new(
+        r#"<testcase classname="[^"]*" name="([^"]*)"[^>]*>(\s*<(failure|error|skipped))?"#,
+    )
+    .unwrap();
+    let mut out = BTreeMap::new();
+    let mut suite = String::new();
+    let mut rest = r.junit.as_str();
+    loop {
+        let next_suite = suite_re.find(rest).map(|m| m.start());
+        let next_case = case_re.find(rest).map(|m| m.start());
+        match (next_suite, next_case) {
+            (Some(s), c) if c.is_none_or(|c| s < c) => {
+                let caps = suite_re.captures(&rest[s..]).unwrap();
+                suite = unescape(&caps[1]);
+                rest = &rest[s + caps[0].len()..];
+            }
+            (_, Some(c)) => {
+                let caps = case_re.captures(&rest[c..]).unwrap();
+                let test = unescape(&caps[1]);
+                let kind = caps.get(3).map(|m| m.as_str());
+                let mut key = (suite.clone(), test.clone());
+                let mut n = 1;
+                while out.contains_key(&key) {
+                    n += 1;
+                    key = (suite.clone(), format!("{test} #{n}"));
+                }
+                out.insert(
+                    key,
+                    Verdict {
+                        passed: kind.is_none(),
+                        skipped: kind == Some("skipped"),
+                        ..Verdict::default()
+                    },
+                );
+                rest = &rest[c + caps[0].len()..];
+            }
+            _ => break,
+        }
+    }
+    // Failed assertions from the human report.
+    let title = regex::Regex::new(r"^ (PASS|FAIL|SKIP)  (.*)\t").unwrap();
+    let test_re = regex::Regex::new(r"^\t- (.*?)\s*$").unwrap();
+    let assert_re = regex::Regex::new(r"^\t\t- (asserts\[\d+\]( NOT)? `\w+`) fail").unwrap();
+    let path_re = regex::Regex::new(r"^\t\t\tPath:\t(.*)$").unwrap();
+    let mut current: Option<(String, String)> = None;
+    let mut suite = String::new();
+    for line in r.stdout.lines() {
+        if let Some(c) = title.captures(line) {
+            suite = c[2].to_string();
+            current = None;
+        } else if let Some(c) = test_re.captures(line) {
+            current = Some((suite.clone(), c[1].to_string()));
+        } else if let Some(c) = assert_re.captures(line) {
+            if let Some(v) = current.as_ref().and_then(|k| out.get_mut(k)) {
+                v.failed.push(c[1].to_string());
+            }
+        } else if let Some(c) = path_re.captures(line) {
+            if let Some(v) = current.as_ref().and_then(|k| out.get_mut(k)) {
+                v.paths.push(c[1].to_string());
+            }
+        }
+    }
+    out
+}
+
+fn compare(what: &str, oracle: &Run, ours: &Run) -> usize {
+    let theirs = verdicts(oracle);
+    let mine = verdicts(ours);
+    assert!(
+        !theirs.is_empty(),
+        "{what}: no tests in helm-unittest's report:\n{}",
+        oracle.stdout
+    );
+    let mut problems = Vec::new();
+    for (key, want) in &theirs {
+        match mine.get(key) {
+            None => problems.push(format!("{key:?}: missing from rudder's report")),
+            Some(got) if got != want => problems.push(format!(
+                "{key:?}:\n  helm-unittest {want:?}\n  rudder        {got:?}"
+            )),
+            _ => {}
+        }
+    }
+    for key in mine.keys() {
+        if !theirs.contains_key(key) {
+            problems.push(format!("{key:?}: only in rudder's report"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{what}: {} of {} tests differ:\n{}\n--- helm-unittest:\n{}\n--- rudder:\n{}",
+        problems.len(),
+        theirs.len(),
+        problems.join("\n"),
+        oracle.stdout,
+        ours.stdout
+    );
+    assert_eq!(oracle.code, ours.code, "{what}: exit codes differ");
+    theirs.len()
+}
+
+#[test]
+fn every_assertion_type_gets_helm_unittests_verdict() {
+    let oracle = oracle();
+    let a = scratch("basic-oracle");
+    let b = scratch("basic-rudder");
+    let src = root().join("testdata/unittest/basic");
+    copy_dir(&src, &a.join("basic"), true);
+    copy_dir(&src, &b.join("basic"), true);
+    let theirs = run(&oracle, &a, "basic", &[]);
+    let ours = run(&rudder(), &b, "basic", &[]);
+    let n = compare("testdata/unittest/basic", &theirs, &ours);
+    assert!(n >= 90, "only {n} tests compared");
+    // Neither tool rewrote the committed snapshot file (its failing entry stays).
+    let committed =
+        std::fs::read_to_string(src.join("tests/__snapshot__/snapshot_test.yaml.snap")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(b.join("basic/tests/__snapshot__/snapshot_test.yaml.snap"))
+            .unwrap(),
+        committed
+    );
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
+#[test]
+fn snapshots_written_by_either_tool_are_the_same_bytes() {
+    let oracle = oracle();
+    let a = scratch("snap-oracle");
+    let b = scratch("snap-rudder");
+    let src = root().join("testdata/unittest/basic");
+    copy_dir(&src, &a.join("basic"), false);
+    copy_dir(&src, &b.join("basic"), false);
+    let filter = ["-f", "tests/snapshot_test.yaml"];
+    run(&oracle, &a, "basic", &filter);
+    run(&rudder(), &b, "basic", &filter);
+    let snap = "basic/tests/__snapshot__/snapshot_test.yaml.snap";
+    let written_by_oracle = std::fs::read_to_string(a.join(snap)).unwrap();
+    let written_by_rudder = std::fs::read_to_string(b.join(snap)).unwrap();
+    assert_eq!(written_by_rudder, written_by_oracle);
+    // Each tool accepts the other's file: a second run passes every snapshot of the other.
+    let theirs = run(&oracle, &b, "basic", &filter);
+    let ours = run(&rudder(), &a, "basic", &filter);
+    compare("snapshots written by the other tool", &theirs, &ours);
+    assert!(
+        theirs.stdout.contains("Snapshot:    8 passed, 8 total"),
+        "{}",
+        theirs.stdout
+    );
+    // -u rewrites a changed snapshot in both.
+    let ours = run(
+        &rudder(),
+        &a,
+        "basic",
+        &["-f", "tests/snapshot_test.yaml", "-u"],
+    );
+    assert!(
+        ours.stdout.contains("Snapshot:    8 passed, 8 total"),
+        "{}",
+        ours.stdout
+    );
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
+#[test]
+fn the_example_chart_suites_pass_in_both() {
+    let oracle = oracle();
+    let a = scratch("platform-oracle");
+    let b = scratch("platform-rudder");
+    let src = root().join("charts/platform");
+    copy_dir(&src, &a.join("platform"), true);
+    copy_dir(&src, &b.join("platform"), true);
+    let theirs = run(&oracle, &a, "platform", &[]);
+    let ours = run(&rudder(), &b, "platform", &[]);
+    compare("charts/platform", &theirs, &ours);
+    assert_eq!(ours.code, 0, "{}", ours.stdout);
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
+#[test]
+fn bad_suites_are_named_and_the_others_still_run() {
+    let dir = scratch("bad");
+    copy_dir(
+        &root().join("testdata/unittest/bad"),
+        &dir.join("bad"),
+        true,
+    );
+    let ours = run(&rudder(), &dir, "bad", &[]);
+    assert_eq!(ours.code, 1);
+    let out = &ours.stdout;
+    for expected in [
+        " PASS  good\tbad/tests/good_test.yaml",
+        "bad/tests/unknown_key_test.yaml:10: test \"misspelt documentIndex\": unknown key \"documentIndx\" in test",
+        "bad/tests/bad_path_test.yaml:8: test \"unclosed bracket\": asserts[0] `equal`: invalid path \"metadata.labels[\"",
+        "bad/tests/bad_regex_test.yaml:9: test \"unbalanced parenthesis\": asserts[0] `matchRegex`: invalid regular expression \"(x\"",
+        "template \"bad/templates/nothing.yaml\" not exists or not selected in test suite",
+        "bad/tests/__snapshot__/snap_test.yaml.snap:4: corrupted snapshot file",
+        "failed to parse broken-values.yaml",
+        "bad/tests/not_yaml_test.yaml:4: the suite is not valid YAML: yaml: line 3:",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    // The corrupted snapshot file is left as it was.
+    assert!(
+        std::fs::read_to_string(dir.join("bad/tests/__snapshot__/snap_test.yaml.snap"))
+            .unwrap()
+            .contains("broken")
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
