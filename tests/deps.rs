@@ -72,6 +72,33 @@ fn repo_server() -> Option<BTreeMap<String, String>> {
     })
 }
 
+/// The REGISTRY_* variables of tests/registry-server/up.
+fn registry_server() -> Option<BTreeMap<String, String>> {
+    static SERVER: OnceLock<Option<BTreeMap<String, String>>> = OnceLock::new();
+    let server = SERVER.get_or_init(|| {
+        let out = Command::new(Path::new(ROOT).join("tests/registry-server/up"))
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+            return None;
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let env_file = stdout.lines().last()?.trim().to_string();
+        let text = std::fs::read_to_string(env_file).ok()?;
+        Some(
+            text.lines()
+                .filter_map(|l| l.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    });
+    server.clone().or_else(|| {
+        unavailable("the OCI registry (tests/registry-server/up)");
+        None
+    })
+}
+
 /// A scratch directory with one side for Helm and one for Rudder, each with its own Helm homes.
 struct Sides {
     root: PathBuf,
@@ -736,7 +763,15 @@ fn vendored_example_dependencies_are_generated() {
     let Some(helm) = helm() else { return };
     let sides = Sides::new("vendored");
     sides.chart(&example_charts(), "charts");
-    for chart in ["postgresql", "redis", "milvus", "platform"] {
+    for chart in [
+        "postgresql",
+        "redis",
+        "milvus",
+        "platform",
+        "notes",
+        "ai-platform",
+        "nova",
+    ] {
         let path = format!("charts/{chart}");
         let out = sides.run("rudder", rudder(), &["dependency", "build", &path]);
         assert_eq!(out.code, 0, "{out:?}");
@@ -793,4 +828,374 @@ fn platform_from_the_local_repository() {
         .output()
         .unwrap();
     assert_eq!(from_repo.stdout, String::from_utf8_lossy(&vendored.stdout));
+}
+
+/// `push` and `pull oci://…` against a real registry, both ways with Helm: a chart pushed by one is
+/// pulled by the other, byte for byte, with the same lines; Rudder's manifest for a chart is Helm's
+/// (same config blob, layer and annotations, so the same digest when pushed within the same second).
+#[test]
+fn oci_push_and_pull_interoperate_with_helm() {
+    let Some(helm) = helm() else { return };
+    let Some(registry) = registry_server() else {
+        return;
+    };
+    let host = format!("127.0.0.1:{}", registry["REGISTRY_PLAIN_PORT"]);
+    let sides = Sides::new("oci");
+    let out = Command::new(&helm)
+        .arg("package")
+        .arg(example_chart("redis"))
+        .arg("-d")
+        .arg(&sides.root)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let archive = sides.root.join("redis-2.1.3.tgz");
+    let archive = archive.to_str().unwrap();
+    // Each pushes into its own repository path; then each pulls what the other pushed.
+    let base = format!("oci://{host}/t{}", std::process::id());
+    let by_helm = format!("{base}/helm");
+    let by_rudder = format!("{base}/rudder");
+    let out = sides.run("helm", &helm, &["push", archive, &by_helm, "--plain-http"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let ours = sides.run(
+        "rudder",
+        rudder(),
+        &["push", archive, &by_rudder, "--plain-http"],
+    );
+    assert_eq!(ours.code, 0, "{ours:?}");
+    assert!(
+        ours.stderr.starts_with(&format!("Pushed: {host}/t")),
+        "{ours:?}"
+    );
+    for side in ["helm", "rudder"] {
+        std::fs::create_dir_all(sides.dir(side).join("latest")).unwrap();
+    }
+    for source in [&by_helm, &by_rudder] {
+        let chart = format!("{source}/redis");
+        sides.same(
+            &helm,
+            &["pull", &chart, "--version", "2.1.3", "--plain-http"],
+        );
+        sides.same(&helm, &["pull", &chart, "--plain-http", "-d", "latest"]);
+        sides.same(
+            &helm,
+            &[
+                "pull",
+                &chart,
+                "--version",
+                "~2.1",
+                "--plain-http",
+                "-d",
+                "latest",
+            ],
+        );
+        sides.same(
+            &helm,
+            &["pull", &chart, "--plain-http", "--untar", "-d", "un"],
+        );
+        sides.same(
+            &helm,
+            &["pull", &chart, "--plain-http", "--untar", "-d", "un"],
+        );
+        sides.same(
+            &helm,
+            &["pull", &chart, "--version", "9.9.9", "--plain-http"],
+        );
+        for side in ["helm", "rudder"] {
+            let pulled = std::fs::read(sides.dir(side).join("redis-2.1.3.tgz")).unwrap();
+            assert_eq!(
+                pulled,
+                std::fs::read(archive).unwrap(),
+                "{side} pulled {chart}"
+            );
+        }
+        assert_eq!(
+            archives(&sides.dir("rudder").join("un/redis")),
+            archives(&sides.dir("helm").join("un/redis"))
+        );
+        for side in ["helm", "rudder"] {
+            std::fs::remove_dir_all(sides.dir(side).join("un")).unwrap();
+        }
+    }
+    sides.same(
+        &helm,
+        &["pull", &format!("{base}/nothing-here"), "--plain-http"],
+    );
+    // Dependencies from the registry: an exact version and a constraint over the tags.
+    sides.write(
+        "u/Chart.yaml",
+        &umbrella(&format!(
+            "  - name: redis\n    version: 2.1.3\n    repository: {by_helm}\n  - name: redis\n    alias: second\n    version: ~2.1.0\n    repository: {by_rudder}\n"
+        )),
+    );
+    let out = sides.same(&helm, &["dependency", "update", "u", "--plain-http"]);
+    assert!(out.stderr.contains("Pulled: "), "{out:?}");
+    sides.same_files("u");
+    for side in ["helm", "rudder"] {
+        std::fs::remove_dir_all(sides.dir(side).join("u/charts")).unwrap();
+    }
+    sides.same(&helm, &["dependency", "build", "u", "--plain-http"]);
+    sides.same_files("u");
+    sides.write(
+        "v/Chart.yaml",
+        &umbrella(&format!(
+            "  - name: redis\n    version: ~9.0.0\n    repository: {by_helm}\n"
+        )),
+    );
+    sides.same(&helm, &["dependency", "update", "v", "--plain-http"]);
+    // The two manifests describe the same chart: same config and layer digests.
+    let manifest = |repo: &str| {
+        let out = Command::new("curl")
+            .args([
+                "-s",
+                "-H",
+                "Accept: application/vnd.oci.image.manifest.v1+json",
+            ])
+            .arg(format!("http://{host}/v2/{repo}/redis/manifests/2.1.3"))
+            .output()
+            .unwrap();
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["annotations"]
+            .as_object_mut()
+            .unwrap()
+            .remove("org.opencontainers.image.created");
+        v
+    };
+    let prefix = format!("t{}", std::process::id());
+    assert_eq!(
+        manifest(&format!("{prefix}/rudder")),
+        manifest(&format!("{prefix}/helm"))
+    );
+}
+
+/// A registry with TLS and htpasswd: `registry login` checks and stores the credentials (Helm's
+/// file, 0600, never printed), `push`/`pull` use them, `logout` removes them and the registry then
+/// refuses. (Helm 3.17 itself cannot talk to a TLS registry on 127.0.0.1 once it has credentials for
+/// it: it falls back to plain HTTP, so this one is checked on Rudder alone.)
+#[test]
+fn oci_registry_with_tls_and_login() {
+    let Some(registry) = registry_server() else {
+        return;
+    };
+    let host = format!("127.0.0.1:{}", registry["REGISTRY_TLS_PORT"]);
+    let ca = registry["REGISTRY_CA"].as_str();
+    let (user, password) = (
+        registry["REGISTRY_USER"].as_str(),
+        registry["REGISTRY_PASSWORD"].as_str(),
+    );
+    let sides = Sides::new("ocitls");
+    let archive = sides.dir("rudder").join("common-0.3.1.tgz");
+    let out = Command::new(rudder())
+        .arg("package")
+        .arg(example_chart("common"))
+        .arg("-d")
+        .arg(sides.dir("rudder"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let archive = archive.to_str().unwrap();
+    let remote = format!("oci://{host}/t{}", std::process::id());
+    let run = |args: &[&str]| sides.run("rudder", rudder(), args);
+    let out = run(&["push", archive, &remote, "--ca-file", ca]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("401"), "{out:?}");
+    let out = run(&[
+        "registry",
+        "login",
+        &host,
+        "-u",
+        user,
+        "-p",
+        "wrong",
+        "--ca-file",
+        ca,
+    ]);
+    assert_eq!(
+        out.stderr,
+        format!("WARNING: Using --password via the CLI is insecure. Use --password-stdin.\nError: login attempt to https://{host}/v2/ failed with status: 401 Unauthorized\n")
+    );
+    let out = run(&["registry", "login", &host, "-u", user, "-p", password]);
+    assert!(
+        out.stderr
+            .contains("certificate signed by unknown authority"),
+        "{out:?}"
+    );
+    let out = run(&[
+        "registry",
+        "login",
+        &host,
+        "-u",
+        user,
+        "-p",
+        password,
+        "--ca-file",
+        ca,
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.ends_with("Login Succeeded\n"), "{out:?}");
+    let config = sides
+        .dir("rudder")
+        .join(".helm/config/registry/config.json");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let out = run(&["push", archive, &remote, "--ca-file", ca]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let chart = format!("{remote}/common");
+    let out = run(&["pull", &chart, "--ca-file", ca, "-d", "pulled"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        std::fs::read(sides.dir("rudder").join("pulled/common-0.3.1.tgz")).unwrap(),
+        std::fs::read(archive).unwrap()
+    );
+    let out = run(&[
+        "pull",
+        &chart,
+        "--insecure-skip-tls-verify",
+        "-d",
+        "insecure",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = run(&["registry", "logout", &host]);
+    assert_eq!(
+        out.stderr,
+        format!("Removing login credentials for {host}\n")
+    );
+    let out = run(&["pull", &chart, "--ca-file", ca]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("401"), "{out:?}");
+    let out = run(&["registry", "logout", &host]);
+    assert_eq!(out.stderr, "Error: not logged in\n");
+}
+
+/// `pull` from HTTP(S) repositories prints and saves what Helm does: `repo/chart` through the cached
+/// index, `--repo URL` (with basic auth and a CA), an archive's URL, `--untar`/`--untardir`/`-d`, and
+/// Helm's errors; an archive that does not match the index's digest is refused.
+#[test]
+fn pull_from_http_repositories() {
+    let Some(helm) = helm() else { return };
+    let Some(server) = repo_server() else { return };
+    let url = publish(&helm, &server, "pull");
+    let path = url.rsplit('/').next().unwrap().to_string();
+    let https = format!("https://127.0.0.1:{}/{path}", server["REPO_HTTPS_PORT"]);
+    let (user, password) = (
+        server["REPO_USER"].as_str(),
+        server["REPO_PASSWORD"].as_str(),
+    );
+    let ca = server["REPO_CA"].as_str();
+    let sides = Sides::new("pull");
+    for side in ["helm", "rudder"] {
+        std::fs::create_dir_all(sides.dir(side).join("sub")).unwrap();
+    }
+    let archive = format!("{url}/milvus-0.9.2.tgz");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["pull", "local/redis"],
+        vec!["repo", "add", "local", &url],
+        vec!["pull", "local/redis"],
+        vec!["pull", "local/redis", "--version", "2.1.3", "-d", "sub"],
+        vec!["pull", "local/redis", "--version", "9.9.9"],
+        vec!["pull", "local/nope"],
+        vec!["pull", "nope/redis"],
+        vec!["pull", "redis"],
+        vec!["pull", "redis", "--repo", &url, "--untar"],
+        vec!["pull", "redis", "--repo", &url, "--untar"],
+        vec!["pull", "redis", "--repo", &url, "--version", "7.0.0"],
+        vec![
+            "pull",
+            "redis",
+            "--repo",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+            "--ca-file",
+            ca,
+            "-d",
+            "sub",
+            "--version",
+            "~2.1",
+        ],
+        vec![
+            "pull",
+            "redis",
+            "--repo",
+            &https,
+            "--username",
+            user,
+            "--password",
+            "bad",
+            "--ca-file",
+            ca,
+        ],
+        vec![
+            "pull",
+            "redis",
+            "--repo",
+            &https,
+            "--username",
+            user,
+            "--password",
+            password,
+        ],
+        vec!["pull", &archive],
+        vec!["pull", "local/milvus", "--untar", "--untardir", "x"],
+        vec!["pull", "local/milvus", "--untar", "--untardir", "x"],
+        vec!["pull", "local/common", "--untar", "-d", "sub"],
+        vec!["pull", "local/redis", "--devel"],
+    ];
+    for args in &cases {
+        sides.same(&helm, args);
+    }
+    for file in ["redis-2.1.3.tgz", "sub/redis-2.1.3.tgz", "milvus-0.9.2.tgz"] {
+        assert_eq!(
+            std::fs::read(sides.dir("rudder").join(file)).unwrap(),
+            std::fs::read(sides.dir("helm").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    for dir in ["x/milvus", "sub/common"] {
+        let files = |side: &str| {
+            let mut out = Vec::new();
+            let mut stack = vec![sides.dir(side).join(dir)];
+            while let Some(d) = stack.pop() {
+                for e in std::fs::read_dir(&d).unwrap() {
+                    let e = e.unwrap();
+                    if e.file_type().unwrap().is_dir() {
+                        stack.push(e.path());
+                    } else {
+                        let rel = e
+                            .path()
+                            .strip_prefix(sides.dir(side))
+                            .unwrap()
+                            .to_path_buf();
+                        out.push((rel, std::fs::read(e.path()).unwrap()));
+                    }
+                }
+            }
+            out.sort();
+            out
+        };
+        assert_eq!(files("rudder"), files("helm"), "{dir}");
+    }
+    // An archive replaced behind the index's back.
+    let dir = Path::new(&server["REPO_ROOT"]).join(&path);
+    let out = Command::new(rudder())
+        .arg("package")
+        .arg(example_chart("redis"))
+        .arg("-d")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = sides.run(
+        "rudder",
+        rudder(),
+        &["pull", "redis", "--repo", &url, "-d", "tampered"],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("digest mismatch"), "{out:?}");
+    assert!(!sides.dir("rudder").join("tampered").exists());
 }

@@ -299,6 +299,28 @@ fn the_example_chart_suites_pass_in_both() {
     let _ = std::fs::remove_dir_all(b);
 }
 
+/// The suites of the charts written for the other seed systems (issue 17), one chart at a time.
+#[test]
+fn the_seed_chart_suites_pass_in_both() {
+    let oracle = oracle();
+    for chart in SEED_CHARTS {
+        let a = scratch(&format!("{chart}-oracle"));
+        let b = scratch(&format!("{chart}-rudder"));
+        let src = root().join("charts").join(chart);
+        copy_dir(&src, &a.join(chart), true);
+        copy_dir(&src, &b.join(chart), true);
+        let theirs = run(&oracle, &a, chart, &[]);
+        let ours = run(&rudder(), &b, chart, &[]);
+        compare(&format!("charts/{chart}"), &theirs, &ours);
+        assert_eq!(theirs.code, 0, "{}", theirs.stdout);
+        assert_eq!(ours.code, 0, "{}", ours.stdout);
+        let _ = std::fs::remove_dir_all(a);
+        let _ = std::fs::remove_dir_all(b);
+    }
+}
+
+const SEED_CHARTS: &[&str] = &["notes", "ai-platform", "nova"];
+
 #[test]
 fn bad_suites_are_named_and_the_others_still_run() {
     let dir = scratch("bad");
@@ -312,7 +334,7 @@ fn bad_suites_are_named_and_the_others_still_run() {
     let out = &ours.stdout;
     for expected in [
         " PASS  good\tbad/tests/good_test.yaml",
-        "bad/tests/unknown_key_test.yaml:10: test \"misspelt documentIndex\": unknown key \"documentIndx\" in test",
+        "\tWarning: bad/tests/unknown_key_test.yaml:10: test \"misspelt documentIndex\": unknown key \"documentIndx\" in test",
         "bad/tests/bad_path_test.yaml:8: test \"unclosed bracket\": asserts[0] `equal`: invalid path \"metadata.labels[\"",
         "bad/tests/bad_regex_test.yaml:9: test \"unbalanced parenthesis\": asserts[0] `matchRegex`: invalid regular expression \"(x\"",
         "template \"bad/templates/nothing.yaml\" not exists or not selected in test suite",
@@ -322,6 +344,18 @@ fn bad_suites_are_named_and_the_others_still_run() {
     ] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
     }
+    // With --strict an unknown key is an error of its suite.
+    let strict = run(
+        &rudder(),
+        &dir,
+        "bad",
+        &["--strict", "-f", "tests/unknown_key_test.yaml"],
+    );
+    assert!(
+        strict.stdout.contains("- Execution Error: \n\t\tbad/tests/unknown_key_test.yaml:10: test \"misspelt documentIndex\": unknown key \"documentIndx\""),
+        "{}",
+        strict.stdout
+    );
     // The corrupted snapshot file is left as it was.
     assert!(
         std::fs::read_to_string(dir.join("bad/tests/__snapshot__/snap_test.yaml.snap"))

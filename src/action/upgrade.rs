@@ -482,6 +482,23 @@ async fn preflight(applier: &Applier, target: &[Resolved]) -> Result<(), Error> 
     Err(Error::msg(text))
 }
 
+/// Whether everything `wanted` sets is already so in `live` (which also holds server defaults).
+fn is_subset(wanted: &serde_json::Value, live: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (wanted, live) {
+        (Value::Object(w), Value::Object(l)) => w
+            .iter()
+            .all(|(k, v)| l.get(k).is_some_and(|lv| is_subset(v, lv)) || v.is_null()),
+        (Value::Array(w), Value::Array(l)) => {
+            w.len() == l.len() && w.iter().zip(l).all(|(a, b)| is_subset(a, b))
+        }
+        (Value::Number(a), Value::String(b)) | (Value::String(b), Value::Number(a)) => {
+            a.to_string() == *b
+        }
+        _ => wanted == live,
+    }
+}
+
 /// For a StatefulSet, the `spec` fields the new object changes that the API server does not allow
 /// to change; empty for other kinds.
 pub fn changed_immutable_fields(object: &Object, live: &serde_json::Value) -> Vec<String> {
@@ -508,11 +525,72 @@ pub fn changed_immutable_fields(object: &Object, live: &serde_json::Value) -> Ve
         .and_then(|s| s.as_object())
         .unwrap_or(&empty);
     let mut fields: Vec<String> = new
-        .keys()
-        .filter(|k| !MUTABLE.contains(&k.as_str()))
-        .filter(|k| !old.contains_key(*k))
-        .map(|k| format!("spec.{k}"))
+        .iter()
+        .filter(|(k, _)| !MUTABLE.contains(&k.as_str()))
+        .filter(|(k, v)| !old.get(k.as_str()).is_some_and(|live| is_subset(v, live)))
+        .map(|(k, _)| format!("spec.{k}"))
         .collect();
     fields.sort();
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_statefulset_fields_that_cannot_change() {
+        let object = Object::from_json(json!({
+            "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+            "spec": {"replicas": 3, "serviceName": "db",
+                "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                    "spec": {"storageClassName": "fast-ssd"}}]}
+        }))
+        .unwrap();
+        let live = json!({"spec": {"replicas": 1, "serviceName": "db", "podManagementPolicy": "OrderedReady",
+            "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                "spec": {"volumeMode": "Filesystem"}, "status": {"phase": "Pending"}}]}});
+        assert_eq!(
+            changed_immutable_fields(&object, &live),
+            ["spec.volumeClaimTemplates"]
+        );
+        let same = json!({"spec": {"serviceName": "db", "volumeClaimTemplates": [{"metadata": {"name": "data"},
+            "spec": {"storageClassName": "fast-ssd", "volumeMode": "Filesystem"}}]}});
+        assert!(changed_immutable_fields(&object, &same).is_empty());
+    }
+
+    #[test]
+    fn values_reuse_rules() {
+        let mut chart = crate::chart::Chart::default();
+        let current = Release {
+            config: serde_json::from_str(r#"{"a":1,"b":{"c":2}}"#).unwrap(),
+            ..Release::default()
+        };
+        let flags = |text: &str| {
+            let options = ValueOptions {
+                values: if text.is_empty() {
+                    vec![]
+                } else {
+                    vec![text.to_string()]
+                },
+                ..ValueOptions::default()
+            };
+            options.merge_values(&mut std::io::empty()).unwrap()
+        };
+        let json = |v: &Value| serde_json::to_string(&release_record::values_json(v)).unwrap();
+        let silent = reuse_values(ValuesMode::Default, &mut chart, &current, flags(""));
+        assert_eq!(json(&silent), r#"{"a":1,"b":{"c":2}}"#);
+        let given = reuse_values(ValuesMode::Default, &mut chart, &current, flags("x=1"));
+        assert_eq!(json(&given), r#"{"x":1}"#);
+        let reused = reuse_values(
+            ValuesMode::ResetThenReuse,
+            &mut chart,
+            &current,
+            flags("b.d=3"),
+        );
+        assert_eq!(json(&reused), r#"{"a":1,"b":{"c":2,"d":3}}"#);
+        let reset = reuse_values(ValuesMode::Reset, &mut chart, &current, flags(""));
+        assert_eq!(json(&reset), "{}");
+    }
 }

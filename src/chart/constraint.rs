@@ -249,12 +249,21 @@ fn parse_comparison(s: &str) -> Option<Comparison> {
 /// Masterminds' `semver.NewVersion(a).Compare(NewVersion(b))`; `None` when either is not a version.
 /// Build metadata is ignored, as in Masterminds.
 pub fn compare_versions(a: &str, b: &str) -> Option<Ordering> {
-    Some(Version::parse(a)?.cmp(&Version::parse(b)?))
+    Some(plain_version(a)?.cmp(&plain_version(b)?))
 }
 
 /// Whether `s` parses as a version (Masterminds' `semver.NewVersion`, which accepts `1.2` and `v1`).
 pub fn is_version(s: &str) -> bool {
-    Version::parse(s).is_some()
+    plain_version(s).is_some()
+}
+
+/// A version without wildcards (`1.x` is a range, not a version).
+fn plain_version(s: &str) -> Option<Version> {
+    let core = s.trim().split(['-', '+']).next().unwrap_or("");
+    if core.split('.').any(|p| matches!(p, "x" | "X" | "*")) {
+        return None;
+    }
+    Version::parse(s)
 }
 
 /// Whether `constraint` parses (Masterminds' `semver.NewConstraint`); an empty one means any release.

@@ -87,6 +87,8 @@ pub struct UpdateArgs {
     /// Verify the packages against signatures.
     #[arg(long = "verify")]
     pub verify: bool,
+    #[command(flatten)]
+    pub registry: super::registry::TlsArgs,
 }
 
 /// The chart argument: at most one, `.` by default, cleaned as `filepath.Clean` does.
@@ -153,11 +155,14 @@ fn run_update(paths: &HelmPathArgs, args: &UpdateArgs, build: bool) -> Result<()
     let settings = paths.settings();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let mut log = std::io::stderr();
     let mut manager = Manager {
         chart_path: path,
         settings: &settings,
         skip_update: args.skip_refresh,
         out: &mut out,
+        log: &mut log,
+        registry: args.registry.options_without_stored(),
     };
     let result = if build {
         manager.build()

@@ -20,6 +20,7 @@ pub mod list;
 pub mod output;
 pub mod package;
 pub mod pflag;
+pub mod registry;
 pub mod release_args;
 pub mod release_lock;
 pub mod repo;
@@ -91,6 +92,12 @@ pub enum Command {
     Repo(repo::RepoArgs),
     /// Search for a keyword in charts.
     Search(repo::SearchArgs),
+    /// Push a chart to a remote (oci://).
+    Push(registry::PushArgs),
+    /// Download a chart from a registry (oci://).
+    Pull(registry::PullArgs),
+    /// Login to or logout from a registry.
+    Registry(registry::RegistryArgs),
     /// Run helm-unittest test suites of charts.
     Unittest(unittest::UnittestArgs),
 }
@@ -174,6 +181,9 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Dependency(args) => dependency::run(args),
         Command::Repo(args) => repo::run(args),
         Command::Search(args) => repo::run_search(args),
+        Command::Push(args) => registry::run_push(args),
+        Command::Pull(args) => registry::run_pull(args),
+        Command::Registry(args) => registry::run_registry(args),
         Command::Unittest(args) => unittest::run(args),
     }
 }

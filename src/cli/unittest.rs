@@ -18,7 +18,7 @@ pub struct UnittestArgs {
     /// Enforce coloured output even when stdout is not a terminal (false disables colour).
     #[arg(long = "color", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = super::pflag::parse_bool)]
     pub color: Option<bool>,
-    /// Strict parsing of the suites (Rudder always refuses unknown keys).
+    /// Strict parsing of the suites: unknown keys are errors (otherwise warnings).
     #[arg(long = "strict")]
     pub strict: bool,
     /// Glob paths of test files, relative to each chart (default tests/*_test.yaml).
@@ -71,6 +71,7 @@ pub fn run(args: UnittestArgs) -> ExitCode {
         fail_fast: args.fail_fast,
         with_subchart: args.with_subchart,
         skip_schema_validation: args.skip_schema_validation,
+        strict: args.strict,
         jobs: args.jobs,
     };
     let result = run::run(&options);

@@ -52,7 +52,7 @@ fn scheme_and_host(url: &str) -> Option<(String, String)> {
     Some((parsed.scheme().to_string(), host))
 }
 
-fn client(options: &Options) -> Result<reqwest::blocking::Client, Error> {
+pub(crate) fn client(options: &Options) -> Result<reqwest::blocking::Client, Error> {
     static PROVIDER: Once = Once::new();
     PROVIDER.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -145,7 +145,7 @@ pub fn get(url: &str, options: &Options) -> Result<Vec<u8>, Error> {
 
 /// A TLS handshake failure in Go's words (`tls: failed to verify certificate: x509: certificate signed
 /// by unknown authority`), found by walking the error's causes to rustls' error.
-fn tls_failure(e: &reqwest::Error) -> Option<String> {
+pub(crate) fn tls_failure(e: &reqwest::Error) -> Option<String> {
     use rustls::CertificateError as C;
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
@@ -171,6 +171,19 @@ fn tls_failure(e: &reqwest::Error) -> Option<String> {
         source = err.source();
     }
     None
+}
+
+/// Whether `e` failed because the server's certificate was not accepted (as opposed to the server
+/// not speaking TLS at all).
+pub(crate) fn is_certificate_failure(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(tls) = find_rustls(err) {
+            return matches!(tls, rustls::Error::InvalidCertificate(_));
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// rustls' error in `err` or in the `io::Error`s wrapped inside it (hyper wraps it twice).

@@ -161,9 +161,7 @@ impl Index {
             index.insert("apiVersion".into(), self.api_version.clone().into());
             index.insert("generated".into(), self.generated.clone().into());
             index.insert("entries".into(), serde_json::Value::Object(entries));
-            let mut out = String::new();
-            write_go_json(&mut out, &serde_json::Value::Object(index), 0);
-            return out;
+            return super::gojson::indented(&serde_json::Value::Object(index));
         }
         let index = serde_json::json!({
             "apiVersion": self.api_version,
@@ -266,49 +264,6 @@ pub fn url_join(base: &str, p: &str) -> String {
             } else {
                 crate::chart::archive::clean_path(&joined)
             }
-        }
-    }
-}
-
-/// `json.MarshalIndent(v, "", "  ")` keeping the objects' key order (struct fields as declared).
-fn write_go_json(out: &mut String, v: &serde_json::Value, depth: usize) {
-    use serde_json::Value as J;
-    let pad = |out: &mut String, depth: usize| {
-        out.push('\n');
-        out.push_str(&"  ".repeat(depth));
-    };
-    match v {
-        J::Null => out.push_str("null"),
-        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        J::Number(n) => out.push_str(&n.to_string()),
-        J::String(s) => crate::yaml::json::write_string(out, s, true),
-        J::Array(items) if items.is_empty() => out.push_str("[]"),
-        J::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                pad(out, depth + 1);
-                write_go_json(out, item, depth + 1);
-            }
-            pad(out, depth);
-            out.push(']');
-        }
-        J::Object(map) if map.is_empty() => out.push_str("{}"),
-        J::Object(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                pad(out, depth + 1);
-                crate::yaml::json::write_string(out, key, true);
-                out.push_str(": ");
-                write_go_json(out, item, depth + 1);
-            }
-            pad(out, depth);
-            out.push('}');
         }
     }
 }

@@ -12,7 +12,8 @@
 //!
 //! Stricter than Helm: a downloaded archive must match the `digest` the index gives for it and must
 //! load as a chart, else the update fails (Helm moves it in unchecked, or skips it with a message).
-//! `oci://` dependencies are refused with a clear "not supported yet".
+//! `oci://` dependencies are resolved against the registry's tags (an exact version is taken as is)
+//! and pulled with [`crate::registry`].
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,11 @@ pub struct Manager<'a> {
     pub skip_update: bool,
     /// Progress lines (Helm prints them on standard output).
     pub out: &'a mut dyn Write,
+    /// The registry client's lines (`Pulled: …`; Helm prints them on standard error).
+    pub log: &'a mut dyn Write,
+    /// How to reach `oci://` registries (`--plain-http`, TLS flags, `--username/--password`; without
+    /// credentials, those `registry login` stored are used).
+    pub registry: crate::registry::client::Options,
 }
 
 /// Go's `filepath.Join(a, b)` (joined, then cleaned) for display and use.
@@ -395,11 +401,27 @@ impl Manager<'_> {
                 continue;
             }
             if is_oci(&d.repository) {
-                return Err(Error::Resolve(format!(
-                    "dependency {} from {}: oci:// repositories are not supported yet",
-                    quote(&d.name),
-                    d.repository
-                )));
+                // An exact version is used as is; a constraint picks the newest matching tag.
+                let version = if is_version(&d.version) {
+                    Some(d.version.clone())
+                } else {
+                    let reference = oci_reference(&format!("{}/{}", d.repository, d.name))?;
+                    let tags = self
+                        .registry_client(&reference.registry)?
+                        .tags(&reference.repository)
+                        .map_err(|e| {
+                            Error::Resolve(format!(
+                                "could not retrieve list of tags for repository {}: {e}",
+                                d.repository
+                            ))
+                        })?;
+                    tags.into_iter()
+                        .find(|t| is_compatible_range(&d.version, t))
+                };
+                // As in Helm, no matching tag locks the constraint itself, and the download then
+                // fails naming it.
+                locked.push(lock_dep(d, version.as_deref().unwrap_or(&d.version)));
+                continue;
             }
             let repo_name = repo_names.get(&d.name).cloned().unwrap_or_default();
             if repo_name.is_empty() {
@@ -517,11 +539,28 @@ impl Manager<'_> {
                 continue;
             }
             if is_oci(&dep.repository) {
-                return Err(Error::Resolve(format!(
-                    "dependency {} from {}: oci:// repositories are not supported yet",
-                    quote(&dep.name),
-                    dep.repository
-                )));
+                let text = format!("Downloading {} from repo {}", dep.name, dep.repository);
+                self.line(&text);
+                let url = format!("{}/{}", dep.repository, dep.name);
+                let reference = oci_reference(&url)?;
+                let pulled = self
+                    .registry_client(&reference.registry)?
+                    .pull(&reference, &dep.version)
+                    .map_err(|e| Error::Resolve(format!("could not download {url}: {e}")))?;
+                let _ = writeln!(
+                    self.log,
+                    "Pulled: {}\nDigest: {}",
+                    pulled.shown, pulled.digest
+                );
+                crate::chart::load_archive(&pulled.data).map_err(|e| {
+                    Error::Resolve(format!(
+                        "chart {} from repository {}: {e}",
+                        dep.name, dep.repository
+                    ))
+                })?;
+                let path = tmp.join(format!("{}-{}.tgz", dep.name, dep.version));
+                std::fs::write(&path, &pulled.data).map_err(|e| io("open", &path, &e))?;
+                continue;
             }
             let found = self
                 .find_chart_url(dep, repos)
@@ -620,6 +659,16 @@ impl Manager<'_> {
         Ok(())
     }
 
+    /// A registry client for `host`, with stored credentials unless the command gave some.
+    fn registry_client(&self, host: &str) -> Result<crate::registry::Client, Error> {
+        let mut options = self.registry.clone();
+        if options.credentials.is_none() {
+            options.credentials =
+                crate::registry::credentials::get(&self.settings.registry_config, host);
+        }
+        crate::registry::Client::new(host, options).map_err(|e| Error::Resolve(e.to_string()))
+    }
+
     /// `loadChartRepositories`: each configured repository with its cached index (a missing index is
     /// an error, as in Helm).
     fn load_chart_repositories(&self) -> Result<Vec<(Entry, Index)>, Error> {
@@ -709,6 +758,10 @@ struct FoundChart {
     url: String,
     digest: String,
     options: Options,
+}
+
+fn oci_reference(url: &str) -> Result<crate::registry::Reference, Error> {
+    crate::registry::Reference::parse(url).map_err(|e| Error::Resolve(e.to_string()))
 }
 
 /// Names of the regular files directly in `dir`, sorted (Go's `os.ReadDir` order).

@@ -25,10 +25,12 @@
 pub mod digest;
 pub mod error;
 pub mod getter;
+pub mod gojson;
 pub mod index;
 pub mod lock;
 pub mod manager;
 pub mod paths;
+pub mod pull;
 pub mod repo;
 pub mod repofile;
 pub mod search;

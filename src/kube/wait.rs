@@ -100,13 +100,20 @@ pub fn readiness(kind: &str, live: &Value, rules: WaitRules) -> Readiness {
             }
         }
         "Deployment" => {
+            // `kubectl rollout status`: every replica updated, no old replica left, every updated
+            // one available.
             let updated = int(live, "/status/updatedReplicas");
             let available = int(live, "/status/availableReplicas");
+            let total = int(live, "/status/replicas");
             if !generation_seen(live) {
                 Waiting("the controller to observe the new generation".into())
-            } else if updated < replicas || available < replicas {
+            } else if updated < replicas {
+                Waiting(format!("{updated} of {replicas} replicas updated"))
+            } else if total > updated {
+                Waiting(format!("{} old replicas to terminate", total - updated))
+            } else if available < updated {
                 Waiting(format!(
-                    "{available} of {replicas} replicas available ({updated} updated)"
+                    "{available} of {updated} updated replicas available"
                 ))
             } else {
                 Ready
@@ -265,7 +272,13 @@ mod tests {
         d["status"]["availableReplicas"] = json!(1);
         assert_eq!(
             readiness("Deployment", &d, rules),
-            Readiness::Waiting("1 of 2 replicas available (2 updated)".into())
+            Readiness::Waiting("1 of 2 updated replicas available".into())
+        );
+        d["status"]["availableReplicas"] = json!(2);
+        d["status"]["replicas"] = json!(3);
+        assert_eq!(
+            readiness("Deployment", &d, rules),
+            Readiness::Waiting("1 old replicas to terminate".into())
         );
     }
 

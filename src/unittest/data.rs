@@ -39,8 +39,43 @@ impl DataError {
 
 /// Every document of `text` as yaml.v3 decodes it into `interface{}` (empty documents are `Null`).
 pub fn parse_documents(text: &str) -> Result<Vec<Doc>, DataError> {
-    let nodes = parse_nodes(text, usize::MAX).map_err(DataError::from_yaml)?;
+    let nodes = match parse_nodes(text, usize::MAX) {
+        Ok(nodes) => nodes,
+        Err(e) => match relax_flow_closers(text) {
+            // go-yaml accepts a flow collection closed at its key's indentation (HELM-FACTS §8);
+            // the YAML layer does not, so such closers are indented like the line before them.
+            Some(relaxed) => {
+                parse_nodes(&relaxed, usize::MAX).map_err(|_| DataError::from_yaml(e))?
+            }
+            None => return Err(DataError::from_yaml(e)),
+        },
+    };
     nodes.iter().map(|n| decode(n)).collect()
+}
+
+/// `text` with each line that only closes a flow collection (`]`, `}`, optionally followed by `,`)
+/// indented like the previous non-blank line; `None` when there is no such line.
+fn relax_flow_closers(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut previous_indent = 0;
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start_matches(' ');
+        let indent = body.len() - trimmed.len();
+        let closer = matches!(trimmed.trim_end(), "]" | "}" | "]," | "},");
+        if closer && indent < previous_indent {
+            out.push_str(&" ".repeat(previous_indent));
+            out.push_str(&line[indent..]);
+            changed = true;
+            continue;
+        }
+        if !trimmed.trim().is_empty() {
+            previous_indent = indent;
+        }
+        out.push_str(line);
+    }
+    changed.then_some(out)
 }
 
 /// The first document of `text` (`Null` when there is none).
@@ -394,6 +429,12 @@ mod tests {
         assert_eq!(get(&m, "g"), Some(&s("1")));
         assert_eq!(get(&m, "h"), Some(&Doc::Int(16)));
         assert_eq!(get(&m, "i"), Some(&Doc::Float(1000.0)));
+    }
+
+    #[test]
+    fn flow_collections_may_close_at_their_keys_indentation() {
+        let docs = parse_documents("a:\n  args: [\n    \"x\",\n  ]\n").unwrap();
+        assert_eq!(to_json(&docs[0]).unwrap(), r#"{"a":{"args":["x"]}}"#);
     }
 
     #[test]

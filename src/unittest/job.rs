@@ -470,7 +470,7 @@ fn render_or_fail(
 ) -> Result<Output, String> {
     let json = data::to_json(user)?;
     let values = crate::yaml::parse_values(&json, "values").map_err(|e| e.to_string())?;
-    let mut chart = chart.clone();
+    let chart = chart.clone();
 
     let release_name = if test.release.name.is_empty() {
         suite.release.name.clone()
@@ -483,11 +483,19 @@ fn render_or_fail(
             crate::action::release_name::RELEASE_NAME_PATTERN
         ));
     }
-    crate::chart::process_dependencies(&mut chart, &values).map_err(|e| e.to_string())?;
-    let coalesced = crate::values::coalesce_values(&chart, &values).map_err(|e| e.to_string())?;
+    // The render pipeline's steps (`action::pipeline`); the render itself is the engine's, since a
+    // test needs NOTES.txt among the files and no sorting.
+    let mut loaded = crate::action::pipeline::LoadedChart::from(chart);
+    loaded
+        .process_dependencies(&values)
+        .map_err(|e| e.to_string())?;
+    let coalesced = loaded.coalesce(&values).map_err(|e| e.to_string())?;
     if !settings.skip_schema_validation {
-        crate::values::validate_against_schema(&chart, &coalesced).map_err(|e| e.to_string())?;
+        loaded
+            .validate_schema(&coalesced)
+            .map_err(|e| e.to_string())?;
     }
+    let mut chart = loaded.chart;
 
     let select: Vec<regex::Regex> = templates_to_assert
         .iter()

@@ -65,7 +65,12 @@ impl Provider {
             }
             return Ok(Value::empty_map());
         }
-        let items: Vec<Doc> = candidates
+        let all: Vec<&Doc> = candidates.collect();
+        // client-go's fake tracker: a kind's resource version starts at 1 and each added object
+        // raises it; a list carries the latest.
+        let resource_version = (1 + all.len()).to_string();
+        let items: Vec<Doc> = all
+            .into_iter()
             .filter(|o| scoped_ns.is_empty() || meta(o, "namespace").unwrap_or("") == scoped_ns)
             .cloned()
             .collect();
@@ -80,7 +85,10 @@ impl Provider {
                 Rc::from("metadata"),
                 Doc::Map(vec![
                     (Rc::from("continue"), Doc::Str(Rc::from(""))),
-                    (Rc::from("resourceVersion"), Doc::Str(Rc::from(""))),
+                    (
+                        Rc::from("resourceVersion"),
+                        Doc::Str(Rc::from(resource_version.as_str())),
+                    ),
                 ]),
             ),
         ]);

@@ -182,10 +182,10 @@ fn apply<'a>(step: &Step, node: &'a Doc, root: &'a Doc, out: &mut Vec<&'a Doc>) 
             }
         }
         Step::Filter(expr) => {
+            // A sequence's items are filtered; any other node is kept or dropped itself.
             let children: Vec<&'a Doc> = match node {
                 Doc::Seq(items) => items.iter().collect(),
-                Doc::Map(m) => m.iter().map(|(_, v)| v).collect(),
-                _ => Vec::new(),
+                other => vec![other],
             };
             for child in children {
                 if eval(expr, child, root) {
@@ -837,6 +837,11 @@ mod tests {
         );
         assert_eq!(find(DOC, "spec.containers[?(@.port)].name"), ["a", "b"]);
         assert_eq!(find(DOC, "spec.containers[?(!@.nope)].name"), ["a", "b"]);
+        assert_eq!(
+            find(DOC, "$[?(@.metadata.name == 'x')].metadata.name"),
+            ["x"]
+        );
+        assert!(find(DOC, "$[?(@.metadata.name == 'y')].metadata.name").is_empty());
     }
 
     #[test]

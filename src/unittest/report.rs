@@ -211,6 +211,9 @@ pub fn human(result: &RunResult, p: &Printer) -> String {
         );
         for s in &chart.suites {
             line(&mut out, 0, &suite_title(p, s));
+            for w in &s.warnings {
+                line(&mut out, 1, &p.warning(&format!("Warning: {w}")));
+            }
             if let Some(e) = &s.error {
                 line(&mut out, 1, &p.highlight("- Execution Error: "));
                 line(&mut out, 2, &format!("{e}\n"));

@@ -28,6 +28,8 @@ pub struct Options {
     pub fail_fast: bool,
     pub with_subchart: bool,
     pub skip_schema_validation: bool,
+    /// Unknown keys in suites are errors (otherwise warnings).
+    pub strict: bool,
     /// Threads to use (0: one per core).
     pub jobs: usize,
 }
@@ -53,6 +55,8 @@ pub struct SuiteResult {
     pub error: Option<String>,
     pub tests: Vec<TestResult>,
     pub snapshot: SnapshotCounts,
+    /// Unknown keys that were ignored, each naming file, test and line.
+    pub warnings: Vec<String>,
 }
 
 impl SuiteResult {
@@ -344,7 +348,7 @@ fn run_file(
         }
     };
     let mut out = Vec::new();
-    for parsed in suite::parse_file(file, &text) {
+    for parsed in suite::parse_file(file, &text, options.strict) {
         let result = match parsed {
             Err(e) => SuiteResult {
                 file: file.to_string(),
@@ -372,6 +376,7 @@ fn run_suite(
     let mut result = SuiteResult {
         name: suite.name.clone(),
         file: suite.file.clone(),
+        warnings: suite.warnings.iter().map(|w| w.to_string()).collect(),
         ..SuiteResult::default()
     };
     let mut cache = match SnapshotCache::open(&suite.snapshot_file(), options.update_snapshot) {

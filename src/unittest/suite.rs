@@ -1,8 +1,9 @@
 //! The suite file format of helm-unittest v1.1.2 (`TestSuite`, `TestJob`, `Assertion` and the
-//! validators' parameters), read from YAML with every key checked: an unknown key, a value of the
-//! wrong type, a malformed path or regular expression is an [`Error`] naming the suite file, the test
-//! and the line. helm-unittest ignores unknown keys unless `--strict`; Rudder always refuses them, as
-//! a misspelt key otherwise silently weakens a test.
+//! validators' parameters), read from YAML with every key checked: a value of the wrong type, a
+//! malformed path or regular expression is an [`Error`] naming the suite file, the test and the
+//! line. An unknown key (a misspelt one silently weakens a test) is such an error with `--strict`;
+//! without it, it is a warning with the same text, and the key is ignored as helm-unittest ignores
+//! it, since public suites have them (traefik's put `documentIndex` inside `equal:`).
 //!
 //! A file may hold several suites separated by `---` lines (helm-unittest's `splitterPattern`); each
 //! is parsed on its own, and a snapshot id distinguishes their snapshot files only when given.
@@ -116,6 +117,8 @@ pub struct Suite {
     pub snapshot_id: String,
     pub skip_reason: String,
     pub minimum_version: String,
+    /// Unknown keys that were ignored (errors with `--strict`).
+    pub warnings: Vec<Error>,
 }
 
 impl Suite {
@@ -143,7 +146,7 @@ pub const PLUGIN_VERSION: &str = "1.1.2";
 
 /// Splits a suite file into its suites and parses each. A suite that fails to parse is an error
 /// in the list; the others still come back.
-pub fn parse_file(file: &str, text: &str) -> Vec<Result<Suite, Error>> {
+pub fn parse_file(file: &str, text: &str, strict: bool) -> Vec<Result<Suite, Error>> {
     let splitter = regex::Regex::new(r"(?:^|\s*\n)---\s*").expect("valid pattern");
     let mut out = Vec::new();
     let mut start = 0;
@@ -158,7 +161,7 @@ pub fn parse_file(file: &str, text: &str) -> Vec<Result<Suite, Error>> {
             continue;
         }
         let base_line = text[..offset].matches('\n').count();
-        if let Some(suite) = parse_suite(file, part, base_line) {
+        if let Some(suite) = parse_suite(file, part, base_line, strict) {
             out.push(suite);
         }
     }
@@ -169,9 +172,21 @@ struct Ctx<'a> {
     file: &'a str,
     base_line: usize,
     test: Option<String>,
+    strict: bool,
+    warnings: std::cell::RefCell<Vec<Error>>,
 }
 
 impl Ctx<'_> {
+    /// An unknown key or parameter at `line`: an error when strict, else a warning.
+    fn unknown(&self, line: usize, message: String) -> Result<(), Error> {
+        let e = self.error_at(line, message);
+        if self.strict {
+            return Err(e);
+        }
+        self.warnings.borrow_mut().push(e);
+        Ok(())
+    }
+
     fn error(&self, node: &Node, message: impl Into<String>) -> Error {
         Error {
             file: self.file.to_string(),
@@ -191,11 +206,18 @@ impl Ctx<'_> {
     }
 }
 
-fn parse_suite(file: &str, text: &str, base_line: usize) -> Option<Result<Suite, Error>> {
+fn parse_suite(
+    file: &str,
+    text: &str,
+    base_line: usize,
+    strict: bool,
+) -> Option<Result<Suite, Error>> {
     let mut ctx = Ctx {
         file,
         base_line,
         test: None,
+        strict,
+        warnings: std::cell::RefCell::new(Vec::new()),
     };
     let nodes = match parse_nodes(text, 1) {
         Ok(nodes) => nodes,
@@ -210,7 +232,10 @@ fn parse_suite(file: &str, text: &str, base_line: usize) -> Option<Result<Suite,
     if matches!(&root.kind, NodeKind::Scalar { value, .. } if value.is_empty()) {
         return None;
     }
-    Some(suite_from(&mut ctx, root, base_line))
+    Some(suite_from(&mut ctx, root, base_line).map(|mut suite| {
+        suite.warnings = ctx.warnings.take();
+        suite
+    }))
 }
 
 const SUITE_KEYS: &[&str] = &[
@@ -249,7 +274,7 @@ const TEST_KEYS: &[&str] = &[
 
 fn suite_from(ctx: &mut Ctx, root: &Node, base_line: usize) -> Result<Suite, Error> {
     let entries = mapping(ctx, root, "a suite")?;
-    check_keys(ctx, &entries, SUITE_KEYS, "suite")?;
+    let entries = known(ctx, entries, SUITE_KEYS, "suite")?;
     let mut suite = Suite {
         file: ctx.file.to_string(),
         line: base_line + root.line,
@@ -268,6 +293,7 @@ fn suite_from(ctx: &mut Ctx, root: &Node, base_line: usize) -> Result<Suite, Err
         snapshot_id: String::new(),
         skip_reason: String::new(),
         minimum_version: String::new(),
+        warnings: Vec::new(),
     };
     let mut tests_node = None;
     for (key, value) in &entries {
@@ -282,9 +308,9 @@ fn suite_from(ctx: &mut Ctx, root: &Node, base_line: usize) -> Result<Suite, Err
             "chart" => suite.chart = chart_override(ctx, value)?,
             "capabilities" => {
                 let entries = mapping(ctx, value, "capabilities")?;
-                check_keys(
+                let entries = known(
                     ctx,
-                    &entries,
+                    entries,
                     &["majorVersion", "minorVersion", "apiVersions"],
                     "capabilities",
                 )?;
@@ -307,7 +333,7 @@ fn suite_from(ctx: &mut Ctx, root: &Node, base_line: usize) -> Result<Suite, Err
             "snapshotId" => suite.snapshot_id = string(ctx, value)?,
             "skip" => {
                 let entries = mapping(ctx, value, "skip")?;
-                check_keys(ctx, &entries, &["reason", "minimumVersion"], "skip")?;
+                let entries = known(ctx, entries, &["reason", "minimumVersion"], "skip")?;
                 for (k, v) in &entries {
                     match k.as_str() {
                         "reason" => suite.skip_reason = string(ctx, v)?,
@@ -368,7 +394,7 @@ fn test_from(ctx: &mut Ctx, node: &Node) -> Result<Test, Error> {
     if let Some((_, name)) = entries.iter().find(|(k, _)| k == "it") {
         ctx.test = Some(string(ctx, name)?);
     }
-    check_keys(ctx, &entries, TEST_KEYS, "test")?;
+    let entries = known(ctx, entries, TEST_KEYS, "test")?;
     let mut test = Test {
         name: ctx.test.clone().unwrap_or_default(),
         line: ctx.base_line + node.line,
@@ -405,9 +431,9 @@ fn test_from(ctx: &mut Ctx, node: &Node) -> Result<Test, Error> {
             "chart" => test.chart = chart_override(ctx, value)?,
             "capabilities" => {
                 let entries = mapping(ctx, value, "capabilities")?;
-                check_keys(
+                let entries = known(
                     ctx,
-                    &entries,
+                    entries,
                     &["majorVersion", "minorVersion", "apiVersions"],
                     "capabilities",
                 )?;
@@ -426,7 +452,7 @@ fn test_from(ctx: &mut Ctx, node: &Node) -> Result<Test, Error> {
                                         })
                                         .collect(),
                                 ),
-                                _ if is_null(v) => Some(Vec::new()),
+                                // A null or non-list value drops the suite's API versions.
                                 _ => None,
                             }
                         }
@@ -436,7 +462,7 @@ fn test_from(ctx: &mut Ctx, node: &Node) -> Result<Test, Error> {
             "asserts" => asserts_node = Some(value.clone()),
             "skip" => {
                 let entries = mapping(ctx, value, "skip")?;
-                check_keys(ctx, &entries, &["reason"], "skip")?;
+                let entries = known(ctx, entries, &["reason"], "skip")?;
                 for (_, v) in &entries {
                     test.skip_reason = string(ctx, v)?;
                 }
@@ -659,29 +685,33 @@ fn validator(ctx: &Ctx, kind: &str, params: &Rc<Node>, index: usize) -> Result<V
             }
         }
     };
+    let allowed: &[&str] = super::assert::params_of(kind);
+    let mut kept = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        if allowed.iter().any(|a| a.eq_ignore_ascii_case(&key)) {
+            kept.push((key, value));
+            continue;
+        }
+        let line = node_of_key(params, &key).unwrap_or(&value).line;
+        ctx.unknown(
+            line,
+            format!(
+                "asserts[{index}] `{kind}`: unknown parameter {key:?} (expected {})",
+                if allowed.is_empty() {
+                    "none".to_string()
+                } else {
+                    allowed.join(", ")
+                }
+            ),
+        )?;
+    }
     let p = Params {
         ctx,
         kind,
         index,
         node: params,
-        entries,
+        entries: kept,
     };
-    let allowed: &[&str] = super::assert::params_of(kind);
-    for (key, value) in &p.entries {
-        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(key)) {
-            return Err(p.error(
-                node_of_key(params, key).unwrap_or(value),
-                format!(
-                    "unknown parameter {key:?} (expected {})",
-                    if allowed.is_empty() {
-                        "none".to_string()
-                    } else {
-                        allowed.join(", ")
-                    }
-                ),
-            ));
-        }
-    }
     Ok(match kind {
         "equal" | "notEqual" => {
             let (path, compiled) = p.path("path")?;
@@ -806,10 +836,13 @@ fn validator(ctx: &Ctx, kind: &str, params: &Rc<Node>, index: usize) -> Result<V
                         let mut pattern = String::new();
                         for (k, v) in &entries {
                             if !k.eq_ignore_ascii_case("pattern") {
-                                return Err(p.error(
-                                    v,
-                                    format!("unknown parameter {k:?} of {name} (expected pattern)"),
-                                ));
+                                ctx.unknown(
+                                    v.line,
+                                    format!(
+                                        "asserts[{index}] `{kind}`: unknown parameter {k:?} of {name} (expected pattern)"
+                                    ),
+                                )?;
+                                continue;
                             }
                             pattern = string(ctx, v)?;
                         }
@@ -834,9 +867,9 @@ fn validator(ctx: &Ctx, kind: &str, params: &Rc<Node>, index: usize) -> Result<V
 
 fn document_selector(ctx: &Ctx, node: &Node, from_assert: bool) -> Result<DocumentSelector, Error> {
     let entries = mapping(ctx, node, "documentSelector")?;
-    check_keys(
+    let entries = known(
         ctx,
-        &entries,
+        entries,
         &["path", "value", "matchMany", "skipEmptyTemplates"],
         "documentSelector",
     )?;
@@ -880,9 +913,9 @@ fn document_selector(ctx: &Ctx, node: &Node, from_assert: bool) -> Result<Docume
 
 fn release(ctx: &Ctx, node: &Node) -> Result<Release, Error> {
     let entries = mapping(ctx, node, "release")?;
-    check_keys(
+    let entries = known(
         ctx,
-        &entries,
+        entries,
         &["name", "namespace", "revision", "upgrade"],
         "release",
     )?;
@@ -900,7 +933,7 @@ fn release(ctx: &Ctx, node: &Node) -> Result<Release, Error> {
 
 fn chart_override(ctx: &Ctx, node: &Node) -> Result<ChartOverride, Error> {
     let entries = mapping(ctx, node, "chart")?;
-    check_keys(ctx, &entries, &["version", "appVersion"], "chart")?;
+    let entries = known(ctx, entries, &["version", "appVersion"], "chart")?;
     let mut c = ChartOverride::default();
     for (k, v) in &entries {
         match k.as_str() {
@@ -913,7 +946,7 @@ fn chart_override(ctx: &Ctx, node: &Node) -> Result<ChartOverride, Error> {
 
 fn post_renderer(ctx: &Ctx, node: &Node) -> Result<PostRenderer, Error> {
     let entries = mapping(ctx, node, "postRenderer")?;
-    check_keys(ctx, &entries, &["cmd", "args"], "postRenderer")?;
+    let entries = known(ctx, entries, &["cmd", "args"], "postRenderer")?;
     let mut p = PostRenderer::default();
     for (k, v) in &entries {
         match k.as_str() {
@@ -926,16 +959,16 @@ fn post_renderer(ctx: &Ctx, node: &Node) -> Result<PostRenderer, Error> {
 
 fn provider(ctx: &Ctx, node: &Node) -> Result<KubernetesProvider, Error> {
     let entries = mapping(ctx, node, "kubernetesProvider")?;
-    check_keys(ctx, &entries, &["scheme", "objects"], "kubernetesProvider")?;
+    let entries = known(ctx, entries, &["scheme", "objects"], "kubernetesProvider")?;
     let mut p = KubernetesProvider::default();
     for (k, v) in &entries {
         match k.as_str() {
             "scheme" => {
                 for (kind, props) in mapping(ctx, v, "kubernetesProvider.scheme")? {
                     let props_entries = mapping(ctx, &props, "a scheme entry")?;
-                    check_keys(
+                    let props_entries = known(
                         ctx,
-                        &props_entries,
+                        props_entries,
                         &["gvr", "namespaced"],
                         "kubernetesProvider.scheme",
                     )?;
@@ -945,7 +978,7 @@ fn provider(ctx: &Ctx, node: &Node) -> Result<KubernetesProvider, Error> {
                             s.namespaced = boolean(ctx, pv)?;
                         } else {
                             let gvr = mapping(ctx, pv, "gvr")?;
-                            check_keys(ctx, &gvr, &["group", "version", "resource"], "gvr")?;
+                            let gvr = known(ctx, gvr, &["group", "version", "resource"], "gvr")?;
                             for (gk, gv) in &gvr {
                                 let text = string(ctx, gv)?;
                                 match gk.as_str() {
@@ -1023,25 +1056,29 @@ fn mapping(ctx: &Ctx, node: &Node, what: &str) -> Result<Vec<(String, Rc<Node>)>
     }
 }
 
-fn check_keys(
+/// The entries with known keys. An unknown key is an error with `--strict`; otherwise a warning
+/// (helm-unittest ignores unknown keys, and suites in the wild have them).
+fn known(
     ctx: &Ctx,
-    entries: &[(String, Rc<Node>)],
+    entries: Vec<(String, Rc<Node>)>,
     allowed: &[&str],
     what: &str,
-) -> Result<(), Error> {
+) -> Result<Vec<(String, Rc<Node>)>, Error> {
+    let mut out = Vec::with_capacity(entries.len());
     for (key, value) in entries {
-        if !allowed.contains(&key.as_str()) {
-            let line = value.line;
-            return Err(ctx.error_at(
-                line,
-                format!(
-                    "unknown key {key:?} in {what} (expected one of: {})",
-                    allowed.join(", ")
-                ),
-            ));
+        if allowed.contains(&key.as_str()) {
+            out.push((key, value));
+            continue;
         }
+        ctx.unknown(
+            value.line,
+            format!(
+                "unknown key {key:?} in {what} (expected one of: {})",
+                allowed.join(", ")
+            ),
+        )?;
     }
-    Ok(())
+    Ok(out)
 }
 
 /// A string field as yaml.v3 fills one: any scalar's text; null is "".
@@ -1117,7 +1154,7 @@ mod tests {
     #[test]
     fn parses_a_suite_with_two_documents() {
         let text = "suite: a\ntemplates: [x.yaml]\ntests:\n  - it: t1\n    set:\n      a.b: 1\n    asserts:\n      - isKind:\n          of: Pod\n---\nsuite: b\ntests:\n  - it: t2\n    asserts:\n      - hasDocuments:\n          count: 1\n";
-        let suites = parse_file("tests/x_test.yaml", text);
+        let suites = parse_file("tests/x_test.yaml", text, true);
         assert_eq!(suites.len(), 2);
         let a = suites[0].as_ref().unwrap();
         assert_eq!(a.name, "a");
@@ -1131,23 +1168,37 @@ mod tests {
     #[test]
     fn unknown_keys_name_file_test_and_line() {
         let text = "suite: a\ntests:\n  - it: first\n    valeus: [x.yaml]\n    asserts:\n      - isKind: {of: Pod}\n";
-        let err = parse_file("t.yaml", text).remove(0).unwrap_err();
+        let err = parse_file("t.yaml", text, true).remove(0).unwrap_err();
         assert_eq!(err.line, 4);
         assert_eq!(err.test.as_deref(), Some("first"));
         assert!(err.to_string().contains("unknown key \"valeus\""), "{err}");
         let text = "suite: a\ntests:\n  - it: first\n    asserts:\n      - equal: {path: 'a[', value: 1}\n";
-        let err = parse_file("t.yaml", text).remove(0).unwrap_err();
+        let err = parse_file("t.yaml", text, true).remove(0).unwrap_err();
         assert_eq!(err.line, 5);
         assert!(err.to_string().contains("invalid path"), "{err}");
         let text = "suite: a\ntests:\n  - it: first\n    asserts:\n      - matchRegex: {path: a, pattern: '('}\n";
-        let err = parse_file("t.yaml", text).remove(0).unwrap_err();
+        let err = parse_file("t.yaml", text, true).remove(0).unwrap_err();
         assert!(
             err.to_string().contains("invalid regular expression"),
             "{err}"
         );
         let text = "suite: a\ntests:\n  - it: first\n    asserts:\n      - isKindd: {of: Pod}\n";
-        let err = parse_file("t.yaml", text).remove(0).unwrap_err();
+        let err = parse_file("t.yaml", text, true).remove(0).unwrap_err();
         assert!(err.to_string().contains("`isKindd` is invalid"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_warn_unless_strict() {
+        let text = "suite: a\ntests:\n  - it: first\n    valeus: [x.yaml]\n    asserts:\n      - equal: {path: a, value: 1, documentIndex: 0}\n";
+        let suite = parse_file("t.yaml", text, false).remove(0).unwrap();
+        let warnings: Vec<String> = suite.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            warnings,
+            [
+                "t.yaml:4: test \"first\": unknown key \"valeus\" in test (expected one of: it, values, set, template, templates, documentIndex, documentSelector, release, chart, capabilities, asserts, skip, kubernetesProvider, postRenderer)",
+                "t.yaml:6: test \"first\": asserts[0] `equal`: unknown parameter \"documentIndex\" (expected path, value, decodeBase64)"
+            ]
+        );
     }
 
     #[test]
@@ -1155,6 +1206,7 @@ mod tests {
         let s = parse_file(
             "c/tests/a_test.yaml",
             "tests:\n  - it: x\n    asserts:\n      - matchSnapshot: {}\n",
+            false,
         )
         .remove(0)
         .unwrap();

@@ -136,6 +136,9 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
         || text.contains('\u{2029}')
         || text.contains('\t')
         || check_directives(text).is_err()
+        || (!text.ends_with('\n')
+            && unterminated_last_line_indent(text).is_some()
+            && (text.contains('|') || text.contains('>')))
         || text.contains(is_disallowed_char)
         || leading_tab_on_first_content_line(text).is_some()
         || text.contains("\\/"))
@@ -202,7 +205,52 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
             }
         }
     }
+    if let Some(last_indent) = unterminated_last_line_indent(text) {
+        if let Some(last) = docs.last_mut() {
+            drop_final_break(last, last_indent, None);
+        }
+    }
     Ok(docs)
+}
+
+/// The indentation of the text's last line when it has content and no line break: a block scalar
+/// running to such an end has no final line break to keep or clip in go-yaml, where yaml-rust2
+/// adds one.
+pub(crate) fn unterminated_last_line_indent(text: &str) -> Option<usize> {
+    let last = text.rsplit(['\n', '\r']).next().unwrap_or("");
+    let content = last.trim_start_matches(' ');
+    (!content.trim_matches([' ', '\t']).is_empty()).then_some(last.len() - content.len())
+}
+
+/// Removes the line break yaml-rust2 adds at the end of a block scalar that runs to the end of an
+/// unterminated text: the document's last node, when the last line is indented past the column of
+/// the collection holding it (else that line is a comment after the scalar).
+fn drop_final_break(node: &mut Rc<Node>, last_indent: usize, parent_col: Option<usize>) {
+    let column = node.column.saturating_sub(1);
+    let Some(node) = Rc::get_mut(node) else {
+        return;
+    };
+    match &mut node.kind {
+        NodeKind::Map { entries, .. } => {
+            if let Some((key, value)) = entries.last_mut() {
+                let key_col = key.column.saturating_sub(1);
+                drop_final_break(value, last_indent, Some(key_col));
+            }
+        }
+        NodeKind::Seq { items, .. } => {
+            if let Some(item) = items.last_mut() {
+                drop_final_break(item, last_indent, Some(column));
+            }
+        }
+        NodeKind::Scalar { value, style, .. } => {
+            if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                && parent_col.is_none_or(|p| last_indent > p)
+                && value.ends_with('\n')
+            {
+                value.pop();
+            }
+        }
+    }
 }
 
 /// Indents the continuation lines of the quoted scalar starting at `mark` to one column past its
@@ -733,6 +781,21 @@ impl Loader<'_> {
         let Some(chars) = &self.chars else {
             return Ok(());
         };
+        // A tab before a block mapping's key on its line: go-yaml skips only spaces where a key
+        // may start.
+        let mut i = mark.index.min(chars.len());
+        while i > 0 && chars[i - 1] != '\n' && chars[i - 1] != '\r' {
+            i -= 1;
+            if chars[i] == '\t' {
+                let mut e = Error::new(
+                    ErrorKind::Syntax,
+                    "found character that cannot start any token",
+                );
+                e.go_line = scanner_line(mark.line - 1);
+                e.line = mark.line;
+                return Err(e);
+            }
+        }
         if !matches!(
             style,
             TScalarStyle::Plain | TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
@@ -854,6 +917,10 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
         );
     }
     if info.contains("simple key expect") || info.contains("could not find expected ':'") {
+        if let Some(header0) = stray_block_scalar_header(text, line0) {
+            // go-yaml's parser meets a block scalar where a key must be.
+            return owned("did not find expected key", parser_line(header0));
+        }
         // Both parsers notice the missing ':' where the plain scalar's look-ahead stopped.
         return owned("could not find expected ':'", scanner_line(line0));
     }
@@ -962,6 +1029,33 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     // libyaml's own spelling.
     let bare = bare.replace("hexadecimal number", "hexdecimal number");
     owned(&bare, scanner_line(line0))
+}
+
+/// The 0-based line, at or before `upto0`, of the last block-scalar header standing alone on its
+/// line (`|`, `>-`, `|2 # c`) no deeper than the content line before it: a block scalar where a
+/// mapping key belongs, which yaml-rust2 takes for a key without its `:`.
+fn stray_block_scalar_header(text: &str, upto0: usize) -> Option<usize> {
+    let mut previous_indent: Option<usize> = None;
+    let mut found = None;
+    for (i, line) in text.split('\n').enumerate().take(upto0 + 1) {
+        let content = line.trim_start_matches(' ');
+        let indent = line.len() - content.len();
+        let content = content.trim_end_matches(['\r', ' ']);
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let header = content.starts_with(['|', '>'])
+            && content[1..].split('#').next().is_some_and(|h| {
+                h.trim_end()
+                    .chars()
+                    .all(|c| matches!(c, '+' | '-' | '1'..='9'))
+            });
+        if header && previous_indent.is_some_and(|p| indent <= p) {
+            found = Some(i);
+        }
+        previous_indent = Some(indent);
+    }
+    found
 }
 
 /// The innermost `[` or `{` still open before char index `end` (quotes are skipped roughly).

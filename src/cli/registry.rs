@@ -1,0 +1,341 @@
+//! `rudder push`, `rudder pull` (OCI references, and charts of HTTP repositories through
+//! `crate::deps::pull`) and `rudder registry login|logout`: Helm's commands
+//! over `crate::registry`. Like Helm, the `Pushed:`/`Pulled:`/`Digest:` and `Login Succeeded` lines go
+//! to standard error. Credentials come from `--username/--password` or from Helm's registry config
+//! (`HELM_REGISTRY_CONFIG`, `--registry-config`), written by `registry login` (0600).
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::dependency::HelmPathArgs;
+use crate::registry::client::Options;
+use crate::registry::{credentials, Client, Reference};
+
+#[derive(Debug, Clone, Args)]
+pub struct TlsArgs {
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
+    #[arg(long = "cert-file", default_value = "")]
+    pub cert_file: String,
+    #[arg(long = "key-file", default_value = "")]
+    pub key_file: String,
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    #[arg(long = "username", default_value = "")]
+    pub username: String,
+    #[arg(long = "password", default_value = "")]
+    pub password: String,
+}
+
+impl TlsArgs {
+    /// The options with the command's credentials only (the caller looks up stored ones per host).
+    pub fn options_without_stored(&self) -> Options {
+        let credentials = (!self.username.is_empty() || !self.password.is_empty())
+            .then(|| (self.username.clone(), self.password.clone()));
+        Options {
+            plain_http: self.plain_http,
+            ca_file: self.ca_file.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            credentials,
+        }
+    }
+
+    fn options(&self, registry_config: &Path, registry: &str) -> Options {
+        let credentials = if !self.username.is_empty() || !self.password.is_empty() {
+            Some((self.username.clone(), self.password.clone()))
+        } else {
+            credentials::get(registry_config, registry)
+        };
+        Options {
+            plain_http: self.plain_http,
+            ca_file: self.ca_file.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            credentials,
+        }
+    }
+}
+
+/// `rudder push CHART.tgz oci://…`.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
+    pub paths: HelmPathArgs,
+}
+
+/// `rudder pull oci://…`.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    pub args: Vec<String>,
+    #[arg(long = "version", default_value = "")]
+    pub version: String,
+    #[arg(long = "devel")]
+    pub devel: bool,
+    #[arg(short = 'd', long = "destination", default_value = ".")]
+    pub destination: PathBuf,
+    #[arg(long = "untar")]
+    pub untar: bool,
+    #[arg(long = "untardir", default_value = ".")]
+    pub untardir: PathBuf,
+    /// Chart repository URL where to locate the requested chart.
+    #[arg(long = "repo", default_value = "")]
+    pub repo: String,
+    /// Pass credentials to all domains.
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
+    pub paths: HelmPathArgs,
+}
+
+/// `rudder registry`.
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    #[command(subcommand)]
+    pub command: RegistryCommand,
+    #[command(flatten)]
+    pub paths: HelmPathArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Login to a registry.
+    Login(LoginArgs),
+    /// Logout from a registry.
+    Logout(LogoutArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    pub args: Vec<String>,
+    #[arg(short = 'u', long = "username", default_value = "")]
+    pub username: String,
+    #[arg(short = 'p', long = "password", default_value = "")]
+    pub password: String,
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+    #[arg(long = "insecure")]
+    pub insecure: bool,
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
+    #[arg(long = "cert-file", default_value = "")]
+    pub cert_file: String,
+    #[arg(long = "key-file", default_value = "")]
+    pub key_file: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    pub args: Vec<String>,
+}
+
+fn finish(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("Error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+pub fn run_push(args: PushArgs) -> ExitCode {
+    finish((|| {
+        let [chart, remote] = args.args.as_slice() else {
+            return Err(
+                "\"helm push\" requires 2 arguments\n\nUsage:  helm push [chart] [remote] [flags]"
+                    .to_string(),
+            );
+        };
+        let settings = args.paths.settings();
+        let remote_ref = Reference::parse(remote).map_err(|e| e.to_string())?;
+        if !remote.starts_with("oci://") || remote_ref.tag.is_some() || remote_ref.digest.is_some()
+        {
+            return Err(format!(
+                "scheme prefix missing from remote (e.g. \"oci://\"): {remote}"
+            ));
+        }
+        let data = std::fs::read(chart)
+            .map_err(|e| crate::go_os::path_error("stat", Path::new(chart), &e))?;
+        let options = args
+            .tls
+            .options(&settings.registry_config, &remote_ref.registry);
+        let mut client = Client::new(&remote_ref.registry, options).map_err(|e| e.to_string())?;
+        let (shown, digest) = client.push(&remote_ref, &data).map_err(|e| e.to_string())?;
+        eprintln!("Pushed: {shown}\nDigest: {digest}");
+        Ok(())
+    })())
+}
+
+pub fn run_pull(args: PullArgs) -> ExitCode {
+    finish((|| {
+        let [chart] = args.args.as_slice() else {
+            return Err("\"helm pull\" requires at least 1 argument\n\nUsage:  helm pull [chart URL | repo/chartname] [...] [flags]"
+            .to_string());
+        };
+        let settings = args.paths.settings();
+        if !chart.starts_with("oci://") {
+            return pull_from_repository(&args, chart, &settings);
+        }
+        let reference = Reference::parse(chart).map_err(|e| e.to_string())?;
+        let version = if args.version.is_empty() && args.devel {
+            ">0.0.0-0".to_string()
+        } else {
+            args.version.clone()
+        };
+        let options = args
+            .tls
+            .options(&settings.registry_config, &reference.registry);
+        let mut client = Client::new(&reference.registry, options).map_err(|e| e.to_string())?;
+        let pulled = client
+            .pull(&reference, &version)
+            .map_err(|e| e.to_string())?;
+        eprintln!("Pulled: {}\nDigest: {}", pulled.shown, pulled.digest);
+        let loaded = crate::chart::load_archive(&pulled.data).map_err(|e| e.to_string())?;
+        if args.untar {
+            untar(&args, chart, &pulled.data, loaded.name())
+        } else {
+            crate::go_os::mkdir_all(&args.destination)?;
+            let path = args
+                .destination
+                .join(format!("{}-{}.tgz", pulled.name, pulled.version));
+            std::fs::write(&path, &pulled.data)
+                .map_err(|e| crate::go_os::path_error("open", &path, &e))
+        }
+    })())
+}
+
+/// `pull` from an HTTP(S) chart repository (`repo/chart`, `--repo URL`, or an archive's URL).
+fn pull_from_repository(
+    args: &PullArgs,
+    chart: &str,
+    settings: &crate::deps::Settings,
+) -> Result<(), String> {
+    let version = if args.version.is_empty() && args.devel {
+        ">0.0.0-0".to_string()
+    } else {
+        args.version.clone()
+    };
+    let request = crate::deps::pull::PullRequest {
+        chart: chart.to_string(),
+        repo_url: args.repo.clone(),
+        version,
+        username: args.tls.username.clone(),
+        password: args.tls.password.clone(),
+        pass_credentials_all: args.pass_credentials,
+        ca_file: args.tls.ca_file.clone(),
+        cert_file: args.tls.cert_file.clone(),
+        key_file: args.tls.key_file.clone(),
+        insecure_skip_tls_verify: args.tls.insecure_skip_tls_verify,
+    };
+    let fetched = crate::deps::pull::pull(settings, &request).map_err(|e| e.to_string())?;
+    let loaded = crate::chart::load_archive(&fetched.data).map_err(|e| e.to_string())?;
+    if args.untar {
+        return untar(args, &fetched.reference, &fetched.data, loaded.name());
+    }
+    let path = args.destination.join(&fetched.file_name);
+    std::fs::write(&path, &fetched.data).map_err(|e| crate::go_os::path_error("open", &path, &e))
+}
+
+/// Helm's `--untar`: the directory named after the reference's last segment (`<untardir>/<segment>`,
+/// or just `<segment>` for `.`) must not exist and is made; the archive's files then go under
+/// `<untardir>/<chart name>/` (`chartutil.ExpandFile`, paths checked as the loader checks them).
+fn untar(args: &PullArgs, reference: &str, data: &[u8], name: &str) -> Result<(), String> {
+    let clean = |p: String| crate::chart::archive::clean_path(&p);
+    let dir = if args.untardir.is_absolute() {
+        clean(args.untardir.display().to_string())
+    } else {
+        clean(format!(
+            "{}/{}",
+            args.destination.display(),
+            args.untardir.display()
+        ))
+    };
+    let segment = reference.rsplit('/').next().unwrap_or(reference);
+    let check = if dir == "." {
+        segment.to_string()
+    } else {
+        clean(format!("{dir}/{segment}"))
+    };
+    if std::fs::symlink_metadata(&check).is_ok() {
+        return Err(format!(
+            "failed to untar: a file or directory with the name {check} already exists"
+        ));
+    }
+    crate::go_os::mkdir_all(Path::new(&check))
+        .map_err(|e| format!("failed to untar (mkdir): {e}"))?;
+    let target = Path::new(&dir).join(name);
+    let files = crate::chart::archive::read_archive_files(data).map_err(|e| e.to_string())?;
+    for file in files {
+        let path = target.join(&file.name);
+        if let Some(parent) = path.parent() {
+            crate::go_os::mkdir_all(parent)?;
+        }
+        std::fs::write(&path, &file.data)
+            .map_err(|e| crate::go_os::path_error("open", &path, &e))?;
+    }
+    Ok(())
+}
+
+pub fn run_registry(args: RegistryArgs) -> ExitCode {
+    let settings = args.paths.settings();
+    finish(match args.command {
+        RegistryCommand::Login(login) => (|| {
+            let [host] = login.args.as_slice() else {
+                return Err("\"helm registry login\" requires 1 argument\n\nUsage:  helm registry login [host] [flags]"
+                .to_string());
+            };
+            let mut password = login.password.clone();
+            if !password.is_empty() {
+                eprintln!(
+                    "WARNING: Using --password via the CLI is insecure. Use --password-stdin."
+                );
+            } else if login.password_stdin {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|e| e.to_string())?;
+                password = text.trim_end_matches(['\n', '\r']).to_string();
+            }
+            if login.username.is_empty() || password.is_empty() {
+                return Err("username and password are required (interactive prompts are not supported yet)".into());
+            }
+            let options = Options {
+                plain_http: false,
+                ca_file: login.ca_file.clone(),
+                cert_file: login.cert_file.clone(),
+                key_file: login.key_file.clone(),
+                insecure_skip_tls_verify: login.insecure,
+                credentials: Some((login.username.clone(), password.clone())),
+            };
+            let mut client = Client::new(host, options).map_err(|e| e.to_string())?;
+            client.login().map_err(|e| e.to_string())?;
+            credentials::store(&settings.registry_config, host, &login.username, &password)
+                .map_err(|e| e.to_string())?;
+            eprintln!("Login Succeeded");
+            Ok(())
+        })(),
+        RegistryCommand::Logout(logout) => (|| {
+            let [host] = logout.args.as_slice() else {
+                return Err("\"helm registry logout\" requires 1 argument\n\nUsage:  helm registry logout [host] [flags]"
+                .to_string());
+            };
+            if !credentials::remove(&settings.registry_config, host).map_err(|e| e.to_string())? {
+                return Err("not logged in".to_string());
+            }
+            eprintln!("Removing login credentials for {host}");
+            Ok(())
+        })(),
+    })
+}

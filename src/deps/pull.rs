@@ -1,0 +1,163 @@
+//! `pull` of a chart from an HTTP(S) repository (Helm v3.17's `ChartDownloader.ResolveChartVersion`
+//! and `repo.FindChartInAuthAndTLSAndPassRepoURL`): `repo/chart` through the cached index of a
+//! configured repository, `--repo URL` through that repository's index fetched for the occasion, or a
+//! chart archive's URL. The archive is checked against the digest the index gives for it.
+use super::error::Error;
+use super::getter::{self, Options};
+use super::index::Index;
+use super::paths::Settings;
+use super::repofile::{Entry, RepoFile};
+
+/// What to pull.
+#[derive(Debug, Clone, Default)]
+pub struct PullRequest {
+    pub chart: String,
+    /// `--repo`, empty when not given.
+    pub repo_url: String,
+    /// `--version` (`>0.0.0-0` for `--devel`), empty for the newest release.
+    pub version: String,
+    pub username: String,
+    pub password: String,
+    pub pass_credentials_all: bool,
+    pub ca_file: String,
+    pub cert_file: String,
+    pub key_file: String,
+    pub insecure_skip_tls_verify: bool,
+}
+
+/// A downloaded archive and the file name Helm saves it under.
+pub struct Fetched {
+    pub file_name: String,
+    pub data: Vec<u8>,
+    /// The chart reference as Helm continues with it: the archive's URL with `--repo`, else the
+    /// reference given.
+    pub reference: String,
+}
+
+fn quote(s: &str) -> String {
+    crate::template::printf::quote_go(s)
+}
+
+fn get_error(index: &Index, name: &str, version: &str) -> String {
+    if !index.entries.contains_key(name) {
+        "no chart name found".to_string()
+    } else {
+        format!("no chart version found for {name}-{version}")
+    }
+}
+
+/// Resolves and downloads the chart.
+pub fn pull(settings: &Settings, request: &PullRequest) -> Result<Fetched, Error> {
+    let request_options = |url: &str| Options {
+        repo_url: url.to_string(),
+        username: request.username.clone(),
+        password: request.password.clone(),
+        pass_credentials_all: request.pass_credentials_all,
+        ca_file: request.ca_file.clone(),
+        cert_file: request.cert_file.clone(),
+        key_file: request.key_file.clone(),
+        insecure_skip_tls_verify: request.insecure_skip_tls_verify,
+    };
+    let (url, options, digest) = if !request.repo_url.is_empty() {
+        let options = request_options(&request.repo_url);
+        let index_url = getter::resolve_reference(&request.repo_url, "index.yaml")?;
+        let data = getter::get(&index_url, &options).map_err(|e| {
+            Error::Resolve(format!(
+                "looks like {} is not a valid chart repository or cannot be reached: {e}",
+                quote(&request.repo_url)
+            ))
+        })?;
+        let index = Index::parse(&data, &request.repo_url)?;
+        let chosen = index.get(&request.chart, &request.version).ok_or_else(|| {
+            Error::Resolve(format!(
+                "chart {} version {} not found in {} repository",
+                quote(&request.chart),
+                quote(&request.version),
+                request.repo_url
+            ))
+        })?;
+        let first = chosen.urls.first().ok_or_else(|| {
+            Error::Resolve(format!(
+                "chart {} has no downloadable URLs",
+                quote(&request.chart)
+            ))
+        })?;
+        (
+            getter::resolve_reference(&request.repo_url, first)?,
+            options,
+            chosen.digest.clone(),
+        )
+    } else if request.chart.contains("://") {
+        (
+            request.chart.clone(),
+            request_options(&request.chart),
+            String::new(),
+        )
+    } else {
+        let Some((repo_name, chart_name)) = request.chart.split_once('/') else {
+            return Err(Error::Resolve(format!(
+                "non-absolute URLs should be in form of repo_name/path_to_chart, got: {}",
+                request.chart
+            )));
+        };
+        let file = RepoFile::load_or_default(&settings.repository_config)?;
+        let entry: &Entry = file
+            .get(repo_name)
+            .ok_or_else(|| Error::Resolve(format!("repo {repo_name} not found")))?;
+        let index = Index::load(&settings.index_file(&entry.name)).map_err(|e| {
+            Error::Resolve(format!(
+                "no cached repo found. (try 'helm repo update'): {e}"
+            ))
+        })?;
+        let chosen = index.get(chart_name, &request.version).ok_or_else(|| {
+            Error::Resolve(format!(
+                "chart {} matching {} not found in {} index. (try 'helm repo update'): {}",
+                quote(chart_name),
+                request.version,
+                entry.name,
+                get_error(&index, chart_name, &request.version)
+            ))
+        })?;
+        let first = chosen.urls.first().ok_or_else(|| {
+            Error::Resolve(format!(
+                "chart {} has no downloadable URLs",
+                quote(&request.chart)
+            ))
+        })?;
+        (
+            getter::resolve_reference(&entry.url, first)?,
+            Options::for_entry(entry),
+            chosen.digest.clone(),
+        )
+    };
+    let data = getter::get(&url, &options)?;
+    let file_name = reqwest::Url::parse(&url)
+        .ok()
+        .and_then(|u| u.path().rsplit('/').next().map(str::to_string))
+        .unwrap_or_else(|| url.rsplit('/').next().unwrap_or(&url).to_string());
+    if !digest.is_empty() {
+        let actual = super::digest::sha256_hex(&data);
+        if !actual.eq_ignore_ascii_case(digest.trim_start_matches("sha256:")) {
+            return Err(Error::DigestMismatch {
+                chart: file_name,
+                repository: if request.repo_url.is_empty() {
+                    request.chart.clone()
+                } else {
+                    request.repo_url.clone()
+                },
+                expected: digest,
+                actual,
+            });
+        }
+    }
+    let reference = if request.repo_url.is_empty() {
+        request.chart.clone()
+    } else {
+        url
+    };
+    Ok(Fetched {
+        file_name,
+        data,
+        reference,
+    })
+}

@@ -1,0 +1,504 @@
+//! The OCI distribution API calls Helm's registry client makes: the `/v2/` check for `login`, tag
+//! lists, manifests and blobs, with Basic credentials (from `--username/--password` or the registry
+//! config) sent up front and a Bearer token fetched when the registry asks for one.
+use std::io::Read;
+
+use reqwest::blocking::{RequestBuilder, Response};
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
+use reqwest::Method;
+
+use super::reference::{version_to_tag, Reference};
+use super::MANIFEST_MEDIA_TYPE;
+use super::{Error, CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, LEGACY_CHART_LAYER_MEDIA_TYPE};
+use crate::deps::digest::sha256_hex;
+use crate::deps::getter::Options as TlsOptions;
+
+/// Connection options of one command.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--plain-http`.
+    pub plain_http: bool,
+    pub ca_file: String,
+    pub cert_file: String,
+    pub key_file: String,
+    pub insecure_skip_tls_verify: bool,
+    /// `(username, password)`.
+    pub credentials: Option<(String, String)>,
+}
+
+/// A client for one registry host.
+pub struct Client {
+    http: reqwest::blocking::Client,
+    options: Options,
+    registry: String,
+    bearer: Option<String>,
+}
+
+/// A pulled chart.
+pub struct Pulled {
+    pub data: Vec<u8>,
+    /// The manifest's digest.
+    pub digest: String,
+    /// `host/repo:tag` as Helm prints it.
+    pub shown: String,
+    pub name: String,
+    pub version: String,
+}
+
+fn status_error(method: &Method, url: &str, response: Response) -> Error {
+    let code = response.status().as_u16();
+    let body = response.text().unwrap_or_default();
+    // The distribution API's `{"errors":[{"code":"NAME_UNKNOWN","message":"…"}]}`, as oras prints it.
+    let detail = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| {
+            let e = v.get("errors")?.get(0)?;
+            let code = e.get("code")?.as_str()?.to_lowercase().replace('_', " ");
+            let message = e.get("message")?.as_str()?.to_string();
+            Some(format!("{code}: {message}"))
+        })
+        .unwrap_or_else(|| {
+            reqwest::StatusCode::from_u16(code)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("")
+                .to_string()
+        });
+    Error(format!(
+        "{method} {}: unexpected status code {code}: {detail}",
+        crate::template::printf::quote_go(url)
+    ))
+}
+
+fn is_loopback(registry: &str) -> bool {
+    let host = registry.rsplit_once(':').map_or(registry, |(h, _)| h);
+    host == "localhost" || host.starts_with("127.") || host == "[::1]"
+}
+
+impl Client {
+    pub fn new(registry: &str, options: Options) -> Result<Client, Error> {
+        let tls = TlsOptions {
+            ca_file: options.ca_file.clone(),
+            cert_file: options.cert_file.clone(),
+            key_file: options.key_file.clone(),
+            insecure_skip_tls_verify: options.insecure_skip_tls_verify,
+            ..TlsOptions::default()
+        };
+        let http = crate::deps::getter::client(&tls).map_err(|e| Error(e.to_string()))?;
+        Ok(Client {
+            http,
+            options,
+            registry: registry.to_string(),
+            bearer: None,
+        })
+    }
+
+    fn base(&self) -> String {
+        let scheme = if self.options.plain_http {
+            "http"
+        } else {
+            "https"
+        };
+        format!("{scheme}://{}", self.registry)
+    }
+
+    fn transport(&self, method: &Method, url: &str, e: &reqwest::Error) -> Error {
+        let quoted = crate::template::printf::quote_go(url);
+        match crate::deps::getter::tls_failure(e) {
+            Some(text) => Error(format!("{method} {quoted}: {text}")),
+            None => Error(crate::values::getter::transport_error(url, e).replacen(
+                "Get ",
+                &format!("{method} "),
+                1,
+            )),
+        }
+    }
+
+    fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
+        match (&self.bearer, &self.options.credentials) {
+            (Some(token), _) => request.bearer_auth(token),
+            (None, Some((user, pass))) => request.basic_auth(user, Some(pass)),
+            (None, None) => request,
+        }
+    }
+
+    /// Sends a request, fetching a Bearer token once when the registry asks for one.
+    fn send(
+        &mut self,
+        method: Method,
+        url: &str,
+        headers: HeaderMap,
+        body: Option<Vec<u8>>,
+    ) -> Result<Response, Error> {
+        for attempt in 0..2 {
+            let mut request = self
+                .http
+                .request(method.clone(), url)
+                .headers(headers.clone());
+            if let Some(body) = &body {
+                request = request.body(body.clone());
+            }
+            let response = self
+                .authorize(request)
+                .send()
+                .map_err(|e| self.transport(&method, url, &e))?;
+            if response.status() == reqwest::StatusCode::UNAUTHORIZED && attempt == 0 {
+                let challenge = response
+                    .headers()
+                    .get(WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                if let Some(params) = challenge.strip_prefix("Bearer ") {
+                    self.bearer = Some(self.fetch_token(params)?);
+                    continue;
+                }
+            }
+            return Ok(response);
+        }
+        unreachable!("the loop returns on its second attempt")
+    }
+
+    /// The token service of a `Bearer realm="…",service="…",scope="…"` challenge.
+    fn fetch_token(&self, params: &str) -> Result<String, Error> {
+        let mut realm = String::new();
+        let mut query = Vec::new();
+        for part in params.split(',') {
+            if let Some((k, v)) = part.trim().split_once('=') {
+                let v = v.trim_matches('"').to_string();
+                if k == "realm" {
+                    realm = v;
+                } else {
+                    query.push((k.to_string(), v));
+                }
+            }
+        }
+        let mut token_url = reqwest::Url::parse(&realm)
+            .map_err(|e| Error(format!("invalid token realm {realm}: {e}")))?;
+        token_url.query_pairs_mut().extend_pairs(&query);
+        let mut request = self.http.get(token_url);
+        if let Some((user, pass)) = &self.options.credentials {
+            request = request.basic_auth(user, Some(pass));
+        }
+        let response = request
+            .send()
+            .map_err(|e| self.transport(&Method::GET, &realm, &e))?;
+        if !response.status().is_success() {
+            return Err(status_error(&Method::GET, &realm, response));
+        }
+        let body = read_all(response, &realm)?;
+        let json: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| Error(format!("reading the token from {realm}: {e}")))?;
+        json.get("token")
+            .or_else(|| json.get("access_token"))
+            .and_then(|t| t.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| Error(format!("no token in the answer of {realm}")))
+    }
+
+    /// `registry login`: the `/v2/` endpoint must accept the credentials. A registry on the loopback
+    /// network that does not speak TLS is tried over plain HTTP, as Docker's rules allow.
+    pub fn login(&mut self) -> Result<(), Error> {
+        let url = format!("{}/v2/", self.base());
+        // A certificate the client does not accept is a failure, not a reason to try plain HTTP.
+        let certificate_refused = !self.options.plain_http
+            && self
+                .authorize(self.http.get(&url))
+                .send()
+                .err()
+                .is_some_and(|e| crate::deps::getter::is_certificate_failure(&e));
+        let response = match self.send(Method::GET, &url, HeaderMap::new(), None) {
+            Ok(r) => r,
+            Err(e)
+                if !self.options.plain_http
+                    && !certificate_refused
+                    && is_loopback(&self.registry) =>
+            {
+                self.options.plain_http = true;
+                let plain = format!("{}/v2/", self.base());
+                match self.send(Method::GET, &plain, HeaderMap::new(), None) {
+                    Ok(r) => r,
+                    Err(_) => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        if !response.status().is_success() {
+            let status = response.status();
+            return Err(Error(format!(
+                "login attempt to {url} failed with status: {} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("")
+            )));
+        }
+        Ok(())
+    }
+
+    /// The repository's tags that are versions, newest first (`_` read as `+`).
+    pub fn tags(&mut self, repository: &str) -> Result<Vec<String>, Error> {
+        let url = format!("{}/v2/{repository}/tags/list", self.base());
+        let response = self.send(Method::GET, &url, HeaderMap::new(), None)?;
+        if !response.status().is_success() {
+            return Err(status_error(&Method::GET, &url, response));
+        }
+        let body = read_all(response, &url)?;
+        let json: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| Error(format!("GET {url}: {e}")))?;
+        let mut versions: Vec<String> = json
+            .get("tags")
+            .and_then(|t| t.as_array())
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(|t| t.as_str())
+                    .map(|t| t.replace('_', "+"))
+                    .filter(|v| crate::chart::constraint::is_version(v) && !v.starts_with('v'))
+                    .collect()
+            })
+            .unwrap_or_default();
+        versions.sort_by(|a, b| {
+            crate::chart::constraint::compare_versions(b, a).unwrap_or(std::cmp::Ordering::Equal)
+        });
+        Ok(versions)
+    }
+
+    /// Pulls the chart `reference` names, at `version` (a version or a constraint; the newest when
+    /// empty) unless the reference has a tag or digest.
+    pub fn pull(&mut self, reference: &Reference, version: &str) -> Result<Pulled, Error> {
+        let mut reference = reference.clone();
+        if reference.tag.is_none() && reference.digest.is_none() {
+            let exact = crate::chart::constraint::is_version(version) && !version.contains(' ');
+            let chosen = if exact {
+                version.to_string()
+            } else {
+                let tags = self.tags(&reference.repository)?;
+                let constraint = if version.is_empty() { "*" } else { version };
+                tags.iter()
+                    .find(|t| t.as_str() == version)
+                    .or_else(|| {
+                        tags.iter()
+                            .find(|t| crate::chart::constraint::is_compatible_range(constraint, t))
+                    })
+                    .cloned()
+                    .ok_or_else(|| {
+                        Error(format!(
+                            "Could not locate a version matching provided version string {version}"
+                        ))
+                    })?
+            };
+            reference.tag = Some(version_to_tag(&chosen));
+        }
+        let target = reference
+            .digest
+            .clone()
+            .or_else(|| reference.tag.clone())
+            .unwrap_or_default();
+        let url = format!(
+            "{}/v2/{}/manifests/{target}",
+            self.base(),
+            reference.repository
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, MANIFEST_MEDIA_TYPE.parse().expect("media type"));
+        let response = self.send(Method::GET, &url, headers, None)?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Err(Error(format!("{}: not found", reference.display())));
+        }
+        if !response.status().is_success() {
+            return Err(status_error(&Method::GET, &url, response));
+        }
+        let body = read_all(response, &url)?;
+        let digest = format!("sha256:{}", sha256_hex(&body));
+        if let Some(wanted) = &reference.digest {
+            if wanted != &digest {
+                return Err(Error(format!(
+                    "{}: the manifest's digest is {digest}",
+                    reference.display()
+                )));
+            }
+        }
+        let manifest: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| Error(format!("{}: invalid manifest: {e}", reference.display())))?;
+        let config = &manifest["config"];
+        if config["mediaType"].as_str() != Some(CONFIG_MEDIA_TYPE) {
+            return Err(Error(format!(
+                "{}: not a Helm chart (config media type {})",
+                reference.display(),
+                config["mediaType"].as_str().unwrap_or("missing")
+            )));
+        }
+        let layers = manifest["layers"].as_array().cloned().unwrap_or_default();
+        let chart_layers: Vec<&serde_json::Value> = layers
+            .iter()
+            .filter(|l| {
+                matches!(
+                    l["mediaType"].as_str(),
+                    Some(CHART_LAYER_MEDIA_TYPE | LEGACY_CHART_LAYER_MEDIA_TYPE)
+                )
+            })
+            .collect();
+        let [layer] = chart_layers.as_slice() else {
+            return Err(Error(format!(
+                "manifest does not contain exactly one layer of type {CHART_LAYER_MEDIA_TYPE}"
+            )));
+        };
+        let config_data = self.blob(&reference.repository, config)?;
+        let data = self.blob(&reference.repository, layer)?;
+        let meta: serde_json::Value = serde_json::from_slice(&config_data).map_err(|e| {
+            Error(format!(
+                "{}: invalid chart config: {e}",
+                reference.display()
+            ))
+        })?;
+        Ok(Pulled {
+            data,
+            digest,
+            shown: reference.display(),
+            name: meta["name"].as_str().unwrap_or_default().to_string(),
+            version: meta["version"].as_str().unwrap_or_default().to_string(),
+        })
+    }
+
+    /// A blob, checked against its descriptor's digest.
+    fn blob(&mut self, repository: &str, descriptor: &serde_json::Value) -> Result<Vec<u8>, Error> {
+        let digest = descriptor["digest"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let url = format!("{}/v2/{repository}/blobs/{digest}", self.base());
+        let response = self.send(Method::GET, &url, HeaderMap::new(), None)?;
+        if !response.status().is_success() {
+            return Err(status_error(&Method::GET, &url, response));
+        }
+        let data = read_all(response, &url)?;
+        let actual = format!("sha256:{}", sha256_hex(&data));
+        if actual != digest {
+            return Err(Error(format!(
+                "blob {digest} of {repository}: digest mismatch: the registry sent {actual}"
+            )));
+        }
+        Ok(data)
+    }
+
+    fn upload(&mut self, repository: &str, data: &[u8]) -> Result<String, Error> {
+        let digest = format!("sha256:{}", sha256_hex(data));
+        let head = format!("{}/v2/{repository}/blobs/{digest}", self.base());
+        if self
+            .send(Method::HEAD, &head, HeaderMap::new(), None)?
+            .status()
+            .is_success()
+        {
+            return Ok(digest);
+        }
+        let start = format!("{}/v2/{repository}/blobs/uploads/", self.base());
+        let response = self.send(Method::POST, &start, HeaderMap::new(), Some(Vec::new()))?;
+        if response.status() != reqwest::StatusCode::ACCEPTED {
+            return Err(status_error(&Method::POST, &start, response));
+        }
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .ok_or_else(|| Error(format!("POST {start}: no upload location")))?;
+        let location = if location.starts_with('/') {
+            format!("{}{location}", self.base())
+        } else {
+            location.to_string()
+        };
+        let separator = if location.contains('?') { '&' } else { '?' };
+        let put = format!("{location}{separator}digest={digest}");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            "application/octet-stream".parse().expect("media type"),
+        );
+        let response = self.send(Method::PUT, &put, headers, Some(data.to_vec()))?;
+        if response.status() != reqwest::StatusCode::CREATED {
+            return Err(status_error(&Method::PUT, &put, response));
+        }
+        Ok(digest)
+    }
+
+    /// `push CHART.tgz oci://host/path`: the chart at `<path>/<name>:<version>`; the reference shown
+    /// and the manifest's digest.
+    pub fn push(&mut self, remote: &Reference, archive: &[u8]) -> Result<(String, String), Error> {
+        let chart = crate::chart::load_archive(archive).map_err(|e| Error(e.to_string()))?;
+        let md = &chart.metadata;
+        let repository = format!("{}/{}", remote.repository, md.name);
+        let reference = Reference {
+            registry: remote.registry.clone(),
+            repository: repository.clone(),
+            tag: Some(version_to_tag(&md.version)),
+            digest: None,
+        };
+        let config = crate::deps::gojson::compact(&serde_json::to_value(md).unwrap_or_default());
+        let config_digest = self.upload(&repository, config.as_bytes())?;
+        let layer_digest = self.upload(&repository, archive)?;
+        let mut annotations = std::collections::BTreeMap::new();
+        let mut add = |k: &str, v: &str| {
+            if !v.trim().is_empty() {
+                annotations.insert(k.to_string(), v.to_string());
+            }
+        };
+        add("org.opencontainers.image.description", &md.description);
+        add("org.opencontainers.image.title", &md.name);
+        add("org.opencontainers.image.version", &md.version);
+        add("org.opencontainers.image.url", &md.home);
+        add(
+            "org.opencontainers.image.created",
+            &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        );
+        if let Some(source) = md.sources.first() {
+            add("org.opencontainers.image.source", source);
+        }
+        if !md.maintainers.is_empty() {
+            let authors: Vec<String> = md
+                .maintainers
+                .iter()
+                .map(|m| {
+                    let mut s = m.name.clone();
+                    if !m.email.is_empty() {
+                        s.push_str(&format!(" ({})", m.email));
+                    }
+                    s
+                })
+                .collect();
+            add("org.opencontainers.image.authors", &authors.join(", "));
+        }
+        for (k, v) in &md.annotations {
+            if k != "org.opencontainers.image.version" && k != "org.opencontainers.image.title" {
+                annotations.insert(k.clone(), v.clone());
+            }
+        }
+        let manifest = serde_json::json!({
+            "schemaVersion": 2,
+            "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": config_digest, "size": config.len()},
+            "layers": [{"mediaType": CHART_LAYER_MEDIA_TYPE, "digest": layer_digest, "size": archive.len()}],
+            "annotations": annotations,
+        });
+        let body = crate::deps::gojson::compact(&manifest);
+        let digest = format!("sha256:{}", sha256_hex(body.as_bytes()));
+        let url = format!(
+            "{}/v2/{repository}/manifests/{}",
+            self.base(),
+            reference.tag.as_deref().unwrap_or_default()
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            MANIFEST_MEDIA_TYPE.parse().expect("media type"),
+        );
+        let response = self.send(Method::PUT, &url, headers, Some(body.into_bytes()))?;
+        if response.status() != reqwest::StatusCode::CREATED {
+            return Err(status_error(&Method::PUT, &url, response));
+        }
+        Ok((reference.display(), digest))
+    }
+}
+
+fn read_all(mut response: Response, url: &str) -> Result<Vec<u8>, Error> {
+    let mut data = Vec::new();
+    response
+        .read_to_end(&mut data)
+        .map_err(|e| Error(format!("reading {url}: {e}")))?;
+    Ok(data)
+}

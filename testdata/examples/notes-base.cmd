@@ -1,0 +1,2 @@
+# Base values only, passwords pinned.
+notes charts/notes -f charts/notes/ci/pinned-passwords.yaml

@@ -1,0 +1,2 @@
+# An external database instead of the postgresql subchart, with S3 keys given inline.
+notes charts/notes -f charts/notes/values.dev.yaml --set postgresql.enabled=false --set externalDatabase.host=db.internal --set externalDatabase.existingSecret=notes-db --set objectStorage.enabled=true --set objectStorage.endpoint=http://minio:9000 --set objectStorage.accessKey=ak --set objectStorage.secretKey=sk

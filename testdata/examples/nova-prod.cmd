@@ -1,0 +1,2 @@
+# values.prod.yaml: what overlays/prod rendered.
+nova charts/nova -n nova -f charts/nova/values.prod.yaml
