@@ -212,8 +212,10 @@ struct Outcome {
     stderr: String,
 }
 
+/// Rudder under the name `helm`, so messages naming the program read as Helm's.
 fn rudder() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_rudder"))
+    static AS_HELM: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    AS_HELM.get_or_init(common::rudder_as_helm)
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -96,9 +96,12 @@ fn chart_arg(command: &str, args: &[String]) -> Result<PathBuf, String> {
     match args {
         [] => Ok(PathBuf::from(".")),
         [one] => Ok(PathBuf::from(crate::chart::archive::clean_path(one))),
-        _ => Err(format!(
-            "\"helm dependency {command}\" accepts at most 1 argument\n\nUsage:  helm dependency {command} CHART [flags]"
-        )),
+        _ => {
+            let program = crate::program::name();
+            Err(format!(
+                "\"{program} dependency {command}\" accepts at most 1 argument\n\nUsage:  {program} dependency {command} CHART [flags]"
+            ))
+        }
     }
 }
 

@@ -136,6 +136,11 @@ pub struct SearchRepoArgs {
 
 /// cobra's `require.*` messages.
 fn args_error(use_line: &str, rule: &str, n: usize) -> String {
+    // The program as invoked (`helm` or `rudder`), as cobra names its root command.
+    let use_line = &match use_line.strip_prefix("helm ") {
+        Some(rest) => format!("{} {rest}", crate::program::name()),
+        None => use_line.to_string(),
+    };
     let noun = if n == 1 { "argument" } else { "arguments" };
     let command = use_line.split(" [").next().unwrap_or(use_line);
     let rule = match rule {

@@ -106,4 +106,23 @@ pub trait Driver: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<String>, Error>>;
     /// Deletes a record; [`Error::NotFound`] when there is none.
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), Error>>;
+
+    /// Like [`Driver::query`] but without payloads (`data` empty), when the store can list labels
+    /// much more cheaply than whole records (Kubernetes' metadata-only lists); `None` otherwise.
+    /// `list` filters on labels first and then [`Driver::fetch`]es only the records it prints.
+    fn query_labels<'a>(
+        &'a self,
+        _labels: &'a [(&'a str, &'a str)],
+    ) -> BoxFuture<'a, Result<Option<Vec<RawRecord>>, Error>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// The payloads of records [`Driver::query_labels`] returned (records deleted in between are
+    /// left out).
+    fn fetch<'a>(
+        &'a self,
+        records: Vec<RawRecord>,
+    ) -> BoxFuture<'a, Result<Vec<RawRecord>, Error>> {
+        Box::pin(async move { Ok(records) })
+    }
 }

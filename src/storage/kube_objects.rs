@@ -216,6 +216,71 @@ impl Driver for KubeObjects {
         })
     }
 
+    fn query_labels<'a>(
+        &'a self,
+        labels: &'a [(&'a str, &'a str)],
+    ) -> BoxFuture<'a, Result<Option<Vec<RawRecord>>, Error>> {
+        Box::pin(async move {
+            let selector = labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let params = ListParams::default().labels(&selector);
+            let metas: Vec<ObjectMeta> = match self.kind {
+                ObjectKind::Secret => self
+                    .secrets()
+                    .list_metadata(&params)
+                    .await
+                    .map(|l| l.items.into_iter().map(|m| m.metadata).collect()),
+                ObjectKind::ConfigMap => self
+                    .config_maps()
+                    .list_metadata(&params)
+                    .await
+                    .map(|l| l.items.into_iter().map(|m| m.metadata).collect()),
+            }
+            .map_err(|e| Error::kube("list: failed to list", self.err(e)))?;
+            Ok(Some(
+                metas.into_iter().map(|m| self.raw(m, Vec::new())).collect(),
+            ))
+        })
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        records: Vec<RawRecord>,
+    ) -> BoxFuture<'a, Result<Vec<RawRecord>, Error>> {
+        Box::pin(async move {
+            // Concurrent GETs, a bounded number at a time, in the order given.
+            const AT_ONCE: usize = 32;
+            let mut out = Vec::with_capacity(records.len());
+            for chunk in records.chunks(AT_ONCE) {
+                let mut tasks = tokio::task::JoinSet::new();
+                for (i, r) in chunk.iter().enumerate() {
+                    let one = KubeObjects::new(
+                        self.kind,
+                        self.cluster.clone(),
+                        Some(r.namespace.clone()),
+                    );
+                    let key = r.key.clone();
+                    tasks.spawn(async move { (i, one.get(&key).await) });
+                }
+                let mut got: Vec<(usize, RawRecord)> = Vec::with_capacity(chunk.len());
+                while let Some(joined) = tasks.join_next().await {
+                    match joined {
+                        Ok((i, Ok(record))) => got.push((i, record)),
+                        Ok((_, Err(Error::NotFound))) => {}
+                        Ok((_, Err(e))) => return Err(e),
+                        Err(e) => return Err(Error::Backend(format!("list: {e}"))),
+                    }
+                }
+                got.sort_by_key(|(i, _)| *i);
+                out.extend(got.into_iter().map(|(_, r)| r));
+            }
+            Ok(out)
+        })
+    }
+
     fn create<'a>(
         &'a self,
         record: &'a WriteRecord,

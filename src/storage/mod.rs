@@ -263,6 +263,17 @@ impl Storage {
         self.driver.query(&[("owner", "helm")]).await
     }
 
+    /// Every record's labels without payloads, when the driver can list them cheaply (then
+    /// [`Storage::fetch`] the ones needed); `None` when it cannot.
+    pub async fn list_labels(&self) -> Result<Option<Vec<RawRecord>>, Error> {
+        self.driver.query_labels(&[("owner", "helm")]).await
+    }
+
+    /// The payloads of records from [`Storage::list_labels`].
+    pub async fn fetch(&self, records: Vec<RawRecord>) -> Result<Vec<RawRecord>, Error> {
+        self.driver.fetch(records).await
+    }
+
     /// Stores a new revision (`Storage.Create`): first prunes the history to `max_history - 1`
     /// revisions, never removing the newest deployed one; then creates the record, which fails with
     /// [`Error::Exists`] if another client created that revision first.

@@ -663,3 +663,44 @@ mod tests {
         assert_eq!(s.version, 3);
     }
 }
+
+/// Records written by the real binaries (scripts/record-release-records).
+#[cfg(test)]
+mod recorded {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        let path = format!("{}/testdata/storage/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .trim_end()
+            .to_string()
+    }
+
+    #[test]
+    fn helm3_records_reencode_byte_for_byte() {
+        for rev in [1, 2] {
+            let json = fixture(&format!("helm-v3.17.3-v{rev}.json"));
+            let r: Release = serde_json::from_str(&json).unwrap();
+            assert_eq!(r.version, rev);
+            assert_eq!(gojson::to_string(&r).unwrap(), json);
+        }
+    }
+
+    #[test]
+    fn helm4_records_decode() {
+        let json = fixture("helm-v4.1.4-v2.json");
+        let r: Release = serde_json::from_str(&json).unwrap();
+        assert_eq!(r.status(), Status::Deployed);
+        assert_eq!(r.apply_method, "ssa");
+        assert_eq!(r.chart_label(), "demo-0.1.0");
+        assert_eq!(r.config["greeting"], "<hi>");
+        assert!(r.info.as_ref().unwrap().deleted.is_zero());
+        // Written back in Helm 3's form: "deleted" present, Helm 4's fields kept.
+        let again = gojson::to_string(&r).unwrap();
+        assert!(again.contains(r#""deleted":"""#));
+        assert!(again.contains(r#""apply_method":"ssa""#));
+        let summary: Summary = serde_json::from_str(&json).unwrap();
+        assert_eq!(summary.app_version_label(), "1.0");
+    }
+}
