@@ -771,6 +771,15 @@ fn vendored_example_dependencies_are_generated() {
         "notes",
         "ai-platform",
         "nova",
+        "minio",
+        "kafka",
+        "elasticsearch",
+        "clickhouse",
+        "nacos",
+        "jaeger",
+        "prometheus",
+        "grafana",
+        "voice-infra",
     ] {
         let path = format!("charts/{chart}");
         let out = sides.run("rudder", rudder(), &["dependency", "build", &path]);

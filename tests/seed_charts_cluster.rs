@@ -213,3 +213,12 @@ fn ai_platform_installs_with_dev_values_and_upgrades_to_prod() {
 fn nova_installs_with_dev_values_and_upgrades_to_prod() {
     dev_then_prod("nova", &[], &[]);
 }
+
+#[test]
+fn voice_infra_installs_with_dev_values_and_upgrades_to_prod() {
+    dev_then_prod(
+        "voice-infra",
+        &[],
+        &["charts/voice-infra/ci/keep-dev-storage.yaml"],
+    );
+}

@@ -319,7 +319,7 @@ fn the_seed_chart_suites_pass_in_both() {
     }
 }
 
-const SEED_CHARTS: &[&str] = &["notes", "ai-platform", "nova"];
+const SEED_CHARTS: &[&str] = &["notes", "ai-platform", "nova", "voice-infra"];
 
 #[test]
 fn bad_suites_are_named_and_the_others_still_run() {
