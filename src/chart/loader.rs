@@ -385,12 +385,18 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
 }
 
 fn parse_lock(f: &BufferedFile) -> Result<Lock, Error> {
-    let value = yaml_text(&f.data)
-        .and_then(|t| yaml_input::parse_any(&t))
-        .map_err(|message| Error::Parse {
-            file: f.name.clone(),
-            message,
-        })?;
+    /// The lock's dependency list (release records store it, as Helm's `chart.Lock`).
+    #[derive(Default, serde::Deserialize)]
+    struct Dependencies {
+        #[serde(default)]
+        dependencies: Vec<super::Dependency>,
+    }
+    let parse_error = |message| Error::Parse {
+        file: f.name.clone(),
+        message,
+    };
+    let text = yaml_text(&f.data).map_err(parse_error)?;
+    let value = yaml_input::parse_any(&text).map_err(parse_error)?;
     let get = |k: &str| {
         value
             .as_map()
@@ -398,10 +404,15 @@ fn parse_lock(f: &BufferedFile) -> Result<Lock, Error> {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default()
     };
+    // A dependency list of the wrong shape is left empty, as before (Helm refuses the lock; a
+    // known difference).
+    let dependencies = crate::yaml::from_str::<Dependencies>(&text, &f.name)
+        .map(|d| d.dependencies)
+        .unwrap_or_default();
     Ok(Lock {
         generated: get("generated"),
         digest: get("digest"),
-        dependencies: Vec::new(),
+        dependencies,
     })
 }
 
