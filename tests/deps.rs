@@ -158,10 +158,17 @@ impl Sides {
     }
 
     /// Runs `args` with helm on one side and rudder on the other and asserts the same outcome.
+    /// Helm refreshes several repositories at once and prints each one's line as it finishes, so
+    /// runs of those lines are compared in any order (Rudder prints them in the repositories'
+    /// order); everything else byte for byte.
     fn same(&self, helm: &Path, args: &[&str]) -> Outcome {
         let theirs = self.run("helm", helm, args);
         let ours = self.run("rudder", rudder(), args);
-        assert_eq!(ours, theirs, "rudder vs helm for {args:?}");
+        assert_eq!(
+            refresh_lines_sorted(&ours),
+            refresh_lines_sorted(&theirs),
+            "rudder vs helm for {args:?}"
+        );
         ours
     }
 
@@ -1207,4 +1214,25 @@ fn pull_from_http_repositories() {
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stderr.contains("digest mismatch"), "{out:?}");
     assert!(!sides.dir("rudder").join("tampered").exists());
+}
+
+/// `outcome` with each run of consecutive repository-refresh lines (`...Successfully got an update
+/// from …`, `...Unable to get an update from …`) in sorted order.
+fn refresh_lines_sorted(outcome: &Outcome) -> Outcome {
+    let is_refresh = |line: &str| {
+        line.starts_with("...Successfully got an update from")
+            || line.starts_with("...Unable to get an update from")
+    };
+    let mut lines: Vec<&str> = outcome.stdout.split_inclusive('\n').collect();
+    let mut start = 0;
+    while start < lines.len() {
+        let end = start + lines[start..].iter().take_while(|l| is_refresh(l)).count();
+        lines[start..end].sort_unstable();
+        start = end.max(start + 1);
+    }
+    Outcome {
+        code: outcome.code,
+        stdout: lines.concat(),
+        stderr: outcome.stderr.clone(),
+    }
 }
