@@ -36,51 +36,12 @@ pub fn yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
     crate::yaml::to_yaml(&v).map_err(|e| format!("unable to write YAML output: {e}"))
 }
 
-/// A `gosuri/uitable` table as Helm prints it: every cell padded with spaces to its column's width,
-/// cells joined by a tab, rows by a newline, and a final newline (`output.EncodeTable`).
+/// A `gosuri/uitable` table as Helm prints it, with a final newline (`output.EncodeTable`); see
+/// [`super::table::render`].
 pub fn table(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; columns];
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(display_width(cell));
-        }
-    }
-    let mut out = String::new();
-    for (r, row) in rows.iter().enumerate() {
-        if r > 0 {
-            out.push('\n');
-        }
-        for (i, cell) in row.iter().enumerate() {
-            if i > 0 {
-                out.push('\t');
-            }
-            out.push_str(cell);
-            for _ in display_width(cell)..widths[i] {
-                out.push(' ');
-            }
-        }
-    }
+    let mut out = super::table::render(rows, 0);
     out.push('\n');
     out
-}
-
-/// Columns a string takes in a terminal (East Asian wide characters count two).
-fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x1F300..=0x1F64F
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Helm's tables (gosuri/uitable as Helm configures it): columns separated by a tab, every cell
-//! padded with spaces to its column's width (the last one too), a cell wider than `max_col_width`
-//! cut to `width - 3` characters plus `...`.
+//! padded with spaces to its column's width in terminal columns (the last one too), a cell wider
+//! than `max_col_width` cut to `width - 3` characters plus `...`. The one table printer of every
+//! command (`output::table` adds `EncodeTable`'s final newline).
 /// Formats `rows` (the header first) as uitable does; no trailing newline.
 pub fn render(rows: &[Vec<String>], max_col_width: usize) -> String {
-    let width = |s: &str| s.chars().count();
+    let width = display_width;
     let mut widths: Vec<usize> = Vec::new();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
@@ -32,7 +33,7 @@ pub fn render(rows: &[Vec<String>], max_col_width: usize) -> String {
 
 /// `strutil.Resize`: pad right to `width`, or cut to `width - 3` plus `...`.
 fn resize(s: &str, width: usize) -> String {
-    let n = s.chars().count();
+    let n = display_width(s);
     if n > width {
         if width <= 3 {
             return s.chars().take(width).collect();
@@ -43,6 +44,24 @@ fn resize(s: &str, width: usize) -> String {
     } else {
         format!("{s}{}", " ".repeat(width - n))
     }
+}
+
+/// Columns a string takes in a terminal (East Asian wide characters count two).
+pub(crate) fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
 }
 
 #[cfg(test)]
