@@ -1,6 +1,5 @@
 //! `rudder install [NAME] [CHART]`: Helm's `cmd/helm/install.go` flags mapped onto
 //! [`crate::action::install`]; errors printed as `Error: INSTALLATION FAILED: …`.
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -115,6 +114,7 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         args.generate_name,
         args.name_template.as_deref(),
     )?;
+    let chart = args.common.prepare_chart(&chart, args.kube.debug)?;
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let applier = Applier::new(cluster.client.clone())
@@ -122,7 +122,7 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let options = InstallOptions {
         release_name,
-        chart: PathBuf::from(chart),
+        chart: chart.clone(),
         values: args.values.into_options(),
         namespace: cluster.namespace.clone(),
         description: args.common.description.clone(),

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub mod chart_args;
 pub mod create;
 pub mod dependency;
 pub mod get;

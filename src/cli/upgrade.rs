@@ -1,7 +1,6 @@
 //! `rudder upgrade RELEASE CHART`: Helm's `cmd/helm/upgrade.go` flags mapped onto
 //! [`crate::action::upgrade`] (and [`crate::action::install`] for `--install` when the release has no
 //! history); errors printed as `Error: UPGRADE FAILED: …`.
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -70,6 +69,7 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
             "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
         ));
     };
+    let chart = args.common.prepare_chart(chart, args.kube.debug)?;
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let storage = storage.with_max_history(usize::try_from(args.history_max).unwrap_or(0));
@@ -89,7 +89,7 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
             }
             let options = InstallOptions {
                 release_name: name.clone(),
-                chart: PathBuf::from(chart),
+                chart: chart.clone(),
                 values: args.values.into_options(),
                 namespace: cluster.namespace.clone(),
                 description: args.common.description.clone(),
@@ -130,7 +130,7 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
     };
     let options = UpgradeOptions {
         release_name: name.clone(),
-        chart: PathBuf::from(chart),
+        chart: chart.clone(),
         values: args.values.into_options(),
         values_mode,
         namespace: cluster.namespace.clone(),
