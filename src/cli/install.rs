@@ -9,6 +9,7 @@ use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::{print_release, CommonReleaseArgs};
 use super::template::ExecPostRenderer;
 use crate::action::install::{self, InstallOptions};
+use crate::action::release_render::RenderOptions;
 use crate::action::template::PostRenderer;
 use crate::kube::apply::Applier;
 
@@ -24,6 +25,8 @@ pub struct InstallArgs {
     pub common: CommonReleaseArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
+    #[command(flatten)]
+    pub bundle: super::bundle::BundleInstallArgs,
     /// Create the release namespace if not present.
     #[arg(long = "create-namespace")]
     pub create_namespace: bool,
@@ -116,13 +119,17 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         args.name_template.as_deref(),
     )?;
     let post = post_renderer(&args.common)?;
+    let from_bundle = args.bundle.prepare(&chart)?;
+    let chart = from_bundle
+        .as_ref()
+        .map_or_else(|| PathBuf::from(&chart), |b| b.chart.clone());
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let applier = Applier::new(cluster.client.clone())
         .await
         .map_err(|e| e.to_string())?;
     let options = InstallOptions {
         release_name,
-        chart: PathBuf::from(chart),
+        chart,
         values: args.values.into_options(),
         namespace: cluster.namespace.clone(),
         description: args.common.description.clone(),
@@ -135,7 +142,12 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         atomic: args.common.atomic(),
         take_ownership: args.common.take_ownership,
         labels: args.common.labels(),
-        render: args.common.render_options(),
+        render: RenderOptions {
+            image_rewrite: from_bundle
+                .as_ref()
+                .map(|b| &b.rewrite as &dyn PostRenderer),
+            ..args.common.render_options()
+        },
         post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
     };
     let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())
