@@ -394,5 +394,6 @@ fn clone_render<'a>(r: &RenderOptions<'a>) -> RenderOptions<'a> {
         enable_dns: r.enable_dns,
         sub_notes: r.sub_notes,
         post_renderer: r.post_renderer,
+        image_rewrite: r.image_rewrite,
     }
 }

@@ -192,6 +192,7 @@ pub async fn run(
         enable_dns: options.render.enable_dns,
         sub_notes: options.render.sub_notes,
         post_renderer: options.post_renderer,
+        image_rewrite: options.render.image_rewrite,
     };
     let rendered = release_render::render(
         &mut chart,

@@ -8,6 +8,7 @@ use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::{print_release, CommonReleaseArgs};
 use super::template::ExecPostRenderer;
 use crate::action::install::{self, InstallOptions};
+use crate::action::release_render::RenderOptions;
 use crate::action::template::PostRenderer;
 use crate::kube::apply::Applier;
 
@@ -23,6 +24,8 @@ pub struct InstallArgs {
     pub common: CommonReleaseArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
+    #[command(flatten)]
+    pub bundle: super::bundle::BundleInstallArgs,
     /// Create the release namespace if not present.
     #[arg(long = "create-namespace")]
     pub create_namespace: bool,
@@ -114,7 +117,12 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         args.generate_name,
         args.name_template.as_deref(),
     )?;
-    let chart = args.common.prepare_chart(&chart, args.kube.debug)?;
+    // A bundle is recognised (and --offline takes effect) before any chart reference is resolved.
+    let from_bundle = args.bundle.prepare(&chart)?;
+    let chart = match &from_bundle {
+        Some(bundle) => bundle.chart.clone(),
+        None => args.common.prepare_chart(&chart, args.kube.debug)?,
+    };
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let applier = Applier::new(cluster.client.clone())
@@ -135,7 +143,12 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         atomic: args.common.atomic(),
         take_ownership: args.common.take_ownership,
         labels: args.common.labels(),
-        render: args.common.render_options(),
+        render: RenderOptions {
+            image_rewrite: from_bundle
+                .as_ref()
+                .map(|b| &b.rewrite as &dyn PostRenderer),
+            ..args.common.render_options()
+        },
         post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
     };
     let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())

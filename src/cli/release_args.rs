@@ -137,6 +137,7 @@ impl CommonReleaseArgs {
             enable_dns: self.enable_dns,
             sub_notes: self.render_subchart_notes,
             post_renderer: None,
+            image_rewrite: None,
         }
     }
 }
