@@ -12,6 +12,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 pub mod create;
 pub mod dependency;
 pub mod get;
+pub mod global_flags;
 pub mod history;
 pub mod install;
 pub mod kube_args;
@@ -140,7 +141,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         .stack_size(COMMAND_STACK_BYTES)
         .spawn(move || {
             crate::malloc_tuning::reserve_arena_with_huge_page(COMMAND_ARENA_BYTES);
-            let mut command = pflag::apply(Cli::command());
+            let mut command = pflag::apply(global_flags::add(Cli::command()));
+            let args = global_flags::hoist(&command, args);
             match command
                 .try_get_matches_from_mut(&args)
                 .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
