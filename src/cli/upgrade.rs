@@ -58,9 +58,14 @@ pub struct UpgradeArgs {
 }
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
-    super::finish(
-        super::release_args::run_async(upgrade(args)).map_err(|e| format!("UPGRADE FAILED: {e}")),
-    )
+    super::finish(super::release_args::run_async(upgrade(args)))
+}
+
+/// Helm's prefix for errors of the upgrade itself (`cmd/helm/upgrade.go` wraps only
+/// `client.Run`'s errors; argument errors, and with `--install` the history look-up and the
+/// install, are printed as they are).
+fn failed(e: impl std::fmt::Display) -> String {
+    format!("UPGRADE FAILED: {e}")
 }
 
 async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
@@ -70,22 +75,30 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
             "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
         ));
     };
-    let post = post_renderer(&args.common)?;
-    let (cluster, storage) = open_storage(&args.kube, false).await?;
+    let post = post_renderer(&args.common).map_err(failed)?;
+    let opened = open_storage(&args.kube, false).await;
+    let (cluster, storage) = if args.install {
+        opened?
+    } else {
+        opened.map_err(failed)?
+    };
     let storage = storage.with_max_history(usize::try_from(args.history_max).unwrap_or(0));
-    let applier = Applier::new(cluster.client.clone())
-        .await
-        .map_err(|e| e.to_string())?;
+    let applier = Applier::new(cluster.client.clone()).await.map_err(failed)?;
     let mut out = String::new();
     if args.install {
         let history = storage.history(name).await.unwrap_or_default();
         let last = history.iter().max_by_key(|r| r.release.version);
         let uninstalled = last.is_some_and(|r| r.release.status() == Status::Uninstalled);
         if last.is_none() || uninstalled {
-            if last.is_none() {
-                out.push_str(&format!(
-                    "Release {name:?} does not exist. Installing it now.\n"
-                ));
+            // Printed before installing, so it shows also when the install fails.
+            if args.common.output == "table" {
+                use std::io::Write;
+                let mut stdout = std::io::stdout().lock();
+                let _ = writeln!(
+                    stdout,
+                    "Release {name:?} does not exist. Installing it now."
+                );
+                let _ = stdout.flush();
             }
             let options = InstallOptions {
                 release_name: name.clone(),
@@ -148,7 +161,7 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
     };
     let upgraded = upgrade::run(&applier, &storage, &options, &mut std::io::stdin())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(failed)?;
     for warning in &upgraded.warnings {
         eprintln!("WARNING: {warning}");
     }
