@@ -54,6 +54,7 @@ async fn uninstall(args: UninstallArgs) -> Result<String, String> {
         ));
     }
     let (cluster, storage) = open_storage(&args.kube, false).await?;
+    let storage = storage.refusing_undecodable();
     let applier = Applier::new(cluster.client.clone())
         .await
         .map_err(|e| e.to_string())?;

@@ -82,11 +82,17 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
     } else {
         opened.map_err(failed)?
     };
-    let storage = storage.with_max_history(usize::try_from(args.history_max).unwrap_or(0));
+    let storage = storage
+        .with_max_history(usize::try_from(args.history_max).unwrap_or(0))
+        .refusing_undecodable();
     let applier = Applier::new(cluster.client.clone()).await.map_err(failed)?;
     let mut out = String::new();
     if args.install {
-        let history = storage.history(name).await.unwrap_or_default();
+        let history = match storage.history(name).await {
+            Ok(history) => history,
+            Err(crate::storage::Error::NotFound) => Vec::new(),
+            Err(e) => return Err(e.to_string()),
+        };
         let last = history.iter().max_by_key(|r| r.release.version);
         let uninstalled = last.is_some_and(|r| r.release.status() == Status::Uninstalled);
         if last.is_none() || uninstalled {
