@@ -13,6 +13,8 @@
 //!   server would refuse changes nothing.
 use std::collections::HashSet;
 
+use kube::api::PropagationPolicy;
+
 use crate::kube::apply::{collect_errors, Applier, ApplyParams, Error as ClusterError};
 use crate::kube::discovery::Kind;
 use crate::kube::object::{self, Object};
@@ -268,13 +270,22 @@ pub struct Deleted {
 /// Deletes the objects of a release in uninstall order, keeping those marked `keep` (in the
 /// manifest, as Helm's `filterManifestsToKeep`).
 pub async fn delete(applier: &Applier, objects: Vec<Resolved>) -> Result<Deleted, ClusterError> {
+    delete_with(applier, objects, None).await
+}
+
+/// [`delete`] with a deletion propagation policy (`uninstall --cascade`; `None` is background).
+pub async fn delete_with(
+    applier: &Applier,
+    objects: Vec<Resolved>,
+    propagation: Option<PropagationPolicy>,
+) -> Result<Deleted, ClusterError> {
     let (kept, mut doomed): (Vec<_>, Vec<_>) = objects.into_iter().partition(|(o, _)| o.keep());
     sort_by_kind(&mut doomed, UNINSTALL_ORDER);
     let mut errors = Vec::new();
     for run in runs_of_kind(&doomed) {
         errors.extend(
             applier
-                .delete_all(run, None)
+                .delete_all(run, propagation.clone())
                 .await
                 .into_iter()
                 .filter_map(Result::err),

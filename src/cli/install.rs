@@ -125,6 +125,7 @@ async fn install(args: InstallArgs) -> Result<String, String> {
     };
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
+    let storage = storage.refusing_undecodable();
     let applier = Applier::new(cluster.client.clone())
         .await
         .map_err(|e| e.to_string())?;
