@@ -214,16 +214,28 @@ pub struct Updated {
     pub kept: Vec<Resolved>,
 }
 
-/// Applies `target` and deletes what only `current` has. `existed[i]` says whether `target[i]`
-/// existed before (from [`check_adoption`] or a GET).
+/// Applies `target` and deletes what only `current` has.
+///
+/// `known`, when given, says for each object of `target` whether it exists (the caller read it
+/// already, or it belongs to a revision applied server-side), so nothing is read again; the
+/// caller passes it only when no object can need its managed fields moved from client-side to
+/// server-side apply. Without it every object is read first: to know which ones this update
+/// creates (for `--cleanup-on-fail`) and which ones a client-side apply (Helm 3) last wrote.
 pub async fn update(
     applier: &Applier,
     current: &[Resolved],
     target: &[Resolved],
     params: ApplyParams,
+    known: Option<&[bool]>,
 ) -> Result<Updated, ClusterError> {
     let mut updated = Updated::default();
-    let live = applier.get_all(target).await;
+    let live = match known {
+        Some(known) => known
+            .iter()
+            .map(|&exists| Ok(exists.then_some(serde_json::Value::Null)))
+            .collect(),
+        None => applier.get_all(target).await,
+    };
     let mut errors = Vec::new();
     let mut existed = HashSet::new();
     let mut migrations = Vec::new();
