@@ -279,3 +279,175 @@ fn v4_difference(ours: &Outcome, theirs: &Outcome) -> Option<String> {
         },
     ))
 }
+
+/// The local control plane's kubeconfig (tests/cluster/up reuses a running one).
+fn kubeconfig() -> Option<PathBuf> {
+    static CLUSTER: OnceLock<Option<PathBuf>> = OnceLock::new();
+    CLUSTER
+        .get_or_init(|| {
+            let out = Command::new(Path::new(ROOT).join("tests/cluster/up"))
+                .stdin(std::process::Stdio::null())
+                .output()
+                .ok()?;
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let last = stdout.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+            (out.status.success() && Path::new(last).is_file()).then(|| PathBuf::from(last))
+        })
+        .clone()
+        .or_else(|| {
+            unavailable("the local control plane (tests/cluster/up)");
+            None
+        })
+}
+
+/// `install` and `upgrade` of charts from a repository and a registry, and `--dependency-update` of
+/// a chart whose dependency comes from the repository: what Rudder stores is what Helm renders for
+/// the same reference (read back with `helm get manifest`: Helm reads Rudder's records).
+#[test]
+fn install_and_upgrade_from_repositories_and_registries() {
+    let Some(f) = fixture("remote-install") else {
+        return;
+    };
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let ns = format!("rm-{}", std::process::id());
+    let sides = Sides::new("remote-install");
+    let kube = ["--kubeconfig", kubeconfig.to_str().unwrap(), "-n", &ns];
+    let run = |bin: &Path, args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(kube);
+        sides.run("rudder", bin, &all)
+    };
+    let ok = |out: Outcome| {
+        assert_eq!(out.code, 0, "{out:?}");
+        out
+    };
+    ok(sides.run("rudder", rudder(), &["repo", "add", "rm", &f.url]));
+    ok(sides.run("helm", &f.helm3, &["repo", "add", "rm", &f.url]));
+    let oci_redis = format!("{}/redis", f.oci);
+    let set = ["--set", "auth.password=pw"];
+    // `get manifest` ends with one newline more than `template` prints.
+    let manifest = |release: &str| {
+        let stdout = ok(run(&f.helm3, &["get", "manifest", release])).stdout;
+        stdout.trim_end().to_string()
+    };
+    let rendered = |args: &[&str]| {
+        let mut all = vec!["template"];
+        all.extend(args);
+        all.extend(set);
+        ok(run(&f.helm3, &all)).stdout.trim_end().to_string()
+    };
+    let create = ["--create-namespace"];
+    // From repo/chart.
+    ok(run(
+        rudder(),
+        &[&["install", "a", "rm/redis"], &set[..], &create[..]].concat(),
+    ));
+    assert_eq!(manifest("a"), rendered(&["a", "rm/redis"]));
+    // From a registry, then upgraded from the repository by URL.
+    let oci_args = [
+        "install",
+        "b",
+        &oci_redis,
+        "--plain-http",
+        "--version",
+        "2.1.3",
+    ];
+    ok(run(rudder(), &[&oci_args[..], &set[..]].concat()));
+    assert_eq!(
+        manifest("b"),
+        rendered(&["b", &oci_redis, "--plain-http", "--version", "2.1.3"])
+    );
+    ok(run(
+        rudder(),
+        &[&["upgrade", "b", "redis", "--repo", &f.url], &set[..]].concat(),
+    ));
+    assert_eq!(manifest("b"), rendered(&["b", "redis", "--repo", &f.url]));
+    // upgrade --install from the registry.
+    ok(run(
+        rudder(),
+        &[
+            &["upgrade", "--install", "c", &oci_redis, "--plain-http"],
+            &set[..],
+        ]
+        .concat(),
+    ));
+    assert_eq!(manifest("c"), rendered(&["c", &oci_redis, "--plain-http"]));
+    // A chart not in the repository: Helm's message, nothing installed.
+    let missing = run(rudder(), &["install", "d", "rm/nope"]);
+    assert_eq!(missing.code, 1);
+    assert_eq!(
+        missing.stderr,
+        "Error: INSTALLATION FAILED: chart \"nope\" matching  not found in rm index. (try 'helm repo update'): no chart name found\n"
+    );
+    // --dependency-update: the umbrella's redis comes from the repository.
+    sides.write(
+        "umbrella/Chart.yaml",
+        &format!(
+            "apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n- name: redis\n  version: 2.1.3\n  repository: {}\n",
+            f.url
+        ),
+    );
+    let without = run(rudder(), &["install", "e", "umbrella"]);
+    assert_eq!(without.code, 1, "{without:?}");
+    let mut helm_side = vec!["template", "e", "umbrella", "--dependency-update", "--set"];
+    helm_side.extend(["redis.auth.password=pw", "-n", &ns]);
+    let theirs = sides.run("helm", &f.helm3, &helm_side);
+    assert_eq!(theirs.code, 0, "{theirs:?}");
+    let installed = ok(run(
+        rudder(),
+        &[
+            "install",
+            "e",
+            "umbrella",
+            "--dependency-update",
+            "--set",
+            "redis.auth.password=pw",
+        ],
+    ));
+    // The update's lines lead the output, as Helm prints them.
+    let progress_end = theirs.stdout.find("---").unwrap_or(theirs.stdout.len());
+    assert!(
+        installed.stdout.starts_with(&theirs.stdout[..progress_end]),
+        "{installed:?}\nvs\n{theirs:?}"
+    );
+    assert!(sides
+        .dir("rudder")
+        .join("umbrella/charts/redis-2.1.3.tgz")
+        .is_file());
+    let helm_rendered = theirs.stdout[progress_end..].trim_end().to_string();
+    assert_eq!(manifest("e"), helm_rendered);
+    // upgrade --dependency-update with the dependency already there: no update runs.
+    let upgraded = ok(run(
+        rudder(),
+        &[
+            "upgrade",
+            "e",
+            "umbrella",
+            "--dependency-update",
+            "--set",
+            "redis.auth.password=pw",
+        ],
+    ));
+    assert!(
+        upgraded
+            .stdout
+            .starts_with("Release \"e\" has been upgraded"),
+        "{upgraded:?}"
+    );
+    let kubectl = Command::new(
+        String::from_utf8_lossy(
+            &Command::new(Path::new(ROOT).join("scripts/install-oracle"))
+                .args(["path", "kubectl"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .trim(),
+    )
+    .args(["--kubeconfig", kubeconfig.to_str().unwrap()])
+    .args(["delete", "namespace", &ns, "--wait=false"])
+    .output();
+    assert!(kubectl.is_ok_and(|o| o.status.success()));
+}

@@ -41,10 +41,18 @@ pub struct InstallArgs {
 }
 
 pub fn run(args: InstallArgs) -> ExitCode {
-    super::finish(
-        super::release_args::run_async(install(args))
-            .map_err(|e| format!("INSTALLATION FAILED: {e}")),
+    // The chart is located (and downloaded) before the async runtime starts: downloads block.
+    let prepared = name_and_chart(
+        &args.args,
+        args.generate_name,
+        args.name_template.as_deref(),
     )
+    .and_then(|(name, chart)| Ok((name, args.common.prepare_chart(&chart, args.kube.debug)?)));
+    let result = match prepared {
+        Ok((name, chart)) => super::release_args::run_async(install(args, name, chart)),
+        Err(e) => Err(e),
+    };
+    super::finish(result.map_err(|e| format!("INSTALLATION FAILED: {e}")))
 }
 
 /// Helm's `NameAndChart` for install: `[NAME] CHART`, or `CHART` with `--generate-name` /
@@ -108,13 +116,11 @@ pub fn post_renderer(common: &CommonReleaseArgs) -> Result<Option<ExecPostRender
     }
 }
 
-async fn install(args: InstallArgs) -> Result<String, String> {
-    let (release_name, chart) = name_and_chart(
-        &args.args,
-        args.generate_name,
-        args.name_template.as_deref(),
-    )?;
-    let chart = args.common.prepare_chart(&chart, args.kube.debug)?;
+async fn install(
+    args: InstallArgs,
+    release_name: String,
+    chart: std::path::PathBuf,
+) -> Result<String, String> {
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let applier = Applier::new(cluster.client.clone())

@@ -57,19 +57,28 @@ pub struct UpgradeArgs {
 }
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
+    // The chart is located (and downloaded) before the async runtime starts: downloads block. Helm
+    // returns these errors unwrapped (no `UPGRADE FAILED:`).
+    let chart = match args.args.as_slice() {
+        [_, chart] => match args.common.prepare_chart(chart, args.kube.debug) {
+            Ok(path) => Some(path),
+            Err(e) => return super::finish(Err(e)),
+        },
+        _ => None,
+    };
     super::finish(
-        super::release_args::run_async(upgrade(args)).map_err(|e| format!("UPGRADE FAILED: {e}")),
+        super::release_args::run_async(upgrade(args, chart))
+            .map_err(|e| format!("UPGRADE FAILED: {e}")),
     )
 }
 
-async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
+async fn upgrade(args: UpgradeArgs, chart: Option<std::path::PathBuf>) -> Result<String, String> {
     let program = super::program_name();
-    let [name, chart] = args.args.as_slice() else {
+    let ([name, _], Some(chart)) = (args.args.as_slice(), chart) else {
         return Err(format!(
             "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
         ));
     };
-    let chart = args.common.prepare_chart(chart, args.kube.debug)?;
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let storage = storage.with_max_history(usize::try_from(args.history_max).unwrap_or(0));
