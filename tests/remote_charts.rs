@@ -451,3 +451,198 @@ fn install_and_upgrade_from_repositories_and_registries() {
     .output();
     assert!(kubectl.is_ok_and(|o| o.status.success()));
 }
+
+/// A gzipped tar of `entries` (name, body, symlink target): names written raw, so `..` survives.
+fn raw_archive(entries: &[(&str, &str, Option<&str>)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    for (name, body, link) in entries {
+        let mut header = tar::Header::new_gnu();
+        let raw = &mut header.as_gnu_mut().unwrap().name;
+        raw[..name.len()].copy_from_slice(name.as_bytes());
+        header.set_mode(0o644);
+        match link {
+            Some(target) => {
+                header.set_entry_type(tar::EntryType::Symlink);
+                header.set_link_name(target).unwrap();
+                header.set_size(0);
+                header.set_cksum();
+                builder.append(&header, std::io::empty()).unwrap();
+            }
+            None => {
+                header.set_size(body.len() as u64);
+                header.set_cksum();
+                builder.append(&header, body.as_bytes()).unwrap();
+            }
+        }
+    }
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Bad input a repository can serve: an archive whose path leaves the chart, an archive with a
+/// symbolic link, a truncated archive (with the index's digest of it, and with the digest of the
+/// whole archive), and an index entry whose version is not semver. Where Helm fails the same way
+/// the outcome is Helm's; where Rudder is stricter (it refuses a bad archive before caching it,
+/// naming the chart and the repository) nothing is left in the cache or the destination.
+#[test]
+fn bad_archives_and_indexes_served_by_a_repository() {
+    let (Some(helm3), Some(server)) = (helm(), repo_server()) else {
+        return;
+    };
+    let name = format!("bad-{}", std::process::id());
+    let dir = Path::new(&server["REPO_ROOT"]).join(&name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("http://127.0.0.1:{}/{name}", server["REPO_HTTP_PORT"]);
+    let chart_yaml = |chart: &str| format!("apiVersion: v2\nname: {chart}\nversion: 1.0.0\n");
+    let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+    let evil = raw_archive(&[
+        ("evil/Chart.yaml", &chart_yaml("evil"), None),
+        ("evil/../../escaped.yaml", config_map, None),
+    ]);
+    let linky = raw_archive(&[
+        ("linky/Chart.yaml", &chart_yaml("linky"), None),
+        ("linky/templates/cm.yaml", config_map, None),
+        ("linky/templates/passwd.yaml", "", Some("/etc/passwd")),
+    ]);
+    let whole = raw_archive(&[
+        ("trunc/Chart.yaml", &chart_yaml("trunc"), None),
+        ("trunc/templates/cm.yaml", &config_map.repeat(400), None),
+    ]);
+    let trunc = whole[..whole.len() / 2].to_vec();
+    let mut index = String::from("apiVersion: v1\nentries:\n");
+    let mut add = |chart: &str, version: &str, file: &str, data: &[u8], digest_of: &[u8]| {
+        std::fs::write(dir.join(file), data).unwrap();
+        index.push_str(&format!(
+            "  {chart}:\n  - apiVersion: v2\n    name: {chart}\n    version: {version}\n    digest: {}\n    urls:\n    - {url}/{file}\n",
+            sha256_hex(digest_of)
+        ));
+    };
+    add("evil", "1.0.0", "evil-1.0.0.tgz", &evil, &evil);
+    add("linky", "1.0.0", "linky-1.0.0.tgz", &linky, &linky);
+    add("trunc", "1.0.0", "trunc-1.0.0.tgz", &trunc, &trunc);
+    add("cut", "1.0.0", "cut-1.0.0.tgz", &trunc, &whole);
+    index.push_str(&format!(
+        "  redis:\n  - apiVersion: v2\n    name: redis\n    version: not-a-version\n    urls:\n    - {url}/redis.tgz\n  - apiVersion: v2\n    name: redis\n    version: 1.0.0\n    urls:\n    - {url}/linky-1.0.0.tgz\n"
+    ));
+    index.push_str("generated: \"2026-01-01T00:00:00Z\"\n");
+    std::fs::write(dir.join("index.yaml"), &index).unwrap();
+
+    let sides = Sides::new("remote-bad");
+    // The malformed version: skipped with Helm's log line, by every command that reads the index.
+    sides.same(&helm3, &["repo", "add", "bad", &url]);
+    sides.same(&helm3, &["search", "repo", "bad/"]);
+    sides.same(&helm3, &["template", "r", "bad/linky"]);
+    sides.same(&helm3, &["pull", "bad/redis", "--version", "not-a-version"]);
+    // A link loads as an empty file (Helm v3's rule) and is never made a link on disk.
+    sides.same(&helm3, &["pull", "bad/linky", "--untar", "-d", "out"]);
+    for side in ["helm", "rudder"] {
+        let link = sides.dir(side).join("out/linky/templates/passwd.yaml");
+        let meta = std::fs::symlink_metadata(&link).unwrap();
+        assert!(meta.is_file() && meta.len() == 0, "{side}: {meta:?}");
+    }
+    let cache = sides.dir("rudder").join(".helm/cache/repository");
+    for (chart, cause) in [
+        ("evil", "chart illegally references parent directory"),
+        ("trunc", "unexpected EOF"),
+    ] {
+        for args in [
+            vec!["template", "r", chart, "--repo", url.as_str()],
+            vec!["template", "r", &format!("bad/{chart}")],
+            vec!["show", "chart", &format!("bad/{chart}")],
+        ] {
+            let args: Vec<&str> = args.iter().map(|s| s.as_ref()).collect();
+            let out = sides.run("rudder", rudder(), &args);
+            assert_eq!(out.code, 1, "{out:?}");
+            let repository = if args.contains(&"--repo") {
+                url.as_str()
+            } else {
+                "bad"
+            };
+            // (After the index's warnings about its malformed entry.)
+            assert_eq!(
+                out.stderr.lines().last().unwrap_or_default(),
+                format!("Error: chart {chart}-1.0.0.tgz from repository {repository}: {cause}"),
+                "{args:?}"
+            );
+            assert!(!cache.join(format!("{chart}-1.0.0.tgz")).exists());
+            // Helm fails too (after caching the archive), with the loader's message.
+            let theirs = sides.run("helm", &helm3, &args);
+            assert_eq!(theirs.code, 1, "{theirs:?}");
+            assert!(theirs.stderr.contains(cause), "{theirs:?}");
+        }
+        let out = sides.run(
+            "rudder",
+            rudder(),
+            &["pull", &format!("bad/{chart}"), "-d", "dest"],
+        );
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.stderr.contains(cause), "{out:?}");
+        assert!(!sides
+            .dir("rudder")
+            .join("dest")
+            .join(format!("{chart}-1.0.0.tgz"))
+            .exists());
+    }
+    assert!(!sides.dir("rudder").join("escaped.yaml").exists());
+    assert!(!sides
+        .dir("rudder")
+        .parent()
+        .unwrap()
+        .join("escaped.yaml")
+        .exists());
+    // An archive cut short in transit: the index's digest catches it first.
+    let out = sides.run("rudder", rudder(), &["template", "r", "bad/cut"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.lines().last().unwrap_or_default().starts_with(&format!(
+            "Error: chart cut-1.0.0.tgz from repository {url}: digest mismatch: the index says sha256:{}",
+            sha256_hex(&whole)
+        )),
+        "{out:?}"
+    );
+    assert!(!cache.join("cut-1.0.0.tgz").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two charts that depend on each other by `file://`: `dependency update` packages the other
+/// directory as it is (no recursion, as Helm), so a cycle neither loops nor fails.
+#[test]
+fn dependency_cycle_is_packaged_once_as_helm_does() {
+    let Some(helm3) = helm() else { return };
+    let sides = Sides::new("remote-cycle");
+    for (chart, other) in [("a", "b"), ("b", "a")] {
+        sides.write(
+            &format!("{chart}/Chart.yaml"),
+            &format!(
+                "apiVersion: v2\nname: {chart}\nversion: 0.1.0\ndependencies:\n- name: {other}\n  version: 0.1.0\n  repository: file://../{other}\n"
+            ),
+        );
+        sides.write(
+            &format!("{chart}/templates/cm.yaml"),
+            &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {chart}-{{{{ .Release.Name }}}}\n"),
+        );
+    }
+    sides.same(&helm3, &["dependency", "update", "b"]);
+    sides.same(&helm3, &["dependency", "update", "a"]);
+    // The same archives with the same files (the nested lock's `generated` time aside).
+    let listing = |side: &str| {
+        archives(&sides.dir(side).join("a/charts"))
+            .into_iter()
+            .map(|(name, files)| (name, files.into_keys().collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listing("rudder"), listing("helm"));
+    sides.same(&helm3, &["template", "r", "a"]);
+    sides.same(&helm3, &["dependency", "list", "a"]);
+}
