@@ -60,7 +60,21 @@ pub struct UpgradeArgs {
 }
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
-    super::finish(super::release_args::run_async(upgrade(args)))
+    // The chart is located (and downloaded) before the async runtime starts: downloads block. Helm
+    // returns these errors unwrapped (no `UPGRADE FAILED:`). A bundle is recognised (and --offline
+    // takes effect) before any chart reference is resolved.
+    let located = match args.args.as_slice() {
+        [_, chart] => match args.bundle.prepare(chart) {
+            Ok(Some(bundle)) => Some((bundle.chart.clone(), Some(bundle))),
+            Ok(None) => match args.common.prepare_chart(chart, args.kube.debug) {
+                Ok(path) => Some((path, None)),
+                Err(e) => return super::finish(Err(e)),
+            },
+            Err(e) => return super::finish(Err(e)),
+        },
+        _ => None,
+    };
+    super::finish(super::release_args::run_async(upgrade(args, located)))
 }
 
 /// Helm's prefix for errors of the upgrade itself (`cmd/helm/upgrade.go` wraps only
@@ -70,18 +84,15 @@ fn failed(e: impl std::fmt::Display) -> String {
     format!("UPGRADE FAILED: {e}")
 }
 
-async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
+async fn upgrade(
+    args: UpgradeArgs,
+    located: Option<(std::path::PathBuf, Option<crate::bundle::install::FromBundle>)>,
+) -> Result<String, String> {
     let program = super::program_name();
-    let [name, chart] = args.args.as_slice() else {
+    let ([name, _], Some((chart, from_bundle))) = (args.args.as_slice(), located) else {
         return Err(format!(
             "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
         ));
-    };
-    // A bundle is recognised (and --offline takes effect) before any chart reference is resolved.
-    let from_bundle = args.bundle.prepare(chart)?;
-    let chart = match &from_bundle {
-        Some(bundle) => bundle.chart.clone(),
-        None => args.common.prepare_chart(chart, args.kube.debug)?,
     };
     let post = post_renderer(&args.common).map_err(failed)?;
     let image_rewrite = from_bundle
