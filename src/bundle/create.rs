@@ -77,11 +77,13 @@ pub fn create(options: &CreateOptions) -> Result<Created, Error> {
         kind: KIND.to_string(),
         schema_version: 1,
         created: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        // Only the keys: a value given on the command line may be a secret.
         set: options
             .set
             .iter()
             .chain(&options.set_string)
-            .cloned()
+            .flat_map(|s| s.split(','))
+            .filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string()))
             .collect(),
         platforms: options.platforms.clone(),
         ..Manifest::default()
