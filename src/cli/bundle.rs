@@ -99,12 +99,20 @@ pub struct BundleInstallArgs {
 }
 
 impl BundleInstallArgs {
-    /// Applies `--offline`, and opens `chart` when it is a bundle.
-    pub fn prepare(&self, chart: &str) -> Result<Option<bundle::install::FromBundle>, String> {
+    /// `--offline`: from now on no HTTP client of the process may be built (chart references that
+    /// need a download are refused by name).
+    pub fn apply_offline(&self) {
         if self.offline {
             crate::deps::getter::forbid_network();
         }
-        let path = std::path::Path::new(chart);
+    }
+
+    /// Opens the located chart when it is a bundle.
+    pub fn prepare(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<Option<bundle::install::FromBundle>, String> {
+        let chart = path.display();
         if !bundle::install::is_bundle(path) {
             if !self.registry.is_empty() {
                 return Err(format!(

@@ -1,6 +1,5 @@
 //! `rudder install [NAME] [CHART]`: Helm's `cmd/helm/install.go` flags mapped onto
 //! [`crate::action::install`]; errors printed as `Error: INSTALLATION FAILED: …`.
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -118,11 +117,11 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         args.generate_name,
         args.name_template.as_deref(),
     )?;
+    args.bundle.apply_offline();
+    let chart = args.common.prepare_chart(&chart, args.kube.debug)?;
     let post = post_renderer(&args.common)?;
     let from_bundle = args.bundle.prepare(&chart)?;
-    let chart = from_bundle
-        .as_ref()
-        .map_or_else(|| PathBuf::from(&chart), |b| b.chart.clone());
+    let chart = from_bundle.as_ref().map_or(chart, |b| b.chart.clone());
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let applier = Applier::new(cluster.client.clone())
         .await

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod bundle;
+pub mod chart_args;
 pub mod create;
 pub mod dependency;
 pub mod get;

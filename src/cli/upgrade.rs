@@ -1,7 +1,6 @@
 //! `rudder upgrade RELEASE CHART`: Helm's `cmd/helm/upgrade.go` flags mapped onto
 //! [`crate::action::upgrade`] (and [`crate::action::install`] for `--install` when the release has no
 //! history); errors printed as `Error: UPGRADE FAILED: …`.
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -73,11 +72,11 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
             "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
         ));
     };
+    args.bundle.apply_offline();
+    let chart = args.common.prepare_chart(chart, args.kube.debug)?;
     let post = post_renderer(&args.common)?;
-    let from_bundle = args.bundle.prepare(chart)?;
-    let chart = from_bundle
-        .as_ref()
-        .map_or_else(|| PathBuf::from(chart), |b| b.chart.clone());
+    let from_bundle = args.bundle.prepare(&chart)?;
+    let chart = from_bundle.as_ref().map_or(chart, |b| b.chart.clone());
     let image_rewrite = from_bundle
         .as_ref()
         .map(|b| &b.rewrite as &dyn PostRenderer);
