@@ -61,6 +61,9 @@ struct Fixture {
     /// The site's TLS registry with htpasswd authentication, and its CA.
     site_tls: String,
     site_ca: String,
+    /// The TLS registry's user and password.
+    site_user: String,
+    site_password: String,
     /// The digest of ag-test/app:1.0, a two-platform index.
     app_index: String,
     /// The digest of its linux/amd64 manifest.
@@ -162,6 +165,8 @@ fn fixture() -> Option<&'static Fixture> {
             site: format!("127.0.0.1:{}", site["REGISTRY_PLAIN_PORT"]),
             site_tls: format!("127.0.0.1:{}", site["REGISTRY_TLS_PORT"]),
             site_ca: site["REGISTRY_CA"].clone(),
+            site_user: site["REGISTRY_USER"].clone(),
+            site_password: site["REGISTRY_PASSWORD"].clone(),
             app_index: index.digest,
             app_amd64: amd64.digest,
         })
@@ -623,6 +628,114 @@ fn registry_failures_are_clear() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn credentials_from_helm_and_docker_configs() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("creds");
+    // A private image on the TLS registry with htpasswd authentication.
+    let mut tls = Client::new(
+        &f.site_tls,
+        Options {
+            ca_file: f.site_ca.clone(),
+            credentials: Some((f.site_user.clone(), f.site_password.clone())),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let private = push_manifest(&mut tls, "ag-test/private", "amd64");
+    tls.put_manifest("ag-test/private", "1.0", &private)
+        .unwrap();
+    // A one-image chart: every request to this registry checks a bcrypt password (slow).
+    std::fs::create_dir_all(s.path("private/templates")).unwrap();
+    std::fs::write(
+        s.path("private/Chart.yaml"),
+        "apiVersion: v2\nname: private\nversion: 0.2.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        s.path("private/templates/pod.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: p\n      image: {}/ag-test/private:1.0\n",
+            f.site_tls
+        ),
+    )
+    .unwrap();
+    let create = [
+        "bundle",
+        "create",
+        "private",
+        "--ca-file",
+        &f.site_ca,
+        "-q",
+        "-o",
+        "private.bundle.tgz",
+    ];
+    // Helm's registry config, written by `registry login`.
+    s.ok(&[
+        "registry",
+        "login",
+        &f.site_tls,
+        "-u",
+        &f.site_user,
+        "-p",
+        &f.site_password,
+        "--ca-file",
+        &f.site_ca,
+    ]);
+    s.ok(&create);
+    let m = unpack(&s.path("private.bundle.tgz"), &s.path("a"));
+    assert_eq!(image(&m, "private")["digest"], private.digest.as_str());
+    s.ok(&["registry", "logout", &f.site_tls]);
+    std::fs::remove_file(s.path("private.bundle.tgz")).unwrap();
+    let err = s.fails(&create);
+    assert!(err.contains("401 Unauthorized"), "{err}");
+    // Docker's config.json.
+    std::fs::create_dir_all(s.path("home/docker")).unwrap();
+    let auth = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{}:{}", f.site_user, f.site_password),
+    );
+    std::fs::write(
+        s.path("home/docker/config.json"),
+        serde_json::json!({"auths": {f.site_tls.clone(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    s.ok(&create);
+    // Push into the TLS registry with the same credentials; the password is never printed.
+    let out = s.run(&[
+        "bundle",
+        "push",
+        "private.bundle.tgz",
+        "--registry",
+        &f.site_tls,
+        "--ca-file",
+        &f.site_ca,
+        "--charts-path",
+        "ag-charts",
+    ]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{all}");
+    assert!(!all.contains(&f.site_password));
+    assert!(
+        all.contains(&format!("{}/ag-charts/private:0.2.0", f.site_tls)),
+        "{all}"
+    );
+    // --offline refuses a chart reference that needs the network, naming it.
+    let err = s.fails(&[
+        "install",
+        "rel",
+        &format!("oci://{}/ag-charts/private", f.site_tls),
+        "--version",
+        "0.2.0",
+        "--offline",
+    ]);
+    assert!(err.contains("offline"), "{err}");
 }
 
 /// A listener that counts the connections made to it.
