@@ -31,6 +31,9 @@ pub struct CreateOptions {
     pub set: Vec<String>,
     /// `--set-string`, applied to every layering.
     pub set_string: Vec<String>,
+    /// `--kube-version` and `--api-versions` for the renders.
+    pub kube_version: Option<String>,
+    pub api_versions: Vec<String>,
     /// Images to add (`--image`).
     pub extra_images: Vec<String>,
     /// `--platform` filters for multi-arch indexes.
@@ -274,6 +277,8 @@ fn render(chart: &Path, values: &[String], options: &CreateOptions) -> Result<St
             ..Default::default()
         },
         namespace: "default".to_string(),
+        kube_version: options.kube_version.clone(),
+        api_versions: options.api_versions.clone(),
         include_crds: true,
         ..Default::default()
     };

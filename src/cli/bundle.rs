@@ -43,6 +43,12 @@ pub struct CreateArgs {
     /// Set STRING values on the command line (applied to every layering).
     #[arg(long = "set-string")]
     pub set_string: Vec<String>,
+    /// Kubernetes version templates render against (as `template --kube-version`).
+    #[arg(long = "kube-version")]
+    pub kube_version: Option<String>,
+    /// Kubernetes API versions templates see in .Capabilities (as `template -a`).
+    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
     /// Also bundle this image (repeatable).
     #[arg(long = "image")]
     pub images: Vec<String>,
@@ -177,6 +183,8 @@ fn create(args: CreateArgs) -> Result<String, String> {
         set: args.set,
         set_string: args.set_string,
         extra_images: args.images,
+        kube_version: args.kube_version.filter(|v| !v.is_empty()),
+        api_versions: args.api_versions,
         platforms: args.platforms,
         output: output.clone(),
         access: access(&args.tls, &args.paths),
