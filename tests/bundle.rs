@@ -943,3 +943,176 @@ fn offline_install_rewrites_images() {
         "something reached the recorder (proxy or site registry)"
     );
 }
+
+/// The example umbrella chart (charts/platform, its dependencies from charts/platform/charts at their
+/// locked versions) bundled with its production and canary layerings, pushed to the site's
+/// registry and installed from the bundle with the network forbidden. Its images are public ones
+/// this machine cannot fetch, so `global.imageRegistry` moves them to the local registry, where the
+/// test pushes a tiny image under each repository and tag the renders name.
+#[cfg(feature = "cluster-tests")]
+#[test]
+fn platform_bundle_installs_offline() {
+    let Some(f) = fixture() else { return };
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let s = Scratch::new("platform");
+    let chart = Path::new(ROOT).join("charts/platform");
+    let prod = chart.join("values.prod.yaml");
+    let canary = chart.join("values.canary.yaml");
+    let (chart, prod, canary) = (
+        chart.to_str().unwrap(),
+        prod.to_str().unwrap(),
+        canary.to_str().unwrap(),
+    );
+    let set = format!("global.imageRegistry={}", f.source);
+    // Every image the two layerings render, pushed as a tiny image.
+    let mut client = plain(&f.source);
+    let mut images = std::collections::BTreeSet::new();
+    for layering in [vec![prod], vec![prod, canary]] {
+        let mut args = vec!["template", "agp", chart, "--set", &set];
+        for file in &layering {
+            args.extend(["-f", file]);
+        }
+        let rendered = s.ok(&args);
+        for found in rudder::bundle::images::container_images(&rendered, "platform").unwrap() {
+            images.insert(found.reference);
+        }
+    }
+    assert!(images.len() >= 10, "{images:?}");
+    for reference in &images {
+        let image = rudder::registry::image_ref::ImageRef::parse(reference).unwrap();
+        assert_eq!(image.registry, f.source, "{reference}");
+        let m = push_manifest(&mut client, &image.repository, "amd64");
+        client
+            .put_manifest(&image.repository, image.tag.as_deref().unwrap(), &m)
+            .unwrap();
+    }
+    let canary_set = format!("{prod},{canary}");
+    let out = s.ok(&[
+        "bundle",
+        "create",
+        chart,
+        "-f",
+        prod,
+        "--values-set",
+        &canary_set,
+        "--set",
+        &set,
+        "-q",
+        "-o",
+        "platform.bundle.tgz",
+    ]);
+    assert!(
+        out.contains(&format!(
+            "chart platform {}",
+            rudder::chart::load(Path::new(chart))
+                .unwrap()
+                .metadata
+                .version
+        )) && out.contains(&format!("{} images", images.len())),
+        "{out}"
+    );
+    let m = unpack(&s.path("platform.bundle.tgz"), &s.path("unpacked"));
+    let mut deps: Vec<&str> = m["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    deps.sort();
+    assert_eq!(deps, ["common", "milvus", "postgresql", "redis"]);
+    s.ok(&["bundle", "verify", "platform.bundle.tgz"]);
+    s.ok(&[
+        "bundle",
+        "push",
+        "platform.bundle.tgz",
+        "--registry",
+        &f.site,
+        "-q",
+    ]);
+
+    let ns = format!("ag-platform-{}", std::process::id());
+    let (trap, connections) = recorder();
+    let proxy = format!("http://{trap}");
+    let kubectl = PathBuf::from(
+        String::from_utf8_lossy(
+            &Command::new(Path::new(ROOT).join("scripts/install-oracle"))
+                .args(["path", "kubectl"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .trim(),
+    );
+    struct Cleanup<'a>(&'a Path, &'a Path, &'a str);
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new(env!("CARGO_BIN_EXE_rudder"))
+                .args(["uninstall", "agp", "-n", self.2])
+                .env("KUBECONFIG", self.0)
+                .output();
+            let _ = Command::new(self.1)
+                .args(["delete", "namespace", self.2, "--wait=false"])
+                .env("KUBECONFIG", self.0)
+                .output();
+        }
+    }
+    let _cleanup = Cleanup(&kubeconfig, &kubectl, &ns);
+    let out = s
+        .command(&[
+            "upgrade",
+            "--install",
+            "agp",
+            "platform.bundle.tgz",
+            "--offline",
+            "--registry",
+            &f.site,
+            "-n",
+            &ns,
+            "--create-namespace",
+            "-f",
+            prod,
+            "--set",
+            &set,
+        ])
+        .env("KUBECONFIG", &kubeconfig)
+        .env("HTTP_PROXY", &proxy)
+        .env("ALL_PROXY", &proxy)
+        .env("http_proxy", &proxy)
+        .env("all_proxy", &proxy)
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let live = Command::new(&kubectl)
+        .args([
+            "get",
+            "deployment,statefulset,daemonset,cronjob,job",
+            "-n",
+            &ns,
+            "-o",
+            "jsonpath={..image}",
+        ])
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .unwrap();
+    let live = String::from_utf8_lossy(&live.stdout).into_owned();
+    let live: std::collections::BTreeSet<&str> = live.split_whitespace().collect();
+    assert!(live.len() >= 5, "{live:?}");
+    let mut site = plain(&f.site);
+    for reference in &live {
+        let image = rudder::registry::image_ref::ImageRef::parse(reference).unwrap();
+        assert_eq!(image.registry, f.site, "{reference} was not rewritten");
+        // What the workloads name is in the site's registry.
+        site.image_manifest(&image.repository, image.target(), reference)
+            .unwrap();
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+}
