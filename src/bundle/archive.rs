@@ -194,8 +194,53 @@ pub fn extract(bundle: &Path, dest: &Path) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_path;
+    use super::{extract, safe_path};
     use std::path::Path;
+
+    /// A gzipped tar with one entry named `name` (written into the header as is) of `kind`.
+    fn archive_with(name: &[u8], kind: tar::EntryType) -> Vec<u8> {
+        let mut header = tar::Header::new_gnu();
+        header.as_gnu_mut().unwrap().name[..name.len()].copy_from_slice(name);
+        header.set_entry_type(kind);
+        header.set_size(0);
+        header.set_mode(0o644);
+        if kind == tar::EntryType::Symlink {
+            header.set_link_name("/etc/passwd").unwrap();
+        }
+        header.set_cksum();
+        let mut tar = tar::Builder::new(Vec::new());
+        tar.append(&header, std::io::empty()).unwrap();
+        let data = tar.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &data).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn refuses_traversal_and_links() {
+        let dir =
+            std::env::temp_dir().join(format!("rudder-bundle-archive-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("b.tgz");
+        for (name, kind, expected) in [
+            (
+                &b"../evil"[..],
+                tar::EntryType::Regular,
+                "leaves the bundle",
+            ),
+            (&b"/abs"[..], tar::EntryType::Regular, "leaves the bundle"),
+            (&b"link"[..], tar::EntryType::Symlink, "not a regular file"),
+        ] {
+            std::fs::write(&file, archive_with(name, kind)).unwrap();
+            let out = dir.join("out");
+            let _ = std::fs::remove_dir_all(&out);
+            std::fs::create_dir_all(&out).unwrap();
+            let e = extract(&file, &out).unwrap_err();
+            assert!(e.0.contains(expected), "{e}");
+            assert!(!dir.join("evil").exists());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn paths_stay_inside() {

@@ -31,6 +31,9 @@ pub struct CreateOptions {
     pub set: Vec<String>,
     /// `--set-string`, applied to every layering.
     pub set_string: Vec<String>,
+    /// `--kube-version` and `--api-versions` for the renders.
+    pub kube_version: Option<String>,
+    pub api_versions: Vec<String>,
     /// Images to add (`--image`).
     pub extra_images: Vec<String>,
     /// `--platform` filters for multi-arch indexes.
@@ -77,11 +80,13 @@ pub fn create(options: &CreateOptions) -> Result<Created, Error> {
         kind: KIND.to_string(),
         schema_version: 1,
         created: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        // Only the keys: a value given on the command line may be a secret.
         set: options
             .set
             .iter()
             .chain(&options.set_string)
-            .cloned()
+            .flat_map(|s| s.split(','))
+            .filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string()))
             .collect(),
         platforms: options.platforms.clone(),
         ..Manifest::default()
@@ -272,6 +277,8 @@ fn render(chart: &Path, values: &[String], options: &CreateOptions) -> Result<St
             ..Default::default()
         },
         namespace: "default".to_string(),
+        kube_version: options.kube_version.clone(),
+        api_versions: options.api_versions.clone(),
         include_crds: true,
         ..Default::default()
     };

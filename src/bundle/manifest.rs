@@ -28,7 +28,8 @@ pub struct Manifest {
     /// The values layerings rendered, each a list of `values/…` files in order.
     #[serde(default)]
     pub value_sets: Vec<Vec<String>>,
-    /// `--set`-style flags applied to every layering (as given).
+    /// The keys of the `--set`/`--set-string` flags applied to every layering (their values are
+    /// not stored: one may be a secret).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub set: Vec<String>,
     /// `--platform` filters (empty: multi-arch indexes kept whole).

@@ -43,6 +43,12 @@ pub struct CreateArgs {
     /// Set STRING values on the command line (applied to every layering).
     #[arg(long = "set-string")]
     pub set_string: Vec<String>,
+    /// Kubernetes version templates render against (as `template --kube-version`).
+    #[arg(long = "kube-version")]
+    pub kube_version: Option<String>,
+    /// Kubernetes API versions templates see in .Capabilities (as `template -a`).
+    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
     /// Also bundle this image (repeatable).
     #[arg(long = "image")]
     pub images: Vec<String>,
@@ -99,12 +105,20 @@ pub struct BundleInstallArgs {
 }
 
 impl BundleInstallArgs {
-    /// Applies `--offline`, and opens `chart` when it is a bundle.
-    pub fn prepare(&self, chart: &str) -> Result<Option<bundle::install::FromBundle>, String> {
+    /// `--offline`: from now on no HTTP client of the process may be built (chart references that
+    /// need a download are refused by name).
+    pub fn apply_offline(&self) {
         if self.offline {
             crate::deps::getter::forbid_network();
         }
-        let path = std::path::Path::new(chart);
+    }
+
+    /// Opens the located chart when it is a bundle.
+    pub fn prepare(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<Option<bundle::install::FromBundle>, String> {
+        let chart = path.display();
         if !bundle::install::is_bundle(path) {
             if !self.registry.is_empty() {
                 return Err(format!(
@@ -169,6 +183,8 @@ fn create(args: CreateArgs) -> Result<String, String> {
         set: args.set,
         set_string: args.set_string,
         extra_images: args.images,
+        kube_version: args.kube_version.filter(|v| !v.is_empty()),
+        api_versions: args.api_versions,
         platforms: args.platforms,
         output: output.clone(),
         access: access(&args.tls, &args.paths),

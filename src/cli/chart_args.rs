@@ -89,7 +89,8 @@ impl ChartPathArgs {
             key_file: text(&self.key_file),
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
             plain_http: self.plain_http,
-            offline: false,
+            // `install|upgrade --offline` (air-gapped installs, crate::bundle).
+            offline: crate::deps::getter::network_forbidden(),
         }
     }
 

@@ -51,15 +51,12 @@ pub fn run(args: InstallArgs) -> ExitCode {
         args.name_template.as_deref(),
     )
     .and_then(|(name, chart)| {
-        // A bundle is recognised (and --offline takes effect) before any chart reference is resolved.
-        match args.bundle.prepare(&chart)? {
-            Some(bundle) => Ok((name, bundle.chart.clone(), Some(bundle))),
-            None => Ok((
-                name,
-                args.common.prepare_chart(&chart, args.kube.debug)?,
-                None,
-            )),
-        }
+        // --offline takes effect before any chart reference is resolved; a bundle is a local file.
+        args.bundle.apply_offline();
+        let chart = args.common.prepare_chart(&chart, args.kube.debug)?;
+        let from_bundle = args.bundle.prepare(&chart)?;
+        let chart = from_bundle.as_ref().map_or(chart, |b| b.chart.clone());
+        Ok((name, chart, from_bundle))
     });
     let result = match prepared {
         Ok((name, chart, from_bundle)) => {

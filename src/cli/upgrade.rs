@@ -61,17 +61,21 @@ pub struct UpgradeArgs {
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
     // The chart is located (and downloaded) before the async runtime starts: downloads block. Helm
-    // returns these errors unwrapped (no `UPGRADE FAILED:`). A bundle is recognised (and --offline
-    // takes effect) before any chart reference is resolved.
+    // returns these errors unwrapped (no `UPGRADE FAILED:`). --offline takes effect before any chart
+    // reference is resolved; a bundle is a local file, opened once located.
     let located = match args.args.as_slice() {
-        [_, chart] => match args.bundle.prepare(chart) {
-            Ok(Some(bundle)) => Some((bundle.chart.clone(), Some(bundle))),
-            Ok(None) => match args.common.prepare_chart(chart, args.kube.debug) {
-                Ok(path) => Some((path, None)),
+        [_, chart] => {
+            args.bundle.apply_offline();
+            let opened = args
+                .common
+                .prepare_chart(chart, args.kube.debug)
+                .and_then(|path| Ok((args.bundle.prepare(&path)?, path)));
+            match opened {
+                Ok((Some(bundle), _)) => Some((bundle.chart.clone(), Some(bundle))),
+                Ok((None, path)) => Some((path, None)),
                 Err(e) => return super::finish(Err(e)),
-            },
-            Err(e) => return super::finish(Err(e)),
-        },
+            }
+        }
         _ => None,
     };
     super::finish(super::release_args::run_async(upgrade(args, located)))
@@ -86,7 +90,10 @@ fn failed(e: impl std::fmt::Display) -> String {
 
 async fn upgrade(
     args: UpgradeArgs,
-    located: Option<(std::path::PathBuf, Option<crate::bundle::install::FromBundle>)>,
+    located: Option<(
+        std::path::PathBuf,
+        Option<crate::bundle::install::FromBundle>,
+    )>,
 ) -> Result<String, String> {
     let program = super::program_name();
     let ([name, _], Some((chart, from_bundle))) = (args.args.as_slice(), located) else {

@@ -379,16 +379,8 @@ impl Client {
         Ok(data)
     }
 
-    pub(super) fn upload(&mut self, repository: &str, data: &[u8]) -> Result<String, Error> {
-        let digest = format!("sha256:{}", sha256_hex(data));
-        let head = format!("{}/v2/{repository}/blobs/{digest}", self.base());
-        if self
-            .send(Method::HEAD, &head, HeaderMap::new(), None)?
-            .status()
-            .is_success()
-        {
-            return Ok(digest);
-        }
+    /// Starts a monolithic blob upload (`POST …/blobs/uploads/`): the URL to `PUT` the blob to.
+    pub(super) fn start_upload(&mut self, repository: &str, digest: &str) -> Result<String, Error> {
         let start = format!("{}/v2/{repository}/blobs/uploads/", self.base());
         let response = self.send(Method::POST, &start, HeaderMap::new(), Some(Vec::new()))?;
         if response.status() != reqwest::StatusCode::ACCEPTED {
@@ -405,7 +397,20 @@ impl Client {
             location.to_string()
         };
         let separator = if location.contains('?') { '&' } else { '?' };
-        let put = format!("{location}{separator}digest={digest}");
+        Ok(format!("{location}{separator}digest={digest}"))
+    }
+
+    pub(super) fn upload(&mut self, repository: &str, data: &[u8]) -> Result<String, Error> {
+        let digest = format!("sha256:{}", sha256_hex(data));
+        let head = format!("{}/v2/{repository}/blobs/{digest}", self.base());
+        if self
+            .send(Method::HEAD, &head, HeaderMap::new(), None)?
+            .status()
+            .is_success()
+        {
+            return Ok(digest);
+        }
+        let put = self.start_upload(repository, &digest)?;
         let mut headers = HeaderMap::new();
         headers.insert(
             CONTENT_TYPE,

@@ -4,7 +4,7 @@
 //! manifest uploads. Chart-specific calls stay in [`super::client`].
 use std::io::{Read, Write};
 
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::Method;
 use sha2::{Digest, Sha256};
 
@@ -184,23 +184,7 @@ impl Client {
         if self.has_blob(repository, digest)? {
             return Ok(false);
         }
-        let start = format!("{}/v2/{repository}/blobs/uploads/", self.base());
-        let response = self.send(Method::POST, &start, HeaderMap::new(), Some(Vec::new()))?;
-        if response.status() != reqwest::StatusCode::ACCEPTED {
-            return Err(status_error(&Method::POST, &start, response));
-        }
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .ok_or_else(|| Error(format!("POST {start}: no upload location")))?;
-        let location = if location.starts_with('/') {
-            format!("{}{location}", self.base())
-        } else {
-            location.to_string()
-        };
-        let separator = if location.contains('?') { '&' } else { '?' };
-        let put = format!("{location}{separator}digest={digest}");
+        let put = self.start_upload(repository, digest)?;
         let file = std::fs::File::open(path)
             .map_err(|e| Error(crate::go_os::path_error("open", path, &e)))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
