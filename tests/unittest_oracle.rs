@@ -485,3 +485,29 @@ fn debug_writes_the_same_rendered_files() {
     let _ = std::fs::remove_dir_all(a);
     let _ = std::fs::remove_dir_all(b);
 }
+
+/// `kubernetesProvider`: lookups by name and lists, namespaces, numbers (floats only: an integer
+/// fails every lookup in helm-unittest's fake client) and client-go's errors.
+#[test]
+fn kubernetes_provider_lookups_get_helm_unittests_verdict() {
+    let oracle = oracle();
+    let a = scratch("lookup-oracle");
+    let b = scratch("lookup-rudder");
+    let src = root().join("testdata/unittest/lookup");
+    copy_dir(&src, &a.join("lookup"), true);
+    copy_dir(&src, &b.join("lookup"), true);
+    let theirs = run(&oracle, &a, "lookup", &[]);
+    let ours = run(&rudder(), &b, "lookup", &[]);
+    assert_eq!(compare("testdata/unittest/lookup", &theirs, &ours), 5);
+    // The errors are client-go's, word for word.
+    let errors = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.trim_start().starts_with("Error: template:"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(errors(&ours.stdout), errors(&theirs.stdout));
+    assert_eq!(errors(&ours.stdout).len(), 2, "{}", ours.stdout);
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
