@@ -238,7 +238,14 @@ async fn perform(
             jobs: options.wait.wait_for_jobs,
             hooks: false,
         };
-        wait::wait_ready(applier, objects, rules, timeout, &mut hooks::Quiet).await?;
+        wait::wait_ready(
+            applier,
+            objects,
+            rules,
+            timeout,
+            &mut *crate::kube::progress::reporter(),
+        )
+        .await?;
     }
     if !options.no_hooks {
         hooks::run(applier, storage, record, HookEvent::PostInstall, timeout).await?;
@@ -262,9 +269,13 @@ async fn fail(
     err: Error,
 ) -> Error {
     let name = record.release.name.clone();
-    record
-        .release
-        .set_status(Status::Failed, &format!("Release {name:?} failed: {err}"));
+    record.release.set_status(
+        Status::Failed,
+        &format!(
+            "Release {name:?} failed: {}",
+            super::release_error::description_text(&err)
+        ),
+    );
     if let Err(e) = storage.update(record).await {
         return Error::msg(format!(
             "{err}: and the failed release could not be recorded: {e}"
@@ -354,7 +365,7 @@ pub async fn install_crds(applier: &Applier, chart: &crate::chart::Chart) -> Res
             &created,
             WaitRules::default(),
             Duration::from_secs(60),
-            &mut hooks::Quiet,
+            &mut *crate::kube::progress::reporter(),
         )
         .await?;
     }
@@ -383,5 +394,6 @@ fn clone_render<'a>(r: &RenderOptions<'a>) -> RenderOptions<'a> {
         enable_dns: r.enable_dns,
         sub_notes: r.sub_notes,
         post_renderer: r.post_renderer,
+        image_rewrite: r.image_rewrite,
     }
 }

@@ -192,6 +192,7 @@ pub async fn run(
         enable_dns: options.render.enable_dns,
         sub_notes: options.render.sub_notes,
         post_renderer: options.post_renderer,
+        image_rewrite: options.render.image_rewrite,
     };
     let rendered = release_render::render(
         &mut chart,
@@ -345,7 +346,14 @@ async fn perform(
             jobs: options.wait.wait_for_jobs,
             hooks: false,
         };
-        wait::wait_ready(applier, target, rules, timeout, &mut hooks::Quiet).await?;
+        wait::wait_ready(
+            applier,
+            target,
+            rules,
+            timeout,
+            &mut *crate::kube::progress::reporter(),
+        )
+        .await?;
     }
     if !options.no_hooks {
         hooks::run(applier, storage, record, HookEvent::PostUpgrade, timeout).await?;
@@ -363,9 +371,13 @@ async fn fail(
     err: Error,
 ) -> Error {
     let name = record.release.name.clone();
-    record
-        .release
-        .set_status(Status::Failed, &format!("Upgrade {name:?} failed: {err}"));
+    record.release.set_status(
+        Status::Failed,
+        &format!(
+            "Upgrade {name:?} failed: {}",
+            super::release_error::description_text(&err)
+        ),
+    );
     if let Err(e) = storage.update(record).await {
         return Error::msg(format!(
             "{err}: and the failed revision could not be recorded: {e}"

@@ -1,6 +1,5 @@
 //! `rudder install [NAME] [CHART]`: Helm's `cmd/helm/install.go` flags mapped onto
 //! [`crate::action::install`]; errors printed as `Error: INSTALLATION FAILED: …`.
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -9,6 +8,7 @@ use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::{print_release, CommonReleaseArgs};
 use super::template::ExecPostRenderer;
 use crate::action::install::{self, InstallOptions};
+use crate::action::release_render::RenderOptions;
 use crate::action::template::PostRenderer;
 use crate::kube::apply::Applier;
 
@@ -24,6 +24,8 @@ pub struct InstallArgs {
     pub common: CommonReleaseArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
+    #[command(flatten)]
+    pub bundle: super::bundle::BundleInstallArgs,
     /// Create the release namespace if not present.
     #[arg(long = "create-namespace")]
     pub create_namespace: bool,
@@ -115,6 +117,12 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         args.generate_name,
         args.name_template.as_deref(),
     )?;
+    // A bundle is recognised (and --offline takes effect) before any chart reference is resolved.
+    let from_bundle = args.bundle.prepare(&chart)?;
+    let chart = match &from_bundle {
+        Some(bundle) => bundle.chart.clone(),
+        None => args.common.prepare_chart(&chart, args.kube.debug)?,
+    };
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let applier = Applier::new(cluster.client.clone())
@@ -122,7 +130,7 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let options = InstallOptions {
         release_name,
-        chart: PathBuf::from(chart),
+        chart: chart.clone(),
         values: args.values.into_options(),
         namespace: cluster.namespace.clone(),
         description: args.common.description.clone(),
@@ -135,7 +143,12 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         atomic: args.common.atomic(),
         take_ownership: args.common.take_ownership,
         labels: args.common.labels(),
-        render: args.common.render_options(),
+        render: RenderOptions {
+            image_rewrite: from_bundle
+                .as_ref()
+                .map(|b| &b.rewrite as &dyn PostRenderer),
+            ..args.common.render_options()
+        },
         post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
     };
     let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())

@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub mod bundle;
+pub mod chart_args;
 pub mod create;
 pub mod dependency;
 pub mod get;
@@ -103,6 +105,8 @@ pub enum Command {
     Unittest(unittest::UnittestArgs),
     /// Run tests for a release.
     Test(release_test::TestArgs),
+    /// Air-gapped installs: bundle a chart with its images, verify, push.
+    Bundle(bundle::BundleArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -189,6 +193,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Registry(args) => registry::run_registry(args),
         Command::Unittest(args) => unittest::run(args),
         Command::Test(args) => release_test::run(args),
+        Command::Bundle(args) => bundle::run(args),
     }
 }
 

@@ -1,7 +1,6 @@
 //! `rudder upgrade RELEASE CHART`: Helm's `cmd/helm/upgrade.go` flags mapped onto
 //! [`crate::action::upgrade`] (and [`crate::action::install`] for `--install` when the release has no
 //! history); errors printed as `Error: UPGRADE FAILED: …`.
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -10,6 +9,7 @@ use super::install::post_renderer;
 use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::{print_release, CommonReleaseArgs};
 use crate::action::install::{self, InstallOptions};
+use crate::action::release_render::RenderOptions;
 use crate::action::template::PostRenderer;
 use crate::action::upgrade::{self, UpgradeOptions, ValuesMode};
 use crate::kube::apply::Applier;
@@ -27,6 +27,8 @@ pub struct UpgradeArgs {
     pub common: CommonReleaseArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
+    #[command(flatten)]
+    pub bundle: super::bundle::BundleInstallArgs,
     /// If a release by this name doesn't already exist, run an install.
     #[arg(short = 'i', long = "install")]
     pub install: bool,
@@ -70,7 +72,16 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
             "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
         ));
     };
+    // A bundle is recognised (and --offline takes effect) before any chart reference is resolved.
+    let from_bundle = args.bundle.prepare(chart)?;
+    let chart = match &from_bundle {
+        Some(bundle) => bundle.chart.clone(),
+        None => args.common.prepare_chart(chart, args.kube.debug)?,
+    };
     let post = post_renderer(&args.common)?;
+    let image_rewrite = from_bundle
+        .as_ref()
+        .map(|b| &b.rewrite as &dyn PostRenderer);
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let storage = storage.with_max_history(usize::try_from(args.history_max).unwrap_or(0));
     let applier = Applier::new(cluster.client.clone())
@@ -89,7 +100,7 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
             }
             let options = InstallOptions {
                 release_name: name.clone(),
-                chart: PathBuf::from(chart),
+                chart: chart.clone(),
                 values: args.values.into_options(),
                 namespace: cluster.namespace.clone(),
                 description: args.common.description.clone(),
@@ -102,7 +113,10 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
                 atomic: args.common.atomic(),
                 take_ownership: args.common.take_ownership,
                 labels: args.common.labels(),
-                render: args.common.render_options(),
+                render: RenderOptions {
+                    image_rewrite,
+                    ..args.common.render_options()
+                },
                 post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
             };
             let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())
@@ -130,7 +144,7 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
     };
     let options = UpgradeOptions {
         release_name: name.clone(),
-        chart: PathBuf::from(chart),
+        chart: chart.clone(),
         values: args.values.into_options(),
         values_mode,
         namespace: cluster.namespace.clone(),
@@ -143,7 +157,10 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
         force: args.force,
         take_ownership: args.common.take_ownership,
         labels: args.common.labels(),
-        render: args.common.render_options(),
+        render: RenderOptions {
+            image_rewrite,
+            ..args.common.render_options()
+        },
         post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
     };
     let upgraded = upgrade::run(&applier, &storage, &options, &mut std::io::stdin())

@@ -69,10 +69,15 @@ pub fn pull(settings: &Settings, request: &PullRequest) -> Result<Fetched, Error
         })?;
         let index = Index::parse(&data, &request.repo_url)?;
         let chosen = index.get(&request.chart, &request.version).ok_or_else(|| {
+            // Helm names the version only when one was asked for.
+            let version = if request.version.is_empty() {
+                String::new()
+            } else {
+                format!(" version {}", quote(&request.version))
+            };
             Error::Resolve(format!(
-                "chart {} version {} not found in {} repository",
+                "chart {}{version} not found in {} repository",
                 quote(&request.chart),
-                quote(&request.version),
                 request.repo_url
             ))
         })?;

@@ -147,8 +147,45 @@ pub const PLUGIN_VERSION: &str = "1.1.2";
 /// Splits a suite file into its suites and parses each. A suite that fails to parse is an error
 /// in the list; the others still come back.
 pub fn parse_file(file: &str, text: &str, strict: bool) -> Vec<Result<Suite, Error>> {
-    let splitter = regex::Regex::new(r"(?:^|\s*\n)---\s*").expect("valid pattern");
+    documents(text)
+        .into_iter()
+        .filter_map(|(base_line, part)| parse_suite(file, part, base_line, strict))
+        .collect()
+}
+
+/// The suites of a template rendered from a `--chart-tests-path` chart (helm-unittest's
+/// `iterateTemplates`): as [`parse_file`], but each must have a `suite` name, and one without a
+/// `snapshotId` gets its position among the template's documents (`0`, `1`, ...), so that the
+/// suites of one template keep separate snapshot files. `file` is the template's path; lines are
+/// those of the rendered text.
+pub fn parse_rendered(file: &str, text: &str, strict: bool) -> Vec<Result<Suite, Error>> {
     let mut out = Vec::new();
+    for (index, (base_line, part)) in documents(text).into_iter().enumerate() {
+        let Some(parsed) = parse_suite(file, part, base_line, strict) else {
+            continue;
+        };
+        out.push(parsed.and_then(|mut suite| {
+            if suite.name.is_empty() {
+                return Err(Error {
+                    file: file.to_string(),
+                    line: suite.line,
+                    test: None,
+                    message: "helm chart based test suites must include `suite` field".to_string(),
+                });
+            }
+            if suite.snapshot_id.is_empty() {
+                suite.snapshot_id = index.to_string();
+            }
+            Ok(suite)
+        }));
+    }
+    out
+}
+
+/// The non-empty documents of a suite file (split at helm-unittest's `splitterPattern`), each
+/// with the number of lines before it.
+fn documents(text: &str) -> Vec<(usize, &str)> {
+    let splitter = regex::Regex::new(r"(?:^|\s*\n)---\s*").expect("valid pattern");
     let mut start = 0;
     let mut parts = Vec::new();
     for m in splitter.find_iter(text) {
@@ -156,16 +193,11 @@ pub fn parse_file(file: &str, text: &str, strict: bool) -> Vec<Result<Suite, Err
         start = m.end();
     }
     parts.push((start, &text[start..]));
-    for (offset, part) in parts {
-        if part.trim().is_empty() {
-            continue;
-        }
-        let base_line = text[..offset].matches('\n').count();
-        if let Some(suite) = parse_suite(file, part, base_line, strict) {
-            out.push(suite);
-        }
-    }
-    out
+    parts
+        .into_iter()
+        .filter(|(_, part)| !part.trim().is_empty())
+        .map(|(offset, part)| (text[..offset].matches('\n').count(), part))
+        .collect()
 }
 
 struct Ctx<'a> {
