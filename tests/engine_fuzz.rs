@@ -40,6 +40,8 @@ fn root() -> PathBuf {
 enum Answer {
     Ok(BTreeMap<String, Vec<u8>>),
     Err(String),
+    /// The oracle died on this case (see [`Oracle::ask_all`]).
+    HelmCrashed,
 }
 
 fn first_line(s: &str) -> String {
@@ -71,6 +73,7 @@ impl Oracle {
         let mut child = Command::new(&path)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", path.display()));
         let stdin = child.stdin.take();
@@ -82,8 +85,27 @@ impl Oracle {
         }
     }
 
-    /// Helm's answers to `requests` (JSON lines), written on a thread while `meanwhile` runs.
+    /// Helm's answers to `requests` (JSON lines), written on a thread while `meanwhile` runs. A
+    /// request that kills the oracle (Go's fatal "stack overflow" on a cyclic value: helm itself
+    /// dies the same way) is answered [`Answer::HelmCrashed`]; the oracle is started again for the
+    /// rest.
     fn ask_all<T>(
+        &mut self,
+        requests: &[String],
+        meanwhile: impl FnOnce() -> T,
+    ) -> (Vec<Answer>, T) {
+        let (mut answers, mine) = self.ask_batch(requests, meanwhile);
+        while answers.len() < requests.len() {
+            answers.push(Answer::HelmCrashed);
+            *self = Oracle::start();
+            let (more, ()) = self.ask_batch(&requests[answers.len()..], || ());
+            answers.extend(more);
+        }
+        (answers, mine)
+    }
+
+    /// Answers until the oracle ends (all of them unless it crashed).
+    fn ask_batch<T>(
         &mut self,
         requests: &[String],
         meanwhile: impl FnOnce() -> T,
@@ -93,16 +115,20 @@ impl Oracle {
         std::thread::scope(|s| {
             let writer = s.spawn(move || {
                 for r in requests {
-                    stdin.write_all(r.as_bytes()).unwrap();
-                    stdin.write_all(b"\n").unwrap();
+                    // A crashed oracle closes the pipe: the reader sees it end.
+                    if stdin.write_all(r.as_bytes()).is_err() || stdin.write_all(b"\n").is_err() {
+                        return;
+                    }
                 }
-                stdin.flush().unwrap();
+                let _ = stdin.flush();
             });
             let mine = meanwhile();
             let mut answers = Vec::with_capacity(requests.len());
             for _ in requests {
                 let mut line = String::new();
-                stdout.read_line(&mut line).unwrap();
+                if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
                 answers.push(parse_answer(&line));
             }
             writer.join().unwrap();
@@ -207,7 +233,7 @@ fn shape(ours: &Answer, helm: &Answer) -> (bool, bool) {
 fn differs(oracle: &mut Oracle, case: &Case) -> Option<(Answer, Answer)> {
     let (helm, mine) = oracle.ask_all(&[request(case)], || ours(case));
     let helm = helm.into_iter().next().unwrap();
-    (helm != mine).then_some((mine, helm))
+    (helm != mine && helm != Answer::HelmCrashed).then_some((mine, helm))
 }
 
 fn shrink(oracle: &mut Oracle, mut case: Case, want: (bool, bool)) -> Case {
@@ -236,6 +262,7 @@ fn shows_address(a: &Answer) -> bool {
     match a {
         Answer::Ok(files) => files.values().any(|v| has(v)),
         Answer::Err(e) => has(e.as_bytes()),
+        Answer::HelmCrashed => false,
     }
 }
 
@@ -252,6 +279,7 @@ fn signature(mine: &Answer, helm: &Answer) -> String {
                     .collect::<Vec<_>>()
                     .join("|")
             ),
+            Answer::HelmCrashed => "crashed".into(),
             Answer::Err(e) => {
                 let tail = e.rsplit(">: ").next().unwrap_or(e);
                 format!("err {tail}")
@@ -274,6 +302,7 @@ fn case_text(seed: u64, case: &Case, mine: &Answer, helm: &Answer) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         Answer::Err(e) => format!("error {e:?}"),
+        Answer::HelmCrashed => "crashed".into(),
     };
     text.push_str(&format!(
         "# helm:   {}\n# rudder: {}\n",
@@ -300,8 +329,24 @@ fn env_u64(name: &str) -> Option<u64> {
     })
 }
 
+/// Runs `body` on a thread with the stack `rudder`'s command thread has (src/cli/mod.rs: 1 GiB, so
+/// that templates may nest `include` 1000 deep as Helm allows).
+fn with_command_stack(body: impl FnOnce() + Send + 'static) {
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(body)
+        .unwrap();
+    if let Err(panic) = worker.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 #[test]
 fn rudder_renders_generated_charts_as_helms_engine_does() {
+    with_command_stack(fuzz);
+}
+
+fn fuzz() {
     let seconds = env_u64("ENGINE_FUZZ_SECONDS");
     let max_cases =
         env_u64("ENGINE_FUZZ_CASES").or(if seconds.is_none() { Some(500) } else { None });
@@ -316,7 +361,7 @@ fn rudder_renders_generated_charts_as_helms_engine_does() {
     let mut tried = 0u64;
     let mut found: Vec<(u64, String)> = Vec::new();
     let mut signatures = std::collections::BTreeSet::new();
-    let (mut repeats, mut unmatchable) = (0u64, 0u64);
+    let (mut repeats, mut unmatchable, mut crashed) = (0u64, 0u64, 0u64);
     const BATCH: u64 = 64;
     loop {
         if deadline.is_some_and(|d| Instant::now() >= d) || max_cases.is_some_and(|m| tried >= m) {
@@ -330,6 +375,10 @@ fn rudder_renders_generated_charts_as_helms_engine_does() {
         tried += n;
         for i in 0..cases.len() {
             if helm[i] == mine[i] {
+                continue;
+            }
+            if helm[i] == Answer::HelmCrashed {
+                crashed += 1;
                 continue;
             }
             if shows_address(&helm[i]) {
@@ -369,7 +418,8 @@ fn rudder_renders_generated_charts_as_helms_engine_does() {
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "engine fuzz: {tried} cases from seed {seed0} in {secs:.1}s ({:.0}/min), {} distinct difference(s) \
-         (+{repeats} of the same kinds), {unmatchable} skipped (Helm printed a pointer address)",
+         (+{repeats} of the same kinds), {unmatchable} skipped (Helm printed a pointer address), \
+         {crashed} on which Helm's engine crashed",
         tried as f64 * 60.0 / secs,
         found.len()
     );
@@ -392,6 +442,10 @@ fn replay() {
     let Ok(list) = std::env::var("ENGINE_FUZZ_REPLAY") else {
         return;
     };
+    with_command_stack(move || replay_files(&list));
+}
+
+fn replay_files(list: &str) {
     let mut oracle = Oracle::start();
     let mut differ = 0;
     for path in list.split_whitespace() {

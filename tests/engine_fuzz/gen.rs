@@ -590,8 +590,10 @@ const FUNCS: &[(&str, &str)] = &[
     ("semver", "s"),
     ("semverCompare", "ss"),
     ("toDate", "ss"),
-    ("date", "sa"),
-    ("dateInZone", "sas"),
+    // `date`/`dateInZone` of anything but a time or an integer format the current time: they
+    // only get `toDate` results (see `Gen::call`).
+    ("date", "sd"),
+    ("dateInZone", "sds"),
     ("duration", "a"),
     ("durationRound", "a"),
     // Helm
@@ -669,6 +671,20 @@ impl<'r> Gen<'r> {
             'i' => *self.rng.pick(INT_LITS),
             'f' => *self.rng.pick(FLOAT_LITS),
             'b' => *self.rng.pick(&["true", "false"]),
+            'd' => {
+                let layout = *self.rng.pick(&[
+                    "\"2006-01-02\"",
+                    "\"2006-01-02T15:04:05Z07:00\"",
+                    "\"02 Jan 06 15:04 MST\"",
+                ]);
+                let text = *self
+                    .rng
+                    .pick(&["\"2024-03-04\"", "\"2024-13-40\"", "\"1999-12-31\""]);
+                return Expr::Call(
+                    "toDate".into(),
+                    vec![Expr::Atom(layout.into()), Expr::Atom(text.into())],
+                );
+            }
             't' => {
                 if !self.defines.is_empty() && self.rng.chance(85) {
                     let d = self.rng.pick(&self.defines).clone();
@@ -763,6 +779,8 @@ impl<'r> Gen<'r> {
                 for _ in 0..self.rng.below(4) {
                     args.push(self.operand('a'));
                 }
+            } else if k == 'd' {
+                args.push(self.literal('d'));
             } else {
                 args.push(self.operand(k));
             }
@@ -812,7 +830,11 @@ impl<'r> Gen<'r> {
         for _ in 0..1 + self.rng.below(2) {
             // A call whose last argument comes from the pipe.
             let mut c = self.call();
-            if let Expr::Call(_, args) = &mut c {
+            if let Expr::Call(name, args) = &mut c {
+                if name.starts_with("date") {
+                    // A piped value in the date's place would format the current time.
+                    *name = "quote".into();
+                }
                 args.pop();
             }
             stages.push(c);
