@@ -309,6 +309,8 @@ enum BasicKind {
     Int,
     Uint,
     Float,
+    /// `complex128` (a literal such as `1i`): equal or not, never ordered.
+    Complex,
     String,
 }
 
@@ -319,6 +321,7 @@ fn basic_kind(v: &Value) -> BasicKind {
         Value::Uint(..) => BasicKind::Uint,
         Value::Float(_) => BasicKind::Float,
         Value::String(_) => BasicKind::String,
+        Value::Object(o) if o.kind_name() == "complex128" => BasicKind::Complex,
         _ => BasicKind::Invalid,
     }
 }
@@ -360,6 +363,10 @@ fn eq(arg1: &Value, others: &[Value]) -> Result<bool, String> {
                 (Value::Int(a, _), Value::Int(b, _)) => a == b,
                 (Value::String(a), Value::String(b)) => a == b,
                 (Value::Uint(a, _), Value::Uint(b, _)) => a == b,
+                // Two complex128 values: their `%v` texts are equal exactly when they are.
+                (Value::Object(a), Value::Object(b)) if k1 == BasicKind::Complex => {
+                    a.format_v() == b.format_v()
+                }
                 _ => {
                     let (rk1, rk2) = (reflect_kind(arg1), reflect_kind(arg));
                     if rk1 != rk2 && rk1 != "invalid" && rk2 != "invalid" {

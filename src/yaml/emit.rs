@@ -136,6 +136,12 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             entries.sort_by(|a, b| key_cmp(&a.0, &b.0));
             Doc::Map(entries)
         }
+        Value::Object(o) if o.kind_name() == "complex128" => {
+            return Err(Error::new(
+                super::error::ErrorKind::Marshal,
+                "json: unsupported type: complex128",
+            ))
+        }
         Value::Object(o) => json_round_trip_depth(&object_json_value(o.as_ref()), depth + 1)?,
     })
 }

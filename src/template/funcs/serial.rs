@@ -173,7 +173,12 @@ fn must_to_yaml(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncErro
 }
 
 /// Helm's `toYamlPretty`: gopkg.in/yaml.v3 with `SetIndent(2)` on the value itself.
+/// yaml.v3 panics on a `complex128` (`cannot marshal type: complex128`), which the template engine
+/// reports as the call's error.
 fn to_yaml_pretty(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    if yaml::json::contains_complex(&arg(&args, 0)) {
+        return Err(FuncError::msg("cannot marshal type: complex128"));
+    }
     let doc = yaml::emit::direct(&arg(&args, 0));
     let out = yaml::emit::emit_with(&doc, yaml::emit::Flavor::V3Indent2);
     Ok(Value::string(trim_newline(out)))
@@ -318,16 +323,31 @@ fn must_from_json(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncEr
     yaml::json::unmarshal(&str_arg(&args, 0)).map_err(|e| FuncError::msg(e.message))
 }
 
-/// Helm's `toToml`: BurntSushi's encoder; on error the error text is the output.
+/// Helm's `toToml`: BurntSushi's encoder; on error the error text is the output. A nil argument
+/// makes the encoder call `Type` on reflect's zero Value, a panic the template engine reports as the
+/// call's error.
 fn to_toml(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
-    Ok(Value::string(
-        yaml::toml::encode(&arg(&args, 0), FloatStyle::Fixed).unwrap_or_else(|e| e.0),
-    ))
+    toml_text(&arg(&args, 0), FloatStyle::Fixed)
 }
 
 fn to_toml_v4(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    toml_text(&arg(&args, 0), FloatStyle::Shortest)
+}
+
+fn toml_text(v: &Value, floats: FloatStyle) -> Result<Value, FuncError> {
+    if v.is_nil() {
+        return Err(FuncError::msg(
+            "reflect: call of reflect.Value.Type on zero Value",
+        ));
+    }
+    if yaml::json::is_complex(v) {
+        return Ok(Value::str("unsupported type for key '': complex128"));
+    }
+    if yaml::json::contains_complex(v) {
+        return Ok(Value::str("unsupported type: complex128"));
+    }
     Ok(Value::string(
-        yaml::toml::encode(&arg(&args, 0), FloatStyle::Shortest).unwrap_or_else(|e| e.0),
+        yaml::toml::encode(v, floats).unwrap_or_else(|e| e.0),
     ))
 }
 

@@ -144,7 +144,7 @@ fn set(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let (d, k, v) = (args.next(), args.next(), args.next());
     let d = d.unwrap_or_default();
     let m = match &d {
-        Value::Map(m) => m.clone(),
+        Value::Map(m) if !m.is_nil() => m.clone(),
         // Go panics on assignment to a nil map; text/template reports the recovered panic.
         _ => return Err(FuncError::msg("assignment to entry in nil map")),
     };
