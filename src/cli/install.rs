@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::kube_args::{open_storage, KubeArgs};
-use super::release_args::{print_release, CommonReleaseArgs};
+use super::release_args::CommonReleaseArgs;
 use super::template::ExecPostRenderer;
 use crate::action::install::{self, InstallOptions};
 use crate::action::template::PostRenderer;
@@ -115,6 +115,7 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         args.generate_name,
         args.name_template.as_deref(),
     )?;
+    args.common.check_hide_secret()?;
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let storage = storage.refusing_undecodable();
@@ -145,9 +146,5 @@ async fn install(args: InstallArgs) -> Result<String, String> {
     for warning in &installed.warnings {
         eprintln!("WARNING: {warning}");
     }
-    print_release(
-        &installed.release,
-        &args.common.output,
-        args.common.hide_notes,
-    )
+    args.common.print(&installed.release)
 }
