@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub mod bundle;
+pub mod chart_args;
 pub mod create;
 pub mod dependency;
 pub mod get;
@@ -104,6 +106,8 @@ pub enum Command {
     Unittest(unittest::UnittestArgs),
     /// Run tests for a release.
     Test(release_test::TestArgs),
+    /// Air-gapped installs: bundle a chart with its images, verify, push.
+    Bundle(bundle::BundleArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -185,6 +189,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Registry(args) => registry::run_registry(args),
         Command::Unittest(args) => unittest::run(args),
         Command::Test(args) => release_test::run(args),
+        Command::Bundle(args) => bundle::run(args),
     }
 }
 
@@ -200,12 +205,14 @@ pub fn finish(result: Result<String, String>) -> ExitCode {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             // A closed pipe is not an error (`rudder list | head`).
-            let _ = out.write_all(text.as_bytes());
+            let _ = out.write_all(&crate::template::gostr::to_bytes(&text));
             let _ = out.flush();
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("Error: {e}");
+            // Go's bytes: an error may quote a rendered string that is not UTF-8.
+            let line = format!("Error: {e}\n");
+            let _ = std::io::stderr().write_all(&crate::template::gostr::to_bytes(&line));
             ExitCode::from(1)
         }
     }

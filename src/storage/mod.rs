@@ -317,6 +317,25 @@ impl Storage {
         Ok(())
     }
 
+    /// [`Storage::update`], tried again every second while the cluster cannot be reached (an API
+    /// server restarting answers nothing, then `503`), for at most `patience`: so that an
+    /// operation that failed because the server went away still gets its `failed` record.
+    pub async fn update_when_reachable(
+        &self,
+        record: &mut Record,
+        patience: std::time::Duration,
+    ) -> Result<(), Error> {
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            match self.update(record).await {
+                Err(e) if e.is_unreachable() && std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+                result => return result,
+            }
+        }
+    }
+
     /// Deletes a revision (`Storage.Delete`) and returns it.
     pub async fn delete(&self, name: &str, revision: i64) -> Result<Record, Error> {
         let k = key(name, revision);
