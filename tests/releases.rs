@@ -912,3 +912,86 @@ fn an_upgrade_survives_an_api_server_restart() {
     env.assert_owned("t");
     drop(env);
 }
+
+#[test]
+fn waiting_shows_progress_on_a_terminal_and_with_debug_only() {
+    let Some(env) = Env::new("rw-progress") else {
+        return;
+    };
+    env.ok(env.rudder(&["install", "t", TINY]));
+    let stuck = [
+        "upgrade",
+        "t",
+        TINY,
+        "--set",
+        "unschedulable=true",
+        "--wait",
+        "--timeout",
+        "3s",
+    ];
+    // Not a terminal, no --debug: standard error holds Helm's error line and the objects still
+    // waiting, nothing else; standard output is empty, as Helm's.
+    let out = env.rudder(&stuck);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let mut lines = err.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Error: UPGRADE FAILED: context deadline exceeded")
+    );
+    let rest: Vec<&str> = lines.collect();
+    assert_eq!(rest.len(), 1, "{err}");
+    assert!(
+        rest[0].starts_with(&format!(
+            "  Deployment \"t-web\" in namespace \"{}\" is not ready: waiting for ",
+            env.ns
+        )),
+        "{err}"
+    );
+    // The record keeps Helm's one line.
+    let (_, failed) = env.records("t").pop().unwrap();
+    assert_eq!(
+        failed["info"]["description"],
+        "Upgrade \"t\" failed: context deadline exceeded"
+    );
+
+    // --debug without a terminal: plain progress lines.
+    let mut debug = stuck.to_vec();
+    debug.push("--debug");
+    let err = env.fails(env.rudder(&debug));
+    assert!(
+        err.lines().any(|l| l.starts_with("wait: ")
+            && l.contains("Deployment \"t-web\"")
+            && l.contains(" is waiting for ")),
+        "{err}"
+    );
+
+    // A terminal (a pty from util-linux's `script`): the live view, erased before the error.
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut command = vec![quote(env!("CARGO_BIN_EXE_rudder"))];
+    command.extend(stuck.iter().map(|a| quote(a)));
+    let out = Command::new("script")
+        .args(["-qec", &command.join(" "), "/dev/null"])
+        .env("KUBECONFIG", &env.kubeconfig)
+        .env("HELM_NAMESPACE", &env.ns)
+        .env("HOME", &env.home)
+        .env_remove("HELM_DRIVER")
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux)");
+    assert!(!out.status.success());
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        screen.contains("waiting for 1 of 1 resources to be ready"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Deployment \"t-web\" in namespace"),
+        "{screen}"
+    );
+    // Cleared (erase-line) before Helm's error line is printed.
+    let error_at = screen.find("Error: UPGRADE FAILED").unwrap();
+    assert!(screen[..error_at].ends_with("\r\u{1b}[2K"), "{screen:?}");
+}

@@ -117,8 +117,14 @@ async fn delete_by_policy(
         return Ok(());
     }
     let objects = deploy::build(applier, &hook.manifest, namespace, None, "hook manifest").await?;
-    collect_errors(applier.delete_all(&objects, None).await)?;
-    wait_deleted(applier, &objects, timeout).await
+    let deleted = collect_errors(applier.delete_all(&objects, None).await)?;
+    // Only objects that existed are waited for (most often none: nothing to ask the server).
+    let existed: Vec<Resolved> = objects
+        .into_iter()
+        .zip(deleted)
+        .filter_map(|(object, deleted)| deleted.then_some(object))
+        .collect();
+    wait_deleted(applier, &existed, timeout).await
 }
 
 /// Waits until none of `objects` exists any more (watched, see [`wait::wait_deleted`]).

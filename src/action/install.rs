@@ -171,7 +171,7 @@ pub async fn run(
         "release manifest",
     )
     .await?;
-    deploy::check_adoption(
+    let existed = deploy::check_adoption(
         applier,
         &objects,
         name,
@@ -208,7 +208,7 @@ pub async fn run(
     storage.create(&mut record).await?;
 
     let result = tokio::select! {
-        r = perform(applier, storage, &mut record, &objects, options) => r,
+        r = perform(applier, storage, &mut record, &objects, &existed, options) => r,
         () = super::interrupt::interrupted() => Err(Error::msg(super::interrupt::CANCELED)),
     };
     match result {
@@ -226,13 +226,17 @@ async fn perform(
     storage: &Storage,
     record: &mut Record,
     objects: &[deploy::Resolved],
+    existed: &[bool],
     options: &InstallOptions<'_>,
 ) -> Result<(), Error> {
     let timeout = options.wait.timeout;
     if !options.no_hooks {
         hooks::run(applier, storage, record, HookEvent::PreInstall, timeout).await?;
     }
-    deploy::update(applier, &[], objects, ApplyParams::default()).await?;
+    // The adoption check read every object: when none exists, none is read again (an adopted
+    // one is, for the managed fields a client-side apply may have left).
+    let known = (!existed.contains(&true)).then_some(existed);
+    deploy::update(applier, &[], objects, ApplyParams::default(), known).await?;
     if options.wait.wait || options.atomic {
         let rules = WaitRules {
             jobs: options.wait.wait_for_jobs,
@@ -276,7 +280,10 @@ async fn fail(
             super::release_error::description_text(&err)
         ),
     );
-    if let Err(e) = storage.update(record).await {
+    if let Err(e) = storage
+        .update_when_reachable(record, std::time::Duration::from_secs(60))
+        .await
+    {
         return Error::msg(format!(
             "{err}: and the failed release could not be recorded: {e}"
         ));

@@ -122,7 +122,7 @@ pub async fn run(
         dry_run: false,
         force_conflicts: true,
     };
-    match deploy::update(applier, &current_objects, &target_objects, params).await {
+    match deploy::update(applier, &current_objects, &target_objects, params, None).await {
         Ok(_) => {}
         Err(e) => {
             let msg = format!(

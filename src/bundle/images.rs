@@ -166,7 +166,7 @@ impl Rewriter {
         // Right to left within a line, so earlier columns stay valid.
         positions
             .found
-            .sort_by_key(|p| std::cmp::Reverse((p.line, p.col)));
+            .sort_by_key(|b| std::cmp::Reverse((b.line, b.col)));
         for p in &positions.found {
             let Some(new) = map.get(&p.value) else {
                 continue;

@@ -113,12 +113,10 @@ impl BundleInstallArgs {
         }
     }
 
-    /// Opens the located chart when it is a bundle.
-    pub fn prepare(
-        &self,
-        path: &std::path::Path,
-    ) -> Result<Option<bundle::install::FromBundle>, String> {
-        let chart = path.display();
+    /// Applies `--offline`, then opens `chart` when it names a bundle file.
+    pub fn prepare(&self, chart: &str) -> Result<Option<bundle::install::FromBundle>, String> {
+        self.apply_offline();
+        let path = std::path::Path::new(chart);
         if !bundle::install::is_bundle(path) {
             if !self.registry.is_empty() {
                 return Err(format!(

@@ -117,18 +117,21 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         args.generate_name,
         args.name_template.as_deref(),
     )?;
-    args.bundle.apply_offline();
-    let chart = args.common.prepare_chart(&chart, args.kube.debug)?;
-    let post = post_renderer(&args.common)?;
+    // A bundle is recognised (and --offline takes effect) before any chart reference is resolved.
     let from_bundle = args.bundle.prepare(&chart)?;
-    let chart = from_bundle.as_ref().map_or(chart, |b| b.chart.clone());
+    let chart = match &from_bundle {
+        Some(bundle) => bundle.chart.clone(),
+        None => args.common.prepare_chart(&chart, args.kube.debug)?,
+    };
+    let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
+    let storage = storage.refusing_undecodable();
     let applier = Applier::new(cluster.client.clone())
         .await
         .map_err(|e| e.to_string())?;
     let options = InstallOptions {
         release_name,
-        chart,
+        chart: chart.clone(),
         values: args.values.into_options(),
         namespace: cluster.namespace.clone(),
         description: args.common.description.clone(),

@@ -60,9 +60,14 @@ pub struct UpgradeArgs {
 }
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
-    super::finish(
-        super::release_args::run_async(upgrade(args)).map_err(|e| format!("UPGRADE FAILED: {e}")),
-    )
+    super::finish(super::release_args::run_async(upgrade(args)))
+}
+
+/// Helm's prefix for errors of the upgrade itself (`cmd/helm/upgrade.go` wraps only
+/// `client.Run`'s errors; argument errors, and with `--install` the history look-up and the
+/// install, are printed as they are).
+fn failed(e: impl std::fmt::Display) -> String {
+    format!("UPGRADE FAILED: {e}")
 }
 
 async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
@@ -72,29 +77,45 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
             "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
         ));
     };
-    args.bundle.apply_offline();
-    let chart = args.common.prepare_chart(chart, args.kube.debug)?;
-    let post = post_renderer(&args.common)?;
-    let from_bundle = args.bundle.prepare(&chart)?;
-    let chart = from_bundle.as_ref().map_or(chart, |b| b.chart.clone());
+    // A bundle is recognised (and --offline takes effect) before any chart reference is resolved.
+    let from_bundle = args.bundle.prepare(chart)?;
+    let chart = match &from_bundle {
+        Some(bundle) => bundle.chart.clone(),
+        None => args.common.prepare_chart(chart, args.kube.debug)?,
+    };
+    let post = post_renderer(&args.common).map_err(failed)?;
     let image_rewrite = from_bundle
         .as_ref()
         .map(|b| &b.rewrite as &dyn PostRenderer);
-    let (cluster, storage) = open_storage(&args.kube, false).await?;
-    let storage = storage.with_max_history(usize::try_from(args.history_max).unwrap_or(0));
-    let applier = Applier::new(cluster.client.clone())
-        .await
-        .map_err(|e| e.to_string())?;
+    let opened = open_storage(&args.kube, false).await;
+    let (cluster, storage) = if args.install {
+        opened?
+    } else {
+        opened.map_err(failed)?
+    };
+    let storage = storage
+        .with_max_history(usize::try_from(args.history_max).unwrap_or(0))
+        .refusing_undecodable();
+    let applier = Applier::new(cluster.client.clone()).await.map_err(failed)?;
     let mut out = String::new();
     if args.install {
-        let history = storage.history(name).await.unwrap_or_default();
+        let history = match storage.history(name).await {
+            Ok(history) => history,
+            Err(crate::storage::Error::NotFound) => Vec::new(),
+            Err(e) => return Err(e.to_string()),
+        };
         let last = history.iter().max_by_key(|r| r.release.version);
         let uninstalled = last.is_some_and(|r| r.release.status() == Status::Uninstalled);
         if last.is_none() || uninstalled {
-            if last.is_none() {
-                out.push_str(&format!(
-                    "Release {name:?} does not exist. Installing it now.\n"
-                ));
+            // Printed before installing, so it shows also when the install fails.
+            if args.common.output == "table" {
+                use std::io::Write;
+                let mut stdout = std::io::stdout().lock();
+                let _ = writeln!(
+                    stdout,
+                    "Release {name:?} does not exist. Installing it now."
+                );
+                let _ = stdout.flush();
             }
             let options = InstallOptions {
                 release_name: name.clone(),
@@ -163,7 +184,7 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
     };
     let upgraded = upgrade::run(&applier, &storage, &options, &mut std::io::stdin())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(failed)?;
     for warning in &upgraded.warnings {
         eprintln!("WARNING: {warning}");
     }
