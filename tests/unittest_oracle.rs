@@ -356,6 +356,49 @@ fn bad_suites_are_named_and_the_others_still_run() {
         "{}",
         strict.stdout
     );
+    // helm-unittest's --strict rejects the same unknown keys (all of them, each with its line), and
+    // accepts what it reads as maps (assertion parameters, keys beside the assertion type); without
+    // --strict both tools ignore them.
+    assert!(
+        strict.stdout.contains("\nbad/tests/unknown_key_test.yaml:15: test \"documentIndices is not a key of helm-unittest v1.1.2\": unknown key \"documentIndices\""),
+        "{}",
+        strict.stdout
+    );
+    let oracle = oracle();
+    for (file, strict_passes) in [
+        ("tests/unknown_key_test.yaml", false),
+        ("tests/param_test.yaml", true),
+    ] {
+        let theirs = run(&oracle, &dir, "bad", &["--strict", "-f", file]);
+        let ours = run(&rudder(), &dir, "bad", &["--strict", "-f", file]);
+        assert_eq!(
+            theirs.code, ours.code,
+            "{file}:\n{}\n{}",
+            theirs.stdout, ours.stdout
+        );
+        assert_eq!(ours.code == 0, strict_passes, "{file}:\n{}", ours.stdout);
+        if strict_passes {
+            compare(file, &theirs, &ours);
+        } else {
+            for line in [10, 15] {
+                assert!(
+                    theirs.stdout.contains(&format!("line {line}: field")),
+                    "{}",
+                    theirs.stdout
+                );
+                assert!(
+                    ours.stdout
+                        .contains(&format!("unknown_key_test.yaml:{line}: ")),
+                    "{}",
+                    ours.stdout
+                );
+            }
+        }
+        let theirs = run(&oracle, &dir, "bad", &["-f", file]);
+        let ours = run(&rudder(), &dir, "bad", &["-f", file]);
+        compare(file, &theirs, &ours);
+        assert_eq!(ours.code, 0, "{file}:\n{}", ours.stdout);
+    }
     // The corrupted snapshot file is left as it was.
     assert!(
         std::fs::read_to_string(dir.join("bad/tests/__snapshot__/snap_test.yaml.snap"))
@@ -482,6 +525,32 @@ fn debug_writes_the_same_rendered_files() {
         }
         assert_eq!(ours.len(), written.len(), "{chart}: {:?}", ours.keys());
     }
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
+/// `kubernetesProvider`: lookups by name and lists, namespaces, numbers (floats only: an integer
+/// fails every lookup in helm-unittest's fake client) and client-go's errors.
+#[test]
+fn kubernetes_provider_lookups_get_helm_unittests_verdict() {
+    let oracle = oracle();
+    let a = scratch("lookup-oracle");
+    let b = scratch("lookup-rudder");
+    let src = root().join("testdata/unittest/lookup");
+    copy_dir(&src, &a.join("lookup"), true);
+    copy_dir(&src, &b.join("lookup"), true);
+    let theirs = run(&oracle, &a, "lookup", &[]);
+    let ours = run(&rudder(), &b, "lookup", &[]);
+    assert_eq!(compare("testdata/unittest/lookup", &theirs, &ours), 5);
+    // The errors are client-go's, word for word.
+    let errors = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.trim_start().starts_with("Error: template:"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(errors(&ours.stdout), errors(&theirs.stdout));
+    assert_eq!(errors(&ours.stdout).len(), 2, "{}", ours.stdout);
     let _ = std::fs::remove_dir_all(a);
     let _ = std::fs::remove_dir_all(b);
 }

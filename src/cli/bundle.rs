@@ -113,10 +113,12 @@ impl BundleInstallArgs {
         }
     }
 
-    /// Applies `--offline`, then opens `chart` when it names a bundle file.
-    pub fn prepare(&self, chart: &str) -> Result<Option<bundle::install::FromBundle>, String> {
-        self.apply_offline();
-        let path = std::path::Path::new(chart);
+    /// Opens the located chart when it is a bundle.
+    pub fn prepare(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<Option<bundle::install::FromBundle>, String> {
+        let chart = path.display();
         if !bundle::install::is_bundle(path) {
             if !self.registry.is_empty() {
                 return Err(format!(

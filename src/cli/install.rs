@@ -44,10 +44,27 @@ pub struct InstallArgs {
 }
 
 pub fn run(args: InstallArgs) -> ExitCode {
-    super::finish(
-        super::release_args::run_async(install(args))
-            .map_err(|e| format!("INSTALLATION FAILED: {e}")),
+    // The chart is located (and downloaded) before the async runtime starts: downloads block.
+    let prepared = name_and_chart(
+        &args.args,
+        args.generate_name,
+        args.name_template.as_deref(),
     )
+    .and_then(|(name, chart)| {
+        // --offline takes effect before any chart reference is resolved; a bundle is a local file.
+        args.bundle.apply_offline();
+        let chart = args.common.prepare_chart(&chart, args.kube.debug)?;
+        let from_bundle = args.bundle.prepare(&chart)?;
+        let chart = from_bundle.as_ref().map_or(chart, |b| b.chart.clone());
+        Ok((name, chart, from_bundle))
+    });
+    let result = match prepared {
+        Ok((name, chart, from_bundle)) => {
+            super::release_args::run_async(install(args, name, chart, from_bundle))
+        }
+        Err(e) => Err(e),
+    };
+    super::finish(result.map_err(|e| format!("INSTALLATION FAILED: {e}")))
 }
 
 /// Helm's `NameAndChart` for install: `[NAME] CHART`, or `CHART` with `--generate-name` /
@@ -111,18 +128,12 @@ pub fn post_renderer(common: &CommonReleaseArgs) -> Result<Option<ExecPostRender
     }
 }
 
-async fn install(args: InstallArgs) -> Result<String, String> {
-    let (release_name, chart) = name_and_chart(
-        &args.args,
-        args.generate_name,
-        args.name_template.as_deref(),
-    )?;
-    // A bundle is recognised (and --offline takes effect) before any chart reference is resolved.
-    let from_bundle = args.bundle.prepare(&chart)?;
-    let chart = match &from_bundle {
-        Some(bundle) => bundle.chart.clone(),
-        None => args.common.prepare_chart(&chart, args.kube.debug)?,
-    };
+async fn install(
+    args: InstallArgs,
+    release_name: String,
+    chart: std::path::PathBuf,
+    from_bundle: Option<crate::bundle::install::FromBundle>,
+) -> Result<String, String> {
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let storage = storage.refusing_undecodable();

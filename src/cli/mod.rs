@@ -205,12 +205,14 @@ pub fn finish(result: Result<String, String>) -> ExitCode {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             // A closed pipe is not an error (`rudder list | head`).
-            let _ = out.write_all(text.as_bytes());
+            let _ = out.write_all(&crate::template::gostr::to_bytes(&text));
             let _ = out.flush();
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("Error: {e}");
+            // Go's bytes: an error may quote a rendered string that is not UTF-8.
+            let line = format!("Error: {e}\n");
+            let _ = std::io::stderr().write_all(&crate::template::gostr::to_bytes(&line));
             ExitCode::from(1)
         }
     }

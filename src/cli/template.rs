@@ -256,7 +256,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
                 write_output_file(file).map_err(|e| write_failed(e, options.debug))?;
                 let _ = writeln!(out, "wrote {}", file.path.display());
             }
-            let _ = out.write_all(output.stdout.as_bytes());
+            let _ = out.write_all(&crate::template::gostr::to_bytes(&output.stdout));
             crate::teardown::dispose(output);
             Ok(())
         }
@@ -266,7 +266,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
                 let _ = writeln!(out, "wrote {}", file.path.display());
             }
             if let Some(text) = &err.stdout {
-                let _ = out.write_all(text.as_bytes());
+                let _ = out.write_all(&crate::template::gostr::to_bytes(text));
             }
             if options.debug {
                 match &err.excerpt {
@@ -299,7 +299,7 @@ fn write_output_file(file: &OutputFile) -> Result<(), String> {
         .open(&file.path)
         .map_err(|e| crate::go_os::path_error("open", &file.path, &e))?;
     handle
-        .write_all(file.content.as_bytes())
+        .write_all(&crate::template::gostr::to_bytes(&file.content))
         .map_err(|e| crate::go_os::path_error("write", &file.path, &e))
 }
 

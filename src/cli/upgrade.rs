@@ -60,7 +60,25 @@ pub struct UpgradeArgs {
 }
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
-    super::finish(super::release_args::run_async(upgrade(args)))
+    // The chart is located (and downloaded) before the async runtime starts: downloads block. Helm
+    // returns these errors unwrapped (no `UPGRADE FAILED:`). --offline takes effect before any chart
+    // reference is resolved; a bundle is a local file, opened once located.
+    let located = match args.args.as_slice() {
+        [_, chart] => {
+            args.bundle.apply_offline();
+            let opened = args
+                .common
+                .prepare_chart(chart, args.kube.debug)
+                .and_then(|path| Ok((args.bundle.prepare(&path)?, path)));
+            match opened {
+                Ok((Some(bundle), _)) => Some((bundle.chart.clone(), Some(bundle))),
+                Ok((None, path)) => Some((path, None)),
+                Err(e) => return super::finish(Err(e)),
+            }
+        }
+        _ => None,
+    };
+    super::finish(super::release_args::run_async(upgrade(args, located)))
 }
 
 /// Helm's prefix for errors of the upgrade itself (`cmd/helm/upgrade.go` wraps only
@@ -70,18 +88,18 @@ fn failed(e: impl std::fmt::Display) -> String {
     format!("UPGRADE FAILED: {e}")
 }
 
-async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
+async fn upgrade(
+    args: UpgradeArgs,
+    located: Option<(
+        std::path::PathBuf,
+        Option<crate::bundle::install::FromBundle>,
+    )>,
+) -> Result<String, String> {
     let program = super::program_name();
-    let [name, chart] = args.args.as_slice() else {
+    let ([name, _], Some((chart, from_bundle))) = (args.args.as_slice(), located) else {
         return Err(format!(
             "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
         ));
-    };
-    // A bundle is recognised (and --offline takes effect) before any chart reference is resolved.
-    let from_bundle = args.bundle.prepare(chart)?;
-    let chart = match &from_bundle {
-        Some(bundle) => bundle.chart.clone(),
-        None => args.common.prepare_chart(chart, args.kube.debug)?,
     };
     let post = post_renderer(&args.common).map_err(failed)?;
     let image_rewrite = from_bundle

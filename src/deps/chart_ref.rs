@@ -198,12 +198,17 @@ pub fn download(
         },
     };
     let fetched = pull::pull(settings, &fetched)?;
-    // A corrupt or hostile archive is refused before anything is written.
+    // A corrupt or hostile archive is refused before anything is written (Helm caches it, then
+    // fails to load it with the loader's message alone).
     crate::chart::load_archive(&fetched.data).map_err(|e| {
+        let repository = match reference {
+            ChartReference::RepoUrl { url, .. } => url.clone(),
+            ChartReference::RepoChart { repo, .. } => repo.clone(),
+            other => other.display(),
+        };
         Error::Resolve(format!(
-            "chart {} from {}: {e}",
-            fetched.file_name,
-            reference.display()
+            "chart {} from repository {repository}: {e}",
+            fetched.file_name
         ))
     })?;
     Ok((fetched.file_name, fetched.data))

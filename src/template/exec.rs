@@ -20,7 +20,7 @@ use super::error::{Error, ErrorSource};
 use super::fmt::format_v;
 use super::funcs::{CallCtx, Exec, FuncDef, FuncEnv, FuncError};
 use super::types::GoType;
-use super::value::{List, MapKind, Object, UintKind, Value};
+use super::value::{List, Map, MapKind, Object, UintKind, Value};
 use super::{MissingKey, Templates};
 
 /// Go's `maxExecDepth`.
@@ -216,10 +216,11 @@ fn can_be_nil(t: &GoType) -> bool {
 fn zero_value(t: &GoType) -> Value {
     match t {
         GoType::Bytes => Value::Bytes(Rc::from(&[][..])),
-        GoType::SliceInterface => Value::List(List::new(Vec::new())),
-        GoType::SliceString => Value::List(List::typed(GoType::String, Vec::new())),
-        GoType::SliceInt => Value::List(List::typed(GoType::INT, Vec::new())),
-        GoType::MapStringInterface => Value::empty_map(),
+        GoType::SliceInterface => Value::List(List::nil(GoType::Interface)),
+        GoType::SliceString => Value::List(List::nil(GoType::String)),
+        GoType::SliceInt => Value::List(List::nil(GoType::INT)),
+        // `nil` for a map parameter is a nil map: read as empty, but `set` on it panics.
+        GoType::MapStringInterface => Value::Map(Map::nil(MapKind::StringInterface)),
         _ => Value::Nil,
     }
 }
@@ -888,9 +889,19 @@ impl<'t> State<'t> {
             return Ok(v);
         }
         let mut argv: Vec<Value> = Vec::with_capacity(num_in);
+        // `len` of reflect's zero Value (a `nil` constant, a pipeline's nil result) fails on
+        // `Type()`; `len` of a nil held in an interface (a field's nil) is "len of nil pointer".
+        let is_len = matches!(callee, Callee::Builtin(Builtin::Len));
+        let mut len_of_invalid = false;
         let mut i = 0;
         while i < fixed.len() && i < args.len() {
-            argv.push(self.eval_arg(dot, &fixed[i], &args[i])?);
+            if is_len {
+                let rv = self.eval_arg_as_is(dot, &args[i])?;
+                len_of_invalid = matches!(rv, Rv::Invalid);
+                argv.push(self.validate_type(rv, &fixed[i])?);
+            } else {
+                argv.push(self.eval_arg(dot, &fixed[i], &args[i])?);
+            }
             i += 1;
         }
         if let Some(elem) = &variadic {
@@ -900,6 +911,7 @@ impl<'t> State<'t> {
             }
         }
         if let Some(f) = fin {
+            len_of_invalid = is_len && matches!(f, Rv::Invalid);
             let t = match &variadic {
                 Some(elem) if num_in > fixed.len() => elem.clone(),
                 Some(_) => fixed[num_in - 1].clone(),
@@ -916,6 +928,10 @@ impl<'t> State<'t> {
                 }
             }
         }
+        // A function's result is a valid reflect.Value even when nil: its type is the declared
+        // return type (`interface {}` for Sprig's `coalesce`, `default`, `first`…), so a nil result
+        // given to a typed parameter is "wrong type for value; … got interface {}".
+        let boxes_nil = matches!(callee, Callee::Func(_));
         let result = match callee {
             Callee::Func(def) => {
                 let imp = def.imp;
@@ -924,12 +940,16 @@ impl<'t> State<'t> {
                 imp(&mut ctx, argv)
             }
             Callee::Method(o, m, _) => o.call_method(&m, argv).map_err(FuncError::Msg),
+            Callee::Builtin(_) if len_of_invalid => Err(FuncError::Msg(
+                "reflect: call of reflect.Value.Type on zero Value".into(),
+            )),
             Callee::Builtin(b) => {
                 let first_text = || args.first().map(|a| a.to_string()).unwrap_or_default();
                 builtins::call(b, argv, first_text).map_err(FuncError::Msg)
             }
         };
         match result {
+            Ok(Value::Nil) if boxes_nil => Ok(Rv::Boxed(Value::Nil)),
             Ok(v) => Ok(Rv::direct(v)),
             Err(e) => {
                 self.at(node);
@@ -955,6 +975,30 @@ impl<'t> State<'t> {
             Arg::Number(num) => self.ideal_constant(n, num),
             Arg::String { text, .. } => Ok(Rv::Direct(Value::String(text.clone()))),
             _ => self.eval_arg_untyped(dot, n),
+        }
+    }
+
+    /// An argument as evaluated, before any conversion to a parameter type (a `reflect.Value`
+    /// parameter of a builtin).
+    fn eval_arg_as_is(&mut self, dot: &Rv, n: &'t Arg) -> EResult<Rv> {
+        self.at(At::Arg(n));
+        match n {
+            Arg::Dot(_) => Ok(dot.clone()),
+            Arg::Field { idents, .. } => self.eval_field_chain(
+                dot,
+                dot.clone(),
+                At::Arg(n),
+                idents,
+                Some(std::slice::from_ref(n)),
+                None,
+            ),
+            Arg::Variable { .. } => self.eval_variable_node(dot, n, None, None),
+            Arg::Pipe(p) => {
+                stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || self.eval_pipeline(dot, p))
+            }
+            Arg::Identifier { .. } => self.eval_function(dot, n, At::Arg(n), None, None),
+            Arg::Chain { .. } => self.eval_chain_node(dot, n, None, None),
+            _ => self.eval_arg_rv(dot, n),
         }
     }
 

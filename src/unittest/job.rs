@@ -623,9 +623,16 @@ fn render_or_fail(
     };
     let provider = merged_provider(suite, test);
     let engine = Engine::default();
-    let result = super::lookup::with_provider(provider, || {
-        engine.render(&chart, &coalesced, &release, &capabilities)
-    });
+    let lookup = provider.map(|p| Rc::new(p) as Rc<dyn crate::engine::funcs::Lookup>);
+    let result = engine.render_with_lookup(
+        &chart,
+        None,
+        &coalesced,
+        &release,
+        &capabilities,
+        lookup,
+        &mut |_, _| {},
+    );
     match result {
         Ok(files) => Ok((files, true, None)),
         Err(e) => {

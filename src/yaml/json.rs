@@ -67,6 +67,20 @@ fn unsupported(what: String) -> Error {
     )
 }
 
+/// True for a `complex128` (a template literal such as `1i`), which no encoder Helm uses supports.
+pub fn is_complex(v: &Value) -> bool {
+    matches!(v, Value::Object(o) if o.kind_name() == "complex128")
+}
+
+/// True when a `complex128` sits anywhere inside `v` (maps and lists searched).
+pub fn contains_complex(v: &Value) -> bool {
+    match v {
+        Value::List(l) => l.items().iter().any(contains_complex),
+        Value::Map(m) => m.entries().iter().any(|(_, v)| contains_complex(v)),
+        other => is_complex(other),
+    }
+}
+
 fn newline_indent(out: &mut String, opts: Options, depth: usize) {
     if let Some(indent) = opts.indent {
         out.push('\n');
@@ -144,6 +158,12 @@ fn write_value(out: &mut String, v: &Value, opts: Options, depth: usize) -> Resu
         }
         Value::Map(m) if m.is_nil() => out.push_str("null"),
         Value::Map(m) => write_object(out, &m.entries(), opts, depth)?,
+        Value::Object(o) if o.kind_name() == "complex128" => {
+            return Err(Error::new(
+                ErrorKind::Marshal,
+                "json: unsupported type: complex128",
+            ));
+        }
         Value::Object(o) => {
             if let Some(j) = o.to_json_value() {
                 write_value(out, &j, opts, depth + 1)?;
@@ -200,6 +220,8 @@ pub fn write_string(out: &mut String, s: &str, escape_html: bool) {
             }
             '\u{2028}' => out.push_str("\\u2028"),
             '\u{2029}' => out.push_str("\\u2029"),
+            // An invalid UTF-8 byte (see `template::gostr`).
+            c if crate::template::gostr::escaped_byte(c).is_some() => out.push_str("\\ufffd"),
             c => out.push(c),
         }
     }
@@ -228,7 +250,9 @@ struct JsonParser<'a> {
     i: usize,
 }
 
-/// Go's `quoteChar`: `'x'`, `'\''`, `'"'`, `'\n'`.
+/// Go's `quoteChar`: `'x'`, `'\''`, `'"'`, `'\n'`. Go quotes one byte as if it were the code point
+/// of that value, so the first byte of a multi-byte character shows as a Latin-1 letter (`'Ã'` for
+/// `é`'s 0xC3), see `JsonParser::current_char`.
 fn quote_char(c: char) -> String {
     match c {
         '\'' => "'\\''".to_string(),
@@ -241,6 +265,10 @@ fn quote_char(c: char) -> String {
                     '\n' => "\\n".to_string(),
                     '\t' => "\\t".to_string(),
                     '\r' => "\\r".to_string(),
+                    '\u{7}' => "\\a".to_string(),
+                    '\u{8}' => "\\b".to_string(),
+                    '\u{b}' => "\\v".to_string(),
+                    '\u{c}' => "\\f".to_string(),
                     c if (c as u32) < 0x80 => format!("\\x{:02x}", c as u32),
                     c => format!("\\u{:04x}", c as u32),
                 }
@@ -257,8 +285,9 @@ impl JsonParser<'_> {
         Error::new(ErrorKind::Unmarshal, "unexpected end of JSON input")
     }
 
+    /// The byte at the error, as Go's scanner sees it: one byte, widened to a code point.
     fn current_char(&self) -> char {
-        self.text[self.i..].chars().next().unwrap_or('\0')
+        self.b.get(self.i).map_or('\0', |&b| b as char)
     }
 
     fn invalid(&self, context: &str) -> Error {
@@ -433,7 +462,7 @@ impl JsonParser<'_> {
                 }
                 c if c < 0x20 => return Err(self.invalid("in string literal")),
                 _ => {
-                    let ch = self.current_char();
+                    let ch = self.text[self.i..].chars().next().unwrap_or('\0');
                     out.push(ch);
                     self.i += ch.len_utf8();
                 }

@@ -354,6 +354,16 @@ fn check_directives(text: &str) -> Result<(), Error> {
                 line0,
             );
         }
+        // The name (letters, digits, `_`, `-`) must end at a blank or the line's end.
+        let after_name = line[1..]
+            .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !after_name.is_empty() && !after_name.starts_with([' ', '\t', '\r']) {
+            return error(
+                "found unexpected non-alphabetical character",
+                scanner_line(line0),
+                line0,
+            );
+        }
         let mut words = line[1..].split([' ', '\t']).filter(|w| !w.is_empty());
         match words.next().unwrap_or("") {
             "YAML" => {

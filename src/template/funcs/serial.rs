@@ -173,7 +173,12 @@ fn must_to_yaml(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncErro
 }
 
 /// Helm's `toYamlPretty`: gopkg.in/yaml.v3 with `SetIndent(2)` on the value itself.
+/// yaml.v3 panics on a `complex128` (`cannot marshal type: complex128`), which the template engine
+/// reports as the call's error.
 fn to_yaml_pretty(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    if yaml::json::contains_complex(&arg(&args, 0)) {
+        return Err(FuncError::msg("cannot marshal type: complex128"));
+    }
     let doc = yaml::emit::direct(&arg(&args, 0));
     let out = yaml::emit::emit_with(&doc, yaml::emit::Flavor::V3Indent2);
     Ok(Value::string(trim_newline(out)))
@@ -186,12 +191,23 @@ fn from_yaml(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> 
 
 /// The body of `fromYaml` (also used by the engine for `.Files.AsConfig`-style helpers).
 pub fn from_yaml_str(text: &str) -> Value {
+    if let Err(e) = go_yaml_bytes(text) {
+        return error_map(e.to_string());
+    }
     match yaml::memo::parse_value(text) {
         Ok(Value::Nil) => Value::empty_map(),
         Ok(v @ Value::Map(_)) => v,
         Ok(other) => error_map(type_error(&other, "map[string]interface {}", true)),
         Err(e) => error_map(e.to_string()),
     }
+}
+
+/// go-yaml's reader error for a string whose bytes are not UTF-8 (see `template::gostr`).
+fn go_yaml_bytes(text: &str) -> Result<(), yaml::Error> {
+    if crate::template::gostr::has_escapes(text) {
+        yaml::input::decode(&crate::template::gostr::to_bytes(text))?;
+    }
+    Ok(())
 }
 
 /// sigs.k8s.io/yaml's error for JSON of the wrong kind.
@@ -214,6 +230,9 @@ fn type_error(v: &Value, go_type: &str, via_yaml: bool) -> String {
 /// Helm's `fromYamlArray`: a list, or `[error text]`.
 fn from_yaml_array(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let text = str_arg(&args, 0);
+    if let Err(e) = go_yaml_bytes(&text) {
+        return Ok(Value::list(vec![Value::string(e.to_string())]));
+    }
     Ok(match yaml::parse_value(&text, "") {
         Ok(Value::Nil) => Value::List(List::new(Vec::new())),
         Ok(v @ Value::List(_)) => v,
@@ -304,16 +323,31 @@ fn must_from_json(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncEr
     yaml::json::unmarshal(&str_arg(&args, 0)).map_err(|e| FuncError::msg(e.message))
 }
 
-/// Helm's `toToml`: BurntSushi's encoder; on error the error text is the output.
+/// Helm's `toToml`: BurntSushi's encoder; on error the error text is the output. A nil argument
+/// makes the encoder call `Type` on reflect's zero Value, a panic the template engine reports as the
+/// call's error.
 fn to_toml(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
-    Ok(Value::string(
-        yaml::toml::encode(&arg(&args, 0), FloatStyle::Fixed).unwrap_or_else(|e| e.0),
-    ))
+    toml_text(&arg(&args, 0), FloatStyle::Fixed)
 }
 
 fn to_toml_v4(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
+    toml_text(&arg(&args, 0), FloatStyle::Shortest)
+}
+
+fn toml_text(v: &Value, floats: FloatStyle) -> Result<Value, FuncError> {
+    if v.is_nil() {
+        return Err(FuncError::msg(
+            "reflect: call of reflect.Value.Type on zero Value",
+        ));
+    }
+    if yaml::json::is_complex(v) {
+        return Ok(Value::str("unsupported type for key '': complex128"));
+    }
+    if yaml::json::contains_complex(v) {
+        return Ok(Value::str("unsupported type: complex128"));
+    }
     Ok(Value::string(
-        yaml::toml::encode(&arg(&args, 0), FloatStyle::Shortest).unwrap_or_else(|e| e.0),
+        yaml::toml::encode(v, floats).unwrap_or_else(|e| e.0),
     ))
 }
 

@@ -102,7 +102,7 @@ pub const FUNCS: &[FuncDef] = &[
 fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Bytes(b) => crate::template::gostr::from_bytes(b).into_owned(),
         other => format_v(other),
     }
 }
@@ -144,7 +144,7 @@ fn set(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let (d, k, v) = (args.next(), args.next(), args.next());
     let d = d.unwrap_or_default();
     let m = match &d {
-        Value::Map(m) => m.clone(),
+        Value::Map(m) if !m.is_nil() => m.clone(),
         // Go panics on assignment to a nil map; text/template reports the recovered panic.
         _ => return Err(FuncError::msg("assignment to entry in nil map")),
     };

@@ -20,7 +20,7 @@ use regex::Regex;
 use super::util::{arg_int, arg_str, string_list};
 use crate::template::funcs::{CallCtx, FuncDef, FuncError};
 use crate::template::types::{GoType, Signature};
-use crate::template::value::Value;
+use crate::template::value::{List, Value};
 
 type Res = Result<Value, FuncError>;
 
@@ -320,7 +320,11 @@ fn find_all(args: &[Value], on_error: OnError) -> Res {
         .into_iter()
         .filter_map(|g| g.first().copied().flatten())
         .map(|(a, b)| s[a..b].to_string())
-        .collect();
+        .collect::<Vec<_>>();
+    // `FindAllString` gives a nil slice when nothing matches (`toJson` prints `null`).
+    if found.is_empty() {
+        return Ok(Value::List(List::nil(GoType::String)));
+    }
     Ok(string_list(found))
 }
 
@@ -345,6 +349,10 @@ fn replace(args: &[Value], on_error: OnError, literal: bool) -> Res {
 fn split_fn(args: &[Value], on_error: OnError) -> Res {
     let pattern = arg_str(args, 0);
     let re = compile(pattern, on_error)?;
+    // `Regexp.Split` with n == 0 returns a nil slice.
+    if arg_int(args, 2) == 0 {
+        return Ok(Value::List(List::nil(GoType::String)));
+    }
     Ok(string_list(split(
         &re.re,
         pattern,
