@@ -4,6 +4,7 @@
 //! semantics), `engine` (Helm's rendering rules over a chart tree), `chart` and `values` (loading charts
 //! and coalescing values), and `cli` (argument parsing and printing only).
 pub mod action;
+pub mod bundle;
 pub mod chart;
 pub mod cli;
 pub mod deps;

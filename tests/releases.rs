@@ -73,7 +73,11 @@ struct Env {
 
 impl Env {
     fn new(test: &str) -> Option<Env> {
-        let kubeconfig = kubeconfig()?;
+        Some(Env::on(kubeconfig()?, test))
+    }
+
+    /// An environment on the cluster of `kubeconfig`.
+    fn on(kubeconfig: PathBuf, test: &str) -> Env {
         let ns = format!("ap-{test}-{}", std::process::id());
         let home = std::env::temp_dir().join(format!("rudder-releases-{ns}"));
         std::fs::create_dir_all(&home).unwrap();
@@ -100,7 +104,7 @@ impl Env {
             "--for=condition=Established",
             "crd/servicemonitors.monitoring.coreos.com",
         ]));
-        Some(env)
+        env
     }
 
     fn run(&self, program: &Path, args: &[&str]) -> Output {
@@ -714,4 +718,280 @@ fn fields_dropped_after_a_helm3_revision_are_removed() {
         live["spec"]["template"]["spec"]["nodeSelector"]["no-such-node"],
         "true"
     );
+}
+
+/// Starts `rudder` with `args` in the background (for killing it, or racing it).
+fn spawn_rudder(env: &Env, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_rudder"))
+        .args(args)
+        .env("KUBECONFIG", &env.kubeconfig)
+        .env("HELM_NAMESPACE", &env.ns)
+        .env_remove("HELM_DRIVER")
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (at most 60 s) until revision 2 of `t` is `pending-upgrade` and the upgrade has applied
+/// its Deployment (the node selector of `unschedulable=true` is live): the upgrade is mid-way, in
+/// its `--wait`.
+fn wait_until_mid_upgrade(env: &Env, child: &mut std::process::Child) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the upgrade ended before it could be interrupted"
+        );
+        let pending = env.statuses("t") == ["deployed", "pending-upgrade"];
+        let live = env.kubectl(&["-n", &env.ns, "get", "deployment", "t-web", "-o", "json"]);
+        let applied = serde_json::from_slice::<Value>(&live.stdout)
+            .is_ok_and(|d| d["spec"]["template"]["spec"]["nodeSelector"]["no-such-node"] == "true");
+        if pending && applied {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upgrade never reached its wait"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn an_upgrade_killed_mid_way_is_recovered() {
+    let Some(env) = Env::new("rw-kill") else {
+        return;
+    };
+    env.ok(env.rudder(&["install", "t", TINY]));
+    let mut child = spawn_rudder(
+        &env,
+        &[
+            "upgrade",
+            "t",
+            TINY,
+            "--set",
+            "unschedulable=true",
+            "--wait",
+            "--timeout",
+            "5m",
+        ],
+    );
+    let pid = child.id();
+    wait_until_mid_upgrade(&env, &mut child);
+    child.kill().unwrap(); // SIGKILL: no handler runs, nothing is cleaned up
+    child.wait().unwrap();
+
+    // The lock stays, and says who held it.
+    assert_eq!(env.statuses("t"), ["deployed", "pending-upgrade"]);
+    let status = env.ok(env.rudder(&["status", "t"]));
+    assert!(status.contains("STATUS: pending-upgrade"), "{status}");
+    assert!(
+        status.contains(&format!("LOCKED BY: pid {pid} on ")),
+        "{status}"
+    );
+    assert!(status.contains("that process is gone"), "{status}");
+    let err = env.fails(env.rudder(&["upgrade", "t", TINY]));
+    assert!(
+        err.contains("another operation (install/upgrade/rollback) is in progress"),
+        "{err}"
+    );
+    // Helm reads the locked history as it is.
+    let history = env.ok(env.helm3(&["history", "t"]));
+    assert!(history.contains("pending-upgrade"), "{history}");
+
+    // Freed without deleting anything; the rollback then succeeds.
+    env.ok(env.rudder(&["release-lock", "t"]));
+    assert_eq!(env.statuses("t"), ["deployed", "failed"]);
+    env.ok(env.rudder(&["rollback", "t", "1", "--wait", "--timeout", "60s"]));
+    let statuses = env.statuses("t");
+    assert_eq!(statuses.len(), 3, "no revision lost: {statuses:?}");
+    assert_eq!(statuses[2], "deployed", "{statuses:?}");
+    assert_eq!(statuses[1], "failed", "{statuses:?}");
+    env.assert_owned("t");
+    let live = env.ok(env.kubectl(&["-n", &env.ns, "get", "deployment", "t-web", "-o", "json"]));
+    let live: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(
+        live["spec"]["template"]["spec"]["nodeSelector"],
+        Value::Null
+    );
+    // And upgrades go on from there.
+    env.ok(env.rudder(&["upgrade", "t", TINY, "--set", "greeting=after"]));
+    assert_eq!(env.statuses("t").len(), 4);
+}
+
+/// A control plane of this test's own (`tests/cluster/up` in a private state dir), so that its API
+/// server can be restarted without disturbing other tests; stopped when dropped.
+struct PrivateCluster {
+    dir: PathBuf,
+    kubeconfig: PathBuf,
+}
+
+impl PrivateCluster {
+    fn start(name: &str) -> PrivateCluster {
+        let dir =
+            std::env::temp_dir().join(format!("rudder-cluster-{name}-{}", std::process::id()));
+        let out = Command::new(root().join("tests/cluster/up"))
+            .env("RUDDER_CLUSTER_DIR", &dir)
+            .env("RUDDER_CLUSTER_NODES", "1")
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let kubeconfig = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
+        let cluster = PrivateCluster { dir, kubeconfig };
+        assert!(
+            out.status.success() && cluster.kubeconfig.is_file(),
+            "tests/cluster/up in a private dir failed: {stdout}"
+        );
+        cluster
+    }
+
+    fn restart_apiserver(&self, down_seconds: u32) {
+        let out = Command::new(root().join("tests/cluster/restart-apiserver"))
+            .arg(down_seconds.to_string())
+            .env("RUDDER_CLUSTER_DIR", &self.dir)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "restart-apiserver: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        // RUDDER_CLUSTER_DIR is always set here: `down` stops this private cluster only.
+        let _ = Command::new(root().join("tests/cluster/down"))
+            .env("RUDDER_CLUSTER_DIR", &self.dir)
+            .stdin(Stdio::null())
+            .output();
+        let _ = std::fs::remove_file(self.dir.with_extension("lock"));
+    }
+}
+
+#[test]
+fn an_upgrade_survives_an_api_server_restart() {
+    if kubeconfig().is_none() {
+        return;
+    }
+    let cluster = PrivateCluster::start("rw-restart");
+    let env = Env::on(cluster.kubeconfig.clone(), "rw-restart");
+    env.ok(env.rudder(&["install", "t", TINY, "--wait", "--timeout", "60s"]));
+    let mut child = spawn_rudder(
+        &env,
+        &[
+            "upgrade",
+            "t",
+            TINY,
+            "--set",
+            "unschedulable=true",
+            "--wait",
+            "--timeout",
+            "3m",
+        ],
+    );
+    wait_until_mid_upgrade(&env, &mut child);
+    cluster.restart_apiserver(3);
+    // Once the API server is back, the Pod can be scheduled: the upgrade's wait, which lost its
+    // watches with the server, must pick the change up and finish.
+    env.ok(env.kubectl(&["label", "node", "kwok-node-0", "no-such-node=true"]));
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the upgrade failed after the restart:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(env.statuses("t"), ["superseded", "deployed"]);
+    env.assert_owned("t");
+    drop(env);
+}
+
+#[test]
+fn waiting_shows_progress_on_a_terminal_and_with_debug_only() {
+    let Some(env) = Env::new("rw-progress") else {
+        return;
+    };
+    env.ok(env.rudder(&["install", "t", TINY]));
+    let stuck = [
+        "upgrade",
+        "t",
+        TINY,
+        "--set",
+        "unschedulable=true",
+        "--wait",
+        "--timeout",
+        "3s",
+    ];
+    // Not a terminal, no --debug: standard error holds Helm's error line and the objects still
+    // waiting, nothing else; standard output is empty, as Helm's.
+    let out = env.rudder(&stuck);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let mut lines = err.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Error: UPGRADE FAILED: context deadline exceeded")
+    );
+    let rest: Vec<&str> = lines.collect();
+    assert_eq!(rest.len(), 1, "{err}");
+    assert!(
+        rest[0].starts_with(&format!(
+            "  Deployment \"t-web\" in namespace \"{}\" is not ready: waiting for ",
+            env.ns
+        )),
+        "{err}"
+    );
+    // The record keeps Helm's one line.
+    let (_, failed) = env.records("t").pop().unwrap();
+    assert_eq!(
+        failed["info"]["description"],
+        "Upgrade \"t\" failed: context deadline exceeded"
+    );
+
+    // --debug without a terminal: plain progress lines.
+    let mut debug = stuck.to_vec();
+    debug.push("--debug");
+    let err = env.fails(env.rudder(&debug));
+    assert!(
+        err.lines().any(|l| l.starts_with("wait: ")
+            && l.contains("Deployment \"t-web\"")
+            && l.contains(" is waiting for ")),
+        "{err}"
+    );
+
+    // A terminal (a pty from util-linux's `script`): the live view, erased before the error.
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut command = vec![quote(env!("CARGO_BIN_EXE_rudder"))];
+    command.extend(stuck.iter().map(|a| quote(a)));
+    let out = Command::new("script")
+        .args(["-qec", &command.join(" "), "/dev/null"])
+        .env("KUBECONFIG", &env.kubeconfig)
+        .env("HELM_NAMESPACE", &env.ns)
+        .env("HOME", &env.home)
+        .env_remove("HELM_DRIVER")
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux)");
+    assert!(!out.status.success());
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        screen.contains("waiting for 1 of 1 resources to be ready"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Deployment \"t-web\" in namespace"),
+        "{screen}"
+    );
+    // Cleared (erase-line) before Helm's error line is printed.
+    let error_at = screen.find("Error: UPGRADE FAILED").unwrap();
+    assert!(screen[..error_at].ends_with("\r\u{1b}[2K"), "{screen:?}");
 }

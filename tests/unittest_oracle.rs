@@ -356,6 +356,49 @@ fn bad_suites_are_named_and_the_others_still_run() {
         "{}",
         strict.stdout
     );
+    // helm-unittest's --strict rejects the same unknown keys (all of them, each with its line), and
+    // accepts what it reads as maps (assertion parameters, keys beside the assertion type); without
+    // --strict both tools ignore them.
+    assert!(
+        strict.stdout.contains("\nbad/tests/unknown_key_test.yaml:15: test \"documentIndices is not a key of helm-unittest v1.1.2\": unknown key \"documentIndices\""),
+        "{}",
+        strict.stdout
+    );
+    let oracle = oracle();
+    for (file, strict_passes) in [
+        ("tests/unknown_key_test.yaml", false),
+        ("tests/param_test.yaml", true),
+    ] {
+        let theirs = run(&oracle, &dir, "bad", &["--strict", "-f", file]);
+        let ours = run(&rudder(), &dir, "bad", &["--strict", "-f", file]);
+        assert_eq!(
+            theirs.code, ours.code,
+            "{file}:\n{}\n{}",
+            theirs.stdout, ours.stdout
+        );
+        assert_eq!(ours.code == 0, strict_passes, "{file}:\n{}", ours.stdout);
+        if strict_passes {
+            compare(file, &theirs, &ours);
+        } else {
+            for line in [10, 15] {
+                assert!(
+                    theirs.stdout.contains(&format!("line {line}: field")),
+                    "{}",
+                    theirs.stdout
+                );
+                assert!(
+                    ours.stdout
+                        .contains(&format!("unknown_key_test.yaml:{line}: ")),
+                    "{}",
+                    ours.stdout
+                );
+            }
+        }
+        let theirs = run(&oracle, &dir, "bad", &["-f", file]);
+        let ours = run(&rudder(), &dir, "bad", &["-f", file]);
+        compare(file, &theirs, &ours);
+        assert_eq!(ours.code, 0, "{file}:\n{}", ours.stdout);
+    }
     // The corrupted snapshot file is left as it was.
     assert!(
         std::fs::read_to_string(dir.join("bad/tests/__snapshot__/snap_test.yaml.snap"))
@@ -363,4 +406,151 @@ fn bad_suites_are_named_and_the_others_still_run() {
             .contains("broken")
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Every file under `dir`, relative to it, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                out.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// `--chart-tests-path`: suites rendered from a chart of their own (several per template, values
+/// files relative to the template, snapshots named by snapshotId or position).
+#[test]
+fn suites_rendered_from_a_tests_chart_get_helm_unittests_verdict() {
+    let oracle = oracle();
+    let a = scratch("rendered-oracle");
+    let b = scratch("rendered-rudder");
+    let src = root().join("testdata/unittest/rendered");
+    copy_dir(&src, &a.join("rendered"), false);
+    copy_dir(&src, &b.join("rendered"), false);
+    let flags = ["--chart-tests-path", "tests-chart"];
+    let theirs = run(&oracle, &a, "rendered", &flags);
+    let ours = run(&rudder(), &b, "rendered", &flags);
+    let n = compare("testdata/unittest/rendered", &theirs, &ours);
+    assert_eq!(n, 12);
+    // The same snapshot files, byte for byte, and each tool passes the other's.
+    let snapshots = |dir: &Path| tree(&dir.join("rendered/tests-chart/templates/__snapshot__"));
+    let written = snapshots(&a);
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        [
+            "per_env.yaml_0.snap",
+            "per_env.yaml_1.snap",
+            "per_env.yaml_2.snap",
+            "values_file.yaml_prod-image.snap"
+        ]
+    );
+    assert_eq!(snapshots(&b), written);
+    let theirs = run(&oracle, &b, "rendered", &flags);
+    let ours = run(&rudder(), &a, "rendered", &flags);
+    compare("rendered, second run", &theirs, &ours);
+    assert!(
+        ours.stdout.contains("Snapshot:    4 passed, 4 total"),
+        "{}",
+        ours.stdout
+    );
+    // Without the flag only the suite file runs.
+    let ours = run(&rudder(), &a, "rendered", &[]);
+    assert!(
+        ours.stdout.contains("Tests:       1 passed, 1 total"),
+        "{}",
+        ours.stdout
+    );
+    // A rendered suite without a name and a template that renders nothing fail the chart in
+    // helm-unittest; Rudder names them and still runs the other suites.
+    for dir in [&a, &b] {
+        let templates = dir.join("rendered/tests-chart/templates");
+        std::fs::write(
+            templates.join("unnamed.yaml"),
+            "tests:\n  - it: x\n    asserts:\n      - exists: {path: metadata}\n",
+        )
+        .unwrap();
+        std::fs::write(templates.join("empty.yaml"), "{{- if false }}x{{ end }}\n").unwrap();
+    }
+    let theirs = run(&oracle, &a, "rendered", &flags);
+    let ours = run(&rudder(), &b, "rendered", &flags);
+    assert_eq!((theirs.code, ours.code), (1, 1), "{}", ours.stdout);
+    for expected in [
+        "rendered/tests-chart/templates/unnamed.yaml:1: helm chart based test suites must include `suite` field",
+        "test suite template (rendered-tests/templates/empty.yaml) file did not render a manifest",
+        " PASS  plain file suite\trendered/tests/plain_test.yaml",
+        "Tests:       3 failed, 9 passed, 12 total",
+    ] {
+        assert!(ours.stdout.contains(expected), "missing {expected:?} in:\n{}", ours.stdout);
+    }
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
+/// `-d/--debugPlugin` leaves each template as the last test rendered it under `.debug/`.
+#[test]
+fn debug_writes_the_same_rendered_files() {
+    let oracle = oracle();
+    let a = scratch("debug-oracle");
+    let b = scratch("debug-rudder");
+    for chart in ["basic", "rendered"] {
+        let src = root().join("testdata/unittest").join(chart);
+        copy_dir(&src, &a.join(chart), true);
+        copy_dir(&src, &b.join(chart), true);
+        let theirs = run(&oracle, &a, chart, &["-d"]);
+        let ours = run(&rudder(), &b, chart, &["-d"]);
+        compare(&format!("{chart} with -d"), &theirs, &ours);
+        let text = |dir: &Path| -> BTreeMap<String, String> {
+            tree(&dir.join(".debug"))
+                .into_iter()
+                .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+                .collect()
+        };
+        let written = text(&a);
+        assert!(written.len() >= 2, "{:?}", written.keys());
+        let ours = text(&b);
+        for (name, want) in &written {
+            assert_eq!(ours.get(name), Some(want), "{chart}: .debug/{name}");
+        }
+        assert_eq!(ours.len(), written.len(), "{chart}: {:?}", ours.keys());
+    }
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
+/// `kubernetesProvider`: lookups by name and lists, namespaces, numbers (floats only: an integer
+/// fails every lookup in helm-unittest's fake client) and client-go's errors.
+#[test]
+fn kubernetes_provider_lookups_get_helm_unittests_verdict() {
+    let oracle = oracle();
+    let a = scratch("lookup-oracle");
+    let b = scratch("lookup-rudder");
+    let src = root().join("testdata/unittest/lookup");
+    copy_dir(&src, &a.join("lookup"), true);
+    copy_dir(&src, &b.join("lookup"), true);
+    let theirs = run(&oracle, &a, "lookup", &[]);
+    let ours = run(&rudder(), &b, "lookup", &[]);
+    assert_eq!(compare("testdata/unittest/lookup", &theirs, &ours), 5);
+    // The errors are client-go's, word for word.
+    let errors = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.trim_start().starts_with("Error: template:"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(errors(&ours.stdout), errors(&theirs.stdout));
+    assert_eq!(errors(&ours.stdout).len(), 2, "{}", ours.stdout);
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
 }

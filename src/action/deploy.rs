@@ -6,12 +6,15 @@
 //! - [`build`]: the objects of a manifest, kinds resolved, namespaces defaulted, ownership set;
 //! - [`check_adoption`]: an existing object is taken over only if it already belongs to the
 //!   release (or with `--take-ownership`);
-//! - [`update`]: objects applied kind by kind in install order (objects of one kind concurrently),
-//!   then objects the new manifest no longer has deleted, unless `helm.sh/resource-policy: keep`;
+//! - [`update`]: objects applied in three waves that keep what Helm's install order protects
+//!   (see [`wave`]; the objects of one wave concurrently), then objects the new manifest no longer
+//!   has deleted, unless `helm.sh/resource-policy: keep`;
 //! - [`delete`]: objects deleted in Helm's uninstall order, `keep` honoured;
 //! - [`preflight`]: every object sent as a server-side dry run first, so that an upgrade the API
 //!   server would refuse changes nothing.
 use std::collections::HashSet;
+
+use kube::api::PropagationPolicy;
 
 use crate::kube::apply::{collect_errors, Applier, ApplyParams, Error as ClusterError};
 use crate::kube::discovery::Kind;
@@ -141,6 +144,54 @@ fn runs_of_kind(objects: &[Resolved]) -> Vec<&[Resolved]> {
     runs
 }
 
+/// Which of the three apply waves a kind belongs to. Helm applies kind by kind; what that order
+/// protects is that an object exists before anything admitted after it depends on it: the
+/// namespace, priority class, storage, CRD, service account and quotas a Pod or claim is admitted
+/// against (wave 0); the configuration, claims, RBAC and Services a Pod reads when it starts
+/// (Service links are injected into a Pod's environment at creation) (wave 1); then every
+/// workload and anything else, custom resources included (wave 2). Objects of one wave do not
+/// depend on each other at admission, so each wave is applied at once, in three round trips
+/// instead of one per kind.
+pub fn wave(kind: &str) -> usize {
+    match kind {
+        "PriorityClass"
+        | "Namespace"
+        | "StorageClass"
+        | "PersistentVolume"
+        | "CustomResourceDefinition"
+        | "ServiceAccount"
+        | "ResourceQuota"
+        | "LimitRange" => 0,
+        "NetworkPolicy"
+        | "PodSecurityPolicy"
+        | "PodDisruptionBudget"
+        | "Secret"
+        | "SecretList"
+        | "ConfigMap"
+        | "PersistentVolumeClaim"
+        | "ClusterRole"
+        | "ClusterRoleList"
+        | "ClusterRoleBinding"
+        | "ClusterRoleBindingList"
+        | "Role"
+        | "RoleList"
+        | "RoleBinding"
+        | "RoleBindingList"
+        | "Service" => 1,
+        _ => 2,
+    }
+}
+
+/// `objects` split into their apply waves (see [`wave`]), each in the order given.
+fn waves(objects: &[Resolved]) -> Vec<Vec<Resolved>> {
+    let mut out: Vec<Vec<Resolved>> = vec![Vec::new(); 3];
+    for object in objects {
+        out[wave(&object.0.kind)].push(object.clone());
+    }
+    out.retain(|w| !w.is_empty());
+    out
+}
+
 /// Objects sorted stably by kind in `order` (unknown kinds last, by name).
 pub fn sort_by_kind(objects: &mut [Resolved], order: &[&str]) {
     objects.sort_by(|(a, _), (b, _)| {
@@ -165,16 +216,28 @@ pub struct Updated {
     pub kept: Vec<Resolved>,
 }
 
-/// Applies `target` and deletes what only `current` has. `existed[i]` says whether `target[i]`
-/// existed before (from [`check_adoption`] or a GET).
+/// Applies `target` and deletes what only `current` has.
+///
+/// `known`, when given, says for each object of `target` whether it exists (the caller read it
+/// already, or it belongs to a revision applied server-side), so nothing is read again; the
+/// caller passes it only when no object can need its managed fields moved from client-side to
+/// server-side apply. Without it every object is read first: to know which ones this update
+/// creates (for `--cleanup-on-fail`) and which ones a client-side apply (Helm 3) last wrote.
 pub async fn update(
     applier: &Applier,
     current: &[Resolved],
     target: &[Resolved],
     params: ApplyParams,
+    known: Option<&[bool]>,
 ) -> Result<Updated, ClusterError> {
     let mut updated = Updated::default();
-    let live = applier.get_all(target).await;
+    let live = match known {
+        Some(known) => known
+            .iter()
+            .map(|&exists| Ok(exists.then_some(serde_json::Value::Null)))
+            .collect(),
+        None => applier.get_all(target).await,
+    };
     let mut errors = Vec::new();
     let mut existed = HashSet::new();
     let mut migrations = Vec::new();
@@ -211,8 +274,8 @@ pub async fn update(
         .await;
         collect_errors(results)?;
     }
-    for run in runs_of_kind(target) {
-        let results = applier.apply_all(run, params).await;
+    for run in waves(target) {
+        let results = applier.apply_all(&run, params).await;
         for ((object, kind), result) in run.iter().zip(&results) {
             if result.is_ok() && !existed.contains(&object.key()) {
                 updated.created.push((object.clone(), kind.clone()));
@@ -268,13 +331,22 @@ pub struct Deleted {
 /// Deletes the objects of a release in uninstall order, keeping those marked `keep` (in the
 /// manifest, as Helm's `filterManifestsToKeep`).
 pub async fn delete(applier: &Applier, objects: Vec<Resolved>) -> Result<Deleted, ClusterError> {
+    delete_with(applier, objects, None).await
+}
+
+/// [`delete`] with a deletion propagation policy (`uninstall --cascade`; `None` is background).
+pub async fn delete_with(
+    applier: &Applier,
+    objects: Vec<Resolved>,
+    propagation: Option<PropagationPolicy>,
+) -> Result<Deleted, ClusterError> {
     let (kept, mut doomed): (Vec<_>, Vec<_>) = objects.into_iter().partition(|(o, _)| o.keep());
     sort_by_kind(&mut doomed, UNINSTALL_ORDER);
     let mut errors = Vec::new();
     for run in runs_of_kind(&doomed) {
         errors.extend(
             applier
-                .delete_all(run, None)
+                .delete_all(run, propagation.clone())
                 .await
                 .into_iter()
                 .filter_map(Result::err),
@@ -292,4 +364,33 @@ pub async fn delete(applier: &Applier, objects: Vec<Resolved>) -> Result<Deleted
 /// Objects sorted into install order (for manifests not written by the sorter).
 pub fn install_order(objects: &mut [Resolved]) {
     sort_by_kind(objects, INSTALL_ORDER);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waves_keep_what_install_order_protects() {
+        let workloads = INSTALL_ORDER
+            .iter()
+            .position(|k| *k == "DaemonSet")
+            .unwrap();
+        for (i, kind) in INSTALL_ORDER.iter().enumerate() {
+            // Everything Helm applies before workloads comes in an earlier wave than workloads.
+            assert_eq!(wave(kind) == 2, i >= workloads, "{kind}");
+        }
+        // What Pods and claims are admitted against comes before what they read at start.
+        for first in [
+            "Namespace",
+            "PriorityClass",
+            "ServiceAccount",
+            "StorageClass",
+            "LimitRange",
+        ] {
+            assert!(wave(first) < wave("PersistentVolumeClaim"), "{first}");
+        }
+        assert!(wave("Service") < wave("Pod"));
+        assert_eq!(wave("ServiceMonitor"), 2);
+    }
 }

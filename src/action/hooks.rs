@@ -14,6 +14,7 @@ use std::time::Duration;
 use super::deploy::{self, Resolved};
 use super::release_error::Error;
 use crate::kube::apply::{collect_errors, Applier};
+use crate::kube::progress;
 use crate::kube::wait::{self, WaitRules};
 use crate::release::HookEvent;
 use crate::storage::record::{Hook, HookExecution, Time};
@@ -22,22 +23,6 @@ use crate::storage::{Record, Storage};
 const BEFORE_CREATION: &str = "before-hook-creation";
 const SUCCEEDED: &str = "hook-succeeded";
 const FAILED: &str = "hook-failed";
-
-/// Receives progress lines while hooks run (`--debug`-style: which hook, what it waits for).
-pub trait HookReporter {
-    fn line(&mut self, text: &str);
-}
-
-/// Discards progress.
-pub struct Quiet;
-
-impl HookReporter for Quiet {
-    fn line(&mut self, _: &str) {}
-}
-
-impl wait::Progress for Quiet {
-    fn waiting(&mut self, _: &[(String, String)]) {}
-}
 
 /// Runs the hooks of `event` of the release in `record`, updating the record's hook phases in
 /// storage as Helm does.
@@ -87,7 +72,14 @@ pub async fn run(
             hooks: true,
             ..WaitRules::default()
         };
-        let waited = wait::wait_ready(applier, &objects, rules, timeout, &mut Quiet).await;
+        let waited = wait::wait_ready(
+            applier,
+            &objects,
+            rules,
+            timeout,
+            &mut *progress::reporter(),
+        )
+        .await;
         let run = &mut record.release.hooks[i].last_run;
         run.completed_at = Time::now();
         if let Err(e) = waited {
@@ -125,33 +117,33 @@ async fn delete_by_policy(
         return Ok(());
     }
     let objects = deploy::build(applier, &hook.manifest, namespace, None, "hook manifest").await?;
-    collect_errors(applier.delete_all(&objects, None).await)?;
-    wait_deleted(applier, &objects, timeout).await
+    let deleted = collect_errors(applier.delete_all(&objects, None).await)?;
+    // Only objects that existed are waited for (most often none: nothing to ask the server).
+    let existed: Vec<Resolved> = objects
+        .into_iter()
+        .zip(deleted)
+        .filter_map(|(object, deleted)| deleted.then_some(object))
+        .collect();
+    wait_deleted(applier, &existed, timeout).await
 }
 
-/// Waits until none of `objects` exists any more.
+/// Waits until none of `objects` exists any more (watched, see [`wait::wait_deleted`]).
 pub async fn wait_deleted(
     applier: &Applier,
     objects: &[Resolved],
     timeout: Duration,
 ) -> Result<(), Error> {
-    let deadline = std::time::Instant::now() + timeout;
-    loop {
-        let mut remaining = Vec::new();
-        for (object, kind) in objects {
-            if applier.get(object, kind).await?.is_some() {
-                remaining.push(object.describe());
-            }
-        }
-        if remaining.is_empty() {
-            return Ok(());
-        }
-        if std::time::Instant::now() >= deadline {
-            return Err(Error::msg(format!(
+    wait::wait_deleted(applier, objects, timeout, &mut *progress::reporter())
+        .await
+        .map_err(|e| match e {
+            wait::WaitError::Timeout(remaining) => Error::msg(format!(
                 "timed out waiting for the condition: {} still exist",
-                remaining.join(", ")
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+                remaining
+                    .iter()
+                    .map(|(o, _)| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            e => Error::Wait(e),
+        })
 }

@@ -171,7 +171,7 @@ pub async fn run(
         "release manifest",
     )
     .await?;
-    deploy::check_adoption(
+    let existed = deploy::check_adoption(
         applier,
         &objects,
         name,
@@ -208,7 +208,7 @@ pub async fn run(
     storage.create(&mut record).await?;
 
     let result = tokio::select! {
-        r = perform(applier, storage, &mut record, &objects, options) => r,
+        r = perform(applier, storage, &mut record, &objects, &existed, options) => r,
         () = super::interrupt::interrupted() => Err(Error::msg(super::interrupt::CANCELED)),
     };
     match result {
@@ -226,19 +226,30 @@ async fn perform(
     storage: &Storage,
     record: &mut Record,
     objects: &[deploy::Resolved],
+    existed: &[bool],
     options: &InstallOptions<'_>,
 ) -> Result<(), Error> {
     let timeout = options.wait.timeout;
     if !options.no_hooks {
         hooks::run(applier, storage, record, HookEvent::PreInstall, timeout).await?;
     }
-    deploy::update(applier, &[], objects, ApplyParams::default()).await?;
+    // The adoption check read every object: when none exists, none is read again (an adopted
+    // one is, for the managed fields a client-side apply may have left).
+    let known = (!existed.contains(&true)).then_some(existed);
+    deploy::update(applier, &[], objects, ApplyParams::default(), known).await?;
     if options.wait.wait || options.atomic {
         let rules = WaitRules {
             jobs: options.wait.wait_for_jobs,
             hooks: false,
         };
-        wait::wait_ready(applier, objects, rules, timeout, &mut hooks::Quiet).await?;
+        wait::wait_ready(
+            applier,
+            objects,
+            rules,
+            timeout,
+            &mut *crate::kube::progress::reporter(),
+        )
+        .await?;
     }
     if !options.no_hooks {
         hooks::run(applier, storage, record, HookEvent::PostInstall, timeout).await?;
@@ -262,10 +273,17 @@ async fn fail(
     err: Error,
 ) -> Error {
     let name = record.release.name.clone();
-    record
-        .release
-        .set_status(Status::Failed, &format!("Release {name:?} failed: {err}"));
-    if let Err(e) = storage.update(record).await {
+    record.release.set_status(
+        Status::Failed,
+        &format!(
+            "Release {name:?} failed: {}",
+            super::release_error::description_text(&err)
+        ),
+    );
+    if let Err(e) = storage
+        .update_when_reachable(record, std::time::Duration::from_secs(60))
+        .await
+    {
         return Error::msg(format!(
             "{err}: and the failed release could not be recorded: {e}"
         ));
@@ -354,7 +372,7 @@ pub async fn install_crds(applier: &Applier, chart: &crate::chart::Chart) -> Res
             &created,
             WaitRules::default(),
             Duration::from_secs(60),
-            &mut hooks::Quiet,
+            &mut *crate::kube::progress::reporter(),
         )
         .await?;
     }
@@ -383,5 +401,6 @@ fn clone_render<'a>(r: &RenderOptions<'a>) -> RenderOptions<'a> {
         enable_dns: r.enable_dns,
         sub_notes: r.sub_notes,
         post_renderer: r.post_renderer,
+        image_rewrite: r.image_rewrite,
     }
 }

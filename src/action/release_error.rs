@@ -35,3 +35,11 @@ impl Error {
         Error::Message(text.into())
     }
 }
+
+/// The text a `failed` record's description keeps of an error: its first line (Helm's line; a
+/// wait's timeout lists the objects still waiting on the lines below, for the terminal only, so
+/// that `history` stays one row per revision).
+pub fn description_text(err: &dyn std::fmt::Display) -> String {
+    let text = err.to_string();
+    text.lines().next().unwrap_or_default().to_string()
+}

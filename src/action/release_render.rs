@@ -18,6 +18,10 @@ pub struct RenderOptions<'a> {
     /// `--render-subchart-notes`.
     pub sub_notes: bool,
     pub post_renderer: Option<&'a dyn PostRenderer>,
+    /// Rewrites container images to a site's registry (installs from a bundle,
+    /// [`crate::bundle::install`]): applied after the post-renderer, to the manifests and to every
+    /// hook (Helm 3's post-renderer does not see hooks; their images must move too).
+    pub image_rewrite: Option<&'a dyn PostRenderer>,
 }
 
 /// What a release is made of.
@@ -57,13 +61,22 @@ pub fn render(
             .run(&manifest)
             .map_err(|e| Error::msg(format!("error while running post render on files: {e}")))?;
     }
+    let mut hooks: Vec<record::Hook> = sorted
+        .hooks
+        .iter()
+        .map(release_record::hook_record)
+        .collect();
+    if let Some(rewrite) = options.image_rewrite {
+        manifest = rewrite.run(&manifest).map_err(Error::msg)?;
+        for hook in &mut hooks {
+            hook.manifest = rewrite
+                .run(&hook.manifest)
+                .map_err(|e| Error::msg(format!("hook {}: {e}", hook.path)))?;
+        }
+    }
     Ok(RenderedRelease {
         manifest,
-        hooks: sorted
-            .hooks
-            .iter()
-            .map(release_record::hook_record)
-            .collect(),
+        hooks,
         notes,
         chart: release_record::chart_record(&chart.chart),
         values,

@@ -122,10 +122,13 @@ pub async fn run(
         dry_run: false,
         force_conflicts: true,
     };
-    match deploy::update(applier, &current_objects, &target_objects, params).await {
+    match deploy::update(applier, &current_objects, &target_objects, params, None).await {
         Ok(_) => {}
         Err(e) => {
-            let msg = format!("Rollback {name:?} failed: {e}");
+            let msg = format!(
+                "Rollback {name:?} failed: {}",
+                super::release_error::description_text(&e)
+            );
             let kept = current_info.description.clone();
             current.release.set_status(Status::Superseded, &kept);
             record.release.set_status(Status::Failed, &msg);
@@ -139,10 +142,19 @@ pub async fn run(
             jobs: options.wait.wait_for_jobs,
             hooks: false,
         };
-        if let Err(e) =
-            wait::wait_ready(applier, &target_objects, rules, timeout, &mut hooks::Quiet).await
+        if let Err(e) = wait::wait_ready(
+            applier,
+            &target_objects,
+            rules,
+            timeout,
+            &mut *crate::kube::progress::reporter(),
+        )
+        .await
         {
-            let msg = format!("Release {name:?} failed: {e}");
+            let msg = format!(
+                "Release {name:?} failed: {}",
+                super::release_error::description_text(&e)
+            );
             record.release.set_status(Status::Failed, &msg);
             storage.update(&mut record).await?;
             return Err(e.into());

@@ -163,23 +163,9 @@ pub fn run(
         let Some(settings) = &options.dependency_update else {
             return Err(missing.into());
         };
-        let mut log = Vec::new();
-        let mut registry_log = Vec::new();
-        let result = crate::deps::manager::Manager {
-            chart_path: chart_path.clone(),
-            settings,
-            skip_update: false,
-            out: &mut log,
-            log: &mut registry_log,
-            registry: crate::registry::client::Options::default(),
-        }
-        .update();
-        output.progress = String::from_utf8_lossy(&log).into_owned();
-        output.log_lines.extend(
-            String::from_utf8_lossy(&registry_log)
-                .lines()
-                .map(str::to_string),
-        );
+        let (progress, result) = super::dependency_update::update(&chart_path, settings);
+        output.progress = progress.stdout;
+        output.log_lines.extend(progress.log_lines);
         if let Err(e) = result {
             let mut error = Error::new(e.to_string());
             error.stdout = Some(std::mem::take(&mut output.progress));

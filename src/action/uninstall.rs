@@ -4,7 +4,14 @@
 //! annotated `helm.sh/resource-policy: keep` stay), `--wait` waits for them to be gone, post-delete
 //! hooks run, and then every revision is purged, or with `--keep-history` the last one is recorded
 //! `uninstalled` ("Uninstallation complete").
+//!
+//! When deleting objects fails, Helm's `failed to delete release: NAME` is returned and the record
+//! stays `uninstalling` ("Deletion in progress (or silently failed)"), as in Helm 3.17 and 4.1: no
+//! revision is purged, and running `uninstall` again retries. Helm logs the failed deletions only with
+//! `--debug`; Rudder lists them under that first line (kind, name and the server's reason).
 use std::time::Duration;
+
+use kube::api::PropagationPolicy;
 
 use super::deploy;
 use super::hooks;
@@ -25,6 +32,17 @@ pub struct UninstallOptions {
     pub description: Option<String>,
     /// `--ignore-not-found`.
     pub ignore_not_found: bool,
+    /// `--cascade`: the deletion propagation policy (`None`: background, Helm's default).
+    pub cascade: Option<PropagationPolicy>,
+}
+
+/// Helm's `parseCascadingFlag`: `orphan`, `foreground`, else background (an unknown value too).
+pub fn cascade_policy(flag: &str) -> PropagationPolicy {
+    match flag {
+        "orphan" => PropagationPolicy::Orphan,
+        "foreground" => PropagationPolicy::Foreground,
+        _ => PropagationPolicy::Background,
+    }
 }
 
 /// What happened.
@@ -102,7 +120,9 @@ pub async fn run(
         "release manifest",
     )
     .await?;
-    let deleted = deploy::delete(applier, objects).await?;
+    let deleted = deploy::delete_with(applier, objects, options.cascade.clone())
+        .await
+        .map_err(|e| Error::msg(format!("failed to delete release: {name}\n{e}")))?;
     let mut kept = String::new();
     if !deleted.kept.is_empty() {
         kept.push_str("These resources were kept due to the resource policy:\n");

@@ -192,6 +192,7 @@ pub async fn run(
         enable_dns: options.render.enable_dns,
         sub_notes: options.render.sub_notes,
         post_renderer: options.post_renderer,
+        image_rewrite: options.render.image_rewrite,
     };
     let rendered = release_render::render(
         &mut chart,
@@ -255,7 +256,13 @@ pub async fn run(
         .filter(|(o, _)| !known.contains(&o.key()))
         .cloned()
         .collect();
-    deploy::check_adoption(applier, &new_objects, name, namespace, options.take_ownership)
+    let new_existed = deploy::check_adoption(
+        applier,
+        &new_objects,
+        name,
+        namespace,
+        options.take_ownership,
+    )
         .await
         .map_err(|e| {
             Error::msg(format!(
@@ -263,6 +270,23 @@ pub async fn run(
             ))
         })?;
     preflight(applier, &target).await?;
+    // Whether each object exists is known without reading it again: the current revision's objects
+    // exist (one deleted by hand since is re-created, and not counted as created by this upgrade),
+    // the new ones were just read. Only a release last applied client-side (Helm 3) has every
+    // object read, for its managed fields.
+    let mut new_existed = new_existed.into_iter();
+    let known: Vec<bool> = target
+        .iter()
+        .map(|(o, _)| {
+            if known.contains(&o.key()) {
+                true
+            } else {
+                // `new_objects` are the target's objects not in `known`, in the same order.
+                new_existed.next().unwrap_or(false)
+            }
+        })
+        .collect();
+    let known = (current.release.apply_method == "ssa").then_some(known);
 
     let mut record = Record::new(rel);
     record.labels = merged_labels(&current, &options.labels);
@@ -277,6 +301,7 @@ pub async fn run(
             &mut record,
             &current_objects,
             &target,
+            known.as_deref(),
             options,
             &mut created,
         ) => r,
@@ -326,6 +351,7 @@ async fn perform(
     record: &mut Record,
     current: &[Resolved],
     target: &[Resolved],
+    known: Option<&[bool]>,
     options: &UpgradeOptions<'_>,
     created: &mut Vec<Resolved>,
 ) -> Result<(), Error> {
@@ -337,7 +363,7 @@ async fn perform(
         dry_run: false,
         force_conflicts: true,
     };
-    let updated = deploy::update(applier, current, target, params).await;
+    let updated = deploy::update(applier, current, target, params, known).await;
     let updated = updated?;
     created.extend(updated.created);
     if options.wait.wait || options.atomic {
@@ -345,7 +371,14 @@ async fn perform(
             jobs: options.wait.wait_for_jobs,
             hooks: false,
         };
-        wait::wait_ready(applier, target, rules, timeout, &mut hooks::Quiet).await?;
+        wait::wait_ready(
+            applier,
+            target,
+            rules,
+            timeout,
+            &mut *crate::kube::progress::reporter(),
+        )
+        .await?;
     }
     if !options.no_hooks {
         hooks::run(applier, storage, record, HookEvent::PostUpgrade, timeout).await?;
@@ -363,10 +396,17 @@ async fn fail(
     err: Error,
 ) -> Error {
     let name = record.release.name.clone();
-    record
-        .release
-        .set_status(Status::Failed, &format!("Upgrade {name:?} failed: {err}"));
-    if let Err(e) = storage.update(record).await {
+    record.release.set_status(
+        Status::Failed,
+        &format!(
+            "Upgrade {name:?} failed: {}",
+            super::release_error::description_text(&err)
+        ),
+    );
+    if let Err(e) = storage
+        .update_when_reachable(record, std::time::Duration::from_secs(60))
+        .await
+    {
         return Error::msg(format!(
             "{err}: and the failed revision could not be recorded: {e}"
         ));

@@ -422,14 +422,10 @@ fn yaml_text(data: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
     crate::yaml::input::decode(data).map_err(|e| e.to_string())
 }
 
-/// A file's bytes as text (borrowed when they are valid UTF-8), invalid UTF-8 replaced.
-/// (`str::from_utf8` checks ASCII a word at a time; the lossy decoder, several times slower on valid
-/// text, only runs on invalid text.)
+/// A template file's bytes as text (borrowed when they are valid UTF-8); invalid UTF-8 is kept as
+/// Go keeps it, in the value model's byte-string form (`template::gostr`).
 pub(crate) fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(data) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => std::borrow::Cow::Owned(String::from_utf8_lossy(data).into_owned()),
-    }
+    crate::template::gostr::from_bytes(data)
 }
 
 #[cfg(test)]

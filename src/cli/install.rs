@@ -1,6 +1,5 @@
 //! `rudder install [NAME] [CHART]`: Helm's `cmd/helm/install.go` flags mapped onto
 //! [`crate::action::install`]; errors printed as `Error: INSTALLATION FAILED: …`.
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -9,6 +8,7 @@ use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::{print_release, CommonReleaseArgs};
 use super::template::ExecPostRenderer;
 use crate::action::install::{self, InstallOptions};
+use crate::action::release_render::RenderOptions;
 use crate::action::template::PostRenderer;
 use crate::kube::apply::Applier;
 
@@ -24,6 +24,8 @@ pub struct InstallArgs {
     pub common: CommonReleaseArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
+    #[command(flatten)]
+    pub bundle: super::bundle::BundleInstallArgs,
     /// Create the release namespace if not present.
     #[arg(long = "create-namespace")]
     pub create_namespace: bool,
@@ -42,10 +44,27 @@ pub struct InstallArgs {
 }
 
 pub fn run(args: InstallArgs) -> ExitCode {
-    super::finish(
-        super::release_args::run_async(install(args))
-            .map_err(|e| format!("INSTALLATION FAILED: {e}")),
+    // The chart is located (and downloaded) before the async runtime starts: downloads block.
+    let prepared = name_and_chart(
+        &args.args,
+        args.generate_name,
+        args.name_template.as_deref(),
     )
+    .and_then(|(name, chart)| {
+        // --offline takes effect before any chart reference is resolved; a bundle is a local file.
+        args.bundle.apply_offline();
+        let chart = args.common.prepare_chart(&chart, args.kube.debug)?;
+        let from_bundle = args.bundle.prepare(&chart)?;
+        let chart = from_bundle.as_ref().map_or(chart, |b| b.chart.clone());
+        Ok((name, chart, from_bundle))
+    });
+    let result = match prepared {
+        Ok((name, chart, from_bundle)) => {
+            super::release_args::run_async(install(args, name, chart, from_bundle))
+        }
+        Err(e) => Err(e),
+    };
+    super::finish(result.map_err(|e| format!("INSTALLATION FAILED: {e}")))
 }
 
 /// Helm's `NameAndChart` for install: `[NAME] CHART`, or `CHART` with `--generate-name` /
@@ -109,20 +128,21 @@ pub fn post_renderer(common: &CommonReleaseArgs) -> Result<Option<ExecPostRender
     }
 }
 
-async fn install(args: InstallArgs) -> Result<String, String> {
-    let (release_name, chart) = name_and_chart(
-        &args.args,
-        args.generate_name,
-        args.name_template.as_deref(),
-    )?;
+async fn install(
+    args: InstallArgs,
+    release_name: String,
+    chart: std::path::PathBuf,
+    from_bundle: Option<crate::bundle::install::FromBundle>,
+) -> Result<String, String> {
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
+    let storage = storage.refusing_undecodable();
     let applier = Applier::new(cluster.client.clone())
         .await
         .map_err(|e| e.to_string())?;
     let options = InstallOptions {
         release_name,
-        chart: PathBuf::from(chart),
+        chart: chart.clone(),
         values: args.values.into_options(),
         namespace: cluster.namespace.clone(),
         description: args.common.description.clone(),
@@ -135,7 +155,12 @@ async fn install(args: InstallArgs) -> Result<String, String> {
         atomic: args.common.atomic(),
         take_ownership: args.common.take_ownership,
         labels: args.common.labels(),
-        render: args.common.render_options(),
+        render: RenderOptions {
+            image_rewrite: from_bundle
+                .as_ref()
+                .map(|b| &b.rewrite as &dyn PostRenderer),
+            ..args.common.render_options()
+        },
         post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
     };
     let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())

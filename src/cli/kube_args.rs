@@ -102,6 +102,8 @@ pub async fn open_storage(
     args: &KubeArgs,
     all_namespaces: bool,
 ) -> Result<(Cluster, Storage), String> {
+    // How `--wait` and hooks show progress on stderr (live on a terminal, lines with --debug).
+    crate::kube::progress::configure(args.debug);
     let cluster = Cluster::connect(&args.settings())
         .await
         .map_err(|e| e.to_string())?;

@@ -89,11 +89,10 @@ pub fn run(args: ListArgs) -> ExitCode {
 }
 
 async fn list(args: &ListArgs) -> Result<String, String> {
-    if let Some(extra) = args.args.first() {
+    if !args.args.is_empty() {
+        let program = super::program_name();
         return Err(format!(
-            "unknown command {} for \"{} list\"",
-            crate::template::printf::quote_go(extra),
-            super::program_name()
+            "\"{program} list\" accepts no arguments\n\nUsage:  {program} list [flags]"
         ));
     }
     let (_, storage) = open_storage(&args.kube, args.all_namespaces).await?;

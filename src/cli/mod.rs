@@ -9,9 +9,12 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub mod bundle;
+pub mod chart_args;
 pub mod create;
 pub mod dependency;
 pub mod get;
+pub mod global_flags;
 pub mod history;
 pub mod install;
 pub mod kube_args;
@@ -103,6 +106,8 @@ pub enum Command {
     Unittest(unittest::UnittestArgs),
     /// Run tests for a release.
     Test(release_test::TestArgs),
+    /// Air-gapped installs: bundle a chart with its images, verify, push.
+    Bundle(bundle::BundleArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -110,23 +115,17 @@ static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::n
 
 /// Prints one of Helm's `--debug` lines to stderr, as `cmd/helm/helm.go`'s `debug` does through
 /// `log.Output`: `FILE:LINE: <time.Now()> [debug] MESSAGE` (the caller's Go source position, e.g.
-/// `install.go:225`). Go prints local time with the zone's abbreviation; Rudder prints UTC.
+/// `install.go:225`), the time in the local zone with its abbreviation, as Go prints it.
 pub fn debug_log(position: &str, message: &str) {
+    use crate::template::funcs::sprig::gotime::{self, GoTime, Zone};
     let now = chrono::Utc::now();
-    let nanos = now.timestamp_subsec_nanos();
-    let fraction = if nanos == 0 {
-        String::new()
-    } else {
-        format!(".{nanos:09}").trim_end_matches('0').to_string()
-    };
+    let local = GoTime::from_unix(now.timestamp(), now.timestamp_subsec_nanos(), Zone::Local);
+    let wall = gotime::format(&local, "2006-01-02 15:04:05.999999999 -0700 MST");
     let since = STARTED
         .get_or_init(std::time::Instant::now)
         .elapsed()
         .as_secs_f64();
-    let line = format!(
-        "{position}: {}{fraction} +0000 UTC m=+{since:.9} [debug] {message}",
-        now.format("%Y-%m-%d %H:%M:%S")
-    );
+    let line = format!("{position}: {wall} m=+{since:.9} [debug] {message}");
     // Helm's `debug` always appends a newline (so a message ending in one leaves a blank line).
     eprintln!("{line}");
 }
@@ -140,7 +139,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         .stack_size(COMMAND_STACK_BYTES)
         .spawn(move || {
             crate::malloc_tuning::reserve_arena_with_huge_page(COMMAND_ARENA_BYTES);
-            let mut command = pflag::apply(Cli::command());
+            let mut command = pflag::apply(global_flags::add(Cli::command()));
+            let args = global_flags::hoist(&command, args);
             match command
                 .try_get_matches_from_mut(&args)
                 .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
@@ -189,6 +189,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Registry(args) => registry::run_registry(args),
         Command::Unittest(args) => unittest::run(args),
         Command::Test(args) => release_test::run(args),
+        Command::Bundle(args) => bundle::run(args),
     }
 }
 
@@ -204,12 +205,14 @@ pub fn finish(result: Result<String, String>) -> ExitCode {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             // A closed pipe is not an error (`rudder list | head`).
-            let _ = out.write_all(text.as_bytes());
+            let _ = out.write_all(&crate::template::gostr::to_bytes(&text));
             let _ = out.flush();
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("Error: {e}");
+            // Go's bytes: an error may quote a rendered string that is not UTF-8.
+            let line = format!("Error: {e}\n");
+            let _ = std::io::stderr().write_all(&crate::template::gostr::to_bytes(&line));
             ExitCode::from(1)
         }
     }

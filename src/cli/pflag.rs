@@ -150,6 +150,26 @@ pub fn report(command: &Command, raw_args: &[std::ffi::OsString], e: &clap::Erro
         .map(|a| a.to_string_lossy().into_owned())
         .unwrap_or_default();
     match e.kind() {
+        // cobra prints the help of a command that only groups others, with exit code 0, when no
+        // subcommand or an unknown one is named (only the root refuses an unknown command).
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            print_help(command, raw_args);
+            return 0;
+        }
+        ErrorKind::InvalidSubcommand if !command_path(command, raw_args).is_empty() => {
+            print_help(command, raw_args);
+            return 0;
+        }
+        ErrorKind::UnknownArgument
+            if context(ContextKind::InvalidArg).is_some_and(|a| !a.starts_with('-')) =>
+        {
+            // A positional argument to a command that takes none: cobra's `NoArgs`.
+            let program = super::program_name();
+            let path = command_path(command, raw_args).join(" ");
+            eprintln!(
+                "Error: \"{program} {path}\" accepts no arguments\n\nUsage:  {program} {path} [flags]"
+            );
+        }
         ErrorKind::UnknownArgument => {
             let arg = context(ContextKind::InvalidArg).unwrap_or_default();
             let flag = arg.split('=').next().unwrap_or_default();
@@ -199,6 +219,35 @@ pub fn report(command: &Command, raw_args: &[std::ffi::OsString], e: &clap::Erro
         }
     }
     1
+}
+
+/// The subcommand names at the front of `raw_args` (program name first), as clap matched them.
+fn command_path(command: &Command, raw_args: &[std::ffi::OsString]) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut level = command;
+    for word in raw_args.iter().skip(1) {
+        let word = word.to_string_lossy();
+        match level.find_subcommand(word.as_ref()) {
+            Some(sub) => {
+                path.push(sub.get_name().to_string());
+                level = sub;
+            }
+            None => break,
+        }
+    }
+    path
+}
+
+/// Prints the help of the command named at the front of `raw_args` to standard output.
+fn print_help(command: &Command, raw_args: &[std::ffi::OsString]) {
+    let mut level = command.clone();
+    for name in command_path(command, raw_args) {
+        match level.find_subcommand_mut(&name) {
+            Some(sub) => level = sub.clone(),
+            None => break,
+        }
+    }
+    print!("{}", level.render_help());
 }
 
 /// pflag's name for a flag in errors: `-l, --labels` when it has a shorthand, else `--labels`.

@@ -72,6 +72,12 @@ pub struct CommonReleaseArgs {
     /// Use development versions too (a local chart ignores it).
     #[arg(long = "devel")]
     pub devel: bool,
+    /// Update dependencies if they are missing before installing the chart.
+    #[arg(long = "dependency-update")]
+    pub dependency_update: bool,
+    /// Where a chart not on disk is downloaded from (`--repo`, credentials, TLS, `--verify`).
+    #[command(flatten)]
+    pub chart_path: super::chart_args::ChartPathArgs,
     /// Skip the server-side dry run of every object before changing anything (Rudder only).
     #[arg(long = "no-preflight", hide = true)]
     pub no_preflight: bool,
@@ -103,12 +109,35 @@ impl CommonReleaseArgs {
             .collect()
     }
 
+    /// Helm's `LocateChart` (a remote chart downloaded into the repository cache) and, with
+    /// `--dependency-update`, the missing dependencies fetched (progress on standard output before
+    /// the command's own, as Helm prints it): the chart's path on disk.
+    pub fn prepare_chart(&self, chart: &str, debug: bool) -> Result<std::path::PathBuf, String> {
+        let path = self
+            .chart_path
+            .locate(chart, self.version.as_deref(), self.devel, debug)?;
+        if self.dependency_update
+            && path.is_dir()
+            && crate::action::dependency_update::missing(&path)
+        {
+            let settings = self.chart_path.settings(debug);
+            let (progress, result) = crate::action::dependency_update::update(&path, &settings);
+            print!("{}", progress.stdout);
+            for line in &progress.log_lines {
+                eprintln!("{line}");
+            }
+            result.map_err(|e| e.to_string())?;
+        }
+        Ok(path)
+    }
+
     pub fn render_options(&self) -> RenderOptions<'static> {
         RenderOptions {
             skip_schema_validation: self.skip_schema_validation,
             enable_dns: self.enable_dns,
             sub_notes: self.render_subchart_notes,
             post_renderer: None,
+            image_rewrite: None,
         }
     }
 }

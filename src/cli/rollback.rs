@@ -65,6 +65,7 @@ async fn rollback(args: RollbackArgs) -> Result<String, String> {
         }
     };
     let (cluster, storage) = open_storage(&args.kube, false).await?;
+    let storage = storage.refusing_undecodable();
     let storage = storage.with_max_history(usize::try_from(args.history_max).unwrap_or(0));
     let applier = Applier::new(cluster.client.clone())
         .await

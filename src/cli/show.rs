@@ -1,5 +1,4 @@
 //! `rudder show chart|values|readme|crds|all CHART`: prints parts of a chart as `helm show` does.
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -16,27 +15,51 @@ pub struct ShowArgs {
 #[derive(Debug, Subcommand)]
 pub enum ShowWhat {
     /// Show all information of the chart.
-    All { chart: PathBuf },
+    All(ShowChart),
     /// Show the chart's definition.
-    Chart { chart: PathBuf },
+    Chart(ShowChart),
     /// Show the chart's values.
-    Values { chart: PathBuf },
+    Values(ShowChart),
     /// Show the chart's README.
-    Readme { chart: PathBuf },
+    Readme(ShowChart),
     /// Show the chart's CRDs.
-    Crds { chart: PathBuf },
+    Crds(ShowChart),
+}
+
+/// The chart to show: on disk, `repo/chart`, `--repo URL`, `oci://…` or an archive's URL.
+#[derive(Debug, Args)]
+pub struct ShowChart {
+    pub chart: String,
+    /// Version constraint of the chart (the newest release when not given).
+    #[arg(long = "version")]
+    pub version: Option<String>,
+    /// Use development versions too.
+    #[arg(long = "devel")]
+    pub devel: bool,
+    /// Enable verbose output.
+    #[arg(long = "debug")]
+    pub debug: bool,
+    #[command(flatten)]
+    pub chart_path: super::chart_args::ChartPathArgs,
 }
 
 pub fn run(args: ShowArgs) -> ExitCode {
     let (format, chart) = match args.what {
-        ShowWhat::All { chart } => (ShowFormat::All, chart),
-        ShowWhat::Chart { chart } => (ShowFormat::Chart, chart),
-        ShowWhat::Values { chart } => (ShowFormat::Values, chart),
-        ShowWhat::Readme { chart } => (ShowFormat::Readme, chart),
-        ShowWhat::Crds { chart } => (ShowFormat::Crds, chart),
+        ShowWhat::All(chart) => (ShowFormat::All, chart),
+        ShowWhat::Chart(chart) => (ShowFormat::Chart, chart),
+        ShowWhat::Values(chart) => (ShowFormat::Values, chart),
+        ShowWhat::Readme(chart) => (ShowFormat::Readme, chart),
+        ShowWhat::Crds(chart) => (ShowFormat::Crds, chart),
     };
-    let result =
-        crate::action::chart_source::locate_chart(&chart.display().to_string()).and_then(|path| {
+    let result = chart
+        .chart_path
+        .locate(
+            &chart.chart,
+            chart.version.as_deref(),
+            chart.devel,
+            chart.debug,
+        )
+        .and_then(|path| {
             crate::chart::load(&path)
                 .and_then(|c| show(&c, format))
                 .map_err(|e| e.to_string())

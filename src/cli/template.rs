@@ -83,15 +83,9 @@ pub struct TemplateArgs {
     /// Simulate an install: `none`, `false`, `true`, `client` or `server` (the output is the same).
     #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
     pub dry_run: Option<String>,
-    /// Verify the package before using it (a signed archive with its `.prov` file).
-    #[arg(long = "verify")]
-    pub verify: bool,
-    /// Keyring containing public keys (used with `--verify`).
-    #[arg(long = "keyring")]
-    pub keyring: Option<String>,
-    /// Chart repository url where to locate the requested chart.
-    #[arg(long = "repo")]
-    pub repo: Option<String>,
+    /// Where a chart not on disk is downloaded from (`--repo`, credentials, TLS, `--verify`).
+    #[command(flatten)]
+    pub chart_path: super::chart_args::ChartPathArgs,
     /// Install flags `helm template` accepts and that change nothing offline.
     #[command(flatten)]
     pub ignored: IgnoredInstallFlags,
@@ -129,23 +123,6 @@ pub struct IgnoredInstallFlags {
     hide_notes: bool,
     #[arg(long = "take-ownership", hide = true)]
     take_ownership: bool,
-    // Where a chart would be downloaded from, and with which credentials: a local chart ignores them.
-    #[arg(long = "ca-file", hide = true)]
-    ca_file: Option<String>,
-    #[arg(long = "cert-file", hide = true)]
-    cert_file: Option<String>,
-    #[arg(long = "key-file", hide = true)]
-    key_file: Option<String>,
-    #[arg(long = "insecure-skip-tls-verify", hide = true)]
-    insecure_skip_tls_verify: bool,
-    #[arg(long = "plain-http", hide = true)]
-    plain_http: bool,
-    #[arg(long = "pass-credentials", hide = true)]
-    pass_credentials: bool,
-    #[arg(long = "username", hide = true)]
-    username: Option<String>,
-    #[arg(long = "password", hide = true)]
-    password: Option<String>,
     // Helm's global flags (cluster connection and client configuration).
     #[arg(long = "kube-context", hide = true)]
     kube_context: Option<String>,
@@ -169,12 +146,6 @@ pub struct IgnoredInstallFlags {
     burst_limit: Option<i64>,
     #[arg(long = "qps", hide = true, value_parser = super::pflag::parse_float32)]
     qps: Option<f32>,
-    #[arg(long = "registry-config", hide = true)]
-    registry_config: Option<String>,
-    #[arg(long = "repository-cache", hide = true)]
-    pub repository_cache: Option<String>,
-    #[arg(long = "repository-config", hide = true)]
-    pub repository_config: Option<String>,
 }
 
 /// Runs the command and prints its result; returns the exit code.
@@ -222,9 +193,19 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         }
     }
     let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
-    if args.verify || args.repo.is_some() {
-        chart_source_flags(&chart, args.verify, args.repo.as_deref())?;
+    if args.chart_path.verify {
+        chart_source_flags(&chart)?;
     }
+    let chart = args
+        .chart_path
+        .locate(
+            &chart,
+            args.ignored.version.as_deref(),
+            args.ignored.devel,
+            args.debug,
+        )?
+        .display()
+        .to_string();
     if args.debug {
         let path = crate::action::chart_source::locate_chart(&chart)?;
         super::debug_log(
@@ -251,17 +232,9 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         enable_dns: args.enable_dns,
         debug: args.debug,
         dry_run: args.dry_run,
-        dependency_update: args.dependency_update.then(|| {
-            let mut settings = crate::deps::Settings::from_process_env();
-            if let Some(p) = &args.ignored.repository_config {
-                settings.repository_config = p.into();
-            }
-            if let Some(p) = &args.ignored.repository_cache {
-                settings.repository_cache = p.into();
-            }
-            settings.debug = args.debug;
-            settings
-        }),
+        dependency_update: args
+            .dependency_update
+            .then(|| args.chart_path.settings(args.debug)),
     };
     let mut stdin = std::io::stdin();
     let result = template::run(
@@ -283,7 +256,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
                 write_output_file(file).map_err(|e| write_failed(e, options.debug))?;
                 let _ = writeln!(out, "wrote {}", file.path.display());
             }
-            let _ = out.write_all(output.stdout.as_bytes());
+            let _ = out.write_all(&crate::template::gostr::to_bytes(&output.stdout));
             crate::teardown::dispose(output);
             Ok(())
         }
@@ -293,7 +266,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
                 let _ = writeln!(out, "wrote {}", file.path.display());
             }
             if let Some(text) = &err.stdout {
-                let _ = out.write_all(text.as_bytes());
+                let _ = out.write_all(&crate::template::gostr::to_bytes(text));
             }
             if options.debug {
                 match &err.excerpt {
@@ -326,7 +299,7 @@ fn write_output_file(file: &OutputFile) -> Result<(), String> {
         .open(&file.path)
         .map_err(|e| crate::go_os::path_error("open", &file.path, &e))?;
     handle
-        .write_all(file.content.as_bytes())
+        .write_all(&crate::template::gostr::to_bytes(&file.content))
         .map_err(|e| crate::go_os::path_error("write", &file.path, &e))
 }
 
@@ -339,17 +312,11 @@ fn write_failed(message: String, debug: bool) -> String {
     }
 }
 
-/// `--verify` and `--repo` as far as Rudder goes offline: a chart found on disk ignores `--repo`;
-/// `--verify` fails with Helm's errors for an unpacked chart, a file that is not an archive and a
-/// missing `.prov` file, and says that checking a signature is not supported yet otherwise.
-fn chart_source_flags(chart: &str, verify: bool, repo: Option<&str>) -> Result<(), String> {
+/// `--verify` of a chart on disk: Helm's errors for an unpacked chart, a file that is not an
+/// archive and a missing `.prov` file; checking a signature is not supported yet.
+fn chart_source_flags(chart: &str) -> Result<(), String> {
     let on_disk = std::path::Path::new(chart.trim()).exists();
-    if let (Some(url), false) = (repo, on_disk) {
-        return Err(format!(
-            "cannot fetch {chart:?} from {url}: downloading charts from a repository is not supported yet"
-        ));
-    }
-    if !verify || !on_disk {
+    if !on_disk {
         return Ok(());
     }
     let path = crate::action::chart_source::locate_chart(chart)?;

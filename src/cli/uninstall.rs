@@ -36,6 +36,10 @@ pub struct UninstallArgs {
     /// Treat "release not found" as a successful uninstall.
     #[arg(long = "ignore-not-found")]
     pub ignore_not_found: bool,
+    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for
+    /// the dependents. Defaults to background.
+    #[arg(long = "cascade", default_value = "background")]
+    pub cascade: String,
 }
 
 pub fn run(args: UninstallArgs) -> ExitCode {
@@ -50,6 +54,7 @@ async fn uninstall(args: UninstallArgs) -> Result<String, String> {
         ));
     }
     let (cluster, storage) = open_storage(&args.kube, false).await?;
+    let storage = storage.refusing_undecodable();
     let applier = Applier::new(cluster.client.clone())
         .await
         .map_err(|e| e.to_string())?;
@@ -63,6 +68,7 @@ async fn uninstall(args: UninstallArgs) -> Result<String, String> {
             timeout: go_duration(&args.timeout)?,
             description: args.description.clone(),
             ignore_not_found: args.ignore_not_found,
+            cascade: Some(uninstall::cascade_policy(&args.cascade)),
         };
         let done = uninstall::run(&applier, &storage, &options)
             .await

@@ -39,13 +39,13 @@ pub struct UnittestArgs {
     /// Format of --output-file: JUnit, NUnit, XUnit or Sonar.
     #[arg(short = 't', long = "output-type", default_value = "XUnit")]
     pub output_type: String,
-    /// Folder (relative to the chart) of a chart that renders test suites (not supported yet).
+    /// Folder (relative to the chart) of a chart that renders test suites.
     #[arg(long = "chart-tests-path", default_value = "")]
     pub chart_tests_path: String,
     /// Stop at the first failed test.
     #[arg(short = 'q', long = "failfast")]
     pub fail_fast: bool,
-    /// Verbose output.
+    /// Write each test's rendered templates under .debug/ (verbose output in helm-unittest).
     #[arg(short = 'd', long = "debugPlugin")]
     pub debug: bool,
     /// Skip values schema validation when rendering.
@@ -57,12 +57,6 @@ pub struct UnittestArgs {
 }
 
 pub fn run(args: UnittestArgs) -> ExitCode {
-    if !args.chart_tests_path.is_empty() {
-        eprintln!(
-            "Error: --chart-tests-path (test suites rendered from a chart) is not supported yet"
-        );
-        return ExitCode::from(1);
-    }
     let options = Options {
         charts: args.charts.clone(),
         files: args.files.clone(),
@@ -73,6 +67,8 @@ pub fn run(args: UnittestArgs) -> ExitCode {
         skip_schema_validation: args.skip_schema_validation,
         strict: args.strict,
         jobs: args.jobs,
+        debug: args.debug,
+        chart_tests_path: args.chart_tests_path.clone(),
     };
     let result = run::run(&options);
     let color = args.color.unwrap_or_else(|| {

@@ -1,7 +1,6 @@
 //! `rudder upgrade RELEASE CHART`: Helm's `cmd/helm/upgrade.go` flags mapped onto
 //! [`crate::action::upgrade`] (and [`crate::action::install`] for `--install` when the release has no
 //! history); errors printed as `Error: UPGRADE FAILED: …`.
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -10,6 +9,7 @@ use super::install::post_renderer;
 use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::{print_release, CommonReleaseArgs};
 use crate::action::install::{self, InstallOptions};
+use crate::action::release_render::RenderOptions;
 use crate::action::template::PostRenderer;
 use crate::action::upgrade::{self, UpgradeOptions, ValuesMode};
 use crate::kube::apply::Applier;
@@ -27,6 +27,8 @@ pub struct UpgradeArgs {
     pub common: CommonReleaseArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
+    #[command(flatten)]
+    pub bundle: super::bundle::BundleInstallArgs,
     /// If a release by this name doesn't already exist, run an install.
     #[arg(short = 'i', long = "install")]
     pub install: bool,
@@ -58,38 +60,84 @@ pub struct UpgradeArgs {
 }
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
-    super::finish(
-        super::release_args::run_async(upgrade(args)).map_err(|e| format!("UPGRADE FAILED: {e}")),
-    )
+    // The chart is located (and downloaded) before the async runtime starts: downloads block. Helm
+    // returns these errors unwrapped (no `UPGRADE FAILED:`). --offline takes effect before any chart
+    // reference is resolved; a bundle is a local file, opened once located.
+    let located = match args.args.as_slice() {
+        [_, chart] => {
+            args.bundle.apply_offline();
+            let opened = args
+                .common
+                .prepare_chart(chart, args.kube.debug)
+                .and_then(|path| Ok((args.bundle.prepare(&path)?, path)));
+            match opened {
+                Ok((Some(bundle), _)) => Some((bundle.chart.clone(), Some(bundle))),
+                Ok((None, path)) => Some((path, None)),
+                Err(e) => return super::finish(Err(e)),
+            }
+        }
+        _ => None,
+    };
+    super::finish(super::release_args::run_async(upgrade(args, located)))
 }
 
-async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
+/// Helm's prefix for errors of the upgrade itself (`cmd/helm/upgrade.go` wraps only
+/// `client.Run`'s errors; argument errors, and with `--install` the history look-up and the
+/// install, are printed as they are).
+fn failed(e: impl std::fmt::Display) -> String {
+    format!("UPGRADE FAILED: {e}")
+}
+
+async fn upgrade(
+    args: UpgradeArgs,
+    located: Option<(
+        std::path::PathBuf,
+        Option<crate::bundle::install::FromBundle>,
+    )>,
+) -> Result<String, String> {
     let program = super::program_name();
-    let [name, chart] = args.args.as_slice() else {
+    let ([name, _], Some((chart, from_bundle))) = (args.args.as_slice(), located) else {
         return Err(format!(
             "\"{program} upgrade\" requires 2 arguments\n\nUsage:  {program} upgrade [RELEASE] [CHART] [flags]"
         ));
     };
-    let post = post_renderer(&args.common)?;
-    let (cluster, storage) = open_storage(&args.kube, false).await?;
-    let storage = storage.with_max_history(usize::try_from(args.history_max).unwrap_or(0));
-    let applier = Applier::new(cluster.client.clone())
-        .await
-        .map_err(|e| e.to_string())?;
+    let post = post_renderer(&args.common).map_err(failed)?;
+    let image_rewrite = from_bundle
+        .as_ref()
+        .map(|b| &b.rewrite as &dyn PostRenderer);
+    let opened = open_storage(&args.kube, false).await;
+    let (cluster, storage) = if args.install {
+        opened?
+    } else {
+        opened.map_err(failed)?
+    };
+    let storage = storage
+        .with_max_history(usize::try_from(args.history_max).unwrap_or(0))
+        .refusing_undecodable();
+    let applier = Applier::new(cluster.client.clone()).await.map_err(failed)?;
     let mut out = String::new();
     if args.install {
-        let history = storage.history(name).await.unwrap_or_default();
+        let history = match storage.history(name).await {
+            Ok(history) => history,
+            Err(crate::storage::Error::NotFound) => Vec::new(),
+            Err(e) => return Err(e.to_string()),
+        };
         let last = history.iter().max_by_key(|r| r.release.version);
         let uninstalled = last.is_some_and(|r| r.release.status() == Status::Uninstalled);
         if last.is_none() || uninstalled {
-            if last.is_none() {
-                out.push_str(&format!(
-                    "Release {name:?} does not exist. Installing it now.\n"
-                ));
+            // Printed before installing, so it shows also when the install fails.
+            if args.common.output == "table" {
+                use std::io::Write;
+                let mut stdout = std::io::stdout().lock();
+                let _ = writeln!(
+                    stdout,
+                    "Release {name:?} does not exist. Installing it now."
+                );
+                let _ = stdout.flush();
             }
             let options = InstallOptions {
                 release_name: name.clone(),
-                chart: PathBuf::from(chart),
+                chart: chart.clone(),
                 values: args.values.into_options(),
                 namespace: cluster.namespace.clone(),
                 description: args.common.description.clone(),
@@ -102,7 +150,10 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
                 atomic: args.common.atomic(),
                 take_ownership: args.common.take_ownership,
                 labels: args.common.labels(),
-                render: args.common.render_options(),
+                render: RenderOptions {
+                    image_rewrite,
+                    ..args.common.render_options()
+                },
                 post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
             };
             let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())
@@ -130,7 +181,7 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
     };
     let options = UpgradeOptions {
         release_name: name.clone(),
-        chart: PathBuf::from(chart),
+        chart: chart.clone(),
         values: args.values.into_options(),
         values_mode,
         namespace: cluster.namespace.clone(),
@@ -143,12 +194,15 @@ async fn upgrade(args: UpgradeArgs) -> Result<String, String> {
         force: args.force,
         take_ownership: args.common.take_ownership,
         labels: args.common.labels(),
-        render: args.common.render_options(),
+        render: RenderOptions {
+            image_rewrite,
+            ..args.common.render_options()
+        },
         post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
     };
     let upgraded = upgrade::run(&applier, &storage, &options, &mut std::io::stdin())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(failed)?;
     for warning in &upgraded.warnings {
         eprintln!("WARNING: {warning}");
     }

@@ -52,7 +52,29 @@ fn scheme_and_host(url: &str) -> Option<(String, String)> {
     Some((parsed.scheme().to_string(), host))
 }
 
+/// Set by `--offline` (`rudder install|upgrade … --offline`, air-gapped installs): from then on no
+/// HTTP client is built, so no chart repository, registry or values URL is contacted. The cluster's
+/// API server is reached through `crate::kube`, which this does not affect.
+static NETWORK_FORBIDDEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The error every HTTP client gives once the network is forbidden.
+pub const OFFLINE_ERROR: &str =
+    "--offline: refusing to reach the network (only the cluster's API server may be contacted)";
+
+/// Forbids every later HTTP(S) request of this process (`--offline`).
+pub fn forbid_network() {
+    NETWORK_FORBIDDEN.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Whether `--offline` forbade the network.
+pub fn network_forbidden() -> bool {
+    NETWORK_FORBIDDEN.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 pub(crate) fn client(options: &Options) -> Result<reqwest::blocking::Client, Error> {
+    if network_forbidden() {
+        return Err(Error::Http(OFFLINE_ERROR.to_string()));
+    }
     static PROVIDER: Once = Once::new();
     PROVIDER.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -4,7 +4,7 @@
 //!
 //! Loading follows `loadIndex`: an empty file is `empty index.yaml file`, a missing `apiVersion` is
 //! `no API version specified`, entries without a name or with a version that is not semver are
-//! skipped, and each chart's versions are sorted newest first (unparsable versions last).
+//! skipped with Helm's log line on standard error, and each chart's versions are sorted newest first (unparsable versions last).
 //!
 //! Writing (`repo index`) follows `IndexDirectory`, `MustAdd`, `Merge` and `WriteFile`: the archives
 //! in a directory and its immediate subdirectories, each with its sha256 digest, a URL under `--url`
@@ -50,10 +50,41 @@ pub struct Index {
     pub api_version: String,
     pub generated: String,
     pub entries: BTreeMap<String, Vec<ChartVersion>>,
+    /// Entries left out (what Helm logs before the source, and the reason after it).
+    pub skipped: Vec<(u32, String, String)>,
+}
+
+fn quote(s: &str) -> String {
+    crate::template::printf::quote_go(s)
+}
+
+/// Why `Metadata.Validate` refuses an index entry (the checks an entry fails in practice: a name and
+/// a semver version).
+fn invalid(metadata: &Metadata) -> Option<String> {
+    if metadata.name.is_empty() {
+        Some("chart.metadata.name is required".to_string())
+    } else if metadata.version.is_empty() {
+        Some("chart.metadata.version is required".to_string())
+    } else if !is_version(&metadata.version) {
+        Some(format!(
+            "chart.metadata.version {} is invalid",
+            quote(&metadata.version)
+        ))
+    } else {
+        None
+    }
+}
+
+/// Go's `log.Printf` as Helm's index loader uses it (Helm sets `log.Lshortfile`: the source line of
+/// `loadIndex`, then the message), on standard error. Helm logs through the process-wide logger
+/// here, so Rudder does too: every command that reads an index warns about the entries it skips.
+fn go_log(line: u32, message: &str) {
+    eprintln!("index.go:{line}: {message}");
 }
 
 impl Index {
-    /// Parses an index's bytes; `source` names it in errors.
+    /// Parses an index's bytes; `source` names it in errors and in the warnings about skipped
+    /// entries.
     pub fn parse(data: &[u8], source: &str) -> Result<Index, Error> {
         if data.is_empty() {
             return Err(Error::Resolve("empty index.yaml file".into()));
@@ -64,23 +95,54 @@ impl Index {
             message: e.to_string(),
         })?;
         let mut entries = BTreeMap::new();
+        let mut skipped = Vec::new();
         for (name, versions) in raw.entries {
-            let mut kept: Vec<ChartVersion> = versions
-                .into_iter()
-                .flatten()
-                .filter(|v| !v.metadata.name.is_empty() && is_version(&v.metadata.version))
-                .collect();
+            let mut kept = Vec::with_capacity(versions.len());
+            // Helm walks the versions from the last; its log lines come in that order.
+            for version in versions.into_iter().rev() {
+                let Some(version) = version else {
+                    skipped.push((
+                        359,
+                        format!("skipping loading invalid entry for chart {}", quote(&name)),
+                        "empty entry".to_string(),
+                    ));
+                    continue;
+                };
+                match invalid(&version.metadata) {
+                    Some(reason) => skipped.push((
+                        370,
+                        format!(
+                            "skipping loading invalid entry for chart {} {}",
+                            quote(&name),
+                            quote(&version.metadata.version)
+                        ),
+                        format!("validation: {reason}"),
+                    )),
+                    None => kept.push(version),
+                }
+            }
             sort_newest_first(&mut kept);
             entries.insert(name, kept);
         }
         if raw.api_version.is_empty() {
             return Err(Error::Resolve("no API version specified".into()));
         }
-        Ok(Index {
+        let index = Index {
             api_version: raw.api_version,
             generated: raw.generated,
             entries,
-        })
+            skipped,
+        };
+        index.log_skipped(source);
+        Ok(index)
+    }
+
+    /// Helm's log line for each skipped entry, naming `source` (Helm loads a `--repo` index twice,
+    /// under two names, and logs each time).
+    pub fn log_skipped(&self, source: &str) {
+        for (line, head, reason) in &self.skipped {
+            go_log(*line, &format!("{head} from {source}: {reason}"));
+        }
     }
 
     /// Loads an index file (`repo.LoadIndexFile`).
@@ -112,6 +174,7 @@ impl Index {
             api_version: "v1".into(),
             generated: super::lock::now_rfc3339_nano(),
             entries: BTreeMap::new(),
+            skipped: Vec::new(),
         }
     }
 

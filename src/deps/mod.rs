@@ -22,6 +22,7 @@
 //! This module never touches Kubernetes. Downloads land in `charts/tmpcharts-<pid>` first and are
 //! moved into `charts/` only when every dependency was fetched and verified: a failed update leaves
 //! `charts/` as it was.
+pub mod chart_ref;
 pub mod digest;
 pub mod error;
 pub mod getter;

@@ -39,11 +39,32 @@ fn quote(s: &str) -> String {
 }
 
 fn get_error(index: &Index, name: &str, version: &str) -> String {
-    if !index.entries.contains_key(name) {
+    let versions = index.entries.get(name);
+    if versions.is_none() {
         "no chart name found".to_string()
+    } else if versions.is_some_and(Vec::is_empty) {
+        "no chart version found".to_string()
+    } else if !version.is_empty() && !crate::chart::constraint::is_valid_constraint(version) {
+        format!("improper constraint: {version}")
     } else {
         format!("no chart version found for {name}-{version}")
     }
+}
+
+/// The name Helm's `FindChartInRepoURL` gives the index it fetches for `--repo` (a cache file named
+/// after 20 random bytes, base64 with `/` as `-`, removed afterwards): log lines about the index
+/// name it. Rudder reads the index from memory and writes no such file.
+fn temporary_index_name(settings: &Settings) -> String {
+    use base64::Engine;
+    let bytes: [u8; 20] = rand::random();
+    let name = base64::engine::general_purpose::STANDARD
+        .encode(bytes)
+        .replace('/', "-");
+    settings
+        .repository_cache
+        .join(format!("{name}-index.yaml"))
+        .display()
+        .to_string()
 }
 
 /// Resolves and downloads the chart.
@@ -68,11 +89,17 @@ pub fn pull(settings: &Settings, request: &PullRequest) -> Result<Fetched, Error
             ))
         })?;
         let index = Index::parse(&data, &request.repo_url)?;
+        index.log_skipped(&temporary_index_name(settings));
         let chosen = index.get(&request.chart, &request.version).ok_or_else(|| {
+            // Helm names the version only when one was asked for.
+            let version = if request.version.is_empty() {
+                String::new()
+            } else {
+                format!(" version {}", quote(&request.version))
+            };
             Error::Resolve(format!(
-                "chart {} version {} not found in {} repository",
+                "chart {}{version} not found in {} repository",
                 quote(&request.chart),
-                quote(&request.version),
                 request.repo_url
             ))
         })?;
@@ -140,8 +167,9 @@ pub fn pull(settings: &Settings, request: &PullRequest) -> Result<Fetched, Error
         if !actual.eq_ignore_ascii_case(digest.trim_start_matches("sha256:")) {
             return Err(Error::DigestMismatch {
                 chart: file_name,
+                // The repository's URL (digests only come from an index: `--repo` or `repo/chart`).
                 repository: if request.repo_url.is_empty() {
-                    request.chart.clone()
+                    options.repo_url.clone()
                 } else {
                     request.repo_url.clone()
                 },

@@ -79,7 +79,7 @@ impl Files {
         let Some(data) = self.get(name) else {
             return Vec::new();
         };
-        let text = String::from_utf8_lossy(data);
+        let text = crate::template::gostr::from_bytes(data);
         let text = text.strip_suffix('\n').unwrap_or(&text);
         text.split('\n').map(str::to_string).collect()
     }
@@ -111,7 +111,7 @@ impl Object for Files {
         Ok(match name {
             "Get" => Value::string(
                 self.get(arg)
-                    .map(|d| String::from_utf8_lossy(d).into_owned())
+                    .map(|d| crate::template::gostr::from_bytes(d).into_owned())
                     .unwrap_or_default(),
             ),
             "GetBytes" => Value::Bytes(self.get(arg).cloned().unwrap_or_else(|| Rc::from(&[][..]))),
@@ -120,9 +120,9 @@ impl Object for Files {
                 GoType::String,
                 self.lines(arg).into_iter().map(Value::string).collect(),
             )),
-            "AsConfig" => {
-                Value::string(self.as_yaml_map(|d| String::from_utf8_lossy(d).into_owned()))
-            }
+            "AsConfig" => Value::string(
+                self.as_yaml_map(|d| crate::template::gostr::from_bytes(d).into_owned()),
+            ),
             "AsSecrets" => Value::string(
                 self.as_yaml_map(|d| base64::engine::general_purpose::STANDARD.encode(d)),
             ),

@@ -199,31 +199,11 @@ fn fail(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     Err(FuncError::Abort(string_arg(&args, 0)))
 }
 
-/// Answers `lookup` (apiVersion, kind, namespace, name) for `rudder unittest`'s
-/// `kubernetesProvider`, when the render has no [`Lookup`] of its own.
-pub type LookupAnswer = dyn Fn(&str, &str, &str, &str) -> Result<Value, String>;
-
-thread_local! {
-    static LOOKUP: RefCell<Option<Rc<LookupAnswer>>> = const { RefCell::new(None) };
-}
-
-/// Runs `body` with `answer` serving `lookup` on this thread, then restores the offline behaviour.
-pub fn with_lookup<R>(answer: Rc<LookupAnswer>, body: impl FnOnce() -> R) -> R {
-    let previous = LOOKUP.with(|l| l.borrow_mut().replace(answer));
-    let result = body();
-    LOOKUP.with(|l| *l.borrow_mut() = previous);
-    result
-}
-
 /// `lookup API_VERSION KIND NAMESPACE NAME`: the live object through the render's [`Lookup`];
 /// offline (`helm template`) and for objects that do not exist, an empty map.
 fn lookup(ctx: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let empty = || Value::Map(Map::new(MapEntries::new()));
     let Some(source) = state(ctx).and_then(|s| s.lookup.clone()) else {
-        if let Some(answer) = LOOKUP.with(|l| l.borrow().clone()) {
-            let arg = |i: usize| string_arg(&args, i);
-            return answer(&arg(0), &arg(1), &arg(2), &arg(3)).map_err(FuncError::msg);
-        }
         return Ok(empty());
     };
     let found = source

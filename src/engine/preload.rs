@@ -154,8 +154,9 @@ impl Shared {
         while let Some(job) = take(&self.unread, from_front) {
             let (rel_name, full) = &self.jobs[job];
             let read = loader::read_file(rel_name, full);
-            if let Ok(Ok(text)) = read.as_ref().map(|f| std::str::from_utf8(&f.data)) {
-                let _ = self.texts[job].set(text.to_string());
+            if let Ok(file) = read.as_ref() {
+                let text = crate::template::gostr::from_bytes(&file.data).into_owned();
+                let _ = self.texts[job].set(text);
             }
             if let Ok(mut slot) = self.files[job].lock() {
                 *slot = Some(read);

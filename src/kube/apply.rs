@@ -188,7 +188,8 @@ impl Applier {
         Ok(out)
     }
 
-    fn api(&self, object: &Object, kind: &Kind) -> Api<DynamicObject> {
+    /// The API of the object's resource (in its namespace when namespaced).
+    pub(crate) fn api(&self, object: &Object, kind: &Kind) -> Api<DynamicObject> {
         match &object.namespace {
             Some(ns) if kind.namespaced => {
                 Api::namespaced_with(self.client.clone(), ns, &kind.resource)

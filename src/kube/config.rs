@@ -152,7 +152,11 @@ impl KubeSettings {
                 };
                 (config, namespace)
             }
-            None => (fallback_config(self.api_server.is_some())?, None),
+            // client-go: a named context must exist, even when there is no kubeconfig at all.
+            None => match &self.context {
+                Some(name) => return Err(Error::UnknownContext(name.clone())),
+                None => (fallback_config(self.api_server.is_some())?, None),
+            },
         };
         self.apply_overrides(&mut config)?;
         let namespace = self

@@ -7,6 +7,8 @@ pub mod discovery;
 pub mod error;
 pub mod lookup;
 pub mod object;
+pub mod progress;
+pub mod ready;
 pub mod wait;
 
 pub use config::KubeSettings;

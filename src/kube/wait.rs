@@ -1,251 +1,51 @@
-//! Readiness: when an applied object counts as ready, and waiting until every object of a set is.
-//! Mirrors Helm 3's `kube/ready.go` (`--wait`) and `WatchUntilReady` (hooks), plus custom resources
-//! by their standard `Ready`/`Available` conditions (Helm 4's kstatus does that, Helm 3 does not).
+//! Waiting until a set of objects reaches a state: ready ([`wait_ready`], for `--wait` and hooks)
+//! or gone ([`wait_deleted`]). The rules of readiness are in [`super::ready`]; this module watches.
 //!
-//! Waiting re-reads the objects every second until all are ready or the deadline passes; on timeout
-//! the error names every object still waiting and what it waits for. (Watches would save requests;
-//! polling keeps one code path for every kind.)
-use std::time::{Duration, Instant};
+//! Objects are grouped by resource and namespace. Each group is listed once (by name when it holds
+//! one object, else by Helm's `managed-by` label when every object carries it) and then watched
+//! from the list's `resourceVersion`, so a state change is seen as the API server reports it, with
+//! no polling interval and no request while nothing changes. A watch that ends (the server's
+//! timeout, `410 Gone`, a dropped connection) is followed by a fresh list; while the API server
+//! does not answer, the group retries every second until the deadline and its objects read as
+//! waiting for the server. Only where the server refuses to watch (`403`/`405`: RBAC that grants
+//! `get` but not `watch`) does a group fall back to re-reading its objects every half second.
+//!
+//! On timeout the error names every object still waiting and what it waits for; a failed Job or
+//! Pod ends the wait at once.
+use std::collections::HashMap;
+use std::time::Duration;
 
+use ::kube::api::{Api, DynamicObject, ListParams, WatchEvent, WatchParams};
+use futures::channel::mpsc;
+use futures::StreamExt;
 use serde_json::Value;
 
 use super::apply::{Applier, Error};
 use super::discovery::Kind;
 use super::object::Object;
+pub use super::ready::{readiness, Readiness, WaitRules};
 
-/// What an object's state says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Readiness {
-    Ready,
-    /// Not yet: what it waits for.
-    Waiting(String),
-    /// It will never be ready (a failed Job or Pod).
-    Failed(String),
-}
-
-/// Which rules apply.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WaitRules {
-    /// `--wait-for-jobs`: Jobs must complete.
-    pub jobs: bool,
-    /// Hooks: only Jobs (complete) and Pods (succeeded) block; everything else is ready at once.
-    pub hooks: bool,
-}
-
-fn int(v: &Value, pointer: &str) -> i64 {
-    v.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
-}
-
-fn condition<'a>(v: &'a Value, kind: &str) -> Option<&'a Value> {
-    v.pointer("/status/conditions")?
-        .as_array()?
-        .iter()
-        .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
-}
-
-fn condition_true(v: &Value, kind: &str) -> Option<bool> {
-    condition(v, kind).map(|c| c.get("status").and_then(Value::as_str) == Some("True"))
-}
-
-fn generation_seen(live: &Value) -> bool {
-    int(live, "/status/observedGeneration") >= int(live, "/metadata/generation")
-}
-
-/// Whether `live` (an object of `kind`) is ready.
-pub fn readiness(kind: &str, live: &Value, rules: WaitRules) -> Readiness {
-    use Readiness::*;
-    let replicas = live
-        .pointer("/spec/replicas")
-        .and_then(Value::as_i64)
-        .unwrap_or(1);
-    match kind {
-        "Job" if rules.hooks || rules.jobs => {
-            if condition_true(live, "Failed") == Some(true) {
-                let reason = condition(live, "Failed")
-                    .and_then(|c| c.get("reason"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("Failed");
-                return Failed(format!("job failed: {reason}"));
-            }
-            if condition_true(live, "Complete") == Some(true) {
-                Ready
-            } else {
-                Waiting(format!(
-                    "{} of {} completions",
-                    int(live, "/status/succeeded"),
-                    live.pointer("/spec/completions")
-                        .and_then(Value::as_i64)
-                        .unwrap_or(1)
-                ))
-            }
-        }
-        "Pod" if rules.hooks => match live.pointer("/status/phase").and_then(Value::as_str) {
-            Some("Succeeded") => Ready,
-            Some("Failed") => Failed(format!(
-                "pod {} failed",
-                live.pointer("/metadata/name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-            )),
-            phase => Waiting(format!("phase {}", phase.unwrap_or("Pending"))),
-        },
-        _ if rules.hooks => Ready,
-        "Pod" => {
-            if live.pointer("/status/phase").and_then(Value::as_str) == Some("Succeeded")
-                || condition_true(live, "Ready") == Some(true)
-            {
-                Ready
-            } else {
-                Waiting("condition Ready".into())
-            }
-        }
-        "Deployment" => {
-            // `kubectl rollout status`: every replica updated, no old replica left, every updated
-            // one available.
-            let updated = int(live, "/status/updatedReplicas");
-            let available = int(live, "/status/availableReplicas");
-            let total = int(live, "/status/replicas");
-            if !generation_seen(live) {
-                Waiting("the controller to observe the new generation".into())
-            } else if updated < replicas {
-                Waiting(format!("{updated} of {replicas} replicas updated"))
-            } else if total > updated {
-                Waiting(format!("{} old replicas to terminate", total - updated))
-            } else if available < updated {
-                Waiting(format!(
-                    "{available} of {updated} updated replicas available"
-                ))
-            } else {
-                Ready
-            }
-        }
-        "StatefulSet" | "ReplicaSet" | "ReplicationController" => {
-            let ready = int(live, "/status/readyReplicas");
-            if !generation_seen(live) {
-                Waiting("the controller to observe the new generation".into())
-            } else if ready < replicas {
-                Waiting(format!("{ready} of {replicas} replicas ready"))
-            } else if kind == "StatefulSet" && int(live, "/status/updatedReplicas") < replicas {
-                Waiting(format!(
-                    "{} of {replicas} replicas updated",
-                    int(live, "/status/updatedReplicas")
-                ))
-            } else {
-                Ready
-            }
-        }
-        "DaemonSet" => {
-            let desired = int(live, "/status/desiredNumberScheduled");
-            let ready = int(live, "/status/numberReady");
-            if !generation_seen(live) {
-                Waiting("the controller to observe the new generation".into())
-            } else if ready < desired || int(live, "/status/updatedNumberScheduled") < desired {
-                Waiting(format!("{ready} of {desired} pods ready"))
-            } else {
-                Ready
-            }
-        }
-        "PersistentVolumeClaim" => match live.pointer("/status/phase").and_then(Value::as_str) {
-            Some("Bound") => Ready,
-            phase => Waiting(format!("phase Bound (now {})", phase.unwrap_or("Pending"))),
-        },
-        "Service" => {
-            let ty = live
-                .pointer("/spec/type")
-                .and_then(Value::as_str)
-                .unwrap_or("ClusterIP");
-            if ty == "ExternalName" {
-                return Ready;
-            }
-            if live.pointer("/spec/clusterIP").and_then(Value::as_str) == Some("") {
-                return Waiting("a cluster IP".into());
-            }
-            if ty == "LoadBalancer"
-                && live
-                    .pointer("/status/loadBalancer/ingress")
-                    .and_then(Value::as_array)
-                    .is_none_or(|a| a.is_empty())
-            {
-                return Waiting("a load balancer address".into());
-            }
-            Ready
-        }
-        "CustomResourceDefinition" => match condition_true(live, "Established") {
-            Some(true) => Ready,
-            _ => Waiting("condition Established".into()),
-        },
-        _ => {
-            // Custom resources (and any other kind): their standard conditions, when they have them.
-            for cond in ["Ready", "Available"] {
-                if let Some(ok) = condition_true(live, cond) {
-                    return if ok {
-                        Ready
-                    } else {
-                        Waiting(format!("condition {cond}"))
-                    };
-                }
-            }
-            Ready
-        }
-    }
-}
-
-/// A progress report while waiting: objects still waiting and why.
+/// A progress report while waiting.
 pub trait Progress {
-    fn waiting(&mut self, pending: &[(String, String)]);
+    /// The objects still waiting and what each waits for (called whenever that changes), out of
+    /// `total` objects waited for.
+    fn waiting(&mut self, pending: &[(String, String)], total: usize);
+    /// The wait ended (ready, failed or timed out): a live view clears itself.
+    fn done(&mut self) {}
 }
 
-/// Waits until every object is ready, at most `timeout`. On timeout the error lists every object
-/// still waiting and what for; a failed Job or Pod ends the wait at once.
-pub async fn wait_ready(
-    applier: &Applier,
-    objects: &[(Object, Kind)],
-    rules: WaitRules,
-    timeout: Duration,
-    progress: &mut dyn Progress,
-) -> Result<(), WaitError> {
-    let deadline = Instant::now() + timeout;
-    let mut pending: Vec<usize> = (0..objects.len()).collect();
-    loop {
-        let lives = futures::future::join_all(
-            pending
-                .iter()
-                .map(|&i| applier.get(&objects[i].0, &objects[i].1)),
-        )
-        .await;
-        let mut still = Vec::new();
-        let mut reasons = Vec::new();
-        for (&i, live) in pending.iter().zip(lives) {
-            let (object, _) = &objects[i];
-            let state = match live.map_err(WaitError::Cluster)? {
-                Some(live) => readiness(&object.kind, &live, rules),
-                None => Readiness::Waiting("the object to exist".into()),
-            };
-            match state {
-                Readiness::Ready => {}
-                Readiness::Waiting(why) => {
-                    still.push(i);
-                    reasons.push((object.describe(), why));
-                }
-                Readiness::Failed(why) => return Err(WaitError::Failed(why)),
-            }
-        }
-        if still.is_empty() {
-            return Ok(());
-        }
-        progress.waiting(&reasons);
-        if Instant::now() >= deadline {
-            return Err(WaitError::Timeout(reasons));
-        }
-        pending = still;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+/// Discards progress.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn waiting(&mut self, _: &[(String, String)], _: usize) {}
 }
 
 /// Why waiting ended without every object ready.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WaitError {
-    #[error("context deadline exceeded: {}", .0.iter().map(|(o, why)| format!("{o} is waiting for {why}")).collect::<Vec<_>>().join("; "))]
+    /// Helm's line first (`context deadline exceeded`), then every object still waiting.
+    #[error("context deadline exceeded{}", .0.iter().map(|(o, why)| format!("\n  {o} is not ready: waiting for {why}")).collect::<String>())]
     Timeout(Vec<(String, String)>),
     #[error("{0}")]
     Failed(String),
@@ -253,63 +53,317 @@ pub enum WaitError {
     Cluster(Error),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
+/// Waits until every object is ready, at most `timeout`.
+pub async fn wait_ready(
+    applier: &Applier,
+    objects: &[(Object, Kind)],
+    rules: WaitRules,
+    timeout: Duration,
+    progress: &mut dyn Progress,
+) -> Result<(), WaitError> {
+    let watched: Vec<&(Object, Kind)> = objects
+        .iter()
+        .filter(|(o, _)| super::ready::needs_reading(&o.kind, rules))
+        .collect();
+    let judge = |object: &Object, live: Option<&Value>| match live {
+        Some(live) => readiness(&object.kind, live, rules),
+        None => Readiness::Waiting("the object to exist".into()),
+    };
+    wait_until(applier, &watched, timeout, progress, &judge).await
+}
 
-    #[test]
-    fn deployments_need_available_replicas_of_the_new_generation() {
-        let rules = WaitRules::default();
-        let mut d = json!({"metadata": {"generation": 2}, "spec": {"replicas": 2},
-            "status": {"observedGeneration": 1, "updatedReplicas": 2, "availableReplicas": 2}});
-        assert!(matches!(
-            readiness("Deployment", &d, rules),
-            Readiness::Waiting(_)
-        ));
-        d["status"]["observedGeneration"] = json!(2);
-        assert_eq!(readiness("Deployment", &d, rules), Readiness::Ready);
-        d["status"]["availableReplicas"] = json!(1);
-        assert_eq!(
-            readiness("Deployment", &d, rules),
-            Readiness::Waiting("1 of 2 updated replicas available".into())
-        );
-        d["status"]["availableReplicas"] = json!(2);
-        d["status"]["replicas"] = json!(3);
-        assert_eq!(
-            readiness("Deployment", &d, rules),
-            Readiness::Waiting("1 old replicas to terminate".into())
-        );
+/// Waits until none of `objects` exists any more, at most `timeout`.
+pub async fn wait_deleted(
+    applier: &Applier,
+    objects: &[(Object, Kind)],
+    timeout: Duration,
+    progress: &mut dyn Progress,
+) -> Result<(), WaitError> {
+    let watched: Vec<&(Object, Kind)> = objects.iter().collect();
+    let judge = |_: &Object, live: Option<&Value>| match live {
+        Some(_) => Readiness::Waiting("its deletion".into()),
+        None => Readiness::Ready,
+    };
+    wait_until(applier, &watched, timeout, progress, &judge).await
+}
+
+/// What a group's watcher saw of one object.
+enum Seen {
+    Live(Value),
+    Absent,
+    /// The API server did not answer (restarting, unreachable): the text of the failure.
+    Unreachable(String),
+}
+
+/// Objects of one resource in one namespace, watched together.
+struct Group {
+    api: Api<DynamicObject>,
+    /// Index into the objects waited for, and name.
+    members: Vec<(usize, String)>,
+    fields: Option<String>,
+    labels: Option<String>,
+}
+
+type Judge<'a> = dyn Fn(&Object, Option<&Value>) -> Readiness + 'a;
+
+async fn wait_until(
+    applier: &Applier,
+    objects: &[&(Object, Kind)],
+    timeout: Duration,
+    progress: &mut dyn Progress,
+    judge: &Judge<'_>,
+) -> Result<(), WaitError> {
+    if objects.is_empty() {
+        return Ok(());
     }
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut states: Vec<Readiness> =
+        vec![Readiness::Waiting("the object to exist".into()); objects.len()];
+    let mut seen = vec![false; objects.len()];
+    let (tx, mut rx) = mpsc::unbounded::<(usize, Seen)>();
+    let watchers = futures::future::join_all(
+        groups(applier, objects)
+            .into_iter()
+            .map(|g| watch_group(g, tx.clone())),
+    );
+    let mut last_report: Vec<(String, String)> = Vec::new();
+    let consume = async {
+        while let Some((i, update)) = rx.next().await {
+            let object = &objects[i].0;
+            seen[i] = true;
+            states[i] = match update {
+                Seen::Live(live) => judge(object, Some(&live)),
+                Seen::Absent => judge(object, None),
+                Seen::Unreachable(why) => {
+                    Readiness::Waiting(format!("the API server to answer ({why})"))
+                }
+            };
+            if let Readiness::Failed(why) = &states[i] {
+                return Err(WaitError::Failed(why.clone()));
+            }
+            if seen.iter().all(|s| *s) && states.iter().all(|s| *s == Readiness::Ready) {
+                if !last_report.is_empty() {
+                    progress.waiting(&[], objects.len());
+                }
+                return Ok(());
+            }
+            // Report once every object has been seen, and then on every change.
+            if seen.iter().all(|s| *s) {
+                let report = pending(objects, &states);
+                if report != last_report {
+                    progress.waiting(&report, objects.len());
+                    last_report = report;
+                }
+            }
+        }
+        // Every watcher ended: only by an error, sent as Failed before; unreachable here.
+        Ok(())
+    };
+    let outcome = tokio::select! {
+        biased;
+        r = consume => r,
+        errors = watchers => Err(WaitError::Cluster(
+            errors.into_iter().find_map(Result::err).unwrap_or_else(|| Error::Unreachable("watch ended".into())),
+        )),
+        () = tokio::time::sleep_until(deadline) => Err(WaitError::Timeout(pending(objects, &states))),
+    };
+    progress.done();
+    outcome
+}
 
-    #[test]
-    fn jobs_block_hooks_and_fail_with_their_reason() {
-        let hooks = WaitRules {
-            hooks: true,
-            ..WaitRules::default()
+/// The objects not ready yet, described, with what each waits for.
+fn pending(objects: &[&(Object, Kind)], states: &[Readiness]) -> Vec<(String, String)> {
+    objects
+        .iter()
+        .zip(states)
+        .filter_map(|((object, _), state)| match state {
+            Readiness::Waiting(why) => Some((object.describe(), why.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Groups objects by resource and namespace.
+fn groups(applier: &Applier, objects: &[&(Object, Kind)]) -> Vec<Group> {
+    let mut by_key: HashMap<(String, Option<String>), Vec<usize>> = HashMap::new();
+    let mut order = Vec::new();
+    for (i, (object, kind)) in objects.iter().enumerate() {
+        let key = (
+            format!("{}/{}", kind.resource.api_version, kind.resource.plural),
+            object.namespace.clone().filter(|_| kind.namespaced),
+        );
+        by_key
+            .entry(key.clone())
+            .or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            })
+            .push(i);
+    }
+    order
+        .into_iter()
+        .map(|key| {
+            let indices = by_key.remove(&key).unwrap_or_default();
+            let (object, kind) = objects[indices[0]];
+            let api = applier.api(object, kind);
+            let members: Vec<(usize, String)> = indices
+                .iter()
+                .map(|&i| (i, objects[i].0.name.clone()))
+                .collect();
+            let fields = (members.len() == 1).then(|| format!("metadata.name={}", members[0].1));
+            let all_managed = indices.iter().all(|&i| {
+                objects[i]
+                    .0
+                    .body
+                    .pointer("/metadata/labels/app.kubernetes.io~1managed-by")
+                    .and_then(Value::as_str)
+                    == Some("Helm")
+            });
+            let labels = (fields.is_none() && all_managed)
+                .then(|| "app.kubernetes.io/managed-by=Helm".to_string());
+            Group {
+                api,
+                members,
+                fields,
+                labels,
+            }
+        })
+        .collect()
+}
+
+fn api_error(group: &Group, verb: &'static str, status: Box<::kube::core::Status>) -> Error {
+    Error::Api(super::apply::ApiFailure {
+        verb,
+        kind: group.api.resource_url().to_string(),
+        name: group
+            .members
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        message: status.message,
+        reason: status.reason,
+        code: status.code,
+    })
+}
+
+/// Lists and watches one group until the wait ends (the caller drops this future), sending what
+/// it sees of each member. Returns only on an error the API server gave for the request itself.
+async fn watch_group(group: Group, tx: mpsc::UnboundedSender<(usize, Seen)>) -> Result<(), Error> {
+    let index: HashMap<&str, usize> = group
+        .members
+        .iter()
+        .map(|(i, n)| (n.as_str(), *i))
+        .collect();
+    let send = |i: usize, seen: Seen| {
+        let _ = tx.unbounded_send((i, seen));
+    };
+    let unreachable = |why: String| {
+        for (i, _) in &group.members {
+            send(*i, Seen::Unreachable(why.clone()));
+        }
+    };
+    let mut list_params = ListParams::default();
+    let mut watch_params = WatchParams::default().timeout(290);
+    if let Some(f) = &group.fields {
+        list_params = list_params.fields(f);
+        watch_params = watch_params.fields(f);
+    }
+    if let Some(l) = &group.labels {
+        list_params = list_params.labels(l);
+        watch_params = watch_params.labels(l);
+    }
+    loop {
+        let list = match group.api.list(&list_params).await {
+            Ok(list) => list,
+            Err(::kube::Error::Api(s)) if s.code == 403 || s.code == 405 => {
+                return poll_group(&group, &send).await;
+            }
+            Err(::kube::Error::Api(s)) if s.code < 500 => return Err(api_error(&group, "list", s)),
+            Err(e) => {
+                unreachable(short(&e));
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
         };
-        let failed = json!({"status": {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}});
-        assert_eq!(
-            readiness("Job", &failed, hooks),
-            Readiness::Failed("job failed: BackoffLimitExceeded".into())
-        );
-        assert_eq!(
-            readiness("Job", &failed, WaitRules::default()),
-            Readiness::Ready
-        );
-        assert_eq!(readiness("ConfigMap", &json!({}), hooks), Readiness::Ready);
+        let version = list.metadata.resource_version.clone().unwrap_or_default();
+        let mut live: HashMap<String, DynamicObject> = list
+            .items
+            .into_iter()
+            .filter_map(|o| o.metadata.name.clone().map(|n| (n, o)))
+            .collect();
+        for (i, name) in &group.members {
+            match live.remove(name) {
+                Some(o) => send(*i, Seen::Live(to_value(o))),
+                None => send(*i, Seen::Absent),
+            }
+        }
+        let stream = match group.api.watch(&watch_params, &version).await {
+            Ok(stream) => stream,
+            Err(::kube::Error::Api(s)) if s.code == 403 || s.code == 405 => {
+                return poll_group(&group, &send).await;
+            }
+            Err(e) => {
+                unreachable(short(&e));
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        let mut stream = std::pin::pin!(stream);
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => {
+                    if let Some(&i) = o.metadata.name.as_deref().and_then(|n| index.get(n)) {
+                        send(i, Seen::Live(to_value(o)));
+                    }
+                }
+                Ok(WatchEvent::Deleted(o)) => {
+                    if let Some(&i) = o.metadata.name.as_deref().and_then(|n| index.get(n)) {
+                        send(i, Seen::Absent);
+                    }
+                }
+                Ok(WatchEvent::Bookmark(_)) => {}
+                // `410 Gone` (the version is too old) or a broken stream: list again.
+                Ok(WatchEvent::Error(_)) | Err(_) => break,
+            }
+        }
+        // A watch the server ended normally is renewed at once; a short pause keeps a server
+        // that keeps closing watches from being flooded.
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
 
-    #[test]
-    fn custom_resources_by_standard_conditions() {
-        let cr = json!({"status": {"conditions": [{"type": "Ready", "status": "False"}]}});
-        assert!(matches!(
-            readiness("ServiceMonitor", &cr, WaitRules::default()),
-            Readiness::Waiting(_)
-        ));
-        assert_eq!(
-            readiness("ServiceMonitor", &json!({}), WaitRules::default()),
-            Readiness::Ready
-        );
+/// Where the server refuses watches: re-reads each member every half second.
+async fn poll_group(group: &Group, send: &dyn Fn(usize, Seen)) -> Result<(), Error> {
+    loop {
+        for (i, name) in &group.members {
+            match group.api.get_opt(name).await {
+                Ok(Some(o)) => send(*i, Seen::Live(to_value(o))),
+                Ok(None) => send(*i, Seen::Absent),
+                Err(::kube::Error::Api(s)) if s.code < 500 => {
+                    return Err(api_error(group, "get", s))
+                }
+                Err(e) => send(*i, Seen::Unreachable(short(&e))),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+fn to_value(object: DynamicObject) -> Value {
+    serde_json::to_value(object).unwrap_or(Value::Null)
+}
+
+/// A transport failure in one line (kube-rs nests the cause).
+fn short(e: &::kube::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = s.source();
+    }
+    text
 }

@@ -28,10 +28,10 @@ pub struct Options {
 
 /// A client for one registry host.
 pub struct Client {
-    http: reqwest::blocking::Client,
-    options: Options,
-    registry: String,
-    bearer: Option<String>,
+    pub(super) http: reqwest::blocking::Client,
+    pub(super) options: Options,
+    pub(super) registry: String,
+    pub(super) bearer: Option<String>,
 }
 
 /// A pulled chart.
@@ -45,7 +45,7 @@ pub struct Pulled {
     pub version: String,
 }
 
-fn status_error(method: &Method, url: &str, response: Response) -> Error {
+pub(super) fn status_error(method: &Method, url: &str, response: Response) -> Error {
     let code = response.status().as_u16();
     let body = response.text().unwrap_or_default();
     // The distribution API's `{"errors":[{"code":"NAME_UNKNOWN","message":"…"}]}`, as oras prints it.
@@ -70,7 +70,7 @@ fn status_error(method: &Method, url: &str, response: Response) -> Error {
     ))
 }
 
-fn is_loopback(registry: &str) -> bool {
+pub fn is_loopback(registry: &str) -> bool {
     let host = registry.rsplit_once(':').map_or(registry, |(h, _)| h);
     host == "localhost" || host.starts_with("127.") || host == "[::1]"
 }
@@ -93,7 +93,7 @@ impl Client {
         })
     }
 
-    fn base(&self) -> String {
+    pub(super) fn base(&self) -> String {
         let scheme = if self.options.plain_http {
             "http"
         } else {
@@ -102,7 +102,7 @@ impl Client {
         format!("{scheme}://{}", self.registry)
     }
 
-    fn transport(&self, method: &Method, url: &str, e: &reqwest::Error) -> Error {
+    pub(super) fn transport(&self, method: &Method, url: &str, e: &reqwest::Error) -> Error {
         let quoted = crate::template::printf::quote_go(url);
         match crate::deps::getter::tls_failure(e) {
             Some(text) => Error(format!("{method} {quoted}: {text}")),
@@ -114,7 +114,7 @@ impl Client {
         }
     }
 
-    fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
+    pub(super) fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
         match (&self.bearer, &self.options.credentials) {
             (Some(token), _) => request.bearer_auth(token),
             (None, Some((user, pass))) => request.basic_auth(user, Some(pass)),
@@ -123,7 +123,7 @@ impl Client {
     }
 
     /// Sends a request, fetching a Bearer token once when the registry asks for one.
-    fn send(
+    pub(super) fn send(
         &mut self,
         method: Method,
         url: &str,
@@ -379,16 +379,8 @@ impl Client {
         Ok(data)
     }
 
-    fn upload(&mut self, repository: &str, data: &[u8]) -> Result<String, Error> {
-        let digest = format!("sha256:{}", sha256_hex(data));
-        let head = format!("{}/v2/{repository}/blobs/{digest}", self.base());
-        if self
-            .send(Method::HEAD, &head, HeaderMap::new(), None)?
-            .status()
-            .is_success()
-        {
-            return Ok(digest);
-        }
+    /// Starts a monolithic blob upload (`POST …/blobs/uploads/`): the URL to `PUT` the blob to.
+    pub(super) fn start_upload(&mut self, repository: &str, digest: &str) -> Result<String, Error> {
         let start = format!("{}/v2/{repository}/blobs/uploads/", self.base());
         let response = self.send(Method::POST, &start, HeaderMap::new(), Some(Vec::new()))?;
         if response.status() != reqwest::StatusCode::ACCEPTED {
@@ -405,7 +397,20 @@ impl Client {
             location.to_string()
         };
         let separator = if location.contains('?') { '&' } else { '?' };
-        let put = format!("{location}{separator}digest={digest}");
+        Ok(format!("{location}{separator}digest={digest}"))
+    }
+
+    pub(super) fn upload(&mut self, repository: &str, data: &[u8]) -> Result<String, Error> {
+        let digest = format!("sha256:{}", sha256_hex(data));
+        let head = format!("{}/v2/{repository}/blobs/{digest}", self.base());
+        if self
+            .send(Method::HEAD, &head, HeaderMap::new(), None)?
+            .status()
+            .is_success()
+        {
+            return Ok(digest);
+        }
+        let put = self.start_upload(repository, &digest)?;
         let mut headers = HeaderMap::new();
         headers.insert(
             CONTENT_TYPE,
@@ -495,7 +500,7 @@ impl Client {
     }
 }
 
-fn read_all(mut response: Response, url: &str) -> Result<Vec<u8>, Error> {
+pub(super) fn read_all(mut response: Response, url: &str) -> Result<Vec<u8>, Error> {
     let mut data = Vec::new();
     response
         .read_to_end(&mut data)

@@ -9,8 +9,13 @@
 //! and Bearer-token authentication) are written here over reqwest's blocking client, as for chart
 //! repositories: the maintained Rust OCI clients (`oci-client`) are async on tokio with their own
 //! reqwest, a second HTTP stack for four requests. Never a shell-out.
+//!
+//! Container images (for `rudder bundle`): [`image_ref`] parses and normalizes image references as
+//! Docker does, [`image`] fetches and uploads image manifests, indexes and blobs.
 pub mod client;
 pub mod credentials;
+pub mod image;
+pub mod image_ref;
 pub mod reference;
 
 pub use client::Client;

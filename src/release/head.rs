@@ -67,6 +67,13 @@ const METADATA_TYPE: &str = "struct { Name string \"json:\\\"name\\\"\"; Annotat
 /// Reads the head of one document (already split and trimmed). The document is checked as a whole
 /// (YAML syntax, go-yaml's decoding, the JSON round trip), but only the head's fields are converted.
 pub fn parse_head(doc: &str) -> Result<SimpleHead, HeadError> {
+    // Rendered bytes that are not UTF-8 (see `template::gostr`): go-yaml's reader refuses them.
+    if crate::template::gostr::has_escapes(doc) {
+        let bytes = crate::template::gostr::to_bytes(doc);
+        if let Err(e) = crate::yaml::input::decode(&bytes) {
+            return Err(HeadError::Syntax(e.to_string()));
+        }
+    }
     match skim_document(doc, Pick::Map(head_field)) {
         Some(root) => head_of(&root),
         None => head_of(&decode_fully(doc)?),

@@ -63,4 +63,17 @@ impl Error {
     pub(crate) fn kube(context: &'static str, source: crate::kube::Error) -> Error {
         Error::Kube { context, source }
     }
+
+    /// Whether the cluster could not be reached or answered as a server that is not up (5xx):
+    /// worth trying again shortly.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Error::Kube { source, .. } => matches!(
+                source,
+                crate::kube::Error::Unreachable { .. }
+                    | crate::kube::Error::Api(crate::kube::error::ApiError { code: 500.., .. })
+            ),
+            _ => false,
+        }
+    }
 }

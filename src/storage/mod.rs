@@ -168,6 +168,9 @@ pub struct Storage {
     pub max_history: usize,
     /// Records skipped because they could not be decoded (Helm skips them silently).
     skipped: Mutex<Vec<Error>>,
+    /// Whether an undecodable record fails a read instead of being skipped
+    /// ([`Storage::refusing_undecodable`]).
+    strict: bool,
 }
 
 impl Storage {
@@ -176,7 +179,17 @@ impl Storage {
             driver,
             max_history: 0,
             skipped: Mutex::new(Vec::new()),
+            strict: false,
         }
+    }
+
+    /// For commands that write: a record of the release that cannot be decoded fails the read,
+    /// naming it, instead of being skipped. Helm skips it there too, and then fails with
+    /// `release: already exists` (upgrade, rollback: the next revision is the unreadable one) or
+    /// uninstalls the objects and leaves the unreadable record behind.
+    pub fn refusing_undecodable(mut self) -> Storage {
+        self.strict = true;
+        self
     }
 
     pub fn with_max_history(mut self, max: usize) -> Storage {
@@ -194,11 +207,12 @@ impl Storage {
         std::mem::take(&mut *self.skipped.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    fn decode_all(&self, raws: &[RawRecord]) -> Vec<Record> {
+    fn decode_all(&self, raws: &[RawRecord]) -> Result<Vec<Record>, Error> {
         let mut out = Vec::with_capacity(raws.len());
         for raw in raws {
             match Record::from_raw(raw, true) {
                 Ok(r) => out.push(r),
+                Err(e) if self.strict => return Err(e),
                 Err(e) => self
                     .skipped
                     .lock()
@@ -206,7 +220,7 @@ impl Storage {
                     .push(e),
             }
         }
-        out
+        Ok(out)
     }
 
     /// One revision (`Storage.Get`); system labels are not in [`Record::labels`].
@@ -225,7 +239,7 @@ impl Storage {
         if raws.is_empty() {
             return Err(Error::NotFound);
         }
-        Ok(self.decode_all(&raws))
+        self.decode_all(&raws)
     }
 
     /// Every deployed revision (`DeployedAll`); [`Error::NoDeployed`] when there is none.
@@ -237,7 +251,7 @@ impl Storage {
         if raws.is_empty() {
             return Err(Error::NoDeployed(name.to_string()));
         }
-        Ok(self.decode_all(&raws))
+        self.decode_all(&raws)
     }
 
     /// The newest deployed revision (`Deployed`).
@@ -301,6 +315,25 @@ impl Storage {
             .update(&write, record.resource_version.as_deref())
             .await?;
         Ok(())
+    }
+
+    /// [`Storage::update`], tried again every second while the cluster cannot be reached (an API
+    /// server restarting answers nothing, then `503`), for at most `patience`: so that an
+    /// operation that failed because the server went away still gets its `failed` record.
+    pub async fn update_when_reachable(
+        &self,
+        record: &mut Record,
+        patience: std::time::Duration,
+    ) -> Result<(), Error> {
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            match self.update(record).await {
+                Err(e) if e.is_unreachable() && std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Deletes a revision (`Storage.Delete`) and returns it.

@@ -150,7 +150,7 @@ fn eval_args(args: &[Value]) -> String {
 fn length(v: &Value) -> Result<i64, String> {
     match v {
         Value::Nil => Err("len of nil pointer".into()),
-        Value::String(s) => Ok(s.len() as i64),
+        Value::String(s) => Ok(super::gostr::byte_len(s) as i64),
         Value::Bytes(b) => Ok(b.len() as i64),
         Value::List(l) => Ok(l.len() as i64),
         Value::Map(m) => Ok(m.len() as i64),
@@ -230,11 +230,9 @@ fn index(args: &[Value]) -> Result<Value, String> {
                 Value::Uint(*byte as u64, UintKind::Uint8)
             }
             Value::String(s) => {
-                let x = index_arg(index, s.len())?;
-                let byte = s
-                    .as_bytes()
-                    .get(x)
-                    .ok_or("reflect: string index out of range")?;
+                let bytes = super::gostr::to_bytes(s);
+                let x = index_arg(index, bytes.len())?;
+                let byte = bytes.get(x).ok_or("reflect: string index out of range")?;
                 Value::Uint(*byte as u64, UintKind::Uint8)
             }
             Value::Map(m) => {
@@ -276,7 +274,7 @@ fn slice(args: &[Value]) -> Result<Value, String> {
             if indexes.len() == 3 {
                 return Err("cannot 3-index slice a string".into());
             }
-            s.len()
+            super::gostr::byte_len(s)
         }
         Value::List(l) => l.len(),
         Value::Bytes(b) => b.len(),
@@ -294,9 +292,7 @@ fn slice(args: &[Value]) -> Result<Value, String> {
     }
     let (from, to) = (idx[0], idx[1]);
     Ok(match item {
-        Value::String(s) => {
-            Value::string(String::from_utf8_lossy(&s.as_bytes()[from..to]).into_owned())
-        }
+        Value::String(s) => Value::string(super::gostr::byte_slice(s, from, to)),
         Value::List(l) => Value::List(List::typed(
             l.elem_type().clone(),
             l.items()[from..to].to_vec(),
@@ -509,7 +505,10 @@ pub fn js_escape(s: &str) -> String {
             '=' => out.push_str("\\u003D"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
             c if c.is_ascii() => out.push(c),
-            c if super::printf::is_print(c) => out.push(c),
+            // An invalid byte is U+FFFD to Go, printable: the byte is written as it is.
+            c if super::printf::is_print(c) || super::gostr::escaped_byte(c).is_some() => {
+                out.push(c)
+            }
             c => out.push_str(&format!("\\u{:04X}", c as u32)),
         }
     }
@@ -519,7 +518,7 @@ pub fn js_escape(s: &str) -> String {
 /// Go's `url.QueryEscape`.
 pub fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
+    for &b in super::gostr::to_bytes(s).iter() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)

@@ -466,7 +466,8 @@ impl<'a> Lexer<'a> {
             r if r.is_ascii() && !r.is_ascii_control() => self.this_item(ItemType::Char),
             r => self.error(format!(
                 "unrecognized character in action: {}",
-                format_unicode_sharp(r)
+                // An invalid UTF-8 byte is U+FFFD to Go's lexer.
+                format_unicode_sharp(super::gostr::go_rune(r))
             )),
         }
     }

@@ -16,6 +16,7 @@ pub mod error;
 mod exec;
 pub mod fmt;
 pub mod funcs;
+pub mod gostr;
 pub mod lexer;
 pub mod number;
 pub mod parser;

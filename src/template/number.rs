@@ -370,7 +370,7 @@ pub fn unquote(s: &str) -> Result<String, String> {
             if quote == '\'' && count != 1 {
                 return Err(INVALID_SYNTAX.into());
             }
-            Ok(String::from_utf8_lossy(&bytes).into_owned())
+            Ok(super::gostr::from_vec(bytes))
         }
         _ => Err(INVALID_SYNTAX.into()),
     }

@@ -55,6 +55,11 @@ fn quote_with(s: &str, quote: char, ascii_only: bool) -> String {
 }
 
 fn append_escaped_rune(out: &mut String, c: char, quote: char, ascii_only: bool) {
+    if let Some(b) = super::gostr::escaped_byte(c) {
+        // An invalid UTF-8 byte: strconv writes `\xff`.
+        out.push_str(&format!("\\x{b:02x}"));
+        return;
+    }
     if c == quote || c == '\\' {
         out.push('\\');
         out.push(c);
@@ -97,8 +102,12 @@ fn quote_rune(r: u64, ascii_only: bool) -> String {
 
 /// Go's `strconv.CanBackquote`.
 fn can_backquote(s: &str) -> bool {
-    s.chars()
-        .all(|c| c != '`' && c != '\u{FEFF}' && (c == '\t' || !(c.is_control())))
+    s.chars().all(|c| {
+        c != '`'
+            && c != '\u{FEFF}'
+            && (c == '\t' || !(c.is_control()))
+            && super::gostr::escaped_byte(c).is_none()
+    })
 }
 
 #[derive(Default, Clone, Copy)]
@@ -416,20 +425,20 @@ impl Printer {
             Value::String(s) => match verb {
                 'v' if self.f.sharp_v => self.fmt_q(s),
                 'v' | 's' => self.fmt_s(s),
-                'x' => self.fmt_sbx(s.as_bytes(), LDIGITS),
-                'X' => self.fmt_sbx(s.as_bytes(), UDIGITS),
+                'x' => self.fmt_sbx(&super::gostr::to_bytes(s), LDIGITS),
+                'X' => self.fmt_sbx(&super::gostr::to_bytes(s), UDIGITS),
                 'q' => self.fmt_q(s),
                 _ => self.bad_verb(verb, Some(arg)),
             },
             Value::Bytes(b) => match verb {
                 's' => {
-                    let s = String::from_utf8_lossy(b).into_owned();
+                    let s = super::gostr::from_bytes(b);
                     self.fmt_s(&s);
                 }
                 'x' => self.fmt_sbx(b, LDIGITS),
                 'X' => self.fmt_sbx(b, UDIGITS),
                 'q' => {
-                    let s = String::from_utf8_lossy(b).into_owned();
+                    let s = super::gostr::from_bytes(b);
                     self.fmt_q(&s);
                 }
                 'v' | 'd' if !self.f.sharp_v => {

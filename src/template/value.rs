@@ -498,8 +498,9 @@ impl Value {
         Value::String(Rc::from(s))
     }
 
+    /// A string built by a function or a template's output; see [`super::gostr::canonical`].
     pub fn string(s: String) -> Value {
-        Value::String(Rc::from(s))
+        Value::String(Rc::from(super::gostr::canonical(s)))
     }
 
     /// A Go `int`.

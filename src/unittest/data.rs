@@ -166,7 +166,7 @@ fn key_text(d: &Doc) -> String {
         Doc::Int(i) => i.to_string(),
         Doc::Uint(u) => u.to_string(),
         Doc::Float(f) => crate::yaml::numfmt::go_g(*f),
-        Doc::Str(s) | Doc::Timestamp(s) => s.to_string(),
+        Doc::Str(s) | Doc::Timestamp(s) | Doc::Binary(s) => s.to_string(),
         other => emit(other).trim_end().to_string(),
     }
 }
@@ -276,7 +276,7 @@ pub fn go_type_name(d: &Doc) -> &'static str {
         Doc::Int(_) => "int",
         Doc::Uint(_) => "uint64",
         Doc::Float(_) => "float64",
-        Doc::Str(_) | Doc::Timestamp(_) => "string",
+        Doc::Str(_) | Doc::Timestamp(_) | Doc::Binary(_) => "string",
         Doc::Seq(_) => "[]interface {}",
         Doc::Map(_) => "map[string]interface {}",
     }
@@ -290,7 +290,7 @@ pub fn is_null_or_empty(d: &Doc) -> bool {
         Doc::Int(i) => *i == 0,
         Doc::Uint(u) => *u == 0,
         Doc::Float(f) => *f == 0.0,
-        Doc::Str(s) | Doc::Timestamp(s) => s.is_empty(),
+        Doc::Str(s) | Doc::Timestamp(s) | Doc::Binary(s) => s.is_empty(),
         Doc::Seq(items) => items.is_empty(),
         Doc::Map(m) => m.is_empty(),
     }
@@ -304,7 +304,7 @@ pub fn go_sprint(d: &Doc) -> String {
         Doc::Int(i) => i.to_string(),
         Doc::Uint(u) => u.to_string(),
         Doc::Float(f) => crate::yaml::numfmt::go_g(*f),
-        Doc::Str(s) | Doc::Timestamp(s) => s.to_string(),
+        Doc::Str(s) | Doc::Timestamp(s) | Doc::Binary(s) => s.to_string(),
         Doc::Seq(items) => {
             let parts: Vec<String> = items.iter().map(go_sprint).collect();
             format!("[{}]", parts.join(" "))
@@ -378,7 +378,9 @@ fn write_json(d: &Doc, out: &mut String) -> Result<(), String> {
             }
             out.push_str(&crate::yaml::numfmt::json_float(*f));
         }
-        Doc::Str(s) | Doc::Timestamp(s) => crate::yaml::json::write_string(out, s, false),
+        Doc::Str(s) | Doc::Timestamp(s) | Doc::Binary(s) => {
+            crate::yaml::json::write_string(out, s, false)
+        }
         Doc::Seq(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

@@ -31,6 +31,55 @@ pub struct RunSettings {
     pub values: Vec<String>,
     pub fail_fast: bool,
     pub skip_schema_validation: bool,
+    /// `-d/--debugPlugin`: where every test's rendered files are written (helm-unittest's
+    /// `.debug`, relative to the working directory), each under its template name.
+    pub render_path: Option<std::path::PathBuf>,
+}
+
+/// The Kubernetes version a test gets when neither it nor its suite names one. helm-unittest's
+/// `capabilitiesV3` writes every test's version into Helm's shared `DefaultCapabilities`, so that
+/// is the version the last test rendered before it (in the run's order: charts, suite files,
+/// suites, tests) had; v1.20.0 at the start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KubeCarry {
+    pub major: String,
+    pub minor: String,
+}
+
+impl Default for KubeCarry {
+    fn default() -> KubeCarry {
+        KubeCarry {
+            major: "1".to_string(),
+            minor: "20".to_string(),
+        }
+    }
+}
+
+impl KubeCarry {
+    /// Whether `test` renders at all (skipped tests leave the version alone).
+    pub fn renders(suite: &Suite, test: &Test) -> bool {
+        test.skip_reason.is_empty() && suite.skip_reason.is_empty()
+    }
+
+    /// The version `test` renders with, which later tests then inherit.
+    pub fn apply(&mut self, suite: &Suite, test: &Test) -> KubeCarry {
+        let pick = |t: &String, s: &String, carried: &String| {
+            first_non_empty(t, s).unwrap_or(carried).clone()
+        };
+        *self = KubeCarry {
+            major: pick(
+                &test.capabilities.major_version,
+                &suite.capabilities.major_version,
+                &self.major,
+            ),
+            minor: pick(
+                &test.capabilities.minor_version,
+                &suite.capabilities.minor_version,
+                &self.minor,
+            ),
+        };
+        self.clone()
+    }
 }
 
 /// The verdict on one test.
@@ -204,6 +253,7 @@ pub fn run_test(
     test: &Test,
     settings: &RunSettings,
     cache: &mut SnapshotCache,
+    kube: &mut KubeCarry,
 ) -> TestResult {
     let start = Instant::now();
     let mut result = TestResult {
@@ -211,7 +261,7 @@ pub fn run_test(
         line: test.line,
         ..TestResult::default()
     };
-    if !test.skip_reason.is_empty() || !suite.skip_reason.is_empty() {
+    if !KubeCarry::renders(suite, test) {
         result.skipped = true;
         return result;
     }
@@ -287,7 +337,15 @@ pub fn run_test(
         &templates_to_assert,
         require_success,
         settings,
+        kube,
     );
+    if let Some(dir) = &settings.render_path {
+        if let Err(e) = write_rendered(dir, &output) {
+            result.error = Some(e);
+            result.duration = start.elapsed();
+            return result;
+        }
+    }
     if let Some(e) = &render_error {
         result.error = Some(e.clone());
     }
@@ -440,6 +498,7 @@ fn render(
     templates_to_assert: &[String],
     require_success: bool,
     settings: &RunSettings,
+    kube: &mut KubeCarry,
 ) -> Output {
     match render_or_fail(
         chart,
@@ -450,6 +509,7 @@ fn render(
         templates_to_assert,
         require_success,
         settings,
+        kube,
     ) {
         Ok(r) => r,
         // helm-unittest goes on to the assertions with nothing rendered and the error kept.
@@ -467,6 +527,7 @@ fn render_or_fail(
     templates_to_assert: &[String],
     require_success: bool,
     settings: &RunSettings,
+    kube: &mut KubeCarry,
 ) -> Result<Output, String> {
     let json = data::to_json(user)?;
     let values = crate::yaml::parse_values(&json, "values").map_err(|e| e.to_string())?;
@@ -489,6 +550,8 @@ fn render_or_fail(
     loaded
         .process_dependencies(&values)
         .map_err(|e| e.to_string())?;
+    // From here on helm-unittest has computed the capabilities (and left their version behind).
+    let KubeCarry { major, minor } = kube.apply(suite, test);
     let coalesced = loaded.coalesce(&values).map_err(|e| e.to_string())?;
     if !settings.skip_schema_validation {
         loaded
@@ -542,18 +605,6 @@ fn render_or_fail(
         is_install: !(test.release.upgrade || suite.release.upgrade),
         is_upgrade: test.release.upgrade || suite.release.upgrade,
     };
-    let major = first_non_empty(
-        &test.capabilities.major_version,
-        &suite.capabilities.major_version,
-    )
-    .cloned()
-    .unwrap_or_else(|| "1".to_string());
-    let minor = first_non_empty(
-        &test.capabilities.minor_version,
-        &suite.capabilities.minor_version,
-    )
-    .cloned()
-    .unwrap_or_else(|| "20".to_string());
     let mut api_versions = Vec::new();
     if let Some(test_versions) = &test.capabilities.api_versions {
         api_versions.extend(test_versions.iter().cloned());
@@ -572,9 +623,16 @@ fn render_or_fail(
     };
     let provider = merged_provider(suite, test);
     let engine = Engine::default();
-    let result = super::lookup::with_provider(provider, || {
-        engine.render(&chart, &coalesced, &release, &capabilities)
-    });
+    let lookup = provider.map(|p| Rc::new(p) as Rc<dyn crate::engine::funcs::Lookup>);
+    let result = engine.render_with_lookup(
+        &chart,
+        None,
+        &coalesced,
+        &release,
+        &capabilities,
+        lookup,
+        &mut |_, _| {},
+    );
     match result {
         Ok(files) => Ok((files, true, None)),
         Err(e) => {
@@ -598,6 +656,19 @@ fn render_or_fail(
             Ok((out, false, None))
         }
     }
+}
+
+/// `writeRenderedOutput`: each rendered file under `dir`, at its template name (the chart's name
+/// first), directories made as needed; a later test's render of the same file replaces it.
+fn write_rendered(dir: &FsPath, files: &BTreeMap<String, String>) -> Result<(), String> {
+    for (name, text) in files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            crate::go_os::mkdir_all(parent)?;
+        }
+        std::fs::write(&path, text).map_err(|e| crate::go_os::path_error("open", &path, &e))?;
+    }
+    Ok(())
 }
 
 fn merged_provider(suite: &Suite, test: &Test) -> Option<super::lookup::Provider> {

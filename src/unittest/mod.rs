@@ -8,6 +8,7 @@
 //! - [`snapshot`] and [`diff`]: `__snapshot__/*.snap` files and the `Diff:` of failures;
 //! - [`job`]: one test (values, render, post-render, assertions), [`lookup`] for
 //!   `kubernetesProvider`;
+//! - [`rendered`]: suites rendered from a chart of their own (`--chart-tests-path`);
 //! - [`run`]: suite discovery and the parallel runner; [`report`]: human and JUnit/XUnit/NUnit/Sonar
 //!   output.
 //!
@@ -19,6 +20,7 @@ pub mod diff;
 pub mod job;
 pub mod lookup;
 pub mod path;
+pub mod rendered;
 pub mod report;
 pub mod run;
 pub mod snapshot;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::chart::Chart;
 
-use super::job::{run_test, RunSettings, TestResult};
+use super::job::{run_test, KubeCarry, RunSettings, TestResult};
 use super::snapshot::SnapshotCache;
 use super::suite::{self, Suite};
 
@@ -32,6 +32,12 @@ pub struct Options {
     pub strict: bool,
     /// Threads to use (0: one per core).
     pub jobs: usize,
+    /// `-d/--debugPlugin`: write every test's rendered files under `.debug/` (one thread then, so
+    /// that, as in helm-unittest, the files left are those of the last test in file order).
+    pub debug: bool,
+    /// `--chart-tests-path`: a chart, relative to each chart under test, whose templates render
+    /// further suites.
+    pub chart_tests_path: String,
 }
 
 /// Snapshot counts of a suite.
@@ -89,10 +95,20 @@ impl RunResult {
     }
 }
 
-/// A suite file to run, and which chart of the tree its suites test.
+/// Where a job's suites come from.
+enum Source {
+    /// A suite file.
+    File(String),
+    /// A template rendered from a `--chart-tests-path` chart, under its file name.
+    Rendered { file: String, text: String },
+    /// A tests chart (or one of its templates) that could not be rendered.
+    Failed { file: String, error: String },
+}
+
+/// The suites to run, and which chart of the tree they test.
 struct Job {
     chart: usize,
-    file: String,
+    source: Source,
     route: String,
 }
 
@@ -108,6 +124,7 @@ pub fn run(options: &Options) -> RunResult {
             .collect(),
         fail_fast: options.fail_fast,
         skip_schema_validation: options.skip_schema_validation,
+        render_path: options.debug.then(|| PathBuf::from(".debug")),
     };
     let patterns: Vec<String> = if options.files.is_empty() {
         vec!["tests/*_test.yaml".to_string()]
@@ -132,19 +149,19 @@ pub fn run(options: &Options) -> RunResult {
                 continue;
             }
         };
-        let mut files = Vec::new();
+        let mut found = Vec::new();
         collect_suites(
             &chart,
             chart_path,
             chart.name(),
             &patterns,
-            options.with_subchart,
-            &mut files,
+            options,
+            &mut found,
         );
-        for (file, route) in files {
+        for (source, route) in found {
             jobs.push(Job {
                 chart: ci,
-                file,
+                source,
                 route,
             });
         }
@@ -158,11 +175,13 @@ pub fn run(options: &Options) -> RunResult {
         crate::teardown::dispose(chart);
     }
 
+    let kube_at_start = kube_versions(&jobs, options.strict);
     let slots: Vec<Mutex<Option<Vec<SuiteResult>>>> =
         jobs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let threads = match options.jobs {
+        _ if options.debug => 1,
         0 => crate::parallel::cores(),
         n => n,
     }
@@ -189,12 +208,15 @@ pub fn run(options: &Options) -> RunResult {
                         }
                     };
                     let results = match chart {
-                        Ok(chart) => run_file(chart, &job.file, &job.route, options, &settings),
-                        Err(e) => vec![SuiteResult {
-                            file: job.file.clone(),
-                            error: Some(e.clone()),
-                            ..SuiteResult::default()
-                        }],
+                        Ok(chart) => run_source(
+                            chart,
+                            &job.source,
+                            &job.route,
+                            options,
+                            &settings,
+                            &mut kube_at_start[i].clone(),
+                        ),
+                        Err(e) => vec![errored(job.source.file(), e.clone())],
                     };
                     if options.fail_fast && results.iter().any(|r| !r.passed && !r.skipped) {
                         stop.store(true, Ordering::Relaxed);
@@ -233,14 +255,15 @@ fn absolute_values(pattern: &str) -> Vec<String> {
         .collect()
 }
 
-/// The suite files of a chart and, with subcharts, of each enabled subchart directory.
+/// The suite files of a chart (then the suites its `--chart-tests-path` chart renders) and, with
+/// subcharts, the same for each enabled subchart directory.
 fn collect_suites(
     chart: &Chart,
     dir: &str,
     route: &str,
     patterns: &[String],
-    with_subchart: bool,
-    out: &mut Vec<(String, String)>,
+    options: &Options,
+    out: &mut Vec<(Source, String)>,
 ) {
     let mut seen = Vec::new();
     for pattern in patterns {
@@ -252,11 +275,37 @@ fn collect_suites(
         for f in files {
             if !seen.contains(&f) {
                 seen.push(f.clone());
-                out.push((relative_to_cwd(&f), route.to_string()));
+                out.push((Source::File(relative_to_cwd(&f)), route.to_string()));
             }
         }
     }
-    if !with_subchart {
+    if !options.chart_tests_path.is_empty() {
+        let tests_dir = Path::new(dir).join(&options.chart_tests_path);
+        // A chart without that directory has no rendered suites (helm-unittest: "mixed testing
+        // environments").
+        if tests_dir.exists() {
+            let shown = relative_to_cwd(&tests_dir.display().to_string());
+            match super::rendered::render(&tests_dir) {
+                Err(error) => out.push((Source::Failed { file: shown, error }, route.to_string())),
+                Ok(templates) => {
+                    for t in templates {
+                        let source = match t {
+                            Ok(t) => Source::Rendered {
+                                file: relative_to_cwd(&t.file),
+                                text: t.text,
+                            },
+                            Err(error) => Source::Failed {
+                                file: shown.clone(),
+                                error,
+                            },
+                        };
+                        out.push((source, route.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    if !options.with_subchart {
         return;
     }
     for sub in &chart.dependencies {
@@ -265,7 +314,7 @@ fn collect_suites(
         }
         let sub_dir = format!("{dir}/charts/{}", sub.name());
         let sub_route = format!("{route}/charts/{}", sub.name());
-        collect_suites(sub, &sub_dir, &sub_route, patterns, with_subchart, out);
+        collect_suites(sub, &sub_dir, &sub_route, patterns, options, out);
     }
 }
 
@@ -329,33 +378,80 @@ fn relative_to_cwd(file: &str) -> String {
     crate::template::funcs::sprig::paths::clean(file)
 }
 
-/// Runs every suite of one file, in order (suites of one file may share a snapshot file).
-fn run_file(
+impl Source {
+    fn file(&self) -> &str {
+        match self {
+            Source::File(file) => file,
+            Source::Rendered { file, .. } | Source::Failed { file, .. } => file,
+        }
+    }
+}
+
+/// The Kubernetes version each job starts with ([`KubeCarry`]): what the tests of all the jobs
+/// before it leave behind, run one after another as helm-unittest runs them. (A test that fails
+/// before rendering, on a missing values file, say, leaves it alone in helm-unittest; this count
+/// does not know that in advance.)
+fn kube_versions(jobs: &[Job], strict: bool) -> Vec<KubeCarry> {
+    let mut carry = KubeCarry::default();
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        out.push(carry.clone());
+        for suite in parse(&job.source, strict).into_iter().flatten().flatten() {
+            for test in &suite.tests {
+                if KubeCarry::renders(&suite, test) {
+                    carry.apply(&suite, test);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The suites of a job's source; `Err` when the file cannot be read (or the source failed).
+fn parse(source: &Source, strict: bool) -> Result<Vec<Result<Suite, super::Error>>, String> {
+    match source {
+        Source::File(file) => match std::fs::read(file) {
+            Ok(bytes) => Ok(suite::parse_file(
+                file,
+                &String::from_utf8_lossy(&bytes),
+                strict,
+            )),
+            Err(e) => Err(crate::go_os::path_error("open", Path::new(file), &e)),
+        },
+        Source::Rendered { file, text } => Ok(suite::parse_rendered(file, text, strict)),
+        Source::Failed { error, .. } => Err(error.clone()),
+    }
+}
+
+/// A suite that could not run.
+fn errored(file: &str, error: String) -> SuiteResult {
+    SuiteResult {
+        file: file.to_string(),
+        error: Some(error),
+        ..SuiteResult::default()
+    }
+}
+
+/// Runs every suite of one file or rendered template, in order (its suites may share a snapshot
+/// file).
+fn run_source(
     chart: &Chart,
-    file: &str,
+    source: &Source,
     route: &str,
     options: &Options,
     settings: &RunSettings,
+    kube: &mut KubeCarry,
 ) -> Vec<SuiteResult> {
-    let text = match std::fs::read(file) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => {
-            return vec![SuiteResult {
-                file: file.to_string(),
-                error: Some(crate::go_os::path_error("open", Path::new(file), &e)),
-                ..SuiteResult::default()
-            }]
-        }
+    let file = source.file();
+    let parsed = match parse(source, options.strict) {
+        Ok(parsed) => parsed,
+        Err(error) => return vec![errored(file, error)],
     };
     let mut out = Vec::new();
-    for parsed in suite::parse_file(file, &text, options.strict) {
+    for parsed in parsed {
         let result = match parsed {
-            Err(e) => SuiteResult {
-                file: file.to_string(),
-                error: Some(e.to_string()),
-                ..SuiteResult::default()
-            },
-            Ok(s) => run_suite(chart, &s, route, options, settings),
+            Err(e) => errored(file, e.to_string()),
+            Ok(s) => run_suite(chart, &s, route, options, settings, kube),
         };
         let stop = options.fail_fast && !result.passed && !result.skipped;
         out.push(result);
@@ -372,6 +468,7 @@ fn run_suite(
     route: &str,
     options: &Options,
     settings: &RunSettings,
+    kube: &mut KubeCarry,
 ) -> SuiteResult {
     let mut result = SuiteResult {
         name: suite.name.clone(),
@@ -389,7 +486,7 @@ fn run_suite(
     let mut pass = false;
     let mut skipped = 0;
     for (i, test) in suite.tests.iter().enumerate() {
-        let r = run_test(chart, suite, route, test, settings, &mut cache);
+        let r = run_test(chart, suite, route, test, settings, &mut cache, kube);
         if r.skipped && r.asserts.is_empty() {
             skipped += 1;
             if i == 0 {

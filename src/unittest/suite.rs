@@ -147,8 +147,45 @@ pub const PLUGIN_VERSION: &str = "1.1.2";
 /// Splits a suite file into its suites and parses each. A suite that fails to parse is an error
 /// in the list; the others still come back.
 pub fn parse_file(file: &str, text: &str, strict: bool) -> Vec<Result<Suite, Error>> {
-    let splitter = regex::Regex::new(r"(?:^|\s*\n)---\s*").expect("valid pattern");
+    documents(text)
+        .into_iter()
+        .filter_map(|(base_line, part)| parse_suite(file, part, base_line, strict))
+        .collect()
+}
+
+/// The suites of a template rendered from a `--chart-tests-path` chart (helm-unittest's
+/// `iterateTemplates`): as [`parse_file`], but each must have a `suite` name, and one without a
+/// `snapshotId` gets its position among the template's documents (`0`, `1`, ...), so that the
+/// suites of one template keep separate snapshot files. `file` is the template's path; lines are
+/// those of the rendered text.
+pub fn parse_rendered(file: &str, text: &str, strict: bool) -> Vec<Result<Suite, Error>> {
     let mut out = Vec::new();
+    for (index, (base_line, part)) in documents(text).into_iter().enumerate() {
+        let Some(parsed) = parse_suite(file, part, base_line, strict) else {
+            continue;
+        };
+        out.push(parsed.and_then(|mut suite| {
+            if suite.name.is_empty() {
+                return Err(Error {
+                    file: file.to_string(),
+                    line: suite.line,
+                    test: None,
+                    message: "helm chart based test suites must include `suite` field".to_string(),
+                });
+            }
+            if suite.snapshot_id.is_empty() {
+                suite.snapshot_id = index.to_string();
+            }
+            Ok(suite)
+        }));
+    }
+    out
+}
+
+/// The non-empty documents of a suite file (split at helm-unittest's `splitterPattern`), each
+/// with the number of lines before it.
+fn documents(text: &str) -> Vec<(usize, &str)> {
+    let splitter = regex::Regex::new(r"(?:^|\s*\n)---\s*").expect("valid pattern");
     let mut start = 0;
     let mut parts = Vec::new();
     for m in splitter.find_iter(text) {
@@ -156,16 +193,11 @@ pub fn parse_file(file: &str, text: &str, strict: bool) -> Vec<Result<Suite, Err
         start = m.end();
     }
     parts.push((start, &text[start..]));
-    for (offset, part) in parts {
-        if part.trim().is_empty() {
-            continue;
-        }
-        let base_line = text[..offset].matches('\n').count();
-        if let Some(suite) = parse_suite(file, part, base_line, strict) {
-            out.push(suite);
-        }
-    }
-    out
+    parts
+        .into_iter()
+        .filter(|(_, part)| !part.trim().is_empty())
+        .map(|(offset, part)| (text[..offset].matches('\n').count(), part))
+        .collect()
 }
 
 struct Ctx<'a> {
@@ -174,17 +206,31 @@ struct Ctx<'a> {
     test: Option<String>,
     strict: bool,
     warnings: std::cell::RefCell<Vec<Error>>,
+    /// Unknown keys found with `--strict`.
+    strict_errors: std::cell::RefCell<Vec<Error>>,
+    /// The line of the key of each value [`mapping`] returned (by the value node's address), so
+    /// that an unknown key is reported where the key is.
+    key_lines: std::cell::RefCell<std::collections::HashMap<usize, usize>>,
 }
 
 impl Ctx<'_> {
-    /// An unknown key or parameter at `line`: an error when strict, else a warning.
+    /// An unknown key where helm-unittest's `--strict` (yaml.v3's `KnownFields`) rejects one: an
+    /// error of the suite when strict (all of them are reported), else a warning.
     fn unknown(&self, line: usize, message: String) -> Result<(), Error> {
         let e = self.error_at(line, message);
         if self.strict {
-            return Err(e);
+            self.strict_errors.borrow_mut().push(e);
+        } else {
+            self.warnings.borrow_mut().push(e);
         }
-        self.warnings.borrow_mut().push(e);
         Ok(())
+    }
+
+    /// An unknown key helm-unittest ignores even with `--strict` (assertion parameters, keys beside
+    /// the assertion type, a test's `capabilities`, which it reads as maps): always a warning.
+    fn ignored(&self, line: usize, message: String) {
+        let e = self.error_at(line, message);
+        self.warnings.borrow_mut().push(e);
     }
 
     fn error(&self, node: &Node, message: impl Into<String>) -> Error {
@@ -218,6 +264,8 @@ fn parse_suite(
         test: None,
         strict,
         warnings: std::cell::RefCell::new(Vec::new()),
+        strict_errors: std::cell::RefCell::new(Vec::new()),
+        key_lines: std::cell::RefCell::new(std::collections::HashMap::new()),
     };
     let nodes = match parse_nodes(text, 1) {
         Ok(nodes) => nodes,
@@ -232,7 +280,17 @@ fn parse_suite(
     if matches!(&root.kind, NodeKind::Scalar { value, .. } if value.is_empty()) {
         return None;
     }
-    Some(suite_from(&mut ctx, root, base_line).map(|mut suite| {
+    let parsed = suite_from(&mut ctx, root, base_line);
+    let mut strict_errors = ctx.strict_errors.take().into_iter();
+    if let Some(mut first) = strict_errors.next() {
+        // helm-unittest lists every unknown field; so does this, one per line.
+        for more in strict_errors {
+            first.message.push('\n');
+            first.message.push_str(&more.to_string());
+        }
+        return Some(Err(first));
+    }
+    Some(parsed.map(|mut suite| {
         suite.warnings = ctx.warnings.take();
         suite
     }))
@@ -430,13 +488,22 @@ fn test_from(ctx: &mut Ctx, node: &Node) -> Result<Test, Error> {
             "release" => test.release = release(ctx, value)?,
             "chart" => test.chart = chart_override(ctx, value)?,
             "capabilities" => {
-                let entries = mapping(ctx, value, "capabilities")?;
-                let entries = known(
-                    ctx,
-                    entries,
-                    &["majorVersion", "minorVersion", "apiVersions"],
-                    "capabilities",
-                )?;
+                // A test's capabilities are a map to helm-unittest: unknown keys pass `--strict`.
+                const CAPABILITIES: &[&str] = &["majorVersion", "minorVersion", "apiVersions"];
+                let mut entries = mapping(ctx, value, "capabilities")?;
+                entries.retain(|(k, v)| {
+                    let ok = CAPABILITIES.contains(&k.as_str());
+                    if !ok {
+                        ctx.ignored(
+                            v.line,
+                            format!(
+                                "unknown key {k:?} in capabilities (expected one of: {})",
+                                CAPABILITIES.join(", ")
+                            ),
+                        );
+                    }
+                    ok
+                });
                 for (k, v) in &entries {
                     match k.as_str() {
                         "majorVersion" => test.capabilities.major_version = version_field(ctx, v)?,
@@ -507,6 +574,7 @@ fn assertion(ctx: &Ctx, node: &Node, index: usize) -> Result<Assertion, Error> {
     let mut template = String::new();
     let mut document_index = None;
     let mut selector = None;
+    let mut unknown = Vec::new();
     for (key, value) in &entries {
         match key.as_str() {
             "not" => not = boolean(ctx, value)?,
@@ -515,13 +583,8 @@ fn assertion(ctx: &Ctx, node: &Node, index: usize) -> Result<Assertion, Error> {
             "documentSelector" => selector = Some(document_selector(ctx, value, true)?),
             other => {
                 if !super::assert::is_assert_type(other) {
-                    return Err(ctx.error(
-                        node_of_key(node, other).unwrap_or(node),
-                        format!(
-                            "asserts[{index}]: Assertion type `{other}` is invalid (expected one of: {})",
-                            super::assert::ASSERT_TYPES.join(", ")
-                        ),
-                    ));
+                    unknown.push(other);
+                    continue;
                 }
                 if let Some((first, _)) = found {
                     return Err(ctx.error(
@@ -535,9 +598,26 @@ fn assertion(ctx: &Ctx, node: &Node, index: usize) -> Result<Assertion, Error> {
             }
         }
     }
+    // Keys beside the assertion type are ignored; without one, the first is the invalid type.
+    let line_of = |key: &str| node_of_key(node, key).unwrap_or(node).line;
     let Some((kind, params)) = found else {
-        return Err(ctx.error(node, format!("asserts[{index}]: no assertion type defined")));
+        return Err(match unknown.first() {
+            Some(other) => ctx.error_at(
+                line_of(other),
+                format!(
+                    "asserts[{index}]: Assertion type `{other}` is invalid (expected one of: {})",
+                    super::assert::ASSERT_TYPES.join(", ")
+                ),
+            ),
+            None => ctx.error(node, format!("asserts[{index}]: no assertion type defined")),
+        });
     };
+    for other in unknown {
+        ctx.ignored(
+            line_of(other),
+            format!("asserts[{index}]: unknown key {other:?} beside `{kind}` (ignored)"),
+        );
+    }
     let validator = validator(ctx, kind, params, index)?;
     Ok(Assertion::new(
         kind,
@@ -693,7 +773,7 @@ fn validator(ctx: &Ctx, kind: &str, params: &Rc<Node>, index: usize) -> Result<V
             continue;
         }
         let line = node_of_key(params, &key).unwrap_or(&value).line;
-        ctx.unknown(
+        ctx.ignored(
             line,
             format!(
                 "asserts[{index}] `{kind}`: unknown parameter {key:?} (expected {})",
@@ -703,7 +783,7 @@ fn validator(ctx: &Ctx, kind: &str, params: &Rc<Node>, index: usize) -> Result<V
                     allowed.join(", ")
                 }
             ),
-        )?;
+        );
     }
     let p = Params {
         ctx,
@@ -836,12 +916,12 @@ fn validator(ctx: &Ctx, kind: &str, params: &Rc<Node>, index: usize) -> Result<V
                         let mut pattern = String::new();
                         for (k, v) in &entries {
                             if !k.eq_ignore_ascii_case("pattern") {
-                                ctx.unknown(
+                                ctx.ignored(
                                     v.line,
                                     format!(
                                         "asserts[{index}] `{kind}`: unknown parameter {k:?} of {name} (expected pattern)"
                                     ),
-                                )?;
+                                );
                                 continue;
                             }
                             pattern = string(ctx, v)?;
@@ -1044,6 +1124,9 @@ fn mapping(ctx: &Ctx, node: &Node, what: &str) -> Result<Vec<(String, Rc<Node>)>
                 if out.iter().any(|(x, _)| *x == key) {
                     return Err(ctx.error(k, format!("mapping key {key:?} is given twice")));
                 }
+                ctx.key_lines
+                    .borrow_mut()
+                    .insert(Rc::as_ptr(v) as usize, k.line);
                 out.push((key, v.clone()));
             }
             Ok(out)
@@ -1056,8 +1139,9 @@ fn mapping(ctx: &Ctx, node: &Node, what: &str) -> Result<Vec<(String, Rc<Node>)>
     }
 }
 
-/// The entries with known keys. An unknown key is an error with `--strict`; otherwise a warning
-/// (helm-unittest ignores unknown keys, and suites in the wild have them).
+/// The entries with known keys. An unknown key is an error with `--strict` (as in helm-unittest,
+/// whose yaml.v3 decoder then knows its fields); otherwise a warning, since helm-unittest ignores
+/// unknown keys and suites in the wild have them.
 fn known(
     ctx: &Ctx,
     entries: Vec<(String, Rc<Node>)>,
@@ -1070,8 +1154,13 @@ fn known(
             out.push((key, value));
             continue;
         }
+        let line = ctx
+            .key_lines
+            .borrow()
+            .get(&(Rc::as_ptr(&value) as usize))
+            .copied();
         ctx.unknown(
-            value.line,
+            line.unwrap_or(value.line),
             format!(
                 "unknown key {key:?} in {what} (expected one of: {})",
                 allowed.join(", ")

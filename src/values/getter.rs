@@ -18,6 +18,13 @@ pub fn is_url(arg: &str) -> bool {
 
 /// GETs `url`; the body, or Helm's error text.
 pub fn fetch(url: &str) -> Result<Vec<u8>, String> {
+    if crate::deps::getter::network_forbidden() {
+        return Err(format!(
+            "Get {}: {}",
+            quote(url),
+            crate::deps::getter::OFFLINE_ERROR
+        ));
+    }
     static PROVIDER: Once = Once::new();
     PROVIDER.call_once(|| {
         // reqwest is built without a bundled provider; rustls uses ring (as rcgen does).

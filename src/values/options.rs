@@ -71,7 +71,7 @@ impl ValueOptions {
         for line in &self.file_values {
             let mut reader = |path: &str| -> Result<Value, String> {
                 let bytes = read_file(path, stdin).map_err(|e| e.to_string())?;
-                Ok(Value::string(String::from_utf8_lossy(&bytes).into_owned()))
+                Ok(Value::string(crate::template::gostr::from_vec(bytes)))
             };
             strvals::parse_into(line, &base, ValueReader::File(&mut reader)).map_err(
                 |message| Error::SetFlag {

@@ -33,6 +33,9 @@ pub enum Doc {
     Str(Rc<str>),
     /// A `time.Time` as yaml.v3 writes it (`toYamlPretty`): its RFC 3339 text, plain (unquoted).
     Timestamp(Rc<str>),
+    /// A string that is not UTF-8 as yaml.v3 writes it (`toYamlPretty`): `!!binary` and its base64
+    /// text (in lines of 70, then a literal block, when longer).
+    Binary(Rc<str>),
     Seq(Vec<Doc>),
     /// Entries in yaml.v2's natural key order.
     Map(Vec<(Rc<str>, Doc)>),
@@ -82,6 +85,11 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
                 number_doc(&json_float(*f))
             }
         }
+        // `encoding/json` writes each invalid UTF-8 byte as `\ufffd` (see `template::gostr`).
+        Value::String(s) if crate::template::gostr::has_escapes(s) => {
+            let replaced = crate::template::gostr::replace_invalid(s);
+            return json_round_trip_depth(&Value::str(&replaced), depth);
+        }
         Value::String(s) if s.chars().any(disallowed_after_json) => {
             return Err(disallowed_in_json())
         }
@@ -118,7 +126,11 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
                             "did not find expected ',' or '}'",
                         ));
                     }
-                    Ok((k.clone(), json_round_trip_depth(v, depth + 1)?))
+                    let key = match crate::template::gostr::replace_invalid(k) {
+                        std::borrow::Cow::Borrowed(_) => k.clone(),
+                        std::borrow::Cow::Owned(replaced) => Rc::from(replaced),
+                    };
+                    Ok((key, json_round_trip_depth(v, depth + 1)?))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
             entries.sort_by(|a, b| key_cmp(&a.0, &b.0));
@@ -201,6 +213,22 @@ pub fn direct(v: &Value) -> Doc {
     direct_depth(v, 0)
 }
 
+/// yaml.v3's `encodeBase64`: standard base64, split into lines of 70 characters each ending in a
+/// newline once the text is 70 characters or longer.
+fn v3_base64(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = crate::template::funcs::sprig::encoding::base64_encode(bytes);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for line in encoded.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
 fn direct_depth(v: &Value, depth: usize) -> Doc {
     if depth > 1000 {
         return Doc::Null;
@@ -212,6 +240,9 @@ fn direct_depth(v: &Value, depth: usize) -> Doc {
         Value::Uint(u, _) if *u <= i64::MAX as u64 => Doc::Int(*u as i64),
         Value::Uint(u, _) => Doc::Uint(*u),
         Value::Float(f) => Doc::Float(*f),
+        Value::String(s) if crate::template::gostr::has_escapes(s) => {
+            Doc::Binary(Rc::from(v3_base64(&crate::template::gostr::to_bytes(s))))
+        }
         Value::String(s) => Doc::Str(s.clone()),
         Value::Bytes(b) => Doc::Seq(b.iter().map(|x| Doc::Int(i64::from(*x))).collect()),
         Value::List(l) => Doc::Seq(
@@ -651,6 +682,15 @@ impl Emitter {
             }
             Doc::Str(s) => self.scalar(s, requested_string_style(s), ctx),
             Doc::Timestamp(s) => self.scalar(s, Style::Plain, ctx),
+            Doc::Binary(s) => {
+                self.write_indicator("!!binary", true, false, false);
+                let style = if s.contains('\n') {
+                    Style::Literal
+                } else {
+                    Style::Plain
+                };
+                self.scalar(s, style, ctx)
+            }
             Doc::Seq(items) => {
                 if items.is_empty() || self.flow_level > 0 {
                     self.flow_sequence(items);

@@ -220,6 +220,8 @@ pub fn write_string(out: &mut String, s: &str, escape_html: bool) {
             }
             '\u{2028}' => out.push_str("\\u2028"),
             '\u{2029}' => out.push_str("\\u2029"),
+            // An invalid UTF-8 byte (see `template::gostr`).
+            c if crate::template::gostr::escaped_byte(c).is_some() => out.push_str("\\ufffd"),
             c => out.push(c),
         }
     }

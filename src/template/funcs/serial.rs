@@ -191,12 +191,23 @@ fn from_yaml(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> 
 
 /// The body of `fromYaml` (also used by the engine for `.Files.AsConfig`-style helpers).
 pub fn from_yaml_str(text: &str) -> Value {
+    if let Err(e) = go_yaml_bytes(text) {
+        return error_map(e.to_string());
+    }
     match yaml::memo::parse_value(text) {
         Ok(Value::Nil) => Value::empty_map(),
         Ok(v @ Value::Map(_)) => v,
         Ok(other) => error_map(type_error(&other, "map[string]interface {}", true)),
         Err(e) => error_map(e.to_string()),
     }
+}
+
+/// go-yaml's reader error for a string whose bytes are not UTF-8 (see `template::gostr`).
+fn go_yaml_bytes(text: &str) -> Result<(), yaml::Error> {
+    if crate::template::gostr::has_escapes(text) {
+        yaml::input::decode(&crate::template::gostr::to_bytes(text))?;
+    }
+    Ok(())
 }
 
 /// sigs.k8s.io/yaml's error for JSON of the wrong kind.
@@ -219,6 +230,9 @@ fn type_error(v: &Value, go_type: &str, via_yaml: bool) -> String {
 /// Helm's `fromYamlArray`: a list, or `[error text]`.
 fn from_yaml_array(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let text = str_arg(&args, 0);
+    if let Err(e) = go_yaml_bytes(&text) {
+        return Ok(Value::list(vec![Value::string(e.to_string())]));
+    }
     Ok(match yaml::parse_value(&text, "") {
         Ok(Value::Nil) => Value::List(List::new(Vec::new())),
         Ok(v @ Value::List(_)) => v,

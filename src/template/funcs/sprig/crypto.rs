@@ -156,19 +156,19 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 fn sha1sum(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     Ok(Value::string(hex(&Sha1::digest(
-        str_at(&args, 0).as_bytes(),
+        crate::template::gostr::to_bytes(str_at(&args, 0)),
     ))))
 }
 
 fn sha256sum(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     Ok(Value::string(hex(&Sha256::digest(
-        str_at(&args, 0).as_bytes(),
+        crate::template::gostr::to_bytes(str_at(&args, 0)),
     ))))
 }
 
 fn sha512sum(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     Ok(Value::string(hex(&Sha512::digest(
-        str_at(&args, 0).as_bytes(),
+        crate::template::gostr::to_bytes(str_at(&args, 0)),
     ))))
 }
 
@@ -189,7 +189,7 @@ pub fn adler32(data: &[u8]) -> u32 {
 
 fn adler32sum(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     Ok(Value::string(
-        adler32(str_at(&args, 0).as_bytes()).to_string(),
+        adler32(&crate::template::gostr::to_bytes(str_at(&args, 0))).to_string(),
     ))
 }
 
@@ -337,7 +337,7 @@ fn aes_key(password: &str) -> [u8; 32] {
 
 /// Sprig's `encryptAES`: base64(IV ‖ AES-256-CBC(PKCS#7-padded plaintext)); "" for "".
 pub fn encrypt_aes_with_iv(password: &str, plaintext: &str, iv: [u8; 16]) -> String {
-    let mut content = plaintext.as_bytes().to_vec();
+    let mut content = crate::template::gostr::to_bytes(plaintext).into_owned();
     let padding = 16 - content.len() % 16;
     content.extend(std::iter::repeat_n(padding as u8, padding));
     let len = content.len();
@@ -400,7 +400,7 @@ pub fn decrypt_aes_text(password: &str, crypt64: &str) -> Result<String, String>
         let end = plain.len() as i64 - pad as i64;
         return Err(format!("runtime error: slice bounds out of range [:{end}]"));
     }
-    Ok(String::from_utf8_lossy(&plain[..plain.len() - pad]).into_owned())
+    Ok(crate::template::gostr::from_bytes(&plain[..plain.len() - pad]).into_owned())
 }
 
 fn decrypt_aes(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {

@@ -102,7 +102,7 @@ pub const FUNCS: &[FuncDef] = &[
 fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Bytes(b) => crate::template::gostr::from_bytes(b).into_owned(),
         other => format_v(other),
     }
 }

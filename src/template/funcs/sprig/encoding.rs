@@ -5,9 +5,9 @@
 //! `encoding/base64` and `encoding/base32` to report the same byte offsets (go1.23 rules: `\r` and `\n`
 //! are skipped, padding is required, non-zero trailing bits are accepted).
 //!
-//! Known difference: a decoded value that is not valid UTF-8 is a Go string of raw bytes; here it
-//! becomes a Rust string with U+FFFD replacement characters.
+//! Both work on Go's bytes of the string (`template::gostr`): binary data survives a round trip.
 use crate::template::funcs::{CallCtx, FuncDef, FuncError};
+use crate::template::gostr;
 use crate::template::types::{GoType, Signature};
 use crate::template::value::Value;
 
@@ -46,26 +46,30 @@ fn str_arg(args: &[Value]) -> &str {
 }
 
 fn b64enc(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
-    Ok(Value::string(base64_encode(str_arg(&args).as_bytes())))
+    Ok(Value::string(base64_encode(&gostr::to_bytes(str_arg(
+        &args,
+    )))))
 }
 
 fn b64dec(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     Ok(Value::string(
         match base64_decode(str_arg(&args).as_bytes()) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(bytes) => gostr::from_vec(bytes),
             Err(at) => format!("illegal base64 data at input byte {at}"),
         },
     ))
 }
 
 fn b32enc(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
-    Ok(Value::string(base32_encode(str_arg(&args).as_bytes())))
+    Ok(Value::string(base32_encode(&gostr::to_bytes(str_arg(
+        &args,
+    )))))
 }
 
 fn b32dec(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     Ok(Value::string(
         match base32_decode(str_arg(&args).as_bytes()) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(bytes) => gostr::from_vec(bytes),
             Err(at) => format!("illegal base32 data at input byte {at}"),
         },
     ))

@@ -12,6 +12,7 @@ mod casing;
 use super::util::{arg, arg_int, arg_str, go_quote, strslice, strval};
 use crate::template::fmt::format_v;
 use crate::template::funcs::{CallCtx, FuncDef, FuncError};
+use crate::template::gostr;
 use crate::template::types::{GoType, Signature};
 use crate::template::value::{MapEntries, MapKind, Value};
 use crate::template::Map;
@@ -224,9 +225,12 @@ fn text(s: impl Into<String>) -> Res {
     Ok(Value::string(s.into()))
 }
 
-/// Go's `s[from..to]` on bytes, with cut characters replaced by U+FFFD.
+/// Go's `s[from..to]` on bytes (a cut character leaves invalid bytes, as in Go).
 fn byte_slice(s: &str, from: usize, to: usize) -> String {
-    String::from_utf8_lossy(&s.as_bytes()[from..to]).into_owned()
+    if !gostr::has_escapes(s) && s.is_char_boundary(from) && s.is_char_boundary(to) {
+        return s[from..to].to_string();
+    }
+    gostr::byte_slice(s, from, to)
 }
 
 /// Go's `strings.Repeat`, which panics on a negative count.
@@ -248,7 +252,7 @@ fn hello(_: &mut CallCtx<'_>, _: Vec<Value>) -> Res {
 
 /// goutils `AbbreviateFull(s, offset, width)` (its errors are discarded by Sprig, giving "").
 fn abbreviate_full(s: &str, offset: i64, width: i64) -> String {
-    let len = s.len() as i64;
+    let len = gostr::byte_len(s) as i64;
     if s.is_empty() || width < 4 {
         return String::new();
     }
@@ -266,8 +270,7 @@ fn abbreviate_full(s: &str, offset: i64, width: i64) -> String {
         return String::new();
     }
     if offset + width - 3 < len {
-        let tail = &s.as_bytes()[offset as usize..];
-        let tail = String::from_utf8_lossy(tail);
+        let tail = byte_slice(s, offset as usize, len as usize);
         return "...".to_string() + &abbreviate_full(&tail, 0, width - 3);
     }
     "...".to_string() + &byte_slice(s, (len - (width - 3)) as usize, len as usize)
@@ -291,9 +294,9 @@ fn abbrevboth(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
 
 fn trunc(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     let (c, s) = (arg_int(&args, 0), arg_str(&args, 1));
-    let len = s.len() as i64;
+    let len = gostr::byte_len(s) as i64;
     if c < 0 && len + c > 0 {
-        return text(byte_slice(s, (len + c) as usize, s.len()));
+        return text(byte_slice(s, (len + c) as usize, len as usize));
     }
     if c >= 0 && len > c {
         return text(byte_slice(s, 0, c as usize));
@@ -306,15 +309,15 @@ fn trim(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
 }
 
 fn upper(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
-    text(casing::to_upper(arg_str(&args, 0)))
+    text(casing::to_upper(&gostr::replace_invalid(arg_str(&args, 0))))
 }
 
 fn lower(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
-    text(casing::to_lower(arg_str(&args, 0)))
+    text(casing::to_lower(&gostr::replace_invalid(arg_str(&args, 0))))
 }
 
 fn title(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
-    text(casing::title(arg_str(&args, 0)))
+    text(casing::title(&gostr::replace_invalid(arg_str(&args, 0))))
 }
 
 fn untitle(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
@@ -324,7 +327,7 @@ fn untitle(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
 /// Sprig's `substring`, with Go's slice-bounds panics as errors.
 fn substr(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     let (start, end, s) = (arg_int(&args, 0), arg_int(&args, 1), arg_str(&args, 2));
-    let len = s.len() as i64;
+    let len = gostr::byte_len(s) as i64;
     let bounds = |from: i64, to: i64| -> Res {
         if to < 0 || to > len {
             return Err(FuncError::msg(if to > len {

@@ -20,7 +20,7 @@ use crate::template::value::{List, Value};
 pub fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => String::from(&**s),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Bytes(b) => crate::template::gostr::from_bytes(b).into_owned(),
         other => format_v(other),
     }
 }

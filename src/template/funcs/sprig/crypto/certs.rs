@@ -8,8 +8,8 @@
 //! extended key usages server + client auth, basic constraints (CA true/false), DNS and IP SANs.
 //!
 //! Where this falls short of Go: keys and certificates are random in Helm too, so only their shape can
-//! be compared; certificates are built by `rcgen`, whose extension set differs in details (it adds a
-//! subject key identifier to every certificate, Go only to CAs); DSA keys are generated, written and
+//! be compared; certificates are built by `rcgen`, which writes the same extensions (a subject key identifier
+//! only for CAs, an authority key identifier for certificates signed by one) in another order; DSA keys are generated, written and
 //! read back, and (as in Go) refused for certificates; Ed25519 PKCS#8 keys carry the public key (v2) where Go
 //! writes v1; inner parse-error texts from Go's `x509` package are not reproduced word for word.
 use std::any::Any;
@@ -18,8 +18,9 @@ use std::rc::Rc;
 
 use rand::RngCore;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber, SignatureAlgorithm,
+    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
+    SignatureAlgorithm,
 };
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
@@ -383,11 +384,16 @@ fn base_params(
 ) -> Result<CertificateParams, String> {
     let mut params = CertificateParams::default();
     let mut serial = [0u8; 16];
+    // Go's `rand.Int` below 2^128, written as a positive DER integer (17 bytes when the top bit
+    // is set, fewer with leading zeros), as rcgen writes a serial.
     ctx.env.rng.borrow_mut().fill_bytes(&mut serial);
-    serial[0] &= 0x7f;
     params.serial_number = Some(SerialNumber::from_slice(&serial));
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, cn);
+    // Go's asn1 writes a string as PrintableString when it can, else UTF8String.
+    match cn.try_into() {
+        Ok(printable) => dn.push(DnType::CommonName, DnValue::PrintableString(printable)),
+        Err(_) => dn.push(DnType::CommonName, cn),
+    }
     params.distinguished_name = dn;
     for name in dns {
         let name = name.try_into().map_err(|e: rcgen::Error| e.to_string())?;
@@ -409,7 +415,14 @@ fn base_params(
         ExtendedKeyUsagePurpose::ServerAuth,
         ExtendedKeyUsagePurpose::ClientAuth,
     ];
-    params.is_ca = IsCa::ExplicitNoCa;
+    // Basic constraints `CA:FALSE` (critical) as Go writes them for Sprig's leaf certificates, and
+    // no subject key identifier: Go derives one only for a CA, where rcgen would add it to every
+    // certificate that states basic constraints (33 bytes more; the PEM text's length shows).
+    params.is_ca = IsCa::NoCa;
+    let mut basic_constraints =
+        CustomExtension::from_oid_content(&[2, 5, 29, 19], vec![0x30, 0x00]);
+    basic_constraints.set_criticality(true);
+    params.custom_extensions = vec![basic_constraints];
     Ok(params)
 }
 
@@ -443,6 +456,7 @@ fn ca(ctx: &CallCtx<'_>, args: &[Value], key: &PrivateKey) -> Result<Value, Func
     )
     .map_err(FuncError::msg)?;
     params.key_usages.push(KeyUsagePurpose::KeyCertSign);
+    params.custom_extensions.clear();
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     self_signed(params, key)
 }
@@ -495,14 +509,22 @@ fn signed(ctx: &CallCtx<'_>, args: &[Value], key: &PrivateKey) -> Result<Value, 
     });
     let block =
         pem_decode(&ca.cert).ok_or_else(|| FuncError::msg("unable to decode certificate"))?;
-    if let Err(e) = x509_parser::parse_x509_certificate(&block.der) {
-        return Err(FuncError::msg(format!(
-            "error parsing certificate: decodedSignerCert.Bytes: {e}"
-        )));
-    }
+    let has_subject_key_id = match x509_parser::parse_x509_certificate(&block.der) {
+        Ok((_, parsed)) => parsed
+            .extensions()
+            .iter()
+            .any(|e| e.oid == x509_parser::oid_registry::OID_X509_EXT_SUBJECT_KEY_IDENTIFIER),
+        Err(e) => {
+            return Err(FuncError::msg(format!(
+                "error parsing certificate: decodedSignerCert.Bytes: {e}"
+            )))
+        }
+    };
     let signer = parse_private_key_pem(&ca.key)
         .map_err(|e| FuncError::msg(format!("error parsing private key: {e}")))?;
-    let params = leaf_params(ctx, args)?;
+    let mut params = leaf_params(ctx, args)?;
+    // Go names the signer's subject key identifier as the authority key identifier.
+    params.use_authority_key_identifier_extension = has_subject_key_id;
     let create = |e: String| FuncError::msg(format!("error creating certificate: {e}"));
     let signer_pair = signer.key_pair().map_err(create)?;
     let issuer = Issuer::from_ca_cert_der(&block.der.clone().into(), signer_pair)

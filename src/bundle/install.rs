@@ -1,0 +1,52 @@
+//! Installing a release from a bundle (`rudder install|upgrade --install REL FILE --offline
+//! --registry HOST:PORT`): the bundle is extracted and verified, the release is made from its chart
+//! archive, and every container image of the rendered manifests and hooks is rewritten to the
+//! site's registry by [`ImageRewrite`], a post-render step of ours that runs after any
+//! `--post-renderer` (no mutating webhook is involved).
+use std::path::{Path, PathBuf};
+
+use super::images::Rewriter;
+use super::verify::{self, Opened};
+use super::Error;
+use crate::action::template::PostRenderer;
+
+/// A bundle opened for an install.
+pub struct FromBundle {
+    /// The chart archive inside the extracted bundle.
+    pub chart: PathBuf,
+    pub rewrite: ImageRewrite,
+    /// Keeps the extracted bundle until the install is done.
+    pub opened: Opened,
+}
+
+/// The image rewriting step.
+pub struct ImageRewrite(pub Rewriter);
+
+impl PostRenderer for ImageRewrite {
+    fn run(&self, manifests: &str) -> Result<String, String> {
+        self.0
+            .rewrite(manifests)
+            .map_err(|e| format!("rewriting images to {}: {e}", self.0.site))
+    }
+}
+
+/// Whether `chart` names a bundle file.
+pub fn is_bundle(chart: &Path) -> bool {
+    super::archive::is_bundle(chart)
+}
+
+/// Opens `bundle` for an install whose images come from `registry`.
+pub fn open(bundle: &Path, registry: &str) -> Result<FromBundle, Error> {
+    let site = registry.trim_end_matches('/');
+    if site.is_empty() || site.contains("://") || site.contains('/') {
+        return Err(Error(format!(
+            "--registry {registry:?}: expected HOST[:PORT] (no scheme, no path)"
+        )));
+    }
+    let opened = verify::open(bundle)?;
+    Ok(FromBundle {
+        chart: opened.path(&opened.manifest.chart.file),
+        rewrite: ImageRewrite(Rewriter::new(site, &opened.manifest.images)),
+        opened,
+    })
+}

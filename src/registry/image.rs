@@ -1,0 +1,234 @@
+//! The distribution API calls for container images (what `rudder bundle` copies): manifests of any
+//! of the four media types (OCI image manifest and index, Docker v2 manifest and manifest list),
+//! blobs streamed to a writer with their digest checked, blob existence, streamed blob uploads and
+//! manifest uploads. Chart-specific calls stay in [`super::client`].
+use std::io::{Read, Write};
+
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::Method;
+use sha2::{Digest, Sha256};
+
+use super::client::{read_all, status_error, Client};
+use super::Error;
+
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+
+/// Whether `media_type` is an index (a list of per-platform manifests).
+pub fn is_index(media_type: &str) -> bool {
+    media_type == OCI_INDEX || media_type == DOCKER_LIST
+}
+
+/// A manifest as the registry sent it (bytes kept exactly: its digest is their sha256).
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub data: Vec<u8>,
+    pub media_type: String,
+    /// `sha256:…` of `data`.
+    pub digest: String,
+}
+
+/// `sha256:<hex>` of `data`.
+pub fn digest_of(data: &[u8]) -> String {
+    format!("sha256:{}", crate::deps::digest::sha256_hex(data))
+}
+
+/// The media type a manifest declares in its own `mediaType` field.
+pub fn declared_media_type(data: &[u8]) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_slice(data).ok()?;
+    json.get("mediaType")?.as_str().map(str::to_string)
+}
+
+impl Client {
+    /// Whether the registry answers `GET /v2/` with these credentials. On failure, also whether
+    /// the failure may mean the registry speaks plain HTTP (a transport error that is not a
+    /// refused certificate).
+    pub fn ping(&mut self) -> Result<(), (Error, bool)> {
+        let url = format!("{}/v2/", self.base());
+        if let Err(e) = self.authorize(self.http.get(&url)).send() {
+            let maybe_plain =
+                !self.options.plain_http && !crate::deps::getter::is_certificate_failure(&e);
+            return Err((self.transport(&Method::GET, &url, &e), maybe_plain));
+        }
+        let response = self
+            .send(Method::GET, &url, HeaderMap::new(), None)
+            .map_err(|e| (e, false))?;
+        match response.status().as_u16() {
+            200..=299 => Ok(()),
+            code @ (401 | 403) => Err((
+                Error(format!(
+                    "{}: {code} {}: the registry refused the credentials{} (rudder registry login {}, or Docker's config.json)",
+                    self.registry,
+                    response.status().canonical_reason().unwrap_or(""),
+                    if self.options.credentials.is_some() { "" } else { " (none were found for it)" },
+                    self.registry
+                )),
+                false,
+            )),
+            _ => Err((status_error(&Method::GET, &url, response), false)),
+        }
+    }
+
+    /// Whether requests go over plain HTTP.
+    pub fn plain_http(&self) -> bool {
+        self.options.plain_http
+    }
+
+    /// The manifest `target` (a tag or `sha256:…`) of `repository`, checked against the digest
+    /// when `target` is one. `shown` names the image in errors.
+    pub fn image_manifest(
+        &mut self,
+        repository: &str,
+        target: &str,
+        shown: &str,
+    ) -> Result<Manifest, Error> {
+        let url = format!("{}/v2/{repository}/manifests/{target}", self.base());
+        let mut headers = HeaderMap::new();
+        let accept = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(", ");
+        headers.insert(ACCEPT, accept.parse().expect("media types"));
+        let response = self.send(Method::GET, &url, headers, None)?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Err(Error(format!("{shown}: not found")));
+        }
+        if !response.status().is_success() {
+            return Err(status_error(&Method::GET, &url, response));
+        }
+        let header_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim().to_string())
+            .unwrap_or_default();
+        let data = read_all(response, &url)?;
+        let digest = digest_of(&data);
+        if target.starts_with("sha256:") && target != digest {
+            return Err(Error(format!(
+                "{shown}: digest mismatch: the registry sent a manifest whose digest is {digest}"
+            )));
+        }
+        let media_type = declared_media_type(&data).unwrap_or(header_type);
+        if ![OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].contains(&media_type.as_str()) {
+            return Err(Error(format!(
+                "{shown}: unsupported manifest media type {media_type:?}"
+            )));
+        }
+        Ok(Manifest {
+            data,
+            media_type,
+            digest,
+        })
+    }
+
+    /// Streams the blob `digest` of `repository` into `out`, calling `progress` with the bytes
+    /// read so far; the blob's sha256 must be `digest`.
+    pub fn blob_to(
+        &mut self,
+        repository: &str,
+        digest: &str,
+        out: &mut dyn Write,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64, Error> {
+        let url = format!("{}/v2/{repository}/blobs/{digest}", self.base());
+        let mut response = self.send(Method::GET, &url, HeaderMap::new(), None)?;
+        if !response.status().is_success() {
+            return Err(status_error(&Method::GET, &url, response));
+        }
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = response
+                .read(&mut buffer)
+                .map_err(|e| Error(format!("reading {url}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            out.write_all(&buffer[..n])
+                .map_err(|e| Error(format!("writing blob {digest}: {e}")))?;
+            total += n as u64;
+            progress(total);
+        }
+        let actual = format!("sha256:{:x}", hasher.finalize());
+        if actual != digest {
+            return Err(Error(format!(
+                "blob {digest} of {}/{repository}: digest mismatch: the registry sent {actual}",
+                self.registry
+            )));
+        }
+        Ok(total)
+    }
+
+    /// Whether the registry already has blob `digest` in `repository`.
+    pub fn has_blob(&mut self, repository: &str, digest: &str) -> Result<bool, Error> {
+        let url = format!("{}/v2/{repository}/blobs/{digest}", self.base());
+        let response = self.send(Method::HEAD, &url, HeaderMap::new(), None)?;
+        match response.status().as_u16() {
+            200..=299 => Ok(true),
+            404 => Ok(false),
+            _ => Err(status_error(&Method::HEAD, &url, response)),
+        }
+    }
+
+    /// Uploads the file at `path` as blob `digest` (monolithic upload, streamed from disk) unless
+    /// the registry has it already. Returns whether it was uploaded.
+    pub fn put_blob_file(
+        &mut self,
+        repository: &str,
+        digest: &str,
+        path: &std::path::Path,
+    ) -> Result<bool, Error> {
+        // The HEAD also obtains a Bearer token when the registry wants one.
+        if self.has_blob(repository, digest)? {
+            return Ok(false);
+        }
+        let put = self.start_upload(repository, digest)?;
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error(crate::go_os::path_error("open", path, &e)))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let request = self
+            .http
+            .put(&put)
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .header(CONTENT_LENGTH, size)
+            .body(reqwest::blocking::Body::sized(file, size));
+        let response = self
+            .authorize(request)
+            .send()
+            .map_err(|e| self.transport(&Method::PUT, &put, &e))?;
+        if response.status() != reqwest::StatusCode::CREATED {
+            return Err(status_error(&Method::PUT, &put, response));
+        }
+        Ok(true)
+    }
+
+    /// Uploads `data` as a blob of `repository` (unless present); its digest.
+    pub fn put_blob(&mut self, repository: &str, data: &[u8]) -> Result<String, Error> {
+        self.upload(repository, data)
+    }
+
+    /// Uploads `manifest` (bytes unchanged, so its digest stays) as `repository:reference`.
+    pub fn put_manifest(
+        &mut self,
+        repository: &str,
+        reference: &str,
+        manifest: &Manifest,
+    ) -> Result<(), Error> {
+        let url = format!("{}/v2/{repository}/manifests/{reference}", self.base());
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            manifest
+                .media_type
+                .parse()
+                .map_err(|_| Error(format!("invalid media type {:?}", manifest.media_type)))?,
+        );
+        let response = self.send(Method::PUT, &url, headers, Some(manifest.data.clone()))?;
+        if response.status() != reqwest::StatusCode::CREATED {
+            return Err(status_error(&Method::PUT, &url, response));
+        }
+        Ok(())
+    }
+}

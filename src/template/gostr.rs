@@ -1,0 +1,247 @@
+//! Go strings in Rust strings: the byte-string representation of the value model.
+//!
+//! A Go `string` holds arbitrary bytes; a Rust `str` only valid UTF-8. Templates meet invalid UTF-8
+//! when a chart renders a binary file (`.Files.Get "x.bz2" | b64enc`), decodes base64 of binary data,
+//! cuts a string inside a character (`trunc`, `substr`) or writes a `"\xff"` escape. Go keeps the bytes;
+//! so do we, without a second string type on the hot path: every byte of an invalid sequence is stored
+//! as one *escape character*, U+10FF00 + byte (U+10FF80..=U+10FFFF, the end of plane 16's private use
+//! area). Valid UTF-8 — nearly every string — is stored as it is, so nothing changes for it, and
+//! checking a string for escapes is one `memchr` for their lead byte `F4`.
+//!
+//! - [`from_bytes`] makes the stored form of Go bytes (borrowed when they are valid UTF-8). A valid
+//!   character that happens to lie in the escape range is itself stored as four escapes, so
+//!   `to_bytes(from_bytes(b)) == b` for all bytes.
+//! - [`to_bytes`] gives Go's bytes back: what is written to stdout and files, hashed, encoded, counted.
+//! - An escape is one `char`, as an invalid byte is one rune (U+FFFD, width 1) to Go's `range`,
+//!   `utf8.RuneCountInString` and `fmt`'s width and precision, so rune-based code works unchanged.
+//!   Where Go turns invalid bytes into U+FFFD (`encoding/json`, `strings.Map`: `upper`, `lower`,
+//!   `title`), [`replace_invalid`] does the same.
+//!
+//! A limit: strings that enter the value model other than through [`from_bytes`] (values files,
+//! `--set`, chart metadata) are valid UTF-8 already, and a character of the escape range in them
+//! would be written out as one byte. No real text uses those 128 code points (the last two are
+//! Unicode non-characters).
+use std::borrow::Cow;
+
+/// The lead byte of every escape character (and of every other character from U+100000).
+const LEAD: u8 = 0xF4;
+/// The first escape character, for byte 0x80.
+const FIRST: u32 = 0x10FF80;
+
+/// The escape character storing byte `b` (0x80..=0xFF).
+fn escape(b: u8) -> char {
+    debug_assert!(b >= 0x80);
+    char::from_u32(0x10FF00 + u32::from(b)).unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
+/// The byte an escape character stores, `None` for any other character.
+pub fn escaped_byte(c: char) -> Option<u8> {
+    let c = c as u32;
+    (c >= FIRST).then(|| (c - 0x10FF00) as u8)
+}
+
+/// True when `s` holds escapes (Go bytes that are not valid UTF-8).
+#[inline]
+pub fn has_escapes(s: &str) -> bool {
+    // Every escape starts with F4 8F BE or F4 8F BF; F4 alone is rare enough to check first.
+    let b = s.as_bytes();
+    if !b.contains(&LEAD) {
+        return false;
+    }
+    s.chars().any(|c| c as u32 >= FIRST)
+}
+
+/// The stored form of Go's bytes `b`: `b` itself when it is valid UTF-8 without escape-range
+/// characters, else with each invalid byte (and each byte of an escape-range character) escaped.
+pub fn from_bytes(b: &[u8]) -> Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(b) {
+        if !has_escapes(s) {
+            return Cow::Borrowed(s);
+        }
+    }
+    Cow::Owned(encode(b))
+}
+
+/// [`from_bytes`] of an owned buffer (no copy when it is plain UTF-8).
+pub fn from_vec(b: Vec<u8>) -> String {
+    match String::from_utf8(b) {
+        Ok(s) if !has_escapes(&s) => s,
+        Ok(s) => encode(s.as_bytes()),
+        Err(e) => encode(e.as_bytes()),
+    }
+}
+
+fn encode(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len() + b.len() / 2);
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c as u32 >= FIRST {
+                let mut buf = [0u8; 4];
+                for &byte in c.encode_utf8(&mut buf).as_bytes() {
+                    out.push(escape(byte));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        for &byte in chunk.invalid() {
+            out.push(escape(byte));
+        }
+    }
+    out
+}
+
+/// The stored form of `s` again after it was joined from parts: escapes that now make a valid
+/// character together (the two halves of a character cut by `trunc`, joined by `printf`, `cat` or a
+/// template's output) become that character, so that comparisons, `quote` and every other reader
+/// see what Go sees. Costs one `memchr` when `s` holds no escapes.
+#[inline]
+pub fn canonical(s: String) -> String {
+    if !has_escapes(&s) {
+        return s;
+    }
+    from_vec(decode(&s))
+}
+
+/// Go's bytes of the stored string `s` (borrowed when it holds no escapes).
+#[inline]
+pub fn to_bytes(s: &str) -> Cow<'_, [u8]> {
+    if !has_escapes(s) {
+        return Cow::Borrowed(s.as_bytes());
+    }
+    Cow::Owned(decode(s))
+}
+
+/// [`to_bytes`] of an owned string (no copy when it holds no escapes).
+pub fn into_bytes(s: String) -> Vec<u8> {
+    if !has_escapes(&s) {
+        return s.into_bytes();
+    }
+    decode(&s)
+}
+
+fn decode(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        match escaped_byte(c) {
+            Some(b) => out.push(b),
+            None => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
+        }
+    }
+    out
+}
+
+/// Go's `len(s)`: the number of bytes.
+#[inline]
+pub fn byte_len(s: &str) -> usize {
+    if !has_escapes(s) {
+        return s.len();
+    }
+    // An escape is 4 bytes stored for 1 byte in Go.
+    s.len() - 3 * s.chars().filter(|&c| c as u32 >= FIRST).count()
+}
+
+/// Go's `s[from:to]` in bytes (indices already checked against [`byte_len`]), stored again.
+pub fn byte_slice(s: &str, from: usize, to: usize) -> String {
+    let bytes = to_bytes(s);
+    from_bytes(&bytes[from..to]).into_owned()
+}
+
+/// `s` with every invalid byte as U+FFFD, what Go's `encoding/json` and `strings.Map` write.
+pub fn replace_invalid(s: &str) -> Cow<'_, str> {
+    if !has_escapes(s) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c as u32 >= FIRST {
+                    char::REPLACEMENT_CHARACTER
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The rune Go's `range` and `utf8.DecodeRuneInString` see for the stored character `c`: U+FFFD for
+/// an invalid byte.
+#[inline]
+pub fn go_rune(c: char) -> char {
+    if c as u32 >= FIRST {
+        char::REPLACEMENT_CHARACTER
+    } else {
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_text_is_stored_as_it_is() {
+        assert!(matches!(
+            from_bytes(b"h\xc3\xa9llo"),
+            Cow::Borrowed("h\u{e9}llo")
+        ));
+        assert!(matches!(
+            to_bytes("h\u{e9}llo"),
+            Cow::Borrowed(b"h\xc3\xa9llo")
+        ));
+        assert!(!has_escapes("plane 16: \u{10FF7F}"));
+    }
+
+    #[test]
+    fn every_byte_string_round_trips() {
+        let samples: [&[u8]; 7] = [
+            b"\xff",
+            b"a\xc3(b",
+            b"\xe2\x82",
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff",
+            "\u{10FF80}\u{10FFFF}".as_bytes(),
+            b"\xf4\x8f\xbf",
+            b"\xed\xa0\x80 surrogate",
+        ];
+        for b in samples {
+            let s = from_bytes(b);
+            assert!(has_escapes(&s), "{b:?}");
+            assert_eq!(to_bytes(&s).as_ref(), b);
+            assert_eq!(byte_len(&s), b.len());
+            assert_eq!(into_bytes(from_vec(b.to_vec())), b);
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(to_bytes(&from_bytes(&all)).as_ref(), &all[..]);
+    }
+
+    #[test]
+    fn an_invalid_byte_is_one_rune() {
+        let s = from_bytes(b"a\xffb");
+        assert_eq!(s.chars().count(), 3);
+        assert_eq!(s.chars().map(go_rune).collect::<String>(), "a\u{FFFD}b");
+        assert_eq!(replace_invalid(&s), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn joined_halves_are_a_character_again() {
+        let joined = byte_slice("\u{e9}", 0, 1) + &byte_slice("\u{e9}", 1, 2);
+        assert!(has_escapes(&joined));
+        assert_eq!(canonical(joined), "\u{e9}");
+        let stays = from_bytes(b"\xa9\xc3").into_owned();
+        assert_eq!(canonical(stays.clone()), stays);
+    }
+
+    #[test]
+    fn byte_slices_cut_inside_characters() {
+        let s = "h\u{e9}";
+        let cut = byte_slice(s, 0, 2);
+        assert_eq!(to_bytes(&cut).as_ref(), b"h\xc3");
+        assert_eq!(byte_slice(&cut, 1, 2), from_bytes(b"\xc3"));
+        assert_eq!(
+            byte_slice(&from_bytes(b"\xff\xfe"), 1, 2),
+            from_bytes(b"\xfe")
+        );
+    }
+}

@@ -1,0 +1,1118 @@
+//! Air-gapped installs: `rudder bundle create|verify|push` and `install/upgrade --offline
+//! --registry` from a bundle, against real servers on 127.0.0.1. Tiny OCI images (one small layer,
+//! a config and a manifest; one of them a two-platform index) are built here and pushed to the
+//! local docker-registry (tests/registry-server/up); the chart is testdata/bundle/airgap-app with
+//! its `file://` dependency, its images pointed at that registry with `--set`. The site's registry
+//! is a second docker-registry pair started by the same script in another state directory. The
+//! offline install runs on the local control plane (tests/cluster/up) with HTTP_PROXY/ALL_PROXY at
+//! a listener that records connections, and with `--registry` naming that listener too: nothing may
+//! reach it.
+//!
+//! Without the servers the tests say so and pass, except under CI=true where that is a failure.
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use rudder::registry::client::Options;
+use rudder::registry::image::{digest_of, Manifest, OCI_INDEX, OCI_MANIFEST};
+use rudder::registry::Client;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+fn unavailable(what: &str) {
+    assert!(!under_ci(), "{what} is not available under CI=true");
+    eprintln!("skipping: {what} is not available");
+}
+
+/// The REGISTRY_* variables of tests/registry-server/up run with `state` as its state directory.
+fn registry_server(state: Option<&str>) -> Option<BTreeMap<String, String>> {
+    let mut command = Command::new(Path::new(ROOT).join("tests/registry-server/up"));
+    if let Some(dir) = state {
+        command.env("RUDDER_REGISTRY_DIR", dir);
+    }
+    let out = command.stdin(Stdio::null()).output().ok()?;
+    if !out.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let text = std::fs::read_to_string(stdout.lines().last()?.trim()).ok()?;
+    Some(
+        text.lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+/// The registries and the images pushed to the source one.
+struct Fixture {
+    /// The source registry (plain HTTP).
+    source: String,
+    /// The site's registry (plain HTTP).
+    site: String,
+    /// The site's TLS registry with htpasswd authentication, and its CA.
+    site_tls: String,
+    site_ca: String,
+    /// The TLS registry's user and password.
+    site_user: String,
+    site_password: String,
+    /// The digest of ag-test/app:1.0, a two-platform index.
+    app_index: String,
+    /// The digest of its linux/amd64 manifest.
+    app_amd64: String,
+}
+
+/// A gzipped tar holding one file.
+fn layer(name: &str, content: &str) -> (Vec<u8>, String) {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(content.len() as u64);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_entry_type(tar::EntryType::Regular);
+    tar.append_data(&mut header, name, content.as_bytes())
+        .unwrap();
+    let tar = tar.into_inner().unwrap();
+    let diff_id = digest_of(&tar);
+    let mut gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar).unwrap();
+    (gz.finish().unwrap(), diff_id)
+}
+
+/// Pushes a one-layer image for `arch`; its manifest.
+fn push_manifest(client: &mut Client, repository: &str, arch: &str) -> Manifest {
+    let (layer_data, diff_id) = layer("hello.txt", &format!("{repository} for {arch}\n"));
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": arch,
+        "os": "linux",
+        "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+    }))
+    .unwrap();
+    let config_digest = client.put_blob(repository, &config).unwrap();
+    let layer_digest = client.put_blob(repository, &layer_data).unwrap();
+    let data = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest, "size": layer_data.len()}],
+    }))
+    .unwrap();
+    Manifest {
+        digest: digest_of(&data),
+        data,
+        media_type: OCI_MANIFEST.to_string(),
+    }
+}
+
+fn plain(host: &str) -> Client {
+    Client::new(
+        host,
+        Options {
+            plain_http: true,
+            ..Options::default()
+        },
+    )
+    .unwrap()
+}
+
+fn fixture() -> Option<&'static Fixture> {
+    static FIXTURE: OnceLock<Option<Fixture>> = OnceLock::new();
+    let found = FIXTURE.get_or_init(|| {
+        let source = registry_server(None)?;
+        let site_dir = std::env::var("RUDDER_SITE_REGISTRY_DIR")
+            .unwrap_or_else(|_| "/tmp/rudder-registry-site".to_string());
+        let site = registry_server(Some(&site_dir))?;
+        let source_host = format!("127.0.0.1:{}", source["REGISTRY_PLAIN_PORT"]);
+        let mut client = plain(&source_host);
+        for name in ["init", "worker", "sidecar", "check", "annotated"] {
+            let repository = format!("ag-test/{name}");
+            let m = push_manifest(&mut client, &repository, "amd64");
+            client.put_manifest(&repository, "1.0", &m).unwrap();
+        }
+        let amd64 = push_manifest(&mut client, "ag-test/app", "amd64");
+        let arm64 = push_manifest(&mut client, "ag-test/app", "arm64");
+        let mut entries = Vec::new();
+        for (m, arch) in [(&amd64, "amd64"), (&arm64, "arm64")] {
+            client.put_manifest("ag-test/app", &m.digest, m).unwrap();
+            entries.push(serde_json::json!({
+                "mediaType": OCI_MANIFEST, "digest": m.digest, "size": m.data.len(),
+                "platform": {"os": "linux", "architecture": arch},
+            }));
+        }
+        let data = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries,
+        }))
+        .unwrap();
+        let index = Manifest {
+            digest: digest_of(&data),
+            data,
+            media_type: OCI_INDEX.to_string(),
+        };
+        client.put_manifest("ag-test/app", "1.0", &index).unwrap();
+        Some(Fixture {
+            source: source_host,
+            site: format!("127.0.0.1:{}", site["REGISTRY_PLAIN_PORT"]),
+            site_tls: format!("127.0.0.1:{}", site["REGISTRY_TLS_PORT"]),
+            site_ca: site["REGISTRY_CA"].clone(),
+            site_user: site["REGISTRY_USER"].clone(),
+            site_password: site["REGISTRY_PASSWORD"].clone(),
+            app_index: index.digest,
+            app_amd64: amd64.digest,
+        })
+    });
+    if found.is_none() {
+        unavailable("the OCI registries (tests/registry-server/up)");
+    }
+    found.as_ref()
+}
+
+/// A scratch directory (removed at the end) with its own Helm and Docker homes.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("rudder-bundle-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rudder"));
+        c.args(args)
+            .current_dir(&self.0)
+            .env("HOME", self.path("home"))
+            .env("HELM_CONFIG_HOME", self.path("home/config"))
+            .env("HELM_CACHE_HOME", self.path("home/cache"))
+            .env("HELM_DATA_HOME", self.path("home/data"))
+            .env("DOCKER_CONFIG", self.path("home/docker"))
+            .env_remove("HELM_REGISTRY_CONFIG")
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs and expects success; standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "rudder {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs and expects failure; standard error.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            !out.status.success(),
+            "rudder {args:?} succeeded:\n{}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        stderr
+    }
+
+    /// The test chart, its images on `registry`, dependencies built.
+    fn chart(&self, registry: &str) -> PathBuf {
+        for name in ["airgap-app", "sidecar"] {
+            copy_dir(
+                &Path::new(ROOT).join("testdata/bundle").join(name),
+                &self.path(name),
+            );
+        }
+        let chart_yaml = self.path("airgap-app/Chart.yaml");
+        let text = std::fs::read_to_string(&chart_yaml).unwrap();
+        std::fs::write(
+            &chart_yaml,
+            text.replace("REGISTRY/", &format!("{registry}/")),
+        )
+        .unwrap();
+        self.ok(&["dependency", "update", "airgap-app"]);
+        self.path("airgap-app")
+    }
+
+    /// `bundle create` of the chart with the base and base+prod layerings; the bundle's path.
+    fn bundle(&self, f: &Fixture, extra: &[&str]) -> PathBuf {
+        self.chart(&f.source);
+        let set_image = format!("image.registry={}", f.source);
+        let set_global = format!("global.registry={}", f.source);
+        let mut args = vec![
+            "bundle",
+            "create",
+            "airgap-app",
+            "-f",
+            "airgap-app/values-base.yaml",
+            "--values-set",
+            "airgap-app/values-base.yaml,airgap-app/values-prod.yaml",
+            "--set",
+            &set_image,
+            "--set",
+            &set_global,
+            "-o",
+            "platform.bundle.tgz",
+        ];
+        args.extend_from_slice(extra);
+        let out = self.ok(&args);
+        assert!(
+            out.contains("chart airgap-app 0.1.0, 1 dependencies, 2 values files, 6 images"),
+            "{out}"
+        );
+        self.path("platform.bundle.tgz")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The bundle extracted into `dir`; its manifest.
+fn unpack(bundle: &Path, dir: &Path) -> serde_json::Value {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    rudder::bundle::archive::extract(bundle, dir).unwrap();
+    serde_json::from_slice(&std::fs::read(dir.join("bundle.json")).unwrap()).unwrap()
+}
+
+fn image<'a>(manifest: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    manifest["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["repository"] == format!("ag-test/{name}"))
+        .unwrap_or_else(|| panic!("no ag-test/{name} in {manifest:#}"))
+}
+
+#[test]
+fn create_verify_and_push() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("create");
+    let bundle = s.bundle(f, &["--platform", "linux/amd64"]);
+    let m = unpack(&bundle, &s.path("unpacked"));
+
+    // Everything the two layerings render, the annotation's image, the dependency's image.
+    let mut repos: Vec<&str> = m["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["repository"].as_str().unwrap())
+        .collect();
+    repos.sort();
+    assert_eq!(
+        repos,
+        [
+            "ag-test/annotated",
+            "ag-test/app",
+            "ag-test/check",
+            "ag-test/init",
+            "ag-test/sidecar",
+            "ag-test/worker"
+        ]
+    );
+    assert_eq!(m["chart"]["file"], "chart/airgap-app-0.1.0.tgz");
+    assert_eq!(m["dependencies"][0]["file"], "charts/sidecar-0.1.0.tgz");
+    assert_eq!(
+        m["valueSets"],
+        serde_json::json!([
+            ["values/1-values-base.yaml"],
+            ["values/1-values-base.yaml", "values/2-values-prod.yaml"]
+        ])
+    );
+    // --platform linux/amd64: the index keeps one entry, so its digest changed.
+    let app = image(&m, "app");
+    assert_eq!(app["sourceDigest"], f.app_index.as_str());
+    assert_ne!(app["digest"], f.app_index.as_str());
+    let index: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(s.path(&format!(
+            "unpacked/images/blobs/sha256/{}",
+            app["digest"].as_str().unwrap().trim_start_matches("sha256:")
+        )))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(index["manifests"].as_array().unwrap().len(), 1);
+    assert_eq!(index["manifests"][0]["digest"], f.app_amd64.as_str());
+    // The OCI layout names every image.
+    let layout: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.path("unpacked/images/index.json")).unwrap())
+            .unwrap();
+    assert_eq!(layout["manifests"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        std::fs::read_to_string(s.path("unpacked/images/oci-layout")).unwrap(),
+        "{\"imageLayoutVersion\":\"1.0.0\"}"
+    );
+
+    let out = s.ok(&["bundle", "verify", "platform.bundle.tgz"]);
+    assert!(out.contains("verified: chart airgap-app 0.1.0"), "{out}");
+    assert!(
+        out.contains(&format!("{}/ag-test/app:1.0", f.source)),
+        "{out}"
+    );
+
+    // Without --platform the index is kept whole, digest unchanged.
+    std::fs::remove_file(&bundle).unwrap();
+    let whole = s.bundle(f, &["-q"]);
+    let m = unpack(&whole, &s.path("whole"));
+    assert_eq!(image(&m, "app")["digest"], f.app_index.as_str());
+    assert!(image(&m, "app").get("sourceDigest").is_none());
+
+    // Push into the site's registry: same paths and tags, same digests; the charts as OCI charts.
+    let out = s.ok(&[
+        "bundle",
+        "push",
+        "platform.bundle.tgz",
+        "--registry",
+        &f.site,
+        "-q",
+    ]);
+    assert!(
+        out.contains(&format!("{}/ag-test/app:1.0 {}", f.site, f.app_index)),
+        "{out}"
+    );
+    let mut site = plain(&f.site);
+    let pushed = site
+        .image_manifest("ag-test/app", "1.0", "site app")
+        .unwrap();
+    assert_eq!(pushed.digest, f.app_index);
+    for name in ["init", "worker", "sidecar", "check", "annotated"] {
+        site.image_manifest(&format!("ag-test/{name}"), "1.0", name)
+            .unwrap();
+    }
+    s.ok(&[
+        "pull",
+        &format!("oci://{}/charts/airgap-app", f.site),
+        "--version",
+        "0.1.0",
+        "--plain-http",
+        "-d",
+        s.path("pulled").to_str().unwrap(),
+    ]);
+    s.ok(&[
+        "pull",
+        &format!("oci://{}/charts/sidecar", f.site),
+        "--version",
+        "0.1.0",
+        "--plain-http",
+        "-d",
+        s.path("pulled").to_str().unwrap(),
+    ]);
+    assert!(s.path("pulled/airgap-app-0.1.0.tgz").is_file());
+}
+
+/// Rewrites the bundle from `dir` after `change` altered it.
+fn repack(s: &Scratch, dir: &str, name: &str, change: impl FnOnce(&Path)) -> PathBuf {
+    let root = s.path(dir);
+    change(&root);
+    let out = s.path(name);
+    rudder::bundle::archive::write(&root, &out).unwrap();
+    out
+}
+
+#[test]
+fn verify_names_what_changed() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("verify");
+    let bundle = s.bundle(f, &["-q"]);
+    let m = unpack(&bundle, &s.path("a"));
+    let layer_hex = {
+        let app = image(&m, "init");
+        let manifest: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(s.path(&format!(
+                "a/images/blobs/sha256/{}",
+                app["digest"].as_str().unwrap().trim_start_matches("sha256:")
+            )))
+            .unwrap(),
+        )
+        .unwrap();
+        manifest["layers"][0]["digest"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("sha256:")
+            .to_string()
+    };
+    let flip = |path: &Path| {
+        let mut data = std::fs::read(path).unwrap();
+        let at = data.len() / 2;
+        data[at] ^= 0x01;
+        std::fs::write(path, data).unwrap();
+    };
+
+    // A flipped byte in a layer.
+    let changed = repack(&s, "a", "layer.bundle.tgz", |root| {
+        flip(&root.join(format!("images/blobs/sha256/{layer_hex}")))
+    });
+    let err = s.fails(&["bundle", "verify", changed.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!("images/blobs/sha256/{layer_hex}: digest mismatch")),
+        "{err}"
+    );
+
+    // A flipped byte in a values file, in the chart, in bundle.json.
+    for (rel, name) in [
+        ("values/2-values-prod.yaml", "values"),
+        ("chart/airgap-app-0.1.0.tgz", "chart"),
+        ("bundle.json", "manifest"),
+    ] {
+        unpack(&bundle, &s.path(name));
+        let changed = repack(&s, name, &format!("{name}.bundle.tgz"), |root| {
+            flip(&root.join(rel))
+        });
+        let err = s.fails(&["bundle", "verify", changed.to_str().unwrap()]);
+        assert!(err.contains(&format!("{rel}: digest mismatch")), "{err}");
+    }
+
+    // A missing layer: the image and the blob are named.
+    unpack(&bundle, &s.path("b"));
+    let missing = repack(&s, "b", "missing.bundle.tgz", |root| {
+        std::fs::remove_file(root.join(format!("images/blobs/sha256/{layer_hex}"))).unwrap()
+    });
+    let err = s.fails(&["bundle", "verify", missing.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!(
+            "image {}/ag-test/init:1.0: images/blobs/sha256/{layer_hex} (layer) is missing from the bundle",
+            f.source
+        )),
+        "{err}"
+    );
+    // `bundle push` and an install refuse it too, before contacting anything.
+    let err = s.fails(&[
+        "bundle",
+        "push",
+        missing.to_str().unwrap(),
+        "--registry",
+        &f.site,
+    ]);
+    assert!(err.contains("is missing from the bundle"), "{err}");
+
+    // A file nobody listed.
+    unpack(&bundle, &s.path("c"));
+    let extra = repack(&s, "c", "extra.bundle.tgz", |root| {
+        std::fs::write(root.join("values/evil.yaml"), "x: 1\n").unwrap()
+    });
+    let err = s.fails(&["bundle", "verify", extra.to_str().unwrap()]);
+    assert!(
+        err.contains("values/evil.yaml: not listed in bundle.json"),
+        "{err}"
+    );
+
+    // A truncated archive, and one byte flipped in the compressed stream.
+    let data = std::fs::read(&bundle).unwrap();
+    std::fs::write(s.path("cut.bundle.tgz"), &data[..data.len() / 2]).unwrap();
+    let err = s.fails(&["bundle", "verify", "cut.bundle.tgz"]);
+    assert!(err.contains("truncated or corrupt archive"), "{err}");
+    let mut flipped = data.clone();
+    let at = flipped.len() * 2 / 3;
+    flipped[at] ^= 0x10;
+    std::fs::write(s.path("flipped.bundle.tgz"), &flipped).unwrap();
+    let err = s.fails(&["bundle", "verify", "flipped.bundle.tgz"]);
+    assert!(
+        err.contains("truncated or corrupt archive") || err.contains("digest mismatch"),
+        "{err}"
+    );
+    let err = s.fails(&["bundle", "verify", "no-such.bundle.tgz"]);
+    assert!(err.contains("no-such.bundle.tgz"), "{err}");
+}
+
+#[test]
+fn registry_failures_are_clear() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("failures");
+    s.chart(&f.source);
+    let set_image = format!("image.registry={}", f.source);
+    let set_global = format!("global.registry={}", f.source);
+    let create = |extra: &[&str]| {
+        let mut args = vec![
+            "bundle",
+            "create",
+            "airgap-app",
+            "--set",
+            &set_image,
+            "--set",
+            &set_global,
+            "-q",
+            "-o",
+            "x.bundle.tgz",
+        ];
+        args.extend_from_slice(extra);
+        s.fails(&args)
+    };
+    // An image the registry does not have (rendered with values that ask for it).
+    let err = create(&["--set", "debugTools.enabled=true"]);
+    assert!(
+        err.contains(&format!("{}/ag-test/debug:1.0: not found", f.source)),
+        "{err}"
+    );
+    // An unknown registry (nothing listens there).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let err = create(&["--image", &format!("127.0.0.1:{port}/ag-test/x:1")]);
+    assert!(
+        err.contains(&format!("image 127.0.0.1:{port}/ag-test/x:1")),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("connect"), "{err}");
+    // A registry that wants credentials we do not have: 401.
+    let err = create(&[
+        "--image",
+        &format!("{}/ag-test/x:1", f.site_tls),
+        "--ca-file",
+        &f.site_ca,
+    ]);
+    assert!(err.contains("401 Unauthorized"), "{err}");
+    assert!(!s.path("x.bundle.tgz").exists());
+    // `bundle push` to it without credentials: 401 as well.
+    s.ok(&[
+        "bundle",
+        "create",
+        "airgap-app",
+        "--set",
+        &set_image,
+        "--set",
+        &set_global,
+        "-q",
+        "-o",
+        "ok.bundle.tgz",
+    ]);
+    let err = s.fails(&[
+        "bundle",
+        "push",
+        "ok.bundle.tgz",
+        "--registry",
+        &f.site_tls,
+        "--ca-file",
+        &f.site_ca,
+    ]);
+    assert!(err.contains("401 Unauthorized"), "{err}");
+    // Left no partial bundle or staging directory behind.
+    let leftovers: Vec<String> = std::fs::read_dir(&s.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn credentials_from_helm_and_docker_configs() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("creds");
+    // A private image on the TLS registry with htpasswd authentication.
+    let mut tls = Client::new(
+        &f.site_tls,
+        Options {
+            ca_file: f.site_ca.clone(),
+            credentials: Some((f.site_user.clone(), f.site_password.clone())),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let private = push_manifest(&mut tls, "ag-test/private", "amd64");
+    tls.put_manifest("ag-test/private", "1.0", &private)
+        .unwrap();
+    // A one-image chart: every request to this registry checks a bcrypt password (slow).
+    std::fs::create_dir_all(s.path("private/templates")).unwrap();
+    std::fs::write(
+        s.path("private/Chart.yaml"),
+        "apiVersion: v2\nname: private\nversion: 0.2.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        s.path("private/templates/pod.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: p\n      image: {}/ag-test/private:1.0\n",
+            f.site_tls
+        ),
+    )
+    .unwrap();
+    let create = [
+        "bundle",
+        "create",
+        "private",
+        "--ca-file",
+        &f.site_ca,
+        "-q",
+        "-o",
+        "private.bundle.tgz",
+    ];
+    // Helm's registry config, written by `registry login`.
+    s.ok(&[
+        "registry",
+        "login",
+        &f.site_tls,
+        "-u",
+        &f.site_user,
+        "-p",
+        &f.site_password,
+        "--ca-file",
+        &f.site_ca,
+    ]);
+    s.ok(&create);
+    let m = unpack(&s.path("private.bundle.tgz"), &s.path("a"));
+    assert_eq!(image(&m, "private")["digest"], private.digest.as_str());
+    s.ok(&["registry", "logout", &f.site_tls]);
+    std::fs::remove_file(s.path("private.bundle.tgz")).unwrap();
+    let err = s.fails(&create);
+    assert!(err.contains("401 Unauthorized"), "{err}");
+    // Docker's config.json.
+    std::fs::create_dir_all(s.path("home/docker")).unwrap();
+    let auth = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{}:{}", f.site_user, f.site_password),
+    );
+    std::fs::write(
+        s.path("home/docker/config.json"),
+        serde_json::json!({"auths": {f.site_tls.clone(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    s.ok(&create);
+    // Push into the TLS registry with the same credentials; the password is never printed.
+    let out = s.run(&[
+        "bundle",
+        "push",
+        "private.bundle.tgz",
+        "--registry",
+        &f.site_tls,
+        "--ca-file",
+        &f.site_ca,
+        "--charts-path",
+        "ag-charts",
+    ]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{all}");
+    assert!(!all.contains(&f.site_password));
+    assert!(
+        all.contains(&format!("{}/ag-charts/private:0.2.0", f.site_tls)),
+        "{all}"
+    );
+    // --offline refuses a chart reference that needs the network, naming it.
+    let err = s.fails(&[
+        "install",
+        "rel",
+        &format!("oci://{}/ag-charts/private", f.site_tls),
+        "--version",
+        "0.2.0",
+        "--offline",
+    ]);
+    assert!(err.contains("offline"), "{err}");
+}
+
+/// A listener that counts the connections made to it.
+fn recorder() -> (String, Arc<AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (address, count)
+}
+
+#[cfg(feature = "cluster-tests")]
+fn kubeconfig() -> Option<PathBuf> {
+    let out = Command::new(Path::new(ROOT).join("tests/cluster/up"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .ok()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    match stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+        Some(p) if out.status.success() && Path::new(p).is_file() => Some(PathBuf::from(p)),
+        _ => {
+            unavailable("the local control plane (tests/cluster/up)");
+            None
+        }
+    }
+}
+
+#[cfg(feature = "cluster-tests")]
+#[test]
+fn offline_install_rewrites_images() {
+    let Some(f) = fixture() else { return };
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let s = Scratch::new("install");
+    let bundle = s.bundle(f, &["-q"]);
+    let bundle = bundle.to_str().unwrap();
+    let ns = format!("ag-offline-{}", std::process::id());
+    let (trap, connections) = recorder();
+    let proxy = format!("http://{trap}");
+    // HTTP_PROXY and ALL_PROXY send every HTTP and HTTPS request of reqwest (charts, registries,
+    // values URLs) to the recorder. HTTPS_PROXY is left unset: kube-rs reads it for the API server
+    // and, built without its `http-proxy` feature, refuses to start when it is set.
+    let run = |args: &[&str]| {
+        s.command(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("HTTP_PROXY", &proxy)
+            .env("ALL_PROXY", &proxy)
+            .env("http_proxy", &proxy)
+            .env("all_proxy", &proxy)
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy")
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .output()
+            .unwrap()
+    };
+    let check = |out: &Output| {
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    struct Cleanup<'a>(&'a Path, &'a str);
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new(env!("CARGO_BIN_EXE_rudder"))
+                .args(["uninstall", "rel", "-n", self.1])
+                .env("KUBECONFIG", self.0)
+                .output();
+            let kubectl = Command::new(Path::new(ROOT).join("scripts/install-oracle"))
+                .args(["path", "kubectl"])
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+            if let Some(kubectl) = kubectl {
+                let _ = Command::new(kubectl)
+                    .args(["delete", "namespace", self.1, "--wait=false"])
+                    .env("KUBECONFIG", self.0)
+                    .output();
+            }
+        }
+    }
+    let _cleanup = Cleanup(&kubeconfig, &ns);
+
+    // The site's registry is the recorder: an install must never contact it (kwok pulls nothing).
+    let site = trap.clone();
+    let values_prod = s.path("airgap-app/values-prod.yaml");
+    let install = [
+        "upgrade",
+        "--install",
+        "rel",
+        bundle,
+        "--offline",
+        "--registry",
+        &site,
+        "-n",
+        &ns,
+        "--create-namespace",
+        "--set",
+        &format!("image.registry={}", f.source),
+        "--set",
+        &format!("global.registry={}", f.source),
+        "-f",
+        values_prod.to_str().unwrap(),
+    ];
+    // An image the bundle does not hold: refused before anything is applied.
+    let mut with_debug = install.to_vec();
+    with_debug.extend(["--set", "debugTools.enabled=true"]);
+    let out = run(&with_debug);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("image \"{}/ag-test/debug:1.0\"", f.source))
+            && err.contains("is not in the bundle"),
+        "{err}"
+    );
+    // A values URL is refused with --offline.
+    let mut with_url = install.to_vec();
+    let url = format!("http://{trap}/values.yaml");
+    with_url.extend(["-f", &url]);
+    let out = run(&with_url);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--offline: refusing to reach the network"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    check(&run(&install));
+    let manifest = check(&run(&["get", "manifest", "rel", "-n", &ns]));
+    let hooks = check(&run(&["get", "hooks", "rel", "-n", &ns]));
+    for name in ["app", "init", "worker", "sidecar"] {
+        assert!(
+            manifest.contains(&format!("{site}/ag-test/{name}:1.0")),
+            "{name} not rewritten:\n{manifest}"
+        );
+    }
+    assert!(
+        manifest.contains(&format!("image: \"{site}/ag-test/init:1.0\"")),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains(&format!("image: '{site}/ag-test/worker:1.0'")),
+        "{manifest}"
+    );
+    assert!(
+        !manifest.contains(&format!("{}/ag-test", f.source)),
+        "{manifest}"
+    );
+    assert!(manifest.contains("value: docker.io/library/not-an-image:1"));
+    assert!(
+        hooks.contains(&format!("image: {site}/ag-test/check:1.0")),
+        "{hooks}"
+    );
+    // The applied objects hold the rewritten references.
+    let kubectl = PathBuf::from(
+        String::from_utf8_lossy(
+            &Command::new(Path::new(ROOT).join("scripts/install-oracle"))
+                .args(["path", "kubectl"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .trim(),
+    );
+    let live = Command::new(&kubectl)
+        .args([
+            "get",
+            "deployment,daemonset,cronjob",
+            "-n",
+            &ns,
+            "-o",
+            "jsonpath={..image}",
+        ])
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .unwrap();
+    let live = String::from_utf8_lossy(&live.stdout);
+    let mut images: Vec<&str> = live.split_whitespace().collect();
+    images.sort();
+    images.dedup();
+    assert_eq!(
+        images,
+        ["app", "init", "sidecar", "worker"]
+            .iter()
+            .map(|n| format!("{site}/ag-test/{n}:1.0"))
+            .collect::<Vec<_>>()
+    );
+    // Upgrading from the same bundle works the same way.
+    check(&run(&install));
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "something reached the recorder (proxy or site registry)"
+    );
+}
+
+/// The example umbrella chart (charts/platform, its dependencies from charts/platform/charts at their
+/// locked versions) bundled with its production and canary layerings, pushed to the site's
+/// registry and installed from the bundle with the network forbidden. Its images are public ones
+/// this machine cannot fetch, so `global.imageRegistry` moves them to the local registry, where the
+/// test pushes a tiny image under each repository and tag the renders name.
+#[cfg(feature = "cluster-tests")]
+#[test]
+fn platform_bundle_installs_offline() {
+    let Some(f) = fixture() else { return };
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let s = Scratch::new("platform");
+    let chart = Path::new(ROOT).join("charts/platform");
+    let prod = chart.join("values.prod.yaml");
+    let canary = chart.join("values.canary.yaml");
+    let (chart, prod, canary) = (
+        chart.to_str().unwrap(),
+        prod.to_str().unwrap(),
+        canary.to_str().unwrap(),
+    );
+    let set = format!("global.imageRegistry={}", f.source);
+    // Every image the two layerings render, pushed as a tiny image.
+    let mut client = plain(&f.source);
+    let mut images = std::collections::BTreeSet::new();
+    for layering in [vec![prod], vec![prod, canary]] {
+        let mut args = vec!["template", "agp", chart, "--set", &set];
+        for file in &layering {
+            args.extend(["-f", file]);
+        }
+        let rendered = s.ok(&args);
+        for found in rudder::bundle::images::container_images(&rendered, "platform").unwrap() {
+            images.insert(found.reference);
+        }
+    }
+    assert!(images.len() >= 10, "{images:?}");
+    for reference in &images {
+        let image = rudder::registry::image_ref::ImageRef::parse(reference).unwrap();
+        assert_eq!(image.registry, f.source, "{reference}");
+        let m = push_manifest(&mut client, &image.repository, "amd64");
+        client
+            .put_manifest(&image.repository, image.tag.as_deref().unwrap(), &m)
+            .unwrap();
+    }
+    let canary_set = format!("{prod},{canary}");
+    let out = s.ok(&[
+        "bundle",
+        "create",
+        chart,
+        "-f",
+        prod,
+        "--values-set",
+        &canary_set,
+        "--set",
+        &set,
+        "-q",
+        "-o",
+        "platform.bundle.tgz",
+    ]);
+    assert!(
+        out.contains(&format!(
+            "chart platform {}",
+            rudder::chart::load(Path::new(chart))
+                .unwrap()
+                .metadata
+                .version
+        )) && out.contains(&format!("{} images", images.len())),
+        "{out}"
+    );
+    let m = unpack(&s.path("platform.bundle.tgz"), &s.path("unpacked"));
+    let mut deps: Vec<&str> = m["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    deps.sort();
+    assert_eq!(deps, ["common", "milvus", "postgresql", "redis"]);
+    s.ok(&["bundle", "verify", "platform.bundle.tgz"]);
+    s.ok(&[
+        "bundle",
+        "push",
+        "platform.bundle.tgz",
+        "--registry",
+        &f.site,
+        "-q",
+    ]);
+
+    let ns = format!("ag-platform-{}", std::process::id());
+    let (trap, connections) = recorder();
+    let proxy = format!("http://{trap}");
+    let kubectl = PathBuf::from(
+        String::from_utf8_lossy(
+            &Command::new(Path::new(ROOT).join("scripts/install-oracle"))
+                .args(["path", "kubectl"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .trim(),
+    );
+    struct Cleanup<'a>(&'a Path, &'a Path, &'a str);
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new(env!("CARGO_BIN_EXE_rudder"))
+                .args(["uninstall", "agp", "-n", self.2])
+                .env("KUBECONFIG", self.0)
+                .output();
+            let _ = Command::new(self.1)
+                .args(["delete", "namespace", self.2, "--wait=false"])
+                .env("KUBECONFIG", self.0)
+                .output();
+        }
+    }
+    let _cleanup = Cleanup(&kubeconfig, &kubectl, &ns);
+    let out = s
+        .command(&[
+            "upgrade",
+            "--install",
+            "agp",
+            "platform.bundle.tgz",
+            "--offline",
+            "--registry",
+            &f.site,
+            "-n",
+            &ns,
+            "--create-namespace",
+            "-f",
+            prod,
+            "--set",
+            &set,
+        ])
+        .env("KUBECONFIG", &kubeconfig)
+        .env("HTTP_PROXY", &proxy)
+        .env("ALL_PROXY", &proxy)
+        .env("http_proxy", &proxy)
+        .env("all_proxy", &proxy)
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let live = Command::new(&kubectl)
+        .args([
+            "get",
+            "deployment,statefulset,daemonset,cronjob,job",
+            "-n",
+            &ns,
+            "-o",
+            "jsonpath={..image}",
+        ])
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .unwrap();
+    let live = String::from_utf8_lossy(&live.stdout).into_owned();
+    let live: std::collections::BTreeSet<&str> = live.split_whitespace().collect();
+    assert!(live.len() >= 5, "{live:?}");
+    let mut site = plain(&f.site);
+    for reference in &live {
+        let image = rudder::registry::image_ref::ImageRef::parse(reference).unwrap();
+        assert_eq!(image.registry, f.site, "{reference} was not rewritten");
+        // What the workloads name is in the site's registry.
+        site.image_manifest(&image.repository, image.target(), reference)
+            .unwrap();
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+}

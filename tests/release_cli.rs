@@ -1,0 +1,642 @@
+//! Release commands on the local control plane where things go wrong, and their command-line
+//! details, against helm v3.17.3 and v4.1.4 on the same input: bad input to `install` and `upgrade`
+//! (a namespace that does not exist, a name over 53 characters, a manifest the API server rejects,
+//! an unknown kind, RBAC refusals, a corrupted record), an `uninstall` whose deletions are refused,
+//! `uninstall --cascade`, and dates printed in other time zones. Rudder runs under the name `helm`.
+//!
+//! Each test works in its own namespace (`rc-…`), deleted at the end. Cluster selection as
+//! `tests/releases.rs`: `KUBECONFIG` if it names a file whose servers are on 127.0.0.0/8, else
+//! `tests/cluster/up`; without a cluster the tests fail when `CI=true` and are skipped otherwise.
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kubeconfig() -> Option<PathBuf> {
+    static CLUSTER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let found = CLUSTER.get_or_init(|| {
+        if let Some(path) = std::env::var_os("KUBECONFIG").filter(|p| !p.is_empty()) {
+            let path = PathBuf::from(path);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let loopback = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("server:"))
+                .all(|s| s.trim().trim_start_matches("https://").starts_with("127."));
+            if path.is_file() && loopback {
+                return Ok(path);
+            }
+        }
+        let out = Command::new(root().join("tests/cluster/up"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("tests/cluster/up: {e}"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        match stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+            Some(p) if out.status.success() && Path::new(p).is_file() => Ok(PathBuf::from(p)),
+            _ => Err(format!("tests/cluster/up failed: {stdout}")),
+        }
+    });
+    match found {
+        Ok(p) => Some(p.clone()),
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("no test cluster: {e}"),
+        Err(e) => {
+            eprintln!("SKIPPED: no test cluster: {e}");
+            None
+        }
+    }
+}
+
+fn oracle(which: &str) -> PathBuf {
+    let out = Command::new(root().join("scripts/install-oracle"))
+        .args(["path", which])
+        .output()
+        .expect("scripts/install-oracle");
+    assert!(out.status.success(), "scripts/install-oracle path {which}");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+fn rudder() -> PathBuf {
+    static LINK: OnceLock<PathBuf> = OnceLock::new();
+    LINK.get_or_init(common::rudder_as_helm).clone()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Outcome {
+    /// The stderr lines that are not log lines (helm v4 logs errors as `level=…` too).
+    fn errors(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| !l.starts_with("level=") && !l.contains("[debug]"))
+            .collect()
+    }
+
+    fn first_error(&self) -> &str {
+        self.errors().first().copied().unwrap_or_default()
+    }
+}
+
+/// One test's namespace, scratch directory and tools.
+struct Env {
+    kubeconfig: PathBuf,
+    ns: String,
+    dir: PathBuf,
+    helm3: PathBuf,
+    helm4: PathBuf,
+    kubectl: PathBuf,
+}
+
+impl Env {
+    fn new(test: &str) -> Option<Env> {
+        let kubeconfig = kubeconfig()?;
+        let ns = format!("rc-{test}-{}", std::process::id());
+        let dir = std::env::temp_dir().join(format!("rudder-release-cli-{ns}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("home")).unwrap();
+        let env = Env {
+            kubeconfig,
+            ns,
+            dir,
+            helm3: common::helm_v3().expect("helm v3"),
+            helm4: oracle("v4"),
+            kubectl: oracle("kubectl"),
+        };
+        env.ok(&env.kubectl, &["create", "namespace", &env.ns]);
+        Some(env)
+    }
+
+    fn run_tz(&self, program: &Path, args: &[&str], tz: &str) -> Outcome {
+        let home = self.dir.join("home");
+        let out = Command::new(program)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("HELM_NAMESPACE", &self.ns)
+            .env("HOME", &home)
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("TZ", tz)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn run(&self, program: &Path, args: &[&str]) -> Outcome {
+        self.run_tz(program, args, "UTC")
+    }
+
+    fn ok(&self, program: &Path, args: &[&str]) -> String {
+        let out = self.run(program, args);
+        assert_eq!(
+            out.code,
+            0,
+            "{} {} failed:\n{}{}",
+            program.display(),
+            args.join(" "),
+            out.stdout,
+            out.stderr
+        );
+        out.stdout
+    }
+
+    /// Writes a chart `name` with the given template files under the scratch directory.
+    fn chart(&self, name: &str, templates: &[(&str, &str)]) -> String {
+        let dir = self.dir.join(name);
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(
+            dir.join("Chart.yaml"),
+            format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+        )
+        .unwrap();
+        for (file, text) in templates {
+            std::fs::write(dir.join("templates").join(file), text).unwrap();
+        }
+        dir.to_string_lossy().into_owned()
+    }
+
+    /// Statuses of the release's records, by revision (from the Secrets' labels).
+    fn statuses(&self, release: &str) -> Vec<String> {
+        let text = self.ok(
+            &self.kubectl,
+            &[
+                "-n",
+                &self.ns,
+                "get",
+                "secrets",
+                "-l",
+                &format!("owner=helm,name={release}"),
+                "-o",
+                "json",
+            ],
+        );
+        let list: Value = serde_json::from_str(&text).unwrap();
+        let mut out: Vec<(i64, String)> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let labels = &s["metadata"]["labels"];
+                (
+                    labels["version"].as_str().unwrap().parse().unwrap(),
+                    labels["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        out.sort();
+        out.into_iter().map(|(_, s)| s).collect()
+    }
+
+    fn exists(&self, kind: &str, name: &str) -> bool {
+        self.run(&self.kubectl, &["-n", &self.ns, "get", kind, name])
+            .code
+            == 0
+    }
+
+    /// A user (impersonated with `--kube-as-user`) who may do anything with Secrets in the
+    /// namespace, and only read ConfigMaps.
+    fn read_only_configmaps_user(&self) -> &'static str {
+        let user = "rc-no-configmaps";
+        let rbac = format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: {user}\n  namespace: {ns}\nrules:\n- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get, list, watch, create, update, patch, delete]\n- apiGroups: [\"\"]\n  resources: [configmaps]\n  verbs: [get, list, watch]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: {user}\n  namespace: {ns}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: {user}\nsubjects:\n- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: {user}\n",
+            ns = self.ns
+        );
+        let file = self.dir.join("rbac.yaml");
+        std::fs::write(&file, rbac).unwrap();
+        self.ok(&self.kubectl, &["apply", "-f", file.to_str().unwrap()]);
+        user
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = self.run(
+            &self.kubectl,
+            &["delete", "namespace", &self.ns, "--wait=false"],
+        );
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+const CONFIGMAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  a: {{ .Values.a | default \"1\" | quote }}\n";
+
+/// `history`, `list` and `status` print times in the reader's zone, with the zone's abbreviation
+/// when the record's offset is the local one (else `+0100 +0100`, as Go prints a fixed zone): the
+/// same as helm v3.17.3 for records written by Rudder and by Helm in three different zones.
+#[test]
+fn dates_in_local_zones_as_helm() {
+    let Some(env) = Env::new("tz") else {
+        return;
+    };
+    let chart = env.chart("tz", &[("cm.yaml", CONFIGMAP)]);
+    let rudder = rudder();
+    let ok = |program: &Path, args: &[&str], tz: &str| {
+        let out = env.run_tz(program, args, tz);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    };
+    ok(&rudder, &["install", "tz", &chart], "Europe/Paris");
+    ok(
+        &env.helm3,
+        &["upgrade", "tz", &chart, "--set", "a=2"],
+        "America/New_York",
+    );
+    ok(
+        &env.helm4,
+        &["upgrade", "tz", &chart, "--set", "a=3"],
+        "Asia/Kolkata",
+    );
+    ok(
+        &rudder,
+        &["upgrade", "tz", &chart, "--set", "a=4"],
+        "America/New_York",
+    );
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for tz in ["Europe/Paris", "America/New_York", "UTC"] {
+        for line in [
+            "list -a",
+            "list -o json",
+            "list -o yaml",
+            "history tz",
+            "history tz -o json",
+            "history tz -o yaml",
+            "status tz",
+            "status tz --revision 1",
+            "status tz --revision 2 -o json",
+            "status tz --revision 3 -o yaml",
+            "get metadata tz --revision 1",
+            "get metadata tz --revision 2 -o json",
+        ] {
+            let args: Vec<&str> = line.split(' ').collect();
+            let want = env.run_tz(&env.helm3, &args, tz);
+            let got = env.run_tz(&rudder, &args, tz);
+            compared += 1;
+            if want != got {
+                failures.push(format!(
+                    "TZ={tz} helm {line}\n--- helm v3.17.3\n{}{}--- rudder\n{}{}",
+                    want.stdout, want.stderr, got.stdout, got.stderr
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    eprintln!("{compared} outputs equal to helm v3.17.3's in three time zones");
+}
+
+/// An uninstall whose deletions the API server refuses: Helm's `failed to delete release: NAME`,
+/// exit 1, the object still there and the record left `uninstalling` (as helm v3 and v4 leave
+/// it); Rudder also names the refused object. Running `uninstall` again with the rights finishes it.
+#[test]
+fn uninstall_whose_delete_fails_stays_uninstalling() {
+    let Some(env) = Env::new("unin") else {
+        return;
+    };
+    let chart = env.chart("unin", &[("cm.yaml", CONFIGMAP)]);
+    let user = env.read_only_configmaps_user();
+    let rudder = rudder();
+    let tools = [
+        ("helm v3.17.3", env.helm3.clone(), "u3"),
+        ("helm v4.1.4", env.helm4.clone(), "u4"),
+        ("rudder", rudder.clone(), "ur"),
+    ];
+    let mut outcomes = Vec::new();
+    for (which, tool, release) in &tools {
+        env.ok(tool, &["install", release, &chart]);
+        let out = env.run(tool, &["uninstall", release, "--kube-as-user", user]);
+        assert_eq!(out.code, 1, "{which}: {}", out.stderr);
+        assert_eq!(
+            out.first_error(),
+            format!("Error: failed to delete release: {release}"),
+            "{which}"
+        );
+        assert_eq!(env.statuses(release), ["uninstalling"], "{which}");
+        assert!(env.exists("configmap", &format!("{release}-cm")), "{which}");
+        outcomes.push(out);
+    }
+    let ours = &outcomes[2];
+    assert!(
+        ours.stderr.contains("ConfigMap") && ours.stderr.contains("forbidden"),
+        "the refused object is named: {}",
+        ours.stderr
+    );
+    // Both Helms read Rudder's `uninstalling` record as they read their own.
+    for (which, tool) in [("helm v3.17.3", &env.helm3), ("helm v4.1.4", &env.helm4)] {
+        let history = env.ok(tool, &["history", "ur"]);
+        assert!(
+            history.contains("uninstalling") && history.contains("Deletion in progress"),
+            "{which}: {history}"
+        );
+    }
+    // Again, with the rights: done, nothing left.
+    let out = env.ok(&rudder, &["uninstall", "ur"]);
+    assert_eq!(out, "release \"ur\" uninstalled\n");
+    assert!(env.statuses("ur").is_empty());
+    assert!(!env.exists("configmap", "ur-cm"));
+}
+
+/// `uninstall --cascade orphan` leaves the dependents of the release's objects (their owner
+/// references removed by the garbage collector); the default (background) deletes them.
+#[test]
+fn uninstall_cascade() {
+    let Some(env) = Env::new("cascade") else {
+        return;
+    };
+    let chart = env.chart("cascade", &[("cm.yaml", CONFIGMAP)]);
+    let rudder = rudder();
+    let dependent = |release: &str| {
+        let uid = env.ok(
+            &env.kubectl,
+            &[
+                "-n",
+                &env.ns,
+                "get",
+                "configmap",
+                &format!("{release}-cm"),
+                "-o",
+                "jsonpath={.metadata.uid}",
+            ],
+        );
+        let child = serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": format!("{release}-child"), "namespace": env.ns,
+                "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap",
+                    "name": format!("{release}-cm"), "uid": uid}]},
+        });
+        let file = env.dir.join(format!("{release}-child.json"));
+        std::fs::write(&file, child.to_string()).unwrap();
+        env.ok(&env.kubectl, &["create", "-f", file.to_str().unwrap()]);
+    };
+    // Polls up to 30 s for `cond`.
+    let eventually = |cond: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            if cond() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        false
+    };
+    for (release, cascade, child_survives) in [
+        ("orphan", Some("orphan"), true),
+        ("background", None, false),
+        ("foreground", Some("foreground"), false),
+    ] {
+        env.ok(&rudder, &["install", release, &chart]);
+        dependent(release);
+        let mut args = vec!["uninstall", release];
+        if let Some(c) = cascade {
+            args.extend(["--cascade", c]);
+        }
+        env.ok(&rudder, &args);
+        let child = format!("{release}-child");
+        assert!(
+            eventually(&|| !env.exists("configmap", &format!("{release}-cm"))),
+            "{release}: the release's object is deleted"
+        );
+        if child_survives {
+            std::thread::sleep(Duration::from_secs(3));
+            assert!(env.exists("configmap", &child), "{release}: child kept");
+        } else {
+            assert!(
+                eventually(&|| !env.exists("configmap", &child)),
+                "{release}: child deleted"
+            );
+        }
+    }
+}
+
+/// How Rudder's first error line compares with Helm's.
+#[derive(Clone, Copy)]
+enum Wording {
+    /// Equal to helm v3's and v4's (but for v4's lower-case `kubernetes`).
+    Both,
+    /// Equal to helm v3's (v4 rewords it).
+    V3,
+    /// The API server's message, as helm v4 prints it, after the object's kind and name.
+    Server,
+}
+
+/// Bad input to `install` and `upgrade --install`: the same exit code and first error line as helm
+/// v3.17.3 (and v4.1.4 where it words it the same), and the same state left behind: no record
+/// when nothing was applied, a `failed` record when some objects were.
+#[test]
+fn bad_install_input_as_helm() {
+    let Some(env) = Env::new("bad") else {
+        return;
+    };
+    let good = env.chart("good", &[("cm.yaml", CONFIGMAP)]);
+    let invalid = env.chart(
+        "invalid",
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-good\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_{{ .Release.Name }}\n",
+        )],
+    );
+    let unknown = env.chart(
+        "unknown",
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-good\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: {{ .Release.Name }}-w\n",
+        )],
+    );
+    let user = env.read_only_configmaps_user();
+    let missing_ns = format!("{}-missing", env.ns);
+    let long_name = "a".repeat(54);
+    let rudder = rudder();
+    // (case, args with `{r}` for the release name, how the first line compares, what is left:
+    // statuses)
+    use Wording::*;
+    let cases: Vec<(&str, Vec<String>, Wording, Vec<&str>)> = vec![
+        (
+            "namespace missing",
+            vec![
+                "install".into(),
+                "{r}".into(),
+                good.clone(),
+                "-n".into(),
+                missing_ns.clone(),
+            ],
+            Both,
+            vec![],
+        ),
+        (
+            "namespace missing, upgrade --install",
+            vec![
+                "upgrade".into(),
+                "--install".into(),
+                "{r}".into(),
+                good.clone(),
+                "-n".into(),
+                missing_ns.clone(),
+            ],
+            Both,
+            vec![],
+        ),
+        (
+            "name over 53 characters",
+            vec!["install".into(), long_name.clone(), good.clone()],
+            V3,
+            vec![],
+        ),
+        (
+            "unknown kind",
+            vec!["install".into(), "{r}".into(), unknown.clone()],
+            Both,
+            vec![],
+        ),
+        (
+            "manifest the API server rejects",
+            vec!["install".into(), "{r}".into(), invalid.clone()],
+            Server,
+            vec!["failed"],
+        ),
+        (
+            "RBAC forbids creating a ConfigMap",
+            vec![
+                "install".into(),
+                "{r}".into(),
+                good.clone(),
+                "--kube-as-user".into(),
+                user.into(),
+            ],
+            Server,
+            vec!["failed"],
+        ),
+        (
+            "unreachable API server",
+            vec![
+                "install".into(),
+                "{r}".into(),
+                good.clone(),
+                "--kube-apiserver".into(),
+                "https://127.0.0.1:1".into(),
+            ],
+            V3,
+            vec![],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (i, (case, args, wording, left)) in cases.iter().enumerate() {
+        let mut firsts = Vec::new();
+        for (which, tool) in [
+            ("helm v3.17.3", &env.helm3),
+            ("helm v4.1.4", &env.helm4),
+            ("rudder", &rudder),
+        ] {
+            let release = format!("b{i}-{}", &which[which.len() - 1..]);
+            let args: Vec<String> = args.iter().map(|a| a.replace("{r}", &release)).collect();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = env.run(tool, &args);
+            if out.code != 1 {
+                failures.push(format!("{case}: {which} exit code {}", out.code));
+            }
+            if args[0] == "install" && args[1] == release {
+                let statuses = env.statuses(&release);
+                if statuses != *left {
+                    failures.push(format!(
+                        "{case}: {which} left records {statuses:?}, want {left:?}"
+                    ));
+                }
+            }
+            firsts.push((which, out));
+        }
+        let (v3, v4, ours) = (&firsts[0].1, &firsts[1].1, &firsts[2].1);
+        let strip = |o: &Outcome, suffix: &str| {
+            o.first_error()
+                .replace(&format!("b{i}-{suffix}"), "RELEASE")
+        };
+        let same_as = |helm: &Outcome, suffix: &str| {
+            strip(helm, suffix).eq_ignore_ascii_case(&strip(ours, "r"))
+        };
+        let matched = match wording {
+            Both => same_as(v3, "3") && same_as(v4, "4"),
+            V3 => same_as(v3, "3"),
+            // helm v3 says `1 error occurred:` and the server's message on the next line; v4 the
+            // server's message; Rudder names the object and then gives the server's message.
+            Server => {
+                let message = strip(v4, "4");
+                let message = message.trim_start_matches("Error: INSTALLATION FAILED: ");
+                strip(ours, "r").ends_with(message)
+                    && strip(v3, "3") == "Error: INSTALLATION FAILED: 1 error occurred:"
+            }
+        };
+        if !matched {
+            failures.push(format!(
+                "{case}: first error line\n  helm v3: {}\n  helm v4: {}\n  rudder:  {}",
+                v3.first_error(),
+                v4.first_error(),
+                ours.first_error()
+            ));
+        }
+        if case.contains("upgrade --install") {
+            for (which, out) in &firsts {
+                let suffix = &which[which.len() - 1..];
+                let want =
+                    format!("Release \"b{i}-{suffix}\" does not exist. Installing it now.\n");
+                if out.stdout != want {
+                    failures.push(format!("{case}: {which} stdout {:?}", out.stdout));
+                }
+            }
+        }
+    }
+    assert!(!env.exists("namespace", &missing_ns));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A corrupted last record: `upgrade`, `rollback` and `uninstall` stop with an error naming the
+/// Secret and what is wrong, and change nothing.
+#[test]
+fn corrupted_record_stops_every_command() {
+    let Some(env) = Env::new("corrupt") else {
+        return;
+    };
+    let chart = env.chart("corrupt", &[("cm.yaml", CONFIGMAP)]);
+    let rudder = rudder();
+    env.ok(&rudder, &["install", "c", &chart]);
+    env.ok(&rudder, &["upgrade", "c", &chart, "--set", "a=2"]);
+    let key = "sh.helm.release.v1.c.v2";
+    let patch = serde_json::json!({"data": {"release": "bm90IGd6aXAgZGF0YQ=="}}).to_string();
+    env.ok(
+        &env.kubectl,
+        &["-n", &env.ns, "patch", "secret", key, "-p", &patch],
+    );
+    for args in [
+        vec!["upgrade", "c", chart.as_str(), "--set", "a=3"],
+        vec!["rollback", "c", "1"],
+        vec!["uninstall", "c"],
+        vec!["upgrade", "--install", "c", chart.as_str()],
+    ] {
+        let out = env.run(&rudder, &args);
+        assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+        assert_eq!(out.stdout, "", "{args:?}");
+        assert!(
+            out.first_error().contains(key) && out.first_error().contains(&env.ns),
+            "{args:?}: the record is named: {}",
+            out.stderr
+        );
+        assert_eq!(env.statuses("c").len(), 2, "{args:?}: nothing recorded");
+        assert!(env.exists("configmap", "c-cm"), "{args:?}");
+    }
+}
