@@ -53,7 +53,7 @@ fn uncopyable(d: &Doc) -> Option<&'static str> {
         Doc::Timestamp(_) => Some("time.Time"),
         Doc::Seq(items) => items.iter().find_map(uncopyable),
         Doc::Map(entries) => entries.iter().find_map(|(_, v)| uncopyable(v)),
-        Doc::Null | Doc::Bool(_) | Doc::Float(_) | Doc::Str(_) => None,
+        Doc::Null | Doc::Bool(_) | Doc::Float(_) | Doc::Str(_) | Doc::Binary(_) => None,
     }
 }
 
