@@ -1029,6 +1029,13 @@ impl<'t> State<'t> {
             return Err(self.errorf(format!("invalid value; expected {}", go_type_name(t))));
         }
         if assignable(&v, t) {
+            // A named map type converts to the parameter's `map[string]interface {}`: what the
+            // function returns of it (`set`, `unset`, `merge`) has the plain type.
+            if let (GoType::MapStringInterface, Value::Map(m)) = (t, &v) {
+                if *m.kind() != MapKind::StringInterface {
+                    return Ok(Value::Map(m.as_plain()));
+                }
+            }
             return Ok(v);
         }
         Err(self.errorf(format!(

@@ -165,7 +165,9 @@ impl List {
 
 /// A Go map with string keys, shared by reference: a mutation is seen by every holder, as in Go.
 #[derive(Clone)]
-pub struct Map(Rc<MapData>);
+/// The flag is set on a handle converted to plain `map[string]interface {}` (a `chartutil.Values`
+/// passed to a parameter of that type): same storage, the converted type (see [`Map::as_plain`]).
+pub struct Map(Rc<MapData>, bool);
 
 struct MapData {
     kind: MapKind,
@@ -205,20 +207,33 @@ impl Map {
     }
 
     pub fn with_kind(kind: MapKind, entries: MapEntries) -> Map {
-        Map(Rc::new(MapData {
-            kind,
-            entries: RefCell::new(entries),
-            nil: false,
-        }))
+        Map(
+            Rc::new(MapData {
+                kind,
+                entries: RefCell::new(entries),
+                nil: false,
+            }),
+            false,
+        )
     }
 
     /// A nil map of the given type: empty everywhere, `null` in JSON (and so in `toYaml`).
     pub fn nil(kind: MapKind) -> Map {
-        Map(Rc::new(MapData {
-            kind,
-            entries: RefCell::new(MapEntries::new()),
-            nil: true,
-        }))
+        Map(
+            Rc::new(MapData {
+                kind,
+                entries: RefCell::new(MapEntries::new()),
+                nil: true,
+            }),
+            false,
+        )
+    }
+
+    /// The same map converted to Go's `map[string]interface {}` (as Go converts a named map type
+    /// such as `chartutil.Values` passed to a parameter of that type): shares the entries, so a
+    /// mutation through either handle is seen by both.
+    pub fn as_plain(&self) -> Map {
+        Map(self.0.clone(), true)
     }
 
     /// True for a nil map (see [`Map::nil`]) that nothing was inserted into.
@@ -227,7 +242,11 @@ impl Map {
     }
 
     pub fn kind(&self) -> &MapKind {
-        &self.0.kind
+        if self.1 {
+            &MapKind::StringInterface
+        } else {
+            &self.0.kind
+        }
     }
 
     /// Borrows the entries for reading. Do not hold the borrow across a call that may mutate the map
