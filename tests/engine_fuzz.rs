@@ -217,7 +217,10 @@ fn ours_files(files: Vec<(String, String)>) -> Answer {
     };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
         Ok(Ok(files)) => Answer::Ok(files),
-        Ok(Err(e)) => Answer::Err(first_line(&e)),
+        // Invalid bytes in the text as Go writes them (the oracle's JSON shows each as U+FFFD).
+        Ok(Err(e)) => Answer::Err(first_line(&String::from_utf8_lossy(
+            &rudder::template::gostr::to_bytes(&e),
+        ))),
         Err(_) => Answer::Err("<rudder panicked>".into()),
     }
 }

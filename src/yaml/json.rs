@@ -230,24 +230,41 @@ pub fn write_string(out: &mut String, s: &str, escape_html: bool) {
 
 /// `json.Unmarshal(text, &v)` with `v interface{}`.
 pub fn unmarshal(text: &str) -> Result<Value, Error> {
+    match unmarshal_partial(text) {
+        (Some(v), None) => Ok(v),
+        (_, e) => Err(e.unwrap_or_else(|| Error::new(ErrorKind::Unmarshal, "no value"))),
+    }
+}
+
+/// `json.Unmarshal` as Go runs it: the syntax of the whole text is checked first (a syntax error
+/// gives no value); then the value is decoded, and a number too large for float64 is left nil and
+/// its error kept (the first one), decoding going on. So a valid text gives its value, with that
+/// error when a number overflowed (`fromJson` returns such a partial map beside `Error`).
+pub fn unmarshal_partial(text: &str) -> (Option<Value>, Option<Error>) {
     let mut p = JsonParser {
         b: text.as_bytes(),
         text,
         i: 0,
+        overflow: None,
     };
     p.skip_ws();
-    let v = p.value(0)?;
+    let v = match p.value(0) {
+        Ok(v) => v,
+        Err(e) => return (None, Some(e)),
+    };
     p.skip_ws();
     if p.i < p.b.len() {
-        return Err(p.invalid("after top-level value"));
+        return (None, Some(p.invalid("after top-level value")));
     }
-    Ok(v)
+    (Some(v), p.overflow)
 }
 
 struct JsonParser<'a> {
     b: &'a [u8],
     text: &'a str,
     i: usize,
+    /// The first number that overflowed float64 (see [`unmarshal_partial`]).
+    overflow: Option<Error>,
 }
 
 /// Go's `quoteChar`: `'x'`, `'\''`, `'"'`, `'\n'`. Go quotes one byte as if it were the code point
@@ -283,6 +300,15 @@ fn quote_char(c: char) -> String {
 impl JsonParser<'_> {
     fn eof(&self) -> Error {
         Error::new(ErrorKind::Unmarshal, "unexpected end of JSON input")
+    }
+
+    /// The end of the input inside a literal or a number: Go's scanner then steps a space through
+    /// the state it is in, so the error is about `' '` rather than the end.
+    fn eof_in(&self, context: &str) -> Error {
+        Error::new(
+            ErrorKind::Unmarshal,
+            format!("invalid character ' ' {context}"),
+        )
     }
 
     /// The byte at the error, as Go's scanner sees it: one byte, widened to a code point.
@@ -329,15 +355,16 @@ impl JsonParser<'_> {
 
     fn literal(&mut self, word: &str, v: Value) -> Result<Value, Error> {
         for (k, expected) in word.bytes().enumerate() {
+            let context = || {
+                format!(
+                    "in literal {word} (expecting {})",
+                    quote_char(word.as_bytes()[k] as char)
+                )
+            };
             match self.peek() {
-                None => return Err(self.eof()),
+                None => return Err(self.eof_in(&context())),
                 Some(c) if c == expected => self.i += 1,
-                Some(_) => {
-                    return Err(self.invalid(&format!(
-                        "in literal {word} (expecting {})",
-                        quote_char(word.as_bytes()[k] as char)
-                    )))
-                }
+                Some(_) => return Err(self.invalid(&context())),
             }
         }
         Ok(v)
@@ -349,7 +376,7 @@ impl JsonParser<'_> {
             self.i += 1;
         }
         match self.peek() {
-            None => return Err(self.eof()),
+            None => return Err(self.eof_in("in numeric literal")),
             Some(b'0') => self.i += 1,
             Some(b'1'..=b'9') => {
                 while matches!(self.peek(), Some(b'0'..=b'9')) {
@@ -361,7 +388,7 @@ impl JsonParser<'_> {
         if self.peek() == Some(b'.') {
             self.i += 1;
             match self.peek() {
-                None => return Err(self.eof()),
+                None => return Err(self.eof_in("after decimal point in numeric literal")),
                 Some(b'0'..=b'9') => {}
                 Some(_) => return Err(self.invalid("after decimal point in numeric literal")),
             }
@@ -375,7 +402,7 @@ impl JsonParser<'_> {
                 self.i += 1;
             }
             match self.peek() {
-                None => return Err(self.eof()),
+                None => return Err(self.eof_in("in exponent of numeric literal")),
                 Some(b'0'..=b'9') => {}
                 Some(_) => return Err(self.invalid("in exponent of numeric literal")),
             }
@@ -386,10 +413,17 @@ impl JsonParser<'_> {
         let text = &self.text[start..self.i];
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
-            _ => Err(Error::new(
-                ErrorKind::Unmarshal,
-                format!("json: cannot unmarshal number {text} into Go value of type float64"),
-            )),
+            _ => {
+                if self.overflow.is_none() {
+                    self.overflow = Some(Error::new(
+                        ErrorKind::Unmarshal,
+                        format!(
+                            "json: cannot unmarshal number {text} into Go value of type float64"
+                        ),
+                    ));
+                }
+                Ok(Value::Nil)
+            }
         }
     }
 
@@ -601,7 +635,13 @@ mod tests {
         assert_eq!(msg("{\"a\" 1}"), "invalid character '1' after object key");
         assert_eq!(msg("[1 2]"), "invalid character '2' after array element");
         assert_eq!(msg("1 2"), "invalid character '2' after top-level value");
-        assert_eq!(msg("tru"), "unexpected end of JSON input");
+        // The end inside a literal or number: Go's scanner steps a space through its state.
+        assert_eq!(
+            msg("tru"),
+            "invalid character ' ' in literal true (expecting 'e')"
+        );
+        assert_eq!(msg("-"), "invalid character ' ' in numeric literal");
+        assert_eq!(msg("[1"), "unexpected end of JSON input");
         assert_eq!(
             msg("trux"),
             "invalid character 'x' in literal true (expecting 'e')"

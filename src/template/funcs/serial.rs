@@ -15,7 +15,7 @@
 //! forms return the error.
 use crate::template::funcs::{CallCtx, FuncDef, FuncError};
 use crate::template::types::{GoType, Signature};
-use crate::template::value::{List, Map, MapEntries, Value};
+use crate::template::value::{List, Map, MapEntries, MapKind, Value};
 use crate::yaml;
 use crate::yaml::toml::FloatStyle;
 
@@ -287,12 +287,17 @@ fn to_raw_json(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError
         .map_err(|e| FuncError::msg(e.message))
 }
 
-/// Helm's `fromJson`: a map, or `{Error: …}`.
+/// Helm's `fromJson`: a map, or `{Error: …}`; a map whose decoding failed late (a number too
+/// large for float64) keeps the keys decoded, the failed one nil, beside `Error`.
 fn from_json(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let text = str_arg(&args, 0);
+    if let (Some(Value::Map(m)), Some(e)) = yaml::json::unmarshal_partial(&text) {
+        m.insert("Error", Value::string(e.message));
+        return Ok(Value::Map(m));
+    }
     Ok(match yaml::json::unmarshal(&text) {
         // `json.Unmarshal("null", &m)` sets the map to nil.
-        Ok(Value::Nil) => Value::Nil,
+        Ok(Value::Nil) => Value::Map(Map::nil(MapKind::StringInterface)),
         Ok(v @ Value::Map(_)) => v,
         Ok(other) => error_map(type_error(&other, "map[string]interface {}", false)),
         Err(e) => error_map(e.message),
@@ -303,7 +308,8 @@ fn from_json(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> 
 fn from_json_array(_: &mut CallCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let text = str_arg(&args, 0);
     Ok(match yaml::json::unmarshal(&text) {
-        Ok(Value::Nil) => Value::Nil,
+        // `json.Unmarshal("null", &a)` sets the slice to nil.
+        Ok(Value::Nil) => Value::List(List::nil(GoType::Interface)),
         Ok(v @ Value::List(_)) => v,
         Ok(other) => Value::list(vec![Value::string(type_error(
             &other,
