@@ -696,3 +696,137 @@ fn hide_secret_as_helm() {
     assert!(env.statuses("h").is_empty(), "a dry run records nothing");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `install|upgrade --dry-run -o json|yaml` print the release as helm v3.17.3 prints it (no
+/// `apply_method`; `chart.values` `null` without a values.yaml, `{}` for an empty one; `chart.files`
+/// `null` when there are none), times aside. Helm 4 prints the same release in its own shape
+/// (`apply_method`, `modtime`s, no `info.deleted`): with those removed it must agree too.
+#[test]
+fn dry_run_output_as_helm() {
+    let Some(env) = Env::new("dryout") else {
+        return;
+    };
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\n";
+    let plain = env.chart("plain", &[("cm.yaml", cm)]);
+    let empty = env.chart("empty", &[("cm.yaml", cm)]);
+    std::fs::write(Path::new(&empty).join("values.yaml"), "# nothing\n").unwrap();
+    let full = env.chart("full", &[("cm.yaml", cm)]);
+    std::fs::write(Path::new(&full).join("values.yaml"), "a: {}\nb: [1]\n").unwrap();
+    std::fs::write(Path::new(&full).join("README.md"), "hi\n").unwrap();
+    let deps = env.chart("deps", &[("cm.yaml", cm)]);
+    let chart_yaml = Path::new(&deps).join("Chart.yaml");
+    let text = std::fs::read_to_string(&chart_yaml).unwrap();
+    std::fs::write(
+        &chart_yaml,
+        format!("{text}dependencies:\n- name: sub\n  version: 1.0.0\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(Path::new(&deps).join("charts/sub")).unwrap();
+    std::fs::write(
+        Path::new(&deps).join("charts/sub/Chart.yaml"),
+        "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    env.ok(&env.helm3, &["install", "up", &plain]);
+
+    let times = |s: &str| -> String {
+        s.split('"')
+            .enumerate()
+            .map(|(i, part)| {
+                let is_time = i % 2 == 1
+                    && part.len() > 20
+                    && part.as_bytes()[4] == b'-'
+                    && part.as_bytes()[10] == b'T';
+                if is_time {
+                    "TIME"
+                } else {
+                    part
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\"")
+    };
+    // Helm 4's JSON with its own fields removed, as a value.
+    let v4_as_v3 = |s: &str| -> Value {
+        let mut v: Value = serde_json::from_str(s).unwrap_or(Value::Null);
+        if let Some(o) = v.as_object_mut() {
+            o.remove("apply_method");
+        }
+        if let Some(c) = v["chart"].as_object_mut() {
+            c.remove("modtime");
+            c.remove("schemamodtime");
+            for list in ["templates", "files"] {
+                for t in c
+                    .get_mut(list)
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    t.as_object_mut().map(|t| t.remove("modtime"));
+                }
+            }
+        }
+        if let Some(i) = v["info"].as_object_mut() {
+            i.remove("deleted");
+            i.remove("first_deployed");
+            i.remove("last_deployed");
+        }
+        v
+    };
+    let rudder = rudder();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (chart, verb) in [
+        (&plain, "install"),
+        (&empty, "install"),
+        (&full, "install"),
+        (&deps, "install"),
+        (&full, "upgrade"),
+    ] {
+        for format in ["json", "yaml"] {
+            let args = [verb, "up", chart.as_str(), "--dry-run", "-o", format];
+            let args: Vec<&str> = if verb == "install" {
+                [&["install", "x"][..], &args[2..]].concat()
+            } else {
+                args.to_vec()
+            };
+            let want = env.run(&env.helm3, &args);
+            let got = env.run(&rudder, &args);
+            assert_eq!(want.code, 0, "helm {args:?}: {}", want.stderr);
+            compared += 1;
+            if times(&want.stdout) != times(&got.stdout) || got.code != 0 {
+                failures.push(format!(
+                    "helm {}\n--- helm v3.17.3\n{}\n--- rudder\n{}{}",
+                    args.join(" "),
+                    want.stdout,
+                    got.stdout,
+                    got.stderr
+                ));
+            }
+            if format == "json" {
+                let v4 = env.run(&env.helm4, &args);
+                let mut ours: Value = serde_json::from_str(&got.stdout).unwrap_or(Value::Null);
+                if let Some(i) = ours["info"].as_object_mut() {
+                    i.remove("deleted");
+                    i.remove("first_deployed");
+                    i.remove("last_deployed");
+                }
+                if v4_as_v3(&v4.stdout) != ours {
+                    failures.push(format!(
+                        "helm {} (v4.1.4 shape aside)\n--- helm v4.1.4\n{}\n--- rudder\n{}",
+                        args.join(" "),
+                        v4.stdout,
+                        got.stdout
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 10);
+    assert_eq!(
+        env.statuses("x"),
+        Vec::<String>::new(),
+        "a dry run records nothing"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -27,7 +27,9 @@ pub fn values_from_json(json: &Map<String, Json>) -> Value {
 }
 
 /// `release.Chart` as Helm serializes it: metadata (dependencies as processed), lock, the chart's own
-/// templates, values (after import-values), schema and other files. Subcharts are not stored.
+/// templates, values (after import-values), schema and other files. Subcharts are not stored. As in
+/// Helm, `values` is `null` when the chart has no `values.yaml` and no dependencies (whose
+/// import-values processing sets a map), and `files` is `null` when there are none.
 pub fn chart_record(chart: &Chart) -> record::Chart {
     let file = |f: &crate::chart::File| record::File {
         name: f.name.clone(),
@@ -43,11 +45,17 @@ pub fn chart_record(chart: &Chart) -> record::Chart {
             .as_ref()
             .and_then(|l| serde_json::to_value(l).ok()),
         templates: Some(chart.templates.iter().map(file).collect()),
-        values: Some(values_json(&chart.values)),
+        values: has_values(chart).then(|| values_json(&chart.values)),
         schema: chart.schema.clone(),
-        files: Some(chart.files.iter().map(file).collect()),
+        files: (!chart.files.is_empty()).then(|| chart.files.iter().map(file).collect()),
         extra: Map::new(),
     }
+}
+
+/// Whether Helm's `chart.Values` is a map rather than nil: the loader sets it for a `values.yaml`
+/// (even an empty one), `processImportValues` for a chart that declares dependencies.
+fn has_values(chart: &Chart) -> bool {
+    chart.raw.iter().any(|f| f.name == "values.yaml") || !chart.metadata.dependencies.is_empty()
 }
 
 /// A rendered hook as the record stores it (not run yet).

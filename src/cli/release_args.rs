@@ -231,10 +231,12 @@ pub fn hide_secrets(manifest: &str) -> String {
 }
 
 /// Prints a release just installed or upgraded as `-o table|json|yaml` asks (Helm's
-/// `statusPrinter`; `--hide-notes` drops the notes from the table).
+/// `statusPrinter`; `--hide-notes` drops the notes from the table). JSON and YAML have Helm 3's
+/// shape (no `apply_method`), as the read commands print, since the rest of a fresh record (no
+/// `modtime`s, `deleted: ""`) is Helm 3's.
 pub fn print_release(release: &Release, output: &str, hide_notes: bool) -> Result<String, String> {
     let format = super::output::parse_format(output)?;
-    let mut release = release.clone();
+    let mut release = release.helm3_view();
     if hide_notes {
         if let Some(info) = release.info.as_mut() {
             info.notes.clear();
