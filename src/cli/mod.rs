@@ -36,6 +36,7 @@ pub mod uninstall;
 pub mod unittest;
 pub mod upgrade;
 pub mod values_args;
+pub mod verify;
 
 /// Stack size of the thread that runs a command: templates may nest `include` 1000 deep, as Helm allows.
 const COMMAND_STACK_BYTES: usize = 1 << 30;
@@ -105,6 +106,8 @@ pub enum Command {
     Unittest(unittest::UnittestArgs),
     /// Run tests for a release.
     Test(release_test::TestArgs),
+    /// Verify that a chart at the given path has been signed and is valid.
+    Verify(verify::VerifyArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -191,6 +194,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Registry(args) => registry::run_registry(args),
         Command::Unittest(args) => unittest::run(args),
         Command::Test(args) => release_test::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
 
