@@ -15,6 +15,7 @@ pub mod kube;
 pub mod malloc_tuning;
 pub mod parallel;
 pub mod program;
+pub mod provenance;
 pub mod registry;
 pub mod release;
 pub mod small_alloc;

@@ -95,8 +95,8 @@ impl ChartPathArgs {
     }
 
     /// Helm's `LocateChart`: the chart's absolute path, downloaded into the repository cache when
-    /// it is not on disk. `--verify` of a remote chart is refused until provenance is supported;
-    /// a chart on disk is left to the command's own `--verify` checks.
+    /// it is not on disk; with `--verify`, a chart on disk is checked against its `.prov` file
+    /// (a downloaded one is refused: fetching `.prov` files is not supported yet).
     pub fn locate(
         &self,
         chart: &str,
@@ -109,7 +109,7 @@ impl ChartPathArgs {
             .map_err(|e| e.to_string())?;
         if self.verify && reference.is_remote() {
             return Err(format!(
-                "--verify: checking the provenance of {} is not supported yet",
+                "--verify: checking the provenance of a downloaded chart ({}) is not supported yet",
                 reference.display()
             ));
         }
@@ -117,8 +117,14 @@ impl ChartPathArgs {
         let mut log = Vec::new();
         let result = chart_ref::locate(chart, &options, &settings, &mut log);
         eprint!("{}", String::from_utf8_lossy(&log));
-        result
+        let path = result
             .map(|located| located.path)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        if self.verify {
+            // Helm's LocateChart verifies a chart on disk against its `.prov` file.
+            let keyring = super::verify::keyring(self.keyring.as_deref());
+            crate::provenance::verify_chart(&path, &keyring).map_err(|e| e.to_string())?;
+        }
+        Ok(path)
     }
 }

@@ -38,6 +38,7 @@ pub mod uninstall;
 pub mod unittest;
 pub mod upgrade;
 pub mod values_args;
+pub mod verify;
 
 /// Stack size of the thread that runs a command: templates may nest `include` 1000 deep, as Helm allows.
 const COMMAND_STACK_BYTES: usize = 1 << 30;
@@ -109,6 +110,8 @@ pub enum Command {
     Test(release_test::TestArgs),
     /// Air-gapped installs: bundle a chart with its images, verify, push.
     Bundle(bundle::BundleArgs),
+    /// Verify that a chart at the given path has been signed and is valid.
+    Verify(verify::VerifyArgs),
 }
 
 /// When the command started: Go's `time.Now().String()` ends with the monotonic reading since then.
@@ -191,6 +194,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Unittest(args) => unittest::run(args),
         Command::Test(args) => release_test::run(args),
         Command::Bundle(args) => bundle::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
 

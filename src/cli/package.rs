@@ -16,9 +16,34 @@ pub struct PackageArgs {
     /// Location to write the chart.
     #[arg(short = 'd', long = "destination", default_value = ".")]
     pub destination: PathBuf,
+    /// Use a PGP private key to sign this package.
+    #[arg(long = "sign")]
+    pub sign: bool,
+    /// Name of the key to use when signing.
+    #[arg(long = "key", default_value = "")]
+    pub key: String,
+    /// Location of a public keyring.
+    #[arg(long = "keyring")]
+    pub keyring: Option<String>,
+    /// Location of a file which contains the passphrase for the signing key ("-" for stdin).
+    #[arg(long = "passphrase-file", default_value = "")]
+    pub passphrase_file: String,
 }
 
 pub fn run(args: PackageArgs) -> ExitCode {
+    if args.sign {
+        let missing = if args.key.is_empty() {
+            Some("--key is required for signing a package")
+        } else if args.keyring.as_deref() == Some("") {
+            Some("--keyring is required for signing a package")
+        } else {
+            None
+        };
+        if let Some(message) = missing {
+            eprintln!("Error: {message}");
+            return ExitCode::from(1);
+        }
+    }
     for chart_dir in &args.charts {
         // Helm stats the argument, then loads it as a directory (a file has no Chart.yaml).
         let loaded = match std::fs::metadata(chart_dir) {
@@ -41,6 +66,9 @@ pub fn run(args: PackageArgs) -> ExitCode {
             };
             let path = dest.join(archive_name(&chart));
             save(&path, &bytes).map_err(|e| format!("failed to save: {e}"))?;
+            if args.sign {
+                clearsign(&args, &path)?;
+            }
             Ok(crate::chart::lint::go_clean_display(&path))
         });
         match result {
@@ -72,4 +100,33 @@ fn save(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
         Ok(_) => {}
     }
     std::fs::write(path, bytes).map_err(|e| crate::go_os::path_error("open", path, &e))
+}
+
+/// Helm's `Package.Clearsign`: `<archive>.prov` (0644) signed with `--key` from `--keyring`; the
+/// passphrase from `--passphrase-file` (read first, as Helm reads it), else asked without echo
+/// for an encrypted key.
+fn clearsign(args: &PackageArgs, archive: &std::path::Path) -> Result<(), String> {
+    let keyring = super::verify::keyring(args.keyring.as_deref());
+    let from_file = if args.passphrase_file.is_empty() {
+        None
+    } else {
+        Some(
+            crate::provenance::read_passphrase_file(&args.passphrase_file)
+                .map_err(|e| e.to_string())?,
+        )
+    };
+    let mut passphrase = |name: &str| -> Result<String, crate::provenance::Error> {
+        match &from_file {
+            Some(p) => Ok(p.clone()),
+            None => super::prompt::password(&format!(
+                "Password for key {} >  ",
+                crate::template::printf::quote_go(name)
+            ))
+            .map_err(crate::provenance::Error),
+        }
+    };
+    let signed = crate::provenance::sign(archive, &keyring, &args.key, &mut passphrase)
+        .map_err(|e| e.to_string())?;
+    let prov = std::path::PathBuf::from(format!("{}.prov", archive.display()));
+    std::fs::write(&prov, signed).map_err(|e| crate::go_os::path_error("open", &prov, &e))
 }

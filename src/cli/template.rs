@@ -193,9 +193,6 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         }
     }
     let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
-    if args.chart_path.verify {
-        chart_source_flags(&chart)?;
-    }
     let chart = args
         .chart_path
         .locate(
@@ -310,34 +307,6 @@ fn write_failed(message: String, debug: bool) -> String {
     } else {
         format!("{message}\n\nUse --debug flag to render out invalid YAML")
     }
-}
-
-/// `--verify` of a chart on disk: Helm's errors for an unpacked chart, a file that is not an
-/// archive and a missing `.prov` file; checking a signature is not supported yet.
-fn chart_source_flags(chart: &str) -> Result<(), String> {
-    let on_disk = std::path::Path::new(chart.trim()).exists();
-    if !on_disk {
-        return Ok(());
-    }
-    let path = crate::action::chart_source::locate_chart(chart)?;
-    if path.is_dir() {
-        return Err("unpacked charts cannot be verified".to_string());
-    }
-    let is_tar = path
-        .extension()
-        .is_some_and(|e| e == "tgz" || e == "gz" || e == "tar");
-    if !is_tar {
-        return Err("chart must be a tgz file".to_string());
-    }
-    let provenance = PathBuf::from(format!("{}.prov", path.display()));
-    if let Err(e) = std::fs::metadata(&provenance) {
-        return Err(format!(
-            "could not load provenance file {}: {}",
-            provenance.display(),
-            crate::go_os::path_error("stat", &provenance, &e)
-        ));
-    }
-    Err("--verify: checking a chart's provenance signature is not supported yet".to_string())
 }
 
 /// Helm 3's exec post-renderer: the manifests on stdin, the program's stdout replaces them (even
