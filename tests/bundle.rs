@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use rudder::registry::client::Options;
-use rudder::registry::image::{digest_of, Manifest, OCI_INDEX, OCI_MANIFEST};
+use rudder::registry::image::{
+    digest_of, Manifest, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST,
+};
 use rudder::registry::Client;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -68,6 +70,8 @@ struct Fixture {
     app_index: String,
     /// The digest of its linux/amd64 manifest.
     app_amd64: String,
+    /// The digest of ag-test/legacy:2.0, a Docker manifest list of Docker v2 manifests.
+    legacy_list: String,
 }
 
 /// A gzipped tar holding one file.
@@ -112,6 +116,30 @@ fn push_manifest(client: &mut Client, repository: &str, arch: &str) -> Manifest 
         digest: digest_of(&data),
         data,
         media_type: OCI_MANIFEST.to_string(),
+    }
+}
+
+/// Pushes a one-layer image with Docker's media types (v2 schema 2) for `arch`; its manifest.
+fn push_docker_manifest(client: &mut Client, repository: &str, arch: &str) -> Manifest {
+    let (layer_data, diff_id) = layer("legacy.txt", &format!("{repository} for {arch}\n"));
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": arch, "os": "linux", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+    }))
+    .unwrap();
+    let config_digest = client.put_blob(repository, &config).unwrap();
+    let layer_digest = client.put_blob(repository, &layer_data).unwrap();
+    let data = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": DOCKER_MANIFEST,
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "digest": layer_digest, "size": layer_data.len()}],
+    }))
+    .unwrap();
+    Manifest {
+        digest: digest_of(&data),
+        data,
+        media_type: DOCKER_MANIFEST.to_string(),
     }
 }
 
@@ -160,6 +188,27 @@ fn fixture() -> Option<&'static Fixture> {
             media_type: OCI_INDEX.to_string(),
         };
         client.put_manifest("ag-test/app", "1.0", &index).unwrap();
+        let mut entries = Vec::new();
+        for arch in ["amd64", "arm"] {
+            let m = push_docker_manifest(&mut client, "ag-test/legacy", arch);
+            client
+                .put_manifest("ag-test/legacy", &m.digest, &m)
+                .unwrap();
+            entries.push(serde_json::json!({
+                "mediaType": DOCKER_MANIFEST, "digest": m.digest, "size": m.data.len(),
+                "platform": {"os": "linux", "architecture": arch},
+            }));
+        }
+        let data = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2, "mediaType": DOCKER_LIST, "manifests": entries,
+        }))
+        .unwrap();
+        let list = Manifest {
+            digest: digest_of(&data),
+            data,
+            media_type: DOCKER_LIST.to_string(),
+        };
+        client.put_manifest("ag-test/legacy", "2.0", &list).unwrap();
         Some(Fixture {
             source: source_host,
             site: format!("127.0.0.1:{}", site["REGISTRY_PLAIN_PORT"]),
@@ -169,6 +218,7 @@ fn fixture() -> Option<&'static Fixture> {
             site_password: site["REGISTRY_PASSWORD"].clone(),
             app_index: index.digest,
             app_amd64: amd64.digest,
+            legacy_list: list.digest,
         })
     });
     if found.is_none() {
@@ -276,8 +326,11 @@ impl Scratch {
         ];
         args.extend_from_slice(extra);
         let out = self.ok(&args);
+        let images = 6 + extra.iter().filter(|a| **a == "--image").count();
         assert!(
-            out.contains("chart airgap-app 0.1.0, 1 dependencies, 2 values files, 6 images"),
+            out.contains(&format!(
+                "chart airgap-app 0.1.0, 1 dependencies, 2 values files, {images} images"
+            )),
             "{out}"
         );
         self.path("platform.bundle.tgz")
@@ -388,10 +441,14 @@ fn create_verify_and_push() {
 
     // Without --platform the index is kept whole, digest unchanged.
     std::fs::remove_file(&bundle).unwrap();
-    let whole = s.bundle(f, &["-q"]);
+    // Docker's media types (a manifest list of v2 manifests) are kept as they are.
+    let legacy = format!("{}/ag-test/legacy:2.0", f.source);
+    let whole = s.bundle(f, &["-q", "--image", &legacy]);
     let m = unpack(&whole, &s.path("whole"));
     assert_eq!(image(&m, "app")["digest"], f.app_index.as_str());
     assert!(image(&m, "app").get("sourceDigest").is_none());
+    assert_eq!(image(&m, "legacy")["digest"], f.legacy_list.as_str());
+    assert_eq!(image(&m, "legacy")["mediaType"], DOCKER_LIST);
 
     // Push into the site's registry: same paths and tags, same digests; the charts as OCI charts.
     let out = s.ok(&[
@@ -411,6 +468,11 @@ fn create_verify_and_push() {
         .image_manifest("ag-test/app", "1.0", "site app")
         .unwrap();
     assert_eq!(pushed.digest, f.app_index);
+    let legacy = site
+        .image_manifest("ag-test/legacy", "2.0", "site legacy")
+        .unwrap();
+    assert_eq!(legacy.digest, f.legacy_list);
+    assert_eq!(legacy.media_type, DOCKER_LIST);
     for name in ["init", "worker", "sidecar", "check", "annotated"] {
         site.image_manifest(&format!("ag-test/{name}"), "1.0", name)
             .unwrap();

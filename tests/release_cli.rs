@@ -640,3 +640,59 @@ fn corrupted_record_stops_every_command() {
         assert!(env.exists("configmap", "c-cm"), "{args:?}");
     }
 }
+
+/// `--hide-secret`: refused without a dry run (Helm's message, before anything else); with one, the
+/// printed manifest has Helm's placeholder for each v1 Secret, hooks whole, as helm v3.17.3 prints.
+#[test]
+fn hide_secret_as_helm() {
+    let Some(env) = Env::new("hide") else {
+        return;
+    };
+    let chart = env.chart(
+        "hide",
+        &[
+            (
+                "all.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-s\nstringData:\n  password: hunter2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-c\n",
+            ),
+            (
+                "hook.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n    helm.sh/hook: pre-install\nstringData:\n  a: b\n",
+            ),
+        ],
+    );
+    let rudder = rudder();
+    let mut failures = Vec::new();
+    for line in [
+        "install h CHART --hide-secret",
+        "upgrade h CHART --hide-secret",
+        "upgrade --install h CHART --hide-secret",
+        "install h CHART --hide-secret --dry-run",
+        "install h CHART --hide-secret --dry-run=server",
+        "upgrade --install h CHART --hide-secret --dry-run",
+    ] {
+        let args: Vec<&str> = line
+            .split(' ')
+            .map(|w| if w == "CHART" { chart.as_str() } else { w })
+            .collect();
+        let without_time = |o: &Outcome| Outcome {
+            stdout: o
+                .stdout
+                .lines()
+                .filter(|l| !l.starts_with("LAST DEPLOYED:"))
+                .map(|l| format!("{l}\n"))
+                .collect(),
+            stderr: o.errors().join("\n"),
+            ..o.clone()
+        };
+        let want = without_time(&env.run(&env.helm3, &args));
+        let got = without_time(&env.run(&rudder, &args));
+        if want != got {
+            failures.push(format!(
+                "helm {line}\n--- helm v3.17.3\n{want:?}\n--- rudder\n{got:?}"
+            ));
+        }
+    }
+    assert!(env.statuses("h").is_empty(), "a dry run records nothing");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -6,6 +6,8 @@
 //! Cluster selection as `tests/cluster_smoke.rs`: `KUBECONFIG` if it names a file whose servers are
 //! on 127.0.0.0/8, else `tests/cluster/up` (which reuses a running cluster). Without a cluster the
 //! tests fail when `CI=true` and are skipped otherwise.
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -84,7 +86,7 @@ impl Env {
         let env = Env {
             kubeconfig,
             ns,
-            helm3: oracle("v3"),
+            helm3: common::helm_v3().expect("helm v3"),
             helm4: oracle("v4"),
             kubectl: oracle("kubectl"),
             home,
@@ -124,7 +126,9 @@ impl Env {
     }
 
     fn rudder(&self, args: &[&str]) -> Output {
-        self.run(Path::new(env!("CARGO_BIN_EXE_rudder")), args)
+        // Under the name `helm`, as the differential tests run it (messages then name `helm`).
+        static AS_HELM: OnceLock<PathBuf> = OnceLock::new();
+        self.run(AS_HELM.get_or_init(common::rudder_as_helm), args)
     }
     fn helm3(&self, args: &[&str]) -> Output {
         self.run(&self.helm3, args)

@@ -646,3 +646,95 @@ fn dependency_cycle_is_packaged_once_as_helm_does() {
     sides.same(&helm3, &["template", "r", "a"]);
     sides.same(&helm3, &["dependency", "list", "a"]);
 }
+
+/// Runs `command` (a shell line) on a pseudo-terminal (util-linux `script`), typing `input` a second
+/// after it starts (once the prompt has turned echo off); what the terminal showed.
+fn on_terminal(dir: &Path, command: &str, input: &str) -> String {
+    let shell = format!("(sleep 1; printf '%s\\n' '{input}') | script -qec '{command}' /dev/null");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(shell)
+        .current_dir(dir)
+        .env("HELM_CONFIG_HOME", dir.join(".helm/config"))
+        .env("HELM_CACHE_HOME", dir.join(".helm/cache"))
+        .env("HELM_DATA_HOME", dir.join(".helm/data"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `repo add --username` without `--password`, and `registry login` without credentials: Helm's
+/// prompts. On a terminal the password is read without echo; without one (standard input not a
+/// terminal) both fail as Helm does. `repo add` leaves `repositories.lock` (0600) as Helm does.
+#[test]
+fn password_prompts_and_the_repositories_lock() {
+    let (Some(helm3), Some(server)) = (helm(), repo_server()) else {
+        return;
+    };
+    if Command::new("script").arg("--version").output().is_err() {
+        unavailable("util-linux script (a pseudo-terminal)");
+        return;
+    }
+    let sides = Sides::new("remote-prompt");
+    let name = format!("prompt-{}", std::process::id());
+    let served = Path::new(&server["REPO_ROOT"]).join(&name);
+    std::fs::create_dir_all(&served).unwrap();
+    std::fs::write(served.join("index.yaml"), "apiVersion: v1\nentries: {}\n").unwrap();
+    let auth = format!("http://127.0.0.1:{}/{name}", server["REPO_AUTH_PORT"]);
+    let (user, password) = (server["REPO_USER"].as_str(), &server["REPO_PASSWORD"]);
+    // Standard input is not a terminal.
+    sides.same(&helm3, &["repo", "add", "au", &auth, "--username", user]);
+    sides.same(&helm3, &["registry", "login", "127.0.0.1:1"]);
+    sides.same(
+        &helm3,
+        &["registry", "login", "127.0.0.1:1", "--username", user],
+    );
+    // On a terminal.
+    for (side, bin) in [("helm", helm3.as_path()), ("rudder", rudder())] {
+        let dir = sides.dir(side);
+        let shown = on_terminal(
+            &dir,
+            &format!("{} repo add au {auth} --username {user}", bin.display()),
+            password,
+        );
+        assert_eq!(
+            shown, "Password: \r\n\"au\" has been added to your repositories\r\n",
+            "{side}"
+        );
+        let config = std::fs::read_to_string(dir.join(".helm/config/repositories.yaml")).unwrap();
+        assert!(config.contains(&format!("password: {password}")), "{side}");
+        let lock = std::fs::metadata(dir.join(".helm/config/repositories.lock")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(lock.permissions().mode() & 0o777, 0o600, "{side}");
+    }
+    // A held lock makes `repo add` wait for it.
+    let dir = sides.dir("rudder");
+    let holder = Command::new("flock")
+        .arg(dir.join(".helm/config/repositories.lock"))
+        .args(["sleep", "2"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let out = sides.run(
+        "rudder",
+        rudder(),
+        &[
+            "repo",
+            "add",
+            "plain",
+            &auth,
+            "--username",
+            user,
+            "--password",
+            password,
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(1000),
+        "did not wait"
+    );
+    let _ = holder.wait_with_output();
+    let _ = std::fs::remove_dir_all(&served);
+}

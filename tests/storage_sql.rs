@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 
 use rudder::kube::{Cluster, KubeSettings};
 use rudder::storage::record::{Chart, Info, Metadata};
-use rudder::storage::{self, Record, Release, Status, Time};
+use rudder::storage::{self, LockHolder, Record, Release, Status, Time};
 
 fn skip_or_fail(why: &str) {
     if std::env::var("CI").as_deref() == Ok("true") {
@@ -320,6 +320,67 @@ fn sql_driver_shares_rows_with_helm() {
             "rudder list after helm used rudder's schema: {out:?}"
         ));
     }
+
+    // 4. A pending revision keeps its holder in Rudder's own table: `status` shows it, Helm reads
+    //    the row as usual, and `release-lock` frees the release without --force.
+    let dead_pid = {
+        let mut child = Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    };
+    rt.block_on(async {
+        let s = storage::open(
+            &sql(&with_dbname(&base, &db_rudder)),
+            &cluster,
+            Some(ns.clone()),
+        )
+        .await
+        .unwrap();
+        let mut r = Record::new(release("locked", &ns, 1, Status::PendingInstall));
+        r.holder = Some(LockHolder {
+            pid: dead_pid,
+            ..LockHolder::current()
+        });
+        s.create(&mut r).await.unwrap();
+        let read = s.last("locked").await.unwrap();
+        if read.holder.as_ref().map(|h| h.pid) != Some(dead_pid) {
+            failures.push(format!("sql: holder not read back: {:?}", read.holder));
+        }
+    });
+    let out = env2.must(&rudder, &["status", "locked", "-n", &ns]);
+    if !out.contains(&format!("LOCKED BY: pid {dead_pid} on ")) {
+        failures.push(format!("rudder status of a locked sql release:\n{out}"));
+    }
+    let out = env2.must(&v3, &["status", "locked", "-n", &ns]);
+    if !out.contains("STATUS: pending-install") {
+        failures.push(format!("helm status of a locked sql release:\n{out}"));
+    }
+    let (code, out, err) = env2.run(&rudder, &["release-lock", "locked", "-n", &ns]);
+    if code != 0 || !out.contains("revision 1 (pending-install) is now failed") {
+        failures.push(format!("sql release-lock: {out}{err}"));
+    }
+    let out = env2.must(&v3, &["history", "locked", "-n", &ns]);
+    if !out.contains("failed") {
+        failures.push(format!("helm history after sql release-lock: {out}"));
+    }
+    rt.block_on(async {
+        let s = storage::open(
+            &sql(&with_dbname(&base, &db_rudder)),
+            &cluster,
+            Some(ns.clone()),
+        )
+        .await
+        .unwrap();
+        if let Some(h) = s.last("locked").await.unwrap().holder {
+            failures.push(format!(
+                "sql: holder kept after the lock was released: {h:?}"
+            ));
+        }
+    });
+    // Helm still migrates and uses the database (its sql-migrate sees only its own migrations).
+    env2.must(&v3, &["install", "third", chart_s, "-n", &ns]);
+    let _ = env2.run(&v3, &["uninstall", "third", "-n", &ns]);
 
     let _ = env2.run(&v3, &["uninstall", "second", "-n", &ns]);
     let _ = Command::new(&kubectl)

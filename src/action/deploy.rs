@@ -265,10 +265,8 @@ pub async fn update(
     // (Helm 4's csaupgrade), so that fields the new manifest drops are removed.
     if !params.dry_run {
         let results = futures::future::join_all(migrations.into_iter().map(
-            |(object, kind, fields, version)| async move {
-                applier
-                    .set_managed_fields(object, kind, fields, &version)
-                    .await
+            |(object, kind, fields, version)| {
+                migrate_managed_fields(applier, object, kind, fields, version)
             },
         ))
         .await;
@@ -359,6 +357,42 @@ pub async fn delete_with(
         deleted: doomed,
         kept,
     })
+}
+
+/// Moves a live object's client-side managed fields to server-side apply, conditional on its
+/// `resourceVersion`. Controllers write the objects too (a Deployment's status, say): when the
+/// object changed since it was read (409), it is read again and the move recomputed, a few times.
+async fn migrate_managed_fields(
+    applier: &Applier,
+    object: &Object,
+    kind: &Kind,
+    mut fields: serde_json::Value,
+    mut version: String,
+) -> Result<(), ClusterError> {
+    const ATTEMPTS: usize = 5;
+    for attempt in 1..=ATTEMPTS {
+        match applier
+            .set_managed_fields(object, kind, fields, &version)
+            .await
+        {
+            Err(ClusterError::Api(failure)) if failure.code == 409 && attempt < ATTEMPTS => {
+                let Some(live) = applier.get(object, kind).await? else {
+                    return Ok(());
+                };
+                let Some(again) = object::migrated_managed_fields(&live) else {
+                    return Ok(());
+                };
+                fields = again;
+                version = live
+                    .pointer("/metadata/resourceVersion")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+            }
+            other => return other,
+        }
+    }
+    Ok(())
 }
 
 /// Objects sorted into install order (for manifests not written by the sorter).

@@ -299,9 +299,11 @@ pub async fn run(
             applier,
             storage,
             &mut record,
-            &current_objects,
-            &target,
-            known.as_deref(),
+            Objects {
+                current: &current_objects,
+                target: &target,
+                known: known.as_deref(),
+            },
             options,
             &mut created,
         ) => r,
@@ -345,16 +347,27 @@ fn merged_labels(current: &Record, new: &BTreeMap<String, String>) -> BTreeMap<S
     labels
 }
 
+/// The objects an upgrade moves from and to.
+struct Objects<'a> {
+    current: &'a [Resolved],
+    target: &'a [Resolved],
+    /// Whether each target object exists, when known without reading it (see [`deploy::update`]).
+    known: Option<&'a [bool]>,
+}
+
 async fn perform(
     applier: &Applier,
     storage: &Storage,
     record: &mut Record,
-    current: &[Resolved],
-    target: &[Resolved],
-    known: Option<&[bool]>,
+    objects: Objects<'_>,
     options: &UpgradeOptions<'_>,
     created: &mut Vec<Resolved>,
 ) -> Result<(), Error> {
+    let Objects {
+        current,
+        target,
+        known,
+    } = objects;
     let timeout = options.wait.timeout;
     if !options.no_hooks {
         hooks::run(applier, storage, record, HookEvent::PreUpgrade, timeout).await?;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::kube_args::{open_storage, KubeArgs};
-use super::release_args::{print_release, CommonReleaseArgs};
+use super::release_args::CommonReleaseArgs;
 use super::template::ExecPostRenderer;
 use crate::action::install::{self, InstallOptions};
 use crate::action::release_render::RenderOptions;
@@ -134,6 +134,7 @@ async fn install(
     chart: std::path::PathBuf,
     from_bundle: Option<crate::bundle::install::FromBundle>,
 ) -> Result<String, String> {
+    args.common.check_hide_secret()?;
     let post = post_renderer(&args.common)?;
     let (cluster, storage) = open_storage(&args.kube, false).await?;
     let storage = storage.refusing_undecodable();
@@ -169,9 +170,5 @@ async fn install(
     for warning in &installed.warnings {
         eprintln!("WARNING: {warning}");
     }
-    print_release(
-        &installed.release,
-        &args.common.output,
-        args.common.hide_notes,
-    )
+    args.common.print(&installed.release)
 }

@@ -23,6 +23,7 @@ pub mod list;
 pub mod output;
 pub mod package;
 pub mod pflag;
+pub mod prompt;
 pub mod registry;
 pub mod release_args;
 pub mod release_lock;

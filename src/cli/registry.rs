@@ -296,20 +296,35 @@ pub fn run_registry(args: RegistryArgs) -> ExitCode {
                 return Err("\"helm registry login\" requires 1 argument\n\nUsage:  helm registry login [host] [flags]"
                 .to_string());
             };
+            // Helm's getUsernamePassword: --password-stdin, else prompts for what is missing.
+            let mut username = login.username.clone();
             let mut password = login.password.clone();
-            if !password.is_empty() {
-                eprintln!(
-                    "WARNING: Using --password via the CLI is insecure. Use --password-stdin."
-                );
-            } else if login.password_stdin {
+            if login.password_stdin {
                 let mut text = String::new();
                 std::io::stdin()
                     .read_to_string(&mut text)
                     .map_err(|e| e.to_string())?;
-                password = text.trim_end_matches(['\n', '\r']).to_string();
-            }
-            if login.username.is_empty() || password.is_empty() {
-                return Err("username and password are required (interactive prompts are not supported yet)".into());
+                let text = text.strip_suffix('\n').unwrap_or(&text);
+                password = text.strip_suffix('\r').unwrap_or(text).to_string();
+            } else if password.is_empty() {
+                if username.is_empty() {
+                    username = super::prompt::line("Username: ")?.trim().to_string();
+                }
+                if username.is_empty() {
+                    password = super::prompt::silent_line("Token: ")?;
+                    if password.is_empty() {
+                        return Err("token required".into());
+                    }
+                } else {
+                    password = super::prompt::silent_line("Password: ")?;
+                    if password.is_empty() {
+                        return Err("password required".into());
+                    }
+                }
+            } else {
+                eprintln!(
+                    "WARNING: Using --password via the CLI is insecure. Use --password-stdin."
+                );
             }
             let options = Options {
                 plain_http: false,
@@ -317,11 +332,11 @@ pub fn run_registry(args: RegistryArgs) -> ExitCode {
                 cert_file: login.cert_file.clone(),
                 key_file: login.key_file.clone(),
                 insecure_skip_tls_verify: login.insecure,
-                credentials: Some((login.username.clone(), password.clone())),
+                credentials: Some((username.clone(), password.clone())),
             };
             let mut client = Client::new(host, options).map_err(|e| e.to_string())?;
             client.login().map_err(|e| e.to_string())?;
-            credentials::store(&settings.registry_config, host, &login.username, &password)
+            credentials::store(&settings.registry_config, host, &username, &password)
                 .map_err(|e| e.to_string())?;
             eprintln!("Login Succeeded");
             Ok(())

@@ -63,6 +63,9 @@ pub struct CommonReleaseArgs {
     /// Do not show notes in the output.
     #[arg(long = "hide-notes")]
     pub hide_notes: bool,
+    /// Hide Kubernetes Secrets when also using the --dry-run flag.
+    #[arg(long = "hide-secret")]
+    pub hide_secret: bool,
     /// Prints the output in the specified format. Allowed values: table, json, yaml.
     #[arg(short = 'o', long = "output", default_value = "table")]
     pub output: String,
@@ -94,6 +97,25 @@ impl CommonReleaseArgs {
             wait_for_jobs: self.wait_for_jobs,
             timeout: go_duration(&self.timeout)?,
         })
+    }
+
+    /// `--hide-secret` without a dry run is refused before anything else, as Helm refuses it.
+    pub fn check_hide_secret(&self) -> Result<(), String> {
+        if self.hide_secret && !self.dry_run()?.is_dry_run() {
+            return Err("Hiding Kubernetes secrets requires a dry-run mode".to_string());
+        }
+        Ok(())
+    }
+
+    /// Prints the release as `-o` asks, without notes (`--hide-notes`) and with each v1 Secret of
+    /// the manifest replaced by Helm's placeholder (`--hide-secret`, only allowed with a dry run).
+    pub fn print(&self, release: &Release) -> Result<String, String> {
+        if !self.hide_secret {
+            return print_release(release, &self.output, self.hide_notes);
+        }
+        let mut release = release.clone();
+        release.manifest = hide_secrets(&release.manifest);
+        print_release(&release, &self.output, self.hide_notes)
     }
 
     pub fn atomic(&self) -> bool {
@@ -176,6 +198,38 @@ pub fn go_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(total))
 }
 
+/// Helm's `--hide-secret`: each document of the manifest whose `apiVersion` is `v1` and `kind` is
+/// `Secret` keeps its `# Source:` line and loses its body to `# HIDDEN: The Secret output has been
+/// suppressed`. Hooks are printed whole, as Helm prints them. The top-level keys are read from the
+/// document's lines (the manifest was written by the sorter as `---\n# Source: …\n<YAML>\n`).
+pub fn hide_secrets(manifest: &str) -> String {
+    let mut out = String::with_capacity(manifest.len());
+    let mut docs = manifest.split("---\n").peekable();
+    if let Some(first) = docs.next() {
+        out.push_str(first);
+    }
+    for doc in docs {
+        out.push_str("---\n");
+        let top = |key: &str| {
+            doc.lines().find_map(|l| {
+                l.strip_prefix(key)
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .map(|v| v.trim().trim_matches(['"', '\'']))
+            })
+        };
+        if top("kind") == Some("Secret") && top("apiVersion") == Some("v1") {
+            for line in doc.lines().take_while(|l| l.starts_with("# Source: ")) {
+                out.push_str(line);
+                out.push('\n');
+            }
+            out.push_str("# HIDDEN: The Secret output has been suppressed\n");
+        } else {
+            out.push_str(doc);
+        }
+    }
+    out
+}
+
 /// Prints a release just installed or upgraded as `-o table|json|yaml` asks (Helm's
 /// `statusPrinter`; `--hide-notes` drops the notes from the table).
 pub fn print_release(release: &Release, output: &str, hide_notes: bool) -> Result<String, String> {
@@ -213,5 +267,17 @@ pub fn run_async<F: std::future::Future>(future: F) -> F::Output {
             eprintln!("Error: cannot start the async runtime: {e}");
             std::process::exit(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_hidden_others_kept() {
+        let manifest = "---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  p: x\n---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\n# Source: c/templates/b.yaml\napiVersion: example.com/v1\nkind: \"Secret\"\nmetadata:\n  name: not-core\n";
+        assert_eq!(
+            super::hide_secrets(manifest),
+            "---\n# Source: c/templates/a.yaml\n# HIDDEN: The Secret output has been suppressed\n---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\n# Source: c/templates/b.yaml\napiVersion: example.com/v1\nkind: \"Secret\"\nmetadata:\n  name: not-core\n"
+        );
     }
 }

@@ -200,27 +200,26 @@ fn run_add(settings: &crate::deps::Settings, args: AddArgs) -> Result<(), String
     let [name, url] = args.args.as_slice() else {
         return Err(args_error("helm repo add [NAME] [URL] [flags]", "exact", 2));
     };
-    let mut password = args.password.clone();
-    if !args.username.is_empty() && password.is_empty() {
-        if !args.password_stdin {
-            print!("Password: ");
+    let password_stdin = args.password_stdin;
+    // Asked by `repo::add` once it holds the lock, as Helm asks.
+    let mut ask_password = move || -> Result<String, String> {
+        if password_stdin {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| e.to_string())?;
+            let text = text.strip_suffix('\n').unwrap_or(&text);
+            Ok(text.strip_suffix('\r').unwrap_or(text).to_string())
+        } else {
+            super::prompt::password("Password: ")
         }
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| e.to_string())?;
-        let text = text.strip_suffix('\n').unwrap_or(&text);
-        password = text.strip_suffix('\r').unwrap_or(text).to_string();
-        if !args.password_stdin {
-            println!();
-        }
-    }
+    };
     let options = AddOptions {
         entry: Entry {
             name: name.clone(),
             url: url.clone(),
             username: args.username,
-            password,
+            password: args.password,
             cert_file: args.cert_file,
             key_file: args.key_file,
             ca_file: args.ca_file,
@@ -230,7 +229,7 @@ fn run_add(settings: &crate::deps::Settings, args: AddArgs) -> Result<(), String
         force_update: args.force_update,
         allow_deprecated_repos: args.allow_deprecated_repos,
     };
-    let line = repo::add(settings, &options).map_err(|e| e.to_string())?;
+    let line = repo::add(settings, &options, &mut ask_password).map_err(|e| e.to_string())?;
     println!("{line}");
     Ok(())
 }

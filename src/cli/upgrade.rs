@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::install::post_renderer;
 use super::kube_args::{open_storage, KubeArgs};
-use super::release_args::{print_release, CommonReleaseArgs};
+use super::release_args::CommonReleaseArgs;
 use crate::action::install::{self, InstallOptions};
 use crate::action::release_render::RenderOptions;
 use crate::action::template::PostRenderer;
@@ -135,6 +135,7 @@ async fn upgrade(
                 );
                 let _ = stdout.flush();
             }
+            args.common.check_hide_secret()?;
             let options = InstallOptions {
                 release_name: name.clone(),
                 chart: chart.clone(),
@@ -162,14 +163,11 @@ async fn upgrade(
             for warning in &installed.warnings {
                 eprintln!("WARNING: {warning}");
             }
-            out.push_str(&print_release(
-                &installed.release,
-                &args.common.output,
-                args.common.hide_notes,
-            )?);
+            out.push_str(&args.common.print(&installed.release)?);
             return Ok(out);
         }
     }
+    args.common.check_hide_secret().map_err(failed)?;
     let values_mode = if args.reset_values {
         ValuesMode::Reset
     } else if args.reuse_values {
@@ -211,10 +209,6 @@ async fn upgrade(
             "Release {name:?} has been upgraded. Happy Helming!\n"
         ));
     }
-    out.push_str(&print_release(
-        &upgraded.release,
-        &args.common.output,
-        args.common.hide_notes,
-    )?);
+    out.push_str(&args.common.print(&upgraded.release)?);
     Ok(out)
 }

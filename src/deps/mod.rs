@@ -14,7 +14,10 @@
 //! - [`getter`] — HTTP(S) downloads with Helm's repository options (basic auth, CA, client
 //!   certificates, `insecure_skip_tls_verify`, `pass_credentials_all`). reqwest, as for `-f URL`.
 //! - [`manager`] — `dependency update`/`build`/`list`.
-//! - [`repo`] — `repo add`/`remove`/`update`; [`search`] — `search repo`.
+//! - [`repo`] — `repo add`/`remove`/`update`; [`repo_lock`] — `repositories.lock` around `repo add`;
+//!   [`search`] — `search repo`.
+//! - [`chart_ref`] — a chart argument (path, `repo/chart`, `--repo`, `oci://`, URL) resolved to a
+//!   chart on disk (Helm's `LocateChart`).
 //!
 //! Version constraints are checked with [`crate::chart::constraint`], the one implementation also
 //! behind `semverCompare` and `kubeVersion`.
@@ -33,6 +36,7 @@ pub mod manager;
 pub mod paths;
 pub mod pull;
 pub mod repo;
+pub mod repo_lock;
 pub mod repofile;
 pub mod search;
 

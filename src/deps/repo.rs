@@ -28,9 +28,16 @@ pub struct AddOptions {
     pub allow_deprecated_repos: bool,
 }
 
-/// `repo add`: checks the repository by fetching its index, then records it. The line to print.
-pub fn add(settings: &Settings, options: &AddOptions) -> Result<String, Error> {
-    let c = &options.entry;
+/// `repo add`: checks the repository by fetching its index, then records it, holding
+/// `repositories.lock` while it reads and rewrites `repositories.yaml`. `password` is asked (once
+/// the lock is held, as Helm asks) when a username was given without a password. The line to print.
+pub fn add(
+    settings: &Settings,
+    options: &AddOptions,
+    password: &mut dyn FnMut() -> Result<String, String>,
+) -> Result<String, Error> {
+    let mut entry = options.entry.clone();
+    let c = &mut entry;
     let quote = crate::template::printf::quote_go;
     if !options.allow_deprecated_repos {
         for (old, new) in DEPRECATED {
@@ -47,11 +54,16 @@ pub fn add(settings: &Settings, options: &AddOptions) -> Result<String, Error> {
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         crate::go_os::mkdir_all(parent).map_err(Error::Io)?;
     }
+    let _lock = super::repo_lock::acquire(file)?;
     let mut f = RepoFile::load(file)?.unwrap_or_else(|| RepoFile {
         api_version: String::new(),
         generated: "0001-01-01T00:00:00Z".into(),
         repositories: Vec::new(),
     });
+    if !c.username.is_empty() && c.password.is_empty() {
+        c.password = password().map_err(Error::Resolve)?;
+    }
+    let c = &*c;
     if c.name.contains('/') {
         return Err(Error::Resolve(format!(
             "repository name ({}) contains '/', please specify a different name without '/'",

@@ -8,8 +8,13 @@
 //! - `custom_labels_v1(releaseKey, releaseNamespace, key, value)`: the user's labels.
 //!
 //! Beyond Helm: updates are conditional on the row's body being the one read (`md5(body)` is the
-//! record's version), so two writers cannot both win. Not kept here: the lock holder (the table has
-//! no place Helm would ignore), so `release-lock` needs `--force` with this driver.
+//! record's version), so two writers cannot both win. The annotations Rudder keeps on a record (the
+//! lock holder of a pending revision, `rudder.sh/lock-holder`) live in a table of Rudder's own,
+//! `rudder_annotations_v1(releaseKey, releaseNamespace, key, value)`, created with `CREATE TABLE IF
+//! NOT EXISTS` and deliberately not recorded in `gorp_migrations`: Helm's sql-migrate refuses a
+//! database that records a migration it does not know, and never looks at tables it did not create.
+//! Helm leaves those rows alone; a row whose record Helm deleted is replaced when the key is
+//! created again, and a holder is only shown while its revision is pending.
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -53,6 +58,15 @@ const CUSTOM_LABELS_MIGRATION: &str = "
     GRANT ALL ON custom_labels_v1 TO PUBLIC;
     ALTER TABLE custom_labels_v1 ENABLE ROW LEVEL SECURITY;
 ";
+
+/// Rudder's table of record annotations (see the module documentation).
+const ANNOTATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS rudder_annotations_v1 (
+        releaseKey VARCHAR(90) NOT NULL,
+        releaseNamespace VARCHAR(67) NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (releaseKey, releaseNamespace, key)
+    )";
 
 /// The labels that are columns of `releases_v1` (Helm's `labelMap`).
 const COLUMN_LABELS: [&str; 6] = [
@@ -128,7 +142,31 @@ impl Sql {
             .await
             .map_err(setup)?;
         }
+        c.batch_execute(ANNOTATIONS_TABLE).await.map_err(setup)?;
         Ok(())
+    }
+
+    /// Rudder's annotations of every record of the namespace (or all), by (namespace, key).
+    async fn annotations(
+        &self,
+    ) -> Result<BTreeMap<(String, String), BTreeMap<String, String>>, Error> {
+        let select = "SELECT releaseKey, releaseNamespace, key, value FROM rudder_annotations_v1";
+        let rows = match &self.namespace {
+            Some(ns) => {
+                self.client
+                    .query(&format!("{select} WHERE releaseNamespace = $1"), &[ns])
+                    .await
+            }
+            None => self.client.query(select, &[]).await,
+        }
+        .map_err(|e| sql_error("failed to get annotations", e))?;
+        let mut out: BTreeMap<(String, String), BTreeMap<String, String>> = BTreeMap::new();
+        for r in rows {
+            out.entry((r.get(1), r.get(0)))
+                .or_default()
+                .insert(r.get(2), r.get(3));
+        }
+        Ok(out)
     }
 
     /// The version of a row (`md5(body)`).
@@ -188,7 +226,12 @@ impl Sql {
         Ok(out)
     }
 
-    fn raw(&self, r: &Row, custom: Option<&BTreeMap<String, String>>) -> RawRecord {
+    fn raw(
+        &self,
+        r: &Row,
+        custom: Option<&BTreeMap<String, String>>,
+        annotations: Option<&BTreeMap<String, String>>,
+    ) -> RawRecord {
         let key: String = r.get("key");
         let namespace: String = r.get("namespace");
         let mut labels = custom.cloned().unwrap_or_default();
@@ -207,7 +250,7 @@ impl Sql {
             key,
             namespace,
             labels,
-            annotations: BTreeMap::new(),
+            annotations: annotations.cloned().unwrap_or_default(),
             resource_version: Some(r.get("digest")),
             data: r.get::<_, String>("body").into_bytes(),
         }
@@ -247,7 +290,9 @@ impl Driver for Sql {
                 .map_err(|e| sql_error("get: failed to get", e))?
                 .ok_or(Error::NotFound)?;
             let custom = self.custom_labels().await?;
-            Ok(self.raw(&row, custom.get(&(ns, key.to_string()))))
+            let annotations = self.annotations().await?;
+            let id = (ns, key.to_string());
+            Ok(self.raw(&row, custom.get(&id), annotations.get(&id)))
         })
     }
 
@@ -288,11 +333,12 @@ impl Driver for Sql {
                 .await
                 .map_err(|e| sql_error(context, e))?;
             let custom = self.custom_labels().await?;
+            let annotations = self.annotations().await?;
             Ok(rows
                 .iter()
                 .map(|r| {
                     let id = (r.get::<_, String>("namespace"), r.get::<_, String>("key"));
-                    self.raw(r, custom.get(&id))
+                    self.raw(r, custom.get(&id), annotations.get(&id))
                 })
                 .collect())
         })
@@ -318,8 +364,9 @@ impl Driver for Sql {
                     ));
                 }
             }
+            let annotations_sql = annotations_sql(record, &ns);
             let insert = format!(
-                "BEGIN; INSERT INTO releases_v1 (key, type, body, name, namespace, version, status, owner, createdAt) VALUES ({}, 'helm.sh/release.v1', {}, {}, {}, {version}, {}, 'helm', {created_at}); {labels_sql} COMMIT;",
+                "BEGIN; INSERT INTO releases_v1 (key, type, body, name, namespace, version, status, owner, createdAt) VALUES ({}, 'helm.sh/release.v1', {}, {}, {}, {version}, {}, 'helm', {created_at}); {labels_sql} {annotations_sql} COMMIT;",
                 quote(&record.key),
                 quote(&record.data),
                 quote(label_str(record, "name")),
@@ -378,6 +425,10 @@ impl Driver for Sql {
                     None => Error::NotFound,
                 });
             }
+            self.client
+                .batch_execute(&annotations_sql(record, &ns))
+                .await
+                .map_err(|e| sql_error("update: failed to update annotations", e))?;
             Ok(updated.map(|r| r.get(0)))
         })
     }
@@ -403,9 +454,35 @@ impl Driver for Sql {
                 )
                 .await
                 .map_err(|e| sql_error("delete: failed to delete labels", e))?;
+            self.client
+                .execute(
+                    "DELETE FROM rudder_annotations_v1 WHERE releaseKey = $1 AND releaseNamespace = $2",
+                    &[&key, &ns],
+                )
+                .await
+                .map_err(|e| sql_error("delete: failed to delete annotations", e))?;
             Ok(())
         })
     }
+}
+
+/// Statements that make the record's rows of `rudder_annotations_v1` its annotations (none: no row).
+fn annotations_sql(record: &WriteRecord, ns: &str) -> String {
+    let mut sql = format!(
+        "DELETE FROM rudder_annotations_v1 WHERE releaseKey = {} AND releaseNamespace = {};",
+        quote(&record.key),
+        quote(ns)
+    );
+    for (k, v) in &record.annotations {
+        sql.push_str(&format!(
+            "INSERT INTO rudder_annotations_v1 (releaseKey, releaseNamespace, key, value) VALUES ({}, {}, {}, {});",
+            quote(&record.key),
+            quote(ns),
+            quote(k),
+            quote(v)
+        ));
+    }
+    sql
 }
 
 /// A SQL string literal.

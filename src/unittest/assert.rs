@@ -699,6 +699,31 @@ fn error_info(manifest_index: i64, values_index: i64, message: &str) -> Vec<Stri
     split_info(ERROR_FORMAT, manifest_index, values_index, &[message])
 }
 
+/// A string value, base64-decoded first when the assertion asks (`decodeBase64`); when it does not
+/// decode, the failed verdict helm-unittest gives.
+fn decoded(
+    s: &str,
+    decode_base64: bool,
+    manifest_index: i64,
+    values_index: i64,
+) -> Result<String, (bool, Vec<String>)> {
+    if !decode_base64 {
+        return Ok(s.to_string());
+    }
+    use base64::Engine;
+    match base64::engine::general_purpose::STANDARD.decode(s.as_bytes()) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(_) => Err((
+            false,
+            error_info(
+                manifest_index,
+                values_index,
+                &format!("unable to decode base64 expected content {s}"),
+            ),
+        )),
+    }
+}
+
 /// `uniformContent`: `%v`, spaces before line ends removed (and `\r\n` made `\n`), leading
 /// newlines trimmed.
 fn uniform(s: &str) -> String {
@@ -831,26 +856,10 @@ fn equal(
         },
         |actual, mi, ai| {
             let actual = match actual {
-                Doc::Str(s) => {
-                    let mut text = s.to_string();
-                    if decode_base64 {
-                        use base64::Engine;
-                        match base64::engine::general_purpose::STANDARD.decode(s.as_bytes()) {
-                            Ok(bytes) => text = String::from_utf8_lossy(&bytes).into_owned(),
-                            Err(_) => {
-                                return (
-                                    false,
-                                    error_info(
-                                        mi,
-                                        ai,
-                                        &format!("unable to decode base64 expected content {s}"),
-                                    ),
-                                )
-                            }
-                        }
-                    }
-                    Doc::Str(Rc::from(uniform(&text)))
-                }
+                Doc::Str(s) => match decoded(s, decode_base64, mi, ai) {
+                    Ok(text) => Doc::Str(Rc::from(uniform(&text))),
+                    Err(failed) => return failed,
+                },
                 other => uniform_doc(other),
             };
             if deep_equal(value, &actual) == ctx.negative {
@@ -1101,23 +1110,10 @@ fn match_regex(
         || fail("no manifest found", -1, -1),
         |actual, mi, ai| match actual {
             Doc::Str(s) => {
-                let mut text = s.to_string();
-                if decode_base64 {
-                    use base64::Engine;
-                    match base64::engine::general_purpose::STANDARD.decode(s.as_bytes()) {
-                        Ok(bytes) => text = String::from_utf8_lossy(&bytes).into_owned(),
-                        Err(_) => {
-                            return (
-                                false,
-                                error_info(
-                                    mi,
-                                    ai,
-                                    &format!("unable to decode base64 expected content {s}"),
-                                ),
-                            )
-                        }
-                    }
-                }
+                let text = match decoded(s, decode_base64, mi, ai) {
+                    Ok(text) => text,
+                    Err(failed) => return failed,
+                };
                 if re.is_match(&text) == ctx.negative {
                     (false, fail(&text, mi, ai))
                 } else {

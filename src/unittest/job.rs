@@ -328,7 +328,7 @@ pub fn run_test(
     } else {
         suite.templates.clone()
     };
-    let (output, render_succeeded, render_error) = render(
+    let (output, render_succeeded, render_error) = render_or_fail(
         chart,
         suite,
         route,
@@ -338,7 +338,8 @@ pub fn run_test(
         require_success,
         settings,
         kube,
-    );
+    )
+    .unwrap_or_else(|e| (BTreeMap::new(), false, Some(e)));
     if let Some(dir) = &settings.render_path {
         if let Err(e) = write_rendered(dir, &output) {
             result.error = Some(e);
@@ -487,36 +488,8 @@ pub fn run_test(
 }
 
 /// Renders the chart for a test: the files, whether the render succeeded, and an error no template
-/// could be blamed for (values, dependencies, schema, or a failure no `failedTemplate` expects).
-#[allow(clippy::too_many_arguments)]
-fn render(
-    chart: &Chart,
-    suite: &Suite,
-    route: &str,
-    test: &Test,
-    user: &Doc,
-    templates_to_assert: &[String],
-    require_success: bool,
-    settings: &RunSettings,
-    kube: &mut KubeCarry,
-) -> Output {
-    match render_or_fail(
-        chart,
-        suite,
-        route,
-        test,
-        user,
-        templates_to_assert,
-        require_success,
-        settings,
-        kube,
-    ) {
-        Ok(r) => r,
-        // helm-unittest goes on to the assertions with nothing rendered and the error kept.
-        Err(e) => (BTreeMap::new(), false, Some(e)),
-    }
-}
-
+/// could be blamed for (values, dependencies, schema, or a failure no `failedTemplate` expects;
+/// `Err`, with which helm-unittest goes on to the assertions with nothing rendered).
 #[allow(clippy::too_many_arguments)]
 fn render_or_fail(
     chart: &Chart,

@@ -500,27 +500,27 @@ impl Parser<'_> {
     }
 
     fn or_expr(&mut self) -> Result<Expr, PathError> {
-        let mut left = self.and_expr()?;
-        loop {
-            self.skip_spaces();
-            if self.peek() == Some('|') && self.peek_at(1) == Some('|') {
-                self.pos += 2;
-                let right = self.and_expr()?;
-                left = Expr::Or(Box::new(left), Box::new(right));
-            } else {
-                return Ok(left);
-            }
-        }
+        self.left_assoc('|', Self::and_expr, Expr::Or)
     }
 
     fn and_expr(&mut self) -> Result<Expr, PathError> {
-        let mut left = self.unary()?;
+        self.left_assoc('&', Self::unary, Expr::And)
+    }
+
+    /// `operand (op op operand)*`, grouped to the left (`||` and `&&`).
+    fn left_assoc(
+        &mut self,
+        op: char,
+        operand: fn(&mut Self) -> Result<Expr, PathError>,
+        join: fn(Box<Expr>, Box<Expr>) -> Expr,
+    ) -> Result<Expr, PathError> {
+        let mut left = operand(self)?;
         loop {
             self.skip_spaces();
-            if self.peek() == Some('&') && self.peek_at(1) == Some('&') {
+            if self.peek() == Some(op) && self.peek_at(1) == Some(op) {
                 self.pos += 2;
-                let right = self.unary()?;
-                left = Expr::And(Box::new(left), Box::new(right));
+                let right = operand(self)?;
+                left = join(Box::new(left), Box::new(right));
             } else {
                 return Ok(left);
             }

@@ -12,7 +12,7 @@ metadata:
     platform.example.com/track: {{ .track }}
   annotations:
     checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") $ | sha256sum }}
-    checksum/secret: {{ include (print $.Template.BasePath "/secret.yaml") $ | sha256sum | trunc 16 }}
+    checksum/secret: {{ include (print $.Template.BasePath "/secret.yaml") $ | sha256sum | trunc 16 | quote }}
     {{- with $cfg.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
