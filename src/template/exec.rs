@@ -1122,6 +1122,10 @@ impl Exec for State<'_> {
 
     fn parse_and_execute(&mut self, name: &str, text: &str, data: Value) -> Result<String, Error> {
         let mut clone = self.set.clone();
+        // Go's `t.New(name).Parse(text)` then `Execute` runs the tree just parsed, even an empty one
+        // that `AddParseTree` did not let replace a same-named template in the set (a `tpl` of a
+        // comment inside another `tpl` prints nothing, not the outer text again).
+        clone.trees.remove(name);
         clone.parse(name, text)?;
         clone.execute_nested(name, &data, self.env, self.fuel, self.top.clone())
     }
