@@ -109,11 +109,12 @@ impl Object for Files {
     fn call_method(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
         let arg = args.first().and_then(Value::as_str).unwrap_or_default();
         Ok(match name {
-            "Get" => Value::string(
+            // `from_bytes` gives the stored form already: no `Value::string` re-check.
+            "Get" => Value::String(Rc::from(
                 self.get(arg)
-                    .map(|d| crate::template::gostr::from_bytes(d).into_owned())
+                    .map(|d| crate::template::gostr::from_bytes(d))
                     .unwrap_or_default(),
-            ),
+            )),
             "GetBytes" => Value::Bytes(self.get(arg).cloned().unwrap_or_else(|| Rc::from(&[][..]))),
             "Glob" => Value::Object(Rc::new(self.glob(arg))),
             "Lines" => Value::List(List::typed(

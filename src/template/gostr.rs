@@ -97,10 +97,44 @@ fn encode(b: &[u8]) -> String {
 /// see what Go sees. Costs one `memchr` when `s` holds no escapes.
 #[inline]
 pub fn canonical(s: String) -> String {
-    if !has_escapes(&s) {
+    if !has_escapes(&s) || !may_join(&s) {
         return s;
     }
     from_vec(decode(&s))
+}
+
+/// Whether `s` has an escaped lead byte right before an escaped continuation byte: the only way
+/// escapes can make a valid character together (a conservative test; [`canonical`] then decides).
+fn may_join(s: &str) -> bool {
+    let mut lead = false;
+    for c in s.chars() {
+        match escaped_byte(c) {
+            Some(0x80..=0xBF) if lead => return true,
+            Some(b) => lead = (0xC2..=0xF4).contains(&b),
+            None => lead = false,
+        }
+    }
+    false
+}
+
+/// The number of escapes in `s`: each is `F4 8F BE|BF xx`, so one pass over the bytes counts them.
+fn escape_count(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while let Some(at) = b[i..].iter().position(|&x| x == LEAD) {
+        let at = i + at;
+        if b.get(at + 1) == Some(&0x8F) && b.get(at + 2).is_some_and(|&x| x >= 0xBE) {
+            n += 1;
+            i = at + 4;
+        } else {
+            i = at + 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+    }
+    n
 }
 
 /// Go's bytes of the stored string `s` (borrowed when it holds no escapes).
@@ -139,7 +173,7 @@ pub fn byte_len(s: &str) -> usize {
         return s.len();
     }
     // An escape is 4 bytes stored for 1 byte in Go.
-    s.len() - 3 * s.chars().filter(|&c| c as u32 >= FIRST).count()
+    s.len() - 3 * escape_count(s)
 }
 
 /// Go's `s[from:to]` in bytes (indices already checked against [`byte_len`]), stored again.
@@ -231,6 +265,10 @@ mod tests {
         assert_eq!(canonical(joined), "\u{e9}");
         let stays = from_bytes(b"\xa9\xc3").into_owned();
         assert_eq!(canonical(stays.clone()), stays);
+        let cut = from_bytes(b"\xe2\x82x").into_owned();
+        assert!(may_join(&cut));
+        assert_eq!(canonical(cut.clone()), cut);
+        assert_eq!(escape_count(&cut), 2);
     }
 
     #[test]
