@@ -8,6 +8,7 @@
 //! `tests/releases.rs`: `KUBECONFIG` if it names a file whose servers are on 127.0.0.0/8, else
 //! `tests/cluster/up`; without a cluster the tests fail when `CI=true` and are skipped otherwise.
 mod common;
+use common::{kubeconfig, oracle};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -15,54 +16,6 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn kubeconfig() -> Option<PathBuf> {
-    static CLUSTER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let found = CLUSTER.get_or_init(|| {
-        if let Some(path) = std::env::var_os("KUBECONFIG").filter(|p| !p.is_empty()) {
-            let path = PathBuf::from(path);
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let loopback = text
-                .lines()
-                .filter_map(|l| l.trim().strip_prefix("server:"))
-                .all(|s| s.trim().trim_start_matches("https://").starts_with("127."));
-            if path.is_file() && loopback {
-                return Ok(path);
-            }
-        }
-        let out = Command::new(root().join("tests/cluster/up"))
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("tests/cluster/up: {e}"))?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        match stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) {
-            Some(p) if out.status.success() && Path::new(p).is_file() => Ok(PathBuf::from(p)),
-            _ => Err(format!("tests/cluster/up failed: {stdout}")),
-        }
-    });
-    match found {
-        Ok(p) => Some(p.clone()),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("no test cluster: {e}"),
-        Err(e) => {
-            eprintln!("SKIPPED: no test cluster: {e}");
-            None
-        }
-    }
-}
-
-fn oracle(which: &str) -> PathBuf {
-    let out = Command::new(root().join("scripts/install-oracle"))
-        .args(["path", which])
-        .output()
-        .expect("scripts/install-oracle");
-    assert!(out.status.success(), "scripts/install-oracle path {which}");
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
 
 fn rudder() -> PathBuf {
     static LINK: OnceLock<PathBuf> = OnceLock::new();

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests (each test binary includes this module with `mod common;`).
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 /// The real Helm v3 binary, installed (once, cached) by scripts/install-oracle.
 pub fn helm_v3() -> Result<PathBuf, String> {
@@ -37,4 +38,53 @@ pub fn rudder_as_helm() -> PathBuf {
         let _ = std::fs::rename(&tmp, &link);
     }
     link
+}
+
+/// The local control plane's kubeconfig: `KUBECONFIG` when it points at 127.0.0.0/8 only, else the one
+/// `tests/cluster/up` starts or reuses. Without a cluster the test is skipped, except under CI.
+#[allow(dead_code)]
+pub fn kubeconfig() -> Option<PathBuf> {
+    static CLUSTER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let found = CLUSTER.get_or_init(|| {
+        if let Some(path) = std::env::var_os("KUBECONFIG").filter(|p| !p.is_empty()) {
+            let path = PathBuf::from(path);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let loopback = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("server:"))
+                .all(|s| s.trim().trim_start_matches("https://").starts_with("127."));
+            if path.is_file() && loopback {
+                return Ok(path);
+            }
+        }
+        let out = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/up"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("tests/cluster/up: {e}"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        match stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+            Some(p) if out.status.success() && Path::new(p).is_file() => Ok(PathBuf::from(p)),
+            _ => Err(format!("tests/cluster/up failed: {stdout}")),
+        }
+    });
+    match found {
+        Ok(p) => Some(p.clone()),
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("no test cluster: {e}"),
+        Err(e) => {
+            eprintln!("SKIPPED: no test cluster: {e}");
+            None
+        }
+    }
+}
+
+/// An oracle binary (`v3`, `v4`, `kubectl`) installed (once, cached) by scripts/install-oracle.
+#[allow(dead_code)]
+pub fn oracle(which: &str) -> PathBuf {
+    let out = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-oracle"))
+        .args(["path", which])
+        .output()
+        .expect("scripts/install-oracle");
+    assert!(out.status.success(), "scripts/install-oracle path {which}");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
