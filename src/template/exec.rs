@@ -981,24 +981,20 @@ impl<'t> State<'t> {
     /// An argument as evaluated, before any conversion to a parameter type (a `reflect.Value`
     /// parameter of a builtin).
     fn eval_arg_as_is(&mut self, dot: &Rv, n: &'t Arg) -> EResult<Rv> {
-        self.at(At::Arg(n));
         match n {
-            Arg::Dot(_) => Ok(dot.clone()),
-            Arg::Field { idents, .. } => self.eval_field_chain(
-                dot,
-                dot.clone(),
-                At::Arg(n),
-                idents,
-                Some(std::slice::from_ref(n)),
-                None,
-            ),
-            Arg::Variable { .. } => self.eval_variable_node(dot, n, None, None),
             Arg::Pipe(p) => {
+                self.at(At::Arg(n));
                 stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || self.eval_pipeline(dot, p))
             }
-            Arg::Identifier { .. } => self.eval_function(dot, n, At::Arg(n), None, None),
-            Arg::Chain { .. } => self.eval_chain_node(dot, n, None, None),
-            _ => self.eval_arg_rv(dot, n),
+            Arg::Dot(_)
+            | Arg::Field { .. }
+            | Arg::Variable { .. }
+            | Arg::Identifier { .. }
+            | Arg::Chain { .. } => self.eval_arg_untyped(dot, n),
+            _ => {
+                self.at(At::Arg(n));
+                self.eval_arg_rv(dot, n)
+            }
         }
     }
 
