@@ -45,55 +45,43 @@ pub fn helm() -> Option<PathBuf> {
 /// The REPO_* variables of tests/repo-server/up.
 pub fn repo_server() -> Option<BTreeMap<String, String>> {
     static SERVER: OnceLock<Option<BTreeMap<String, String>>> = OnceLock::new();
-    let server = SERVER.get_or_init(|| {
-        let out = Command::new(Path::new(ROOT).join("tests/repo-server/up"))
-            .output()
-            .ok()?;
-        if !out.status.success() {
-            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-            return None;
-        }
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let env_file = stdout.lines().last()?.trim().to_string();
-        let text = std::fs::read_to_string(env_file).ok()?;
-        Some(
-            text.lines()
-                .filter_map(|l| l.split_once('='))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    });
-    server.clone().or_else(|| {
-        unavailable("the chart repository server (tests/repo-server/up)");
-        None
-    })
+    SERVER
+        .get_or_init(|| server_env("tests/repo-server/up"))
+        .clone()
+        .or_else(|| {
+            unavailable("the chart repository server (tests/repo-server/up)");
+            None
+        })
+}
+
+/// The variables a server's `up` script writes to the env file it prints last.
+fn server_env(script: &str) -> Option<BTreeMap<String, String>> {
+    let out = Command::new(Path::new(ROOT).join(script)).output().ok()?;
+    if !out.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let env_file = stdout.lines().last()?.trim().to_string();
+    let text = std::fs::read_to_string(env_file).ok()?;
+    Some(
+        text.lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
 }
 
 /// The REGISTRY_* variables of tests/registry-server/up.
 pub fn registry_server() -> Option<BTreeMap<String, String>> {
     static SERVER: OnceLock<Option<BTreeMap<String, String>>> = OnceLock::new();
-    let server = SERVER.get_or_init(|| {
-        let out = Command::new(Path::new(ROOT).join("tests/registry-server/up"))
-            .output()
-            .ok()?;
-        if !out.status.success() {
-            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-            return None;
-        }
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let env_file = stdout.lines().last()?.trim().to_string();
-        let text = std::fs::read_to_string(env_file).ok()?;
-        Some(
-            text.lines()
-                .filter_map(|l| l.split_once('='))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    });
-    server.clone().or_else(|| {
-        unavailable("the OCI registry (tests/registry-server/up)");
-        None
-    })
+    SERVER
+        .get_or_init(|| server_env("tests/registry-server/up"))
+        .clone()
+        .or_else(|| {
+            unavailable("the OCI registry (tests/registry-server/up)");
+            None
+        })
 }
 
 /// A scratch directory with one side for Helm and one for Rudder, each with its own Helm homes.
