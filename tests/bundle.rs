@@ -9,6 +9,8 @@
 //! reach it.
 //!
 //! Without the servers the tests say so and pass, except under CI=true where that is a failure.
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -1121,6 +1123,8 @@ fn platform_bundle_installs_offline() {
         }
     }
     let _cleanup = Cleanup(&kubeconfig, &kubectl, &ns);
+    // The prod layering renders ServiceMonitors: their CRD must be there (a fresh cluster lacks it).
+    common::servicemonitor_crd(&kubeconfig);
     let out = s
         .command(&[
             "upgrade",

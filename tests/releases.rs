@@ -49,20 +49,7 @@ impl Env {
             home,
         };
         env.ok(env.kubectl(&["create", "namespace", &env.ns]));
-        env.ok(env.kubectl(&[
-            "apply",
-            "--server-side",
-            "-f",
-            root()
-                .join("testdata/cluster/servicemonitor-crd.yaml")
-                .to_str()
-                .unwrap(),
-        ]));
-        env.ok(env.kubectl(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/servicemonitors.monitoring.coreos.com",
-        ]));
+        common::servicemonitor_crd(&env.kubeconfig);
         env
     }
 

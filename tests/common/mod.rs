@@ -88,3 +88,34 @@ pub fn oracle(which: &str) -> PathBuf {
     assert!(out.status.success(), "scripts/install-oracle path {which}");
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
+
+/// Installs (server-side apply, idempotent) the ServiceMonitor CRD that `charts/platform`'s prod
+/// layering renders objects of, and waits until it is Established. Tests that install that layering
+/// call it themselves: on a fresh control plane nothing else has put it there.
+#[allow(dead_code)]
+pub fn servicemonitor_crd(kubeconfig: &Path) {
+    let kubectl = oracle("kubectl");
+    let crd =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cluster/servicemonitor-crd.yaml");
+    for args in [
+        vec!["apply", "--server-side", "-f", crd.to_str().unwrap()],
+        vec![
+            "wait",
+            "--for=condition=Established",
+            "crd/servicemonitors.monitoring.coreos.com",
+        ],
+    ] {
+        let out = Command::new(&kubectl)
+            .args(&args)
+            .env("KUBECONFIG", kubeconfig)
+            .stdin(Stdio::null())
+            .output()
+            .expect("kubectl runs");
+        assert!(
+            out.status.success(),
+            "kubectl {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
