@@ -1182,3 +1182,121 @@ fn platform_bundle_installs_offline() {
     }
     assert_eq!(connections.load(Ordering::SeqCst), 0);
 }
+
+/// `rudder template|show|lint BUNDLE` read the chart the bundle holds (its dependencies inside),
+/// with `--offline` and nothing contacted: the output is `rudder template` of the unpacked chart
+/// archive, and `helm template` of it.
+#[test]
+fn template_show_and_lint_read_a_bundle() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("template");
+    let bundle = s.bundle(f, &["-q"]);
+    unpack(&bundle, &s.path("unpacked"));
+    let chart = s.path("unpacked/chart/airgap-app-0.1.0.tgz");
+    let (proxy, contacted) = recorder();
+    let proxy_url = format!("http://{proxy}");
+    let run = |program: &Path, chart: &Path, extra: &[&str]| -> String {
+        let set_image = format!("image.registry={}", f.source);
+        let mut args = vec![
+            "template",
+            "rel",
+            chart.to_str().unwrap(),
+            "-f",
+            "airgap-app/values-base.yaml",
+            "-f",
+            "airgap-app/values-prod.yaml",
+            "--set",
+            &set_image,
+            "-n",
+            "ag2-template",
+        ];
+        args.extend_from_slice(extra);
+        let mut command = Command::new(program);
+        command
+            .args(&args)
+            .current_dir(&s.0)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", s.path("home"))
+            .env("HELM_CONFIG_HOME", s.path("home/config"))
+            .env("HELM_CACHE_HOME", s.path("home/cache"))
+            .env("HELM_DATA_HOME", s.path("home/data"))
+            .stdin(Stdio::null());
+        for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
+            command
+                .env(var, &proxy_url)
+                .env(var.to_lowercase(), &proxy_url);
+        }
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{} {args:?}:\n{}",
+            program.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let rudder = Path::new(env!("CARGO_BIN_EXE_rudder"));
+    let from_bundle = run(rudder, &bundle, &["--offline"]);
+    let from_chart = run(rudder, &chart, &[]);
+    assert!(from_bundle.contains("kind: Deployment"), "{from_bundle}");
+    assert!(
+        from_bundle.contains("# Source: airgap-app/charts/sidecar/"),
+        "the dependency renders from the bundle:\n{from_bundle}"
+    );
+    assert_eq!(from_bundle, from_chart);
+    let helm = common::helm_v3().expect("helm v3 oracle");
+    let from_helm = run(&helm, &chart, &[]);
+    assert_eq!(from_bundle, from_helm, "helm template of the bundled chart");
+    assert_eq!(
+        contacted.load(Ordering::SeqCst),
+        0,
+        "nothing may be contacted"
+    );
+
+    // show and lint read the bundle's chart too.
+    for what in ["chart", "values", "all"] {
+        let bundled = s.ok(&["show", what, bundle.to_str().unwrap()]);
+        let archived = s.ok(&["show", what, chart.to_str().unwrap()]);
+        assert_eq!(bundled, archived, "show {what}");
+    }
+    let lint = s.ok(&["lint", bundle.to_str().unwrap()]);
+    assert!(
+        lint.contains(&format!("==> Linting {}", bundle.display()))
+            && lint.contains("1 chart(s) linted, 0 chart(s) failed"),
+        "{lint}"
+    );
+    // No temporary chart left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("rudder-bundle-chart-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A changed chart inside the bundle is refused, naming it.
+    unpack(&bundle, &s.path("altered"));
+    let altered = repack(&s, "altered", "altered.bundle.tgz", |root| {
+        let path = root.join("chart/airgap-app-0.1.0.tgz");
+        let mut data = std::fs::read(&path).unwrap();
+        let at = data.len() / 2;
+        data[at] ^= 0x01;
+        std::fs::write(path, data).unwrap();
+    });
+    let err = s.fails(&["template", "rel", altered.to_str().unwrap(), "--offline"]);
+    assert!(
+        err.contains("chart/airgap-app-0.1.0.tgz: digest mismatch"),
+        "{err}"
+    );
+    // --offline refuses a chart that needs a download.
+    let err = s.fails(&[
+        "template",
+        "rel",
+        &format!("oci://{}/charts/airgap-app", f.source),
+        "--version",
+        "0.1.0",
+        "--offline",
+    ]);
+    assert!(err.contains("offline"), "{err}");
+}

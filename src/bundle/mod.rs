@@ -17,6 +17,7 @@
 //!
 //! - [`manifest`] — `bundle.json`.
 //! - [`archive`] — writing the tar.gz (bundle.json first) and extracting one safely.
+//! - [`chart_file`] — the bundle's chart alone, for `template`, `show` and `lint` of a bundle.
 //! - [`images`] — the container images rendered manifests reference, and rewriting them to a site's
 //!   registry (the post-render step of an offline install).
 //! - [`layout`] — the OCI image layout: copying images from registries into it.
@@ -28,6 +29,7 @@
 //! or Docker's `config.json`); with `--offline` every HTTP client of the process refuses to be built
 //! ([`crate::deps::getter::forbid_network`]).
 pub mod archive;
+pub mod chart_file;
 pub mod connect;
 pub mod create;
 pub mod images;

@@ -138,6 +138,19 @@ impl BundleInstallArgs {
     }
 }
 
+/// The chart of `path` when it is a bundle (for `template`, `show`, `lint`): its chart archive,
+/// dependencies inside, taken out into a temporary directory (removed when the value is dropped).
+pub fn bundle_chart(
+    path: &std::path::Path,
+) -> Result<Option<bundle::chart_file::BundleChart>, String> {
+    if !bundle::install::is_bundle(path) {
+        return Ok(None);
+    }
+    bundle::chart_file::open_chart(path)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
 fn access(tls: &TlsArgs, paths: &HelmPathArgs) -> Access {
     Access {
         options: tls.options_without_stored(),
