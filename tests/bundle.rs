@@ -1300,3 +1300,175 @@ fn template_show_and_lint_read_a_bundle() {
     ]);
     assert!(err.contains("offline"), "{err}");
 }
+
+/// A TCP relay to `upstream` that passes the upstream's answers on at about `rate` bytes a second
+/// (requests go through at full speed). Each connection's threads end when it closes.
+fn throttled_relay(upstream: String, rate: usize) -> String {
+    use std::io::Read;
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let (mut requests, mut upstream_in) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut requests, &mut upstream_in);
+                let _ = upstream_in.shutdown(Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let (mut from, mut to) = (server, client);
+                let mut buffer = [0u8; 4096];
+                let pause = std::time::Duration::from_secs_f64(buffer.len() as f64 / rate as f64);
+                loop {
+                    match from.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if to.write_all(&buffer[..n]).is_err() {
+                                break;
+                            }
+                            std::thread::sleep(pause);
+                        }
+                    }
+                }
+                let _ = to.shutdown(Shutdown::Both);
+            });
+        }
+    });
+    address
+}
+
+/// Pushes `repository:1.0`, one layer of `size` pseudo-random bytes (the same on every run).
+fn push_big_image(client: &mut Client, repository: &str, size: usize) {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let layer: Vec<u8> = (0..size)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let config = br#"{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let config_digest = client.put_blob(repository, config).unwrap();
+    let layer_digest = client.put_blob(repository, &layer).unwrap();
+    let data = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest, "size": layer.len()}],
+    }))
+    .unwrap();
+    let manifest = Manifest {
+        digest: digest_of(&data),
+        data,
+        media_type: OCI_MANIFEST.to_string(),
+    };
+    client.put_manifest(repository, "1.0", &manifest).unwrap();
+}
+
+/// A chart with one ConfigMap and no image, written under `dir`.
+fn tiny_chart(dir: &Path) {
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: tiny\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
+}
+
+/// SIGINT or SIGTERM in the middle of `bundle create` (a layer coming slowly through a throttling
+/// relay) leaves neither the staging directory nor a partial bundle, and the exit code is 128 + the
+/// signal.
+#[test]
+fn interrupted_create_leaves_nothing() {
+    use std::io::BufRead;
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("interrupt");
+    push_big_image(&mut plain(&f.source), "ag-test/big", 2 << 20);
+    tiny_chart(&s.path("tiny"));
+    let relay = throttled_relay(f.source.clone(), 100 * 1024);
+    let image = format!("{relay}/ag-test/big:1.0");
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let out = s.path("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let mut child = s
+            .command(&[
+                "bundle",
+                "create",
+                "tiny",
+                "--image",
+                &image,
+                "-o",
+                "out/tiny.bundle.tgz",
+            ])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = lines_tx.send(line);
+            }
+        });
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        // The config has arrived; the layer is on its way.
+        while !seen.iter().any(|l: &String| l.contains("config sha256:")) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("bundle create did not start copying: {seen:?}"),
+            }
+        }
+        let partial = || -> bool {
+            std::fs::read_dir(&out).unwrap().flatten().any(|staging| {
+                std::fs::read_dir(staging.path().join("images/blobs/sha256"))
+                    .map(|blobs| {
+                        blobs
+                            .flatten()
+                            .any(|b| b.file_name().to_string_lossy().ends_with(".partial"))
+                    })
+                    .unwrap_or(false)
+            })
+        };
+        while !partial() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no partial layer in the staging directory"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // SAFETY: kill(2) on the child this test started.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+        let status = child.wait().unwrap();
+        while let Ok(line) = lines.recv_timeout(std::time::Duration::from_secs(5)) {
+            seen.push(line);
+        }
+        assert_eq!(status.code(), Some(128 + signal), "{seen:?}");
+        assert!(seen.iter().any(|l| l.contains("interrupted")), "{seen:?}");
+        let left: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(
+            left.is_empty(),
+            "left behind after signal {signal}: {left:?}"
+        );
+    }
+}

@@ -23,6 +23,7 @@
 //! - [`layout`] — the OCI image layout: copying images from registries into it.
 //! - [`connect`] — reaching a registry (credentials, HTTPS or plain HTTP).
 //! - [`progress`] — progress bars (indicatif on a terminal, plain lines otherwise).
+//! - [`interrupt`] — Ctrl-C and SIGTERM: what a command is writing is removed before it exits.
 //! - [`create`], [`verify`], [`push`], [`install`] — the commands' logic.
 //!
 //! Registry access goes through [`crate::registry::Client`] (credentials from Helm's registry config
@@ -34,6 +35,7 @@ pub mod connect;
 pub mod create;
 pub mod images;
 pub mod install;
+pub mod interrupt;
 pub mod layout;
 pub mod manifest;
 pub mod progress;

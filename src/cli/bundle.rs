@@ -163,6 +163,8 @@ fn one(args: &[String], verb: &str, usage: &str) -> Result<String, String> {
 }
 
 pub fn run(args: BundleArgs) -> ExitCode {
+    // Ctrl-C removes what the command was writing (crate::bundle::interrupt).
+    bundle::interrupt::watch();
     super::finish(match args.command {
         BundleCommand::Create(a) => create(a),
         BundleCommand::Verify(a) => verify(a),
