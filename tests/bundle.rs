@@ -9,6 +9,7 @@
 //! reach it.
 //!
 //! Without the servers the tests say so and pass, except under CI=true where that is a failure.
+mod bundle_support;
 mod common;
 
 use std::collections::BTreeMap;
@@ -1471,4 +1472,155 @@ fn interrupted_create_leaves_nothing() {
             "left behind after signal {signal}: {left:?}"
         );
     }
+}
+
+/// Registries that want Bearer tokens (Docker Hub, GHCR): two docker-registry processes with
+/// `auth: token`, trusting a token server of the test's own. `bundle create` pulls with the
+/// credentials `rudder registry login` stored in Helm's registry config, and anonymously where the
+/// token server grants anonymous pulls; `bundle push` uses Docker's config.json. Refusals (a wrong
+/// password, a token without the access asked for) are errors naming the registry and the
+/// repository.
+#[test]
+fn bearer_token_registries() {
+    use bundle_support::{TestRegistry, TokenServer};
+    if registry_server(None).is_none() {
+        return unavailable("docker-registry (tests/registry-server/up)");
+    }
+    let s = Scratch::new("token");
+    let password = format!("tok-{}", std::process::id());
+    let tokens = TokenServer::start(&s.path("token"), "tok-user", &password);
+    let source = TestRegistry::start(&s.path("reg-source"), &tokens.registry_auth("ag2-source"));
+    let site = TestRegistry::start(&s.path("reg-site"), &tokens.registry_auth("ag2-site"));
+
+    // Seeding goes through the same token flow (the library's client, with credentials).
+    let mut seed = Client::new(
+        &source.host,
+        Options {
+            plain_http: true,
+            credentials: Some(("tok-user".into(), password.clone())),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let mut digests = BTreeMap::new();
+    for repository in ["ag-tok/app", "public/base"] {
+        let m = push_manifest(&mut seed, repository, "amd64");
+        seed.put_manifest(repository, "1.0", &m).unwrap();
+        digests.insert(repository, m.digest);
+    }
+    assert!(tokens.issued.load(Ordering::SeqCst) > 0);
+    tiny_chart(&s.path("tiny"));
+    let app = format!("{}/ag-tok/app:1.0", source.host);
+    let base = format!("{}/public/base:1.0", source.host);
+
+    // Anonymous: the token server grants pulls of public/… only.
+    s.ok(&[
+        "bundle", "create", "tiny", "--image", &base, "-q", "-o", "anon.tgz",
+    ]);
+    let err = s.fails(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &app,
+        "-q",
+        "-o",
+        "refused.tgz",
+    ]);
+    eprintln!("anonymous: {err}");
+    assert!(
+        err.contains(&source.host)
+            && err.contains("repository ag-tok/app (pull) refused")
+            && err.contains("no credentials were found"),
+        "{err}"
+    );
+    assert!(!s.path("refused.tgz").exists());
+
+    // A wrong password in Helm's registry config: the token service says no.
+    rudder::registry::credentials::store(
+        &s.path("home/config/registry/config.json"),
+        &source.host,
+        "tok-user",
+        "wrong",
+    )
+    .unwrap();
+    let refused_before = tokens.refused.load(Ordering::SeqCst);
+    let err = s.fails(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &app,
+        "-q",
+        "-o",
+        "refused.tgz",
+    ]);
+    eprintln!("wrong password: {err}");
+    assert!(
+        err.contains(&format!("image {app}"))
+            && err.contains("refused: the token service")
+            && err.contains("401 Unauthorized (it refused the credentials given for")
+            && !err.contains("wrong"),
+        "{err}"
+    );
+    assert!(tokens.refused.load(Ordering::SeqCst) > refused_before);
+
+    // `registry login` (through the token flow) stores the right password; create pulls with it.
+    s.ok(&[
+        "registry",
+        "login",
+        &source.host,
+        "-u",
+        "tok-user",
+        "-p",
+        &password,
+    ]);
+    s.ok(&[
+        "bundle", "create", "tiny", "--image", &app, "--image", &base, "-q", "-o", "tok.tgz",
+    ]);
+    let m = unpack(&s.path("tok.tgz"), &s.path("tok"));
+    assert_eq!(m["images"].as_array().unwrap().len(), 2, "{m:#}");
+
+    // bundle push to the token-protected site: first without credentials, then with Docker's.
+    let err = s.fails(&["bundle", "push", "tok.tgz", "--registry", &site.host, "-q"]);
+    eprintln!("push without credentials: {err}");
+    assert!(
+        err.contains(&site.host)
+            && err.contains("repository ag-tok/app")
+            && err.contains("refused"),
+        "{err}"
+    );
+    let auth = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("tok-user:{password}"),
+    );
+    std::fs::create_dir_all(s.path("home/docker")).unwrap();
+    std::fs::write(
+        s.path("home/docker/config.json"),
+        serde_json::json!({"auths": {site.host.clone(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    let out = s.ok(&["bundle", "push", "tok.tgz", "--registry", &site.host, "-q"]);
+    assert!(
+        out.contains(&format!(
+            "{}/ag-tok/app:1.0 {}",
+            site.host, digests["ag-tok/app"]
+        )),
+        "{out}"
+    );
+    let mut check = Client::new(
+        &site.host,
+        Options {
+            plain_http: true,
+            credentials: Some(("tok-user".into(), password.clone())),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    for (repository, digest) in &digests {
+        let got = check.image_manifest(repository, "1.0", repository).unwrap();
+        assert_eq!(&got.digest, digest);
+    }
+    // The registries enforced tokens: every request without one was answered 401 first.
+    assert!(source.requests().iter().any(|r| r.starts_with("GET /v2/")));
 }
