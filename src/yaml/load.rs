@@ -89,11 +89,65 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         e.line = line0 + 1;
         return Err(e);
     }
-    // yaml-rust2 insists that a quoted scalar's continuation lines, and the lines of a flow
-    // collection, are indented past the enclosing block; go-yaml does not. Indenting them changes
-    // nothing in the value (blanks between flow tokens mean nothing, leading blanks of continuation
-    // lines are folded away) nor in go-yaml's line numbers, so such lines are re-indented and the
-    // text parsed again, one line per retry.
+    match parse_reindenting(text, max_docs) {
+        Err(e) => match split_alias_colons(text) {
+            Some(split) => parse_reindenting(&split, max_docs),
+            None => Err(e),
+        },
+        parsed => parsed,
+    }
+}
+
+/// go-yaml ends an alias name at a `:` (`*a: 1` is the alias `a` as a key), where yaml-rust2 reads
+/// the `:` into the name. For a text that failed to parse: the text with a blank put between such an
+/// alias and its `:` where the alias starts a line's content (after its indentation and `- `
+/// indicators), or `None` when it has none. Only lines change, never their count.
+fn split_alias_colons(text: &str) -> Option<String> {
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut rest = line.trim_start_matches(' ');
+        while let Some(after) = rest.strip_prefix("- ") {
+            rest = after.trim_start_matches(' ');
+        }
+        let name_len = rest
+            .strip_prefix('*')
+            .map(|r| {
+                r.len()
+                    - r.trim_start_matches(|c: char| {
+                        c.is_ascii_alphanumeric() || c == '_' || c == '-'
+                    })
+                    .len()
+            })
+            .unwrap_or(0);
+        let colon = line.len() - rest.len() + 1 + name_len;
+        if name_len > 0
+            && line[colon..].starts_with(':')
+            && line[colon + 1..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t' || c == '\r')
+        {
+            out.push_str(&line[..colon]);
+            out.push(' ');
+            out.push_str(&line[colon..]);
+            changed = true;
+        } else {
+            out.push_str(line);
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Parses a prepared text. yaml-rust2 insists that a quoted scalar's continuation lines, and the
+/// lines of a flow collection, are indented past the enclosing block; go-yaml does not. Indenting
+/// them changes nothing in the value (blanks between flow tokens mean nothing, leading blanks of
+/// continuation lines are folded away) nor in go-yaml's line numbers, so such lines are re-indented
+/// and the text parsed again, one line per retry.
+fn parse_reindenting(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let mut owned: Option<String> = None;
     for _ in 0..MAX_REINDENTS {
         let current = owned.as_deref().unwrap_or(text);
@@ -197,7 +251,13 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
                     // go-yaml's decoder expects the document's end after its root node, so the
                     // scanner reads on to the next token: an error there (`key: 1` whose key was
                     // too long to be one, content after `--- a`) fails the document too.
-                    loader.next_or_retry()?;
+                    match loader.next_or_retry() {
+                        // go-yaml v2 (YAML 1.1) ends a document at a directive without `...`.
+                        Err(Retry::No(e))
+                            if e.message.contains("document end marker before directive") => {}
+                        Err(e) => return Err(e),
+                        Ok(_) => {}
+                    }
                     break;
                 }
             }
@@ -1102,6 +1162,43 @@ fn parser_line(line0: usize) -> Option<usize> {
     (line0 > 0).then_some(line0)
 }
 
+/// The 0-based line of the first `---` or `...` (followed by a blank or the line's end) starting a
+/// line after character `index`: where go-yaml's scanner of a quoted scalar opened at `index` stops.
+/// Only for a quoted scalar that is not closed before it.
+fn document_indicator_after(text: &str, index: usize) -> Option<usize> {
+    let (start, quote) = text.char_indices().nth(index)?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let mut line0 = text[..start].matches('\n').count();
+    let mut chars = text[start + 1..].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' && chars.peek().map(|p| p.1) == Some('\'') => {
+                chars.next();
+            }
+            c if c == quote => return None,
+            '\n' => {
+                line0 += 1;
+                let rest = &text[start + 1 + i + 1..];
+                if (rest.starts_with("---") || rest.starts_with("..."))
+                    && rest[3..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+                {
+                    return Some(line0);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// go-yaml's text for a yaml-rust2 message, and the line go-yaml would print.
 fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     // yaml-rust2 lines are 1-based; go-yaml's marks are 0-based.
@@ -1109,6 +1206,16 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     // The end of the stream is on the line after the last line break.
     let eof_line0 = text.matches('\n').count();
     let owned = |m: &str, line: Option<usize>| (m.to_string(), line);
+    if info.contains("recursion limit exceeded") {
+        // yaml-rust2 counts flow levels in a byte; go-yaml allows 10 000.
+        return match flow_depth_exceeded(text, GO_MAX_FLOW_DEPTH) {
+            Some(at0) => owned("exceeded max depth of 10000", scanner_line(at0)),
+            None => owned(
+                "flow collections nested deeper than 255 levels are not supported by Rudder's YAML reader (go-yaml reads up to 10000)",
+                scanner_line(line0),
+            ),
+        };
+    }
     if info.contains("mapping values are not allowed") {
         return owned(
             "mapping values are not allowed in this context",
@@ -1125,7 +1232,15 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     }
     if info.contains("found unexpected end of stream")
         || info.contains("invalid indentation in quoted scalar")
+        || info.contains("found unexpected document indicator")
     {
+        // go-yaml's quoted-scalar scanner stops at a `---` or `...` starting a line.
+        if let Some(indicator0) = document_indicator_after(text, mark.index) {
+            return owned(
+                "found unexpected document indicator",
+                scanner_line(indicator0),
+            );
+        }
         return owned("found unexpected end of stream", scanner_line(eof_line0));
     }
     if info.contains("illegal placement of ':'") || info.contains("expected ',' or") {
@@ -1271,6 +1386,33 @@ fn stray_block_scalar_header(text: &str, upto0: usize) -> Option<usize> {
 }
 
 /// The innermost `[` or `{` still open before char index `end` (quotes are skipped roughly).
+/// go-yaml's limit on flow nesting.
+const GO_MAX_FLOW_DEPTH: usize = 10_000;
+
+/// The 0-based line of the first flow opener nested deeper than `max` (quoted scalars skipped).
+fn flow_depth_exceeded(text: &str, max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut line0 = 0;
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match (quote, c) {
+            (_, '\n') => line0 += 1,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > max {
+                    return Some(line0);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn innermost_flow_opener(text: &str, end: usize) -> Option<char> {
     let mut stack = Vec::new();
     let mut quote: Option<char> = None;
