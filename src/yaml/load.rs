@@ -472,6 +472,15 @@ fn check_directives(text: &str) -> Result<(), Error> {
                 line0,
             )
         }
+        // Directives and no document: the parser meets the end of the stream.
+        None if seen => {
+            // The scanner moves the end of the stream to a fresh line.
+            let eof0 = text.matches('\n').count() + usize::from(!text.ends_with('\n'));
+            let mut e = Error::new(ErrorKind::Syntax, "did not find expected <document start>");
+            e.go_line = parser_line(eof0);
+            e.line = eof0 + 1;
+            Err(e)
+        }
         Some((line0, line)) if seen && !line.starts_with("---") => {
             let mut e = Error::new(ErrorKind::Syntax, "did not find expected <document start>");
             e.go_line = parser_line(line0);
