@@ -231,6 +231,8 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
             .then(|| text.chars().collect()),
         ascii: text.is_ascii(),
         lazy_chars: std::cell::OnceCell::new(),
+        seen: Vec::new(),
+        open: Vec::new(),
     };
     let mut docs = Vec::new();
     loop {
@@ -242,9 +244,14 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
                 let (event, mark) = loader.next_or_retry()?;
                 let node = match loader.node(event, mark, 0) {
                     Ok(node) => node,
-                    Err(e) => return Err(loader.retry(e)),
+                    Err(e) => {
+                        // A tab-led line before the error is go-yaml's first error.
+                        loader.tab_led_lines()?;
+                        return Err(loader.retry(e));
+                    }
                 };
                 reject_multiline_root_key(text, &node)?;
+                loader.tab_led_lines()?;
                 docs.push(node);
                 loader.anchors.clear();
                 if docs.len() >= max_docs {
@@ -353,6 +360,10 @@ fn reindent_quoted_scalar(text: &str, mark: &Mark) -> Option<String> {
             '\n' => {
                 out.push('\n');
                 out.push_str(&indent);
+                // Leading blanks of a continuation line are folded away: tabs among them too.
+                while chars.peek().is_some_and(|&(_, c)| c == ' ' || c == '\t') {
+                    chars.next();
+                }
                 continue;
             }
             _ => out.push(c),
@@ -361,6 +372,57 @@ fn reindent_quoted_scalar(text: &str, mark: &Mark) -> Option<String> {
     let end = closed_at?;
     out.push_str(&text[end..]);
     Some(out)
+}
+
+/// The position of the opening quote of the quoted scalar (opened after a blank, an indicator or
+/// at a line's start) that spans character `index`, if any.
+fn quoted_scalar_around(text: &str, index: usize) -> Option<Mark> {
+    let chars: Vec<char> = text.chars().take(index + 1).collect();
+    let mut i = chars.len().min(index);
+    while i > 0 {
+        i -= 1;
+        let quote = chars[i];
+        if quote != '"' && quote != '\'' {
+            continue;
+        }
+        if i > 0
+            && !matches!(
+                chars[i - 1],
+                ' ' | '\t' | '\n' | '[' | '{' | ',' | ':' | '-'
+            )
+        {
+            continue;
+        }
+        // Does it stay open up to `index`?
+        let mut j = i + 1;
+        let mut open = true;
+        while j < index {
+            match chars[j] {
+                '\\' if quote == '"' => j += 1,
+                '\'' if quote == '\'' && chars.get(j + 1) == Some(&'\'') => j += 1,
+                c if c == quote => {
+                    open = false;
+                    break;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        if open {
+            let line0 = chars[..i].iter().filter(|&&c| c == '\n').count();
+            let col = i - chars[..i]
+                .iter()
+                .rposition(|&c| c == '\n')
+                .map_or(0, |p| p + 1);
+            return Some(Mark {
+                index: i,
+                line: line0 + 1,
+                col,
+            });
+        }
+        return None;
+    }
+    None
 }
 
 /// Indents the line of the flow-collection token at `mark` past every column used before it (the
@@ -644,13 +706,131 @@ struct Loader<'a> {
     ascii: bool,
     /// The text's characters, built on first need for a non-ASCII text without [`Loader::chars`].
     lazy_chars: std::cell::OnceCell<Vec<char>>,
+    /// For a text with tabs: each event read so far, as [`Loader::tab_led_lines`] needs it.
+    seen: Vec<(Seen, Mark)>,
+    /// The flow collections open (true) and block collections open (false) while reading.
+    open: Vec<bool>,
+}
+
+/// What [`Loader::tab_led_lines`] needs to know of an event.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// A plain or block scalar: its scanner reads the lines after it (other checks, other errors).
+    ScalarReadingOn,
+    /// A quoted scalar.
+    Quoted,
+    /// Any other event, with the number of flow collections open after it.
+    Other { flow_depth: usize },
 }
 
 impl Loader<'_> {
     fn next(&mut self) -> Result<(Event, Mark), Error> {
+        let read = self.read_event();
+        if let (Ok((event, mark)), true) = (&read, self.chars.is_some()) {
+            self.record(event, mark);
+        }
+        read
+    }
+
+    /// Keeps what [`Loader::tab_led_lines`] needs of an event.
+    fn record(&mut self, event: &Event, mark: &Mark) {
+        let seen = match event {
+            Event::Scalar(_, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted, ..) => {
+                Seen::Quoted
+            }
+            Event::Scalar(..) => Seen::ScalarReadingOn,
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let flow = matches!(self.text_char_at(mark), Some('[' | '{'));
+                self.open.push(flow);
+                Seen::Other {
+                    flow_depth: self.open.iter().filter(|&&f| f).count(),
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.open.pop();
+                Seen::Other {
+                    flow_depth: self.open.iter().filter(|&&f| f).count(),
+                }
+            }
+            _ => Seen::Other {
+                flow_depth: self.open.iter().filter(|&&f| f).count(),
+            },
+        };
+        self.seen.push((seen, *mark));
+    }
+
+    /// go-yaml skips only spaces before a token where a simple key may start, as at the start of
+    /// a line in block context: a line whose leading blanks hold a tab there (a blank line of
+    /// tabs after a quoted scalar or a flow collection, say) is "found character that cannot
+    /// start any token". yaml-rust2 skips such lines. Lines inside flow collections and quoted
+    /// scalars are fine in both; lines after plain and block scalars are those scalars' scanners'
+    /// business ([`Loader::tab_after_plain`]). Checks the lines read so far.
+    fn tab_led_lines(&self) -> Result<(), Error> {
+        let Some(chars) = &self.chars else {
+            return Ok(());
+        };
+        let read_to = self.seen.last().map_or(0, |(_, m)| m.index);
+        let mut line_start = 0;
+        let mut line0 = 0;
+        while line_start < read_to.min(chars.len()) {
+            let end = chars[line_start..]
+                .iter()
+                .position(|&c| c == '\n')
+                .map_or(chars.len(), |p| line_start + p);
+            let blanks = chars[line_start..end]
+                .iter()
+                .take_while(|&&c| c == ' ' || c == '\t');
+            if blanks.clone().any(|&c| c == '\t') {
+                let before = self.seen.iter().rev().find(|(_, m)| m.index < line_start);
+                let refused = match before {
+                    Some((Seen::Other { flow_depth }, _)) => *flow_depth == 0,
+                    Some((Seen::Quoted, m)) => self.quoted_end(m.index) < line_start,
+                    Some((Seen::ScalarReadingOn, _)) => false,
+                    None => true,
+                };
+                if refused {
+                    let mut e = Error::new(
+                        ErrorKind::Syntax,
+                        "found character that cannot start any token",
+                    );
+                    e.go_line = scanner_line(line0);
+                    e.line = line0 + 1;
+                    return Err(e);
+                }
+            }
+            line_start = end + 1;
+            line0 += 1;
+        }
+        Ok(())
+    }
+
+    /// The index just past the closing quote of the quoted scalar opening at `index`.
+    fn quoted_end(&self, index: usize) -> usize {
+        let Some(chars) = &self.chars else {
+            return index;
+        };
+        let Some(&quote) = chars.get(index) else {
+            return index;
+        };
+        let mut i = index + 1;
+        while i < chars.len() {
+            match chars[i] {
+                '\\' if quote == '"' => i += 2,
+                '\'' if quote == '\'' && chars.get(i + 1) == Some(&'\'') => i += 2,
+                c if c == quote => return i + 1,
+                _ => i += 1,
+            }
+        }
+        chars.len()
+    }
+
+    fn read_event(&mut self) -> Result<(Event, Mark), Error> {
         self.events.next_event().map_err(|e| {
             if e.info.contains("invalid indentation in quoted scalar") {
                 self.reindent_at = Some(e.mark);
+            } else if e.info.contains("tab cannot be used as indentation") {
+                // Leading tabs of a quoted scalar's continuation line are folded away in go-yaml.
+                self.reindent_at = quoted_scalar_around(self.text, e.mark.index);
             } else if e
                 .info
                 .contains("':' must be followed by a valid YAML whitespace")
@@ -821,7 +1001,12 @@ impl Loader<'_> {
     /// continuation. yaml-rust2 accepts them. Checks the blank lines after the scalar's first line
     /// and the leading blanks of the next content line.
     fn tab_after_plain(&self, event: &Event, mark: &Mark, parent_col: usize) -> Result<(), Error> {
-        if self.chars.is_none() || !matches!(event, Event::Scalar(_, TScalarStyle::Plain, _, _)) {
+        let Event::Scalar(value, TScalarStyle::Plain, _, _) = event else {
+            return Ok(());
+        };
+        // An empty value (`key:` then a line) is no scalar in the text: its position is the next
+        // token's.
+        if self.chars.is_none() || self.text_char_at(mark) != value.chars().next() {
             return Ok(());
         }
         let Some(chars) = &self.chars else {
