@@ -892,9 +892,17 @@ impl Loader<'_> {
                     syntax_error(self.text, &EventError::new(mark, ANCHOR_CONTAINS_ITSELF))
                 });
             }
-            Event::Scalar(value, style, anchor, tag) => {
+            Event::Scalar(mut value, style, anchor, tag) => {
                 if style == TScalarStyle::DoubleQuoted && value.contains('/') {
                     self.reject_slash_escape(&mark)?;
+                }
+                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                    && !value.is_empty()
+                    && value.bytes().all(|b| b == b'\n')
+                {
+                    if let Some(empty) = self.empty_block_scalar_at_end(&mark) {
+                        value = empty;
+                    }
                 }
                 (
                     anchor,
@@ -1179,6 +1187,32 @@ impl Loader<'_> {
                 _ => return Ok(()),
             }
         }
+    }
+
+    /// A block scalar with no content running to the end of the text: go-yaml gives `""`, or with
+    /// the keep indicator (`|+`) one line break per line after the header; yaml-rust2 gives at least
+    /// one line break. `None` when the scalar at `mark` is not such a scalar.
+    fn empty_block_scalar_at_end(&self, mark: &Mark) -> Option<String> {
+        let start = if self.ascii {
+            mark.index
+        } else {
+            self.text.char_indices().nth(mark.index)?.0
+        };
+        let rest = self.text.get(start..)?;
+        if !rest.starts_with(['|', '>']) {
+            return None;
+        }
+        let header_end = rest.find('\n')?;
+        let (header, after) = (&rest[..header_end], &rest[header_end + 1..]);
+        if !after.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) {
+            return None;
+        }
+        let indicators = header[1..].split([' ', '\t', '#']).next().unwrap_or("");
+        Some(if indicators.contains('+') {
+            "\n".repeat(after.matches('\n').count())
+        } else {
+            String::new()
+        })
     }
 
     /// The index of the `&` of the anchor of the node at `index` (`&a !!tag node`, `!!tag &a
