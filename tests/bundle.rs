@@ -1624,3 +1624,243 @@ fn bearer_token_registries() {
     // The registries enforced tokens: every request without one was answered 401 first.
     assert!(source.requests().iter().any(|r| r.starts_with("GET /v2/")));
 }
+
+/// Pushes `entries` (descriptor JSON values) as an OCI index; its manifest.
+fn push_index(
+    client: &mut Client,
+    repository: &str,
+    tag: &str,
+    entries: Vec<serde_json::Value>,
+) -> Manifest {
+    let data = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries,
+    }))
+    .unwrap();
+    let index = Manifest {
+        digest: digest_of(&data),
+        data,
+        media_type: OCI_INDEX.to_string(),
+    };
+    client.put_manifest(repository, tag, &index).unwrap();
+    index
+}
+
+fn descriptor(m: &Manifest, platform: Option<(&str, &str)>) -> serde_json::Value {
+    let mut d =
+        serde_json::json!({"mediaType": m.media_type, "digest": m.digest, "size": m.data.len()});
+    if let Some((os, architecture)) = platform {
+        d["platform"] = serde_json::json!({"os": os, "architecture": architecture});
+    }
+    d
+}
+
+/// An index whose entries are indexes (as multi-arch builds with attestations make): copied whole,
+/// filtered by `--platform` through the nesting (changed indexes get new digests all the way up),
+/// verified, and pushed with every level.
+#[test]
+fn nested_indexes_copy_filter_verify_and_push() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("nested");
+    let repository = "ag-test/nested";
+    let mut client = plain(&f.source);
+    let amd64 = push_manifest(&mut client, repository, "amd64");
+    let arm64 = push_manifest(&mut client, repository, "arm64");
+    let attestation = push_manifest(&mut client, repository, "attestation");
+    for m in [&amd64, &arm64, &attestation] {
+        client.put_manifest(repository, &m.digest, m).unwrap();
+    }
+    let inner_amd64 = push_index(
+        &mut client,
+        repository,
+        "inner-amd64",
+        vec![
+            descriptor(&amd64, Some(("linux", "amd64"))),
+            descriptor(&attestation, Some(("unknown", "unknown"))),
+        ],
+    );
+    let inner_arm64 = push_index(
+        &mut client,
+        repository,
+        "inner-arm64",
+        vec![descriptor(&arm64, Some(("linux", "arm64")))],
+    );
+    let top = push_index(
+        &mut client,
+        repository,
+        "1.0",
+        vec![
+            descriptor(&inner_amd64, None),
+            descriptor(&inner_arm64, Some(("linux", "arm64"))),
+        ],
+    );
+    tiny_chart(&s.path("tiny"));
+    let image = format!("{}/{repository}:1.0", f.source);
+    let blob = |dir: &str, digest: &str| -> PathBuf {
+        s.path(&format!(
+            "{dir}/images/blobs/sha256/{}",
+            digest.trim_start_matches("sha256:")
+        ))
+    };
+    let entries = |path: PathBuf| -> Vec<String> {
+        let index: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["digest"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Whole: every level stored as served.
+    s.ok(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &image,
+        "-q",
+        "-o",
+        "whole.tgz",
+    ]);
+    s.ok(&["bundle", "verify", "whole.tgz"]);
+    let m = unpack(&s.path("whole.tgz"), &s.path("whole"));
+    assert_eq!(m["images"][0]["digest"], top.digest.as_str());
+    assert!(m["images"][0].get("sourceDigest").is_none(), "{m:#}");
+    for d in [
+        &top,
+        &inner_amd64,
+        &inner_arm64,
+        &amd64,
+        &arm64,
+        &attestation,
+    ] {
+        assert!(blob("whole", &d.digest).is_file(), "{} missing", d.digest);
+    }
+
+    // linux/amd64: the inner index without a platform is filtered (its attestation goes), the
+    // arm64 one is dropped; both changed indexes have new digests.
+    s.ok(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &image,
+        "--platform",
+        "linux/amd64",
+        "-q",
+        "-o",
+        "amd64.tgz",
+    ]);
+    s.ok(&["bundle", "verify", "amd64.tgz"]);
+    let m = unpack(&s.path("amd64.tgz"), &s.path("amd64"));
+    let stored = m["images"][0]["digest"].as_str().unwrap().to_string();
+    assert_eq!(m["images"][0]["sourceDigest"], top.digest.as_str());
+    assert_ne!(stored, top.digest);
+    let top_entries = entries(blob("amd64", &stored));
+    assert_eq!(top_entries.len(), 1);
+    assert_ne!(top_entries[0], inner_amd64.digest);
+    assert_eq!(
+        entries(blob("amd64", &top_entries[0])),
+        [amd64.digest.as_str()]
+    );
+    assert!(!blob("amd64", &attestation.digest).exists());
+    assert!(!blob("amd64", &arm64.digest).exists());
+
+    // linux/arm64: the inner index that names linux/arm64 is kept whole.
+    s.ok(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &image,
+        "--platform",
+        "linux/arm64",
+        "-q",
+        "-o",
+        "arm64.tgz",
+    ]);
+    let m = unpack(&s.path("arm64.tgz"), &s.path("arm64"));
+    let stored = m["images"][0]["digest"].as_str().unwrap().to_string();
+    assert_eq!(
+        entries(blob("arm64", &stored)),
+        [inner_arm64.digest.as_str()]
+    );
+
+    // A platform nothing has: the error lists what the nesting has.
+    let err = s.fails(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &image,
+        "--platform",
+        "linux/s390x",
+        "-q",
+        "-o",
+        "none.tgz",
+    ]);
+    assert!(
+        err.contains("no manifest for platform linux/s390x")
+            && err.contains("linux/amd64")
+            && err.contains("linux/arm64"),
+        "{err}"
+    );
+
+    // A missing inner index is named by verify.
+    let broken = repack(&s, "amd64", "broken.tgz", |root| {
+        std::fs::remove_file(root.join(format!(
+            "images/blobs/sha256/{}",
+            top_entries[0].trim_start_matches("sha256:")
+        )))
+        .unwrap();
+    });
+    let err = s.fails(&["bundle", "verify", broken.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!(
+            "images/blobs/sha256/{}",
+            top_entries[0].trim_start_matches("sha256:")
+        )) && err.contains("missing"),
+        "{err}"
+    );
+
+    // Push: every level reaches the site, digests unchanged.
+    for (bundle, expect) in [
+        ("whole.tgz", top.digest.clone()),
+        ("amd64.tgz", stored_of(&s, "amd64")),
+    ] {
+        let out = s.ok(&["bundle", "push", bundle, "--registry", &f.site, "-q"]);
+        assert!(
+            out.contains(&format!("{}/{repository}:1.0 {expect}", f.site)),
+            "{out}"
+        );
+        let mut site = plain(&f.site);
+        let got = site.image_manifest(repository, "1.0", repository).unwrap();
+        assert_eq!(got.digest, expect);
+        for child in entries_of(&got.data) {
+            let inner = site.image_manifest(repository, &child, repository).unwrap();
+            for leaf in entries_of(&inner.data) {
+                site.image_manifest(repository, &leaf, repository).unwrap();
+            }
+        }
+    }
+}
+
+fn stored_of(s: &Scratch, dir: &str) -> String {
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.path(&format!("{dir}/bundle.json"))).unwrap())
+            .unwrap();
+    m["images"][0]["digest"].as_str().unwrap().to_string()
+}
+
+fn entries_of(data: &[u8]) -> Vec<String> {
+    let index: serde_json::Value = serde_json::from_slice(data).unwrap();
+    index["manifests"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["digest"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
