@@ -1621,8 +1621,29 @@ fn bearer_token_registries() {
         let got = check.image_manifest(repository, "1.0", repository).unwrap();
         assert_eq!(&got.digest, digest);
     }
-    // The registries enforced tokens: every request without one was answered 401 first.
-    assert!(source.requests().iter().any(|r| r.starts_with("GET /v2/")));
+    // A cross-repository mount asks for two scopes at once (push here, pull there): one token.
+    let app_manifest = check
+        .image_manifest("ag-tok/app", "1.0", "ag-tok/app")
+        .unwrap();
+    let layer = serde_json::from_slice::<serde_json::Value>(&app_manifest.data).unwrap()["layers"]
+        [0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let put = check
+        .put_blob_file(
+            "ag-tok/copy",
+            &layer,
+            &s.path("missing"),
+            Some("ag-tok/app"),
+        )
+        .unwrap();
+    assert_eq!(
+        put,
+        rudder::registry::image::BlobPut::Mounted("ag-tok/app".into())
+    );
+    // The registries enforced tokens: requests without one were answered 401.
+    assert!(site.requests().iter().any(|r| r.ends_with(" 401")));
 }
 
 /// Pushes `entries` (descriptor JSON values) as an OCI index; its manifest.
@@ -1863,4 +1884,93 @@ fn entries_of(data: &[u8]) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `bundle push` mounts a blob it already sent to one repository into the next ones
+/// (`POST …/blobs/uploads/?mount=…&from=…`) instead of uploading it again; a registry that does not
+/// mount (here: the source repository lacks the blob, so the real registry answers 202 with an
+/// upload session) gets the upload. Counted in the site registry's own access log.
+#[test]
+fn push_mounts_shared_blobs() {
+    use bundle_support::TestRegistry;
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("mount");
+    let mut source = plain(&f.source);
+    // Three repositories holding the same image (same config, same layer).
+    let repositories = ["ag-test/mount-a", "ag-test/mount-b", "ag-test/mount-c"];
+    for repository in repositories {
+        push_big_image(&mut source, repository, 64 << 10);
+    }
+    tiny_chart(&s.path("tiny"));
+    let mut args = vec!["bundle", "create", "tiny", "-q", "-o", "mount.tgz"];
+    let images: Vec<String> = repositories
+        .iter()
+        .map(|r| format!("{}/{r}:1.0", f.source))
+        .collect();
+    for image in &images {
+        args.extend(["--image", image.as_str()]);
+    }
+    s.ok(&args);
+    let site = TestRegistry::start(&s.path("site"), "");
+    let out = s.run(&["bundle", "push", "mount.tgz", "--registry", &site.host]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let progress = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        progress.matches("(mounted from ag-test/mount-a)").count(),
+        4,
+        "{progress}"
+    );
+    let requests = site.requests();
+    let images_only = |r: &&String| r.contains(" /v2/ag-test/");
+    let uploads: Vec<&String> = requests
+        .iter()
+        .filter(images_only)
+        .filter(|r| r.starts_with("PUT ") && r.contains("/blobs/uploads/"))
+        .collect();
+    let mounts: Vec<&String> = requests
+        .iter()
+        .filter(images_only)
+        .filter(|r| r.starts_with("POST ") && r.contains("mount="))
+        .collect();
+    // The config and the layer are uploaded once (to mount-a) and mounted twice each.
+    assert_eq!(uploads.len(), 2, "{requests:#?}");
+    assert_eq!(mounts.len(), 4, "{requests:#?}");
+    assert!(mounts.iter().all(|m| m.ends_with(" 201")), "{mounts:#?}");
+    let mut check = plain(&site.host);
+    for repository in repositories {
+        check.image_manifest(repository, "1.0", repository).unwrap();
+    }
+
+    // The registry does not mount from a repository that lacks the blob: 202, then the upload.
+    std::fs::write(s.path("blob"), b"fallback blob\n").unwrap();
+    let digest = digest_of(b"fallback blob\n");
+    let before = site.requests().len();
+    let put = check
+        .put_blob_file(
+            "ag-test/fallback",
+            &digest,
+            &s.path("blob"),
+            Some("ag-test/mount-a"),
+        )
+        .unwrap();
+    assert_eq!(put, rudder::registry::image::BlobPut::Uploaded);
+    let after = site.requests();
+    let new: Vec<&String> = after[before..].iter().collect();
+    assert!(
+        new.iter()
+            .any(|r| r.starts_with("POST ") && r.contains("mount=") && r.ends_with(" 202")),
+        "{new:#?}"
+    );
+    assert_eq!(
+        new.iter()
+            .filter(|r| r.starts_with("PUT ") && r.contains("/blobs/uploads/"))
+            .count(),
+        1,
+        "{new:#?}"
+    );
+    assert!(check.has_blob("ag-test/fallback", &digest).unwrap());
 }

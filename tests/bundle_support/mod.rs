@@ -74,7 +74,7 @@ impl TestRegistry {
         }
     }
 
-    /// The access log's request lines so far (`METHOD /path?query`), in order.
+    /// The access log's requests so far (`METHOD /path?query STATUS`), in order.
     pub fn requests(&self) -> Vec<String> {
         // The log is written as requests finish; give the last one a moment.
         std::thread::sleep(Duration::from_millis(200));
@@ -86,7 +86,8 @@ impl TestRegistry {
                 let line = &l[start..];
                 let end = line.find('"')?;
                 let mut parts = line[..end].split(' ');
-                Some(format!("{} {}", parts.next()?, parts.next()?))
+                let status = line[end + 1..].split_whitespace().next()?;
+                Some(format!("{} {} {status}", parts.next()?, parts.next()?))
             })
             .collect()
     }
