@@ -19,7 +19,7 @@ const MAX_NESTING: usize = 8;
 
 /// What one image copy needs at every level of its tree.
 #[derive(Clone, Copy)]
-struct Copy<'a> {
+struct ImageCopy<'a> {
     repository: &'a str,
     platforms: &'a [String],
     shown: &'a str,
@@ -166,7 +166,7 @@ impl Layout {
         let shown = image.display();
         let top = client.image_manifest(&image.repository, image.target(), &shown)?;
         let source_digest = top.digest.clone();
-        let copy = Copy {
+        let copy = ImageCopy {
             repository: &image.repository,
             platforms,
             shown: &shown,
@@ -190,7 +190,7 @@ impl Layout {
     fn copy_tree(
         &self,
         client: &mut Client,
-        copy: &Copy,
+        copy: &ImageCopy,
         manifest: Manifest,
         depth: usize,
     ) -> Result<Option<Manifest>, Error> {
@@ -231,7 +231,7 @@ impl Layout {
                 kept.push(entry.clone());
                 continue;
             }
-            let whole = Copy {
+            let whole = ImageCopy {
                 platforms: if filter_inside { copy.platforms } else { &[] },
                 ..*copy
             };
@@ -267,7 +267,7 @@ impl Layout {
 
     /// The platforms an index names (through nested indexes), for the error of a filter that
     /// matched nothing.
-    fn platforms_seen(&self, client: &mut Client, copy: &Copy, digest: &str) -> Vec<String> {
+    fn platforms_seen(&self, client: &mut Client, copy: &ImageCopy, digest: &str) -> Vec<String> {
         let mut seen = Vec::new();
         let mut queue = vec![(digest.to_string(), 0usize)];
         while let Some((digest, depth)) = queue.pop() {
