@@ -1333,11 +1333,10 @@ fn template_show_and_lint_read_a_bundle() {
     assert!(err.contains("offline"), "{err}");
 }
 
-/// A TCP relay to `upstream` that passes the upstream's answers on at about `rate` bytes a second
-/// (requests go through at full speed). Each connection's threads end when it closes.
+/// A TCP relay to `upstream` that passes bytes on at about `rate` bytes a second each way. Each
+/// connection's threads end when it closes.
 fn throttled_relay(upstream: String, rate: usize) -> String {
-    use std::io::Read;
-    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::net::{TcpListener, TcpStream};
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
     std::thread::spawn(move || {
@@ -1346,32 +1345,30 @@ fn throttled_relay(upstream: String, rate: usize) -> String {
             let Ok(server) = TcpStream::connect(&upstream) else {
                 continue;
             };
-            let (mut requests, mut upstream_in) =
-                (client.try_clone().unwrap(), server.try_clone().unwrap());
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut requests, &mut upstream_in);
-                let _ = upstream_in.shutdown(Shutdown::Write);
-            });
-            std::thread::spawn(move || {
-                let (mut from, mut to) = (server, client);
-                let mut buffer = [0u8; 4096];
-                let pause = std::time::Duration::from_secs_f64(buffer.len() as f64 / rate as f64);
-                loop {
-                    match from.read(&mut buffer) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => {
-                            if to.write_all(&buffer[..n]).is_err() {
-                                break;
-                            }
-                            std::thread::sleep(pause);
-                        }
-                    }
-                }
-                let _ = to.shutdown(Shutdown::Both);
-            });
+            let (client_in, server_in) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || throttled_copy(client_in, server, rate));
+            std::thread::spawn(move || throttled_copy(server_in, client, rate));
         }
     });
     address
+}
+
+fn throttled_copy(mut from: std::net::TcpStream, mut to: std::net::TcpStream, rate: usize) {
+    use std::io::Read;
+    let mut buffer = [0u8; 4096];
+    let pause = std::time::Duration::from_secs_f64(buffer.len() as f64 / rate as f64);
+    loop {
+        match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if to.write_all(&buffer[..n]).is_err() {
+                    break;
+                }
+                std::thread::sleep(pause);
+            }
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Both);
 }
 
 /// Pushes `repository:1.0`, one layer of `size` pseudo-random bytes (the same on every run).
@@ -1420,7 +1417,7 @@ fn tiny_chart(dir: &Path) {
 
 /// SIGINT or SIGTERM in the middle of `bundle create` (a layer coming slowly through a throttling
 /// relay) leaves neither the staging directory nor a partial bundle, and the exit code is 128 + the
-/// signal.
+/// signal; SIGINT during `bundle push` (the layer going up slowly) leaves no extracted bundle.
 #[test]
 fn interrupted_create_leaves_nothing() {
     use std::io::BufRead;
@@ -1503,6 +1500,65 @@ fn interrupted_create_leaves_nothing() {
             "left behind after signal {signal}: {left:?}"
         );
     }
+    // `bundle push` through the relay (the layer goes up slowly): SIGINT removes the extracted
+    // bundle.
+    s.ok(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &format!("{}/ag-test/big:1.0", f.source),
+        "-q",
+        "-o",
+        "big.tgz",
+    ]);
+    // An empty site of its own: the layer is never there already.
+    let site = bundle_support::TestRegistry::start(&s.path("site"), "");
+    let site_relay = throttled_relay(site.host.clone(), 100 * 1024);
+    let mut child = s
+        .command(&["bundle", "push", "big.tgz", "--registry", &site_relay])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let extracted = format!("rudder-bundle-{}-", child.id());
+    let stderr = child.stderr.take().unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let ours = || -> Vec<String> {
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(&extracted))
+            .collect()
+    };
+    let mut seen = Vec::new();
+    // The config went up; the layer is on its way.
+    while !seen.iter().any(|l: &String| l.contains("config sha256:")) {
+        match lines.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("bundle push did not start uploading: {seen:?}"),
+        }
+    }
+    assert_eq!(
+        ours().len(),
+        1,
+        "the bundle is extracted while it is pushed"
+    );
+    // SAFETY: kill(2) on the child this test started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let status = child.wait().unwrap();
+    seen.extend(lines.iter());
+    assert_eq!(status.code(), Some(130), "{seen:?}");
+    assert!(ours().is_empty(), "{:?} left behind", ours());
 }
 
 /// Registries that want Bearer tokens (Docker Hub, GHCR): two docker-registry processes with
