@@ -319,6 +319,7 @@ fn load_with_dependencies(path: &Path, options: &CreateOptions) -> Result<Chart,
             out: &mut out,
             log: &mut log,
             registry: options.access.options.clone(),
+            verify: Default::default(),
         };
         manager
             .build()

@@ -123,6 +123,7 @@ impl KubeSettings {
     /// The kube-rs configuration and the namespace these settings select.
     pub async fn resolve(&self) -> Result<(::kube::Config, String), Error> {
         let kubeconfig = self.load_kubeconfig()?;
+        let mut proxy_in_kubeconfig = false;
         let (mut config, context_namespace) = match kubeconfig {
             Some(kc) => {
                 let context = self.context.clone().or_else(|| kc.current_context.clone());
@@ -139,6 +140,13 @@ impl KubeSettings {
                         .and_then(|c| c.namespace.clone())
                 });
                 let has_context = context.is_some();
+                proxy_in_kubeconfig = context
+                    .as_ref()
+                    .and_then(|name| kc.contexts.iter().find(|c| &c.name == name))
+                    .and_then(|c| c.context.as_ref())
+                    .and_then(|c| kc.clusters.iter().find(|n| n.name == c.cluster))
+                    .and_then(|n| n.cluster.as_ref())
+                    .is_some_and(|c| c.proxy_url.as_deref().is_some_and(|p| !p.is_empty()));
                 let options = KubeConfigOptions {
                     context,
                     ..Default::default()
@@ -159,6 +167,18 @@ impl KubeSettings {
             },
         };
         self.apply_overrides(&mut config)?;
+        if !proxy_in_kubeconfig {
+            // client-go without a `proxy-url`: Go's ProxyFromEnvironment (kube-rs reads only
+            // HTTPS_PROXY and knows no loopback exception).
+            config.proxy_url = reqwest::Url::parse(&config.cluster_url.to_string())
+                .ok()
+                .and_then(|url| crate::proxy::for_url(&url))
+                .map(|p| {
+                    p.parse()
+                        .map_err(|e| Error::Kubeconfig(format!("invalid proxy address {p:?}: {e}")))
+                })
+                .transpose()?;
+        }
         let namespace = self
             .namespace
             .clone()

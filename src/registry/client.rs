@@ -9,7 +9,10 @@ use reqwest::Method;
 
 use super::reference::{version_to_tag, Reference};
 use super::MANIFEST_MEDIA_TYPE;
-use super::{Error, CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, LEGACY_CHART_LAYER_MEDIA_TYPE};
+use super::{
+    Error, CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, LEGACY_CHART_LAYER_MEDIA_TYPE,
+    PROV_LAYER_MEDIA_TYPE,
+};
 use crate::deps::digest::sha256_hex;
 use crate::deps::getter::Options as TlsOptions;
 
@@ -43,6 +46,8 @@ pub struct Pulled {
     pub shown: String,
     pub name: String,
     pub version: String,
+    /// The provenance layer (`PROV_LAYER_MEDIA_TYPE`), when asked for and the manifest has one.
+    pub provenance: Option<Vec<u8>>,
 }
 
 pub(super) fn status_error(method: &Method, url: &str, response: Response) -> Error {
@@ -320,6 +325,17 @@ impl Client {
     /// Pulls the chart `reference` names, at `version` (a version or a constraint; the newest when
     /// empty) unless the reference has a tag or digest.
     pub fn pull(&mut self, reference: &Reference, version: &str) -> Result<Pulled, Error> {
+        self.pull_with(reference, version, false)
+    }
+
+    /// [`Client::pull`], also fetching the provenance layer when `provenance` is set (Helm's
+    /// `PullOptWithProv`, for `--verify`); a manifest without one leaves `Pulled::provenance` empty.
+    pub fn pull_with(
+        &mut self,
+        reference: &Reference,
+        version: &str,
+        provenance: bool,
+    ) -> Result<Pulled, Error> {
         let mut reference = reference.clone();
         if reference.tag.is_none() && reference.digest.is_none() {
             let exact = crate::chart::constraint::is_version(version) && !version.contains(' ');
@@ -399,6 +415,13 @@ impl Client {
         };
         let config_data = self.blob(&reference.repository, config)?;
         let data = self.blob(&reference.repository, layer)?;
+        let provenance = match layers
+            .iter()
+            .find(|l| l["mediaType"].as_str() == Some(PROV_LAYER_MEDIA_TYPE))
+        {
+            Some(layer) if provenance => Some(self.blob(&reference.repository, layer)?),
+            _ => None,
+        };
         let meta: serde_json::Value = serde_json::from_slice(&config_data).map_err(|e| {
             Error(format!(
                 "{}: invalid chart config: {e}",
@@ -411,6 +434,7 @@ impl Client {
             shown: reference.display(),
             name: meta["name"].as_str().unwrap_or_default().to_string(),
             version: meta["version"].as_str().unwrap_or_default().to_string(),
+            provenance,
         })
     }
 
@@ -493,6 +517,17 @@ impl Client {
     /// `push CHART.tgz oci://host/path`: the chart at `<path>/<name>:<version>`; the reference shown
     /// and the manifest's digest.
     pub fn push(&mut self, remote: &Reference, archive: &[u8]) -> Result<(String, String), Error> {
+        self.push_with(remote, archive, None)
+    }
+
+    /// [`Client::push`] with the chart's provenance file as a layer of its own, listed before the
+    /// chart's as Helm lists it (Helm pushes `CHART.tgz.prov` when it lies beside the archive).
+    pub fn push_with(
+        &mut self,
+        remote: &Reference,
+        archive: &[u8],
+        provenance: Option<&[u8]>,
+    ) -> Result<(String, String), Error> {
         let chart = crate::chart::load_archive(archive).map_err(|e| Error(e.to_string()))?;
         let md = &chart.metadata;
         let repository = format!("{}/{}", remote.repository, md.name);
@@ -505,6 +540,12 @@ impl Client {
         let config = crate::deps::gojson::compact(&serde_json::to_value(md).unwrap_or_default());
         let config_digest = self.upload(&repository, config.as_bytes())?;
         let layer_digest = self.upload(&repository, archive)?;
+        let mut layers = Vec::new();
+        if let Some(prov) = provenance {
+            let digest = self.upload(&repository, prov)?;
+            layers.push(serde_json::json!({"mediaType": PROV_LAYER_MEDIA_TYPE, "digest": digest, "size": prov.len()}));
+        }
+        layers.push(serde_json::json!({"mediaType": CHART_LAYER_MEDIA_TYPE, "digest": layer_digest, "size": archive.len()}));
         let mut annotations = std::collections::BTreeMap::new();
         let mut add = |k: &str, v: &str| {
             if !v.trim().is_empty() {
@@ -544,7 +585,7 @@ impl Client {
         let manifest = serde_json::json!({
             "schemaVersion": 2,
             "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": config_digest, "size": config.len()},
-            "layers": [{"mediaType": CHART_LAYER_MEDIA_TYPE, "digest": layer_digest, "size": archive.len()}],
+            "layers": layers,
             "annotations": annotations,
         });
         let body = crate::deps::gojson::compact(&manifest);
