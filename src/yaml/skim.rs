@@ -159,7 +159,7 @@ impl Skim<'_> {
 
 /// A key that decodes to itself as a JSON object key: quoted, or plain text YAML 1.1 reads as a
 /// string (or a timestamp, which stays text). Others (`<<`, null, numbers, booleans) give up.
-fn string_key(key: String, style: TScalarStyle) -> Option<String> {
+pub(crate) fn string_key(key: String, style: TScalarStyle) -> Option<String> {
     if style != TScalarStyle::Plain {
         return Some(key);
     }
