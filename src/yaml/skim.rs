@@ -185,7 +185,7 @@ const MAX_KEY_CHARS: usize = 1000;
 /// A key that decodes to itself as a JSON object key: quoted, or plain text YAML 1.1 reads as a
 /// string (or a timestamp, which stays text). Others (`<<`, null, numbers, booleans) and very long
 /// keys give up.
-fn string_key(key: String, style: TScalarStyle) -> Option<String> {
+pub(crate) fn string_key(key: String, style: TScalarStyle) -> Option<String> {
     if key.len() > MAX_KEY_CHARS {
         return None;
     }
