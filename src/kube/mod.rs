@@ -5,6 +5,7 @@ pub mod apply;
 pub mod config;
 pub mod discovery;
 pub mod error;
+pub mod live;
 pub mod lookup;
 pub mod object;
 pub mod progress;
