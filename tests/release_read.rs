@@ -884,3 +884,90 @@ fn status_show_resources_matches_helm() {
     let _ = std::fs::remove_dir_all(&work);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `--qps`/`--burst-limit` (and `HELM_QPS`/`HELM_BURST_LIMIT`) limit Rudder's requests as
+/// client-go's token bucket does: with a bucket of one token, every request after the first waits
+/// (`--debug` reports each wait, as client-go logs long ones); with a bucket larger than the
+/// command's requests, or without the flags, none waits. No timing is asserted: the waits are
+/// counted.
+#[test]
+fn qps_and_burst_limit_throttle_requests() {
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let rudder = common::rudder_as_helm();
+    let kubectl = oracle("kubectl");
+    let ns = format!("rcm-qps-{}", std::process::id());
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let out = Command::new(&rudder)
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("rudder runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("due to client-side throttling"))
+            .count()
+    };
+    let mk = Command::new(&kubectl)
+        .args(["create", "namespace", &ns])
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .expect("kubectl");
+    assert!(mk.status.success());
+    // `list` in an empty namespace: the reachability check and one list, so one wait with one token.
+    let list = ["list", "-n", ns.as_str(), "--debug"];
+    let with = |extra: &[&'static str]| {
+        let mut a = list.to_vec();
+        a.extend_from_slice(extra);
+        a
+    };
+    assert_eq!(run(&list, &[]), 0, "no limit without the flags");
+    assert_eq!(
+        run(&with(&["--qps", "2", "--burst-limit", "1"]), &[]),
+        1,
+        "a bucket of one token"
+    );
+    assert_eq!(run(&with(&["--qps", "2", "--burst-limit", "10"]), &[]), 0);
+    assert_eq!(run(&with(&["--qps=-1", "--burst-limit", "1"]), &[]), 0);
+    assert_eq!(
+        run(&list, &[("HELM_QPS", "2"), ("HELM_BURST_LIMIT", "1")]),
+        1,
+        "the environment's limit"
+    );
+    // `status` of a missing release makes more requests (reachability, then the history query
+    // and the release lookup): every one after the first waits.
+    let status = [
+        "history",
+        "nope",
+        "-n",
+        ns.as_str(),
+        "--debug",
+        "--qps",
+        "4",
+        "--burst-limit",
+        "1",
+    ];
+    let out = Command::new(&rudder)
+        .args(status)
+        .env("KUBECONFIG", &kubeconfig)
+        .stdin(Stdio::null())
+        .output()
+        .expect("rudder runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("due to client-side throttling") && stderr.contains("release: not found"),
+        "{stderr}"
+    );
+    let _ = Command::new(&kubectl)
+        .args(["delete", "namespace", &ns, "--wait=false"])
+        .env("KUBECONFIG", &kubeconfig)
+        .output();
+}
