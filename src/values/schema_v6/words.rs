@@ -163,16 +163,9 @@ fn superscript(c: char) -> char {
     }
 }
 
-/// Go's `%q` of one character (`'x'`, `'\''`).
+/// Go's `%q` of one character (`'x'`, `'\\''`): the same quoting as a one-character string.
 pub fn quote_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".to_string(),
-        '"' => "'\"'".to_string(),
-        c => {
-            let q = quote(&c.to_string());
-            q
-        }
-    }
+    quote(&c.to_string())
 }
 
 #[cfg(test)]
