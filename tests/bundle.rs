@@ -9,6 +9,7 @@
 //! reach it.
 //!
 //! Without the servers the tests say so and pass, except under CI=true where that is a failure.
+mod bundle_support;
 mod common;
 
 use std::collections::BTreeMap;
@@ -1181,4 +1182,445 @@ fn platform_bundle_installs_offline() {
             .unwrap();
     }
     assert_eq!(connections.load(Ordering::SeqCst), 0);
+}
+
+/// `rudder template|show|lint BUNDLE` read the chart the bundle holds (its dependencies inside),
+/// with `--offline` and nothing contacted: the output is `rudder template` of the unpacked chart
+/// archive, and `helm template` of it.
+#[test]
+fn template_show_and_lint_read_a_bundle() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("template");
+    let bundle = s.bundle(f, &["-q"]);
+    unpack(&bundle, &s.path("unpacked"));
+    let chart = s.path("unpacked/chart/airgap-app-0.1.0.tgz");
+    let (proxy, contacted) = recorder();
+    let proxy_url = format!("http://{proxy}");
+    let run = |program: &Path, chart: &Path, extra: &[&str]| -> String {
+        let set_image = format!("image.registry={}", f.source);
+        let mut args = vec![
+            "template",
+            "rel",
+            chart.to_str().unwrap(),
+            "-f",
+            "airgap-app/values-base.yaml",
+            "-f",
+            "airgap-app/values-prod.yaml",
+            "--set",
+            &set_image,
+            "-n",
+            "ag2-template",
+        ];
+        args.extend_from_slice(extra);
+        let mut command = Command::new(program);
+        command
+            .args(&args)
+            .current_dir(&s.0)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", s.path("home"))
+            .env("HELM_CONFIG_HOME", s.path("home/config"))
+            .env("HELM_CACHE_HOME", s.path("home/cache"))
+            .env("HELM_DATA_HOME", s.path("home/data"))
+            .stdin(Stdio::null());
+        for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
+            command
+                .env(var, &proxy_url)
+                .env(var.to_lowercase(), &proxy_url);
+        }
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{} {args:?}:\n{}",
+            program.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let rudder = Path::new(env!("CARGO_BIN_EXE_rudder"));
+    let from_bundle = run(rudder, &bundle, &["--offline"]);
+    let from_chart = run(rudder, &chart, &[]);
+    assert!(from_bundle.contains("kind: Deployment"), "{from_bundle}");
+    assert!(
+        from_bundle.contains("# Source: airgap-app/charts/sidecar/"),
+        "the dependency renders from the bundle:\n{from_bundle}"
+    );
+    assert_eq!(from_bundle, from_chart);
+    let helm = common::helm_v3().expect("helm v3 oracle");
+    let from_helm = run(&helm, &chart, &[]);
+    assert_eq!(from_bundle, from_helm, "helm template of the bundled chart");
+    assert_eq!(
+        contacted.load(Ordering::SeqCst),
+        0,
+        "nothing may be contacted"
+    );
+
+    // show and lint read the bundle's chart too.
+    for what in ["chart", "values", "all"] {
+        let bundled = s.ok(&["show", what, bundle.to_str().unwrap()]);
+        let archived = s.ok(&["show", what, chart.to_str().unwrap()]);
+        assert_eq!(bundled, archived, "show {what}");
+    }
+    let lint = s.ok(&["lint", bundle.to_str().unwrap()]);
+    assert!(
+        lint.contains(&format!("==> Linting {}", bundle.display()))
+            && lint.contains("1 chart(s) linted, 0 chart(s) failed"),
+        "{lint}"
+    );
+    // No temporary chart left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("rudder-bundle-chart-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A changed chart inside the bundle is refused, naming it.
+    unpack(&bundle, &s.path("altered"));
+    let altered = repack(&s, "altered", "altered.bundle.tgz", |root| {
+        let path = root.join("chart/airgap-app-0.1.0.tgz");
+        let mut data = std::fs::read(&path).unwrap();
+        let at = data.len() / 2;
+        data[at] ^= 0x01;
+        std::fs::write(path, data).unwrap();
+    });
+    let err = s.fails(&["template", "rel", altered.to_str().unwrap(), "--offline"]);
+    assert!(
+        err.contains("chart/airgap-app-0.1.0.tgz: digest mismatch"),
+        "{err}"
+    );
+    // --offline refuses a chart that needs a download.
+    let err = s.fails(&[
+        "template",
+        "rel",
+        &format!("oci://{}/charts/airgap-app", f.source),
+        "--version",
+        "0.1.0",
+        "--offline",
+    ]);
+    assert!(err.contains("offline"), "{err}");
+}
+
+/// A TCP relay to `upstream` that passes the upstream's answers on at about `rate` bytes a second
+/// (requests go through at full speed). Each connection's threads end when it closes.
+fn throttled_relay(upstream: String, rate: usize) -> String {
+    use std::io::Read;
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let (mut requests, mut upstream_in) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut requests, &mut upstream_in);
+                let _ = upstream_in.shutdown(Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let (mut from, mut to) = (server, client);
+                let mut buffer = [0u8; 4096];
+                let pause = std::time::Duration::from_secs_f64(buffer.len() as f64 / rate as f64);
+                loop {
+                    match from.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if to.write_all(&buffer[..n]).is_err() {
+                                break;
+                            }
+                            std::thread::sleep(pause);
+                        }
+                    }
+                }
+                let _ = to.shutdown(Shutdown::Both);
+            });
+        }
+    });
+    address
+}
+
+/// Pushes `repository:1.0`, one layer of `size` pseudo-random bytes (the same on every run).
+fn push_big_image(client: &mut Client, repository: &str, size: usize) {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let layer: Vec<u8> = (0..size)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let config = br#"{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let config_digest = client.put_blob(repository, config).unwrap();
+    let layer_digest = client.put_blob(repository, &layer).unwrap();
+    let data = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest, "size": layer.len()}],
+    }))
+    .unwrap();
+    let manifest = Manifest {
+        digest: digest_of(&data),
+        data,
+        media_type: OCI_MANIFEST.to_string(),
+    };
+    client.put_manifest(repository, "1.0", &manifest).unwrap();
+}
+
+/// A chart with one ConfigMap and no image, written under `dir`.
+fn tiny_chart(dir: &Path) {
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: tiny\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
+}
+
+/// SIGINT or SIGTERM in the middle of `bundle create` (a layer coming slowly through a throttling
+/// relay) leaves neither the staging directory nor a partial bundle, and the exit code is 128 + the
+/// signal.
+#[test]
+fn interrupted_create_leaves_nothing() {
+    use std::io::BufRead;
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("interrupt");
+    push_big_image(&mut plain(&f.source), "ag-test/big", 2 << 20);
+    tiny_chart(&s.path("tiny"));
+    let relay = throttled_relay(f.source.clone(), 100 * 1024);
+    let image = format!("{relay}/ag-test/big:1.0");
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let out = s.path("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let mut child = s
+            .command(&[
+                "bundle",
+                "create",
+                "tiny",
+                "--image",
+                &image,
+                "-o",
+                "out/tiny.bundle.tgz",
+            ])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = lines_tx.send(line);
+            }
+        });
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        // The config has arrived; the layer is on its way.
+        while !seen.iter().any(|l: &String| l.contains("config sha256:")) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("bundle create did not start copying: {seen:?}"),
+            }
+        }
+        let partial = || -> bool {
+            std::fs::read_dir(&out).unwrap().flatten().any(|staging| {
+                std::fs::read_dir(staging.path().join("images/blobs/sha256"))
+                    .map(|blobs| {
+                        blobs
+                            .flatten()
+                            .any(|b| b.file_name().to_string_lossy().ends_with(".partial"))
+                    })
+                    .unwrap_or(false)
+            })
+        };
+        while !partial() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no partial layer in the staging directory"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // SAFETY: kill(2) on the child this test started.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+        let status = child.wait().unwrap();
+        while let Ok(line) = lines.recv_timeout(std::time::Duration::from_secs(5)) {
+            seen.push(line);
+        }
+        assert_eq!(status.code(), Some(128 + signal), "{seen:?}");
+        assert!(seen.iter().any(|l| l.contains("interrupted")), "{seen:?}");
+        let left: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(
+            left.is_empty(),
+            "left behind after signal {signal}: {left:?}"
+        );
+    }
+}
+
+/// Registries that want Bearer tokens (Docker Hub, GHCR): two docker-registry processes with
+/// `auth: token`, trusting a token server of the test's own. `bundle create` pulls with the
+/// credentials `rudder registry login` stored in Helm's registry config, and anonymously where the
+/// token server grants anonymous pulls; `bundle push` uses Docker's config.json. Refusals (a wrong
+/// password, a token without the access asked for) are errors naming the registry and the
+/// repository.
+#[test]
+fn bearer_token_registries() {
+    use bundle_support::{TestRegistry, TokenServer};
+    if registry_server(None).is_none() {
+        return unavailable("docker-registry (tests/registry-server/up)");
+    }
+    let s = Scratch::new("token");
+    let password = format!("tok-{}", std::process::id());
+    let tokens = TokenServer::start(&s.path("token"), "tok-user", &password);
+    let source = TestRegistry::start(&s.path("reg-source"), &tokens.registry_auth("ag2-source"));
+    let site = TestRegistry::start(&s.path("reg-site"), &tokens.registry_auth("ag2-site"));
+
+    // Seeding goes through the same token flow (the library's client, with credentials).
+    let mut seed = Client::new(
+        &source.host,
+        Options {
+            plain_http: true,
+            credentials: Some(("tok-user".into(), password.clone())),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let mut digests = BTreeMap::new();
+    for repository in ["ag-tok/app", "public/base"] {
+        let m = push_manifest(&mut seed, repository, "amd64");
+        seed.put_manifest(repository, "1.0", &m).unwrap();
+        digests.insert(repository, m.digest);
+    }
+    assert!(tokens.issued.load(Ordering::SeqCst) > 0);
+    tiny_chart(&s.path("tiny"));
+    let app = format!("{}/ag-tok/app:1.0", source.host);
+    let base = format!("{}/public/base:1.0", source.host);
+
+    // Anonymous: the token server grants pulls of public/… only.
+    s.ok(&[
+        "bundle", "create", "tiny", "--image", &base, "-q", "-o", "anon.tgz",
+    ]);
+    let err = s.fails(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &app,
+        "-q",
+        "-o",
+        "refused.tgz",
+    ]);
+    eprintln!("anonymous: {err}");
+    assert!(
+        err.contains(&source.host)
+            && err.contains("repository ag-tok/app (pull) refused")
+            && err.contains("no credentials were found"),
+        "{err}"
+    );
+    assert!(!s.path("refused.tgz").exists());
+
+    // A wrong password in Helm's registry config: the token service says no.
+    rudder::registry::credentials::store(
+        &s.path("home/config/registry/config.json"),
+        &source.host,
+        "tok-user",
+        "wrong",
+    )
+    .unwrap();
+    let refused_before = tokens.refused.load(Ordering::SeqCst);
+    let err = s.fails(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &app,
+        "-q",
+        "-o",
+        "refused.tgz",
+    ]);
+    eprintln!("wrong password: {err}");
+    assert!(
+        err.contains(&format!("image {app}"))
+            && err.contains("refused: the token service")
+            && err.contains("401 Unauthorized (it refused the credentials given for")
+            && !err.contains("wrong"),
+        "{err}"
+    );
+    assert!(tokens.refused.load(Ordering::SeqCst) > refused_before);
+
+    // `registry login` (through the token flow) stores the right password; create pulls with it.
+    s.ok(&[
+        "registry",
+        "login",
+        &source.host,
+        "-u",
+        "tok-user",
+        "-p",
+        &password,
+    ]);
+    s.ok(&[
+        "bundle", "create", "tiny", "--image", &app, "--image", &base, "-q", "-o", "tok.tgz",
+    ]);
+    let m = unpack(&s.path("tok.tgz"), &s.path("tok"));
+    assert_eq!(m["images"].as_array().unwrap().len(), 2, "{m:#}");
+
+    // bundle push to the token-protected site: first without credentials, then with Docker's.
+    let err = s.fails(&["bundle", "push", "tok.tgz", "--registry", &site.host, "-q"]);
+    eprintln!("push without credentials: {err}");
+    assert!(
+        err.contains(&site.host)
+            && err.contains("repository ag-tok/app")
+            && err.contains("refused"),
+        "{err}"
+    );
+    let auth = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("tok-user:{password}"),
+    );
+    std::fs::create_dir_all(s.path("home/docker")).unwrap();
+    std::fs::write(
+        s.path("home/docker/config.json"),
+        serde_json::json!({"auths": {site.host.clone(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    let out = s.ok(&["bundle", "push", "tok.tgz", "--registry", &site.host, "-q"]);
+    assert!(
+        out.contains(&format!(
+            "{}/ag-tok/app:1.0 {}",
+            site.host, digests["ag-tok/app"]
+        )),
+        "{out}"
+    );
+    let mut check = Client::new(
+        &site.host,
+        Options {
+            plain_http: true,
+            credentials: Some(("tok-user".into(), password.clone())),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    for (repository, digest) in &digests {
+        let got = check.image_manifest(repository, "1.0", repository).unwrap();
+        assert_eq!(&got.digest, digest);
+    }
+    // The registries enforced tokens: every request without one was answered 401 first.
+    assert!(source.requests().iter().any(|r| r.starts_with("GET /v2/")));
 }

@@ -231,6 +231,53 @@ pub async fn update(
     known: Option<&[bool]>,
 ) -> Result<Updated, ClusterError> {
     let mut updated = Updated::default();
+    if params.replace {
+        // Replaced whole: nothing to read first, and no managed fields to move (the `PUT` makes
+        // `helm` the owner of everything it sets).
+        for run in waves(target) {
+            let results = applier.replace_all(&run, params.dry_run).await;
+            for ((object, kind), result) in run.iter().zip(&results) {
+                if let Ok((_, true)) = result {
+                    updated.created.push((object.clone(), kind.clone()));
+                }
+            }
+            collect_errors(results)?;
+        }
+    } else {
+        apply_waves(applier, target, params, known, &mut updated).await?;
+    }
+    let wanted: HashSet<_> = target.iter().map(|(o, _)| o.key()).collect();
+    let mut stale: Vec<Resolved> = Vec::new();
+    for (object, kind) in current {
+        if wanted.contains(&object.key()) {
+            continue;
+        }
+        // Helm checks the live object's annotation (the manifest may have been edited since).
+        let live = applier.get(object, kind).await?;
+        let Some(live) = live else { continue };
+        let keep = object::annotation(&live, object::RESOURCE_POLICY_ANNOTATION)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case(object::KEEP_POLICY));
+        if keep {
+            updated.kept.push((object.clone(), kind.clone()));
+        } else {
+            stale.push((object.clone(), kind.clone()));
+        }
+    }
+    let results = applier.delete_all(&stale, None).await;
+    collect_errors(results)?;
+    updated.deleted = stale;
+    Ok(updated)
+}
+
+/// [`update`]'s server-side apply of `target`, wave by wave, after moving the managed fields of
+/// objects a client-side apply last wrote.
+async fn apply_waves(
+    applier: &Applier,
+    target: &[Resolved],
+    params: ApplyParams,
+    known: Option<&[bool]>,
+    updated: &mut Updated,
+) -> Result<(), ClusterError> {
     let live = match known {
         Some(known) => known
             .iter()
@@ -281,40 +328,25 @@ pub async fn update(
         }
         collect_errors(results)?;
     }
-    let wanted: HashSet<_> = target.iter().map(|(o, _)| o.key()).collect();
-    let mut stale: Vec<Resolved> = Vec::new();
-    for (object, kind) in current {
-        if wanted.contains(&object.key()) {
-            continue;
-        }
-        // Helm checks the live object's annotation (the manifest may have been edited since).
-        let live = applier.get(object, kind).await?;
-        let Some(live) = live else { continue };
-        let keep = object::annotation(&live, object::RESOURCE_POLICY_ANNOTATION)
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case(object::KEEP_POLICY));
-        if keep {
-            updated.kept.push((object.clone(), kind.clone()));
-        } else {
-            stale.push((object.clone(), kind.clone()));
-        }
-    }
-    let results = applier.delete_all(&stale, None).await;
-    collect_errors(results)?;
-    updated.deleted = stale;
-    Ok(updated)
+    Ok(())
 }
 
-/// Sends every object as a server-side dry run; returns each refusal with the server's reason.
-pub async fn preflight(applier: &Applier, target: &[Resolved]) -> Vec<ClusterError> {
-    let results = applier
-        .apply_all(
-            target,
-            ApplyParams {
-                dry_run: true,
-                force_conflicts: true,
-            },
-        )
-        .await;
+/// Sends every object as a server-side dry run of what [`update`] will send with `params` (an
+/// apply, forced or not, or a replace); returns each refusal with the server's reason.
+pub async fn preflight(
+    applier: &Applier,
+    target: &[Resolved],
+    params: ApplyParams,
+) -> Vec<ClusterError> {
+    let params = ApplyParams {
+        dry_run: true,
+        ..params
+    };
+    if params.replace {
+        let results = applier.replace_all(target, true).await;
+        return results.into_iter().filter_map(Result::err).collect();
+    }
+    let results = applier.apply_all(target, params).await;
     results.into_iter().filter_map(Result::err).collect()
 }
 

@@ -80,6 +80,10 @@ pub struct InstallOptions<'a> {
     /// `--atomic` / `--rollback-on-failure`.
     pub atomic: bool,
     pub take_ownership: bool,
+    /// `--force-replace` (Helm 4; `--force`): adopted objects are replaced whole (`PUT`).
+    pub force_replace: bool,
+    /// `--force-conflicts` (Helm 4): adopted objects' fields other managers own are taken over.
+    pub force_conflicts: bool,
     /// `--labels`: stored on the record's object only.
     pub labels: BTreeMap<String, String>,
     pub render: RenderOptions<'a>,
@@ -184,6 +188,11 @@ pub async fn run(
             "rendered manifests contain a resource that already exists. Unable to continue with install: {e}"
         ))
     })?;
+    // As Helm 4, the force flags only matter for objects adopted (a plain install creates).
+    let adopting = existed.contains(&true);
+    if adopting && options.force_replace {
+        rel.apply_method = super::upgrade::apply_method(true).to_string();
+    }
     if let Some(mut last) = previous {
         // `--replace`: the name's last revision gives way (marked superseded unless it failed).
         if last.release.status() != Status::Failed {
@@ -235,8 +244,14 @@ async fn perform(
     }
     // The adoption check read every object: when none exists, none is read again (an adopted
     // one is, for the managed fields a client-side apply may have left).
-    let known = (!existed.contains(&true)).then_some(existed);
-    deploy::update(applier, &[], objects, ApplyParams::default(), known).await?;
+    let adopting = existed.contains(&true);
+    let known = (!adopting).then_some(existed);
+    let params = ApplyParams {
+        force_conflicts: adopting && options.force_conflicts,
+        replace: adopting && options.force_replace,
+        ..ApplyParams::default()
+    };
+    deploy::update(applier, &[], objects, params, known).await?;
     if options.wait.wait || options.atomic {
         let rules = WaitRules {
             jobs: options.wait.wait_for_jobs,

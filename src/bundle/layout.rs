@@ -40,6 +40,7 @@ impl Layout {
     /// Creates the layout under `root` (`oci-layout` written).
     pub fn create(root: &Path) -> Result<Layout, Error> {
         let blobs = root.join("blobs/sha256");
+        let _gate = super::interrupt::gate();
         std::fs::create_dir_all(&blobs).map_err(|e| io_error("mkdir", &blobs, &e))?;
         let marker = root.join("oci-layout");
         std::fs::write(&marker, b"{\"imageLayoutVersion\":\"1.0.0\"}")
@@ -72,6 +73,7 @@ impl Layout {
     fn put_bytes(&self, data: &[u8]) -> Result<String, Error> {
         let digest = digest_of(data);
         let path = self.blob_path(&digest)?;
+        let _gate = super::interrupt::gate();
         std::fs::write(&path, data).map_err(|e| io_error("write", &path, &e))?;
         Ok(digest)
     }
@@ -109,8 +111,10 @@ impl Layout {
         let partial = path.with_extension("partial");
         let bar = progress.start(&label, blob.size.unwrap_or(0));
         let result = (|| {
-            let file =
-                std::fs::File::create(&partial).map_err(|e| io_error("open", &partial, &e))?;
+            let file = {
+                let _gate = super::interrupt::gate();
+                std::fs::File::create(&partial).map_err(|e| io_error("open", &partial, &e))?
+            };
             let mut out = BufWriter::new(file);
             let n = client.blob_to(repository, &blob.digest, &mut out, &mut |done| {
                 bar.set(done)
@@ -122,6 +126,7 @@ impl Layout {
                     blob.digest
                 )));
             }
+            let _gate = super::interrupt::gate();
             std::fs::rename(&partial, &path).map_err(|e| io_error("rename", &path, &e))?;
             Ok(n)
         })();
@@ -233,6 +238,7 @@ impl Layout {
             "manifests": manifests,
         });
         let path = self.root.join("index.json");
+        let _gate = super::interrupt::gate();
         let mut text = serde_json::to_string_pretty(&index).unwrap_or_default();
         text.push('\n');
         std::fs::write(&path, text).map_err(|e| io_error("write", &path, &e))

@@ -43,14 +43,13 @@ pub fn declared_media_type(data: &[u8]) -> Option<String> {
 
 impl Client {
     /// Whether the registry answers `GET /v2/` with these credentials. On failure, also whether
-    /// the failure may mean the registry speaks plain HTTP (a transport error that is not a
-    /// refused certificate).
+    /// no HTTP answer came (a transport error that is not a refused certificate: over HTTPS, the
+    /// registry may speak plain HTTP).
     pub fn ping(&mut self) -> Result<(), (Error, bool)> {
         let url = format!("{}/v2/", self.base());
         if let Err(e) = self.authorize(self.http.get(&url)).send() {
-            let maybe_plain =
-                !self.options.plain_http && !crate::deps::getter::is_certificate_failure(&e);
-            return Err((self.transport(&Method::GET, &url, &e), maybe_plain));
+            let no_answer = !crate::deps::getter::is_certificate_failure(&e);
+            return Err((self.transport(&Method::GET, &url, &e), no_answer));
         }
         let response = self
             .send(Method::GET, &url, HeaderMap::new(), None)

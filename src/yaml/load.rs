@@ -194,6 +194,10 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
                 docs.push(node);
                 loader.anchors.clear();
                 if docs.len() >= max_docs {
+                    // go-yaml's decoder expects the document's end after its root node, so the
+                    // scanner reads on to the next token: an error there (`key: 1` whose key was
+                    // too long to be one, content after `--- a`) fails the document too.
+                    loader.next_or_retry()?;
                     break;
                 }
             }
@@ -620,8 +624,19 @@ impl Loader<'_> {
             ));
         }
         let (line, column) = (mark.line, mark.col + 1);
+        if let Event::Scalar(_, _, anchor, _)
+        | Event::SequenceStart(anchor, _)
+        | Event::MappingStart(anchor, _) = &event
+        {
+            if *anchor > 0 {
+                if let Some(at) = self.anchor_near(mark.index) {
+                    self.check_anchor_name(at)?;
+                }
+            }
+        }
         let (anchor, node) = match event {
             Event::Alias(id) => {
+                self.check_anchor_name(mark.index)?;
                 // yaml-rust2 refuses undefined names itself; an id it gives that is not here
                 // yet belongs to a node still open around the alias.
                 return self.anchors.get(&id).cloned().ok_or_else(|| {
@@ -674,6 +689,8 @@ impl Loader<'_> {
                     }
                     if block {
                         self.check_key(&event, &mark)?;
+                    } else {
+                        self.check_flow_key(&event, &mark)?;
                     }
                     let key_col = mark.col;
                     let key = self.node(event, mark, depth + 1)?;
@@ -836,6 +853,178 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// go-yaml's simple-key rule in a flow mapping, which yaml-rust2 applies in block context only:
+    /// a key whose `:` is on a later line or more than 1024 characters after the key's start is no
+    /// longer a possible key, so the key is read as an entry without value and the `:` is "did not
+    /// find expected ',' or '}'". Checks scalar keys.
+    fn check_flow_key(&self, event: &Event, mark: &Mark) -> Result<(), Error> {
+        let Event::Scalar(_, style, _, _) = event else {
+            return Ok(());
+        };
+        let at = |i: usize| self.text_char_at(&Mark { index: i, ..*mark });
+        let start = mark.index;
+        // The end of the scalar, and its last line.
+        let mut i = start;
+        let mut line = mark.line;
+        match style {
+            TScalarStyle::DoubleQuoted | TScalarStyle::SingleQuoted => {
+                let quote = if *style == TScalarStyle::DoubleQuoted {
+                    '"'
+                } else {
+                    '\''
+                };
+                i += 1;
+                loop {
+                    match at(i) {
+                        None => return Ok(()),
+                        Some('\\') if quote == '"' => i += 2,
+                        Some('\'') if quote == '\'' && at(i + 1) == Some('\'') => i += 2,
+                        Some(c) if c == quote => {
+                            i += 1;
+                            break;
+                        }
+                        Some(c) => {
+                            line += usize::from(c == '\n');
+                            i += 1;
+                        }
+                    }
+                }
+            }
+            TScalarStyle::Plain => loop {
+                match at(i) {
+                    None | Some(',' | '[' | ']' | '{' | '}') => break,
+                    Some(':') if at(i + 1).is_none_or(|c| " \t\r\n,[]{}".contains(c)) => break,
+                    Some(' ' | '\t') if at(i + 1) == Some('#') => break,
+                    Some(c) => {
+                        line += usize::from(c == '\n');
+                        i += 1;
+                    }
+                }
+            },
+            _ => return Ok(()),
+        }
+        // The next token after blanks, line breaks and comments.
+        loop {
+            match at(i) {
+                Some(' ' | '\t' | '\r') => i += 1,
+                Some('\n') => {
+                    line += 1;
+                    i += 1;
+                }
+                Some('#') => {
+                    while at(i).is_some_and(|c| c != '\n') {
+                        i += 1;
+                    }
+                }
+                Some(':') if line > mark.line || i > start + SIMPLE_KEY_LIMIT => {
+                    let mut e = Error::new(ErrorKind::Syntax, "did not find expected ',' or '}'");
+                    e.go_line = parser_line(line - 1);
+                    e.line = line;
+                    return Err(e);
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// The index of the `&` of the anchor of the node at `index` (`&a !!tag node`, `!!tag &a
+    /// node`): yaml-rust2 gives the node's position, or for a block collection its properties'.
+    fn anchor_near(&self, index: usize) -> Option<usize> {
+        let at = |i: usize| {
+            self.text_char_at(&Mark {
+                index: i,
+                line: 0,
+                col: 0,
+            })
+        };
+        // A block collection's position may be its anchor's or its tag's.
+        let mut i = index;
+        for _ in 0..2 {
+            match at(i) {
+                Some('&') => return Some(i),
+                Some('!') => {
+                    while at(i).is_some_and(|c| !c.is_whitespace()) {
+                        i += 1;
+                    }
+                    while at(i).is_some_and(|c| c == ' ' || c == '\t') {
+                        i += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+        // A block mapping's position may be inside its first key.
+        let mut i = index;
+        while i > 0 && at(i - 1).is_some_and(|c| !c.is_whitespace()) {
+            i -= 1;
+        }
+        for _ in 0..2 {
+            while i > 0 && at(i - 1).is_some_and(char::is_whitespace) {
+                i -= 1;
+            }
+            let end = i;
+            while i > 0 && at(i - 1).is_some_and(|c| !c.is_whitespace()) {
+                i -= 1;
+            }
+            if i == end {
+                return None;
+            }
+            match at(i) {
+                Some('&') => return Some(i),
+                Some('!') => {}
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// go-yaml's anchor and alias names: letters, digits, `_` and `-`, ended by a blank, a line
+    /// break or one of ``?:,]}%@` ``; anything else (`&a.b`, `&!!str`) is "did not find expected
+    /// alphabetic or numeric character", where yaml-rust2 reads it into the name. `at` is the index
+    /// of the `&` or `*`.
+    fn check_anchor_name(&self, at: usize) -> Result<(), Error> {
+        let char_at = |i: usize| {
+            self.text_char_at(&Mark {
+                index: i,
+                line: 0,
+                col: 0,
+            })
+        };
+        let mut i = at + 1;
+        while char_at(i).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            i += 1;
+        }
+        let ends =
+            |c: Option<char>| c.is_none_or(|c| " \t\r\n\u{85}\u{2028}\u{2029}?:,]}%@`".contains(c));
+        if i > at + 1 && ends(char_at(i)) {
+            return Ok(());
+        }
+        let line0 = match &self.chars {
+            Some(chars) => chars[..i.min(chars.len())]
+                .iter()
+                .filter(|&&c| c == '\n')
+                .count(),
+            None if self.ascii => self.text.as_bytes()[..i.min(self.text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count(),
+            None => self
+                .lazy_chars
+                .get_or_init(|| self.text.chars().collect())
+                .iter()
+                .take(i)
+                .filter(|&&c| c == '\n')
+                .count(),
+        };
+        let mut e = Error::new(
+            ErrorKind::Syntax,
+            "did not find expected alphabetic or numeric character",
+        );
+        e.go_line = scanner_line(line0);
+        e.line = line0 + 1;
+        Err(e)
+    }
+
     /// go-yaml refuses a tab between a block sequence's `-` and its item (`-\t1`): after `-` a simple
     /// key may start, and then its scanner skips only spaces, so the tab is "found character that
     /// cannot start any token". yaml-rust2 accepts it.
@@ -960,6 +1149,19 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
         );
     }
     if info.contains("unknown anchor") {
+        // yaml-rust2 reads more characters into a name than go-yaml, which refuses the name.
+        let after = text
+            .chars()
+            .skip(mark.index)
+            .skip_while(|c| *c == '*')
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'));
+        let name_ended = after.is_none_or(|c| " \t\r\n?:,]}%@`".contains(c));
+        if alias_name().is_empty() || !name_ended {
+            return owned(
+                "did not find expected alphabetic or numeric character",
+                scanner_line(line0),
+            );
+        }
         return (
             format!("unknown anchor '{}' referenced", alias_name()),
             None,
