@@ -552,10 +552,12 @@ impl Lexer {
                         closed = true;
                         break;
                     }
-                    c => return Err(self.error(format!(
+                    c => {
+                        return Err(self.error(format!(
                         "expected a comma or an inline table terminator '}}', but got {} instead",
                         rune_or_eof(c)
-                    ))),
+                    )))
+                    }
                 }
             }
             if closed {
