@@ -110,7 +110,12 @@ pub async fn run(
     let mut chart = pipeline::load(&path)?;
     let warnings = chart.check_installable()?;
     chart.check_dependencies()?;
-    let previous = available_name(storage, name, options.replace).await?;
+    // Helm's `availableName` bails out on a dry run: the name may be in use.
+    let previous = if options.dry_run.is_dry_run() {
+        None
+    } else {
+        available_name(storage, name, options.replace).await?
+    };
     chart.process_dependencies(&config)?;
     if !options.skip_crds && !options.dry_run.is_dry_run() {
         install_crds(applier, &chart.chart).await?;

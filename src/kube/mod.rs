@@ -8,6 +8,7 @@ pub mod error;
 pub mod live;
 pub mod lookup;
 pub mod object;
+pub mod pod_logs;
 pub mod progress;
 pub mod rate_limit;
 pub mod ready;
