@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 // The default allocator; the `alloc-*` features (measurements only, docs/benchmarks.md) swap it.
+// With several on (`--all-features`), mimalloc wins over jemalloc, and either over `alloc-system`.
 #[cfg(not(any(
     feature = "alloc-system",
     feature = "alloc-mimalloc",
@@ -13,7 +14,7 @@ static ALLOCATOR: rudder::small_alloc::SmallBlockCache = rudder::small_alloc::Sm
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[cfg(feature = "alloc-jemalloc")]
+#[cfg(all(feature = "alloc-jemalloc", not(feature = "alloc-mimalloc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
