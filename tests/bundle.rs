@@ -2006,6 +2006,12 @@ fn push_mounts_shared_blobs() {
         String::from_utf8_lossy(&out.stderr)
     );
     let progress = String::from_utf8_lossy(&out.stderr).into_owned();
+    // Each image's line names where it goes, not where the bundle got it.
+    for repository in repositories {
+        let line = format!("Pushing {}/{repository}:1.0\n", site.host);
+        assert!(progress.contains(&line), "{line:?} in\n{progress}");
+    }
+    assert!(!progress.contains(&f.source), "{progress}");
     assert_eq!(
         progress.matches("(mounted from ag-test/mount-a)").count(),
         4,
