@@ -1,5 +1,5 @@
 //! Go's `os` package as Helm's messages show it: the text of a `*PathError` (`open x: permission
-//! denied`) and `os.MkdirAll`, which names the directory it could not make.
+//! denied`), `os.MkdirAll`, which names the directory it could not make, and `exec.LookPath`.
 //!
 //! Go prints an errno with its own table of texts, which are glibc's `strerror` texts with a lower-case
 //! first letter (`no such file or directory`); Rust prints glibc's text and the number
@@ -96,4 +96,16 @@ mod tests {
         );
         std::fs::remove_dir_all(&root).unwrap();
     }
+}
+
+/// Go's `exec.LookPath`: a name with a slash is used as is, otherwise searched in `$PATH`.
+pub fn look_path(name: &str) -> Option<std::path::PathBuf> {
+    if name.contains('/') {
+        let p = std::path::PathBuf::from(name);
+        return p.is_file().then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }

@@ -726,11 +726,10 @@ fn registry_failures_are_clear() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
-#[test]
-fn credentials_from_helm_and_docker_configs() {
-    let Some(f) = fixture() else { return };
-    let s = Scratch::new("creds");
-    // A private image on the TLS registry with htpasswd authentication.
+/// A private image on the TLS registry with htpasswd authentication, and a one-image chart
+/// `private` naming it (every request to this registry checks a bcrypt password: slow); the
+/// image's digest.
+fn private_chart(s: &Scratch, f: &Fixture) -> String {
     let mut tls = Client::new(
         &f.site_tls,
         Options {
@@ -743,7 +742,6 @@ fn credentials_from_helm_and_docker_configs() {
     let private = push_manifest(&mut tls, "ag-test/private", "amd64");
     tls.put_manifest("ag-test/private", "1.0", &private)
         .unwrap();
-    // A one-image chart: every request to this registry checks a bcrypt password (slow).
     std::fs::create_dir_all(s.path("private/templates")).unwrap();
     std::fs::write(
         s.path("private/Chart.yaml"),
@@ -758,6 +756,14 @@ fn credentials_from_helm_and_docker_configs() {
         ),
     )
     .unwrap();
+    private.digest
+}
+
+#[test]
+fn credentials_from_helm_and_docker_configs() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("creds");
+    let private = private_chart(&s, f);
     let create = [
         "bundle",
         "create",
@@ -782,7 +788,7 @@ fn credentials_from_helm_and_docker_configs() {
     ]);
     s.ok(&create);
     let m = unpack(&s.path("private.bundle.tgz"), &s.path("a"));
-    assert_eq!(image(&m, "private")["digest"], private.digest.as_str());
+    assert_eq!(image(&m, "private")["digest"], private.as_str());
     s.ok(&["registry", "logout", &f.site_tls]);
     std::fs::remove_file(s.path("private.bundle.tgz")).unwrap();
     let err = s.fails(&create);
@@ -832,6 +838,195 @@ fn credentials_from_helm_and_docker_configs() {
         "--offline",
     ]);
     assert!(err.contains("offline"), "{err}");
+}
+
+/// Docker's credential helpers, run as Docker and oras-go run them (`docker-credential-NAME get`,
+/// the server on standard input): `credHelpers[server]` before `credsStore` before `auths`, in
+/// Helm's registry config as in Docker's; a helper with nothing stored lets the lookup go on to
+/// the next file; a failing or missing helper is an error naming the helper and the registry.
+#[test]
+fn credential_helpers() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("helpers");
+    let private = private_chart(&s, f);
+    // The helpers: `good` answers for the TLS registry only (checking what it was asked),
+    // `empty` has nothing stored, `broken` fails.
+    let bin = s.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = |name: &str, body: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        let path = bin.join(format!("docker-credential-{name}"));
+        std::fs::write(&path, format!("#!/bin/sh\n{body}")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    script(
+        "good",
+        &format!(
+            "[ \"$1\" = get ] || exit 3\nserver=$(cat)\n[ \"$server\" = \"{host}\" ] || {{ echo \"asked for $server\"; exit 1; }}\n\
+             printf '{{\"ServerURL\":\"%s\",\"Username\":\"{user}\",\"Secret\":\"{password}\"}}\\n' \"$server\"\n",
+            host = f.site_tls,
+            user = f.site_user,
+            password = f.site_password
+        ),
+    );
+    script(
+        "empty",
+        "cat >/dev/null\necho 'credentials not found in native keychain'\nexit 1\n",
+    );
+    script(
+        "broken",
+        "cat >/dev/null\necho 'the keyring is locked'\nexit 4\n",
+    );
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let create = |out: &str| {
+        s.command(&[
+            "bundle",
+            "create",
+            "private",
+            "--ca-file",
+            &f.site_ca,
+            "-q",
+            "-o",
+            out,
+        ])
+        .env("PATH", &path)
+        .output()
+        .unwrap()
+    };
+    let docker = s.path("home/docker/config.json");
+    let helm = s.path("home/config/registry/config.json");
+    std::fs::create_dir_all(docker.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(helm.parent().unwrap()).unwrap();
+    let wrong = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{}:wrong", f.site_user),
+    );
+    let write =
+        |file: &Path, json: serde_json::Value| std::fs::write(file, json.to_string()).unwrap();
+    let expect_ok = |out: Output, name: &str| {
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let m = unpack(&s.path(name), &s.path(&format!("{name}.d")));
+        assert_eq!(image(&m, "private")["digest"], private.as_str());
+    };
+    let expect_err = |out: Output| {
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!err.contains("panicked"), "{err}");
+        err
+    };
+    // credHelpers beats credsStore and a wrong auths entry, in Docker's config.
+    write(
+        &docker,
+        serde_json::json!({
+            "auths": {f.site_tls.clone(): {"auth": wrong}},
+            "credsStore": "broken",
+            "credHelpers": {f.site_tls.clone(): "good", "other.example:5000": "broken"},
+        }),
+    );
+    expect_ok(create("a.tgz"), "a.tgz");
+    // credsStore beats auths.
+    write(
+        &docker,
+        serde_json::json!({"auths": {f.site_tls.clone(): {"auth": wrong}}, "credsStore": "good"}),
+    );
+    expect_ok(create("b.tgz"), "b.tgz");
+    // In Helm's registry config too; a helper there with nothing stored lets Docker's answer.
+    write(&helm, serde_json::json!({"credsStore": "good"}));
+    write(&docker, serde_json::json!({}));
+    expect_ok(create("c.tgz"), "c.tgz");
+    write(&helm, serde_json::json!({"credsStore": "empty"}));
+    write(
+        &docker,
+        serde_json::json!({"credHelpers": {f.site_tls.clone(): "good"}}),
+    );
+    expect_ok(create("d.tgz"), "d.tgz");
+    // A helper with nothing stored, and nothing else: the registry refuses.
+    write(&docker, serde_json::json!({}));
+    let err = expect_err(create("e.tgz"));
+    assert!(err.contains("401 Unauthorized"), "{err}");
+    // A failing helper is an error, even with an auths entry that would work in the next file.
+    let right = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{}:{}", f.site_user, f.site_password),
+    );
+    write(
+        &helm,
+        serde_json::json!({"credHelpers": {f.site_tls.clone(): "broken"}}),
+    );
+    write(
+        &docker,
+        serde_json::json!({"auths": {f.site_tls.clone(): {"auth": right}}}),
+    );
+    let err = expect_err(create("f.tgz"));
+    let expected = format!(
+        "{}: credential helper docker-credential-broken (credHelpers in {}): get failed: exit status 4: the keyring is locked",
+        f.site_tls,
+        helm.display()
+    );
+    assert!(err.contains(&expected), "{expected}\nin\n{err}");
+    // A missing helper names itself, the registry and where it was configured.
+    write(&helm, serde_json::json!({}));
+    write(&docker, serde_json::json!({"credsStore": "rudder-missing"}));
+    let err = expect_err(create("g.tgz"));
+    let expected = format!(
+        "{}: credential helper docker-credential-rudder-missing (credsStore in {}): not found in $PATH",
+        f.site_tls,
+        docker.display()
+    );
+    assert!(err.contains(&expected), "{expected}\nin\n{err}");
+    // `bundle push` and `rudder pull` look credentials up the same way.
+    write(
+        &docker,
+        serde_json::json!({"credHelpers": {f.site_tls.clone(): "good"}}),
+    );
+    let out = s
+        .command(&[
+            "bundle",
+            "push",
+            "a.tgz",
+            "--registry",
+            &f.site_tls,
+            "--ca-file",
+            &f.site_ca,
+            "--charts-path",
+            "ag-helper-charts",
+        ])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = s
+        .command(&[
+            "pull",
+            &format!("oci://{}/ag-helper-charts/private", f.site_tls),
+            "--version",
+            "0.2.0",
+            "--ca-file",
+            &f.site_ca,
+            "-d",
+            "pulled",
+        ])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(s.path("pulled/private-0.2.0.tgz").is_file());
 }
 
 /// A listener that counts the connections made to it.
@@ -2006,6 +2201,12 @@ fn push_mounts_shared_blobs() {
         String::from_utf8_lossy(&out.stderr)
     );
     let progress = String::from_utf8_lossy(&out.stderr).into_owned();
+    // Each image's line names where it goes, not where the bundle got it.
+    for repository in repositories {
+        let line = format!("Pushing {}/{repository}:1.0\n", site.host);
+        assert!(progress.contains(&line), "{line:?} in\n{progress}");
+    }
+    assert!(!progress.contains(&f.source), "{progress}");
     assert_eq!(
         progress.matches("(mounted from ag-test/mount-a)").count(),
         4,

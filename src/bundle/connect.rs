@@ -1,8 +1,9 @@
 //! Connecting to a registry for the bundle commands: credentials from the flags, else Helm's
-//! registry config, else Docker's `config.json` (`$DOCKER_CONFIG` or `~/.docker`); HTTPS unless
+//! registry config, else Docker's `config.json` (`$DOCKER_CONFIG` or `~/.docker`), credential
+//! helpers included (`registry::credentials`); HTTPS unless
 //! `--plain-http`, except that a registry on the loopback network that does not speak TLS is used
 //! over plain HTTP, as container tools allow.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::Error;
 use crate::registry::client::{is_loopback, Options};
@@ -17,25 +18,20 @@ pub struct Access {
     pub registry_config: PathBuf,
 }
 
-fn docker_config() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
-        return Some(Path::new(&dir).join("config.json"));
-    }
-    std::env::var_os("HOME").map(|h| Path::new(&h).join(".docker/config.json"))
-}
-
-/// The stored credentials for `host`.
-fn stored(access: &Access, host: &str) -> Option<(String, String)> {
-    if let Some(found) = credentials::get(&access.registry_config, host) {
-        return Some(found);
-    }
-    let docker = docker_config()?;
-    let mut keys = vec![host.to_string(), format!("https://{host}")];
+/// The stored credentials for `host` (`credentials::stored`: Helm's registry config, then
+/// Docker's, credential helpers included); Docker Hub's are also looked up under the names Docker
+/// stores them by.
+fn stored(access: &Access, host: &str) -> Result<Option<(String, String)>, Error> {
+    let mut keys = vec![host];
     if host == "docker.io" || host == "registry-1.docker.io" {
-        keys.push("https://index.docker.io/v1/".to_string());
-        keys.push("index.docker.io".to_string());
+        keys.extend(["https://index.docker.io/v1/", "index.docker.io"]);
     }
-    keys.iter().find_map(|k| credentials::get(&docker, k))
+    for key in keys {
+        if let Some(found) = credentials::stored(&access.registry_config, key)? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
 }
 
 /// A client for `host` that answered `GET /v2/`. `credentials_host` is the name credentials are
@@ -43,7 +39,7 @@ fn stored(access: &Access, host: &str) -> Option<(String, String)> {
 pub fn connect(host: &str, credentials_host: &str, access: &Access) -> Result<Client, Error> {
     let mut options = access.options.clone();
     if options.credentials.is_none() {
-        options.credentials = stored(access, credentials_host);
+        options.credentials = stored(access, credentials_host)?;
     }
     let mut client = Client::new(host, options.clone())?;
     match client.ping() {

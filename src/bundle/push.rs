@@ -49,7 +49,12 @@ pub fn push(options: &PushOptions) -> Result<Pushed, Error> {
     let mut on_site: BTreeMap<String, String> = BTreeMap::new();
     for image in &opened.manifest.images {
         let shown = format!("{site}/{}", image.repository);
-        progress.line(&format!("Pushing {}", image.image));
+        let reference = match &image.tag {
+            Some(tag) => format!("{shown}:{tag}"),
+            None => format!("{shown}@{}", image.digest),
+        };
+        // The destination, as the `Pushed:` lines of the charts and the references printed last.
+        progress.line(&format!("Pushing {reference}"));
         for blob in layout.image_blobs(&image.digest, &image.image)? {
             if blob.role == "manifest" {
                 let data = layout.read(&blob.digest)?;
@@ -97,10 +102,6 @@ pub fn push(options: &PushOptions) -> Result<Pushed, Error> {
         client
             .put_manifest(&image.repository, &target, &top)
             .map_err(|e| Error(format!("pushing {shown}: {e}")))?;
-        let reference = match &image.tag {
-            Some(tag) => format!("{shown}:{tag}"),
-            None => format!("{shown}@{}", image.digest),
-        };
         pushed.images.push((reference, image.digest.clone()));
     }
     let charts_path = options.charts_path.trim_matches('/');

@@ -46,20 +46,22 @@ impl TlsArgs {
         }
     }
 
-    fn options(&self, registry_config: &Path, registry: &str) -> Options {
+    /// The options with the command's credentials, else the stored ones (Helm's registry config,
+    /// then Docker's, credential helpers included).
+    fn options(&self, registry_config: &Path, registry: &str) -> Result<Options, String> {
         let credentials = if !self.username.is_empty() || !self.password.is_empty() {
             Some((self.username.clone(), self.password.clone()))
         } else {
-            credentials::get(registry_config, registry)
+            credentials::stored(registry_config, registry).map_err(|e| e.to_string())?
         };
-        Options {
+        Ok(Options {
             plain_http: self.plain_http,
             ca_file: self.ca_file.clone(),
             cert_file: self.cert_file.clone(),
             key_file: self.key_file.clone(),
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
             credentials,
-        }
+        })
     }
 }
 
@@ -186,7 +188,7 @@ pub fn run_push(args: PushArgs) -> ExitCode {
             .map_err(|e| crate::go_os::path_error("stat", Path::new(chart), &e))?;
         let options = args
             .tls
-            .options(&settings.registry_config, &remote_ref.registry);
+            .options(&settings.registry_config, &remote_ref.registry)?;
         let mut client = Client::new(&remote_ref.registry, options).map_err(|e| e.to_string())?;
         // Helm pushes `CHART.tgz.prov` too when it lies beside the archive.
         let provenance = std::fs::read(format!("{chart}.prov")).ok();
@@ -216,7 +218,7 @@ pub fn run_pull(args: PullArgs) -> ExitCode {
         };
         let options = args
             .tls
-            .options(&settings.registry_config, &reference.registry);
+            .options(&settings.registry_config, &reference.registry)?;
         let mut client = Client::new(&reference.registry, options).map_err(|e| e.to_string())?;
         let verify = args.verify();
         let pulled = client

@@ -328,25 +328,13 @@ pub struct ExecPostRenderer {
 
 impl ExecPostRenderer {
     pub fn new(path: &str, args: Vec<String>) -> Result<ExecPostRenderer, String> {
-        let program = look_path(path).ok_or_else(|| {
+        let program = crate::go_os::look_path(path).ok_or_else(|| {
             format!(
                 "invalid argument {path:?} for \"--post-renderer\" flag: unable to find binary at {path}: exec: {path:?}: executable file not found in $PATH"
             )
         })?;
         Ok(ExecPostRenderer { program, args })
     }
-}
-
-/// Go's `exec.LookPath`: a name with a slash is used as is, otherwise searched in `$PATH`.
-fn look_path(name: &str) -> Option<PathBuf> {
-    if name.contains('/') {
-        let p = PathBuf::from(name);
-        return p.is_file().then_some(p);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
 }
 
 impl PostRenderer for ExecPostRenderer {

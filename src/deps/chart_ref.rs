@@ -313,7 +313,8 @@ fn pull_oci(
     let credentials = if !options.username.is_empty() || !options.password.is_empty() {
         Some((options.username.clone(), options.password.clone()))
     } else {
-        credentials::get(&settings.registry_config, &reference.registry)
+        credentials::stored(&settings.registry_config, &reference.registry)
+            .map_err(registry_error)?
     };
     let client_options = Options {
         plain_http: options.plain_http,

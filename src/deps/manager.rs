@@ -703,7 +703,8 @@ impl Manager<'_> {
         let mut options = self.registry.clone();
         if options.credentials.is_none() {
             options.credentials =
-                crate::registry::credentials::get(&self.settings.registry_config, host);
+                crate::registry::credentials::stored(&self.settings.registry_config, host)
+                    .map_err(|e| Error::Resolve(e.to_string()))?;
         }
         crate::registry::Client::new(host, options).map_err(|e| Error::Resolve(e.to_string()))
     }

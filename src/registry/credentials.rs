@@ -1,23 +1,123 @@
 //! Helm's registry credentials file (`$HELM_REGISTRY_CONFIG`, default `<config home>/registry/
 //! config.json`): Docker's `{"auths": {"host:port": {"auth": base64("user:password")}}}`, written
 //! tab-indented as Docker's config package writes it, mode 0600 in a 0700 directory.
-use std::path::Path;
+//!
+//! Reading, as Helm does through oras-go's credentials store: Helm's file first, then Docker's
+//! `config.json` (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), the first that has
+//! credentials for the server winning. Within one file: `credHelpers[server]`, else `credsStore`
+//! (both run a credential helper: `credential_helper`), else, when the file configures nothing at
+//! all, the platform's default helper if installed, else the `auths` entry (a key written with a
+//! scheme or a path, as old Docker versions did, matches too). A helper's error is an error, not a
+//! reason to look further.
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
+use super::credential_helper::{self, Origin};
 use super::Error;
 
-/// The stored `(username, password)` for `registry`.
+/// The stored `(username, password)` for `registry` in the `auths` of `file` only (what `registry
+/// login` wrote); see [`stored`] for the lookup Helm does.
 pub fn get(file: &Path, registry: &str) -> Option<(String, String)> {
     let text = std::fs::read_to_string(file).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let auth = json.get("auths")?.get(registry)?.get("auth")?.as_str()?;
+    from_auths(&json, registry)
+}
+
+fn from_auths(json: &serde_json::Value, registry: &str) -> Option<(String, String)> {
+    let auths = json.get("auths")?.as_object()?;
+    let entry = auths.get(registry).or_else(|| {
+        auths
+            .iter()
+            .find(|(key, _)| to_hostname(key) == registry)
+            .map(|(_, v)| v)
+    })?;
+    let auth = entry.get("auth")?.as_str()?;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(auth)
         .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, pass) = text.split_once(':')?;
     Some((user.to_string(), pass.to_string()))
+}
+
+/// A legacy `auths` key (`https://host:port/v1/`) as the server it names.
+fn to_hostname(key: &str) -> &str {
+    let key = key.strip_prefix("http://").unwrap_or(key);
+    let key = key.strip_prefix("https://").unwrap_or(key);
+    key.split('/').next().unwrap_or(key)
+}
+
+/// Docker's `config.json`.
+pub fn docker_config() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
+        return Some(Path::new(&dir).join("config.json"));
+    }
+    std::env::var_os("HOME").map(|h| Path::new(&h).join(".docker/config.json"))
+}
+
+/// The credentials one Docker-format config file gives for `server` (see the module doc).
+pub fn lookup(file: &Path, server: &str) -> Result<Option<(String, String)>, Error> {
+    let json = match std::fs::read_to_string(file) {
+        Ok(text) if text.trim().is_empty() => serde_json::Value::Null,
+        Ok(text) => serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .filter(|v| v.is_object())
+            .ok_or_else(|| {
+                Error(format!(
+                    "{}: not a registry config file (expected a JSON object)",
+                    file.display()
+                ))
+            })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => serde_json::Value::Null,
+        Err(e) => return Err(Error(crate::go_os::path_error("open", file, &e))),
+    };
+    let text_of = |key: &str| json.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+    let helpers = json.get("credHelpers").and_then(|v| v.as_object());
+    if let Some(name) = helpers
+        .and_then(|h| h.get(server))
+        .and_then(|v| v.as_str())
+        .filter(|n| !n.is_empty())
+    {
+        let origin = Origin {
+            field: "credHelpers",
+            file,
+        };
+        return credential_helper::get(name, server, &origin);
+    }
+    if !text_of("credsStore").is_empty() {
+        let origin = Origin {
+            field: "credsStore",
+            file,
+        };
+        return credential_helper::get(text_of("credsStore"), server, &origin);
+    }
+    let configured = helpers.is_some_and(|h| !h.is_empty())
+        || json
+            .get("auths")
+            .and_then(|v| v.as_object())
+            .is_some_and(|a| !a.is_empty());
+    if !configured {
+        if let Some(name) = credential_helper::platform_default() {
+            let origin = Origin {
+                field: "the platform's default credsStore, as nothing is configured",
+                file,
+            };
+            return credential_helper::get(name, server, &origin);
+        }
+    }
+    Ok(from_auths(&json, server))
+}
+
+/// What Helm finds for `server`: Helm's registry config, then Docker's `config.json`.
+pub fn stored(registry_config: &Path, server: &str) -> Result<Option<(String, String)>, Error> {
+    if let Some(found) = lookup(registry_config, server)? {
+        return Ok(Some(found));
+    }
+    match docker_config() {
+        Some(docker) => lookup(&docker, server),
+        None => Ok(None),
+    }
 }
 
 fn load(file: &Path) -> Result<serde_json::Map<String, serde_json::Value>, Error> {

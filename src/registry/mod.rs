@@ -13,6 +13,7 @@
 //! Container images (for `rudder bundle`): [`image_ref`] parses and normalizes image references as
 //! Docker does, [`image`] fetches and uploads image manifests, indexes and blobs.
 pub mod client;
+pub mod credential_helper;
 pub mod credentials;
 pub mod image;
 pub mod image_ref;

@@ -1,0 +1,118 @@
+//! Docker's credential helper protocol, as oras-go's native store (which Helm uses) speaks it:
+//! `docker-credential-<name> get` found on `$PATH`, the server on standard input, a JSON
+//! `{"ServerURL", "Username", "Secret"}` on standard output; standard error goes to ours. A helper
+//! that exits non-zero printing `credentials not found in native keychain` has nothing stored
+//! for the server, which is not an error. A `Username` of `<token>` marks an identity token
+//! (OAuth2 refresh token), which the registry client does not use: that is an error saying so.
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use super::Error;
+
+const PREFIX: &str = "docker-credential-";
+const NOT_FOUND: &str = "credentials not found in native keychain";
+
+/// Which setting of which file chose the helper, for messages (`credHelpers in FILE`).
+pub struct Origin<'a> {
+    pub field: &'static str,
+    pub file: &'a Path,
+}
+
+/// The `(username, secret)` helper `name` holds for `server`, `None` when it holds none.
+pub fn get(name: &str, server: &str, origin: &Origin) -> Result<Option<(String, String)>, Error> {
+    let program = format!("{PREFIX}{name}");
+    let context = || {
+        format!(
+            "{server}: credential helper {program} ({} in {})",
+            origin.field,
+            origin.file.display()
+        )
+    };
+    let mut child = match Command::new(&program)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error(format!("{}: not found in $PATH", context())))
+        }
+        Err(e) => return Err(Error(format!("{}: {e}", context()))),
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        // A helper that exits without reading closes the pipe: its exit status tells.
+        let _ = stdin.write_all(server.as_bytes());
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error(format!("{}: {e}", context())))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let message = stdout.trim();
+    if !out.status.success() {
+        if message == NOT_FOUND {
+            return Ok(None);
+        }
+        let status = match out.status.code() {
+            Some(code) => format!("exit status {code}"),
+            None => "killed by a signal".to_string(),
+        };
+        let detail = if message.is_empty() {
+            status
+        } else {
+            format!("{status}: {message}")
+        };
+        return Err(Error(format!("{}: get failed: {detail}", context())));
+    }
+    let parsed: serde_json::Value = serde_json::from_str(message).map_err(|e| {
+        Error(format!(
+            "{}: expected a JSON object with Username and Secret on standard output: {e}",
+            context()
+        ))
+    })?;
+    let field = |k: &str| parsed.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+    let (username, secret) = (field("Username"), field("Secret"));
+    if username == "<token>" {
+        return Err(Error(format!(
+            "{}: it returned an identity token, which rudder does not use (store a username and password instead)",
+            context()
+        )));
+    }
+    if username.is_empty() && secret.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((username.to_string(), secret.to_string())))
+}
+
+/// The helper oras-go picks when a config file configures no authentication at all, on Linux:
+/// `pass` when the `pass` program is on `$PATH`, else `secretservice`, and only when
+/// `docker-credential-<that>` is on `$PATH` too.
+pub fn platform_default() -> Option<&'static str> {
+    let name = if crate::go_os::look_path("pass").is_some() {
+        "pass"
+    } else {
+        "secretservice"
+    };
+    crate::go_os::look_path(&format!("{PREFIX}{name}")).map(|_| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_helper_is_named_with_its_origin() {
+        let file = Path::new("/cfg/config.json");
+        let origin = Origin {
+            field: "credsStore",
+            file,
+        };
+        let err = get("rudder-no-such-helper-xyz", "reg:5000", &origin).unwrap_err();
+        assert_eq!(
+            err.0,
+            "reg:5000: credential helper docker-credential-rudder-no-such-helper-xyz (credsStore in /cfg/config.json): not found in $PATH"
+        );
+    }
+}
