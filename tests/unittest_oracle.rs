@@ -575,3 +575,54 @@ fn schema_failures_get_helm_unittests_wording() {
     let _ = std::fs::remove_dir_all(a);
     let _ = std::fs::remove_dir_all(b);
 }
+
+/// `-t XUnit` and `-t Sonar` reports are helm-unittest's, element for element and message for
+/// message, once times, dates and the environment line are set aside.
+#[test]
+fn xunit_and_sonar_reports_are_helm_unittests() {
+    let oracle = oracle();
+    let a = scratch("formats-oracle");
+    let b = scratch("formats-rudder");
+    let src = root().join("testdata/unittest/basic");
+    copy_dir(&src, &a.join("basic"), true);
+    copy_dir(&src, &b.join("basic"), true);
+    let normal = |text: &str| -> String {
+        let times = regex::Regex::new(r#"(time|duration|run-time|run-date|date)="[^"]*""#).unwrap();
+        let env = regex::Regex::new(r"<environment>[^<]*</environment>").unwrap();
+        let line = regex::Regex::new(r" \(basic/tests/[a-z_]+\.yaml:[0-9]+\)").unwrap();
+        let text = times.replace_all(text, "$1=\"\"");
+        let text = env.replace_all(&text, "<environment/>");
+        line.replace_all(&text, "").into_owned()
+    };
+    for format in ["XUnit", "Sonar"] {
+        let report = |dir: &Path, tool: &Path, extra: &[&str]| {
+            let out = dir.join(format!("{format}.xml"));
+            Command::new(tool)
+                .current_dir(dir)
+                .args(tool_args(tool))
+                .args(extra)
+                .args(["-t", format, "-o"])
+                .arg(&out)
+                .arg("basic")
+                .output()
+                .expect("the tool runs");
+            std::fs::read_to_string(out).unwrap()
+        };
+        // One thread: the suites in the order helm-unittest runs them.
+        let theirs = normal(&report(&a, &oracle, &[]));
+        let ours = normal(&report(&b, &rudder(), &["-j", "1"]));
+        assert!(theirs.contains("<failure"), "{theirs}");
+        let differs = theirs
+            .lines()
+            .zip(ours.lines())
+            .enumerate()
+            .find(|(_, (a, b))| a != b);
+        assert!(
+            differs.is_none() && theirs.lines().count() == ours.lines().count(),
+            "{format} reports differ at line {:?}",
+            differs
+        );
+    }
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}

@@ -459,12 +459,10 @@ pub fn machine(result: &RunResult, format: Format) -> String {
                         esc(classname(&s.name)),
                         secs(t.duration)
                     );
+                    cases.push_str("\n\t\t\t\t<traits></traits>");
                     if t.skipped {
-                        let _ = write!(
-                            cases,
-                            "\n\t\t\t\t<reason>{}</reason>\n\t\t\t",
-                            cdata(&stringify(t))
-                        );
+                        let _ =
+                            write!(cases, "\n\t\t\t\t<reason>{}</reason>", cdata(&stringify(t)));
                     } else if !t.passed {
                         let kind = if t.error.is_some() {
                             "Helm-Validation-Error"
@@ -473,12 +471,12 @@ pub fn machine(result: &RunResult, format: Format) -> String {
                         };
                         let _ = write!(
                             cases,
-                            "\n\t\t\t\t<failure exception-type=\"{kind}\">\n\t\t\t\t\t<message>{}</message>\n\t\t\t\t\t<stack-trace>{}</stack-trace>\n\t\t\t\t</failure>\n\t\t\t",
+                            "\n\t\t\t\t<failure exception-type=\"{kind}\">\n\t\t\t\t\t<message>{}</message>\n\t\t\t\t\t<stack-trace>{}</stack-trace>\n\t\t\t\t</failure>",
                             cdata("Failed"),
                             cdata(&stringify(t))
                         );
                     }
-                    cases.push_str("</test>\n");
+                    cases.push_str("\n\t\t\t</test>\n");
                 }
                 if let Some(e) = &s.error {
                     let _ = write!(
@@ -495,7 +493,7 @@ pub fn machine(result: &RunResult, format: Format) -> String {
                 }
                 let _ = write!(
                     x,
-                    "\t<assembly name=\"{f}\" config-file=\"{f}\" test-framework=\"helm-unittest\" run-date=\"{}\" run-time=\"{}\" time=\"{}\" total=\"{total}\" passed=\"{passed}\" failed=\"{failed}\" skipped=\"{skipped}\" errors=\"{errors}\">\n\t\t<environment>rudder</environment>\n\t\t<collection name=\"{}\" time=\"{}\" total=\"{total}\" passed=\"{passed}\" failed=\"{failed}\" skipped=\"{skipped}\">\n{cases}\t\t</collection>\n\t</assembly>\n",
+                    "\t<assembly name=\"{f}\" config-file=\"{f}\" test-framework=\"helm-unittest\" run-date=\"{}\" run-time=\"{}\" time=\"{}\" total=\"{total}\" passed=\"{passed}\" failed=\"{failed}\" skipped=\"{skipped}\" errors=\"{errors}\">\n\t\t<environment>rudder</environment>\n\t\t<errors></errors>\n\t\t<collection name=\"{}\" time=\"{}\" total=\"{total}\" passed=\"{passed}\" failed=\"{failed}\" skipped=\"{skipped}\">\n{cases}\t\t</collection>\n\t</assembly>\n",
                     now.format("%Y-%m-%d"),
                     now.format("%H:%M:%S"),
                     secs(s.duration()),
