@@ -626,3 +626,66 @@ fn xunit_and_sonar_reports_are_helm_unittests() {
     let _ = std::fs::remove_dir_all(a);
     let _ = std::fs::remove_dir_all(b);
 }
+
+/// The repository's `plugin.yaml`: `helm plugin install <repository>` (real helm v3.17.3 and
+/// v4.1.4, in a scratch plugin home), then `helm unittest CHART` runs `rudder unittest`.
+#[test]
+fn helm_unittest_runs_rudder_as_a_plugin() {
+    for version in ["v3", "v4"] {
+        let out = Command::new(root().join("scripts/install-oracle"))
+            .args(["path", version])
+            .output()
+            .expect("scripts/install-oracle runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let helm = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        let home = scratch(&format!("plugin-{version}"));
+        copy_dir(
+            &root().join("testdata/unittest/schema"),
+            &home.join("schema"),
+            true,
+        );
+        let helm_in_home = |args: &[&str]| {
+            let mut cmd = Command::new(&helm);
+            for (var, dir) in [
+                // helm v4 installs under $HELM_DATA_HOME/plugins whatever HELM_PLUGINS says.
+                ("HELM_PLUGINS", "data/plugins"),
+                ("HELM_DATA_HOME", "data"),
+                ("HELM_CONFIG_HOME", "config"),
+                ("HELM_CACHE_HOME", "cache"),
+            ] {
+                cmd.env(var, home.join(dir));
+            }
+            cmd.current_dir(&home)
+                .args(args)
+                .env("RUDDER", rudder())
+                .output()
+                .expect("helm runs")
+        };
+        let install = helm_in_home(&["plugin", "install", root().to_str().unwrap()]);
+        assert!(
+            install.status.success(),
+            "helm {version} plugin install: {}",
+            String::from_utf8_lossy(&install.stderr)
+        );
+        let run = helm_in_home(&["unittest", "schema"]);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(run.status.success(), "helm {version} unittest:\n{stdout}");
+        assert!(
+            stdout.contains("Tests:       48 passed, 48 total"),
+            "helm {version} unittest:\n{stdout}"
+        );
+        // A failing suite gives helm's exit code 1 through the plugin.
+        std::fs::write(
+            home.join("schema/tests/fail_test.yaml"),
+            "suite: failing\ntemplates: [cm.yaml]\ntests:\n  - it: fails\n    asserts:\n      - isKind: {of: Secret}\n",
+        )
+        .unwrap();
+        let run = helm_in_home(&["unittest", "-f", "tests/fail_test.yaml", "schema"]);
+        assert_eq!(run.status.code(), Some(1), "helm {version}");
+        let _ = std::fs::remove_dir_all(home);
+    }
+}
