@@ -576,10 +576,11 @@ fn schema_failures_get_helm_unittests_wording() {
     let _ = std::fs::remove_dir_all(b);
 }
 
-/// `-t XUnit` and `-t Sonar` reports are helm-unittest's, element for element and message for
-/// message, once times, dates and the environment line are set aside.
+/// `-t XUnit`, `-t NUnit` and `-t Sonar` reports are helm-unittest's, element for element and
+/// message for message, once times, dates and the platform (Go's version, or `rudder`) are set
+/// aside.
 #[test]
-fn xunit_and_sonar_reports_are_helm_unittests() {
+fn xunit_nunit_and_sonar_reports_are_helm_unittests() {
     let oracle = oracle();
     let a = scratch("formats-oracle");
     let b = scratch("formats-rudder");
@@ -588,13 +589,15 @@ fn xunit_and_sonar_reports_are_helm_unittests() {
     copy_dir(&src, &b.join("basic"), true);
     let normal = |text: &str| -> String {
         let times = regex::Regex::new(r#"(time|duration|run-time|run-date|date)="[^"]*""#).unwrap();
-        let env = regex::Regex::new(r"<environment>[^<]*</environment>").unwrap();
+        let env =
+            regex::Regex::new(r#"<environment>[^<]*</environment>|platform="[^"]*"|cwd="[^"]*""#)
+                .unwrap();
         let line = regex::Regex::new(r" \(basic/tests/[a-z_]+\.yaml:[0-9]+\)").unwrap();
         let text = times.replace_all(text, "$1=\"\"");
         let text = env.replace_all(&text, "<environment/>");
         line.replace_all(&text, "").into_owned()
     };
-    for format in ["XUnit", "Sonar"] {
+    for format in ["XUnit", "NUnit", "Sonar"] {
         let report = |dir: &Path, tool: &Path, extra: &[&str]| {
             let out = dir.join(format!("{format}.xml"));
             Command::new(tool)
