@@ -847,6 +847,7 @@ fn fold<T>(
 
 /// One document's values at a path, each checked by `check`: a path that finds nothing fails
 /// (`unknown path`, quoted or not as the validator words it) unless negated.
+#[allow(clippy::too_many_arguments)]
 fn each_value(
     ctx: &Ctx,
     manifest: &Doc,
