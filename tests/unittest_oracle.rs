@@ -708,3 +708,48 @@ fn helm_unittest_runs_rudder_as_a_plugin() {
         let _ = std::fs::remove_dir_all(home);
     }
 }
+
+/// Flags that change what runs: `--skip-schema-validation` (every schema test then fails in
+/// both), `--with-subchart=false` (the subchart's suite is not run) and `-v` (a values file over
+/// every test's values).
+#[test]
+fn run_flags_get_helm_unittests_verdict() {
+    let oracle = oracle();
+    for (chart, flags, expect_code) in [
+        ("schema", vec!["--skip-schema-validation"], 1),
+        ("basic", vec!["--with-subchart=false"], 1),
+        ("schema", vec!["-v", "schema/extra-values.yaml"], 1),
+    ] {
+        let a = scratch(&format!("flags-{chart}-oracle"));
+        let b = scratch(&format!("flags-{chart}-rudder"));
+        let src = root().join("testdata/unittest").join(chart);
+        for dir in [&a, &b] {
+            copy_dir(&src, &dir.join(chart), true);
+            if chart == "schema" {
+                std::fs::write(dir.join(chart).join("extra-values.yaml"), "name: x\n").unwrap();
+            }
+        }
+        let theirs = run(&oracle, &a, chart, &flags);
+        let ours = run(&rudder(), &b, chart, &flags);
+        let n = compare(&format!("{chart} {flags:?}"), &theirs, &ours);
+        assert!(n > 0);
+        if flags[0] == "-v" {
+            // The values file reached the renders: `name: x` is below the schema's minLength.
+            assert!(
+                ours.stdout.contains("minLength: got 1, want 2"),
+                "{}",
+                ours.stdout
+            );
+        }
+        assert_eq!(
+            ours.code, expect_code,
+            "{chart} {flags:?}:\n{}",
+            ours.stdout
+        );
+        if flags[0] == "--with-subchart=false" {
+            assert!(!ours.stdout.contains("subchart suite"), "{}", ours.stdout);
+        }
+        let _ = std::fs::remove_dir_all(a);
+        let _ = std::fs::remove_dir_all(b);
+    }
+}
