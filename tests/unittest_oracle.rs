@@ -575,3 +575,181 @@ fn schema_failures_get_helm_unittests_wording() {
     let _ = std::fs::remove_dir_all(a);
     let _ = std::fs::remove_dir_all(b);
 }
+
+/// `-t XUnit`, `-t NUnit` and `-t Sonar` reports are helm-unittest's, element for element and
+/// message for message, once times, dates and the platform (Go's version, or `rudder`) are set
+/// aside.
+#[test]
+fn xunit_nunit_and_sonar_reports_are_helm_unittests() {
+    let oracle = oracle();
+    let a = scratch("formats-oracle");
+    let b = scratch("formats-rudder");
+    let src = root().join("testdata/unittest/basic");
+    copy_dir(&src, &a.join("basic"), true);
+    copy_dir(&src, &b.join("basic"), true);
+    let normal = |text: &str| -> String {
+        let times = regex::Regex::new(r#"(time|duration|run-time|run-date|date)="[^"]*""#).unwrap();
+        let env =
+            regex::Regex::new(r#"<environment>[^<]*</environment>|platform="[^"]*"|cwd="[^"]*""#)
+                .unwrap();
+        let line = regex::Regex::new(r" \(basic/tests/[a-z_]+\.yaml:[0-9]+\)").unwrap();
+        let text = times.replace_all(text, "$1=\"\"");
+        let text = env.replace_all(&text, "<environment/>");
+        line.replace_all(&text, "").into_owned()
+    };
+    for format in ["XUnit", "NUnit", "Sonar"] {
+        let report = |dir: &Path, tool: &Path, extra: &[&str]| {
+            let out = dir.join(format!("{format}.xml"));
+            Command::new(tool)
+                .current_dir(dir)
+                .args(tool_args(tool))
+                .args(extra)
+                .args(["-t", format, "-o"])
+                .arg(&out)
+                .arg("basic")
+                .output()
+                .expect("the tool runs");
+            std::fs::read_to_string(out).unwrap()
+        };
+        // Every suite but equality_test.yaml, whose `set: {extraEnv[0].name, extraEnv[0].value}`
+        // helm-unittest applies in Go's random map order (its failure text changes from run to
+        // run); one thread, so the suites come in the order helm-unittest runs them.
+        let files = [
+            "-f",
+            "tests/documents_test.yaml",
+            "-f",
+            "tests/failures_test.yaml",
+            "-f",
+            "tests/regex_test.yaml",
+            "-f",
+            "tests/release_test.yaml",
+            "-f",
+            "tests/snapshot_test.yaml",
+            "-f",
+            "tests/structure_test.yaml",
+        ];
+        let theirs = normal(&report(&a, &oracle, &files));
+        let ours = normal(&report(&b, &rudder(), &[&files[..], &["-j", "1"]].concat()));
+        assert!(theirs.contains("<failure"), "{theirs}");
+        let differs = theirs
+            .lines()
+            .zip(ours.lines())
+            .enumerate()
+            .find(|(_, (a, b))| a != b);
+        assert!(
+            differs.is_none() && theirs.lines().count() == ours.lines().count(),
+            "{format} reports differ at line {:?}",
+            differs
+        );
+    }
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
+/// The repository's `plugin.yaml`: `helm plugin install <repository>` (real helm v3.17.3 and
+/// v4.1.4, in a scratch plugin home), then `helm unittest CHART` runs `rudder unittest`.
+#[test]
+fn helm_unittest_runs_rudder_as_a_plugin() {
+    for version in ["v3", "v4"] {
+        let out = Command::new(root().join("scripts/install-oracle"))
+            .args(["path", version])
+            .output()
+            .expect("scripts/install-oracle runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let helm = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        let home = scratch(&format!("plugin-{version}"));
+        copy_dir(
+            &root().join("testdata/unittest/schema"),
+            &home.join("schema"),
+            true,
+        );
+        let helm_in_home = |args: &[&str]| {
+            let mut cmd = Command::new(&helm);
+            for (var, dir) in [
+                // helm v4 installs under $HELM_DATA_HOME/plugins whatever HELM_PLUGINS says.
+                ("HELM_PLUGINS", "data/plugins"),
+                ("HELM_DATA_HOME", "data"),
+                ("HELM_CONFIG_HOME", "config"),
+                ("HELM_CACHE_HOME", "cache"),
+            ] {
+                cmd.env(var, home.join(dir));
+            }
+            cmd.current_dir(&home)
+                .args(args)
+                .env("RUDDER", rudder())
+                .output()
+                .expect("helm runs")
+        };
+        let install = helm_in_home(&["plugin", "install", root().to_str().unwrap()]);
+        assert!(
+            install.status.success(),
+            "helm {version} plugin install: {}",
+            String::from_utf8_lossy(&install.stderr)
+        );
+        let run = helm_in_home(&["unittest", "schema"]);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(run.status.success(), "helm {version} unittest:\n{stdout}");
+        assert!(
+            stdout.contains("Tests:       48 passed, 48 total"),
+            "helm {version} unittest:\n{stdout}"
+        );
+        // A failing suite gives helm's exit code 1 through the plugin.
+        std::fs::write(
+            home.join("schema/tests/fail_test.yaml"),
+            "suite: failing\ntemplates: [cm.yaml]\ntests:\n  - it: fails\n    asserts:\n      - isKind: {of: Secret}\n",
+        )
+        .unwrap();
+        let run = helm_in_home(&["unittest", "-f", "tests/fail_test.yaml", "schema"]);
+        assert_eq!(run.status.code(), Some(1), "helm {version}");
+        let _ = std::fs::remove_dir_all(home);
+    }
+}
+
+/// Flags that change what runs: `--skip-schema-validation` (every schema test then fails in
+/// both), `--with-subchart=false` (the subchart's suite is not run) and `-v` (a values file over
+/// every test's values).
+#[test]
+fn run_flags_get_helm_unittests_verdict() {
+    let oracle = oracle();
+    for (chart, flags, expect_code) in [
+        ("schema", vec!["--skip-schema-validation"], 1),
+        ("basic", vec!["--with-subchart=false"], 1),
+        ("schema", vec!["-v", "schema/extra-values.yaml"], 1),
+    ] {
+        let a = scratch(&format!("flags-{chart}-oracle"));
+        let b = scratch(&format!("flags-{chart}-rudder"));
+        let src = root().join("testdata/unittest").join(chart);
+        for dir in [&a, &b] {
+            copy_dir(&src, &dir.join(chart), true);
+            if chart == "schema" {
+                std::fs::write(dir.join(chart).join("extra-values.yaml"), "name: x\n").unwrap();
+            }
+        }
+        let theirs = run(&oracle, &a, chart, &flags);
+        let ours = run(&rudder(), &b, chart, &flags);
+        let n = compare(&format!("{chart} {flags:?}"), &theirs, &ours);
+        assert!(n > 0);
+        if flags[0] == "-v" {
+            // The values file reached the renders: `name: x` is below the schema's minLength.
+            assert!(
+                ours.stdout.contains("minLength: got 1, want 2"),
+                "{}",
+                ours.stdout
+            );
+        }
+        assert_eq!(
+            ours.code, expect_code,
+            "{chart} {flags:?}:\n{}",
+            ours.stdout
+        );
+        if flags[0] == "--with-subchart=false" {
+            assert!(!ours.stdout.contains("subchart suite"), "{}", ours.stdout);
+        }
+        let _ = std::fs::remove_dir_all(a);
+        let _ = std::fs::remove_dir_all(b);
+    }
+}

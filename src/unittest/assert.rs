@@ -502,7 +502,7 @@ impl Assertion {
             } => contains(&ctx, selected, path, compiled, content, *count, *any),
             Validator::IsKind { of } => is_field(&ctx, selected, "kind", of, " to be kind"),
             Validator::IsApiVersion { of } => {
-                is_field(&ctx, selected, "apiVersion", of, " to be api version")
+                is_field(&ctx, selected, "apiVersion", of, " to be apiVersion")
             }
             Validator::HasDocuments {
                 count,
@@ -847,6 +847,7 @@ fn fold<T>(
 
 /// One document's values at a path, each checked by `check`: a path that finds nothing fails
 /// (`unknown path`, quoted or not as the validator words it) unless negated.
+#[allow(clippy::too_many_arguments)]
 fn each_value(
     ctx: &Ctx,
     manifest: &Doc,
@@ -1473,18 +1474,19 @@ fn failed_template(
         " to match"
     };
     let expected = if message.is_empty() { pattern } else { message };
-    let fail = |actual: &str| {
+    // `mi`: the failed document's index (`DocumentIndex:`), -1 for a render error.
+    let fail = |actual: &str, mi: i64| {
         if ctx.negative {
             split_info(
                 &fail_format(true, false, false, false, custom),
-                -1,
+                mi,
                 -1,
                 &[expected],
             )
         } else {
             split_info(
                 &fail_format(false, false, true, false, custom),
-                -1,
+                mi,
                 -1,
                 &[expected, actual],
             )
@@ -1500,7 +1502,7 @@ fn failed_template(
             ),
         );
     }
-    let check_pattern = |actual: &str| -> (bool, Vec<String>) {
+    let check_pattern = |actual: &str, mi: i64| -> (bool, Vec<String>) {
         let re = match go_regex(pattern).or_else(|_| go_regex(&regex::escape(pattern))) {
             Ok(re) => re,
             Err(e) => return (false, error_info(-1, -1, &e.to_string())),
@@ -1515,20 +1517,20 @@ fn failed_template(
                     }
                 }
             }
-            return (false, fail(actual));
+            return (false, fail(actual, mi));
         }
         (true, Vec::new())
     };
     let check_message = |actual: &str| -> (bool, Vec<String>) {
         if (message == actual) == ctx.negative {
-            (false, fail(actual))
+            (false, fail(actual, -1))
         } else {
             (true, Vec::new())
         }
     };
     if let Some(err) = &rendered.render_error {
         if !pattern.is_empty() {
-            return check_pattern(err);
+            return check_pattern(err, -1);
         }
         if !message.is_empty() {
             return check_message(err);
@@ -1539,8 +1541,8 @@ fn failed_template(
         ctx,
         manifests,
         true,
-        Empty::Fails(|| fail("No failed document")),
-        |_, m, errors| {
+        Empty::Fails(|| fail("No failed document", -1)),
+        |i, m, errors| {
             if message.is_empty() && pattern.is_empty() && !ctx.negative {
                 return Step::Pass;
             }
@@ -1553,13 +1555,16 @@ fn failed_template(
             };
             let (ok, errs) = if !pattern.is_empty() {
                 match &actual {
-                    Some(a) => check_pattern(a),
+                    Some(a) => check_pattern(a, i as i64),
                     None => (true, Vec::new()),
                 }
             } else if !message.is_empty() {
                 let equal = actual.as_deref() == Some(message);
                 if equal == ctx.negative {
-                    (false, fail(actual.as_deref().unwrap_or("%!s(<nil>)")))
+                    (
+                        false,
+                        fail(actual.as_deref().unwrap_or("%!s(<nil>)"), i as i64),
+                    )
                 } else {
                     (true, Vec::new())
                 }

@@ -358,6 +358,44 @@ fn stringify(t: &TestResult) -> String {
     out
 }
 
+/// NUnit's result word for a suite or a test.
+fn nunit_result(passed: bool, skipped: bool) -> &'static str {
+    if skipped {
+        "Skipped"
+    } else if !passed {
+        "Failed"
+    } else {
+        "Success"
+    }
+}
+
+/// The culture jibber_jabber reads from `LC_ALL` or `LANG` (`C.UTF-8` → `C`): the language, and
+/// the IETF tag (`en_US` → `en`, `en-US`).
+fn nunit_culture() -> (String, String) {
+    let locale = ["LC_ALL", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    let tag = locale.split('.').next().unwrap_or("").to_string();
+    let language = tag.split('_').next().unwrap_or("").to_string();
+    (language, tag.replace('_', "-"))
+}
+
+/// The name of the user running us (Go's `user.Current().Username`), from /etc/passwd.
+fn user_name() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    uid.and_then(|uid| {
+        passwd.lines().find_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            (fields.len() > 2 && fields[2] == uid.to_string()).then(|| fields[0].to_string())
+        })
+    })
+    .unwrap_or_default()
+}
+
 fn classname(suite: &str) -> &str {
     suite.rsplit('/').next().unwrap_or(suite)
 }
@@ -459,12 +497,10 @@ pub fn machine(result: &RunResult, format: Format) -> String {
                         esc(classname(&s.name)),
                         secs(t.duration)
                     );
+                    cases.push_str("\n\t\t\t\t<traits></traits>");
                     if t.skipped {
-                        let _ = write!(
-                            cases,
-                            "\n\t\t\t\t<reason>{}</reason>\n\t\t\t",
-                            cdata(&stringify(t))
-                        );
+                        let _ =
+                            write!(cases, "\n\t\t\t\t<reason>{}</reason>", cdata(&stringify(t)));
                     } else if !t.passed {
                         let kind = if t.error.is_some() {
                             "Helm-Validation-Error"
@@ -473,12 +509,12 @@ pub fn machine(result: &RunResult, format: Format) -> String {
                         };
                         let _ = write!(
                             cases,
-                            "\n\t\t\t\t<failure exception-type=\"{kind}\">\n\t\t\t\t\t<message>{}</message>\n\t\t\t\t\t<stack-trace>{}</stack-trace>\n\t\t\t\t</failure>\n\t\t\t",
+                            "\n\t\t\t\t<failure exception-type=\"{kind}\">\n\t\t\t\t\t<message>{}</message>\n\t\t\t\t\t<stack-trace>{}</stack-trace>\n\t\t\t\t</failure>",
                             cdata("Failed"),
                             cdata(&stringify(t))
                         );
                     }
-                    cases.push_str("</test>\n");
+                    cases.push_str("\n\t\t\t</test>\n");
                 }
                 if let Some(e) = &s.error {
                     let _ = write!(
@@ -495,7 +531,7 @@ pub fn machine(result: &RunResult, format: Format) -> String {
                 }
                 let _ = write!(
                     x,
-                    "\t<assembly name=\"{f}\" config-file=\"{f}\" test-framework=\"helm-unittest\" run-date=\"{}\" run-time=\"{}\" time=\"{}\" total=\"{total}\" passed=\"{passed}\" failed=\"{failed}\" skipped=\"{skipped}\" errors=\"{errors}\">\n\t\t<environment>rudder</environment>\n\t\t<collection name=\"{}\" time=\"{}\" total=\"{total}\" passed=\"{passed}\" failed=\"{failed}\" skipped=\"{skipped}\">\n{cases}\t\t</collection>\n\t</assembly>\n",
+                    "\t<assembly name=\"{f}\" config-file=\"{f}\" test-framework=\"helm-unittest\" run-date=\"{}\" run-time=\"{}\" time=\"{}\" total=\"{total}\" passed=\"{passed}\" failed=\"{failed}\" skipped=\"{skipped}\" errors=\"{errors}\">\n\t\t<environment>rudder</environment>\n\t\t<errors></errors>\n\t\t<collection name=\"{}\" time=\"{}\" total=\"{total}\" passed=\"{passed}\" failed=\"{failed}\" skipped=\"{skipped}\">\n{cases}\t\t</collection>\n\t</assembly>\n",
                     now.format("%Y-%m-%d"),
                     now.format("%H:%M:%S"),
                     secs(s.duration()),
@@ -507,56 +543,89 @@ pub fn machine(result: &RunResult, format: Format) -> String {
             x.push_str("</assemblies>\n");
         }
         Format::NUnit => {
-            let all: Vec<&TestResult> = suites.iter().flat_map(|s| s.tests.iter()).collect();
-            let failed = all.iter().filter(|t| !t.passed && !t.skipped).count();
-            let skipped = all.iter().filter(|t| t.skipped).count();
-            let _ = writeln!(
-                x,
-                "<test-results name=\"helm-unittest\" total=\"{}\" errors=\"0\" failures=\"{failed}\" not-run=\"{skipped}\" inconclusive=\"0\" ignored=\"0\" skipped=\"{skipped}\" invalid=\"0\" date=\"{}\" time=\"{}\">",
-                all.len(),
-                now.format("%Y-%m-%d"),
-                now.format("%H:%M:%S")
-            );
+            // helm-unittest's `nunit_report_xml.go`, as Go's xml.MarshalIndent writes it.
+            let (mut total, mut errors, mut failures, mut skipped) = (0, 0, 0, 0);
+            let mut body = String::new();
             for s in &suites {
-                let ok = s.passed && s.error.is_none();
-                let _ = writeln!(
-                    x,
-                    "\t<test-suite type=\"TestFixture\" name=\"{}\" executed=\"True\" result=\"{}\" success=\"{}\" time=\"{}\" asserts=\"0\">\n\t\t<results>",
+                let _ = write!(
+                    body,
+                    "\t<test-suite type=\"TestFixture\" name=\"{}\" description=\"{}\" success=\"{}\" time=\"{}\" executed=\"{}\" asserts=\"\" result=\"{}\">",
                     esc(&s.name),
-                    if ok { "Success" } else { "Failure" },
-                    if ok { "True" } else { "False" },
-                    secs(s.duration())
+                    esc(&s.file),
+                    s.passed,
+                    secs(s.duration()),
+                    s.error.is_none() && !s.skipped,
+                    nunit_result(s.passed, s.skipped)
                 );
-                for t in &s.tests {
-                    let (result, success) = if t.skipped {
-                        ("Ignored", "False")
-                    } else if t.passed {
-                        ("Success", "True")
-                    } else {
-                        ("Failure", "False")
-                    };
+                if let Some(e) = &s.error {
+                    total += 1;
+                    errors += 1;
                     let _ = write!(
-                        x,
-                        "\t\t\t<test-case name=\"{}\" description=\"{}\" executed=\"{}\" result=\"{result}\" success=\"{success}\" time=\"{}\" asserts=\"{}\">",
-                        esc(&t.name),
-                        esc(&t.name),
-                        if t.skipped { "False" } else { "True" },
-                        secs(t.duration),
-                        t.asserts.len()
+                        body,
+                        "\n\t\t<failure>\n\t\t\t<message>Error</message>\n\t\t\t<stack-trace>{}</stack-trace>\n\t\t</failure>\n\t</test-suite>\n",
+                        esc(e)
                     );
-                    if !t.passed && !t.skipped {
+                    continue;
+                }
+                if !s.tests.is_empty() {
+                    body.push_str("\n\t\t<results>\n");
+                }
+                for t in &s.tests {
+                    total += 1;
+                    let _ = write!(
+                        body,
+                        "\t\t\t<test-case name=\"{}\" description=\"{}.{}\" success=\"{}\" time=\"{}\" executed=\"{}\" asserts=\"0\" result=\"{}\">",
+                        esc(&t.name),
+                        esc(classname(&s.name)),
+                        esc(&t.name),
+                        t.passed,
+                        secs(t.duration),
+                        t.error.is_none() && !t.skipped,
+                        nunit_result(t.passed, t.skipped)
+                    );
+                    if t.skipped {
+                        skipped += 1;
                         let _ = write!(
-                            x,
-                            "\n\t\t\t\t<failure>\n\t\t\t\t\t<message>{}</message>\n\t\t\t\t\t<stack-trace>{}</stack-trace>\n\t\t\t\t</failure>\n\t\t\t",
-                            cdata("Failed"),
-                            cdata(&stringify(t))
+                            body,
+                            "\n\t\t\t\t<reason>\n\t\t\t\t\t<message>{}</message>\n\t\t\t\t</reason>\n\t\t\t",
+                            esc(&stringify(t))
+                        );
+                    } else if !t.passed {
+                        if t.error.is_some() {
+                            errors += 1;
+                        } else {
+                            failures += 1;
+                        }
+                        let _ = write!(
+                            body,
+                            "\n\t\t\t\t<failure>\n\t\t\t\t\t<message>Failed</message>\n\t\t\t\t\t<stack-trace>{}</stack-trace>\n\t\t\t\t</failure>\n\t\t\t",
+                            esc(&stringify(t))
                         );
                     }
-                    x.push_str("</test-case>\n");
+                    body.push_str("</test-case>\n");
                 }
-                x.push_str("\t\t</results>\n\t</test-suite>\n");
+                if s.tests.is_empty() {
+                    body.push_str("</test-suite>\n");
+                } else {
+                    body.push_str("\t\t</results>\n\t</test-suite>\n");
+                }
             }
-            x.push_str("</test-results>\n");
+            let culture = nunit_culture();
+            let _ = write!(
+                x,
+                "<test-results name=\"helm-unittest\" total=\"{total}\" errors=\"{errors}\" failures=\"{failures}\" inconclusive=\"0\" not-run=\"0\" ignored=\"0\" skipped=\"{skipped}\" invalid=\"0\" date=\"{}\" time=\"{}\">\n\t<environment nunit-version=\"2.5.8.0\" clr-version=\"unknown\" os-version=\"unknown\" platform=\"rudder\" cwd=\"{}\" machine-name=\"{}\" user=\"{}\" user-domain=\"\"></environment>\n\t<culture-info current-culture=\"{}\" current-uiculture=\"{}\"></culture-info>\n{body}</test-results>\n",
+                now.format("%Y-%m-%d"),
+                now.format("%H:%M:%S"),
+                esc(&std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default()),
+                esc(std::fs::read_to_string("/proc/sys/kernel/hostname")
+                    .unwrap_or_default()
+                    .trim()),
+                esc(&user_name()),
+                esc(&culture.0),
+                esc(&culture.1)
+            );
         }
         Format::Sonar => {
             x.push_str("<testExecutions version=\"1\">\n");
