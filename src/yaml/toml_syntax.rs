@@ -336,8 +336,8 @@ impl Lexer {
         }
     }
 
-    /// `lexKeyStart` … `lexKeyEnd`, then the value.
-    fn key_value(&mut self) -> Lexed {
+    /// `lexKeyStart` … `lexKeyEnd`, then the value; gives the key's last part.
+    fn key_value(&mut self) -> Result<String, SyntaxError> {
         self.skip_ws()?;
         match self.peek()? {
             '=' | EOF => {
@@ -384,7 +384,7 @@ impl Lexer {
         self.start = self.pos;
         self.value()?;
         let mut path = self.context.clone();
-        path.push(last);
+        path.push(last.clone());
         if !self.values.insert(path.clone()) || self.tables.contains(&path) {
             return Err(SyntaxError {
                 line: self.line,
@@ -394,7 +394,7 @@ impl Lexer {
         }
         self.context = outer;
         self.current_key = None;
-        Ok(())
+        Ok(last)
     }
 
     /// `lexValue`.
@@ -526,7 +526,8 @@ impl Lexer {
                 _ => {}
             }
             self.backup();
-            self.key_value()?;
+            // The parser keeps an inline table's last key as its current key.
+            self.current_key = Some(self.key_value()?);
             self.context.clone_from(&table_context);
             // lexInlineTableValueEnd
             let mut closed = false;
@@ -552,10 +553,12 @@ impl Lexer {
                         closed = true;
                         break;
                     }
-                    c => return Err(self.error(format!(
+                    c => {
+                        return Err(self.error(format!(
                         "expected a comma or an inline table terminator '}}', but got {} instead",
                         rune_or_eof(c)
-                    ))),
+                    )))
+                    }
                 }
             }
             if closed {
