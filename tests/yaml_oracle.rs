@@ -104,7 +104,10 @@ impl Drop for Oracle {
 
 fn json_of(v: &Value) -> Answer {
     match yaml::json::marshal(v) {
-        Ok(s) => Answer::Ok(s),
+        // The stored form's Go bytes (see `template::gostr`).
+        Ok(s) => {
+            Answer::Ok(String::from_utf8_lossy(&rudder::template::gostr::to_bytes(&s)).into_owned())
+        }
         Err(e) => Answer::Err(format!("rudder could not marshal the value: {e}")),
     }
 }

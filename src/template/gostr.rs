@@ -17,10 +17,12 @@
 //!   Where Go turns invalid bytes into U+FFFD (`encoding/json`, `strings.Map`: `upper`, `lower`,
 //!   `title`), [`replace_invalid`] does the same.
 //!
-//! A limit: strings that enter the value model other than through [`from_bytes`] (values files,
-//! `--set`, chart metadata) are valid UTF-8 already, and a character of the escape range in them
-//! would be written out as one byte. No real text uses those 128 code points (the last two are
-//! Unicode non-characters).
+//! Strings of values files go through [`from_bytes`] too (`yaml::convert`), so a character of the
+//! escape range there is stored as its four bytes and written out as Go does. A limit: rune-wise
+//! functions (`range`, `trunc`, `%c`) see such a character as four invalid bytes where Go sees one
+//! rune, and strings from `--set` and chart metadata are taken as they are (a character of the range
+//! would be written as one byte). No real text uses those 128 code points (the last two are Unicode
+//! non-characters).
 use std::borrow::Cow;
 
 /// The lead byte of every escape character (and of every other character from U+100000).
@@ -166,6 +168,46 @@ fn decode(s: &str) -> Vec<u8> {
     out
 }
 
+/// Where `needle` first occurs in `hay`, in bytes: Go's `strings.Index`. Needed for needles holding
+/// escapes, which in Go may match inside a character (`"\xc3"` inside `"é"`).
+pub fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Go's `strings.SplitN(s, sep, n)` on bytes (`n < 0`: every part), each part stored again; `sep`
+/// is not empty.
+pub fn split_bytes(s: &str, sep: &str, n: i64) -> Vec<String> {
+    let (hay, sep) = (to_bytes(s), to_bytes(sep));
+    let mut out = Vec::new();
+    let mut rest: &[u8] = &hay;
+    while n < 0 || (out.len() as i64) < n - 1 {
+        let Some(at) = find_bytes(rest, &sep) else {
+            break;
+        };
+        out.push(from_bytes(&rest[..at]).into_owned());
+        rest = &rest[at + sep.len()..];
+    }
+    out.push(from_bytes(rest).into_owned());
+    out
+}
+
+/// Go's `strings.ReplaceAll(s, old, new)` on bytes, stored again; `old` is not empty.
+pub fn replace_bytes(s: &str, old: &str, new: &str) -> String {
+    let (hay, old, new) = (to_bytes(s), to_bytes(old), to_bytes(new));
+    let mut out = Vec::with_capacity(hay.len());
+    let mut rest: &[u8] = &hay;
+    while let Some(at) = find_bytes(rest, &old) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(&new);
+        rest = &rest[at + old.len()..];
+    }
+    out.extend_from_slice(rest);
+    from_vec(out)
+}
+
 /// Go's `len(s)`: the number of bytes.
 #[inline]
 pub fn byte_len(s: &str) -> usize {
@@ -187,17 +229,18 @@ pub fn replace_invalid(s: &str) -> Cow<'_, str> {
     if !has_escapes(s) {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if c as u32 >= FIRST {
-                    char::REPLACEMENT_CHARACTER
-                } else {
-                    c
-                }
-            })
-            .collect(),
-    )
+    // Escapes may spell a valid character of the escape range itself, which Go keeps.
+    let bytes = decode(s);
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        // Stored again: a character of the escape range stays four escapes.
+        out.push_str(&from_bytes(chunk.valid().as_bytes()));
+        out.extend(std::iter::repeat_n(
+            char::REPLACEMENT_CHARACTER,
+            chunk.invalid().len(),
+        ));
+    }
+    Cow::Owned(out)
 }
 
 /// The rune Go's `range` and `utf8.DecodeRuneInString` see for the stored character `c`: U+FFFD for

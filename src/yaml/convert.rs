@@ -321,7 +321,8 @@ pub fn to_value(y: &Yaml) -> Result<Value, Error> {
             }
             Value::Float(*f)
         }
-        Yaml::Str(s) => Value::str(s),
+        // A character of the range that stores invalid bytes is stored as its bytes (`gostr`).
+        Yaml::Str(s) => Value::str(&crate::template::gostr::from_bytes(s.as_bytes())),
         Yaml::Seq(items) => Value::List(List::new(
             items.iter().map(to_value).collect::<Result<_, _>>()?,
         )),

@@ -86,9 +86,21 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             }
         }
         // `encoding/json` writes each invalid UTF-8 byte as `\ufffd` (see `template::gostr`).
+        // Escapes may also spell a character of the escape range, which JSON keeps as it is.
         Value::String(s) if crate::template::gostr::has_escapes(s) => {
-            let replaced = crate::template::gostr::replace_invalid(s);
-            return json_round_trip_depth(&Value::str(&replaced), depth);
+            let bytes = crate::template::gostr::to_bytes(s);
+            let mut text = String::with_capacity(bytes.len());
+            for chunk in bytes.utf8_chunks() {
+                text.push_str(chunk.valid());
+                text.extend(std::iter::repeat_n('\u{fffd}', chunk.invalid().len()));
+            }
+            if text.chars().any(disallowed_after_json) {
+                return Err(disallowed_in_json());
+            }
+            if text.contains('\u{85}') {
+                text = fold_raw_breaks(&text);
+            }
+            Doc::Str(Rc::from(text.as_str()))
         }
         Value::String(s) if s.chars().any(disallowed_after_json) => {
             return Err(disallowed_in_json())

@@ -197,8 +197,26 @@ pub fn object_json_value(o: &dyn Object) -> Value {
 
 /// Go's `encodeState.string`.
 pub fn write_string(out: &mut String, s: &str, escape_html: bool) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
+    if crate::template::gostr::has_escapes(s) {
+        // Go's bytes: each invalid byte is `\ufffd`; escapes may also spell a valid character.
+        let bytes = crate::template::gostr::to_bytes(s);
+        for chunk in bytes.utf8_chunks() {
+            // Stored again: a character of the escape range stays four escapes.
+            let valid = crate::template::gostr::from_bytes(chunk.valid().as_bytes());
+            write_chars(out, &valid, escape_html);
+            for _ in chunk.invalid() {
+                out.push_str("\\ufffd");
+            }
+        }
+    } else {
+        write_chars(out, s, escape_html);
+    }
+    out.push('"');
+}
+
+fn write_chars(out: &mut String, s: &str, escape_html: bool) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -220,12 +238,9 @@ pub fn write_string(out: &mut String, s: &str, escape_html: bool) {
             }
             '\u{2028}' => out.push_str("\\u2028"),
             '\u{2029}' => out.push_str("\\u2029"),
-            // An invalid UTF-8 byte (see `template::gostr`).
-            c if crate::template::gostr::escaped_byte(c).is_some() => out.push_str("\\ufffd"),
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 /// `json.Unmarshal(text, &v)` with `v interface{}`.

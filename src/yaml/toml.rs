@@ -364,10 +364,12 @@ impl Encoder {
 /// `toml.Unmarshal(text, &map[string]interface{})`: integers are `int64`, floats `float64`, dates
 /// `time.Time` values.
 pub fn decode(text: &str) -> Result<Value, String> {
+    // BurntSushi's lexer first: it refuses TOML 1.1 forms the crate accepts (a trailing comma or a
+    // line break in an inline table), and its texts are the ones Helm prints.
+    if let Some(syntax) = super::toml_syntax::syntax_error(text) {
+        return Err(syntax.text());
+    }
     let table: ::toml::Table = text.parse().map_err(|e: ::toml::de::Error| {
-        if let Some(syntax) = super::toml_syntax::syntax_error(text) {
-            return syntax.text();
-        }
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)

@@ -364,11 +364,19 @@ fn trim_all(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
 
 fn trim_suffix(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     let (suffix, s) = (arg_str(&args, 0), arg_str(&args, 1));
+    if gostr::has_escapes(suffix) {
+        let (b, suffix) = (gostr::to_bytes(s), gostr::to_bytes(suffix));
+        return text(gostr::from_bytes(b.strip_suffix(&*suffix).unwrap_or(&b)).into_owned());
+    }
     text(s.strip_suffix(suffix).unwrap_or(s))
 }
 
 fn trim_prefix(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     let (prefix, s) = (arg_str(&args, 0), arg_str(&args, 1));
+    if gostr::has_escapes(prefix) {
+        let (b, prefix) = (gostr::to_bytes(s), gostr::to_bytes(prefix));
+        return text(gostr::from_bytes(b.strip_prefix(&*prefix).unwrap_or(&b)).into_owned());
+    }
     text(s.strip_prefix(prefix).unwrap_or(s))
 }
 
@@ -456,18 +464,36 @@ fn wrap_with(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
     ))
 }
 
+// A needle holding escapes (invalid bytes) is matched on Go's bytes: in Go it may match inside a
+// character (`contains "\xc3" "é"` is true). Any other needle matches alike on characters.
+
 fn contains(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
-    Ok(Value::Bool(arg_str(&args, 1).contains(arg_str(&args, 0))))
+    let (needle, s) = (arg_str(&args, 0), arg_str(&args, 1));
+    if gostr::has_escapes(needle) {
+        let found = gostr::find_bytes(&gostr::to_bytes(s), &gostr::to_bytes(needle));
+        return Ok(Value::Bool(found.is_some()));
+    }
+    Ok(Value::Bool(s.contains(needle)))
 }
 
 fn has_prefix(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
-    Ok(Value::Bool(
-        arg_str(&args, 1).starts_with(arg_str(&args, 0)),
-    ))
+    let (prefix, s) = (arg_str(&args, 0), arg_str(&args, 1));
+    if gostr::has_escapes(prefix) {
+        return Ok(Value::Bool(
+            gostr::to_bytes(s).starts_with(&gostr::to_bytes(prefix)),
+        ));
+    }
+    Ok(Value::Bool(s.starts_with(prefix)))
 }
 
 fn has_suffix(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
-    Ok(Value::Bool(arg_str(&args, 1).ends_with(arg_str(&args, 0))))
+    let (suffix, s) = (arg_str(&args, 0), arg_str(&args, 1));
+    if gostr::has_escapes(suffix) {
+        return Ok(Value::Bool(
+            gostr::to_bytes(s).ends_with(&gostr::to_bytes(suffix)),
+        ));
+    }
+    Ok(Value::Bool(s.ends_with(suffix)))
 }
 
 /// Sprig's `quote`: each non-nil argument as a Go `%q` string of its `strval`, space-separated.
@@ -551,6 +577,9 @@ fn replace(_: &mut CallCtx<'_>, args: Vec<Value>) -> Res {
         }
         return text(out);
     }
+    if gostr::has_escapes(old) {
+        return text(gostr::replace_bytes(src, old, new));
+    }
     text(src.replace(old, new))
 }
 
@@ -582,6 +611,9 @@ fn go_split(s: &str, sep: &str, n: i64) -> Vec<String> {
             return out;
         }
         return chars;
+    }
+    if gostr::has_escapes(sep) {
+        return gostr::split_bytes(s, sep, n);
     }
     if n < 0 {
         return s.split(sep).map(String::from).collect();

@@ -53,6 +53,10 @@ struct Parser<'a> {
     last_repeat: Option<usize>,
 }
 
+/// The characters storing invalid bytes (`gostr`): Go's regexp reads each invalid byte as U+FFFD,
+/// so wherever a pattern names U+FFFD they match too.
+const INVALID_BYTES: &str = "\\x{10FF80}-\\x{10FFFF}";
+
 fn push_literal(out: &mut String, c: char) {
     if c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_whitespace()) {
         out.push(c);
@@ -134,6 +138,13 @@ impl<'a> Parser<'a> {
                 '.' | '^' | '$' => {
                     self.bump();
                     self.out.push(c);
+                    self.atom();
+                }
+                '\u{FFFD}' => {
+                    self.bump();
+                    self.out.push_str("[\\x{FFFD}");
+                    self.out.push_str(INVALID_BYTES);
+                    self.out.push(']');
                     self.atom();
                 }
                 _ => {
@@ -442,6 +453,9 @@ impl<'a> Parser<'a> {
                 && self.rest().len() > 1;
             if !is_range {
                 push_literal(&mut out, low);
+                if low == '\u{FFFD}' {
+                    out.push_str(INVALID_BYTES);
+                }
                 continue;
             }
             self.bump();
@@ -463,6 +477,9 @@ impl<'a> Parser<'a> {
             push_literal(&mut out, low);
             out.push('-');
             push_literal(&mut out, high);
+            if (low..=high).contains(&'\u{FFFD}') {
+                out.push_str(INVALID_BYTES);
+            }
         }
         out.push(']');
         self.out.push_str(&out);
