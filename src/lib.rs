@@ -16,6 +16,7 @@ pub mod malloc_tuning;
 pub mod parallel;
 pub mod program;
 pub mod provenance;
+pub mod proxy;
 pub mod registry;
 pub mod release;
 pub mod small_alloc;

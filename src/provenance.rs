@@ -7,7 +7,8 @@
 //! - [`sign`] — `package --sign --key NAME --keyring FILE [--passphrase-file]`: the key is the
 //!   secret key whose user id is `NAME` or, failing that, the only one containing it (Helm's
 //!   GnuPG-like rule); the signature is SHA-512, as Helm's default configuration.
-//! - [`verify_chart`] — `verify`, `pull --verify`, `--verify` of `template`/`install`/`upgrade`:
+//! - [`verify_chart`] — `verify`, `--verify` of `template`/`install`/`upgrade` on an archive on disk,
+//!   and [`verify_downloaded`], the same checks on a download in memory (`crate::deps::verify`):
 //!   Helm's `VerifyChart` checks and messages (`unpacked charts cannot be verified`, `could not
 //!   load provenance file …`, `openpgp: signature made by unknown entity`, `sha256 sum does not
 //!   match for …`).
@@ -22,6 +23,20 @@ use pgp::composed::{CleartextSignedMessage, PublicOrSecret, SignedPublicKey, Sig
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::packet::{SignatureConfig, SignatureType, Subpacket, SubpacketData};
 use pgp::types::{KeyDetails, Password, Timestamp};
+
+/// Helm's `defaultKeyring`: `$GNUPGHOME/pubring.gpg`, else `~/.gnupg/pubring.gpg`.
+pub fn default_keyring() -> PathBuf {
+    if let Some(home) = std::env::var_os("GNUPGHOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(home).join("pubring.gpg");
+    }
+    let home = std::env::var_os("HOME").unwrap_or_default();
+    PathBuf::from(home).join(".gnupg").join("pubring.gpg")
+}
+
+/// `--keyring` as given, else the default.
+pub fn keyring(flag: Option<&str>) -> PathBuf {
+    flag.map(PathBuf::from).unwrap_or_else(default_keyring)
+}
 
 /// A provenance failure; `Display` is Helm's whole message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,11 +248,40 @@ pub fn verify_chart(path: &Path, keyring: &Path) -> Result<Verification, Error> 
         )));
     }
     let keys = load_keyring(keyring).map_err(|e| Error(format!("failed to load keyring: {e}")))?;
-    verify(path, &prov, &keys)
+    let text = std::fs::read_to_string(&prov).map_err(|e| path_error("open", &prov, &e))?;
+    let data = std::fs::read(path).map_err(|e| path_error("open", path, &e))?;
+    let basename = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    verify(&basename, &data, &text, &keys)
 }
 
-fn verify(archive: &Path, prov: &Path, keys: &[PublicOrSecret]) -> Result<Verification, Error> {
-    let text = std::fs::read_to_string(prov).map_err(|e| path_error("open", prov, &e))?;
+/// `VerifyChart` of a chart just downloaded (`pull --verify`, `--verify` of a remote chart,
+/// `dependency update|build --verify`), checked in memory before anything is written: `file_name`
+/// is the name the archive is saved under, `prov` the provenance file fetched beside it.
+pub fn verify_downloaded(
+    file_name: &str,
+    data: &[u8],
+    prov: &[u8],
+    keyring: &Path,
+) -> Result<Verification, Error> {
+    let is_tgz = Path::new(file_name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tgz"));
+    if !is_tgz {
+        return Err(Error("chart must be a tgz file".into()));
+    }
+    let keys = load_keyring(keyring).map_err(|e| Error(format!("failed to load keyring: {e}")))?;
+    verify(file_name, data, &String::from_utf8_lossy(prov), &keys)
+}
+
+fn verify(
+    basename: &str,
+    data: &[u8],
+    text: &str,
+    keys: &[PublicOrSecret],
+) -> Result<Verification, Error> {
     let start = text
         .find("-----BEGIN PGP SIGNED MESSAGE-----")
         .ok_or_else(|| Error("failed to decode signature: signature block not found".into()))?;
@@ -280,16 +324,11 @@ fn verify(archive: &Path, prov: &Path, keys: &[PublicOrSecret]) -> Result<Verifi
             "openpgp: signature made by unknown entity".into()
         }));
     };
-    let data = std::fs::read(archive).map_err(|e| path_error("open", archive, &e))?;
-    let sum = digest(&data);
+    let sum = digest(data);
     let signed = message.signed_text().replace("\r\n", "\n");
     let Some((_, files)) = signed.split_once("\n...\n") else {
         return Err(Error("message block must have at least two parts".into()));
     };
-    let basename = archive
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let recorded = files
         .lines()
         .filter_map(|l| l.trim().split_once(':'))
@@ -298,7 +337,7 @@ fn verify(archive: &Path, prov: &Path, keys: &[PublicOrSecret]) -> Result<Verifi
     let Some(recorded) = recorded else {
         return Err(Error(format!(
             "provenance does not contain a SHA for a file named {}",
-            crate::template::printf::quote_go(&basename)
+            crate::template::printf::quote_go(basename)
         )));
     };
     if recorded != sum {
@@ -312,6 +351,6 @@ fn verify(archive: &Path, prov: &Path, keys: &[PublicOrSecret]) -> Result<Verifi
         signed_by: user_ids(signer),
         fingerprint: format!("{:X}", public_key(signer).primary_key.fingerprint()),
         file_hash: sum,
-        file_name: basename,
+        file_name: basename.to_string(),
     })
 }

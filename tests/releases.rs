@@ -668,6 +668,230 @@ fn fields_dropped_after_a_helm3_revision_are_removed() {
     );
 }
 
+const FORCE: &str = "testdata/cluster/force-chart";
+
+/// The live object without what differs between two releases of the same chart: its name and the
+/// release's, server-set metadata, status, and the time in each managed-fields entry.
+fn live_shape(env: &Env, kind: &str, name: &str, release: &str) -> Value {
+    let live = env.ok(env.kubectl(&[
+        "-n",
+        &env.ns,
+        "get",
+        kind,
+        name,
+        "-o",
+        "json",
+        "--show-managed-fields",
+    ]));
+    let mut live: Value = serde_json::from_str(&live).unwrap();
+    live.as_object_mut().unwrap().remove("status");
+    let meta = live["metadata"].as_object_mut().unwrap();
+    for key in [
+        "creationTimestamp",
+        "resourceVersion",
+        "uid",
+        "generation",
+        "annotations",
+    ] {
+        meta.remove(key);
+    }
+    // Helm's own entries (the controllers' come and go with their timing).
+    if let Some(Value::Array(entries)) = meta.get_mut("managedFields") {
+        entries.retain(|e| e["manager"] == "helm");
+        for entry in entries {
+            entry.as_object_mut().unwrap().remove("time");
+        }
+    }
+    let text = serde_json::to_string(&live)
+        .unwrap()
+        .replace(&format!("\"{release}-"), "\"RELEASE-");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn force_replaces_what_an_apply_cannot_change() {
+    let Some(env) = Env::new("rap-force") else {
+        return;
+    };
+    // Helm 3 replaces (PUT) with --force.
+    env.ok(env.helm3(&["install", "h3", FORCE]));
+    env.ok(env.helm3(&["upgrade", "h3", FORCE, "--set", "recreate=true", "--force"]));
+    // Helm 4 applies server-side: Recreate beside the defaulted rollingUpdate is refused; it
+    // refuses --force-replace on a release applied server-side, and replaces with
+    // --server-side=false.
+    env.ok(env.helm4(&["install", "h4", FORCE]));
+    let err = env.fails(env.helm4(&["upgrade", "h4", FORCE, "--set", "recreate=true"]));
+    assert!(
+        err.contains("spec.strategy.rollingUpdate: Forbidden"),
+        "{err}"
+    );
+    env.ok(env.helm4(&[
+        "upgrade",
+        "h4",
+        FORCE,
+        "--set",
+        "recreate=true",
+        "--force-replace",
+        "--server-side=false",
+    ]));
+
+    // Rudder: refused whole without --force, nothing changed; replaced with it.
+    env.ok(env.rudder(&["install", "ru", FORCE]));
+    let err = env.fails(env.rudder(&["upgrade", "ru", FORCE, "--set", "recreate=true"]));
+    assert!(
+        err.starts_with(
+            "Error: UPGRADE FAILED: the API server refuses this upgrade; nothing was changed"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("spec.strategy.rollingUpdate: Forbidden"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: --force replaces objects whole"),
+        "{err}"
+    );
+    assert_eq!(env.statuses("ru"), ["deployed"]);
+    env.ok(env.rudder(&["upgrade", "ru", FORCE, "--set", "recreate=true", "--force"]));
+    assert_eq!(env.statuses("ru"), ["superseded", "deployed"]);
+
+    // The same live Deployment as both Helms' (managed fields included: manager helm, Update).
+    let rudder = live_shape(&env, "deployment", "ru-web", "ru");
+    assert_eq!(
+        rudder["spec"]["strategy"],
+        serde_json::json!({"type": "Recreate"})
+    );
+    // Helm 4 installed server-side as Rudder did, so its managed fields are Rudder's; Helm 3
+    // installed with a create, so only its spec is.
+    assert_eq!(rudder, live_shape(&env, "deployment", "h4-web", "h4"));
+    assert_eq!(
+        rudder["spec"],
+        live_shape(&env, "deployment", "h3-web", "h3")["spec"]
+    );
+    // The same record as Helm 4's replace (apply_method csa); Helm 3's has no apply_method.
+    let record = |release: &str| {
+        let (_, rel) = env.records(release).pop().unwrap();
+        let mut rel = normalized(&rel, &env.ns);
+        rel["name"] = Value::Null;
+        rel["version"] = Value::Null;
+        let text = serde_json::to_string(&rel)
+            .unwrap()
+            .replace(&format!("{release}-"), "RELEASE-");
+        serde_json::from_str::<Value>(&text).unwrap()
+    };
+    let mut differences = Vec::new();
+    diff(&record("h4"), &record("ru"), "", &mut differences);
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    let mut h3 = record("h3");
+    h3["apply_method"] = Value::from("csa");
+    let mut differences = Vec::new();
+    diff(&h3, &record("ru"), "", &mut differences);
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+
+    // The next upgrade, without --force, applies server-side again (the replaced fields are moved
+    // to server-side apply first), and Helm continues the release.
+    env.ok(env.rudder(&["upgrade", "ru", FORCE, "--set", "recreate=true,job=true"]));
+    env.ok(env.helm4(&["upgrade", "ru", FORCE, "--set", "recreate=true,job=true"]));
+    env.ok(env.helm3(&["upgrade", "ru", FORCE, "--set", "recreate=true,job=true"]));
+    env.ok(env.helm3(&["upgrade", "h3", FORCE, "--set", "recreate=true,job=true"]));
+
+    // A Job's pod template cannot change, not even by a replace (the PUT lacks the selector the
+    // server generated): Helm 3 fails half-way; Rudder refuses the upgrade whole, in Helm's words.
+    let change = ["--set", "recreate=true,job=true,jobTag=two", "--force"];
+    let err = env.fails(env.helm3(&[&["upgrade", "h3", FORCE][..], &change[..]].concat()));
+    let helm_says =
+        "failed to replace object: Job.batch \"h3-job\" is invalid: [spec.selector: Required value";
+    assert!(err.contains(helm_says), "{err}");
+    let before = env.statuses("ru");
+    let err = env.fails(env.rudder(&[&["upgrade", "ru", FORCE][..], &change[..]].concat()));
+    assert!(err.contains(&helm_says.replace("h3-", "ru-")), "{err}");
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(env.statuses("ru"), before);
+    env.assert_owned("ru");
+}
+
+#[test]
+fn force_conflicts_takes_over_fields_another_manager_owns() {
+    let Some(env) = Env::new("rap-conflicts") else {
+        return;
+    };
+    let other = |release: &str| {
+        let manifest = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {release}-config\n  namespace: {}\ndata:\n  greeting: other\n",
+            env.ns
+        );
+        let path = env.home.join(format!("{release}-other.yaml"));
+        std::fs::write(&path, manifest).unwrap();
+        let path = path.display().to_string();
+        env.ok(env.kubectl(&[
+            "apply",
+            "--server-side",
+            "--field-manager",
+            "other",
+            "--force-conflicts",
+            "-f",
+            &path,
+        ]));
+    };
+    let greeting = |release: &str| {
+        let live = env.ok(env.kubectl(&[
+            "-n",
+            &env.ns,
+            "get",
+            "configmap",
+            &format!("{release}-config"),
+            "-o",
+            "jsonpath={.data.greeting}",
+        ]));
+        live
+    };
+    for (release, helm) in [("h4", true), ("ru", false)] {
+        let tool = |args: &[&str]| {
+            if helm {
+                env.helm4(args)
+            } else {
+                env.rudder(args)
+            }
+        };
+        env.ok(tool(&["install", release, TINY]));
+        other(release);
+        let err = env.fails(tool(&["upgrade", release, TINY]));
+        let helm_says = format!(
+            "conflict occurred while applying object {}/{release}-config /v1, Kind=ConfigMap: Apply failed with 1 conflict: conflict with \"other\": .data.greeting",
+            env.ns
+        );
+        assert!(err.contains(&helm_says), "{err}");
+        if helm {
+            assert_eq!(env.statuses(release), ["deployed", "failed"]);
+        } else {
+            // Refused whole by the preflight: no revision, nothing changed.
+            assert!(err.contains("nothing was changed"), "{err}");
+            assert!(err.contains("--force-conflicts"), "{err}");
+            assert_eq!(env.statuses(release), ["deployed"]);
+        }
+        assert_eq!(greeting(release), "other");
+        let err = env.fails(tool(&[
+            "upgrade",
+            release,
+            TINY,
+            "--force",
+            "--force-conflicts",
+        ]));
+        assert!(
+            err.contains("Error: if any flags in the group [force force-conflicts] are set none of the others can be; [force force-conflicts] were all set"),
+            "{err}"
+        );
+        env.ok(tool(&["upgrade", release, TINY, "--force-conflicts"]));
+        assert_eq!(greeting(release), "hello");
+    }
+    assert_eq!(
+        live_shape(&env, "configmap", "ru-config", "ru"),
+        live_shape(&env, "configmap", "h4-config", "h4")
+    );
+    env.assert_owned("ru");
+}
+
 /// Starts `rudder` with `args` in the background (for killing it, or racing it).
 fn spawn_rudder(env: &Env, args: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_rudder"))

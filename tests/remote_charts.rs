@@ -878,3 +878,309 @@ fn provenance_signed_by_one_verifies_with_the_other() {
     std::fs::remove_file(sides.dir("rudder").join(prov)).unwrap();
     sides.same(&helm3, &verify);
 }
+
+/// `Error: …` lines of an outcome (Helm's first error line), and standard output.
+fn code_stdout_errors(o: &Outcome) -> (i32, String, Vec<String>) {
+    let errors = o
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("Error: "))
+        .map(str::to_string)
+        .collect();
+    (o.code, o.stdout.clone(), errors)
+}
+
+/// `outcome` with the `tmpcharts-<pid>` directory of `dependency update|build` named alike.
+fn without_pids(mut outcome: Outcome) -> Outcome {
+    let mask = |text: &str| {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find("tmpcharts-") {
+            let (head, tail) = rest.split_at(at + "tmpcharts-".len());
+            out.push_str(head);
+            out.push_str("PID");
+            rest = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+        out.push_str(rest);
+        out
+    };
+    outcome.stdout = mask(&outcome.stdout);
+    outcome.stderr = mask(&outcome.stderr);
+    outcome
+}
+
+/// The files under `dir` (relative paths, sorted).
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                let rel = entry
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .display()
+                    .to_string();
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `--verify` of downloaded charts against helm v3.17.3 and v4.1.4, on charts served by the real
+/// repository and registry: `redis` signed by Helm, `postgresql` signed by Rudder (and pushed by
+/// Rudder, its `.prov` as a layer), `common` unsigned, `milvus` signed then altered. `pull --verify`
+/// (repository, archive URL, `oci://`, `--untar`), `show`/`template --verify`, `dependency
+/// update|build --verify` (build only warns when there is no provenance), right and wrong keyrings,
+/// a missing keyring: the same exit code, standard output and first error line as Helm (v3: the
+/// same standard error too). On success the archive and its `.prov` are where Helm puts them; on
+/// failure Rudder leaves nothing in the destination and `charts/` as it was (Helm leaves what it
+/// downloaded).
+#[test]
+fn verify_downloaded_charts_as_helm_does() {
+    let Some(helm3) = helm() else { return };
+    let Some(helm4) = helm_v4() else { return };
+    let Some(server) = repo_server() else { return };
+    let Some(registry) = registry_server() else {
+        return;
+    };
+    let sides = Sides::new("remote-verify");
+    if test_keys(&sides.root).is_none() {
+        unavailable("gpg (Debian's gnupg) to make test keys");
+        return;
+    }
+    for side in ["helm", "rudder"] {
+        for file in ["pubring.gpg", "other.gpg"] {
+            std::fs::copy(sides.root.join(file), sides.dir(side).join(file)).unwrap();
+        }
+    }
+    let name = format!("verify-{}", std::process::id());
+    let served = Path::new(&server["REPO_ROOT"]).join(&name);
+    let _ = std::fs::remove_dir_all(&served);
+    std::fs::create_dir_all(&served).unwrap();
+    let secring = sides.root.join("secring.gpg");
+    let package = |bin: &Path, chart: &str, sign: bool| {
+        let mut command = Command::new(bin);
+        command
+            .arg("package")
+            .arg(example_chart(chart))
+            .arg("-d")
+            .arg(&served);
+        if sign {
+            command
+                .args(["--sign", "--key", "Rudder Test", "--keyring"])
+                .arg(&secring);
+        }
+        let out = command.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    package(&helm3, "redis", true);
+    package(rudder(), "postgresql", true);
+    package(&helm3, "common", false);
+    package(&helm3, "milvus", true);
+    // Altered after signing: concatenated gzip members still load, but the digest changes (the
+    // index is made afterwards, so only the provenance can tell).
+    let milvus = served.join("milvus-0.9.2.tgz");
+    let mut data = std::fs::read(&milvus).unwrap();
+    data.extend_from_slice(&data.clone());
+    std::fs::write(&milvus, data).unwrap();
+    let url = format!("http://127.0.0.1:{}/{name}", server["REPO_HTTP_PORT"]);
+    let out = Command::new(&helm3)
+        .args(["repo", "index"])
+        .arg(&served)
+        .args(["--url", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let oci = format!("oci://127.0.0.1:{}/{name}", registry["REGISTRY_PLAIN_PORT"]);
+    for (bin, chart) in [
+        (&helm3, "redis-2.1.3.tgz"),
+        (&rudder().to_path_buf(), "postgresql-1.4.0.tgz"),
+        (&helm3, "common-0.3.1.tgz"),
+        (&helm3, "milvus-0.9.2.tgz"),
+    ] {
+        let out = Command::new(bin)
+            .arg("push")
+            .arg(served.join(chart))
+            .args([&oci, "--plain-http"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    let keyrings = ["pubring.gpg", "other.gpg", "missing.gpg"];
+    let mut cases: Vec<Vec<String>> = Vec::new();
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    for keyring in keyrings {
+        let verify = ["--verify", "--keyring", keyring];
+        for chart in ["redis", "postgresql", "common", "milvus"] {
+            let mut pull = strings(&["pull", chart, "--repo", &url, "-d", "dest"]);
+            pull.extend(strings(&verify));
+            cases.push(pull);
+            let mut pull = strings(&["pull", &format!("{oci}/{chart}"), "--plain-http"]);
+            pull.extend(strings(&["-d", "dest"]));
+            pull.extend(strings(&verify));
+            cases.push(pull);
+        }
+    }
+    for (chart, version) in [
+        ("redis", "2.1.3"),
+        ("postgresql", "1.4.0"),
+        ("common", "0.3.1"),
+    ] {
+        for reference in [
+            format!("{url}/{chart}-{version}.tgz"),
+            format!("{oci}/{chart}"),
+        ] {
+            let r = reference.as_str();
+            for head in [
+                vec!["pull", r, "-d", "dest"],
+                vec!["pull", r, "--untar", "-d", "dest"],
+                vec!["show", "chart", r],
+            ] {
+                let mut args = strings(&head);
+                args.extend(strings(&["--verify", "--keyring", "pubring.gpg"]));
+                if r.starts_with("oci://") {
+                    args.push("--plain-http".into());
+                }
+                cases.push(args);
+            }
+        }
+    }
+    cases.push(strings(&[
+        "template",
+        "r",
+        "redis",
+        "--repo",
+        &url,
+        "--set",
+        "auth.password=pw",
+        "--verify",
+        "--keyring",
+        "pubring.gpg",
+    ]));
+    cases.push(strings(&[
+        "template",
+        "r",
+        &format!("{oci}/milvus"),
+        "--plain-http",
+        "--verify",
+        "--keyring",
+        "pubring.gpg",
+    ]));
+
+    let mut v4_differences = Vec::new();
+    let mut verified: BTreeMap<String, usize> = BTreeMap::new();
+    for args in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        for side in ["helm", "rudder"] {
+            let _ = std::fs::remove_dir_all(sides.dir(side).join("dest"));
+            std::fs::create_dir_all(sides.dir(side).join("dest")).unwrap();
+        }
+        let ours = sides.same(&helm3, &args);
+        if ours.stdout.contains("Chart Hash Verified: ") {
+            *verified
+                .entry(args[1].rsplit('/').next().unwrap().to_string())
+                .or_insert(0) += 1;
+        }
+        let dest = |side: &str| files_under(&sides.dir(side).join("dest"));
+        if ours.code == 0 {
+            assert_eq!(dest("rudder"), dest("helm"), "files after {args:?}");
+            for file in dest("rudder") {
+                let read = |side: &str| std::fs::read(sides.dir(side).join("dest").join(&file));
+                assert_eq!(read("rudder").unwrap(), read("helm").unwrap(), "{file}");
+            }
+        } else {
+            assert_eq!(dest("rudder"), Vec::<String>::new(), "left after {args:?}");
+        }
+        let _ = std::fs::remove_dir_all(sides.dir("helm").join("dest"));
+        std::fs::create_dir_all(sides.dir("helm").join("dest")).unwrap();
+        let theirs = sides.run("helm", &helm4, &args);
+        if code_stdout_errors(&ours) != code_stdout_errors(&theirs) {
+            v4_differences.push(format!("{args:?}: {:?}", v4_difference(&ours, &theirs)));
+        }
+    }
+    assert!(
+        v4_differences.is_empty(),
+        "rudder vs helm v4:\n{}",
+        v4_differences.join("\n")
+    );
+    // Successes that checked a signature: Helm's (redis) and Rudder's (postgresql), from both
+    // servers, by archive URL, `--repo` and `oci://`.
+    for chart in [
+        "redis",
+        "postgresql",
+        "redis-2.1.3.tgz",
+        "postgresql-1.4.0.tgz",
+    ] {
+        assert!(
+            verified.get(chart).is_some_and(|n| *n >= 2),
+            "{chart}: {verified:?}"
+        );
+    }
+
+    // Dependencies: from the repository (by URL and by `@name`) and from the registry.
+    sides.same(&helm3, &["repo", "add", "signed", &url]);
+    for (chart, repository) in [
+        ("redis", url.as_str()),
+        ("postgresql", "@signed"),
+        ("common", url.as_str()),
+        ("milvus", url.as_str()),
+        ("redis", oci.as_str()),
+        ("postgresql", oci.as_str()),
+        ("common", oci.as_str()),
+        ("milvus", oci.as_str()),
+    ] {
+        for command in ["update", "build"] {
+            for keyring in ["pubring.gpg", "other.gpg"] {
+                let before = "keep.txt";
+                sides.write(
+                    "umbrella/Chart.yaml",
+                    &format!(
+                        "apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n- name: {chart}\n  version: \"*\"\n  repository: \"{repository}\"\n"
+                    ),
+                );
+                for side in ["helm", "rudder"] {
+                    let dir = sides.dir(side).join("umbrella");
+                    let _ = std::fs::remove_dir_all(dir.join("charts"));
+                    let _ = std::fs::remove_file(dir.join("Chart.lock"));
+                    std::fs::create_dir_all(dir.join("charts")).unwrap();
+                    std::fs::write(dir.join("charts").join(before), b"not a chart").unwrap();
+                }
+                let args = [
+                    "dependency",
+                    command,
+                    "umbrella",
+                    "--verify",
+                    "--keyring",
+                    keyring,
+                    "--plain-http",
+                ];
+                let theirs = without_pids(sides.run("helm", &helm3, &args));
+                let ours = without_pids(sides.run("rudder", rudder(), &args));
+                assert_eq!(
+                    ours, theirs,
+                    "rudder vs helm for {args:?} of {repository}/{chart}"
+                );
+                let charts = |side: &str| files_under(&sides.dir(side).join("umbrella/charts"));
+                if ours.code == 0 {
+                    sides.same_files("umbrella");
+                } else {
+                    assert_eq!(charts("rudder"), vec![before.to_string()], "{args:?}");
+                }
+                let theirs4 = without_pids(sides.run("helm", &helm4, &args));
+                assert_eq!(
+                    code_stdout_errors(&ours),
+                    code_stdout_errors(&theirs4),
+                    "rudder vs helm v4 for {args:?} of {repository}/{chart}"
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&served);
+}

@@ -30,6 +30,7 @@ pub fn update(
         out: &mut out,
         log: &mut registry_log,
         registry: crate::registry::client::Options::default(),
+        verify: Default::default(),
     }
     .update();
     let progress = Progress {

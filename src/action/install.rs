@@ -80,6 +80,10 @@ pub struct InstallOptions<'a> {
     /// `--atomic` / `--rollback-on-failure`.
     pub atomic: bool,
     pub take_ownership: bool,
+    /// `--force-replace` (Helm 4; `--force`): adopted objects are replaced whole (`PUT`).
+    pub force_replace: bool,
+    /// `--force-conflicts` (Helm 4): adopted objects' fields other managers own are taken over.
+    pub force_conflicts: bool,
     /// `--labels`: stored on the record's object only.
     pub labels: BTreeMap<String, String>,
     pub render: RenderOptions<'a>,
@@ -106,7 +110,12 @@ pub async fn run(
     let mut chart = pipeline::load(&path)?;
     let warnings = chart.check_installable()?;
     chart.check_dependencies()?;
-    let previous = available_name(storage, name, options.replace).await?;
+    // Helm's `availableName` bails out on a dry run: the name may be in use.
+    let previous = if options.dry_run.is_dry_run() {
+        None
+    } else {
+        available_name(storage, name, options.replace).await?
+    };
     chart.process_dependencies(&config)?;
     if !options.skip_crds && !options.dry_run.is_dry_run() {
         install_crds(applier, &chart.chart).await?;
@@ -184,6 +193,11 @@ pub async fn run(
             "rendered manifests contain a resource that already exists. Unable to continue with install: {e}"
         ))
     })?;
+    // As Helm 4, the force flags only matter for objects adopted (a plain install creates).
+    let adopting = existed.contains(&true);
+    if adopting && options.force_replace {
+        rel.apply_method = super::upgrade::apply_method(true).to_string();
+    }
     if let Some(mut last) = previous {
         // `--replace`: the name's last revision gives way (marked superseded unless it failed).
         if last.release.status() != Status::Failed {
@@ -235,8 +249,18 @@ async fn perform(
     }
     // The adoption check read every object: when none exists, none is read again (an adopted
     // one is, for the managed fields a client-side apply may have left).
-    let known = (!existed.contains(&true)).then_some(existed);
-    deploy::update(applier, &[], objects, ApplyParams::default(), known).await?;
+    let adopting = existed.contains(&true);
+    let known = (!adopting).then_some(existed);
+    let params = ApplyParams {
+        force_conflicts: adopting && options.force_conflicts,
+        replace: adopting && options.force_replace,
+        ..ApplyParams::default()
+    };
+    let known = deploy::Known {
+        exists: known,
+        ..deploy::Known::default()
+    };
+    deploy::update(applier, &[], objects, params, known).await?;
     if options.wait.wait || options.atomic {
         let rules = WaitRules {
             jobs: options.wait.wait_for_jobs,
@@ -316,13 +340,12 @@ async fn available_name(
     name: &str,
     replace: bool,
 ) -> Result<Option<Record>, Error> {
-    let history = match storage.history(name).await {
-        Ok(h) => h,
-        Err(crate::storage::Error::NotFound) => return Ok(None),
+    let last = match storage.last(name).await {
+        Ok(last) => last,
+        Err(crate::storage::Error::NotFound | crate::storage::Error::NoRevision(_)) => {
+            return Ok(None)
+        }
         Err(e) => return Err(e.into()),
-    };
-    let Some(last) = history.into_iter().max_by_key(|r| r.release.version) else {
-        return Ok(None);
     };
     if replace && matches!(last.release.status(), Status::Uninstalled | Status::Failed) {
         return Ok(Some(last));

@@ -7,7 +7,7 @@ use super::deploy;
 use super::hooks;
 use super::install::WaitOptions;
 use super::release_error::Error;
-use crate::kube::apply::{Applier, ApplyParams};
+use crate::kube::apply::Applier;
 use crate::kube::wait::{self, WaitRules};
 use crate::release::HookEvent;
 use crate::storage::record::{Info, Release, Status, Time};
@@ -22,7 +22,10 @@ pub struct RollbackOptions {
     pub wait: WaitOptions,
     pub no_hooks: bool,
     pub cleanup_on_fail: bool,
-    pub force: bool,
+    /// `--force` / `--force-replace`: existing objects are replaced whole (`PUT`).
+    pub force_replace: bool,
+    /// `--force-conflicts`: server-side apply takes over fields other managers own.
+    pub force_conflicts: bool,
     pub description: Option<String>,
 }
 
@@ -77,7 +80,7 @@ pub async fn run(
                 .unwrap_or_default(),
             ..Info::default()
         }),
-        apply_method: "ssa".to_string(),
+        apply_method: super::upgrade::apply_method(options.force_replace).to_string(),
         ..Release::default()
     };
     let description = options
@@ -118,11 +121,23 @@ pub async fn run(
         )
         .await?;
     }
-    let params = ApplyParams {
-        dry_run: false,
-        force_conflicts: true,
+    let params = super::upgrade::apply_params(
+        options.force_replace,
+        options.force_conflicts,
+        &[&current.release, &previous],
+    );
+    // Both revisions applied server-side: no managed fields to move, and the current revision's
+    // objects exist; only the others are read.
+    let exists = if current.release.apply_method == "ssa" && previous.apply_method == "ssa" {
+        Some(deploy::existing(applier, &current_objects, &target_objects).await?)
+    } else {
+        None
     };
-    match deploy::update(applier, &current_objects, &target_objects, params, None).await {
+    let known = deploy::Known {
+        exists: exists.as_deref(),
+        ..deploy::Known::default()
+    };
+    match deploy::update(applier, &current_objects, &target_objects, params, known).await {
         Ok(_) => {}
         Err(e) => {
             let msg = format!(

@@ -60,8 +60,10 @@ pub struct UpgradeOptions<'a> {
     pub wait: WaitOptions,
     pub atomic: bool,
     pub cleanup_on_fail: bool,
-    /// `--force`: take over fields other managers own.
-    pub force: bool,
+    /// `--force` / `--force-replace`: existing objects are replaced whole (`PUT`).
+    pub force_replace: bool,
+    /// `--force-conflicts`: server-side apply takes over fields other managers own.
+    pub force_conflicts: bool,
     pub take_ownership: bool,
     pub labels: BTreeMap<String, String>,
     pub render: RenderOptions<'a>,
@@ -221,7 +223,7 @@ pub async fn run(
             notes: rendered.notes,
             ..Info::default()
         }),
-        apply_method: "ssa".to_string(),
+        apply_method: apply_method(options.force_replace).to_string(),
         ..Release::default()
     };
     rel.set_status(Status::PendingUpgrade, "Preparing upgrade");
@@ -269,7 +271,15 @@ pub async fn run(
                 "rendered manifests contain a resource that already exists. Unable to continue with update: {e}"
             ))
         })?;
-    preflight(applier, &target).await?;
+    let params = apply_params(
+        options.force_replace,
+        options.force_conflicts,
+        &[&current.release],
+    );
+    // A release applied server-side has its objects compared too: those an apply would not
+    // change are not sent again.
+    let compare = current.release.apply_method == "ssa" && !params.replace;
+    let unchanged = preflight(applier, &target, params, compare).await?;
     // Whether each object exists is known without reading it again: the current revision's objects
     // exist (one deleted by hand since is re-created, and not counted as created by this upgrade),
     // the new ones were just read. Only a release last applied client-side (Helm 3) has every
@@ -302,8 +312,12 @@ pub async fn run(
             Objects {
                 current: &current_objects,
                 target: &target,
-                known: known.as_deref(),
+                known: deploy::Known {
+                    exists: known.as_deref(),
+                    unchanged: &unchanged,
+                },
             },
+            params,
             options,
             &mut created,
         ) => r,
@@ -351,8 +365,8 @@ fn merged_labels(current: &Record, new: &BTreeMap<String, String>) -> BTreeMap<S
 struct Objects<'a> {
     current: &'a [Resolved],
     target: &'a [Resolved],
-    /// Whether each target object exists, when known without reading it (see [`deploy::update`]).
-    known: Option<&'a [bool]>,
+    /// What is known of the target objects (see [`deploy::Known`]).
+    known: deploy::Known<'a>,
 }
 
 async fn perform(
@@ -360,6 +374,7 @@ async fn perform(
     storage: &Storage,
     record: &mut Record,
     objects: Objects<'_>,
+    params: ApplyParams,
     options: &UpgradeOptions<'_>,
     created: &mut Vec<Resolved>,
 ) -> Result<(), Error> {
@@ -372,10 +387,6 @@ async fn perform(
     if !options.no_hooks {
         hooks::run(applier, storage, record, HookEvent::PreUpgrade, timeout).await?;
     }
-    let params = ApplyParams {
-        dry_run: false,
-        force_conflicts: true,
-    };
     let updated = deploy::update(applier, current, target, params, known).await;
     let updated = updated?;
     created.extend(updated.created);
@@ -441,7 +452,8 @@ async fn fail(
         },
         no_hooks: options.no_hooks,
         cleanup_on_fail: options.cleanup_on_fail,
-        force: options.force,
+        force_replace: options.force_replace,
+        force_conflicts: options.force_conflicts,
         description: None,
     };
     // Helm rolls back to the newest revision that was deployed or superseded.
@@ -482,19 +494,58 @@ async fn fail(
     }
 }
 
+/// The record's `apply_method`: `ssa`, or `csa` when objects are replaced (`--force-replace`), as
+/// Helm 4 records a replace (`--server-side=false`), so that the next upgrade moves the fields
+/// the `PUT` gave to manager `helm` (operation `Update`) back to server-side apply.
+pub fn apply_method(force_replace: bool) -> &'static str {
+    if force_replace {
+        "csa"
+    } else {
+        "ssa"
+    }
+}
+
+/// How an upgrade or rollback sends its objects. Server-side apply forces conflicts with
+/// `--force-conflicts`, and also when a revision involved was applied client-side (Helm 3, or a
+/// replace): Helm 4 continues such a release with its three-way merge, which overwrites fields
+/// other managers set, so a forced apply is what keeps Helm's behaviour there. A release applied
+/// server-side is applied without force, as Helm 4 does: a field another manager owns is a
+/// conflict.
+pub fn apply_params(
+    force_replace: bool,
+    force_conflicts: bool,
+    revisions: &[&Release],
+) -> ApplyParams {
+    ApplyParams {
+        dry_run: false,
+        force_conflicts: force_conflicts || revisions.iter().any(|r| r.apply_method != "ssa"),
+        replace: force_replace,
+    }
+}
+
 /// Every object of the upgrade as a server-side dry run; any refusal fails the upgrade before
 /// anything changes, naming each object, the server's reason and, for fields that cannot change,
-/// the fields and the way out.
-async fn preflight(applier: &Applier, target: &[Resolved]) -> Result<(), Error> {
-    let refusals = deploy::preflight(applier, target).await;
+/// the fields and the way out. Returns what [`deploy::Known::unchanged`] holds.
+async fn preflight(
+    applier: &Applier,
+    target: &[Resolved],
+    params: ApplyParams,
+    compare: bool,
+) -> Result<Vec<Option<String>>, Error> {
+    let checked = deploy::preflight(applier, target, params, compare).await;
+    let refusals = checked.refusals;
     if refusals.is_empty() {
-        return Ok(());
+        return Ok(checked.unchanged);
     }
     let mut text = String::from(
         "the API server refuses this upgrade; nothing was changed and no revision was recorded:",
     );
     let mut immutable = Vec::new();
+    let mut conflicts = false;
+    // Refused as applied, though no field that cannot change is changed: a replace may pass.
+    let mut replaceable = false;
     for refusal in &refusals {
+        conflicts |= refusal.is_conflict();
         let crate::kube::apply::Error::Api(failure) = refusal else {
             text.push_str(&format!("\n  {refusal}"));
             continue;
@@ -506,8 +557,17 @@ async fn preflight(applier: &Applier, target: &[Resolved]) -> Result<(), Error> 
             text.push_str(&format!("\n  {refusal}"));
             continue;
         };
-        text.push_str(&format!("\n  {}: {}", object.describe(), failure.message));
-        if failure.message.contains("Forbidden") || failure.message.contains("immutable") {
+        // The server's reason; a replace or a conflict in Helm's words.
+        let reason = match failure.verb {
+            "patch" => failure.message.clone(),
+            _ => failure.to_string(),
+        };
+        text.push_str(&format!("\n  {}: {reason}", object.describe()));
+        let mut cannot_change = failure.message.contains("field is immutable")
+            || failure
+                .message
+                .contains("Forbidden: updates to statefulset spec");
+        if cannot_change || failure.message.contains("Forbidden") {
             let live = applier.get(object, kind).await.ok().flatten();
             let fields = live
                 .map(|live| changed_immutable_fields(object, &live))
@@ -518,8 +578,13 @@ async fn preflight(applier: &Applier, target: &[Resolved]) -> Result<(), Error> 
                     object.kind,
                     fields.join(", ")
                 ));
+                cannot_change = true;
             }
+        }
+        if cannot_change {
             immutable.push(object);
+        } else if failure.verb == "patch" && failure.code == 422 {
+            replaceable = true;
         }
     }
     if !immutable.is_empty() {
@@ -533,6 +598,16 @@ async fn preflight(applier: &Applier, target: &[Resolved]) -> Result<(), Error> 
 (`kubectl delete {} -n {ns} --cascade=orphan`) and run the upgrade again; or keep the current values.",
             names.join(" ")
         ));
+    }
+    if conflicts {
+        text.push_str(
+            "\nhint: fields another field manager owns are not taken over without --force-conflicts.",
+        );
+    }
+    if replaceable && !params.replace {
+        text.push_str(
+            "\nhint: --force replaces objects whole instead of applying them, which drops the fields the chart no longer sets.",
+        );
     }
     Err(Error::msg(text))
 }

@@ -53,8 +53,13 @@ pub fn write(staging: &Path, output: &Path) -> Result<(), Error> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bundle".into());
     let temp = output.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    // Removed by the signal watcher too (Ctrl-C) until renamed into place.
+    let _registered = super::interrupt::register(&temp);
     let result = (|| {
-        let file = File::create(&temp).map_err(|e| io_error("open", &temp, &e))?;
+        let file = {
+            let _gate = super::interrupt::gate();
+            File::create(&temp).map_err(|e| io_error("open", &temp, &e))?
+        };
         let gz: GzEncoder<BufWriter<File>> = GzBuilder::new()
             .mtime(0)
             .write(BufWriter::new(file), Compression::fast());
@@ -83,6 +88,7 @@ pub fn write(staging: &Path, output: &Path) -> Result<(), Error> {
         writer
             .flush()
             .map_err(|e| Error(format!("writing {}: {e}", output.display())))?;
+        let _gate = super::interrupt::gate();
         std::fs::rename(&temp, output).map_err(|e| io_error("rename", output, &e))
     })();
     if result.is_err() {
@@ -154,6 +160,7 @@ pub fn extract(bundle: &Path, dest: &Path) -> Result<(), Error> {
         let target = dest.join(&rel);
         match entry.header().entry_type() {
             tar::EntryType::Directory => {
+                let _gate = super::interrupt::gate();
                 std::fs::create_dir_all(&target).map_err(|e| io_error("mkdir", &target, &e))?;
                 continue;
             }
@@ -164,11 +171,13 @@ pub fn extract(bundle: &Path, dest: &Path) -> Result<(), Error> {
                 )))
             }
         }
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io_error("mkdir", parent, &e))?;
-        }
-        let mut out =
-            BufWriter::new(File::create(&target).map_err(|e| io_error("open", &target, &e))?);
+        let mut out = {
+            let _gate = super::interrupt::gate();
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| io_error("mkdir", parent, &e))?;
+            }
+            BufWriter::new(File::create(&target).map_err(|e| io_error("open", &target, &e))?)
+        };
         let mut buffer = vec![0u8; 64 * 1024];
         loop {
             let n = entry.read(&mut buffer).map_err(|e| corrupt(&raw, &e))?;

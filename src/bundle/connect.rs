@@ -48,11 +48,13 @@ pub fn connect(host: &str, credentials_host: &str, access: &Access) -> Result<Cl
     let mut client = Client::new(host, options.clone())?;
     match client.ping() {
         Ok(()) => Ok(client),
-        Err((error, maybe_plain)) if maybe_plain && is_loopback(host) => {
+        Err((error, no_answer)) if no_answer && !options.plain_http && is_loopback(host) => {
             options.plain_http = true;
             let mut plain = Client::new(host, options)?;
             match plain.ping() {
                 Ok(()) => Ok(plain),
+                // It speaks plain HTTP and refused: that is the answer.
+                Err((refusal, false)) => Err(refusal.into()),
                 Err(_) => Err(error.into()),
             }
         }

@@ -74,7 +74,12 @@ pub fn create(options: &CreateOptions) -> Result<Created, Error> {
         std::process::id(),
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
     )));
-    std::fs::create_dir_all(&staging.0).map_err(|e| io_error("mkdir", &staging.0, &e))?;
+    // Removed by the signal watcher too (Ctrl-C), until the bundle is written.
+    let _registered = super::interrupt::register(&staging.0);
+    {
+        let _gate = super::interrupt::gate();
+        std::fs::create_dir_all(&staging.0).map_err(|e| io_error("mkdir", &staging.0, &e))?;
+    }
     let root = staging.0.as_path();
     let mut manifest = Manifest {
         kind: KIND.to_string(),
@@ -259,6 +264,7 @@ pub fn file_digest(path: &Path) -> Result<String, Error> {
 
 fn write_file(root: &Path, rel: &str, data: &[u8]) -> Result<(), Error> {
     let path = root.join(rel);
+    let _gate = super::interrupt::gate();
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_error("mkdir", parent, &e))?;
     }
@@ -313,6 +319,7 @@ fn load_with_dependencies(path: &Path, options: &CreateOptions) -> Result<Chart,
             out: &mut out,
             log: &mut log,
             registry: options.access.options.clone(),
+            verify: Default::default(),
         };
         manager
             .build()

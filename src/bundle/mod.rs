@@ -17,21 +17,25 @@
 //!
 //! - [`manifest`] — `bundle.json`.
 //! - [`archive`] — writing the tar.gz (bundle.json first) and extracting one safely.
+//! - [`chart_file`] — the bundle's chart alone, for `template`, `show` and `lint` of a bundle.
 //! - [`images`] — the container images rendered manifests reference, and rewriting them to a site's
 //!   registry (the post-render step of an offline install).
 //! - [`layout`] — the OCI image layout: copying images from registries into it.
 //! - [`connect`] — reaching a registry (credentials, HTTPS or plain HTTP).
 //! - [`progress`] — progress bars (indicatif on a terminal, plain lines otherwise).
+//! - [`interrupt`] — Ctrl-C and SIGTERM: what a command is writing is removed before it exits.
 //! - [`create`], [`verify`], [`push`], [`install`] — the commands' logic.
 //!
 //! Registry access goes through [`crate::registry::Client`] (credentials from Helm's registry config
 //! or Docker's `config.json`); with `--offline` every HTTP client of the process refuses to be built
 //! ([`crate::deps::getter::forbid_network`]).
 pub mod archive;
+pub mod chart_file;
 pub mod connect;
 pub mod create;
 pub mod images;
 pub mod install;
+pub mod interrupt;
 pub mod layout;
 pub mod manifest;
 pub mod progress;

@@ -15,6 +15,8 @@ use super::{io_error, Error};
 pub struct Opened {
     pub root: PathBuf,
     pub manifest: Manifest,
+    /// Removed by the signal watcher too (Ctrl-C) while opened.
+    _registered: super::interrupt::Registration,
 }
 
 impl Drop for Opened {
@@ -38,10 +40,15 @@ pub fn open(bundle: &Path) -> Result<Opened, Error> {
         std::process::id(),
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
     ));
-    std::fs::create_dir_all(&root).map_err(|e| io_error("mkdir", &root, &e))?;
+    let registered = super::interrupt::register(&root);
+    {
+        let _gate = super::interrupt::gate();
+        std::fs::create_dir_all(&root).map_err(|e| io_error("mkdir", &root, &e))?;
+    }
     let mut opened = Opened {
         root,
         manifest: Manifest::default(),
+        _registered: registered,
     };
     archive::extract(bundle, &opened.root)?;
     opened.manifest =

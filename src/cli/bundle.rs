@@ -138,6 +138,19 @@ impl BundleInstallArgs {
     }
 }
 
+/// The chart of `path` when it is a bundle (for `template`, `show`, `lint`): its chart archive,
+/// dependencies inside, taken out into a temporary directory (removed when the value is dropped).
+pub fn bundle_chart(
+    path: &std::path::Path,
+) -> Result<Option<bundle::chart_file::BundleChart>, String> {
+    if !bundle::install::is_bundle(path) {
+        return Ok(None);
+    }
+    bundle::chart_file::open_chart(path)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
 fn access(tls: &TlsArgs, paths: &HelmPathArgs) -> Access {
     Access {
         options: tls.options_without_stored(),
@@ -150,6 +163,8 @@ fn one(args: &[String], verb: &str, usage: &str) -> Result<String, String> {
 }
 
 pub fn run(args: BundleArgs) -> ExitCode {
+    // Ctrl-C removes what the command was writing (crate::bundle::interrupt).
+    bundle::interrupt::watch();
     super::finish(match args.command {
         BundleCommand::Create(a) => create(a),
         BundleCommand::Verify(a) => verify(a),

@@ -91,12 +91,17 @@ impl ChartPathArgs {
             plain_http: self.plain_http,
             // `install|upgrade --offline` (air-gapped installs, crate::bundle).
             offline: crate::deps::getter::network_forbidden(),
+            verify: crate::deps::verify::Verify::from_flags(
+                self.verify,
+                self.keyring.as_deref(),
+                crate::deps::verify::Strategy::Always,
+            ),
         }
     }
 
     /// Helm's `LocateChart`: the chart's absolute path, downloaded into the repository cache when
-    /// it is not on disk; with `--verify`, a chart on disk is checked against its `.prov` file
-    /// (a downloaded one is refused: fetching `.prov` files is not supported yet).
+    /// it is not on disk; with `--verify`, a chart on disk is checked against its `.prov` file and a
+    /// downloaded one against the provenance fetched beside it (before anything is saved).
     pub fn locate(
         &self,
         chart: &str,
@@ -107,12 +112,6 @@ impl ChartPathArgs {
         let options = self.options(version, devel);
         let reference = chart_ref::ChartReference::parse(chart, &options.repo_url)
             .map_err(|e| e.to_string())?;
-        if self.verify && reference.is_remote() {
-            return Err(format!(
-                "--verify: checking the provenance of a downloaded chart ({}) is not supported yet",
-                reference.display()
-            ));
-        }
         let settings = self.settings(debug);
         let mut log = Vec::new();
         let result = chart_ref::locate(chart, &options, &settings, &mut log);
@@ -120,9 +119,9 @@ impl ChartPathArgs {
         let path = result
             .map(|located| located.path)
             .map_err(|e| e.to_string())?;
-        if self.verify {
+        if self.verify && !reference.is_remote() {
             // Helm's LocateChart verifies a chart on disk against its `.prov` file.
-            let keyring = super::verify::keyring(self.keyring.as_deref());
+            let keyring = crate::provenance::keyring(self.keyring.as_deref());
             crate::provenance::verify_chart(&path, &keyring).map_err(|e| e.to_string())?;
         }
         Ok(path)

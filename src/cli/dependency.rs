@@ -147,11 +147,6 @@ fn run_list(args: &ListArgs) -> Result<(), String> {
 
 fn run_update(paths: &HelmPathArgs, args: &UpdateArgs, build: bool) -> Result<(), String> {
     let path = chart_arg(if build { "build" } else { "update" }, &args.chart)?;
-    if args.verify {
-        return Err(
-            "--verify: checking a chart's provenance signature is not supported yet".to_string(),
-        );
-    }
     let settings = paths.settings();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -163,6 +158,16 @@ fn run_update(paths: &HelmPathArgs, args: &UpdateArgs, build: bool) -> Result<()
         out: &mut out,
         log: &mut log,
         registry: args.registry.options_without_stored(),
+        // Helm: `update --verify` always verifies; `build --verify` when a provenance file exists.
+        verify: crate::deps::verify::Verify::from_flags(
+            args.verify,
+            args.keyring.as_deref(),
+            if build {
+                crate::deps::verify::Strategy::IfPossible
+            } else {
+                crate::deps::verify::Strategy::Always
+            },
+        ),
     };
     let result = if build {
         manager.build()

@@ -26,6 +26,8 @@ pub struct InstallArgs {
     pub kube: KubeArgs,
     #[command(flatten)]
     pub bundle: super::bundle::BundleInstallArgs,
+    #[command(flatten)]
+    pub force: super::release_args::ForceArgs,
     /// Create the release namespace if not present.
     #[arg(long = "create-namespace")]
     pub create_namespace: bool,
@@ -44,6 +46,9 @@ pub struct InstallArgs {
 }
 
 pub fn run(args: InstallArgs) -> ExitCode {
+    if let Err(e) = args.force.check() {
+        return super::finish(Err(e));
+    }
     // The chart is located (and downloaded) before the async runtime starts: downloads block.
     let prepared = name_and_chart(
         &args.args,
@@ -155,6 +160,8 @@ async fn install(
         wait: args.common.wait()?,
         atomic: args.common.atomic(),
         take_ownership: args.common.take_ownership,
+        force_replace: args.force.replace(),
+        force_conflicts: args.force.force_conflicts,
         labels: args.common.labels(),
         render: RenderOptions {
             image_rewrite: from_bundle

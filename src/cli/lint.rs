@@ -79,7 +79,12 @@ fn execute(args: LintArgs) -> Result<(), String> {
     let mut failed = 0;
     let mut with_findings = 0;
     for path in &paths {
-        let result = lint::run(path, &values, &options);
+        // A bundle file lints the chart it holds (reported under the path given).
+        let bundled = super::bundle::bundle_chart(std::path::Path::new(path))?;
+        let chart = bundled
+            .as_ref()
+            .map_or(path.clone(), |b| b.chart.display().to_string());
+        let result = lint::run(&chart, &values, &options);
         let findings = result.has_warnings_or_errors();
         if findings {
             with_findings += 1;

@@ -93,10 +93,26 @@ pub struct PullArgs {
     /// Pass credentials to all domains.
     #[arg(long = "pass-credentials")]
     pub pass_credentials: bool,
+    /// Verify the package before using it.
+    #[arg(long = "verify")]
+    pub verify: bool,
+    /// Location of public keys used for verification.
+    #[arg(long = "keyring")]
+    pub keyring: Option<String>,
     #[command(flatten)]
     pub tls: TlsArgs,
     #[command(flatten)]
     pub paths: HelmPathArgs,
+}
+
+impl PullArgs {
+    fn verify(&self) -> crate::deps::verify::Verify {
+        crate::deps::verify::Verify::from_flags(
+            self.verify,
+            self.keyring.as_deref(),
+            crate::deps::verify::Strategy::Always,
+        )
+    }
 }
 
 /// `rudder registry`.
@@ -172,7 +188,11 @@ pub fn run_push(args: PushArgs) -> ExitCode {
             .tls
             .options(&settings.registry_config, &remote_ref.registry);
         let mut client = Client::new(&remote_ref.registry, options).map_err(|e| e.to_string())?;
-        let (shown, digest) = client.push(&remote_ref, &data).map_err(|e| e.to_string())?;
+        // Helm pushes `CHART.tgz.prov` too when it lies beside the archive.
+        let provenance = std::fs::read(format!("{chart}.prov")).ok();
+        let (shown, digest) = client
+            .push_with(&remote_ref, &data, provenance.as_deref())
+            .map_err(|e| e.to_string())?;
         eprintln!("Pushed: {shown}\nDigest: {digest}");
         Ok(())
     })())
@@ -198,22 +218,73 @@ pub fn run_pull(args: PullArgs) -> ExitCode {
             .tls
             .options(&settings.registry_config, &reference.registry);
         let mut client = Client::new(&reference.registry, options).map_err(|e| e.to_string())?;
+        let verify = args.verify();
         let pulled = client
-            .pull(&reference, &version)
+            .pull_with(&reference, &version, verify.enabled())
             .map_err(|e| e.to_string())?;
         eprintln!("Pulled: {}\nDigest: {}", pulled.shown, pulled.digest);
-        let loaded = crate::chart::load_archive(&pulled.data).map_err(|e| e.to_string())?;
-        if args.untar {
-            untar(&args, chart, &pulled.data, loaded.name())
-        } else {
-            crate::go_os::mkdir_all(&args.destination)?;
-            let path = args
-                .destination
-                .join(format!("{}-{}.tgz", pulled.name, pulled.version));
-            std::fs::write(&path, &pulled.data)
-                .map_err(|e| crate::go_os::path_error("open", &path, &e))
+        if pulled.provenance.is_some() {
+            // Helm pulls the manifest a second time for the provenance layer, and says so again.
+            eprintln!("Pulled: {}\nDigest: {}", pulled.shown, pulled.digest);
         }
+        let loaded = crate::chart::load_archive(&pulled.data).map_err(|e| e.to_string())?;
+        let file_name = format!("{}-{}.tgz", pulled.name, pulled.version);
+        let checked = verify
+            .check(
+                &file_name,
+                &pulled.data,
+                &crate::deps::verify::oci_prov_url(&pulled.shown),
+                chart,
+                || crate::deps::verify::oci_provenance(&pulled),
+                &mut std::io::stderr(),
+            )
+            .map_err(|e| e.to_string())?;
+        if !args.untar {
+            crate::go_os::mkdir_all(&args.destination)?;
+        }
+        save(
+            &args,
+            chart,
+            &file_name,
+            &pulled.data,
+            checked,
+            loaded.name(),
+        )
     })())
+}
+
+/// What `pull` leaves behind once the download is checked: `--untar`'s directory, else the archive
+/// in the destination with its `.prov` beside it (`--verify`); then, with `--verify`, who signed it
+/// on standard output, as Helm prints it.
+fn save(
+    args: &PullArgs,
+    reference: &str,
+    file_name: &str,
+    data: &[u8],
+    checked: Option<crate::deps::verify::Checked>,
+    name: &str,
+) -> Result<(), String> {
+    if args.untar {
+        untar(args, reference, data, name)?;
+    } else {
+        let path = args.destination.join(file_name);
+        write_new(&path, data)?;
+        if let Some(checked) = &checked {
+            let prov = args.destination.join(format!("{file_name}.prov"));
+            if let Err(e) = write_new(&prov, &checked.prov) {
+                let _ = std::fs::remove_file(&path);
+                return Err(e);
+            }
+        }
+    }
+    if let Some(checked) = checked {
+        print!("{}", checked.verification.report());
+    }
+    Ok(())
+}
+
+fn write_new(path: &Path, data: &[u8]) -> Result<(), String> {
+    std::fs::write(path, data).map_err(|e| crate::go_os::path_error("open", path, &e))
 }
 
 /// `pull` from an HTTP(S) chart repository (`repo/chart`, `--repo URL`, or an archive's URL).
@@ -241,11 +312,25 @@ fn pull_from_repository(
     };
     let fetched = crate::deps::pull::pull(settings, &request).map_err(|e| e.to_string())?;
     let loaded = crate::chart::load_archive(&fetched.data).map_err(|e| e.to_string())?;
-    if args.untar {
-        return untar(args, &fetched.reference, &fetched.data, loaded.name());
-    }
-    let path = args.destination.join(&fetched.file_name);
-    std::fs::write(&path, &fetched.data).map_err(|e| crate::go_os::path_error("open", &path, &e))
+    let checked = args
+        .verify()
+        .check(
+            &fetched.file_name,
+            &fetched.data,
+            &fetched.prov_url(),
+            chart,
+            || fetched.provenance(),
+            &mut std::io::stderr(),
+        )
+        .map_err(|e| e.to_string())?;
+    save(
+        args,
+        &fetched.reference,
+        &fetched.file_name,
+        &fetched.data,
+        checked,
+        loaded.name(),
+    )
 }
 
 /// Helm's `--untar`: the directory named after the reference's last segment (`<untardir>/<segment>`,

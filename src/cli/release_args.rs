@@ -250,6 +250,7 @@ pub fn print_release(release: &Release, output: &str, hide_notes: bool) -> Resul
             debug: false,
             show_description: false,
             show_metadata: false,
+            resources: "",
         }
         .table(),
     }
@@ -272,6 +273,44 @@ pub fn run_async<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 
+/// The force flags of `install`, `upgrade` and `rollback`: Helm 3's `--force` (a replace), which
+/// Helm 4 keeps as a deprecated name of `--force-replace`, and Helm 4's `--force-conflicts`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ForceArgs {
+    /// Force resource updates by replacement (deprecated name of `--force-replace`).
+    #[arg(long = "force")]
+    pub force: bool,
+    /// Force resource updates by replacement.
+    #[arg(long = "force-replace")]
+    pub force_replace: bool,
+    /// If set server-side apply will force changes against conflicts.
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
+}
+
+impl ForceArgs {
+    /// Whether objects are replaced (`--force` or `--force-replace`).
+    pub fn replace(&self) -> bool {
+        self.force || self.force_replace
+    }
+
+    /// cobra's check of Helm 4's mutually exclusive groups (`[force force-conflicts]`, then
+    /// `[force-replace force-conflicts]`, in cobra's sorted order), before anything runs.
+    pub fn check(&self) -> Result<(), String> {
+        for (flag, set) in [("force", self.force), ("force-replace", self.force_replace)] {
+            if set && self.force_conflicts {
+                let mut both = [flag, "force-conflicts"];
+                both.sort_unstable();
+                return Err(format!(
+                    "if any flags in the group [{flag} force-conflicts] are set none of the others can be; [{}] were all set",
+                    both.join(" ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -280,6 +319,25 @@ mod tests {
         assert_eq!(
             super::hide_secrets(manifest),
             "---\n# Source: c/templates/a.yaml\n# HIDDEN: The Secret output has been suppressed\n---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\n# Source: c/templates/b.yaml\napiVersion: example.com/v1\nkind: \"Secret\"\nmetadata:\n  name: not-core\n"
+        );
+    }
+
+    #[test]
+    fn force_flags_exclusive_as_cobra_says() {
+        let force = |force, force_replace, force_conflicts| super::ForceArgs {
+            force,
+            force_replace,
+            force_conflicts,
+        };
+        assert_eq!(force(true, true, false).check(), Ok(()));
+        assert!(force(true, true, false).replace());
+        assert_eq!(
+            force(true, true, true).check().unwrap_err(),
+            "if any flags in the group [force force-conflicts] are set none of the others can be; [force force-conflicts] were all set"
+        );
+        assert_eq!(
+            force(false, true, true).check().unwrap_err(),
+            "if any flags in the group [force-replace force-conflicts] are set none of the others can be; [force-conflicts force-replace] were all set"
         );
     }
 }

@@ -33,9 +33,8 @@ pub struct RollbackArgs {
     /// Allow deletion of new resources created in this rollback when rollback fails.
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
-    /// Force resource updates (take over fields other managers own).
-    #[arg(long = "force")]
-    pub force: bool,
+    #[command(flatten)]
+    pub force: super::release_args::ForceArgs,
     /// Limit the maximum number of revisions saved per release. Use 0 for no limit.
     #[arg(long = "history-max", default_value = "10", value_parser = super::pflag::parse_int)]
     pub history_max: i64,
@@ -49,6 +48,7 @@ pub fn run(args: RollbackArgs) -> ExitCode {
 }
 
 async fn rollback(args: RollbackArgs) -> Result<String, String> {
+    args.force.check()?;
     let program = super::program_name();
     let (name, revision) = match args.args.as_slice() {
         [name] => (name.clone(), 0),
@@ -80,7 +80,8 @@ async fn rollback(args: RollbackArgs) -> Result<String, String> {
         },
         no_hooks: args.no_hooks,
         cleanup_on_fail: args.cleanup_on_fail,
-        force: args.force,
+        force_replace: args.force.replace(),
+        force_conflicts: args.force.force_conflicts,
         description: None,
     };
     rollback::run(&applier, &storage, &options)

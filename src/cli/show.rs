@@ -60,6 +60,9 @@ pub fn run(args: ShowArgs) -> ExitCode {
             chart.debug,
         )
         .and_then(|path| {
+            // A bundle file shows the chart it holds.
+            let bundled = super::bundle::bundle_chart(&path)?;
+            let path = bundled.as_ref().map_or(path, |b| b.chart.clone());
             crate::chart::load(&path)
                 .and_then(|c| show(&c, format))
                 .map_err(|e| e.to_string())

@@ -83,6 +83,10 @@ pub struct TemplateArgs {
     /// Simulate an install: `none`, `false`, `true`, `client` or `server` (the output is the same).
     #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
     pub dry_run: Option<String>,
+    /// Refuse to reach the network (chart repositories, registries, values URLs); a bundle file
+    /// as CHART renders the chart it holds.
+    #[arg(long = "offline")]
+    pub offline: bool,
     /// Where a chart not on disk is downloaded from (`--repo`, credentials, TLS, `--verify`).
     #[command(flatten)]
     pub chart_path: super::chart_args::ChartPathArgs,
@@ -193,14 +197,20 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         }
     }
     let (release_name, chart) = name_and_chart(&args.args, &name_choice)?;
-    let chart = args
-        .chart_path
-        .locate(
-            &chart,
-            args.ignored.version.as_deref(),
-            args.ignored.devel,
-            args.debug,
-        )?
+    if args.offline {
+        crate::deps::getter::forbid_network();
+    }
+    let located = args.chart_path.locate(
+        &chart,
+        args.ignored.version.as_deref(),
+        args.ignored.devel,
+        args.debug,
+    )?;
+    // A bundle file (air-gapped installs) renders the chart it holds, dependencies included.
+    let bundled = super::bundle::bundle_chart(&located)?;
+    let chart = bundled
+        .as_ref()
+        .map_or(located, |b| b.chart.clone())
         .display()
         .to_string();
     if args.debug {

@@ -32,9 +32,8 @@ pub struct UpgradeArgs {
     /// If a release by this name doesn't already exist, run an install.
     #[arg(short = 'i', long = "install")]
     pub install: bool,
-    /// Force resource updates (take over fields other managers own).
-    #[arg(long = "force")]
-    pub force: bool,
+    #[command(flatten)]
+    pub force: super::release_args::ForceArgs,
     /// When upgrading, reuse the last release's values and merge in any overrides.
     #[arg(long = "reuse-values")]
     pub reuse_values: bool,
@@ -60,6 +59,9 @@ pub struct UpgradeArgs {
 }
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
+    if let Err(e) = args.force.check() {
+        return super::finish(Err(e));
+    }
     // The chart is located (and downloaded) before the async runtime starts: downloads block. Helm
     // returns these errors unwrapped (no `UPGRADE FAILED:`). --offline takes effect before any chart
     // reference is resolved; a bundle is a local file, opened once located.
@@ -117,12 +119,12 @@ async fn upgrade(
     let applier = Applier::new(cluster.client.clone()).await.map_err(failed)?;
     let mut out = String::new();
     if args.install {
-        let history = match storage.history(name).await {
-            Ok(history) => history,
-            Err(crate::storage::Error::NotFound) => Vec::new(),
+        let last = match storage.last(name).await {
+            Ok(last) => Some(last),
+            Err(crate::storage::Error::NotFound | crate::storage::Error::NoRevision(_)) => None,
             Err(e) => return Err(e.to_string()),
         };
-        let last = history.iter().max_by_key(|r| r.release.version);
+        let last = last.as_ref();
         let uninstalled = last.is_some_and(|r| r.release.status() == Status::Uninstalled);
         if last.is_none() || uninstalled {
             // Printed before installing, so it shows also when the install fails.
@@ -150,6 +152,8 @@ async fn upgrade(
                 wait: args.common.wait()?,
                 atomic: args.common.atomic(),
                 take_ownership: args.common.take_ownership,
+                force_replace: args.force.replace(),
+                force_conflicts: args.force.force_conflicts,
                 labels: args.common.labels(),
                 render: RenderOptions {
                     image_rewrite,
@@ -189,7 +193,8 @@ async fn upgrade(
         wait: args.common.wait()?,
         atomic: args.common.atomic(),
         cleanup_on_fail: args.cleanup_on_fail,
-        force: args.force,
+        force_replace: args.force.replace(),
+        force_conflicts: args.force.force_conflicts,
         take_ownership: args.common.take_ownership,
         labels: args.common.labels(),
         render: RenderOptions {

@@ -10,8 +10,9 @@
 //!   chart as `<name>-<tag>.tgz`), written through a temporary file and a rename.
 //!
 //! Archives from an HTTP(S) repository are checked against the digest its index gives (Helm 3 does
-//! not check); OCI blobs against their manifest digests (`crate::registry`). Nothing is written
-//! when a download or a check fails.
+//! not check); OCI blobs against their manifest digests (`crate::registry`); with `--verify`,
+//! against their provenance (`super::verify`), saved beside the archive. Nothing is written when a
+//! download or a check fails.
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -108,6 +109,9 @@ pub struct LocateOptions {
     pub plain_http: bool,
     /// No network: a reference that needs one is an error naming it.
     pub offline: bool,
+    /// `--verify`/`--keyring`: a downloaded chart is checked against its provenance before it is
+    /// saved (with its `.prov` beside it).
+    pub verify: super::verify::Verify,
 }
 
 impl LocateOptions {
@@ -156,10 +160,17 @@ pub fn locate(
             crate::template::printf::quote_go(&reference.display())
         )));
     }
-    let (file_name, data) = download(&reference, options, settings, log)?;
+    let downloaded = fetch(&reference, options, settings, log)?;
+    let checked = downloaded.check(&options.verify, &reference.display(), log)?;
     crate::go_os::mkdir_all(&settings.repository_cache).map_err(Error::Io)?;
-    let path = settings.repository_cache.join(&file_name);
-    super::manager::atomic_write(&path, &data)?;
+    let path = settings.repository_cache.join(&downloaded.file_name);
+    super::manager::atomic_write(&path, &downloaded.data)?;
+    if let Some(checked) = checked {
+        let prov = settings
+            .repository_cache
+            .join(format!("{}.prov", downloaded.file_name));
+        super::manager::atomic_write(&prov, &checked.prov)?;
+    }
     Ok(Located {
         path: absolute(&path),
         reference,
@@ -174,6 +185,60 @@ pub fn download(
     settings: &Settings,
     log: &mut dyn Write,
 ) -> Result<(String, Vec<u8>), Error> {
+    let downloaded = fetch(reference, options, settings, log)?;
+    Ok((downloaded.file_name, downloaded.data))
+}
+
+/// A downloaded archive, and where its provenance comes from.
+pub struct Downloaded {
+    pub file_name: String,
+    pub data: Vec<u8>,
+    source: Source,
+}
+
+enum Source {
+    Disk,
+    Http(pull::Fetched),
+    /// The pulled chart (its provenance layer, when asked for) and the reference Helm printed.
+    Oci(crate::registry::client::Pulled),
+}
+
+impl Downloaded {
+    /// `--verify` of the download: its provenance, checked (`None` when not asked for).
+    pub fn check(
+        &self,
+        verify: &super::verify::Verify,
+        reference: &str,
+        log: &mut dyn Write,
+    ) -> Result<Option<super::verify::Checked>, Error> {
+        let prov_url = match &self.source {
+            Source::Disk => return Ok(None),
+            Source::Http(fetched) => fetched.prov_url(),
+            Source::Oci(pulled) => super::verify::oci_prov_url(&pulled.shown),
+        };
+        let fetch = || match &self.source {
+            Source::Http(fetched) => fetched.provenance(),
+            Source::Oci(pulled) => super::verify::oci_provenance(pulled),
+            Source::Disk => Ok(Vec::new()),
+        };
+        verify.check(
+            &self.file_name,
+            &self.data,
+            &prov_url,
+            reference,
+            fetch,
+            log,
+        )
+    }
+}
+
+/// [`download`], keeping what `--verify` needs.
+pub fn fetch(
+    reference: &ChartReference,
+    options: &LocateOptions,
+    settings: &Settings,
+    log: &mut dyn Write,
+) -> Result<Downloaded, Error> {
     let version = options.effective_version();
     let fetched = match reference {
         ChartReference::Path(path) => {
@@ -182,7 +247,11 @@ pub fn download(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            return Ok((file_name, data));
+            return Ok(Downloaded {
+                file_name,
+                data,
+                source: Source::Disk,
+            });
         }
         ChartReference::Oci(text) => return pull_oci(text, &version, options, settings, log),
         ChartReference::RepoChart { .. } | ChartReference::Url(_) => PullRequest {
@@ -197,7 +266,7 @@ pub fn download(
             ..request(options)
         },
     };
-    let fetched = pull::pull(settings, &fetched)?;
+    let mut fetched = pull::pull(settings, &fetched)?;
     // A corrupt or hostile archive is refused before anything is written (Helm caches it, then
     // fails to load it with the loader's message alone).
     crate::chart::load_archive(&fetched.data).map_err(|e| {
@@ -211,7 +280,11 @@ pub fn download(
             fetched.file_name
         ))
     })?;
-    Ok((fetched.file_name, fetched.data))
+    Ok(Downloaded {
+        file_name: fetched.file_name.clone(),
+        data: std::mem::take(&mut fetched.data),
+        source: Source::Http(fetched),
+    })
 }
 
 fn request(options: &LocateOptions) -> PullRequest {
@@ -233,7 +306,7 @@ fn pull_oci(
     options: &LocateOptions,
     settings: &Settings,
     log: &mut dyn Write,
-) -> Result<(String, Vec<u8>), Error> {
+) -> Result<Downloaded, Error> {
     use crate::registry::{client::Options, credentials, Client, Reference};
     let registry_error = |e: crate::registry::Error| Error::Resolve(e.to_string());
     let reference = Reference::parse(text).map_err(registry_error)?;
@@ -251,11 +324,22 @@ fn pull_oci(
         credentials,
     };
     let mut client = Client::new(&reference.registry, client_options).map_err(registry_error)?;
-    let pulled = client.pull(&reference, version).map_err(registry_error)?;
+    let verify = options.verify.enabled();
+    let mut pulled = client
+        .pull_with(&reference, version, verify)
+        .map_err(registry_error)?;
     let _ = writeln!(log, "Pulled: {}\nDigest: {}", pulled.shown, pulled.digest);
+    if pulled.provenance.is_some() {
+        // Helm pulls the manifest a second time for the provenance layer, and says so again.
+        let _ = writeln!(log, "Pulled: {}\nDigest: {}", pulled.shown, pulled.digest);
+    }
     crate::chart::load_archive(&pulled.data)
         .map_err(|e| Error::Resolve(format!("chart {}: {e}", pulled.shown)))?;
-    Ok((oci_file_name(&pulled.shown), pulled.data))
+    Ok(Downloaded {
+        file_name: oci_file_name(&pulled.shown),
+        data: std::mem::take(&mut pulled.data),
+        source: Source::Oci(pulled),
+    })
 }
 
 /// Helm's name for a pulled OCI chart: the reference's last segment with its last `:` made `-`

@@ -79,7 +79,11 @@ pub(crate) fn client(options: &Options) -> Result<reqwest::blocking::Client, Err
     PROVIDER.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
-    let mut builder = reqwest::blocking::Client::builder().user_agent(USER_AGENT);
+    // Proxies as Go's ProxyFromEnvironment decides them (crate::proxy), not as reqwest would.
+    let mut builder = reqwest::blocking::Client::builder()
+        .user_agent(USER_AGENT)
+        .no_proxy()
+        .proxy(crate::proxy::reqwest_proxy());
     if !options.ca_file.is_empty() {
         let pem = std::fs::read(&options.ca_file).map_err(|_| {
             Error::Http(format!(

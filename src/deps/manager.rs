@@ -45,6 +45,8 @@ pub struct Manager<'a> {
     /// How to reach `oci://` registries (`--plain-http`, TLS flags, `--username/--password`; without
     /// credentials, those `registry login` stored are used).
     pub registry: crate::registry::client::Options,
+    /// `--verify`/`--keyring`: `update` verifies always, `build` when a provenance file exists.
+    pub verify: super::verify::Verify,
 }
 
 /// Go's `filepath.Join(a, b)` (joined, then cleaned) for display and use.
@@ -543,23 +545,39 @@ impl Manager<'_> {
                 self.line(&text);
                 let url = format!("{}/{}", dep.repository, dep.name);
                 let reference = oci_reference(&url)?;
+                let verify = self.verify.enabled();
                 let pulled = self
                     .registry_client(&reference.registry)?
-                    .pull(&reference, &dep.version)
+                    .pull_with(&reference, &dep.version, verify)
                     .map_err(|e| Error::Resolve(format!("could not download {url}: {e}")))?;
-                let _ = writeln!(
-                    self.log,
-                    "Pulled: {}\nDigest: {}",
-                    pulled.shown, pulled.digest
-                );
+                for _ in 0..if pulled.provenance.is_some() { 2 } else { 1 } {
+                    // With `--verify` Helm pulls the manifest again for the provenance layer.
+                    let _ = writeln!(
+                        self.log,
+                        "Pulled: {}\nDigest: {}",
+                        pulled.shown, pulled.digest
+                    );
+                }
                 crate::chart::load_archive(&pulled.data).map_err(|e| {
                     Error::Resolve(format!(
                         "chart {} from repository {}: {e}",
                         dep.name, dep.repository
                     ))
                 })?;
-                let path = tmp.join(format!("{}-{}.tgz", dep.name, dep.version));
-                std::fs::write(&path, &pulled.data).map_err(|e| io("open", &path, &e))?;
+                let file_name = format!("{}-{}.tgz", dep.name, dep.version);
+                let prov_url = super::verify::oci_prov_url(&pulled.shown);
+                let checked = self
+                    .verify
+                    .check(
+                        &file_name,
+                        &pulled.data,
+                        &prov_url,
+                        &url,
+                        || super::verify::oci_provenance(&pulled),
+                        self.out,
+                    )
+                    .map_err(|e| Error::Resolve(format!("could not download {url}: {e}")))?;
+                save(tmp, &file_name, &pulled.data, checked)?;
                 continue;
             }
             let found = self
@@ -595,8 +613,19 @@ impl Manager<'_> {
                     dep.repository
                 ))
             })?;
-            let path = tmp.join(&file_name);
-            std::fs::write(&path, &data).map_err(|e| io("open", &path, &e))?;
+            let prov_url = format!("{}.prov", found.url);
+            let checked = self
+                .verify
+                .check(
+                    &file_name,
+                    &data,
+                    &prov_url,
+                    &found.url,
+                    || getter::get(&prov_url, &found.options),
+                    self.out,
+                )
+                .map_err(|e| Error::Resolve(format!("could not download {}: {e}", found.url)))?;
+            save(tmp, &file_name, &data, checked)?;
         }
         Ok(())
     }
@@ -619,7 +648,17 @@ impl Manager<'_> {
         for name in list_files(source)? {
             let from = source.join(&name);
             let to = dest.join(&name);
-            moved.insert(name);
+            moved.insert(name.clone());
+            // Only charts are moved: anything else (the `.prov` files `--verify` fetched) is
+            // reported and left behind, in Helm's words (and, as Helm writes it, with no newline).
+            if let Err(e) = crate::chart::load(&from) {
+                let _ = write!(
+                    self.out,
+                    "Could not verify {} for moving: {e} (Skipping)",
+                    from.display()
+                );
+                continue;
+            }
             std::fs::rename(&from, &to).map_err(|e| {
                 Error::Io(format!(
                     "unable to move {} to {}: {}",
@@ -821,6 +860,23 @@ pub fn download_index(entry: &Entry, settings: &Settings) -> Result<Index, Error
     atomic_write(&settings.charts_file(&entry.name), names.as_bytes())?;
     atomic_write(&settings.index_file(&entry.name), &data)?;
     Ok(index)
+}
+
+/// A downloaded archive into the download directory, with its provenance file when it was verified
+/// (`safe_move_deps` then leaves the `.prov` behind, as Helm does).
+fn save(
+    dir: &Path,
+    file_name: &str,
+    data: &[u8],
+    checked: Option<super::verify::Checked>,
+) -> Result<(), Error> {
+    let path = dir.join(file_name);
+    std::fs::write(&path, data).map_err(|e| io("open", &path, &e))?;
+    if let Some(checked) = checked {
+        let prov = dir.join(format!("{file_name}.prov"));
+        std::fs::write(&prov, &checked.prov).map_err(|e| io("open", &prov, &e))?;
+    }
+    Ok(())
 }
 
 /// Writes through a temporary file in the same directory and a rename: readers never see half a file.

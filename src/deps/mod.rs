@@ -39,6 +39,7 @@ pub mod repo;
 pub mod repo_lock;
 pub mod repofile;
 pub mod search;
+pub mod verify;
 
 pub use error::Error;
 pub use paths::Settings;

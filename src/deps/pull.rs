@@ -32,6 +32,21 @@ pub struct Fetched {
     /// The chart reference as Helm continues with it: the archive's URL with `--repo`, else the
     /// reference given.
     pub reference: String,
+    /// The archive's URL and the options it was fetched with (its `.prov` is fetched alike).
+    pub url: String,
+    pub options: Options,
+}
+
+impl Fetched {
+    /// The provenance file beside the archive (`URL.prov`), fetched with the archive's options.
+    pub fn provenance(&self) -> Result<Vec<u8>, Error> {
+        getter::get(&self.prov_url(), &self.options)
+    }
+
+    /// `URL.prov`.
+    pub fn prov_url(&self) -> String {
+        format!("{}.prov", self.url)
+    }
 }
 
 fn quote(s: &str) -> String {
@@ -181,11 +196,13 @@ pub fn pull(settings: &Settings, request: &PullRequest) -> Result<Fetched, Error
     let reference = if request.repo_url.is_empty() {
         request.chart.clone()
     } else {
-        url
+        url.clone()
     };
     Ok(Fetched {
         file_name,
         data,
         reference,
+        url,
+        options,
     })
 }

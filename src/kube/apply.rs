@@ -2,8 +2,8 @@
 //! each for any kind the server serves (resolved through [`super::discovery`]), namespaced or
 //! cluster-scoped as the server says.
 //!
-//! Batches ([`Applier::apply_all`], [`Applier::delete_all`]) run their requests concurrently, as
-//! Helm's `batchPerform` does for objects of one kind.
+//! Batches ([`Applier::apply_all`], [`Applier::replace_all`], [`Applier::delete_all`]) run their
+//! requests concurrently, as Helm's `batchPerform` does for objects of one kind.
 use std::sync::Mutex;
 
 use ::kube::api::{
@@ -57,6 +57,9 @@ impl std::fmt::Display for ApiFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.verb {
             "create" => write!(f, "failed to create resource: {}", self.message),
+            "replace" => write!(f, "failed to replace object: {}", self.message),
+            // A server-side apply conflict: the message is Helm 4's whole text.
+            "apply" => f.write_str(&self.message),
             verb => write!(
                 f,
                 "cannot {verb} {:?} with kind {}: {}",
@@ -70,6 +73,10 @@ impl Error {
     /// Whether the server answered 404 for the object.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::Api(f) if f.code == 404)
+    }
+    /// Whether a server-side apply was refused because another field manager owns a field.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Error::Api(f) if f.verb == "apply")
     }
     /// Whether the object already existed (a create).
     pub fn is_already_exists(&self) -> bool {
@@ -91,6 +98,32 @@ fn api_failure(verb: &'static str, object: &Object, err: ::kube::Error) -> Error
     }
 }
 
+/// A refused server-side apply as Helm 4's `patchResourceServerSide` words it: a conflict
+/// (another field manager owns a field) names the object and its group/version/kind.
+fn apply_failure(object: &Object, kind: &Kind, err: ::kube::Error) -> Error {
+    match err {
+        ::kube::Error::Api(status) if status.code == 409 && status.reason == "Conflict" => {
+            let ns = object.namespace.as_deref().unwrap_or_default();
+            let gvk = format!(
+                "{}/{}, Kind={}",
+                kind.resource.group, kind.resource.version, kind.resource.kind
+            );
+            Error::Api(ApiFailure {
+                verb: "apply",
+                kind: object.kind.clone(),
+                name: object.name.clone(),
+                message: format!(
+                    "conflict occurred while applying object {ns}/{} {gvk}: {}",
+                    object.name, status.message
+                ),
+                reason: status.reason.clone(),
+                code: status.code,
+            })
+        }
+        other => api_failure("patch", object, other),
+    }
+}
+
 /// How to apply.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApplyParams {
@@ -98,6 +131,9 @@ pub struct ApplyParams {
     pub dry_run: bool,
     /// Take over fields another manager owns (`--force-conflicts`).
     pub force_conflicts: bool,
+    /// Replace existing objects whole (`PUT`) instead of applying them: Helm 3's `--force`, Helm
+    /// 4's `--force-replace` (see [`Applier::replace_all`]).
+    pub replace: bool,
 }
 
 /// Applies objects to one cluster, resolving kinds through discovery.
@@ -228,7 +264,57 @@ impl Applier {
                 api.patch(&object.name, patch, &Patch::Apply(&object.body))
                     .await
                     .map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
-                    .map_err(|e| api_failure("patch", object, e))
+                    .map_err(|e| apply_failure(object, kind, e))
+            }
+        });
+        futures::future::join_all(requests).await
+    }
+
+    /// Replaces every object whole (`PUT`), concurrently, as Helm's `--force` does
+    /// (`helper.Replace`): the manifest becomes the object, fields it does not set are dropped
+    /// (defaulted again by the server), and the field manager `helm` (operation `Update`) owns
+    /// what it sets. An object that does not exist is created (`POST`), as Helm creates it.
+    /// Returns each object's live state and whether it was created.
+    ///
+    /// Helm reads each object for its `resourceVersion` first; the `PUT` here is sent without
+    /// one (an unconditional update, the same effect in one round trip), and only a kind whose
+    /// server refuses unconditional updates has its version read and the `PUT` sent again.
+    pub async fn replace_all(
+        &self,
+        objects: &[(Object, Kind)],
+        dry_run: bool,
+    ) -> Vec<Result<(Value, bool), Error>> {
+        let params = PostParams {
+            dry_run,
+            field_manager: Some(FIELD_MANAGER.to_string()),
+        };
+        let params = &params;
+        let requests = objects.iter().map(|(object, kind)| async move {
+            let api = self.api(object, kind);
+            let mut body: DynamicObject = serde_json::from_value(object.body.clone())
+                .map_err(|e| Error::Unreachable(e.to_string()))?;
+            let mut replaced = api.replace(&object.name, params, &body).await;
+            if let Err(::kube::Error::Api(status)) = &replaced {
+                if status.code == 422 && status.message.contains("must be specified for an update")
+                {
+                    if let Some(live) = api
+                        .get_opt(&object.name)
+                        .await
+                        .map_err(|e| api_failure("get", object, e))?
+                    {
+                        body.metadata.resource_version = live.metadata.resource_version;
+                        replaced = api.replace(&object.name, params, &body).await;
+                    }
+                }
+            }
+            match replaced {
+                Ok(o) => Ok((serde_json::to_value(o).unwrap_or(Value::Null), false)),
+                Err(::kube::Error::Api(status)) if status.code == 404 => api
+                    .create(params, &body)
+                    .await
+                    .map(|o| (serde_json::to_value(o).unwrap_or(Value::Null), true))
+                    .map_err(|e| api_failure("create", object, e)),
+                Err(e) => Err(api_failure("replace", object, e)),
             }
         });
         futures::future::join_all(requests).await

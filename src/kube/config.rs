@@ -40,6 +40,8 @@ pub struct KubeSettings {
     pub insecure_skip_tls_verify: bool,
     /// `--kube-tls-server-name` / `HELM_KUBETLS_SERVER_NAME`.
     pub tls_server_name: Option<String>,
+    /// `--qps`/`HELM_QPS` and `--burst-limit`/`HELM_BURST_LIMIT` (see `super::rate_limit`).
+    pub rate_limit: Option<super::rate_limit::RateLimit>,
 }
 
 impl std::fmt::Debug for KubeSettings {
@@ -55,6 +57,7 @@ impl std::fmt::Debug for KubeSettings {
             .field("ca_file", &self.ca_file)
             .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
             .field("tls_server_name", &self.tls_server_name)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -90,6 +93,11 @@ impl KubeSettings {
                 .and_then(|v| crate::cli::pflag::parse_bool(&v).ok())
                 .unwrap_or(false),
             tls_server_name: non_empty(get("HELM_KUBETLS_SERVER_NAME")),
+            rate_limit: super::rate_limit::RateLimit::from_flags(
+                get("HELM_QPS").and_then(|v| v.trim().parse().ok()),
+                get("HELM_BURST_LIMIT").and_then(|v| v.trim().parse().ok()),
+                false,
+            ),
         }
     }
 
@@ -123,6 +131,7 @@ impl KubeSettings {
     /// The kube-rs configuration and the namespace these settings select.
     pub async fn resolve(&self) -> Result<(::kube::Config, String), Error> {
         let kubeconfig = self.load_kubeconfig()?;
+        let mut proxy_in_kubeconfig = false;
         let (mut config, context_namespace) = match kubeconfig {
             Some(kc) => {
                 let context = self.context.clone().or_else(|| kc.current_context.clone());
@@ -139,6 +148,13 @@ impl KubeSettings {
                         .and_then(|c| c.namespace.clone())
                 });
                 let has_context = context.is_some();
+                proxy_in_kubeconfig = context
+                    .as_ref()
+                    .and_then(|name| kc.contexts.iter().find(|c| &c.name == name))
+                    .and_then(|c| c.context.as_ref())
+                    .and_then(|c| kc.clusters.iter().find(|n| n.name == c.cluster))
+                    .and_then(|n| n.cluster.as_ref())
+                    .is_some_and(|c| c.proxy_url.as_deref().is_some_and(|p| !p.is_empty()));
                 let options = KubeConfigOptions {
                     context,
                     ..Default::default()
@@ -159,6 +175,18 @@ impl KubeSettings {
             },
         };
         self.apply_overrides(&mut config)?;
+        if !proxy_in_kubeconfig {
+            // client-go without a `proxy-url`: Go's ProxyFromEnvironment (kube-rs reads only
+            // HTTPS_PROXY and knows no loopback exception).
+            config.proxy_url = reqwest::Url::parse(&config.cluster_url.to_string())
+                .ok()
+                .and_then(|url| crate::proxy::for_url(&url))
+                .map(|p| {
+                    p.parse()
+                        .map_err(|e| Error::Kubeconfig(format!("invalid proxy address {p:?}: {e}")))
+                })
+                .transpose()?;
+        }
         let namespace = self
             .namespace
             .clone()

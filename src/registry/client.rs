@@ -9,7 +9,10 @@ use reqwest::Method;
 
 use super::reference::{version_to_tag, Reference};
 use super::MANIFEST_MEDIA_TYPE;
-use super::{Error, CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, LEGACY_CHART_LAYER_MEDIA_TYPE};
+use super::{
+    Error, CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, LEGACY_CHART_LAYER_MEDIA_TYPE,
+    PROV_LAYER_MEDIA_TYPE,
+};
 use crate::deps::digest::sha256_hex;
 use crate::deps::getter::Options as TlsOptions;
 
@@ -43,6 +46,8 @@ pub struct Pulled {
     pub shown: String,
     pub name: String,
     pub version: String,
+    /// The provenance layer (`PROV_LAYER_MEDIA_TYPE`), when asked for and the manifest has one.
+    pub provenance: Option<Vec<u8>>,
 }
 
 pub(super) fn status_error(method: &Method, url: &str, response: Response) -> Error {
@@ -122,7 +127,9 @@ impl Client {
         }
     }
 
-    /// Sends a request, fetching a Bearer token once when the registry asks for one.
+    /// Sends a request, fetching a Bearer token once when the registry asks for one. A registry
+    /// that still answers 401 with the new token refused the access: that is an error naming the
+    /// registry and what was asked for.
     pub(super) fn send(
         &mut self,
         method: Method,
@@ -130,7 +137,8 @@ impl Client {
         headers: HeaderMap,
         body: Option<Vec<u8>>,
     ) -> Result<Response, Error> {
-        for attempt in 0..2 {
+        let mut fetched_from: Option<String> = None;
+        loop {
             let mut request = self
                 .http
                 .request(method.clone(), url)
@@ -142,40 +150,80 @@ impl Client {
                 .authorize(request)
                 .send()
                 .map_err(|e| self.transport(&method, url, &e))?;
-            if response.status() == reqwest::StatusCode::UNAUTHORIZED && attempt == 0 {
-                let challenge = response
-                    .headers()
-                    .get(WWW_AUTHENTICATE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_string();
-                if let Some(params) = challenge.strip_prefix("Bearer ") {
-                    self.bearer = Some(self.fetch_token(params)?);
-                    continue;
-                }
+            if response.status() != reqwest::StatusCode::UNAUTHORIZED {
+                return Ok(response);
             }
-            return Ok(response);
+            let challenge = response
+                .headers()
+                .get(WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let Some(params) = challenge
+                .strip_prefix("Bearer ")
+                .or_else(|| challenge.strip_prefix("bearer "))
+            else {
+                return Ok(response);
+            };
+            let params = parse_challenge(params);
+            if let Some(realm) = fetched_from {
+                return Err(Error(format!(
+                    "{}: {} refused: the token from {realm} does not grant it{}",
+                    self.registry,
+                    describe_scope(&params),
+                    self.credentials_hint()
+                )));
+            }
+            self.bearer = Some(self.fetch_token(&params)?);
+            fetched_from = Some(
+                params
+                    .iter()
+                    .find(|(k, _)| k == "realm")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default(),
+            );
         }
-        unreachable!("the loop returns on its second attempt")
     }
 
-    /// The token service of a `Bearer realm="…",service="…",scope="…"` challenge.
-    fn fetch_token(&self, params: &str) -> Result<String, Error> {
-        let mut realm = String::new();
-        let mut query = Vec::new();
-        for part in params.split(',') {
-            if let Some((k, v)) = part.trim().split_once('=') {
-                let v = v.trim_matches('"').to_string();
-                if k == "realm" {
-                    realm = v;
+    /// Where credentials come from, for refusals.
+    fn credentials_hint(&self) -> String {
+        if self.options.credentials.is_some() {
+            String::new()
+        } else {
+            format!(
+                " (no credentials were found for {}: rudder registry login, --username/--password, or Docker's config.json)",
+                self.registry
+            )
+        }
+    }
+
+    /// The token service of a `Bearer realm="…",service="…",scope="…"` challenge, asked with the
+    /// client's credentials (Basic) when it has some, anonymously otherwise.
+    fn fetch_token(&self, params: &[(String, String)]) -> Result<String, Error> {
+        let realm = params
+            .iter()
+            .find(|(k, _)| k == "realm")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let mut token_url = reqwest::Url::parse(&realm).map_err(|e| {
+            Error(format!(
+                "{}: invalid token realm {realm:?}: {e}",
+                self.registry
+            ))
+        })?;
+        {
+            let mut query = token_url.query_pairs_mut();
+            for (k, v) in params.iter().filter(|(k, _)| k != "realm") {
+                if k == "scope" {
+                    // One scope parameter per scope, as Docker asks.
+                    for scope in v.split(' ').filter(|s| !s.is_empty()) {
+                        query.append_pair(k, scope);
+                    }
                 } else {
-                    query.push((k.to_string(), v));
+                    query.append_pair(k, v);
                 }
             }
         }
-        let mut token_url = reqwest::Url::parse(&realm)
-            .map_err(|e| Error(format!("invalid token realm {realm}: {e}")))?;
-        token_url.query_pairs_mut().extend_pairs(&query);
         let mut request = self.http.get(token_url);
         if let Some((user, pass)) = &self.options.credentials {
             request = request.basic_auth(user, Some(pass));
@@ -184,7 +232,19 @@ impl Client {
             .send()
             .map_err(|e| self.transport(&Method::GET, &realm, &e))?;
         if !response.status().is_success() {
-            return Err(status_error(&Method::GET, &realm, response));
+            let status = response.status();
+            return Err(Error(format!(
+                "{}: {} refused: the token service {realm} answered {} {}{}",
+                self.registry,
+                describe_scope(params),
+                status.as_u16(),
+                status.canonical_reason().unwrap_or(""),
+                if self.options.credentials.is_some() {
+                    format!(" (it refused the credentials given for {})", self.registry)
+                } else {
+                    self.credentials_hint()
+                }
+            )));
         }
         let body = read_all(response, &realm)?;
         let json: serde_json::Value = serde_json::from_slice(&body)
@@ -192,6 +252,7 @@ impl Client {
         json.get("token")
             .or_else(|| json.get("access_token"))
             .and_then(|t| t.as_str())
+            .filter(|t| !t.is_empty())
             .map(str::to_string)
             .ok_or_else(|| Error(format!("no token in the answer of {realm}")))
     }
@@ -264,6 +325,17 @@ impl Client {
     /// Pulls the chart `reference` names, at `version` (a version or a constraint; the newest when
     /// empty) unless the reference has a tag or digest.
     pub fn pull(&mut self, reference: &Reference, version: &str) -> Result<Pulled, Error> {
+        self.pull_with(reference, version, false)
+    }
+
+    /// [`Client::pull`], also fetching the provenance layer when `provenance` is set (Helm's
+    /// `PullOptWithProv`, for `--verify`); a manifest without one leaves `Pulled::provenance` empty.
+    pub fn pull_with(
+        &mut self,
+        reference: &Reference,
+        version: &str,
+        provenance: bool,
+    ) -> Result<Pulled, Error> {
         let mut reference = reference.clone();
         if reference.tag.is_none() && reference.digest.is_none() {
             let exact = crate::chart::constraint::is_version(version) && !version.contains(' ');
@@ -343,6 +415,13 @@ impl Client {
         };
         let config_data = self.blob(&reference.repository, config)?;
         let data = self.blob(&reference.repository, layer)?;
+        let provenance = match layers
+            .iter()
+            .find(|l| l["mediaType"].as_str() == Some(PROV_LAYER_MEDIA_TYPE))
+        {
+            Some(layer) if provenance => Some(self.blob(&reference.repository, layer)?),
+            _ => None,
+        };
         let meta: serde_json::Value = serde_json::from_slice(&config_data).map_err(|e| {
             Error(format!(
                 "{}: invalid chart config: {e}",
@@ -355,6 +434,7 @@ impl Client {
             shown: reference.display(),
             name: meta["name"].as_str().unwrap_or_default().to_string(),
             version: meta["version"].as_str().unwrap_or_default().to_string(),
+            provenance,
         })
     }
 
@@ -386,6 +466,17 @@ impl Client {
         if response.status() != reqwest::StatusCode::ACCEPTED {
             return Err(status_error(&Method::POST, &start, response));
         }
+        self.upload_location(&start, &response, digest)
+    }
+
+    /// The URL to `PUT` blob `digest` to, from the `Location` of a `202 Accepted` that opened an
+    /// upload session (`start` is the request that opened it).
+    pub(super) fn upload_location(
+        &self,
+        start: &str,
+        response: &Response,
+        digest: &str,
+    ) -> Result<String, Error> {
         let location = response
             .headers()
             .get(LOCATION)
@@ -426,6 +517,17 @@ impl Client {
     /// `push CHART.tgz oci://host/path`: the chart at `<path>/<name>:<version>`; the reference shown
     /// and the manifest's digest.
     pub fn push(&mut self, remote: &Reference, archive: &[u8]) -> Result<(String, String), Error> {
+        self.push_with(remote, archive, None)
+    }
+
+    /// [`Client::push`] with the chart's provenance file as a layer of its own, listed before the
+    /// chart's as Helm lists it (Helm pushes `CHART.tgz.prov` when it lies beside the archive).
+    pub fn push_with(
+        &mut self,
+        remote: &Reference,
+        archive: &[u8],
+        provenance: Option<&[u8]>,
+    ) -> Result<(String, String), Error> {
         let chart = crate::chart::load_archive(archive).map_err(|e| Error(e.to_string()))?;
         let md = &chart.metadata;
         let repository = format!("{}/{}", remote.repository, md.name);
@@ -438,6 +540,12 @@ impl Client {
         let config = crate::deps::gojson::compact(&serde_json::to_value(md).unwrap_or_default());
         let config_digest = self.upload(&repository, config.as_bytes())?;
         let layer_digest = self.upload(&repository, archive)?;
+        let mut layers = Vec::new();
+        if let Some(prov) = provenance {
+            let digest = self.upload(&repository, prov)?;
+            layers.push(serde_json::json!({"mediaType": PROV_LAYER_MEDIA_TYPE, "digest": digest, "size": prov.len()}));
+        }
+        layers.push(serde_json::json!({"mediaType": CHART_LAYER_MEDIA_TYPE, "digest": layer_digest, "size": archive.len()}));
         let mut annotations = std::collections::BTreeMap::new();
         let mut add = |k: &str, v: &str| {
             if !v.trim().is_empty() {
@@ -477,7 +585,7 @@ impl Client {
         let manifest = serde_json::json!({
             "schemaVersion": 2,
             "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": config_digest, "size": config.len()},
-            "layers": [{"mediaType": CHART_LAYER_MEDIA_TYPE, "digest": layer_digest, "size": archive.len()}],
+            "layers": layers,
             "annotations": annotations,
         });
         let body = crate::deps::gojson::compact(&manifest);
@@ -500,10 +608,104 @@ impl Client {
     }
 }
 
+/// The `key=value` pairs of a challenge (`realm="…",service="…",scope="a:b:pull,push"`): values
+/// may be quoted, and a quoted value may hold commas and `\`-escapes.
+fn parse_challenge(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| *c == ',' || c.is_whitespace()) {
+            chars.next();
+        }
+        let mut key = String::new();
+        while let Some(c) = chars.next_if(|c| *c != '=' && *c != ',') {
+            key.push(c);
+        }
+        if key.is_empty() && chars.peek().is_none() {
+            return out;
+        }
+        let mut value = String::new();
+        if chars.next_if_eq(&'=').is_some() {
+            while chars.next_if(|c| *c == ' ').is_some() {}
+            if chars.next_if_eq(&'"').is_some() {
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => value.extend(chars.next()),
+                        c => value.push(c),
+                    }
+                }
+            } else {
+                while let Some(c) = chars.next_if(|c| *c != ',') {
+                    value.push(c);
+                }
+            }
+        }
+        out.push((key.trim().to_ascii_lowercase(), value.trim().to_string()));
+    }
+}
+
+/// What a challenge asks for, for messages: `access to repository a/b (pull,push)`.
+fn describe_scope(params: &[(String, String)]) -> String {
+    let scopes: Vec<String> = params
+        .iter()
+        .filter(|(k, _)| k == "scope")
+        .flat_map(|(_, v)| v.split(' ').filter(|s| !s.is_empty()))
+        .map(|scope| {
+            let (kind, rest) = scope.split_once(':').unwrap_or((scope, ""));
+            match rest.rsplit_once(':') {
+                Some((name, actions)) => format!("{kind} {name} ({actions})"),
+                None => scope.to_string(),
+            }
+        })
+        .collect();
+    if scopes.is_empty() {
+        "access".to_string()
+    } else {
+        format!("access to {}", scopes.join(" and "))
+    }
+}
+
 pub(super) fn read_all(mut response: Response, url: &str) -> Result<Vec<u8>, Error> {
     let mut data = Vec::new();
     response
         .read_to_end(&mut data)
         .map_err(|e| Error(format!("reading {url}: {e}")))?;
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{describe_scope, parse_challenge};
+
+    #[test]
+    fn challenges_keep_commas_inside_quotes() {
+        let params = parse_challenge(
+            r#"realm="https://auth.example/token",service="registry.example",scope="repository:org/app:pull,push repository:org/base:pull""#,
+        );
+        assert_eq!(
+            params,
+            [
+                ("realm".into(), "https://auth.example/token".into()),
+                ("service".into(), "registry.example".into()),
+                (
+                    "scope".into(),
+                    "repository:org/app:pull,push repository:org/base:pull".into()
+                ),
+            ]
+        );
+        assert_eq!(
+            describe_scope(&params),
+            "access to repository org/app (pull,push) and repository org/base (pull)"
+        );
+        let bare = parse_challenge(r#"realm=http://a/t, service = "s\"x""#);
+        assert_eq!(
+            bare,
+            [
+                ("realm".into(), "http://a/t".into()),
+                ("service".into(), "s\"x".into())
+            ]
+        );
+        assert_eq!(describe_scope(&bare), "access");
+    }
 }

@@ -32,6 +32,8 @@ pub fn fetch(url: &str) -> Result<Vec<u8>, String> {
     });
     let client = reqwest::blocking::Client::builder()
         .user_agent(USER_AGENT)
+        .no_proxy()
+        .proxy(crate::proxy::reqwest_proxy())
         .build()
         .map_err(|e| format!("Get {}: {e}", quote(url)))?;
     let mut response = client

@@ -14,7 +14,8 @@
 //! - [`convert`] applies go-yaml v2's decoding and sigs.k8s.io/yaml's YAML→JSON rules;
 //! - [`emit`] is go-yaml v2's emitter as `toYaml` uses it, [`sort`] its key order;
 //! - [`json`] is Go's `encoding/json` (Marshal, MarshalIndent, Unmarshal);
-//! - [`toml`] is the TOML encoder/decoder behind `toToml`/`fromToml`;
+//! - [`toml`] is the TOML encoder/decoder behind `toToml`/`fromToml`, [`toml_syntax`] BurntSushi's
+//!   syntax errors;
 //! - [`skim`] decodes only chosen parts of a plain document (manifest heads);
 //! - [`memo`] keeps parsed `fromYaml` texts so a chart parsing the same text in every template pays once.
 //!
@@ -35,6 +36,7 @@ pub mod simple;
 pub mod skim;
 pub mod sort;
 pub mod toml;
+pub mod toml_syntax;
 
 pub use error::{Error, ErrorKind};
 

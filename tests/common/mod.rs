@@ -1,9 +1,12 @@
 //! Helpers shared by the integration tests (each test binary includes this module with `mod common;`).
+// Each test binary uses its own subset of these helpers.
+#![allow(dead_code)]
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 /// The real Helm v3 binary, installed (once, cached) by scripts/install-oracle.
+#[allow(dead_code)]
 pub fn helm_v3() -> Result<PathBuf, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(root.join("scripts/install-oracle"))
