@@ -137,7 +137,8 @@ pub fn read_archive_files(bytes: &[u8]) -> Result<Vec<BufferedFile>, Error> {
                 MAX_DECOMPRESSED_FILE_SIZE
             )));
         }
-        let mut data = Vec::new();
+        // Sized by the header (at most the file limit, checked above): read in place, no regrowth.
+        let mut data = Vec::with_capacity(declared as usize + 1);
         if kind.is_file() || kind == tar::EntryType::Continuous || kind == tar::EntryType::GNUSparse
         {
             // One byte more than allowed tells a lying header from an honest one.
