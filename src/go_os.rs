@@ -62,6 +62,18 @@ pub fn mkdir_all(path: &Path) -> Result<(), String> {
     }
 }
 
+/// Go's `exec.LookPath`: a name with a slash is used as is, otherwise searched in `$PATH`.
+pub fn look_path(name: &str) -> Option<std::path::PathBuf> {
+    if name.contains('/') {
+        let p = std::path::PathBuf::from(name);
+        return p.is_file().then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,16 +108,4 @@ mod tests {
         );
         std::fs::remove_dir_all(&root).unwrap();
     }
-}
-
-/// Go's `exec.LookPath`: a name with a slash is used as is, otherwise searched in `$PATH`.
-pub fn look_path(name: &str) -> Option<std::path::PathBuf> {
-    if name.contains('/') {
-        let p = std::path::PathBuf::from(name);
-        return p.is_file().then_some(p);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
 }
