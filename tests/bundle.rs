@@ -8,6 +8,12 @@
 //! a listener that records connections, and with `--registry` naming that listener too: nothing may
 //! reach it.
 //!
+//! Also: `template|show|lint` of a bundle (differential against `helm template` of the chart inside),
+//! SIGINT/SIGTERM sent to a real `bundle create` mid-layer (slowed by a throttling relay of the
+//! test's own), nested indexes, and, on docker-registry processes the tests start themselves
+//! (tests/bundle_support), Bearer-token authentication with a token server of the test's own and
+//! cross-repository mounts counted in the registry's access log.
+//!
 //! Without the servers the tests say so and pass, except under CI=true where that is a failure.
 mod bundle_support;
 mod common;
@@ -602,13 +608,38 @@ fn verify_names_what_changed() {
     std::fs::write(s.path("cut.bundle.tgz"), &data[..data.len() / 2]).unwrap();
     let err = s.fails(&["bundle", "verify", "cut.bundle.tgz"]);
     assert!(err.contains("truncated or corrupt archive"), "{err}");
-    let mut flipped = data.clone();
-    let at = flipped.len() * 2 / 3;
-    flipped[at] ^= 0x10;
+    // Some bits of a deflate stream change nothing (a code length of an unused symbol, say):
+    // flip one whose change the decompressed stream shows.
+    let inflate = |bytes: &[u8]| -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).ok()?;
+        Some(out)
+    };
+    let original = inflate(&data);
+    let flipped = (data.len() * 2 / 3..data.len())
+        .map(|at| {
+            let mut flipped = data.clone();
+            flipped[at] ^= 0x10;
+            flipped
+        })
+        .find(|flipped| inflate(flipped) != original)
+        .unwrap();
     std::fs::write(s.path("flipped.bundle.tgz"), &flipped).unwrap();
     let err = s.fails(&["bundle", "verify", "flipped.bundle.tgz"]);
+    // Where the flipped bit lands differs from run to run (bundle.json records the time): it may
+    // break the deflate stream or its CRC, a blob, or a tar header (a name, a type).
     assert!(
-        err.contains("truncated or corrupt archive") || err.contains("digest mismatch"),
+        err.contains("bundle flipped.bundle.tgz: ")
+            && [
+                "truncated or corrupt archive",
+                "digest mismatch",
+                "not listed in bundle.json",
+                "leaves the bundle",
+                "not a regular file",
+                "is missing",
+            ]
+            .iter()
+            .any(|kind| err.contains(kind)),
         "{err}"
     );
     let err = s.fails(&["bundle", "verify", "no-such.bundle.tgz"]);
@@ -1302,11 +1333,10 @@ fn template_show_and_lint_read_a_bundle() {
     assert!(err.contains("offline"), "{err}");
 }
 
-/// A TCP relay to `upstream` that passes the upstream's answers on at about `rate` bytes a second
-/// (requests go through at full speed). Each connection's threads end when it closes.
+/// A TCP relay to `upstream` that passes bytes on at about `rate` bytes a second each way. Each
+/// connection's threads end when it closes.
 fn throttled_relay(upstream: String, rate: usize) -> String {
-    use std::io::Read;
-    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::net::{TcpListener, TcpStream};
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
     std::thread::spawn(move || {
@@ -1315,32 +1345,30 @@ fn throttled_relay(upstream: String, rate: usize) -> String {
             let Ok(server) = TcpStream::connect(&upstream) else {
                 continue;
             };
-            let (mut requests, mut upstream_in) =
-                (client.try_clone().unwrap(), server.try_clone().unwrap());
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut requests, &mut upstream_in);
-                let _ = upstream_in.shutdown(Shutdown::Write);
-            });
-            std::thread::spawn(move || {
-                let (mut from, mut to) = (server, client);
-                let mut buffer = [0u8; 4096];
-                let pause = std::time::Duration::from_secs_f64(buffer.len() as f64 / rate as f64);
-                loop {
-                    match from.read(&mut buffer) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => {
-                            if to.write_all(&buffer[..n]).is_err() {
-                                break;
-                            }
-                            std::thread::sleep(pause);
-                        }
-                    }
-                }
-                let _ = to.shutdown(Shutdown::Both);
-            });
+            let (client_in, server_in) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || throttled_copy(client_in, server, rate));
+            std::thread::spawn(move || throttled_copy(server_in, client, rate));
         }
     });
     address
+}
+
+fn throttled_copy(mut from: std::net::TcpStream, mut to: std::net::TcpStream, rate: usize) {
+    use std::io::Read;
+    let mut buffer = [0u8; 4096];
+    let pause = std::time::Duration::from_secs_f64(buffer.len() as f64 / rate as f64);
+    loop {
+        match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if to.write_all(&buffer[..n]).is_err() {
+                    break;
+                }
+                std::thread::sleep(pause);
+            }
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Both);
 }
 
 /// Pushes `repository:1.0`, one layer of `size` pseudo-random bytes (the same on every run).
@@ -1389,7 +1417,7 @@ fn tiny_chart(dir: &Path) {
 
 /// SIGINT or SIGTERM in the middle of `bundle create` (a layer coming slowly through a throttling
 /// relay) leaves neither the staging directory nor a partial bundle, and the exit code is 128 + the
-/// signal.
+/// signal; SIGINT during `bundle push` (the layer going up slowly) leaves no extracted bundle.
 #[test]
 fn interrupted_create_leaves_nothing() {
     use std::io::BufRead;
@@ -1472,6 +1500,65 @@ fn interrupted_create_leaves_nothing() {
             "left behind after signal {signal}: {left:?}"
         );
     }
+    // `bundle push` through the relay (the layer goes up slowly): SIGINT removes the extracted
+    // bundle.
+    s.ok(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &format!("{}/ag-test/big:1.0", f.source),
+        "-q",
+        "-o",
+        "big.tgz",
+    ]);
+    // An empty site of its own: the layer is never there already.
+    let site = bundle_support::TestRegistry::start(&s.path("site"), "");
+    let site_relay = throttled_relay(site.host.clone(), 100 * 1024);
+    let mut child = s
+        .command(&["bundle", "push", "big.tgz", "--registry", &site_relay])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let extracted = format!("rudder-bundle-{}-", child.id());
+    let stderr = child.stderr.take().unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let ours = || -> Vec<String> {
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(&extracted))
+            .collect()
+    };
+    let mut seen = Vec::new();
+    // The config went up; the layer is on its way.
+    while !seen.iter().any(|l: &String| l.contains("config sha256:")) {
+        match lines.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("bundle push did not start uploading: {seen:?}"),
+        }
+    }
+    assert_eq!(
+        ours().len(),
+        1,
+        "the bundle is extracted while it is pushed"
+    );
+    // SAFETY: kill(2) on the child this test started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let status = child.wait().unwrap();
+    seen.extend(lines.iter());
+    assert_eq!(status.code(), Some(130), "{seen:?}");
+    assert!(ours().is_empty(), "{:?} left behind", ours());
 }
 
 /// Registries that want Bearer tokens (Docker Hub, GHCR): two docker-registry processes with
@@ -1621,6 +1708,356 @@ fn bearer_token_registries() {
         let got = check.image_manifest(repository, "1.0", repository).unwrap();
         assert_eq!(&got.digest, digest);
     }
-    // The registries enforced tokens: every request without one was answered 401 first.
-    assert!(source.requests().iter().any(|r| r.starts_with("GET /v2/")));
+    // A cross-repository mount asks for two scopes at once (push here, pull there): one token.
+    let app_manifest = check
+        .image_manifest("ag-tok/app", "1.0", "ag-tok/app")
+        .unwrap();
+    let layer = serde_json::from_slice::<serde_json::Value>(&app_manifest.data).unwrap()["layers"]
+        [0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let put = check
+        .put_blob_file(
+            "ag-tok/copy",
+            &layer,
+            &s.path("missing"),
+            Some("ag-tok/app"),
+        )
+        .unwrap();
+    assert_eq!(
+        put,
+        rudder::registry::image::BlobPut::Mounted("ag-tok/app".into())
+    );
+    // The registries enforced tokens: requests without one were answered 401.
+    assert!(site.requests().iter().any(|r| r.ends_with(" 401")));
+}
+
+/// Pushes `entries` (descriptor JSON values) as an OCI index; its manifest.
+fn push_index(
+    client: &mut Client,
+    repository: &str,
+    tag: &str,
+    entries: Vec<serde_json::Value>,
+) -> Manifest {
+    let data = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries,
+    }))
+    .unwrap();
+    let index = Manifest {
+        digest: digest_of(&data),
+        data,
+        media_type: OCI_INDEX.to_string(),
+    };
+    client.put_manifest(repository, tag, &index).unwrap();
+    index
+}
+
+fn descriptor(m: &Manifest, platform: Option<(&str, &str)>) -> serde_json::Value {
+    let mut d =
+        serde_json::json!({"mediaType": m.media_type, "digest": m.digest, "size": m.data.len()});
+    if let Some((os, architecture)) = platform {
+        d["platform"] = serde_json::json!({"os": os, "architecture": architecture});
+    }
+    d
+}
+
+/// An index whose entries are indexes (as multi-arch builds with attestations make): copied whole,
+/// filtered by `--platform` through the nesting (changed indexes get new digests all the way up),
+/// verified, and pushed with every level.
+#[test]
+fn nested_indexes_copy_filter_verify_and_push() {
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("nested");
+    let repository = "ag-test/nested";
+    let mut client = plain(&f.source);
+    let amd64 = push_manifest(&mut client, repository, "amd64");
+    let arm64 = push_manifest(&mut client, repository, "arm64");
+    let attestation = push_manifest(&mut client, repository, "attestation");
+    for m in [&amd64, &arm64, &attestation] {
+        client.put_manifest(repository, &m.digest, m).unwrap();
+    }
+    let inner_amd64 = push_index(
+        &mut client,
+        repository,
+        "inner-amd64",
+        vec![
+            descriptor(&amd64, Some(("linux", "amd64"))),
+            descriptor(&attestation, Some(("unknown", "unknown"))),
+        ],
+    );
+    let inner_arm64 = push_index(
+        &mut client,
+        repository,
+        "inner-arm64",
+        vec![descriptor(&arm64, Some(("linux", "arm64")))],
+    );
+    let top = push_index(
+        &mut client,
+        repository,
+        "1.0",
+        vec![
+            descriptor(&inner_amd64, None),
+            descriptor(&inner_arm64, Some(("linux", "arm64"))),
+        ],
+    );
+    tiny_chart(&s.path("tiny"));
+    let image = format!("{}/{repository}:1.0", f.source);
+    let blob = |dir: &str, digest: &str| -> PathBuf {
+        s.path(&format!(
+            "{dir}/images/blobs/sha256/{}",
+            digest.trim_start_matches("sha256:")
+        ))
+    };
+    let entries = |path: PathBuf| -> Vec<String> {
+        let index: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["digest"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Whole: every level stored as served.
+    s.ok(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &image,
+        "-q",
+        "-o",
+        "whole.tgz",
+    ]);
+    s.ok(&["bundle", "verify", "whole.tgz"]);
+    let m = unpack(&s.path("whole.tgz"), &s.path("whole"));
+    assert_eq!(m["images"][0]["digest"], top.digest.as_str());
+    assert!(m["images"][0].get("sourceDigest").is_none(), "{m:#}");
+    for d in [
+        &top,
+        &inner_amd64,
+        &inner_arm64,
+        &amd64,
+        &arm64,
+        &attestation,
+    ] {
+        assert!(blob("whole", &d.digest).is_file(), "{} missing", d.digest);
+    }
+
+    // linux/amd64: the inner index without a platform is filtered (its attestation goes), the
+    // arm64 one is dropped; both changed indexes have new digests.
+    s.ok(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &image,
+        "--platform",
+        "linux/amd64",
+        "-q",
+        "-o",
+        "amd64.tgz",
+    ]);
+    s.ok(&["bundle", "verify", "amd64.tgz"]);
+    let m = unpack(&s.path("amd64.tgz"), &s.path("amd64"));
+    let stored = m["images"][0]["digest"].as_str().unwrap().to_string();
+    assert_eq!(m["images"][0]["sourceDigest"], top.digest.as_str());
+    assert_ne!(stored, top.digest);
+    let top_entries = entries(blob("amd64", &stored));
+    assert_eq!(top_entries.len(), 1);
+    assert_ne!(top_entries[0], inner_amd64.digest);
+    assert_eq!(
+        entries(blob("amd64", &top_entries[0])),
+        [amd64.digest.as_str()]
+    );
+    assert!(!blob("amd64", &attestation.digest).exists());
+    assert!(!blob("amd64", &arm64.digest).exists());
+
+    // linux/arm64: the inner index that names linux/arm64 is kept whole.
+    s.ok(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &image,
+        "--platform",
+        "linux/arm64",
+        "-q",
+        "-o",
+        "arm64.tgz",
+    ]);
+    let m = unpack(&s.path("arm64.tgz"), &s.path("arm64"));
+    let stored = m["images"][0]["digest"].as_str().unwrap().to_string();
+    assert_eq!(
+        entries(blob("arm64", &stored)),
+        [inner_arm64.digest.as_str()]
+    );
+
+    // A platform nothing has: the error lists what the nesting has.
+    let err = s.fails(&[
+        "bundle",
+        "create",
+        "tiny",
+        "--image",
+        &image,
+        "--platform",
+        "linux/s390x",
+        "-q",
+        "-o",
+        "none.tgz",
+    ]);
+    assert!(
+        err.contains("no manifest for platform linux/s390x")
+            && err.contains("linux/amd64")
+            && err.contains("linux/arm64"),
+        "{err}"
+    );
+
+    // A missing inner index is named by verify.
+    let broken = repack(&s, "amd64", "broken.tgz", |root| {
+        std::fs::remove_file(root.join(format!(
+            "images/blobs/sha256/{}",
+            top_entries[0].trim_start_matches("sha256:")
+        )))
+        .unwrap();
+    });
+    let err = s.fails(&["bundle", "verify", broken.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!(
+            "images/blobs/sha256/{}",
+            top_entries[0].trim_start_matches("sha256:")
+        )) && err.contains("missing"),
+        "{err}"
+    );
+
+    // Push: every level reaches the site, digests unchanged.
+    for (bundle, expect) in [
+        ("whole.tgz", top.digest.clone()),
+        ("amd64.tgz", stored_of(&s, "amd64")),
+    ] {
+        let out = s.ok(&["bundle", "push", bundle, "--registry", &f.site, "-q"]);
+        assert!(
+            out.contains(&format!("{}/{repository}:1.0 {expect}", f.site)),
+            "{out}"
+        );
+        let mut site = plain(&f.site);
+        let got = site.image_manifest(repository, "1.0", repository).unwrap();
+        assert_eq!(got.digest, expect);
+        for child in entries_of(&got.data) {
+            let inner = site.image_manifest(repository, &child, repository).unwrap();
+            for leaf in entries_of(&inner.data) {
+                site.image_manifest(repository, &leaf, repository).unwrap();
+            }
+        }
+    }
+}
+
+fn stored_of(s: &Scratch, dir: &str) -> String {
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.path(&format!("{dir}/bundle.json"))).unwrap())
+            .unwrap();
+    m["images"][0]["digest"].as_str().unwrap().to_string()
+}
+
+fn entries_of(data: &[u8]) -> Vec<String> {
+    let index: serde_json::Value = serde_json::from_slice(data).unwrap();
+    index["manifests"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["digest"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `bundle push` mounts a blob it already sent to one repository into the next ones
+/// (`POST …/blobs/uploads/?mount=…&from=…`) instead of uploading it again; a registry that does not
+/// mount (here: the source repository lacks the blob, so the real registry answers 202 with an
+/// upload session) gets the upload. Counted in the site registry's own access log.
+#[test]
+fn push_mounts_shared_blobs() {
+    use bundle_support::TestRegistry;
+    let Some(f) = fixture() else { return };
+    let s = Scratch::new("mount");
+    let mut source = plain(&f.source);
+    // Three repositories holding the same image (same config, same layer).
+    let repositories = ["ag-test/mount-a", "ag-test/mount-b", "ag-test/mount-c"];
+    for repository in repositories {
+        push_big_image(&mut source, repository, 64 << 10);
+    }
+    tiny_chart(&s.path("tiny"));
+    let mut args = vec!["bundle", "create", "tiny", "-q", "-o", "mount.tgz"];
+    let images: Vec<String> = repositories
+        .iter()
+        .map(|r| format!("{}/{r}:1.0", f.source))
+        .collect();
+    for image in &images {
+        args.extend(["--image", image.as_str()]);
+    }
+    s.ok(&args);
+    let site = TestRegistry::start(&s.path("site"), "");
+    let out = s.run(&["bundle", "push", "mount.tgz", "--registry", &site.host]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let progress = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        progress.matches("(mounted from ag-test/mount-a)").count(),
+        4,
+        "{progress}"
+    );
+    let requests = site.requests();
+    let images_only = |r: &&String| r.contains(" /v2/ag-test/");
+    let uploads: Vec<&String> = requests
+        .iter()
+        .filter(images_only)
+        .filter(|r| r.starts_with("PUT ") && r.contains("/blobs/uploads/"))
+        .collect();
+    let mounts: Vec<&String> = requests
+        .iter()
+        .filter(images_only)
+        .filter(|r| r.starts_with("POST ") && r.contains("mount="))
+        .collect();
+    // The config and the layer are uploaded once (to mount-a) and mounted twice each.
+    assert_eq!(uploads.len(), 2, "{requests:#?}");
+    assert_eq!(mounts.len(), 4, "{requests:#?}");
+    assert!(mounts.iter().all(|m| m.ends_with(" 201")), "{mounts:#?}");
+    let mut check = plain(&site.host);
+    for repository in repositories {
+        check.image_manifest(repository, "1.0", repository).unwrap();
+    }
+
+    // The registry does not mount from a repository that lacks the blob: 202, then the upload.
+    std::fs::write(s.path("blob"), b"fallback blob\n").unwrap();
+    let digest = digest_of(b"fallback blob\n");
+    let before = site.requests().len();
+    let put = check
+        .put_blob_file(
+            "ag-test/fallback",
+            &digest,
+            &s.path("blob"),
+            Some("ag-test/mount-a"),
+        )
+        .unwrap();
+    assert_eq!(put, rudder::registry::image::BlobPut::Uploaded);
+    let after = site.requests();
+    let new: Vec<&String> = after[before..].iter().collect();
+    assert!(
+        new.iter()
+            .any(|r| r.starts_with("POST ") && r.contains("mount=") && r.ends_with(" 202")),
+        "{new:#?}"
+    );
+    assert_eq!(
+        new.iter()
+            .filter(|r| r.starts_with("PUT ") && r.contains("/blobs/uploads/"))
+            .count(),
+        1,
+        "{new:#?}"
+    );
+    assert!(check.has_blob("ag-test/fallback", &digest).unwrap());
 }

@@ -127,6 +127,36 @@ const CONFIGMAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ 
 const HOOK: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n    \"helm.sh/hook\": pre-install,pre-upgrade\n    \"helm.sh/hook-weight\": \"-5\"\n    \"helm.sh/hook-delete-policy\": before-hook-creation\ndata:\n  a: b\n";
 const NOTES: &str = "Thank you for installing {{ .Chart.Name }} as {{ .Release.Name }}.\n";
 
+/// `get all --template` cases: fields, methods, Go printing of maps, structs and times, builtins,
+/// and the errors (unknown field, parse error, no Sprig) with the output written before them.
+const GET_ALL_TEMPLATES: &[&str] = &[
+    "{{.Release.Name}}",
+    "{{.Release.Chart.Metadata.Version}} {{.Release.Chart.Metadata.AppVersion}}",
+    "{{.Release.Chart.Name}}|{{.Release.Chart.AppVersion}}|{{.Release.Chart.IsRoot}}",
+    "{{.Release.Info.Status}}",
+    "{{if eq .Release.Info.Status \"deployed\"}}live{{else}}old{{end}}",
+    "{{.Release.Config}}",
+    "{{.Release.Config.nope}}|{{.Release.Config.greeting}}",
+    "{{.Release.Chart.Values}}",
+    "{{.Release.Info.LastDeployed}}|{{.Release.Info.Deleted}}",
+    "{{.Release.Info.LastDeployed.Unix}}",
+    "{{.Release.Info}}",
+    "{{.Release.Info.Description}}",
+    "{{.Release.Chart.Metadata}}",
+    "{{.Release.Chart.Metadata.Annotations}}",
+    "{{.Release.Labels}}",
+    "{{printf \"%s-%d %T\" .Release.Name .Release.Version .Release.Version}}",
+    "{{.Release.Namespace}}",
+    "{{.Release.Manifest}}",
+    "{{range .Release.Hooks}}{{.Name}} {{.Kind}} {{.Path}} {{.Events}} {{.Weight}} {{.DeletePolicies}} {{.LastRun.Phase}};{{end}}",
+    "{{range .Release.Chart.Templates}}{{.Name}}:{{len .Data}};{{end}}",
+    "{{len .Release.Hooks}} {{len .Release.Config}}",
+    "{{.Release.Nope}}",
+    "{{.Release.Name}} before {{.Release.Info.Nope}}",
+    "{{.Release.Name",
+    "{{ toYaml .Release.Config }}",
+];
+
 fn write_chart(dir: &Path) {
     std::fs::create_dir_all(dir.join("templates")).unwrap();
     std::fs::write(dir.join("Chart.yaml"), CHART_YAML).unwrap();
@@ -334,6 +364,59 @@ fn read_commands_match_helm() {
         "-o".into(),
         "json".into(),
     ]);
+
+    // `get all --template`: Go's text/template over the release's Go types, the same in helm
+    // v3.17.3 and v4.1.4 for these (records of both), with errors and partial output.
+    let mut template_cases = 0;
+    for (ns, rel) in [(&ns3, "alpha"), (&ns4, "delta")] {
+        for template in GET_ALL_TEMPLATES {
+            for revision in ["0", "1"] {
+                let args = [
+                    "get",
+                    "all",
+                    rel,
+                    "-n",
+                    ns.as_str(),
+                    "--revision",
+                    revision,
+                    "--template",
+                    template,
+                ];
+                let got = env.run(&rudder, &args);
+                for (which, helm) in [("v3.17.3", &v3), ("v4.1.4", &v4)] {
+                    let want = env.run(helm, &args);
+                    template_cases += 1;
+                    // Rudder names Helm 3's types in errors; Helm 4's live in package `v1`.
+                    let got = if which == "v4.1.4" {
+                        Outcome {
+                            exit: got.exit,
+                            stdout: got.stdout.clone(),
+                            stderr: got.stderr.replace("type *release.", "type *v1."),
+                        }
+                    } else {
+                        Outcome {
+                            exit: got.exit,
+                            stdout: got.stdout.clone(),
+                            stderr: got.stderr.clone(),
+                        }
+                    };
+                    if want != got {
+                        failures.push(format!(
+                            "helm {}\n--- helm {which} (exit {})\n{}{}\n--- rudder (exit {})\n{}{}",
+                            args.join(" "),
+                            want.exit,
+                            want.stdout,
+                            want.stderr,
+                            got.exit,
+                            got.stdout,
+                            got.stderr
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{template_cases} get all --template runs compared with helm v3.17.3 and v4.1.4");
 
     // Byte compatibility: the JSON of every record helm v3 wrote re-encodes to the same bytes.
     let kubectl = oracle("kubectl");
@@ -547,4 +630,344 @@ fn cluster_errors_match_helm() {
     let _ = env.run(&kubectl, &["delete", "namespace", &ns, "--wait=false"]);
     let _ = std::fs::remove_dir_all(&work);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Objects of the `status --show-resources` chart: two ConfigMaps whose names differ in length
+/// (kubectl aligns each object's row on its own), a Deployment without pods and one with two (its
+/// pods under `v1/Pod(related)`), a Service and a cluster-scoped ClusterRole.
+const SHOW_RESOURCES_TEMPLATE: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a
+data:
+  a: b
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a-much-longer-configmap-name
+data:
+  a: b
+  c: d
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: zero
+spec:
+  replicas: 0
+  selector:
+    matchLabels: {app: zero}
+  template:
+    metadata:
+      labels: {app: zero}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: two
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: two}
+  template:
+    metadata:
+      labels: {app: two}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: svc
+spec:
+  selector: {app: two}
+  ports:
+  - port: 80
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: {{ .Release.Namespace }}-role
+rules: []
+"#;
+
+/// A `status` output with its `RESOURCES:` groups in key order (Helm iterates a Go map, in an order
+/// that changes from run to run) and each row's AGE (the last cell, which the server computes
+/// when asked) written `<age>`.
+fn normalise_status_table(text: &str) -> String {
+    let Some(start) = text.find("RESOURCES:\n") else {
+        return text.to_string();
+    };
+    let body_start = start + "RESOURCES:\n".len();
+    let Some(len) = text[body_start..].find("\n\n\n") else {
+        return text.to_string();
+    };
+    let body = &text[body_start..body_start + len + 1];
+    let age = |line: &str| -> String {
+        match line.rsplit_once("   ") {
+            Some((head, last))
+                if !last.is_empty()
+                    && last.chars().all(|c| c.is_ascii_alphanumeric())
+                    && last.chars().next().is_some_and(|c| c.is_ascii_digit())
+                    && last.ends_with(['s', 'm', 'h', 'd']) =>
+            {
+                format!("{head}   <age>")
+            }
+            _ => line.to_string(),
+        }
+    };
+    let mut groups: Vec<String> = body
+        .split("\n\n")
+        .filter(|g| !g.trim().is_empty())
+        .map(|g| g.lines().map(age).collect::<Vec<_>>().join("\n"))
+        .collect();
+    groups.sort();
+    format!(
+        "{}{}{}",
+        &text[..body_start],
+        groups.join("\n\n"),
+        &text[body_start + len..]
+    )
+}
+
+/// `status -o json` with the `resourceVersion` of each related `PodList` blanked (the cluster's
+/// current version when listed: other writers move it between two runs).
+fn normalise_status_json(text: &str) -> String {
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return text.to_string();
+    };
+    if let Some(lists) = v
+        .pointer_mut("/info/resources/v1~1Pod(related)")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for list in lists {
+            if let Some(m) = list.pointer_mut("/metadata/resourceVersion") {
+                *m = serde_json::Value::from("");
+            }
+        }
+    }
+    serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// `status --show-resources` (table, `-o json`, `-o yaml`) against helm v3.17.3, which reads the
+/// live objects and their related pods and prints them with kubectl's table printer; and against
+/// helm v4.1.4, which has no such flag and shows the resources (and the description) always.
+#[test]
+fn status_show_resources_matches_helm() {
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let v3 = common::helm_v3().expect("helm v3");
+    let v4 = oracle("v4");
+    let rudder = common::rudder_as_helm();
+    let id = std::process::id();
+    let work = std::env::temp_dir().join(format!("rudder-show-resources-{id}"));
+    let _ = std::fs::remove_dir_all(&work);
+    let chart = work.join("res");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: res\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("templates/all.yaml"), SHOW_RESOURCES_TEMPLATE).unwrap();
+    let env = Env {
+        kubeconfig,
+        home: work.join("home"),
+    };
+    let ns = format!("rcm-res-{id}");
+    let chart_s = chart.to_str().unwrap();
+    env.must(
+        &v3,
+        &[
+            "install",
+            "res",
+            chart_s,
+            "-n",
+            &ns,
+            "--create-namespace",
+            "--wait",
+        ],
+    );
+    let mut failures = Vec::new();
+    type Normalise = fn(&str) -> String;
+    let cases: [(&[&str], Normalise); 5] = [
+        (
+            &["status", "res", "--show-resources"],
+            normalise_status_table,
+        ),
+        (
+            &["status", "res", "--show-resources", "--show-desc"],
+            normalise_status_table,
+        ),
+        (
+            &["status", "res", "--show-resources", "--revision", "1"],
+            normalise_status_table,
+        ),
+        (
+            &["status", "res", "--show-resources", "-o", "json"],
+            normalise_status_json,
+        ),
+        (&["status", "res", "--show-resources", "-o", "yaml"], |t| {
+            t.lines()
+                .filter(|l| !l.trim_start().starts_with("resourceVersion:"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+    ];
+    for (args, normalise) in cases {
+        let mut args = args.to_vec();
+        args.extend(["-n", ns.as_str()]);
+        // The pods may still be settling: a difference must persist over three tries.
+        let mut last = None;
+        for _ in 0..3 {
+            let want = env.run(&v3, &args);
+            let got = env.run(&rudder, &args);
+            let (w, g) = (normalise(&want.stdout), normalise(&got.stdout));
+            if (want.exit, &w, &want.stderr) == (got.exit, &g, &got.stderr) {
+                last = None;
+                break;
+            }
+            last = Some(format!(
+                "helm {}\n--- helm v3.17.3 (exit {})\n{w}{}\n--- rudder (exit {})\n{g}{}",
+                args.join(" "),
+                want.exit,
+                want.stderr,
+                got.exit,
+                got.stderr
+            ));
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+        failures.extend(last);
+    }
+    // helm v4.1.4: no flag, and `status` shows what Rudder shows with `--show-desc --show-resources`.
+    let v4_flag = env.run(&v4, &["status", "res", "-n", &ns, "--show-resources"]);
+    assert_eq!(v4_flag.exit, 1);
+    assert!(v4_flag
+        .stderr
+        .starts_with("Error: unknown flag: --show-resources"));
+    let want = env.run(&v4, &["status", "res", "-n", &ns]);
+    let got = env.run(
+        &rudder,
+        &[
+            "status",
+            "res",
+            "-n",
+            &ns,
+            "--show-desc",
+            "--show-resources",
+        ],
+    );
+    if normalise_status_table(&want.stdout) != normalise_status_table(&got.stdout) {
+        failures.push(format!(
+            "helm v4.1.4 status res\n{}\n--- rudder status res --show-desc --show-resources\n{}",
+            want.stdout, got.stdout
+        ));
+    }
+    assert!(
+        got.stdout.contains("==> v1/Pod(related)\nNAME ")
+            && got.stdout.contains("a-much-longer-configmap-name   2     "),
+        "the related pods and per-object alignment are shown:\n{}",
+        got.stdout
+    );
+
+    let _ = env.run(&v3, &["uninstall", "res", "-n", &ns]);
+    let kubectl = oracle("kubectl");
+    let _ = env.run(&kubectl, &["delete", "namespace", &ns, "--wait=false"]);
+    let _ = std::fs::remove_dir_all(&work);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `--qps`/`--burst-limit` (and `HELM_QPS`/`HELM_BURST_LIMIT`) limit Rudder's requests as
+/// client-go's token bucket does: with a bucket of one token, every request after the first waits
+/// (`--debug` reports each wait, as client-go logs long ones); with a bucket larger than the
+/// command's requests, or without the flags, none waits. No timing is asserted: the waits are
+/// counted.
+#[test]
+fn qps_and_burst_limit_throttle_requests() {
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let rudder = common::rudder_as_helm();
+    let kubectl = oracle("kubectl");
+    let ns = format!("rcm-qps-{}", std::process::id());
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let out = Command::new(&rudder)
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("rudder runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("due to client-side throttling"))
+            .count()
+    };
+    let mk = Command::new(&kubectl)
+        .args(["create", "namespace", &ns])
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .expect("kubectl");
+    assert!(mk.status.success());
+    // `list` in an empty namespace: the reachability check and one list, so one wait with one token.
+    let list = ["list", "-n", ns.as_str(), "--debug"];
+    let with = |extra: &[&'static str]| {
+        let mut a = list.to_vec();
+        a.extend_from_slice(extra);
+        a
+    };
+    assert_eq!(run(&list, &[]), 0, "no limit without the flags");
+    assert_eq!(
+        run(&with(&["--qps", "2", "--burst-limit", "1"]), &[]),
+        1,
+        "a bucket of one token"
+    );
+    assert_eq!(run(&with(&["--qps", "2", "--burst-limit", "10"]), &[]), 0);
+    assert_eq!(run(&with(&["--qps=-1", "--burst-limit", "1"]), &[]), 0);
+    assert_eq!(
+        run(&list, &[("HELM_QPS", "2"), ("HELM_BURST_LIMIT", "1")]),
+        1,
+        "the environment's limit"
+    );
+    // `status` of a missing release makes more requests (reachability, then the history query
+    // and the release lookup): every one after the first waits.
+    let status = [
+        "history",
+        "nope",
+        "-n",
+        ns.as_str(),
+        "--debug",
+        "--qps",
+        "4",
+        "--burst-limit",
+        "1",
+    ];
+    let out = Command::new(&rudder)
+        .args(status)
+        .env("KUBECONFIG", &kubeconfig)
+        .stdin(Stdio::null())
+        .output()
+        .expect("rudder runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("due to client-side throttling") && stderr.contains("release: not found"),
+        "{stderr}"
+    );
+    let _ = Command::new(&kubectl)
+        .args(["delete", "namespace", &ns, "--wait=false"])
+        .env("KUBECONFIG", &kubeconfig)
+        .output();
 }

@@ -554,3 +554,24 @@ fn kubernetes_provider_lookups_get_helm_unittests_verdict() {
     let _ = std::fs::remove_dir_all(a);
     let _ = std::fs::remove_dir_all(b);
 }
+
+/// Schema failures as helm-unittest's embedded Helm (v3.21, santhosh-tekuri/jsonschema v6) words
+/// them: every test expects the exact error text, recorded from helm-unittest, so both tools pass
+/// only with the same wording, nesting and draft rules (2020-12 without `$schema`, draft 7 in the
+/// subchart, formats asserted only there).
+#[test]
+fn schema_failures_get_helm_unittests_wording() {
+    let oracle = oracle();
+    let a = scratch("schema-oracle");
+    let b = scratch("schema-rudder");
+    let src = root().join("testdata/unittest/schema");
+    copy_dir(&src, &a.join("schema"), true);
+    copy_dir(&src, &b.join("schema"), true);
+    let theirs = run(&oracle, &a, "schema", &[]);
+    let ours = run(&rudder(), &b, "schema", &[]);
+    assert_eq!(compare("testdata/unittest/schema", &theirs, &ours), 48);
+    assert_eq!(theirs.code, 0, "{}", theirs.stdout);
+    assert_eq!(ours.code, 0, "{}", ours.stdout);
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}

@@ -11,7 +11,8 @@
 //!   has deleted, unless `helm.sh/resource-policy: keep`;
 //! - [`delete`]: objects deleted in Helm's uninstall order, `keep` honoured;
 //! - [`preflight`]: every object sent as a server-side dry run first, so that an upgrade the API
-//!   server would refuse changes nothing.
+//!   server would refuse changes nothing; its answers also tell which objects an apply would not
+//!   change, which [`update`] then does not send again.
 use std::collections::HashSet;
 
 use kube::api::PropagationPolicy;
@@ -129,6 +130,27 @@ pub async fn check_adoption(
     Ok(exists)
 }
 
+/// Whether each object of `target` exists, reading only those not in `current` (a revision
+/// applied server-side, whose objects exist; one deleted by hand since is re-created by the apply
+/// all the same).
+pub async fn existing(
+    applier: &Applier,
+    current: &[Resolved],
+    target: &[Resolved],
+) -> Result<Vec<bool>, ClusterError> {
+    let known: HashSet<_> = current.iter().map(|(o, _)| o.key()).collect();
+    let others: Vec<Resolved> = target
+        .iter()
+        .filter(|(o, _)| !known.contains(&o.key()))
+        .cloned()
+        .collect();
+    let mut live = collect_errors(applier.get_all(&others).await)?.into_iter();
+    Ok(target
+        .iter()
+        .map(|(o, _)| known.contains(&o.key()) || live.next().flatten().is_some())
+        .collect())
+}
+
 /// Splits objects into runs of one kind, in the order given (already install order).
 fn runs_of_kind(objects: &[Resolved]) -> Vec<&[Resolved]> {
     let mut runs = Vec::new();
@@ -216,19 +238,29 @@ pub struct Updated {
     pub kept: Vec<Resolved>,
 }
 
-/// Applies `target` and deletes what only `current` has.
-///
-/// `known`, when given, says for each object of `target` whether it exists (the caller read it
-/// already, or it belongs to a revision applied server-side), so nothing is read again; the
-/// caller passes it only when no object can need its managed fields moved from client-side to
-/// server-side apply. Without it every object is read first: to know which ones this update
-/// creates (for `--cleanup-on-fail`) and which ones a client-side apply (Helm 3) last wrote.
+/// What the caller knows of the objects [`update`] applies, so that nothing is read or sent twice.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Known<'a> {
+    /// Whether each object of the target exists (the caller read it already, or it belongs to a
+    /// revision applied server-side). Given only when no object can need its managed fields moved
+    /// from client-side to server-side apply; without it every object is read first: to know which
+    /// ones this update creates (for `--cleanup-on-fail`) and which ones a client-side apply (Helm
+    /// 3) last wrote.
+    pub exists: Option<&'a [bool]>,
+    /// For each object of the target, the `resourceVersion` at which the preflight found that
+    /// applying it changes nothing (see [`preflight`]); empty when not known. Such an object is
+    /// applied only if it changed since (one read of those objects tells).
+    pub unchanged: &'a [Option<String>],
+}
+
+/// Applies `target` and deletes what only `current` has. With `params.replace`, objects are
+/// replaced whole instead (see [`Applier::replace_all`]).
 pub async fn update(
     applier: &Applier,
     current: &[Resolved],
     target: &[Resolved],
     params: ApplyParams,
-    known: Option<&[bool]>,
+    known: Known<'_>,
 ) -> Result<Updated, ClusterError> {
     let mut updated = Updated::default();
     if params.replace {
@@ -244,16 +276,29 @@ pub async fn update(
             collect_errors(results)?;
         }
     } else {
-        apply_waves(applier, target, params, known, &mut updated).await?;
+        let still = still_unchanged(applier, target, known.unchanged).await;
+        let mut todo = Vec::with_capacity(target.len());
+        let mut exists = Vec::with_capacity(target.len());
+        for (i, object) in target.iter().enumerate() {
+            if !still.contains(&i) {
+                todo.push(object.clone());
+                exists.extend(known.exists.and_then(|e| e.get(i).copied()));
+            }
+        }
+        let exists = known.exists.map(|_| exists.as_slice());
+        apply_waves(applier, &todo, params, exists, &mut updated).await?;
     }
     let wanted: HashSet<_> = target.iter().map(|(o, _)| o.key()).collect();
     let mut stale: Vec<Resolved> = Vec::new();
-    for (object, kind) in current {
-        if wanted.contains(&object.key()) {
-            continue;
-        }
-        // Helm checks the live object's annotation (the manifest may have been edited since).
-        let live = applier.get(object, kind).await?;
+    let dropped: Vec<Resolved> = current
+        .iter()
+        .filter(|(o, _)| !wanted.contains(&o.key()))
+        .cloned()
+        .collect();
+    // Helm checks the live object's annotation (the manifest may have been edited since); the
+    // dropped objects are read together.
+    let live = collect_errors(applier.get_all(&dropped).await)?;
+    for ((object, kind), live) in dropped.iter().zip(live) {
         let Some(live) = live else { continue };
         let keep = object::annotation(&live, object::RESOURCE_POLICY_ANNOTATION)
             .is_some_and(|v| v.trim().eq_ignore_ascii_case(object::KEEP_POLICY));
@@ -331,23 +376,92 @@ async fn apply_waves(
     Ok(())
 }
 
+/// The indexes of the objects the preflight found unchanged whose `resourceVersion` is still the
+/// one it saw (one concurrent read of those objects): applying them would change nothing.
+async fn still_unchanged(
+    applier: &Applier,
+    target: &[Resolved],
+    unchanged: &[Option<String>],
+) -> HashSet<usize> {
+    let seen: Vec<(usize, &String)> = unchanged
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.as_ref().map(|v| (i, v)))
+        .filter(|(i, _)| *i < target.len())
+        .collect();
+    let objects: Vec<Resolved> = seen.iter().map(|(i, _)| target[*i].clone()).collect();
+    let live = applier.get_all(&objects).await;
+    seen.iter()
+        .zip(live)
+        .filter(|((_, version), live)| {
+            matches!(live, Ok(Some(live)) if resource_version(live) == Some(version.as_str()))
+        })
+        .map(|((i, _), _)| *i)
+        .collect()
+}
+
+fn resource_version(live: &serde_json::Value) -> Option<&str> {
+    live.pointer("/metadata/resourceVersion")
+        .and_then(serde_json::Value::as_str)
+}
+
+/// What the preflight found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Each object the API server refuses, with its reason.
+    pub refusals: Vec<ClusterError>,
+    /// For each object, when compared: the `resourceVersion` at which applying it would change
+    /// nothing (see [`Known::unchanged`]).
+    pub unchanged: Vec<Option<String>>,
+}
+
 /// Sends every object as a server-side dry run of what [`update`] will send with `params` (an
-/// apply, forced or not, or a replace); returns each refusal with the server's reason.
+/// apply, forced or not, or a replace) and returns each refusal with the server's reason. With
+/// `compare` (an apply), every object is also read, at the same time: an object whose dry-run
+/// answer is the live object itself, byte for byte, would not change (the server does not even
+/// write a no-op apply), so [`update`] need not send it again.
 pub async fn preflight(
     applier: &Applier,
     target: &[Resolved],
     params: ApplyParams,
-) -> Vec<ClusterError> {
+    compare: bool,
+) -> Checked {
     let params = ApplyParams {
         dry_run: true,
         ..params
     };
     if params.replace {
         let results = applier.replace_all(target, true).await;
-        return results.into_iter().filter_map(Result::err).collect();
+        return Checked {
+            refusals: results.into_iter().filter_map(Result::err).collect(),
+            unchanged: Vec::new(),
+        };
     }
-    let results = applier.apply_all(target, params).await;
-    results.into_iter().filter_map(Result::err).collect()
+    if !compare {
+        let results = applier.apply_all(target, params).await;
+        return Checked {
+            refusals: results.into_iter().filter_map(Result::err).collect(),
+            unchanged: Vec::new(),
+        };
+    }
+    let (results, live) =
+        futures::join!(applier.apply_all(target, params), applier.get_all(target));
+    let mut checked = Checked::default();
+    for (result, live) in results.into_iter().zip(live) {
+        match (result, live) {
+            (Ok(applied), Ok(Some(live))) if applied == live => {
+                checked
+                    .unchanged
+                    .push(resource_version(&live).map(str::to_string));
+            }
+            (Ok(_), _) => checked.unchanged.push(None),
+            (Err(e), _) => {
+                checked.refusals.push(e);
+                checked.unchanged.push(None);
+            }
+        }
+    }
+    checked
 }
 
 /// What [`delete`] did.

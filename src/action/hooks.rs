@@ -8,12 +8,16 @@
 //! 3. a failed hook with `hook-failed` is deleted, and the error ends the run;
 //! 4. once all succeeded, those with `hook-succeeded` are deleted, last one first.
 //!
+//! Helm 4's `helm.sh/hook-output-log-policy` (`hook-failed`, `hook-succeeded`) prints the logs of
+//! a hook's pods on stderr before step 3's or step 4's deletion (`crate::kube::pod_logs`).
+//!
 //! CRDs created as hooks are never deleted.
 use std::time::Duration;
 
 use super::deploy::{self, Resolved};
 use super::release_error::Error;
 use crate::kube::apply::{collect_errors, Applier};
+use crate::kube::pod_logs;
 use crate::kube::progress;
 use crate::kube::wait::{self, WaitRules};
 use crate::release::HookEvent;
@@ -84,6 +88,7 @@ pub async fn run(
         run.completed_at = Time::now();
         if let Err(e) = waited {
             run.phase = "Failed".to_string();
+            output_logs(applier, &hook, &namespace, FAILED).await;
             let _ = delete_by_policy(applier, &hook, &namespace, FAILED, timeout).await;
             return Err(Error::Wait(e));
         }
@@ -91,9 +96,29 @@ pub async fn run(
     }
     for &i in order.iter().rev() {
         let hook = record.release.hooks[i].clone();
+        output_logs(applier, &hook, &namespace, SUCCEEDED).await;
         delete_by_policy(applier, &hook, &namespace, SUCCEEDED, timeout).await?;
     }
     Ok(())
+}
+
+/// Helm 4's `outputLogsByPolicy`: when the hook's `helm.sh/hook-output-log-policy` names `policy`,
+/// its pods' container logs go to stderr as Helm 4's logger writes them (see
+/// `crate::kube::pod_logs`; like Helm's `HookOutputFunc`, this writes to the log stream itself).
+/// A failure to read them is reported the same way and changes nothing else.
+async fn output_logs(applier: &Applier, hook: &Hook, release_namespace: &str, policy: &str) {
+    if !pod_logs::policies(&hook.manifest)
+        .iter()
+        .any(|p| p == policy)
+    {
+        return;
+    }
+    let namespace = pod_logs::namespace_of(&hook.manifest, release_namespace);
+    for output in pod_logs::hook_logs(applier.client(), &namespace, &hook.kind, &hook.name).await {
+        if let Some(line) = pod_logs::log_line(&output) {
+            eprintln!("{line}");
+        }
+    }
 }
 
 fn failed(event: HookEvent, hook: &Hook, message: &str) -> Error {

@@ -110,7 +110,12 @@ pub async fn run(
     let mut chart = pipeline::load(&path)?;
     let warnings = chart.check_installable()?;
     chart.check_dependencies()?;
-    let previous = available_name(storage, name, options.replace).await?;
+    // Helm's `availableName` bails out on a dry run: the name may be in use.
+    let previous = if options.dry_run.is_dry_run() {
+        None
+    } else {
+        available_name(storage, name, options.replace).await?
+    };
     chart.process_dependencies(&config)?;
     if !options.skip_crds && !options.dry_run.is_dry_run() {
         install_crds(applier, &chart.chart).await?;
@@ -251,6 +256,10 @@ async fn perform(
         replace: adopting && options.force_replace,
         ..ApplyParams::default()
     };
+    let known = deploy::Known {
+        exists: known,
+        ..deploy::Known::default()
+    };
     deploy::update(applier, &[], objects, params, known).await?;
     if options.wait.wait || options.atomic {
         let rules = WaitRules {
@@ -331,13 +340,12 @@ async fn available_name(
     name: &str,
     replace: bool,
 ) -> Result<Option<Record>, Error> {
-    let history = match storage.history(name).await {
-        Ok(h) => h,
-        Err(crate::storage::Error::NotFound) => return Ok(None),
+    let last = match storage.last(name).await {
+        Ok(last) => last,
+        Err(crate::storage::Error::NotFound | crate::storage::Error::NoRevision(_)) => {
+            return Ok(None)
+        }
         Err(e) => return Err(e.into()),
-    };
-    let Some(last) = history.into_iter().max_by_key(|r| r.release.version) else {
-        return Ok(None);
     };
     if replace && matches!(last.release.status(), Status::Uninstalled | Status::Failed) {
         return Ok(Some(last));

@@ -3,6 +3,7 @@
 pub mod chart_source;
 pub mod dependency_update;
 pub mod deploy;
+pub mod get_template;
 pub mod hooks;
 pub mod install;
 pub mod interrupt;

@@ -33,7 +33,7 @@ pub fn values_from_json(json: &Map<String, Json>) -> Value {
 pub fn chart_record(chart: &Chart) -> record::Chart {
     let file = |f: &crate::chart::File| record::File {
         name: f.name.clone(),
-        data: Some(f.data.clone()),
+        data: Some(f.data.to_vec()),
         extra: Map::new(),
     };
     record::Chart {

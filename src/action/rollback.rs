@@ -126,7 +126,18 @@ pub async fn run(
         options.force_conflicts,
         &[&current.release, &previous],
     );
-    match deploy::update(applier, &current_objects, &target_objects, params, None).await {
+    // Both revisions applied server-side: no managed fields to move, and the current revision's
+    // objects exist; only the others are read.
+    let exists = if current.release.apply_method == "ssa" && previous.apply_method == "ssa" {
+        Some(deploy::existing(applier, &current_objects, &target_objects).await?)
+    } else {
+        None
+    };
+    let known = deploy::Known {
+        exists: exists.as_deref(),
+        ..deploy::Known::default()
+    };
+    match deploy::update(applier, &current_objects, &target_objects, params, known).await {
         Ok(_) => {}
         Err(e) => {
             let msg = format!(

@@ -276,7 +276,10 @@ pub async fn run(
         options.force_conflicts,
         &[&current.release],
     );
-    preflight(applier, &target, params).await?;
+    // A release applied server-side has its objects compared too: those an apply would not
+    // change are not sent again.
+    let compare = current.release.apply_method == "ssa" && !params.replace;
+    let unchanged = preflight(applier, &target, params, compare).await?;
     // Whether each object exists is known without reading it again: the current revision's objects
     // exist (one deleted by hand since is re-created, and not counted as created by this upgrade),
     // the new ones were just read. Only a release last applied client-side (Helm 3) has every
@@ -309,7 +312,10 @@ pub async fn run(
             Objects {
                 current: &current_objects,
                 target: &target,
-                known: known.as_deref(),
+                known: deploy::Known {
+                    exists: known.as_deref(),
+                    unchanged: &unchanged,
+                },
             },
             params,
             options,
@@ -359,8 +365,8 @@ fn merged_labels(current: &Record, new: &BTreeMap<String, String>) -> BTreeMap<S
 struct Objects<'a> {
     current: &'a [Resolved],
     target: &'a [Resolved],
-    /// Whether each target object exists, when known without reading it (see [`deploy::update`]).
-    known: Option<&'a [bool]>,
+    /// What is known of the target objects (see [`deploy::Known`]).
+    known: deploy::Known<'a>,
 }
 
 async fn perform(
@@ -519,15 +525,17 @@ pub fn apply_params(
 
 /// Every object of the upgrade as a server-side dry run; any refusal fails the upgrade before
 /// anything changes, naming each object, the server's reason and, for fields that cannot change,
-/// the fields and the way out.
+/// the fields and the way out. Returns what [`deploy::Known::unchanged`] holds.
 async fn preflight(
     applier: &Applier,
     target: &[Resolved],
     params: ApplyParams,
-) -> Result<(), Error> {
-    let refusals = deploy::preflight(applier, target, params).await;
+    compare: bool,
+) -> Result<Vec<Option<String>>, Error> {
+    let checked = deploy::preflight(applier, target, params, compare).await;
+    let refusals = checked.refusals;
     if refusals.is_empty() {
-        return Ok(());
+        return Ok(checked.unchanged);
     }
     let mut text = String::from(
         "the API server refuses this upgrade; nothing was changed and no revision was recorded:",

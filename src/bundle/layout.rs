@@ -14,6 +14,18 @@ use crate::registry::Client;
 pub const LAYOUT_DIR: &str = "images";
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
+/// How deep indexes may nest (an index of indexes of … ): deeper is refused.
+const MAX_NESTING: usize = 8;
+
+/// What one image copy needs at every level of its tree.
+#[derive(Clone, Copy)]
+struct ImageCopy<'a> {
+    repository: &'a str,
+    platforms: &'a [String],
+    shown: &'a str,
+    progress: &'a Progress,
+}
+
 /// A blob an image references.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobRef {
@@ -154,54 +166,128 @@ impl Layout {
         let shown = image.display();
         let top = client.image_manifest(&image.repository, image.target(), &shown)?;
         let source_digest = top.digest.clone();
-        let stored = if is_index(&top.media_type) {
-            let mut index: serde_json::Value = serde_json::from_slice(&top.data)
-                .map_err(|e| Error(format!("{shown}: invalid index: {e}")))?;
-            let entries = index["manifests"].as_array().cloned().unwrap_or_default();
-            let kept: Vec<serde_json::Value> = entries
-                .iter()
-                .filter(|m| platforms.is_empty() || platform_matches(m, platforms))
-                .cloned()
-                .collect();
-            if kept.is_empty() {
-                return Err(Error(format!(
-                    "{shown}: no manifest for platform {} (the index has {})",
-                    platforms.join(", "),
-                    entries
-                        .iter()
-                        .map(platform_of)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+        let copy = ImageCopy {
+            repository: &image.repository,
+            platforms,
+            shown: &shown,
+            progress,
+        };
+        match self.copy_tree(client, &copy, top, 0)? {
+            Some(stored) => Ok((stored, source_digest)),
+            None => Err(Error(format!(
+                "{shown}: no manifest for platform {} (the index has {})",
+                platforms.join(", "),
+                self.platforms_seen(client, &copy, &source_digest)
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// Stores `manifest` and everything below it. An index keeps its entries whose platform is
+    /// one of `platforms` (all when none is given; an entry that is itself an index and names no
+    /// platform is filtered through); a changed index is a new one with its own digest. `None`
+    /// when the filter leaves nothing.
+    fn copy_tree(
+        &self,
+        client: &mut Client,
+        copy: &ImageCopy,
+        manifest: Manifest,
+        depth: usize,
+    ) -> Result<Option<Manifest>, Error> {
+        let shown = copy.shown;
+        if !is_index(&manifest.media_type) {
+            self.copy_manifest_blobs(client, copy.repository, &manifest, shown, copy.progress)?;
+            self.put_bytes(&manifest.data)?;
+            return Ok(Some(manifest));
+        }
+        if depth >= MAX_NESTING {
+            return Err(Error(format!(
+                "{shown}: indexes nested deeper than {MAX_NESTING} levels at {}",
+                manifest.digest
+            )));
+        }
+        let mut index: serde_json::Value = serde_json::from_slice(&manifest.data)
+            .map_err(|e| Error(format!("{shown}: invalid index {}: {e}", manifest.digest)))?;
+        let entries = index["manifests"].as_array().cloned().unwrap_or_default();
+        let mut kept = Vec::new();
+        let mut changed = false;
+        for entry in &entries {
+            let declared = entry.get("platform").is_some();
+            if !copy.platforms.is_empty() && declared && !platform_matches(entry, copy.platforms) {
+                changed = true;
+                continue;
             }
-            for entry in &kept {
-                let digest = entry["digest"].as_str().unwrap_or_default();
-                let child = client.image_manifest(&image.repository, digest, &shown)?;
-                if is_index(&child.media_type) {
-                    return Err(Error(format!(
-                        "{shown}: nested index {digest} is not supported"
-                    )));
+            let digest = entry["digest"].as_str().unwrap_or_default();
+            let child = client.image_manifest(copy.repository, digest, shown)?;
+            let filter_inside = !copy.platforms.is_empty() && !declared;
+            if !is_index(&child.media_type) {
+                if filter_inside {
+                    // A manifest that names no platform (an attestation, say) is not asked for.
+                    changed = true;
+                    continue;
                 }
-                self.copy_manifest_blobs(client, &image.repository, &child, &shown, progress)?;
+                self.copy_manifest_blobs(client, copy.repository, &child, shown, copy.progress)?;
                 self.put_bytes(&child.data)?;
+                kept.push(entry.clone());
+                continue;
             }
-            if kept.len() == entries.len() {
-                top
-            } else {
-                index["manifests"] = serde_json::Value::Array(kept);
-                let data = serde_json::to_vec(&index).unwrap_or_default();
-                Manifest {
-                    digest: digest_of(&data),
-                    data,
-                    media_type: top.media_type,
+            let whole = ImageCopy {
+                platforms: if filter_inside { copy.platforms } else { &[] },
+                ..*copy
+            };
+            match self.copy_tree(client, &whole, child, depth + 1)? {
+                Some(stored) if stored.digest == digest => kept.push(entry.clone()),
+                Some(stored) => {
+                    let mut entry = entry.clone();
+                    entry["digest"] = serde_json::Value::String(stored.digest.clone());
+                    entry["size"] = serde_json::Value::from(stored.data.len());
+                    kept.push(entry);
+                    changed = true;
                 }
+                None => changed = true,
+            }
+        }
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        let stored = if changed {
+            index["manifests"] = serde_json::Value::Array(kept);
+            let data = serde_json::to_vec(&index).unwrap_or_default();
+            Manifest {
+                digest: digest_of(&data),
+                data,
+                media_type: manifest.media_type,
             }
         } else {
-            self.copy_manifest_blobs(client, &image.repository, &top, &shown, progress)?;
-            top
+            manifest
         };
         self.put_bytes(&stored.data)?;
-        Ok((stored, source_digest))
+        Ok(Some(stored))
+    }
+
+    /// The platforms an index names (through nested indexes), for the error of a filter that
+    /// matched nothing.
+    fn platforms_seen(&self, client: &mut Client, copy: &ImageCopy, digest: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        let mut queue = vec![(digest.to_string(), 0usize)];
+        while let Some((digest, depth)) = queue.pop() {
+            let Ok(m) = client.image_manifest(copy.repository, &digest, copy.shown) else {
+                continue;
+            };
+            let Ok(index) = serde_json::from_slice::<serde_json::Value>(&m.data) else {
+                continue;
+            };
+            for entry in index["manifests"].as_array().cloned().unwrap_or_default() {
+                if entry.get("platform").is_some() {
+                    seen.push(platform_of(&entry));
+                } else if depth < MAX_NESTING {
+                    if let Some(d) = entry["digest"].as_str() {
+                        queue.push((d.to_string(), depth + 1));
+                    }
+                }
+            }
+        }
+        seen
     }
 
     fn copy_manifest_blobs(
@@ -245,43 +331,68 @@ impl Layout {
     }
 
     /// Every blob the image `digest` (a manifest or an index) references, children of an index
-    /// first and the top manifest last; each present and matching its descriptor's size.
+    /// first (through nested indexes) and the top manifest last; each present and matching its
+    /// descriptor's size.
     pub fn image_blobs(&self, digest: &str, shown: &str) -> Result<Vec<BlobRef>, Error> {
+        let mut out = Vec::new();
+        self.tree_blobs(digest, shown, 0, &mut out)?;
+        Ok(out)
+    }
+
+    fn tree_blobs(
+        &self,
+        digest: &str,
+        shown: &str,
+        depth: usize,
+        out: &mut Vec<BlobRef>,
+    ) -> Result<(), Error> {
         let data = self
             .read(digest)
             .map_err(|e| Error(format!("image {shown}: {e}")))?;
-        let mut out = Vec::new();
         let media_type = crate::registry::image::declared_media_type(&data).unwrap_or_default();
-        if is_index(&media_type) {
-            let index: serde_json::Value = serde_json::from_slice(&data).map_err(|e| {
-                Error(format!(
-                    "image {shown}: {}: invalid index: {e}",
-                    Layout::shown(digest)
-                ))
-            })?;
-            for entry in index["manifests"].as_array().cloned().unwrap_or_default() {
-                let child = entry["digest"].as_str().unwrap_or_default().to_string();
-                let child_data = self
-                    .read(&child)
-                    .map_err(|e| Error(format!("image {shown}: {e}")))?;
-                for blob in manifest_blobs(&child_data, shown)? {
-                    self.check_present(&blob, shown)?;
-                    out.push(blob);
-                }
-                out.push(BlobRef {
-                    digest: child,
-                    size: entry["size"].as_u64(),
-                    role: "manifest",
-                    media_type: entry["mediaType"].as_str().unwrap_or_default().to_string(),
-                });
-            }
-        } else {
+        if !is_index(&media_type) {
             for blob in manifest_blobs(&data, shown)? {
                 self.check_present(&blob, shown)?;
                 out.push(blob);
             }
+            return Ok(());
         }
-        Ok(out)
+        if depth >= MAX_NESTING {
+            return Err(Error(format!(
+                "image {shown}: indexes nested deeper than {MAX_NESTING} levels at {}",
+                Layout::shown(digest)
+            )));
+        }
+        let index: serde_json::Value = serde_json::from_slice(&data).map_err(|e| {
+            Error(format!(
+                "image {shown}: {}: invalid index: {e}",
+                Layout::shown(digest)
+            ))
+        })?;
+        for entry in index["manifests"].as_array().cloned().unwrap_or_default() {
+            let child = entry["digest"].as_str().unwrap_or_default().to_string();
+            self.tree_blobs(&child, shown, depth + 1, out)?;
+            let child_data = self
+                .read(&child)
+                .map_err(|e| Error(format!("image {shown}: {e}")))?;
+            if let Some(size) = entry["size"]
+                .as_u64()
+                .filter(|s| *s != child_data.len() as u64)
+            {
+                return Err(Error(format!(
+                    "image {shown}: {} (manifest) has {} bytes, the index says {size}",
+                    Layout::shown(&child),
+                    child_data.len()
+                )));
+            }
+            out.push(BlobRef {
+                digest: child,
+                size: entry["size"].as_u64(),
+                role: "manifest",
+                media_type: entry["mediaType"].as_str().unwrap_or_default().to_string(),
+            });
+        }
+        Ok(())
     }
 
     fn check_present(&self, blob: &BlobRef, shown: &str) -> Result<(), Error> {

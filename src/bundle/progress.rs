@@ -60,6 +60,15 @@ impl Bar {
         }
     }
 
+    /// The blob needed no copy, for the reason `note` gives (`mounted from a/b`).
+    pub fn finish_note(self, note: &str) {
+        match &self.bar {
+            Some(bar) => bar.finish_with_message(format!("{} ({note})", self.label)),
+            None if self.quiet => {}
+            None => eprintln!("  {} ({note})", self.label),
+        }
+    }
+
     /// The copy ended (`bytes` copied; `None` when the blob was there already).
     pub fn finish(self, bytes: Option<u64>) {
         match (&self.bar, bytes) {

@@ -1,14 +1,16 @@
 //! `rudder bundle push`: every image of a verified bundle into the site's registry under the same
 //! repository path and tag (blobs first, then per-platform manifests, then the image's manifest or
-//! index, bytes unchanged so digests stay), and every chart of the bundle as an OCI chart, as
+//! index, bytes unchanged so digests stay; a blob already sent to another repository in this push
+//! is mounted from there), and every chart of the bundle as an OCI chart, as
 //! `rudder push` pushes one, under `<registry>/<charts path>/<name>:<version>`.
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::connect::{connect, Access};
 use super::layout::{Layout, LAYOUT_DIR};
 use super::progress::Progress;
 use super::{verify, Error};
-use crate::registry::image::{declared_media_type, Manifest};
+use crate::registry::image::{declared_media_type, BlobPut, Manifest};
 use crate::registry::Reference;
 
 /// What `bundle push` was asked to do.
@@ -42,6 +44,9 @@ pub fn push(options: &PushOptions) -> Result<Pushed, Error> {
     let mut client = connect(site, site, &options.access)?;
     let layout = Layout::open(&opened.path(LAYOUT_DIR));
     let mut pushed = Pushed::default();
+    // Where each blob is known to be on the site during this push: the same blob for another
+    // repository is mounted from there instead of uploaded again.
+    let mut on_site: BTreeMap<String, String> = BTreeMap::new();
     for image in &opened.manifest.images {
         let shown = format!("{site}/{}", image.repository);
         progress.line(&format!("Pushing {}", image.image));
@@ -66,10 +71,22 @@ pub fn push(options: &PushOptions) -> Result<Pushed, Error> {
             );
             let bar = progress.start(&label, blob.size.unwrap_or(0));
             let path = layout.blob_path(&blob.digest)?;
-            let uploaded = client
-                .put_blob_file(&image.repository, &blob.digest, &path)
+            let put = client
+                .put_blob_file(
+                    &image.repository,
+                    &blob.digest,
+                    &path,
+                    on_site.get(&blob.digest).map(String::as_str),
+                )
                 .map_err(|e| Error(format!("pushing {shown}: {e}")))?;
-            bar.finish(uploaded.then_some(blob.size.unwrap_or(0)));
+            on_site
+                .entry(blob.digest.clone())
+                .or_insert_with(|| image.repository.clone());
+            match put {
+                BlobPut::Uploaded => bar.finish(Some(blob.size.unwrap_or(0))),
+                BlobPut::Present => bar.finish(None),
+                BlobPut::Mounted(from) => bar.finish_note(&format!("mounted from {from}")),
+            }
         }
         let top = Manifest {
             data: layout.read(&image.digest)?,

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::archive::{self, MAX_DECOMPRESSED_FILE_SIZE};
 use super::error::{go_quote, Error};
@@ -250,6 +251,21 @@ fn read_to_end_via_scratch(mut reader: impl std::io::Read) -> std::io::Result<Ve
 
 /// Builds a chart from its flat file list. Mirrors `loader.LoadFiles`.
 pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
+    // Each file's bytes are moved into one shared buffer, which `raw` and the list it is sorted
+    // into (and a subchart directory's own chart) all hold.
+    load_shared(
+        files
+            .into_iter()
+            .map(|f| File {
+                name: f.name,
+                data: Arc::from(f.data),
+            })
+            .collect(),
+    )
+}
+
+/// [`load_files`] of files whose bytes are already shared.
+fn load_shared(files: Vec<File>) -> Result<Chart, Error> {
     let mut chart = Chart::default();
     let mut metadata: Option<Metadata> = None;
     for f in files.iter().filter(|f| f.name == "Chart.yaml") {
@@ -265,15 +281,9 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
             md.api_version = "v1".into();
         }
     }
-    let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
+    let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
     let mut values_seen = false;
-    chart.raw = files
-        .iter()
-        .map(|f| File {
-            name: f.name.clone(),
-            data: f.data.clone(),
-        })
-        .collect();
+    chart.raw = files.clone();
     for f in files {
         match f.name.as_str() {
             "Chart.yaml" => {}
@@ -281,10 +291,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
                 chart.lock = Some(parse_lock(&f)?);
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if f.name == "requirements.lock" && md.api_version == "v1" {
-                    chart.files.push(File {
-                        name: f.name,
-                        data: f.data,
-                    });
+                    chart.files.push(f);
                 }
             }
             "values.yaml" => {
@@ -296,7 +303,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
                         message,
                     })?;
             }
-            "values.schema.json" => chart.schema = Some(f.data),
+            "values.schema.json" => chart.schema = Some(f.data.to_vec()),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version != "v1" {
@@ -309,35 +316,23 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
                         message,
                     })?;
                 if md.api_version == "v1" {
-                    chart.files.push(File {
-                        name: f.name,
-                        data: f.data,
-                    });
+                    chart.files.push(f);
                 }
             }
-            name if name.starts_with("templates/") => chart.templates.push(File {
-                name: f.name,
-                data: f.data,
-            }),
+            name if name.starts_with("templates/") => chart.templates.push(f),
             name if name.starts_with("charts/") => {
                 if name.ends_with(".prov") {
-                    chart.files.push(File {
-                        name: f.name,
-                        data: f.data,
-                    });
+                    chart.files.push(f);
                     continue;
                 }
                 let inner = &name["charts/".len()..];
                 let sub = inner.split('/').next().unwrap_or_default().to_string();
-                subcharts.entry(sub).or_default().push(BufferedFile {
+                subcharts.entry(sub).or_default().push(File {
                     name: inner.to_string(),
                     data: f.data,
                 });
             }
-            _ => chart.files.push(File {
-                name: f.name,
-                data: f.data,
-            }),
+            _ => chart.files.push(f),
         }
     }
     if !values_seen {
@@ -362,16 +357,16 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
                 None => continue,
             }
         } else {
-            let inner: Vec<BufferedFile> = files
+            let inner: Vec<File> = files
                 .into_iter()
                 .filter_map(|f| {
-                    f.name.split_once('/').map(|(_, rest)| BufferedFile {
+                    f.name.split_once('/').map(|(_, rest)| File {
                         name: rest.to_string(),
                         data: f.data,
                     })
                 })
                 .collect();
-            load_files(inner)
+            load_shared(inner)
         };
         let sub_chart = loaded.map_err(|e| Error::Subchart {
             name: sub.clone(),
@@ -384,7 +379,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
     Ok(chart)
 }
 
-fn parse_lock(f: &BufferedFile) -> Result<Lock, Error> {
+fn parse_lock(f: &File) -> Result<Lock, Error> {
     /// The lock's dependency list (release records store it, as Helm's `chart.Lock`).
     #[derive(Default, serde::Deserialize)]
     struct Dependencies {

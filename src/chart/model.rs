@@ -1,5 +1,7 @@
 //! The chart model, mirroring Helm v3's `pkg/chart` types (`chart.Chart`, `chart.Metadata`,
 //! `chart.Dependency`, `chart.File`).
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::template::Value;
@@ -23,6 +25,8 @@ pub struct Chart {
     /// Subcharts loaded from `charts/` (directories and archives), in load order.
     pub dependencies: Vec<Chart>,
     /// Every file as loaded, unparsed (Helm's `Chart.Raw`): what `show values` and `package` write.
+    /// Its data is shared with `templates` and `files` (and with `.Files` while rendering), never
+    /// copied.
     pub raw: Vec<File>,
     /// The full path of the parent chart (its `ChartFullPath`, e.g. `platform/charts/postgresql` for a
     /// chart under postgresql's `charts/`); `None` for the root chart. See [`Chart::full_path`].
@@ -34,7 +38,9 @@ pub struct Chart {
 pub struct File {
     /// Slash-separated path relative to the chart root.
     pub name: String,
-    pub data: Vec<u8>,
+    /// The contents, shared: a chart keeps each file once however many lists (`raw`, `files`,
+    /// `.Files`) hold it.
+    pub data: Arc<[u8]>,
 }
 
 /// `type` in Chart.yaml.

@@ -55,7 +55,7 @@ fn collect(chart: &Chart, base: &str, out: &mut Vec<(String, Vec<u8>)>) -> Resul
     out.push((format!("{base}/Chart.yaml"), chart_yaml.into_bytes()));
     for special in ["Chart.lock", "values.yaml"] {
         if let Some(f) = chart.raw.iter().find(|f| f.name == special) {
-            out.push((format!("{base}/{special}"), f.data.clone()));
+            out.push((format!("{base}/{special}"), f.data.to_vec()));
         }
     }
     if let Some(schema) = &chart.schema {
@@ -67,7 +67,7 @@ fn collect(chart: &Chart, base: &str, out: &mut Vec<(String, Vec<u8>)>) -> Resul
         let mut files: Vec<_> = group.iter().collect();
         files.sort_by(|a, b| a.name.split('/').cmp(b.name.split('/')));
         for f in files {
-            out.push((format!("{base}/{}", f.name), f.data.clone()));
+            out.push((format!("{base}/{}", f.name), f.data.to_vec()));
         }
     }
     let mut subs: Vec<&Chart> = chart.dependencies.iter().collect();

@@ -79,7 +79,7 @@ fn collect_crds(chart: &Chart, out: &mut Vec<Vec<u8>>) {
             .iter()
             .any(|ext| f.name.ends_with(ext));
         if direct && manifest {
-            out.push(f.data.clone());
+            out.push(f.data.to_vec());
         }
     }
     for sub in &chart.dependencies {

@@ -117,14 +117,23 @@ async fn get(what: &GetWhat) -> Result<String, String> {
     let rel = &record.release;
     match what {
         GetWhat::All { template, .. } => {
-            if template.as_deref().is_some_and(|t| !t.is_empty()) {
-                return Err("--template is not supported yet by rudder".to_string());
+            if let Some(t) = template.as_deref().filter(|t| !t.is_empty()) {
+                let (out, result) = crate::action::get_template::render(t, &record);
+                if result.is_err() {
+                    // What the template wrote before the error is printed, as Go's writer has it.
+                    use std::io::Write;
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = stdout.write_all(&crate::template::gostr::to_bytes(&out));
+                    let _ = stdout.flush();
+                }
+                return result.map(|()| out);
             }
             StatusPrinter {
                 record: &record,
                 debug: true,
                 show_description: false,
                 show_metadata: true,
+                resources: "",
             }
             .table()
         }

@@ -78,6 +78,14 @@ impl KubeArgs {
         if self.kube_insecure_skip_tls_verify {
             s.insecure_skip_tls_verify = true;
         }
+        // Flags over `HELM_QPS`/`HELM_BURST_LIMIT`; `--debug` reports each wait.
+        let env_qps = s.rate_limit.map(|l| l.qps as f32);
+        let env_burst = s.rate_limit.map(|l| i64::from(l.burst));
+        s.rate_limit = crate::kube::rate_limit::RateLimit::from_flags(
+            self.qps.or(env_qps),
+            self.burst_limit.or(env_burst),
+            self.debug,
+        );
         s
     }
 }

@@ -18,6 +18,7 @@ pub mod global_flags;
 pub mod history;
 pub mod install;
 pub mod kube_args;
+pub mod kube_table;
 pub mod lint;
 pub mod list;
 pub mod output;

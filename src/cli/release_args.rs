@@ -250,6 +250,7 @@ pub fn print_release(release: &Release, output: &str, hide_notes: bool) -> Resul
             debug: false,
             show_description: false,
             show_metadata: false,
+            resources: "",
         }
         .table(),
     }

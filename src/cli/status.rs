@@ -6,6 +6,9 @@ use clap::Args;
 
 use super::kube_args::{block_on, open_storage, KubeArgs};
 use super::output::{self, Format};
+use crate::kube::apply::Applier;
+use crate::kube::live::{self, Group, Shape};
+use crate::kube::Cluster;
 use crate::storage::{gojson, Record, Release, Storage};
 
 /// Flags of `rudder status`.
@@ -54,17 +57,34 @@ pub async fn release_content(
 
 async fn status(args: &StatusArgs) -> Result<String, String> {
     let name = super::exactly_one(&args.args, "status", "RELEASE_NAME")?;
-    let (_, storage) = open_storage(&args.kube, false).await?;
+    let (cluster, storage) = open_storage(&args.kube, false).await?;
     let record = release_content(&storage, &name, args.revision).await?;
-    if args.show_resources {
-        return Err(
-            "--show-resources is not supported yet by rudder (it needs the live-object printer)"
-                .to_string(),
-        );
-    }
     // Helm 3's output: fields only Helm 4 writes (`apply_method`) are not shown.
     let mut release = record.release.helm3_view();
     release.chart = None;
+    let shape = match args.output {
+        Format::Table => Shape::Table,
+        Format::Json | Format::Yaml => Shape::Object,
+    };
+    let groups = if args.show_resources {
+        live_resources(&cluster, &record.release, shape).await?
+    } else {
+        Vec::new()
+    };
+    if shape == Shape::Object && !groups.is_empty() {
+        let resources: serde_json::Map<String, serde_json::Value> = groups
+            .into_iter()
+            .map(|g| (g.key, serde_json::Value::Array(g.items)))
+            .collect();
+        if let Some(info) = release.info.as_mut() {
+            info.resources = Some(go_map_order(serde_json::Value::Object(resources)));
+        }
+        return match args.output {
+            Format::Json => output::json(&release),
+            _ => output::yaml(&release),
+        };
+    }
+    let resources = super::kube_table::resources_section(&groups);
     match args.output {
         Format::Json => output::json(&release),
         Format::Yaml => output::yaml(&release),
@@ -73,8 +93,53 @@ async fn status(args: &StatusArgs) -> Result<String, String> {
             debug: false,
             show_description: args.show_desc,
             show_metadata: false,
+            resources: &resources,
         }
         .table()?),
+    }
+}
+
+/// `Status.Run` with `ShowResources`: the release's objects as the server has them now (see
+/// `kube::live`); its manifest must still build against the server (Helm's `Build` error
+/// otherwise).
+async fn live_resources(
+    cluster: &Cluster,
+    release: &Release,
+    shape: Shape,
+) -> Result<Vec<Group>, String> {
+    let applier = Applier::new(cluster.client.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let objects = crate::action::deploy::build(
+        &applier,
+        &release.manifest,
+        &release.namespace,
+        None,
+        "release manifest",
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(live::read(&cluster.client, &objects, shape).await)
+}
+
+/// The value with every object's keys in byte order, as Go writes maps (`map[string][]runtime.Object`
+/// and the unstructured objects in it).
+fn go_map_order(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            serde_json::Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, go_map_order(v)))
+                    .collect(),
+            )
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(go_map_order).collect())
+        }
+        other => other,
     }
 }
 
@@ -84,6 +149,8 @@ pub struct StatusPrinter<'a> {
     pub debug: bool,
     pub show_description: bool,
     pub show_metadata: bool,
+    /// The `RESOURCES:` section (`--show-resources`), or empty.
+    pub resources: &'a str,
 }
 
 impl StatusPrinter<'_> {
@@ -122,6 +189,7 @@ impl StatusPrinter<'_> {
         if self.show_description {
             out.push_str(&format!("DESCRIPTION: {}\n", info.description));
         }
+        out.push_str(self.resources);
         let tests: Vec<_> = rel
             .hooks
             .iter()

@@ -119,12 +119,12 @@ async fn upgrade(
     let applier = Applier::new(cluster.client.clone()).await.map_err(failed)?;
     let mut out = String::new();
     if args.install {
-        let history = match storage.history(name).await {
-            Ok(history) => history,
-            Err(crate::storage::Error::NotFound) => Vec::new(),
+        let last = match storage.last(name).await {
+            Ok(last) => Some(last),
+            Err(crate::storage::Error::NotFound | crate::storage::Error::NoRevision(_)) => None,
             Err(e) => return Err(e.to_string()),
         };
-        let last = history.iter().max_by_key(|r| r.release.version);
+        let last = last.as_ref();
         let uninstalled = last.is_some_and(|r| r.release.status() == Status::Uninstalled);
         if last.is_none() || uninstalled {
             // Printed before installing, so it shows also when the install fails.

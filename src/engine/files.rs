@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use base64::Engine as _;
 
@@ -11,24 +12,20 @@ use super::backend;
 use super::glob::Glob;
 use crate::template::{GoType, List, Map, MapEntries, MapKind, Object, Signature, Value};
 
-/// The files of one chart, by slash-separated path.
+/// The files of one chart, by slash-separated path. The bytes are the chart's own (shared with
+/// [`crate::chart::File`]), never copied for rendering.
 #[derive(Debug, Clone, Default)]
 pub struct Files {
-    entries: Rc<BTreeMap<String, Rc<[u8]>>>,
+    entries: Rc<BTreeMap<String, Arc<[u8]>>>,
 }
 
 const ONE_STRING: &[GoType] = &[GoType::String];
 const NO_PARAMS: &[GoType] = &[];
 
 impl Files {
-    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
+    pub fn new(files: impl IntoIterator<Item = (String, Arc<[u8]>)>) -> Files {
         Files {
-            entries: Rc::new(
-                files
-                    .into_iter()
-                    .map(|(name, data)| (name, Rc::from(data)))
-                    .collect(),
-            ),
+            entries: Rc::new(files.into_iter().collect()),
         }
     }
 
@@ -37,7 +34,7 @@ impl Files {
         Value::Object(Rc::new(self.clone()))
     }
 
-    fn get(&self, name: &str) -> Option<&Rc<[u8]>> {
+    fn get(&self, name: &str) -> Option<&Arc<[u8]>> {
         self.entries.get(name)
     }
 
@@ -74,6 +71,11 @@ impl Files {
         text.strip_suffix('\n').unwrap_or(&text).to_string()
     }
 
+    /// A file as a `[]byte` value (empty when absent, Go's zero slice).
+    fn bytes(&self, name: &str) -> Value {
+        Value::Bytes(Rc::from(self.get(name).map_or(&[][..], |d| &d[..])))
+    }
+
     /// `Lines`: the file split on `\n`, without a final empty line; `[]` when absent.
     fn lines(&self, name: &str) -> Vec<String> {
         let Some(data) = self.get(name) else {
@@ -95,9 +97,7 @@ impl Object for Files {
     /// `engine.files` is a `map[string][]byte`: a name that is not a method indexes the map, and a
     /// missing file is the zero `[]byte` (`{{ .Files.Nope }}` prints `[]`).
     fn field(&self, name: &str) -> Option<Value> {
-        Some(Value::Bytes(
-            self.get(name).cloned().unwrap_or_else(|| Rc::from(&[][..])),
-        ))
+        Some(self.bytes(name))
     }
     fn method(&self, name: &str) -> Option<Signature> {
         match name {
@@ -115,7 +115,7 @@ impl Object for Files {
                     .map(|d| crate::template::gostr::from_bytes(d))
                     .unwrap_or_default(),
             )),
-            "GetBytes" => Value::Bytes(self.get(arg).cloned().unwrap_or_else(|| Rc::from(&[][..]))),
+            "GetBytes" => self.bytes(arg),
             "Glob" => Value::Object(Rc::new(self.glob(arg))),
             "Lines" => Value::List(List::typed(
                 GoType::String,
@@ -148,7 +148,7 @@ impl Object for Files {
         Some(
             self.entries
                 .iter()
-                .map(|(name, data)| (Rc::from(name.as_str()), Value::Bytes(data.clone())))
+                .map(|(name, data)| (Rc::from(name.as_str()), Value::Bytes(Rc::from(&data[..]))))
                 .collect(),
         )
     }
@@ -163,9 +163,9 @@ mod tests {
 
     fn files() -> Files {
         Files::new(vec![
-            ("files/sub/a.txt".to_string(), b"hi\n".to_vec()),
-            ("files/b.conf".to_string(), b"yo\n".to_vec()),
-            ("l.txt".to_string(), b"l1\nl2\n".to_vec()),
+            ("files/sub/a.txt".to_string(), Arc::from(&b"hi\n"[..])),
+            ("files/b.conf".to_string(), Arc::from(&b"yo\n"[..])),
+            ("l.txt".to_string(), Arc::from(&b"l1\nl2\n"[..])),
         ])
     }
 

@@ -40,6 +40,8 @@ pub struct KubeSettings {
     pub insecure_skip_tls_verify: bool,
     /// `--kube-tls-server-name` / `HELM_KUBETLS_SERVER_NAME`.
     pub tls_server_name: Option<String>,
+    /// `--qps`/`HELM_QPS` and `--burst-limit`/`HELM_BURST_LIMIT` (see `super::rate_limit`).
+    pub rate_limit: Option<super::rate_limit::RateLimit>,
 }
 
 impl std::fmt::Debug for KubeSettings {
@@ -55,6 +57,7 @@ impl std::fmt::Debug for KubeSettings {
             .field("ca_file", &self.ca_file)
             .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
             .field("tls_server_name", &self.tls_server_name)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -90,6 +93,11 @@ impl KubeSettings {
                 .and_then(|v| crate::cli::pflag::parse_bool(&v).ok())
                 .unwrap_or(false),
             tls_server_name: non_empty(get("HELM_KUBETLS_SERVER_NAME")),
+            rate_limit: super::rate_limit::RateLimit::from_flags(
+                get("HELM_QPS").and_then(|v| v.trim().parse().ok()),
+                get("HELM_BURST_LIMIT").and_then(|v| v.trim().parse().ok()),
+                false,
+            ),
         }
     }
 

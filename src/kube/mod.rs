@@ -5,9 +5,12 @@ pub mod apply;
 pub mod config;
 pub mod discovery;
 pub mod error;
+pub mod live;
 pub mod lookup;
 pub mod object;
+pub mod pod_logs;
 pub mod progress;
+pub mod rate_limit;
 pub mod ready;
 pub mod wait;
 
@@ -39,7 +42,14 @@ impl Cluster {
         let (config, namespace) = settings.resolve().await?;
         let server = config.cluster_url.to_string();
         let server = server.trim_end_matches('/').to_string();
-        let client = ::kube::Client::try_from(config).map_err(|e| Error::from_kube(e, &server))?;
+        let builder = ::kube::client::ClientBuilder::try_from(config)
+            .map_err(|e| Error::from_kube(e, &server))?;
+        let client = match settings.rate_limit {
+            Some(limit) => builder
+                .with_layer(&rate_limit::RateLimitLayer::new(limit))
+                .build(),
+            None => builder.build(),
+        };
         Ok(Cluster {
             client,
             namespace,

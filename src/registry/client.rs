@@ -466,6 +466,17 @@ impl Client {
         if response.status() != reqwest::StatusCode::ACCEPTED {
             return Err(status_error(&Method::POST, &start, response));
         }
+        self.upload_location(&start, &response, digest)
+    }
+
+    /// The URL to `PUT` blob `digest` to, from the `Location` of a `202 Accepted` that opened an
+    /// upload session (`start` is the request that opened it).
+    pub(super) fn upload_location(
+        &self,
+        start: &str,
+        response: &Response,
+        digest: &str,
+    ) -> Result<String, Error> {
         let location = response
             .headers()
             .get(LOCATION)

@@ -21,6 +21,17 @@ pub fn is_index(media_type: &str) -> bool {
     media_type == OCI_INDEX || media_type == DOCKER_LIST
 }
 
+/// What [`Client::put_blob_file`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobPut {
+    /// The repository had the blob.
+    Present,
+    /// Mounted from this repository of the same registry.
+    Mounted(String),
+    /// Its bytes were sent.
+    Uploaded,
+}
+
 /// A manifest as the registry sent it (bytes kept exactly: its digest is their sha256).
 #[derive(Debug, Clone)]
 pub struct Manifest {
@@ -171,19 +182,42 @@ impl Client {
         }
     }
 
-    /// Uploads the file at `path` as blob `digest` (monolithic upload, streamed from disk) unless
-    /// the registry has it already. Returns whether it was uploaded.
+    /// Puts the file at `path` as blob `digest` of `repository` unless the registry has it there
+    /// already: mounted from the repository `mount_from` when given (`POST
+    /// …/blobs/uploads/?mount=…&from=…`, no bytes sent), uploaded otherwise (monolithic, streamed
+    /// from disk). A registry that does not mount (it answers 202 with an upload session, or
+    /// refuses the request) gets the upload.
     pub fn put_blob_file(
         &mut self,
         repository: &str,
         digest: &str,
         path: &std::path::Path,
-    ) -> Result<bool, Error> {
+        mount_from: Option<&str>,
+    ) -> Result<BlobPut, Error> {
         // The HEAD also obtains a Bearer token when the registry wants one.
         if self.has_blob(repository, digest)? {
-            return Ok(false);
+            return Ok(BlobPut::Present);
         }
-        let put = self.start_upload(repository, digest)?;
+        let mut put = None;
+        if let Some(from) = mount_from.filter(|f| *f != repository) {
+            let url = format!(
+                "{}/v2/{repository}/blobs/uploads/?mount={digest}&from={from}",
+                self.base()
+            );
+            // A refusal (401/403 for the source repository, 404, 405) is not an error: upload.
+            if let Ok(response) = self.send(Method::POST, &url, HeaderMap::new(), Some(Vec::new()))
+            {
+                match response.status().as_u16() {
+                    201 => return Ok(BlobPut::Mounted(from.to_string())),
+                    202 => put = self.upload_location(&url, &response, digest).ok(),
+                    _ => {}
+                }
+            }
+        }
+        let put = match put {
+            Some(put) => put,
+            None => self.start_upload(repository, digest)?,
+        };
         let file = std::fs::File::open(path)
             .map_err(|e| Error(crate::go_os::path_error("open", path, &e)))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -200,7 +234,7 @@ impl Client {
         if response.status() != reqwest::StatusCode::CREATED {
             return Err(status_error(&Method::PUT, &put, response));
         }
-        Ok(true)
+        Ok(BlobPut::Uploaded)
     }
 
     /// Uploads `data` as a blob of `repository` (unless present); its digest.

@@ -256,6 +256,10 @@ impl Storage {
 
     /// The newest deployed revision (`Deployed`).
     pub async fn deployed(&self, name: &str) -> Result<Record, Error> {
+        let selector = [("name", name), ("owner", "helm"), ("status", "deployed")];
+        if let Some(newest) = self.newest_by_labels(&selector).await? {
+            return newest.ok_or_else(|| Error::NoDeployed(name.to_string()));
+        }
         let mut all = self.deployed_all(name).await?;
         all.sort_by_key(|r| std::cmp::Reverse(r.release.version));
         all.into_iter()
@@ -265,11 +269,62 @@ impl Storage {
 
     /// The newest revision whatever its status (`Last`).
     pub async fn last(&self, name: &str) -> Result<Record, Error> {
+        if let Some(newest) = self
+            .newest_by_labels(&[("name", name), ("owner", "helm")])
+            .await?
+        {
+            return newest.ok_or(Error::NotFound);
+        }
         let mut all = self.history(name).await?;
         all.sort_by_key(|r| std::cmp::Reverse(r.release.version));
         all.into_iter()
             .next()
             .ok_or_else(|| Error::NoRevision(name.to_string()))
+    }
+
+    /// The records `selector` matches, labels only (see [`Driver::query_labels`]), each with its
+    /// revision from its `version` label; `None` when the driver cannot list labels alone or a
+    /// record's `version` label is missing or not a number (then the payloads decide).
+    async fn versions_by_labels(
+        &self,
+        selector: &[(&str, &str)],
+    ) -> Result<Option<Vec<(i64, RawRecord)>>, Error> {
+        let Some(raws) = self.driver.query_labels(selector).await? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(raws.len());
+        for raw in raws {
+            match raw
+                .labels
+                .get("version")
+                .and_then(|v| v.parse::<i64>().ok())
+            {
+                Some(version) => out.push((version, raw)),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// The newest record `selector` matches, found by the labels and only it fetched and decoded:
+    /// `Some(None)` when none matches; `None` when the labels cannot tell or the newest record
+    /// cannot be decoded (then the caller reads every payload, as Helm does, and skips or refuses
+    /// the undecodable one as it would).
+    async fn newest_by_labels(
+        &self,
+        selector: &[(&str, &str)],
+    ) -> Result<Option<Option<Record>>, Error> {
+        let Some(versions) = self.versions_by_labels(selector).await? else {
+            return Ok(None);
+        };
+        let Some((_, newest)) = versions.into_iter().max_by_key(|(v, _)| *v) else {
+            return Ok(Some(None));
+        };
+        let fetched = self.driver.fetch(vec![newest]).await?;
+        match fetched.first().map(|raw| Record::from_raw(raw, true)) {
+            Some(Ok(record)) => Ok(Some(Some(record))),
+            _ => Ok(None),
+        }
     }
 
     /// Every record (`owner=helm`) undecoded, for `list` to decode only what it prints.
@@ -348,31 +403,56 @@ impl Storage {
     /// Deletes the oldest revisions until `max` remain, keeping the newest deployed one
     /// (`removeLeastRecent`).
     async fn remove_least_recent(&self, name: &str, max: usize) -> Result<(), Error> {
-        let mut history = self.history(name).await?;
-        if history.len() <= max {
+        let selector = [("name", name), ("owner", "helm")];
+        let (versions, last_deployed) = match self.versions_by_labels(&selector).await? {
+            // The labels say what Helm's decoded records say (the `status` label is the status).
+            Some(found) => {
+                let deployed = found
+                    .iter()
+                    .filter(|(_, raw)| {
+                        raw.labels.get("status").map(String::as_str) == Some("deployed")
+                    })
+                    .map(|(v, _)| *v)
+                    .max();
+                (
+                    found.into_iter().map(|(v, _)| v).collect::<Vec<_>>(),
+                    deployed,
+                )
+            }
+            None => {
+                let history = self.history(name).await?;
+                if history.len() <= max {
+                    return Ok(());
+                }
+                let deployed = match self.deployed(name).await {
+                    Ok(r) => Some(r.release.version),
+                    Err(Error::NoDeployed(_)) => None,
+                    Err(e) => return Err(e),
+                };
+                (
+                    history.iter().map(|r| r.release.version).collect(),
+                    deployed,
+                )
+            }
+        };
+        let mut versions = versions;
+        if versions.len() <= max {
             return Ok(());
         }
-        history.sort_by_key(|r| r.release.version);
-        let last_deployed = match self.deployed(name).await {
-            Ok(r) => Some(r.release.version),
-            Err(Error::NoDeployed(_)) => None,
-            Err(e) => return Err(e),
-        };
+        versions.sort_unstable();
         let mut to_delete = Vec::new();
-        for r in &history {
-            if history.len() - to_delete.len() == max {
+        for version in &versions {
+            if versions.len() - to_delete.len() == max {
                 break;
             }
-            if last_deployed != Some(r.release.version) {
-                to_delete.push(r.release.version);
+            if last_deployed != Some(*version) {
+                to_delete.push(key(name, *version));
             }
         }
-        let mut errors = Vec::new();
-        for revision in to_delete {
-            if let Err(e) = self.delete(name, revision).await {
-                errors.push(e);
-            }
-        }
+        // Deleted together (Helm deletes one after another; the outcome is the same).
+        let results =
+            futures::future::join_all(to_delete.iter().map(|k| self.driver.delete(k))).await;
+        let mut errors: Vec<Error> = results.into_iter().filter_map(Result::err).collect();
         match errors.len() {
             0 => Ok(()),
             1 => Err(errors.remove(0)),

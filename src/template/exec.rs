@@ -196,6 +196,34 @@ pub(crate) fn execute(
     Ok(state.out)
 }
 
+/// [`execute`] that also returns what was written before an error, as Go's `Execute` has written
+/// it to its writer by then (Helm's `get all --template` prints it).
+pub(crate) fn execute_partial(
+    set: &Templates,
+    tree: &Tree,
+    data: &Value,
+    env: &FuncEnv,
+) -> (String, EResult<()>) {
+    let fuel = Cell::new(None);
+    let dot = Rv::direct(data.clone());
+    let mut state = State {
+        set,
+        env,
+        name: tree.name.clone(),
+        tree,
+        node: None,
+        vars: vec![(dollar(), dot.clone())],
+        depth: 0,
+        out: String::with_capacity(256),
+        fuel: &fuel,
+        top: tree.name.clone(),
+    };
+    let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || {
+        state.walk_list(&dot, &tree.root)
+    });
+    (state.out, result.map(|_| ()))
+}
+
 fn go_type_name(t: &GoType) -> &str {
     t.go_name()
 }

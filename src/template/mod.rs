@@ -192,6 +192,20 @@ impl Templates {
         self.execute_nested(name, data, env, &fuel, Rc::from(name))
     }
 
+    /// [`Templates::execute`] that keeps the output written before an error (Go's `Execute` has
+    /// written it to its writer by then): `(output, result)`.
+    pub fn execute_partial(
+        &self,
+        name: &str,
+        data: &Value,
+        env: &FuncEnv,
+    ) -> (String, Result<(), Error>) {
+        match self.tree(name) {
+            Some(tree) => exec::execute_partial(self, tree, data, env),
+            None => (String::new(), self.execute(name, data, env).map(|_| ())),
+        }
+    }
+
     pub(crate) fn execute_nested(
         &self,
         name: &str,

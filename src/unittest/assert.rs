@@ -762,7 +762,119 @@ fn step(i: usize, so_far: bool, now: bool) -> bool {
     }
 }
 
-/// The loop most validators share: every document, every match of the path.
+/// A document's (or a value's) verdict in the loop all validators share.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Pass,
+    Fail,
+    /// Leaves the verdict as it was (a value whose type cannot be compared, as helm-unittest's
+    /// `continue` does).
+    Skip,
+    /// Settles the assertion as passed at once, earlier errors dropped (`containsDocument` with
+    /// `any`).
+    PassAll,
+}
+
+impl Step {
+    fn of(ok: bool) -> Step {
+        if ok {
+            Step::Pass
+        } else {
+            Step::Fail
+        }
+    }
+}
+
+/// What an empty selection of documents means to a validator.
+enum Empty<F: FnOnce() -> Vec<String>> {
+    /// A failure with these errors, unless the assertion is negated (most validators).
+    Fails(F),
+    /// A pass, and a failure when negated (the snapshot validators).
+    Passes,
+}
+
+/// helm-unittest's loop over the selected documents, the one every validator runs: each
+/// document's verdict folded with `determineSuccess`, `--failfast` stopping at the first failure
+/// where the validator does (`existing` does not), an empty selection settled by `empty`.
+fn each_document<F: FnOnce() -> Vec<String>>(
+    ctx: &Ctx,
+    manifests: &[Doc],
+    stops_early: bool,
+    empty: Empty<F>,
+    mut check: impl FnMut(usize, &Doc, &mut Vec<String>) -> Step,
+) -> (bool, Vec<String>) {
+    let mut errors = Vec::new();
+    let success = fold(ctx, manifests, false, stops_early, |i, doc| {
+        check(i, doc, &mut errors)
+    });
+    match success {
+        None => (true, Vec::new()),
+        Some(_) if manifests.is_empty() => match empty {
+            Empty::Fails(_) if ctx.negative => (true, errors),
+            Empty::Fails(no_manifest) => {
+                errors.extend(no_manifest());
+                (false, errors)
+            }
+            Empty::Passes => (!ctx.negative, errors),
+        },
+        Some(success) => (success, errors),
+    }
+}
+
+/// The fold of verdicts both loops (documents, and the values a path finds in one) make:
+/// `start` before the first, `determineSuccess` after each, stopping at the first failure under
+/// `--failfast` when `stops_early`. `None` when a step settled everything (`PassAll`).
+fn fold<T>(
+    ctx: &Ctx,
+    items: &[T],
+    start: bool,
+    stops_early: bool,
+    mut check: impl FnMut(usize, &T) -> Step,
+) -> Option<bool> {
+    let mut success = start;
+    for (i, item) in items.iter().enumerate() {
+        match check(i, item) {
+            Step::Skip => continue,
+            Step::PassAll => return None,
+            verdict => success = step(i, success, verdict == Step::Pass),
+        }
+        if !success && stops_early && ctx.fail_fast {
+            break;
+        }
+    }
+    Some(success)
+}
+
+/// One document's values at a path, each checked by `check`: a path that finds nothing fails
+/// (`unknown path`, quoted or not as the validator words it) unless negated.
+fn each_value(
+    ctx: &Ctx,
+    manifest: &Doc,
+    mi: usize,
+    path: &str,
+    compiled: &Path,
+    quote_unknown_path: bool,
+    errors: &mut Vec<String>,
+    mut check: impl FnMut(&Doc, i64, i64, &mut Vec<String>) -> Step,
+) -> Step {
+    let actuals = compiled.find(manifest);
+    if actuals.is_empty() && !ctx.negative {
+        let message = if quote_unknown_path {
+            format!("unknown path '{path}'")
+        } else {
+            format!("unknown path {path}")
+        };
+        errors.extend(error_info(mi as i64, -1, &message));
+        return Step::Fail;
+    }
+    let start = actuals.is_empty() && ctx.negative;
+    let ok = fold(ctx, &actuals, start, true, |ai, actual| {
+        check(actual, mi as i64, ai as i64, errors)
+    });
+    Step::of(ok.unwrap_or(true))
+}
+
+/// The validators that check each value a path finds.
 fn per_value(
     ctx: &Ctx,
     manifests: &[Doc],
@@ -772,44 +884,28 @@ fn per_value(
     no_manifest: impl Fn() -> Vec<String>,
     mut check: impl FnMut(&Doc, i64, i64) -> (bool, Vec<String>),
 ) -> (bool, Vec<String>) {
-    let mut success = false;
-    let mut errors = Vec::new();
-    for (mi, manifest) in manifests.iter().enumerate() {
-        let actuals = compiled.find(manifest);
-        let (ok, errs) = if actuals.is_empty() && !ctx.negative {
-            let message = if unknown_path_quote {
-                format!("unknown path '{path}'")
-            } else {
-                format!("unknown path {path}")
-            };
-            (false, error_info(mi as i64, -1, &message))
-        } else {
-            let mut m_ok = actuals.is_empty() && ctx.negative;
-            let mut m_errs = Vec::new();
-            for (ai, actual) in actuals.iter().enumerate() {
-                let (ok, errs) = check(actual, mi as i64, ai as i64);
-                m_errs.extend(errs);
-                m_ok = step(ai, m_ok, ok);
-                if !m_ok && ctx.fail_fast {
-                    break;
-                }
-            }
-            (m_ok, m_errs)
-        };
-        errors.extend(errs);
-        success = step(mi, success, ok);
-        if !success && ctx.fail_fast {
-            break;
-        }
-    }
-    if manifests.is_empty() {
-        if ctx.negative {
-            success = true;
-        } else {
-            errors.extend(no_manifest());
-        }
-    }
-    (success, errors)
+    each_document(
+        ctx,
+        manifests,
+        true,
+        Empty::Fails(no_manifest),
+        |mi, manifest, errors| {
+            each_value(
+                ctx,
+                manifest,
+                mi,
+                path,
+                compiled,
+                unknown_path_quote,
+                errors,
+                |actual, mi, ai, errors| {
+                    let (ok, errs) = check(actual, mi, ai);
+                    errors.extend(errs);
+                    Step::of(ok)
+                },
+            )
+        },
+    )
 }
 
 fn equal(
@@ -894,82 +990,67 @@ fn operator(
             &[path, msg],
         )
     };
-    let mut success = false;
-    let mut errors = Vec::new();
-    for (mi, manifest) in manifests.iter().enumerate() {
-        let mi_i = mi as i64;
-        let actuals = compiled.find(manifest);
-        let ok = if actuals.is_empty() && !ctx.negative {
-            errors.extend(error_info(mi_i, -1, &format!("unknown path '{path}'")));
-            false
-        } else {
-            let mut m_ok = actuals.is_empty() && ctx.negative;
-            for (ai, actual) in actuals.iter().enumerate() {
-                let (at, et) = (go_type_name(actual), go_type_name(value));
-                if at != et || at.is_empty() {
-                    let show = |t: &str| {
-                        if t.is_empty() {
-                            "%!s(<nil>)".to_string()
-                        } else {
-                            t.to_string()
-                        }
-                    };
-                    errors.extend(error_info(
-                        mi_i,
-                        ai as i64,
-                        &format!(
-                            "actual '{}' and expected '{}' types do not match",
-                            show(at),
-                            show(et)
-                        ),
-                    ));
-                    if at == et {
-                        // both nil: Go reports "unsupported type" from compareValues
+    each_document(
+        ctx,
+        manifests,
+        true,
+        Empty::Fails(|| fail("no manifests found", -1, -1)),
+        |mi, manifest, errors| {
+            each_value(
+                ctx,
+                manifest,
+                mi,
+                path,
+                compiled,
+                true,
+                errors,
+                |actual, mi, ai, errors| {
+                    let (at, et) = (go_type_name(actual), go_type_name(value));
+                    if at != et || at.is_empty() {
+                        let show = |t: &str| {
+                            if t.is_empty() {
+                                "%!s(<nil>)".to_string()
+                            } else {
+                                t.to_string()
+                            }
+                        };
+                        errors.extend(error_info(
+                            mi,
+                            ai,
+                            &format!(
+                                "actual '{}' and expected '{}' types do not match",
+                                show(at),
+                                show(et)
+                            ),
+                        ));
+                        return Step::Skip;
                     }
-                    continue;
-                }
-                // Go: `(cmp == greater && a >= e) || (cmp == less && a <= e) == negative`,
-                // with negative = !context.Negative.
-                let neg = !ctx.negative;
-                let ge = cmp_docs(actual, value).map(|o| o != std::cmp::Ordering::Less);
-                let le = cmp_docs(actual, value).map(|o| o != std::cmp::Ordering::Greater);
-                let (Some(ge), Some(le)) = (ge, le) else {
-                    errors.extend(fail(&format!("unsupported type '{et}'"), mi_i, ai as i64));
-                    m_ok = step(ai, m_ok, false);
-                    continue;
-                };
-                let result = (greater && ge) || ((!greater && le) == neg);
-                if !result {
-                    errors.extend(fail(
-                        &format!(
-                            "the actual '{}' is not {comparison} or equal to the expected '{}'",
-                            data::go_sprint(actual),
-                            data::go_sprint(value)
-                        ),
-                        mi_i,
-                        ai as i64,
-                    ));
-                }
-                m_ok = step(ai, m_ok, result);
-                if !m_ok && ctx.fail_fast {
-                    break;
-                }
-            }
-            m_ok
-        };
-        success = step(mi, success, ok);
-        if !success && ctx.fail_fast {
-            break;
-        }
-    }
-    if manifests.is_empty() {
-        if ctx.negative {
-            success = true;
-        } else {
-            errors.extend(fail("no manifests found", -1, -1));
-        }
-    }
-    (success, errors)
+                    // Go: `(cmp == greater && a >= e) || (cmp == less && a <= e) == negative`,
+                    // with negative = !context.Negative.
+                    let neg = !ctx.negative;
+                    let ge = cmp_docs(actual, value).map(|o| o != std::cmp::Ordering::Less);
+                    let le = cmp_docs(actual, value).map(|o| o != std::cmp::Ordering::Greater);
+                    let (Some(ge), Some(le)) = (ge, le) else {
+                        errors.extend(fail(&format!("unsupported type '{et}'"), mi, ai));
+                        return Step::Fail;
+                    };
+                    let result = (greater && ge) || ((!greater && le) == neg);
+                    if !result {
+                        errors.extend(fail(
+                            &format!(
+                                "the actual '{}' is not {comparison} or equal to the expected '{}'",
+                                data::go_sprint(actual),
+                                data::go_sprint(value)
+                            ),
+                            mi,
+                            ai,
+                        ));
+                    }
+                    Step::of(result)
+                },
+            )
+        },
+    )
 }
 
 fn cmp_docs(a: &Doc, b: &Doc) -> Option<std::cmp::Ordering> {
@@ -981,35 +1062,26 @@ fn cmp_docs(a: &Doc, b: &Doc) -> Option<std::cmp::Ordering> {
     }
 }
 
-/// The loop of the validators that look at each whole document.
+/// The validators that look at each whole document: `check` gives a failing document's errors.
 fn per_doc(
     ctx: &Ctx,
     manifests: &[Doc],
     no_manifest: impl Fn() -> Vec<String>,
     mut check: impl FnMut(&Doc, i64) -> Option<Vec<String>>,
 ) -> (bool, Vec<String>) {
-    let mut success = false;
-    let mut errors = Vec::new();
-    for (i, manifest) in manifests.iter().enumerate() {
-        match check(manifest, i as i64) {
+    each_document(
+        ctx,
+        manifests,
+        true,
+        Empty::Fails(no_manifest),
+        |i, manifest, errors| match check(manifest, i as i64) {
             Some(errs) => {
-                success = false;
                 errors.extend(errs);
-                if ctx.fail_fast {
-                    break;
-                }
+                Step::Fail
             }
-            None => success = step(i, success, true),
-        }
-    }
-    if manifests.is_empty() {
-        if ctx.negative {
-            success = true;
-        } else {
-            errors.extend(no_manifest());
-        }
-    }
-    (success, errors)
+            None => Step::Pass,
+        },
+    )
 }
 
 fn equal_raw(ctx: &Ctx, manifests: &[Doc], value: &str) -> (bool, Vec<String>) {
@@ -1056,25 +1128,21 @@ fn exists(ctx: &Ctx, manifests: &[Doc], path: &str, compiled: &Path) -> (bool, V
         );
         split_info(&format, mi, -1, &[path])
     };
-    let mut success = false;
-    let mut errors = Vec::new();
-    for (i, m) in manifests.iter().enumerate() {
-        let found = !compiled.find(m).is_empty();
-        if found == ctx.negative {
-            success = false;
-            errors.extend(fail(i as i64));
-            continue;
-        }
-        success = step(i, success, true);
-    }
-    if manifests.is_empty() {
-        if ctx.negative {
-            success = true;
-        } else {
-            errors.extend(fail(-1));
-        }
-    }
-    (success, errors)
+    // helm-unittest's `exists` does not stop early under --failfast.
+    each_document(
+        ctx,
+        manifests,
+        false,
+        Empty::Fails(|| fail(-1)),
+        |i, m, errors| {
+            let found = !compiled.find(m).is_empty();
+            if found == ctx.negative {
+                errors.extend(fail(i as i64));
+                return Step::Fail;
+            }
+            Step::Pass
+        },
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1467,45 +1535,41 @@ fn failed_template(
         }
         return (true, Vec::new());
     }
-    let mut success = true;
-    let mut errors = Vec::new();
-    for (i, m) in manifests.iter().enumerate() {
-        if message.is_empty() && pattern.is_empty() && !ctx.negative {
-            continue;
-        }
-        let actual = match m {
-            Doc::Map(e) => match data::get(e, RAW) {
-                Some(Doc::Str(s)) => Some(s.to_string()),
-                _ => None,
-            },
-            _ => None,
-        };
-        let (ok, errs) = if !pattern.is_empty() {
-            match &actual {
-                Some(a) => check_pattern(a),
-                None => (true, Vec::new()),
+    each_document(
+        ctx,
+        manifests,
+        true,
+        Empty::Fails(|| fail("No failed document")),
+        |_, m, errors| {
+            if message.is_empty() && pattern.is_empty() && !ctx.negative {
+                return Step::Pass;
             }
-        } else if !message.is_empty() {
-            let equal = actual.as_deref() == Some(message);
-            if equal == ctx.negative {
-                (false, fail(actual.as_deref().unwrap_or("%!s(<nil>)")))
+            let actual = match m {
+                Doc::Map(e) => match data::get(e, RAW) {
+                    Some(Doc::Str(s)) => Some(s.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let (ok, errs) = if !pattern.is_empty() {
+                match &actual {
+                    Some(a) => check_pattern(a),
+                    None => (true, Vec::new()),
+                }
+            } else if !message.is_empty() {
+                let equal = actual.as_deref() == Some(message);
+                if equal == ctx.negative {
+                    (false, fail(actual.as_deref().unwrap_or("%!s(<nil>)")))
+                } else {
+                    (true, Vec::new())
+                }
             } else {
                 (true, Vec::new())
-            }
-        } else {
-            (true, Vec::new())
-        };
-        errors.extend(errs);
-        success = step(i, success, ok);
-        if !success && ctx.fail_fast {
-            break;
-        }
-    }
-    if manifests.is_empty() && !ctx.negative {
-        success = false;
-        errors.extend(fail("No failed document"));
-    }
-    (success, errors)
+            };
+            errors.extend(errs);
+            Step::of(ok)
+        },
+    )
 }
 
 fn contains_document(
@@ -1566,36 +1630,22 @@ fn contains_document(
         }
         true
     };
-    let mut success = false;
-    let mut errors = Vec::new();
-    for (i, m) in manifests.iter().enumerate() {
-        let ok = matches(m);
-        let m_ok;
-        if ok == ctx.negative {
-            m_ok = false;
-            errors.extend(fail(i as i64));
-            if ctx.fail_fast {
-                success = false;
-                break;
+    each_document(
+        ctx,
+        manifests,
+        true,
+        Empty::Fails(|| fail(0)),
+        |i, m, errors| {
+            if matches(m) == ctx.negative {
+                errors.extend(fail(i as i64));
+                Step::Fail
+            } else if any != ctx.negative {
+                Step::PassAll
+            } else {
+                Step::Pass
             }
-        } else {
-            m_ok = true;
-            if any != ctx.negative {
-                success = true;
-                errors.clear();
-                break;
-            }
-        }
-        success = step(i, success, m_ok);
-    }
-    if manifests.is_empty() {
-        if ctx.negative {
-            success = true;
-        } else {
-            errors.extend(fail(0));
-        }
-    }
-    (success, errors)
+        },
+    )
 }
 
 fn length_equal(
@@ -1628,89 +1678,79 @@ fn length_equal(
     }
     let single = |m: &Doc, p: &str, c: &Path, mi: i64| -> (bool, Vec<String>, i64) {
         let actuals = c.find(m);
-        let mut ok = actuals.is_empty() && ctx.negative;
         let mut errs = Vec::new();
         let mut length = 0i64;
-        for (ai, actual) in actuals.iter().enumerate() {
+        let start = actuals.is_empty() && ctx.negative;
+        let ok = fold(ctx, &actuals, start, true, |ai, actual| {
             let items = match actual {
                 Doc::Seq(items) => Some(items.len() as i64),
                 _ => None,
             };
             if items.is_none() && count.is_none() {
                 errs.extend(error_info(mi, ai as i64, &format!("{p} is not array")));
-                continue;
+                return Step::Skip;
             }
             length = items.unwrap_or(0);
-            let a_ok = match count {
+            match count {
                 Some(c) if (length == c) == ctx.negative => {
                     errs.extend(fail(p, &c.to_string(), &length.to_string(), mi));
-                    false
+                    Step::Fail
                 }
-                _ => true,
-            };
-            ok = step(ai, ok, a_ok);
-            if !ok && ctx.fail_fast {
-                break;
+                _ => Step::Pass,
             }
-        }
+        })
+        .unwrap_or(true);
         (ok, errs, length)
     };
-    let mut success = false;
-    let mut errors = Vec::new();
-    for (mi, m) in manifests.iter().enumerate() {
-        let mi_i = mi as i64;
-        let (ok, errs) = if !path.is_empty() {
-            let (ok, errs, _) = single(m, path, compiled, mi_i);
-            (ok, errs)
-        } else {
-            let mut errs = Vec::new();
-            let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
-            let mut all_ok = true;
-            for (p, c) in paths {
-                let (ok, e, len) = single(m, p, c, mi_i);
-                counts.insert(p, len);
-                if !ok {
-                    errs.extend(e);
-                    all_ok = false;
-                }
-            }
-            if !all_ok {
-                (false, errs)
+    each_document(
+        ctx,
+        manifests,
+        true,
+        Empty::Fails(|| fail("", "", "no manifest found", -1)),
+        |mi, m, errors| {
+            let mi_i = mi as i64;
+            let (ok, errs) = if !path.is_empty() {
+                let (ok, errs, _) = single(m, path, compiled, mi_i);
+                (ok, errs)
             } else {
-                let mut first: Option<i64> = None;
-                let mut ok = true;
-                for (p, len) in &counts {
-                    match first {
-                        None => first = Some(*len),
-                        Some(f) if (f == *len) == ctx.negative => {
-                            errs.extend(fail(p, "-1", &len.to_string(), mi_i));
-                            ok = false;
-                            break;
-                        }
-                        _ => {}
+                let mut errs = Vec::new();
+                let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+                let mut all_ok = true;
+                for (p, c) in paths {
+                    let (ok, e, len) = single(m, p, c, mi_i);
+                    counts.insert(p, len);
+                    if !ok {
+                        errs.extend(e);
+                        all_ok = false;
                     }
                 }
-                // an empty list of paths leaves the count at -1, which fails
-                if first.is_none() {
-                    ok = false;
+                if !all_ok {
+                    (false, errs)
+                } else {
+                    let mut first: Option<i64> = None;
+                    let mut ok = true;
+                    for (p, len) in &counts {
+                        match first {
+                            None => first = Some(*len),
+                            Some(f) if (f == *len) == ctx.negative => {
+                                errs.extend(fail(p, "-1", &len.to_string(), mi_i));
+                                ok = false;
+                                break;
+                            }
+                            _ => {}
+                        }
+                    }
+                    // an empty list of paths leaves the count at -1, which fails
+                    if first.is_none() {
+                        ok = false;
+                    }
+                    (ok, errs)
                 }
-                (ok, errs)
-            }
-        };
-        errors.extend(errs);
-        success = step(mi, success, ok);
-        if !success && ctx.fail_fast {
-            break;
-        }
-    }
-    if manifests.is_empty() {
-        if ctx.negative {
-            success = true;
-        } else {
-            errors.extend(fail("", "", "no manifest found", -1));
-        }
-    }
-    (success, errors)
+            };
+            errors.extend(errs);
+            Step::of(ok)
+        },
+    )
 }
 
 fn is_type(
@@ -1755,38 +1795,33 @@ fn match_snapshot(
     not_match_regex: &str,
     snapshots: &mut SnapshotComparer,
 ) -> (bool, Vec<String>) {
-    let mut success = manifests.is_empty() && !ctx.negative;
-    let mut errors = Vec::new();
-    for (mi, m) in manifests.iter().enumerate() {
-        let mi_i = mi as i64;
-        let actuals = compiled.find(m);
-        let ok = if actuals.is_empty() && !ctx.negative {
-            errors.extend(error_info(mi_i, -1, &format!("unknown path {path}")));
-            false
-        } else {
-            let mut m_ok = actuals.is_empty() && ctx.negative;
-            for (ai, actual) in actuals.iter().enumerate() {
-                let content = marshal(actual);
-                let r = snapshots.compare(&content, match_regex.trim(), not_match_regex.trim());
-                let ok = if r.passed == ctx.negative {
-                    errors.extend(snapshot_fail(&r, path, true, mi_i, ai as i64, ctx.negative));
-                    false
-                } else {
-                    true
-                };
-                m_ok = step(ai, m_ok, ok);
-                if !m_ok && ctx.fail_fast {
-                    break;
-                }
-            }
-            m_ok
-        };
-        success = step(mi, success, ok);
-        if !success && ctx.fail_fast {
-            break;
-        }
-    }
-    (success, errors)
+    each_document(
+        ctx,
+        manifests,
+        true,
+        Empty::<fn() -> Vec<String>>::Passes,
+        |mi, m, errors| {
+            each_value(
+                ctx,
+                m,
+                mi,
+                path,
+                compiled,
+                false,
+                errors,
+                |actual, mi, ai, errors| {
+                    let content = marshal(actual);
+                    let r = snapshots.compare(&content, match_regex.trim(), not_match_regex.trim());
+                    if r.passed == ctx.negative {
+                        errors.extend(snapshot_fail(&r, path, true, mi, ai, ctx.negative));
+                        Step::Fail
+                    } else {
+                        Step::Pass
+                    }
+                },
+            )
+        },
+    )
 }
 
 fn snapshot_fail(
@@ -1833,24 +1868,22 @@ fn match_snapshot_raw(
     manifests: &[Doc],
     snapshots: &mut SnapshotComparer,
 ) -> (bool, Vec<String>) {
-    let mut success = manifests.is_empty() && !ctx.negative;
-    let mut errors = Vec::new();
-    for (i, m) in manifests.iter().enumerate() {
-        let actual = raw_of(m);
-        let content = marshal(&Doc::Str(Rc::from(actual)));
-        let r = snapshots.compare(&content, "", "");
-        let ok = if r.passed == ctx.negative {
-            errors.extend(snapshot_fail(&r, "", false, -1, -1, ctx.negative));
-            false
-        } else {
-            true
-        };
-        success = step(i, success, ok);
-        if !success && ctx.fail_fast {
-            break;
-        }
-    }
-    (success, errors)
+    each_document(
+        ctx,
+        manifests,
+        true,
+        Empty::<fn() -> Vec<String>>::Passes,
+        |_, m, errors| {
+            let content = marshal(&Doc::Str(Rc::from(raw_of(m))));
+            let r = snapshots.compare(&content, "", "");
+            if r.passed == ctx.negative {
+                errors.extend(snapshot_fail(&r, "", false, -1, -1, ctx.negative));
+                Step::Fail
+            } else {
+                Step::Pass
+            }
+        },
+    )
 }
 
 #[cfg(test)]

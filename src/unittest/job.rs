@@ -527,8 +527,8 @@ fn render_or_fail(
     let KubeCarry { major, minor } = kube.apply(suite, test);
     let coalesced = loaded.coalesce(&values).map_err(|e| e.to_string())?;
     if !settings.skip_schema_validation {
-        loaded
-            .validate_schema(&coalesced)
+        // helm-unittest's embedded Helm (v3.21) validates with santhosh-tekuri/jsonschema.
+        crate::values::schema_v6::validate_against_schema(&loaded.chart, &coalesced)
             .map_err(|e| e.to_string())?;
     }
     let mut chart = loaded.chart;

@@ -32,7 +32,8 @@ pub fn render(dir: &Path) -> Result<Vec<Result<RenderedSuites, String>>, String>
     let values = loaded
         .coalesce(&Value::empty_map())
         .map_err(|e| e.to_string())?;
-    loaded.validate_schema(&values).map_err(|e| e.to_string())?;
+    crate::values::schema_v6::validate_against_schema(&loaded.chart, &values)
+        .map_err(|e| e.to_string())?;
     let release = ReleaseOptions {
         name: "TEST-SUITE-RELEASE".to_string(),
         namespace: "NAMESPACE".to_string(),

@@ -89,11 +89,65 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         e.line = line0 + 1;
         return Err(e);
     }
-    // yaml-rust2 insists that a quoted scalar's continuation lines, and the lines of a flow
-    // collection, are indented past the enclosing block; go-yaml does not. Indenting them changes
-    // nothing in the value (blanks between flow tokens mean nothing, leading blanks of continuation
-    // lines are folded away) nor in go-yaml's line numbers, so such lines are re-indented and the
-    // text parsed again, one line per retry.
+    match parse_reindenting(text, max_docs) {
+        Err(e) => match split_alias_colons(text) {
+            Some(split) => parse_reindenting(&split, max_docs),
+            None => Err(e),
+        },
+        parsed => parsed,
+    }
+}
+
+/// go-yaml ends an alias name at a `:` (`*a: 1` is the alias `a` as a key), where yaml-rust2 reads
+/// the `:` into the name. For a text that failed to parse: the text with a blank put between such an
+/// alias and its `:` where the alias starts a line's content (after its indentation and `- `
+/// indicators), or `None` when it has none. Only lines change, never their count.
+fn split_alias_colons(text: &str) -> Option<String> {
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut rest = line.trim_start_matches(' ');
+        while let Some(after) = rest.strip_prefix("- ") {
+            rest = after.trim_start_matches(' ');
+        }
+        let name_len = rest
+            .strip_prefix('*')
+            .map(|r| {
+                r.len()
+                    - r.trim_start_matches(|c: char| {
+                        c.is_ascii_alphanumeric() || c == '_' || c == '-'
+                    })
+                    .len()
+            })
+            .unwrap_or(0);
+        let colon = line.len() - rest.len() + 1 + name_len;
+        if name_len > 0
+            && line[colon..].starts_with(':')
+            && line[colon + 1..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t' || c == '\r')
+        {
+            out.push_str(&line[..colon]);
+            out.push(' ');
+            out.push_str(&line[colon..]);
+            changed = true;
+        } else {
+            out.push_str(line);
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Parses a prepared text. yaml-rust2 insists that a quoted scalar's continuation lines, and the
+/// lines of a flow collection, are indented past the enclosing block; go-yaml does not. Indenting
+/// them changes nothing in the value (blanks between flow tokens mean nothing, leading blanks of
+/// continuation lines are folded away) nor in go-yaml's line numbers, so such lines are re-indented
+/// and the text parsed again, one line per retry.
+fn parse_reindenting(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let mut owned: Option<String> = None;
     for _ in 0..MAX_REINDENTS {
         let current = owned.as_deref().unwrap_or(text);
@@ -177,6 +231,8 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
             .then(|| text.chars().collect()),
         ascii: text.is_ascii(),
         lazy_chars: std::cell::OnceCell::new(),
+        seen: Vec::new(),
+        open: Vec::new(),
     };
     let mut docs = Vec::new();
     loop {
@@ -188,16 +244,27 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
                 let (event, mark) = loader.next_or_retry()?;
                 let node = match loader.node(event, mark, 0) {
                     Ok(node) => node,
-                    Err(e) => return Err(loader.retry(e)),
+                    Err(e) => {
+                        // A tab-led line before the error is go-yaml's first error.
+                        loader.tab_led_lines()?;
+                        return Err(loader.retry(e));
+                    }
                 };
                 reject_multiline_root_key(text, &node)?;
+                loader.tab_led_lines()?;
                 docs.push(node);
                 loader.anchors.clear();
                 if docs.len() >= max_docs {
                     // go-yaml's decoder expects the document's end after its root node, so the
                     // scanner reads on to the next token: an error there (`key: 1` whose key was
                     // too long to be one, content after `--- a`) fails the document too.
-                    loader.next_or_retry()?;
+                    match loader.next_or_retry() {
+                        // go-yaml v2 (YAML 1.1) ends a document at a directive without `...`.
+                        Err(Retry::No(e))
+                            if e.message.contains("document end marker before directive") => {}
+                        Err(e) => return Err(e),
+                        Ok(_) => {}
+                    }
                     break;
                 }
             }
@@ -293,6 +360,10 @@ fn reindent_quoted_scalar(text: &str, mark: &Mark) -> Option<String> {
             '\n' => {
                 out.push('\n');
                 out.push_str(&indent);
+                // Leading blanks of a continuation line are folded away: tabs among them too.
+                while chars.peek().is_some_and(|&(_, c)| c == ' ' || c == '\t') {
+                    chars.next();
+                }
                 continue;
             }
             _ => out.push(c),
@@ -301,6 +372,57 @@ fn reindent_quoted_scalar(text: &str, mark: &Mark) -> Option<String> {
     let end = closed_at?;
     out.push_str(&text[end..]);
     Some(out)
+}
+
+/// The position of the opening quote of the quoted scalar (opened after a blank, an indicator or
+/// at a line's start) that spans character `index`, if any.
+fn quoted_scalar_around(text: &str, index: usize) -> Option<Mark> {
+    let chars: Vec<char> = text.chars().take(index + 1).collect();
+    let mut i = chars.len().min(index);
+    while i > 0 {
+        i -= 1;
+        let quote = chars[i];
+        if quote != '"' && quote != '\'' {
+            continue;
+        }
+        if i > 0
+            && !matches!(
+                chars[i - 1],
+                ' ' | '\t' | '\n' | '[' | '{' | ',' | ':' | '-'
+            )
+        {
+            continue;
+        }
+        // Does it stay open up to `index`?
+        let mut j = i + 1;
+        let mut open = true;
+        while j < index {
+            match chars[j] {
+                '\\' if quote == '"' => j += 1,
+                '\'' if quote == '\'' && chars.get(j + 1) == Some(&'\'') => j += 1,
+                c if c == quote => {
+                    open = false;
+                    break;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        if open {
+            let line0 = chars[..i].iter().filter(|&&c| c == '\n').count();
+            let col = i - chars[..i]
+                .iter()
+                .rposition(|&c| c == '\n')
+                .map_or(0, |p| p + 1);
+            return Some(Mark {
+                index: i,
+                line: line0 + 1,
+                col,
+            });
+        }
+        return None;
+    }
+    None
 }
 
 /// Indents the line of the flow-collection token at `mark` past every column used before it (the
@@ -411,6 +533,15 @@ fn check_directives(text: &str) -> Result<(), Error> {
                 parser_line(line0),
                 line0,
             )
+        }
+        // Directives and no document: the parser meets the end of the stream.
+        None if seen => {
+            // The scanner moves the end of the stream to a fresh line.
+            let eof0 = text.matches('\n').count() + usize::from(!text.ends_with('\n'));
+            let mut e = Error::new(ErrorKind::Syntax, "did not find expected <document start>");
+            e.go_line = parser_line(eof0);
+            e.line = eof0 + 1;
+            Err(e)
         }
         Some((line0, line)) if seen && !line.starts_with("---") => {
             let mut e = Error::new(ErrorKind::Syntax, "did not find expected <document start>");
@@ -575,13 +706,131 @@ struct Loader<'a> {
     ascii: bool,
     /// The text's characters, built on first need for a non-ASCII text without [`Loader::chars`].
     lazy_chars: std::cell::OnceCell<Vec<char>>,
+    /// For a text with tabs: each event read so far, as [`Loader::tab_led_lines`] needs it.
+    seen: Vec<(Seen, Mark)>,
+    /// The flow collections open (true) and block collections open (false) while reading.
+    open: Vec<bool>,
+}
+
+/// What [`Loader::tab_led_lines`] needs to know of an event.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// A plain or block scalar: its scanner reads the lines after it (other checks, other errors).
+    ScalarReadingOn,
+    /// A quoted scalar.
+    Quoted,
+    /// Any other event, with the number of flow collections open after it.
+    Other { flow_depth: usize },
 }
 
 impl Loader<'_> {
     fn next(&mut self) -> Result<(Event, Mark), Error> {
+        let read = self.read_event();
+        if let (Ok((event, mark)), true) = (&read, self.chars.is_some()) {
+            self.record(event, mark);
+        }
+        read
+    }
+
+    /// Keeps what [`Loader::tab_led_lines`] needs of an event.
+    fn record(&mut self, event: &Event, mark: &Mark) {
+        let seen = match event {
+            Event::Scalar(_, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted, ..) => {
+                Seen::Quoted
+            }
+            Event::Scalar(..) => Seen::ScalarReadingOn,
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let flow = matches!(self.text_char_at(mark), Some('[' | '{'));
+                self.open.push(flow);
+                Seen::Other {
+                    flow_depth: self.open.iter().filter(|&&f| f).count(),
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.open.pop();
+                Seen::Other {
+                    flow_depth: self.open.iter().filter(|&&f| f).count(),
+                }
+            }
+            _ => Seen::Other {
+                flow_depth: self.open.iter().filter(|&&f| f).count(),
+            },
+        };
+        self.seen.push((seen, *mark));
+    }
+
+    /// go-yaml skips only spaces before a token where a simple key may start, as at the start of
+    /// a line in block context: a line whose leading blanks hold a tab there (a blank line of
+    /// tabs after a quoted scalar or a flow collection, say) is "found character that cannot
+    /// start any token". yaml-rust2 skips such lines. Lines inside flow collections and quoted
+    /// scalars are fine in both; lines after plain and block scalars are those scalars' scanners'
+    /// business ([`Loader::tab_after_plain`]). Checks the lines read so far.
+    fn tab_led_lines(&self) -> Result<(), Error> {
+        let Some(chars) = &self.chars else {
+            return Ok(());
+        };
+        let read_to = self.seen.last().map_or(0, |(_, m)| m.index);
+        let mut line_start = 0;
+        let mut line0 = 0;
+        while line_start < read_to.min(chars.len()) {
+            let end = chars[line_start..]
+                .iter()
+                .position(|&c| c == '\n')
+                .map_or(chars.len(), |p| line_start + p);
+            let blanks = chars[line_start..end]
+                .iter()
+                .take_while(|&&c| c == ' ' || c == '\t');
+            if blanks.clone().any(|&c| c == '\t') {
+                let before = self.seen.iter().rev().find(|(_, m)| m.index < line_start);
+                let refused = match before {
+                    Some((Seen::Other { flow_depth }, _)) => *flow_depth == 0,
+                    Some((Seen::Quoted, m)) => self.quoted_end(m.index) < line_start,
+                    Some((Seen::ScalarReadingOn, _)) => false,
+                    None => true,
+                };
+                if refused {
+                    let mut e = Error::new(
+                        ErrorKind::Syntax,
+                        "found character that cannot start any token",
+                    );
+                    e.go_line = scanner_line(line0);
+                    e.line = line0 + 1;
+                    return Err(e);
+                }
+            }
+            line_start = end + 1;
+            line0 += 1;
+        }
+        Ok(())
+    }
+
+    /// The index just past the closing quote of the quoted scalar opening at `index`.
+    fn quoted_end(&self, index: usize) -> usize {
+        let Some(chars) = &self.chars else {
+            return index;
+        };
+        let Some(&quote) = chars.get(index) else {
+            return index;
+        };
+        let mut i = index + 1;
+        while i < chars.len() {
+            match chars[i] {
+                '\\' if quote == '"' => i += 2,
+                '\'' if quote == '\'' && chars.get(i + 1) == Some(&'\'') => i += 2,
+                c if c == quote => return i + 1,
+                _ => i += 1,
+            }
+        }
+        chars.len()
+    }
+
+    fn read_event(&mut self) -> Result<(Event, Mark), Error> {
         self.events.next_event().map_err(|e| {
             if e.info.contains("invalid indentation in quoted scalar") {
                 self.reindent_at = Some(e.mark);
+            } else if e.info.contains("tab cannot be used as indentation") {
+                // Leading tabs of a quoted scalar's continuation line are folded away in go-yaml.
+                self.reindent_at = quoted_scalar_around(self.text, e.mark.index);
             } else if e
                 .info
                 .contains("':' must be followed by a valid YAML whitespace")
@@ -643,9 +892,17 @@ impl Loader<'_> {
                     syntax_error(self.text, &EventError::new(mark, ANCHOR_CONTAINS_ITSELF))
                 });
             }
-            Event::Scalar(value, style, anchor, tag) => {
+            Event::Scalar(mut value, style, anchor, tag) => {
                 if style == TScalarStyle::DoubleQuoted && value.contains('/') {
                     self.reject_slash_escape(&mark)?;
+                }
+                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                    && !value.is_empty()
+                    && value.bytes().all(|b| b == b'\n')
+                {
+                    if let Some(empty) = self.empty_block_scalar_at_end(&mark) {
+                        value = empty;
+                    }
                 }
                 (
                     anchor,
@@ -752,7 +1009,12 @@ impl Loader<'_> {
     /// continuation. yaml-rust2 accepts them. Checks the blank lines after the scalar's first line
     /// and the leading blanks of the next content line.
     fn tab_after_plain(&self, event: &Event, mark: &Mark, parent_col: usize) -> Result<(), Error> {
-        if self.chars.is_none() || !matches!(event, Event::Scalar(_, TScalarStyle::Plain, _, _)) {
+        let Event::Scalar(value, TScalarStyle::Plain, _, _) = event else {
+            return Ok(());
+        };
+        // An empty value (`key:` then a line) is no scalar in the text: its position is the next
+        // token's.
+        if self.chars.is_none() || self.text_char_at(mark) != value.chars().next() {
             return Ok(());
         }
         let Some(chars) = &self.chars else {
@@ -925,6 +1187,32 @@ impl Loader<'_> {
                 _ => return Ok(()),
             }
         }
+    }
+
+    /// A block scalar with no content running to the end of the text: go-yaml gives `""`, or with
+    /// the keep indicator (`|+`) one line break per line after the header; yaml-rust2 gives at least
+    /// one line break. `None` when the scalar at `mark` is not such a scalar.
+    fn empty_block_scalar_at_end(&self, mark: &Mark) -> Option<String> {
+        let start = if self.ascii {
+            mark.index
+        } else {
+            self.text.char_indices().nth(mark.index)?.0
+        };
+        let rest = self.text.get(start..)?;
+        if !rest.starts_with(['|', '>']) {
+            return None;
+        }
+        let header_end = rest.find('\n')?;
+        let (header, after) = (&rest[..header_end], &rest[header_end + 1..]);
+        if !after.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) {
+            return None;
+        }
+        let indicators = header[1..].split([' ', '\t', '#']).next().unwrap_or("");
+        Some(if indicators.contains('+') {
+            "\n".repeat(after.matches('\n').count())
+        } else {
+            String::new()
+        })
     }
 
     /// The index of the `&` of the anchor of the node at `index` (`&a !!tag node`, `!!tag &a
@@ -1102,6 +1390,43 @@ fn parser_line(line0: usize) -> Option<usize> {
     (line0 > 0).then_some(line0)
 }
 
+/// The 0-based line of the first `---` or `...` (followed by a blank or the line's end) starting a
+/// line after character `index`: where go-yaml's scanner of a quoted scalar opened at `index` stops.
+/// Only for a quoted scalar that is not closed before it.
+fn document_indicator_after(text: &str, index: usize) -> Option<usize> {
+    let (start, quote) = text.char_indices().nth(index)?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let mut line0 = text[..start].matches('\n').count();
+    let mut chars = text[start + 1..].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' && chars.peek().map(|p| p.1) == Some('\'') => {
+                chars.next();
+            }
+            c if c == quote => return None,
+            '\n' => {
+                line0 += 1;
+                let rest = &text[start + 1 + i + 1..];
+                if (rest.starts_with("---") || rest.starts_with("..."))
+                    && rest[3..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+                {
+                    return Some(line0);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// go-yaml's text for a yaml-rust2 message, and the line go-yaml would print.
 fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     // yaml-rust2 lines are 1-based; go-yaml's marks are 0-based.
@@ -1109,6 +1434,16 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     // The end of the stream is on the line after the last line break.
     let eof_line0 = text.matches('\n').count();
     let owned = |m: &str, line: Option<usize>| (m.to_string(), line);
+    if info.contains("recursion limit exceeded") {
+        // yaml-rust2 counts flow levels in a byte; go-yaml allows 10 000.
+        return match flow_depth_exceeded(text, GO_MAX_FLOW_DEPTH) {
+            Some(at0) => owned("exceeded max depth of 10000", scanner_line(at0)),
+            None => owned(
+                "flow collections nested deeper than 255 levels are not supported by Rudder's YAML reader (go-yaml reads up to 10000)",
+                scanner_line(line0),
+            ),
+        };
+    }
     if info.contains("mapping values are not allowed") {
         return owned(
             "mapping values are not allowed in this context",
@@ -1125,7 +1460,15 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
     }
     if info.contains("found unexpected end of stream")
         || info.contains("invalid indentation in quoted scalar")
+        || info.contains("found unexpected document indicator")
     {
+        // go-yaml's quoted-scalar scanner stops at a `---` or `...` starting a line.
+        if let Some(indicator0) = document_indicator_after(text, mark.index) {
+            return owned(
+                "found unexpected document indicator",
+                scanner_line(indicator0),
+            );
+        }
         return owned("found unexpected end of stream", scanner_line(eof_line0));
     }
     if info.contains("illegal placement of ':'") || info.contains("expected ',' or") {
@@ -1271,6 +1614,33 @@ fn stray_block_scalar_header(text: &str, upto0: usize) -> Option<usize> {
 }
 
 /// The innermost `[` or `{` still open before char index `end` (quotes are skipped roughly).
+/// go-yaml's limit on flow nesting.
+const GO_MAX_FLOW_DEPTH: usize = 10_000;
+
+/// The 0-based line of the first flow opener nested deeper than `max` (quoted scalars skipped).
+fn flow_depth_exceeded(text: &str, max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut line0 = 0;
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match (quote, c) {
+            (_, '\n') => line0 += 1,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > max {
+                    return Some(line0);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn innermost_flow_opener(text: &str, end: usize) -> Option<char> {
     let mut stack = Vec::new();
     let mut quote: Option<char> = None;

@@ -14,12 +14,14 @@
 //! - [`convert`] applies go-yaml v2's decoding and sigs.k8s.io/yaml's YAML→JSON rules;
 //! - [`emit`] is go-yaml v2's emitter as `toYaml` uses it, [`sort`] its key order;
 //! - [`json`] is Go's `encoding/json` (Marshal, MarshalIndent, Unmarshal);
-//! - [`toml`] is the TOML encoder/decoder behind `toToml`/`fromToml`;
+//! - [`toml`] is the TOML encoder/decoder behind `toToml`/`fromToml`, [`toml_syntax`] BurntSushi's
+//!   syntax errors;
 //! - [`skim`] decodes only chosen parts of a plain document (manifest heads);
 //! - [`memo`] keeps parsed `fromYaml` texts so a chart parsing the same text in every template pays once.
 //!
 //! serde_yaml is not used: it is archived and types scalars by YAML 1.2, unlike Helm.
 pub mod aliasing;
+pub mod build;
 pub mod convert;
 pub mod emit;
 pub mod error;
@@ -34,6 +36,7 @@ pub mod simple;
 pub mod skim;
 pub mod sort;
 pub mod toml;
+pub mod toml_syntax;
 
 pub use error::{Error, ErrorKind};
 
@@ -84,7 +87,13 @@ fn json_kind(v: &Value) -> &'static str {
 pub fn parse_value(text: &str, file: &str) -> Result<Value, Error> {
     // A plain document (most values files) is decoded straight from its events; the skim gives up
     // on everything that needs the node tree (anchors, tags, merge keys, odd keys, errors) and on
-    // texts the simple reader does not read whole (several documents among them).
+    // texts the simple reader does not read whole (several documents among them). A large one is
+    // built as it is read, without the list of its events (`build`).
+    if text.len() >= build::MIN_STREAMED_BYTES {
+        if let Some(value) = build::plain_values(text) {
+            return Ok(value.unwrap_or(Value::Nil));
+        }
+    }
     match skim::skim_plain_document(text, skim::Pick::All) {
         Some(None) => return Ok(Value::Nil),
         Some(Some(decoded)) => {

@@ -30,6 +30,43 @@ const MAX_KEY_LEN: usize = 1000;
 pub fn simple_events(text: &str) -> Option<Vec<(Event, Mark)>> {
     let bytes = text.as_bytes();
     let breaks = printable_lines(bytes)?;
+    // About two events a line (a key and its value).
+    let mut events = Vec::with_capacity(2 * breaks + 8);
+    let unterminated = read_lines(text, breaks, &mut events)?;
+    if unterminated {
+        drop_final_break(&mut events);
+    }
+    Some(events)
+}
+
+/// Who receives the events as they are read (see [`stream_events`]).
+pub trait Sink {
+    fn event(&mut self, event: Event, mark: Mark);
+}
+
+impl Sink for Vec<(Event, Mark)> {
+    fn event(&mut self, event: Event, mark: Mark) {
+        self.push((event, mark));
+    }
+}
+
+/// The events of `text` handed to `sink` one by one as they are read, without a list of them: for a
+/// large text whose events are consumed as they come (a values file of megabytes has millions).
+/// `None` when this reader cannot vouch for the text, found at any point: the sink may then have
+/// received part of the events, and must drop what it built. Also `None` for a text without a final
+/// line break, whose last block scalar [`simple_events`] corrects after the fact.
+pub fn stream_events(text: &str, sink: &mut dyn Sink) -> Option<()> {
+    if !text.is_empty() && !text.ends_with('\n') {
+        return None;
+    }
+    let breaks = printable_lines(text.as_bytes())?;
+    read_lines(text, breaks, sink).map(|_| ())
+}
+
+/// Reads `text` (with `breaks` line feeds, all printable ASCII) into `sink`; whether its last line
+/// is unterminated.
+fn read_lines(text: &str, breaks: usize, sink: &mut dyn Sink) -> Option<bool> {
+    let bytes = text.as_bytes();
     // On an unterminated last line of blanks or a comment the scanner ends collections at the
     // line's end, elsewhere at a fresh line; such texts are left to it.
     let last_line = &bytes[bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)..];
@@ -37,12 +74,9 @@ pub fn simple_events(text: &str) -> Option<Vec<(Event, Mark)>> {
     if !last_line.is_empty() && last_content.is_none_or(|&b| b == b'#') {
         return None;
     }
-    let mut reader = Reader::new(text, breaks);
+    let mut reader = Reader::new(text, breaks, sink);
     reader.stream()?;
-    if !last_line.is_empty() {
-        drop_final_break(&mut reader.events);
-    }
-    Some(reader.events)
+    Some(!last_line.is_empty())
 }
 
 /// For a text whose last line has content and no line break (and is no comment): a block scalar
@@ -118,7 +152,10 @@ struct Reader<'a> {
     /// The text, and as bytes (ASCII: a byte is a character).
     src: &'a str,
     text: &'a [u8],
-    events: Vec<(Event, Mark)>,
+    events: &'a mut dyn Sink,
+    /// An implicit document starts where its first token does: its start is sent with the next
+    /// event, at that event's position.
+    document_start_pending: bool,
     /// The content line the next token is on (`None`: the end of the text).
     cur: Option<Line>,
     /// Where the line after `cur` starts, and its number.
@@ -131,15 +168,15 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader of `src`, which has `breaks` line feeds.
-    fn new(src: &'a str, breaks: usize) -> Reader<'a> {
+    fn new(src: &'a str, breaks: usize, events: &'a mut dyn Sink) -> Reader<'a> {
         let text = src.as_bytes();
         // Like libyaml, the scanner moves to a fresh line at the end of an unterminated last line.
         let unterminated = text.last().is_some_and(|&b| b != b'\n');
         Reader {
             src,
             text,
-            // About two events a line (a key and its value).
-            events: Vec::with_capacity(2 * breaks + 8),
+            events,
+            document_start_pending: false,
             cur: None,
             next_start: 0,
             next_no: 1,
@@ -157,7 +194,10 @@ impl<'a> Reader<'a> {
     }
 
     fn push(&mut self, event: Event, mark: Mark) {
-        self.events.push((event, mark));
+        if std::mem::take(&mut self.document_start_pending) {
+            self.events.event(Event::DocumentStart, mark);
+        }
+        self.events.event(event, mark);
     }
 
     fn mark(&self, pos: usize, line: &Line) -> Mark {
@@ -251,11 +291,8 @@ impl<'a> Reader<'a> {
         );
         self.advance()?;
         if let Some(line) = self.cur {
-            let at = self.events.len();
-            self.push(Event::DocumentStart, self.eof);
+            self.document_start_pending = true;
             self.block_collection(line)?;
-            // An implicit document starts where its first token does.
-            self.events[at].1 = self.events[at + 1].1;
             if self.cur.is_some() {
                 return None;
             }

@@ -38,6 +38,9 @@ pub enum Pick {
 /// The first document of `text` with only the `pick`ed parts decoded (`Some(None)`: no document),
 /// or `None` when this reader cannot vouch for the document (see the module doc).
 pub fn skim_document(text: &str, pick: Pick) -> Option<Option<Yaml>> {
+    if has_flow_mapping_entries(text) {
+        return None;
+    }
     // What the simple reader accepts needs no preparation (it is printable ASCII without `\/`
     // escapes); other texts go to the parser only when they parse as they are.
     let events = match Events::simple(text) {
@@ -157,9 +160,35 @@ impl Skim<'_> {
     }
 }
 
+/// Whether `text` may hold a flow mapping with entries (a `{` not followed by `}` after spaces):
+/// go-yaml's simple-key rules in flow mappings (a key's `:` on a later line, or more than 1024
+/// characters on) are applied by `load` on its own checks, not by the parser's events, so such
+/// texts are left to the full path. Empty `{}`, what rendered manifests mostly hold, stays here.
+fn has_flow_mapping_entries(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = bytes[from..].iter().position(|&b| b == b'{') {
+        let rest = &bytes[from + at + 1..];
+        if rest.iter().find(|&&b| b != b' ') != Some(&b'}') {
+            return true;
+        }
+        from += at + 1;
+    }
+    false
+}
+
+/// Keys this long are left to the full path: go-yaml stops treating a key as a simple key once its
+/// `:` is more than 1024 characters past the key's start (`load` applies that rule; the events here
+/// do not carry it).
+const MAX_KEY_CHARS: usize = 1000;
+
 /// A key that decodes to itself as a JSON object key: quoted, or plain text YAML 1.1 reads as a
-/// string (or a timestamp, which stays text). Others (`<<`, null, numbers, booleans) give up.
-fn string_key(key: String, style: TScalarStyle) -> Option<String> {
+/// string (or a timestamp, which stays text). Others (`<<`, null, numbers, booleans) and very long
+/// keys give up.
+pub(crate) fn string_key(key: String, style: TScalarStyle) -> Option<String> {
+    if key.len() > MAX_KEY_CHARS {
+        return None;
+    }
     if style != TScalarStyle::Plain {
         return Some(key);
     }
@@ -199,7 +228,7 @@ mod tests {
     #[test]
     fn agrees_with_the_full_decode() {
         for text in [
-            "a: 1\nb: [x, {c: d}]\nc: {e: f}\n",
+            "a: 1\nb: [x, {}]\nc: { }\n",
             "a: yes\na: 'later wins'\n",
             "a: |\n  block\n  text\nb: >-\n  folded\n",
             "a: 2001-12-14\nz: ~\n",
@@ -225,6 +254,8 @@ mod tests {
     fn gives_up_where_the_full_path_decides() {
         for text in [
             "a: &x 1\nb: *x\n",
+            "x: {a: 1, b\n : 2}\n",
+            "b: [x, {c: d}]\n",
             "a: !!str 1\n",
             "<<: {a: 1}\n",
             "1: a\n",

@@ -10,8 +10,9 @@
 //! Host structs (`Object::go_fields`) are tables of their fields in declaration order under their Go
 //! names (plain keys, then sub-tables), embedded structs inlined, nil slices and maps left out.
 //!
-//! [`decode`] uses the `toml` crate; its error texts are not BurntSushi's (`fromToml` puts the error
-//! text under an `Error` key), only the data it produces is checked against Helm.
+//! [`decode`] uses the `toml` crate for the data; when it refuses a text, the error is BurntSushi's
+//! as [`super::toml_syntax`] finds it (`fromToml` puts the error text under an `Error` key). The
+//! crate falls short there: its texts and positions are its own.
 use std::rc::Rc;
 
 use super::numfmt::{format_f, shortest};
@@ -364,10 +365,23 @@ impl Encoder {
 /// `time.Time` values.
 pub fn decode(text: &str) -> Result<Value, String> {
     let table: ::toml::Table = text.parse().map_err(|e: ::toml::de::Error| {
+        if let Some(syntax) = super::toml_syntax::syntax_error(text) {
+            return syntax.text();
+        }
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
             .unwrap_or(1);
+        // The parser's error for a key given twice.
+        if let Some(key) = e
+            .message()
+            .strip_prefix("duplicate key `")
+            .and_then(|k| k.split('`').next())
+        {
+            return format!(
+                "toml: line {line} (last key \"{key}\"): Key '{key}' has already been defined."
+            );
+        }
         format!("toml: line {line}: {}", e.message())
     })?;
     Ok(table_to_value(&table))

@@ -74,19 +74,29 @@ impl TestRegistry {
         }
     }
 
-    /// The access log's request lines so far (`METHOD /path?query`), in order.
+    /// The access log's requests so far (`METHOD /path?query STATUS`), in order.
     pub fn requests(&self) -> Vec<String> {
-        // The log is written as requests finish; give the last one a moment.
-        std::thread::sleep(Duration::from_millis(200));
-        std::fs::read_to_string(self.dir.join("access.log"))
-            .unwrap_or_default()
-            .lines()
+        // A line is written as its request finishes, maybe after the client saw the answer: read
+        // until the log stops growing.
+        let read = || std::fs::read_to_string(self.dir.join("access.log")).unwrap_or_default();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut text = read();
+        loop {
+            std::thread::sleep(Duration::from_millis(300));
+            let again = read();
+            if again == text || Instant::now() > deadline {
+                break;
+            }
+            text = again;
+        }
+        text.lines()
             .filter_map(|l| {
                 let start = l.find('"')? + 1;
                 let line = &l[start..];
                 let end = line.find('"')?;
                 let mut parts = line[..end].split(' ');
-                Some(format!("{} {}", parts.next()?, parts.next()?))
+                let status = line[end + 1..].split_whitespace().next()?;
+                Some(format!("{} {} {status}", parts.next()?, parts.next()?))
             })
             .collect()
     }

@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 /// The real Helm v3 binary, installed (once, cached) by scripts/install-oracle.
+#[allow(dead_code)]
 pub fn helm_v3() -> Result<PathBuf, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(root.join("scripts/install-oracle"))

@@ -1,0 +1,121 @@
+//! Helm 4's hook output (`helm.sh/hook-output-log-policy`) against helm v4.1.4 and helm v3.17.3 on
+//! the local control plane. Its pods run on kwok's fake nodes, which keep no logs: the API server
+//! answers a log request with `400 no logs found for container`, so helm v4 prints
+//! `level=INFO msg="error outputting logs for hook failure: failed to stream pod logs for pod: P,
+//! container: C"` after a hook that succeeded, and the install succeeds. Rudder must print the same
+//! line (the pod's random suffix masked) and helm v3 nothing. Printing real logs (`level=INFO
+//! msg=…`, one record per write) and the `hook-failed` path cannot run here (kwok neither keeps
+//! logs nor fails Jobs): they are covered by `kube::pod_logs`'s unit tests only.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const JOB: &str = r#"apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-job
+  annotations:
+    helm.sh/hook: post-install
+    helm.sh/hook-output-log-policy: hook-succeeded,hook-failed
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: c
+        image: busybox
+        command: [echo, hello]
+"#;
+
+/// The hook-output lines of `stderr`, with the pod's generated suffix masked.
+fn hook_lines(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("outputting logs") || l.starts_with("level=INFO msg="))
+        .map(|l| match l.find("-job-") {
+            Some(i) => {
+                let rest = &l[i + 5..];
+                let end = rest.find(',').unwrap_or(rest.len());
+                format!("{}-job-<pod>{}", &l[..i], &rest[end..])
+            }
+            None => l.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn hook_output_log_policy_as_helm_4() {
+    let Some(kubeconfig) = common::kubeconfig() else {
+        return;
+    };
+    let v3 = common::helm_v3().expect("helm v3");
+    let v4 = common::oracle("v4");
+    let kubectl = common::oracle("kubectl");
+    let rudder = common::rudder_as_helm();
+    let id = std::process::id();
+    let work = std::env::temp_dir().join(format!("rudder-hook-logs-{id}"));
+    let _ = std::fs::remove_dir_all(&work);
+    let chart = work.join("hk");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: hk\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("templates/job.yaml"), JOB).unwrap();
+    let namespaces = [3, 4, 0].map(|n| format!("rcm-hooklogs{n}-{id}"));
+    let run = |program: &Path, args: &[&str]| {
+        let out = Command::new(program)
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("HOME", work.join("home"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for ns in &namespaces {
+        let (code, err) = run(&kubectl, &["create", "namespace", ns]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let chart_s = chart.to_str().unwrap();
+    // Each tool installs release `a` in a namespace of its own.
+    let install = |program: &Path, ns: &str| {
+        run(
+            program,
+            &["install", "a", chart_s, "-n", ns, "--timeout", "120s"],
+        )
+    };
+    let (v3_code, v3_err) = install(&v3, &namespaces[0]);
+    let (v4_code, v4_err) = install(&v4, &namespaces[1]);
+    let (code, err) = install(&rudder, &namespaces[2]);
+    assert_eq!(
+        (v4_code, code, v3_code),
+        (0, 0, 0),
+        "{v4_err}\n{err}\n{v3_err}"
+    );
+    let want = hook_lines(&v4_err);
+    assert_eq!(
+        want,
+        ["level=INFO msg=\"error outputting logs for hook failure: failed to stream pod logs for pod: a-job-<pod>, container: c\""],
+        "helm v4.1.4 on kwok: {v4_err}"
+    );
+    assert!(
+        hook_lines(&v3_err).is_empty(),
+        "helm v3 ignores the annotation: {v3_err}"
+    );
+    for ns in &namespaces {
+        let _ = run(&kubectl, &["delete", "namespace", ns, "--wait=false"]);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    assert_eq!(
+        hook_lines(&err),
+        hook_lines(&v4_err),
+        "rudder's stderr: {err}"
+    );
+}
