@@ -152,10 +152,14 @@ pub fn decode_document(text: &str, file: &str) -> Result<Option<convert::Yaml>, 
 /// Deserialises a typed document (Chart.yaml, Chart.lock) as sigs.k8s.io/yaml does: YAML 1.1 typing,
 /// and numbers or bools given where the target wants a string become strings (`version: 1.0` → `"1"`).
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, Error> {
-    let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
-    let decoded = match docs.first() {
-        None => convert::Yaml::Null,
-        Some(node) => convert::decode(node).map_err(|e| e.in_file(file))?,
+    // The node tree is dropped before the typed value is built: two whole copies of a large input
+    // (a repository index of tens of MB) are never alive at once with the third.
+    let decoded = {
+        let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
+        match docs.first() {
+            None => convert::Yaml::Null,
+            Some(node) => convert::decode(node).map_err(|e| e.in_file(file))?,
+        }
     };
     T::deserialize(convert::YamlDeserializer(&decoded)).map_err(|e| {
         Error::new(
