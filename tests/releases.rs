@@ -1085,6 +1085,178 @@ fn an_upgrade_survives_an_api_server_restart() {
     drop(env);
 }
 
+/// Signs a serving certificate for 127.0.0.1 with the private cluster's CA (for a webhook).
+fn webhook_cert(cluster: &PrivateCluster, dir: &Path) -> (PathBuf, PathBuf) {
+    let pki = cluster.dir.join("pki");
+    let (key, csr, cert, ext) = (
+        dir.join("webhook.key"),
+        dir.join("webhook.csr"),
+        dir.join("webhook.crt"),
+        dir.join("webhook.ext"),
+    );
+    std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\n").unwrap();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let s = |p: &Path| p.display().to_string();
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        &s(&key),
+        "-subj",
+        "/CN=127.0.0.1",
+        "-out",
+        &s(&csr),
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &s(&csr),
+        "-CA",
+        &s(&pki.join("ca.crt")),
+        "-CAkey",
+        &s(&pki.join("ca.key")),
+        "-set_serial",
+        "0x1234",
+        "-days",
+        "1",
+        "-extfile",
+        &s(&ext),
+        "-out",
+        &s(&cert),
+    ]);
+    (cert, key)
+}
+
+#[test]
+fn an_api_server_restart_during_the_apply_leaves_a_consistent_release() {
+    if kubeconfig().is_none() {
+        return;
+    }
+    let cluster = PrivateCluster::start("rw-restart-apply");
+    let env = Env::on(cluster.kubeconfig.clone(), "rw-restart-apply");
+    env.ok(env.rudder(&["install", "t", TINY]));
+
+    // A webhook holds the first write of the release's ConfigMap (not the preflight's dry run)
+    // and says when it has it: the upgrade is then inside its apply, deterministically.
+    let (cert, key) = webhook_cert(&cluster, &env.home);
+    let (port_file, signal) = (env.home.join("webhook.port"), env.home.join("webhook.held"));
+    let mut webhook = Command::new(root().join("tests/cluster/slow-webhook"))
+        .args([&cert, &key, &port_file, &signal].map(|p| p.display().to_string()))
+        .arg("20")
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !port_file.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the webhook did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let port = std::fs::read_to_string(&port_file).unwrap();
+    let ca = base64::engine::general_purpose::STANDARD
+        .encode(std::fs::read(cluster.dir.join("pki/ca.crt")).unwrap());
+    let config = serde_json::json!({
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": env.ns},
+        "webhooks": [{
+            "name": "hold.rudder.test",
+            "clientConfig": {"url": format!("https://127.0.0.1:{}/", port.trim()), "caBundle": ca},
+            "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": env.ns}},
+            "sideEffects": "None",
+            "admissionReviewVersions": ["v1"],
+            "timeoutSeconds": 30,
+            "failurePolicy": "Ignore",
+        }],
+    });
+    let config_file = env.home.join("webhook.json");
+    std::fs::write(&config_file, config.to_string()).unwrap();
+    env.ok(env.kubectl(&["apply", "-f", &config_file.display().to_string()]));
+    // The webhook is in place once a dry run goes through it (the API server's cache of
+    // webhooks is refreshed asynchronously).
+    std::thread::sleep(std::time::Duration::from_secs(2));
+
+    let mut child = spawn_rudder(&env, &["upgrade", "t", TINY, "--set", "greeting=during"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !signal.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the upgrade ended before its apply was held"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upgrade never reached its apply"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(env.statuses("t"), ["deployed", "pending-upgrade"]);
+    cluster.restart_apiserver(2);
+    let out = child.wait_with_output().unwrap();
+    let _ = webhook.kill();
+    let _ = webhook.wait();
+    env.ok(env.kubectl(&["delete", "validatingwebhookconfiguration", &env.ns]));
+
+    // Completed or failed cleanly: never left pending, no revision lost, every object owned.
+    let statuses = env.statuses("t");
+    eprintln!(
+        "the upgrade whose apply met the restart: {}, {statuses:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        assert_eq!(statuses, ["superseded", "deployed"]);
+    } else {
+        assert_eq!(
+            statuses,
+            ["deployed", "failed"],
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("Error: UPGRADE FAILED: "), "{err}");
+    }
+    env.assert_owned("t");
+    // The release goes on: an upgrade, then a rollback to the first revision.
+    env.ok(env.rudder(&["upgrade", "t", TINY, "--set", "greeting=after"]));
+    let greeting = env.ok(env.kubectl(&[
+        "-n",
+        &env.ns,
+        "get",
+        "configmap",
+        "t-config",
+        "-o",
+        "jsonpath={.data.greeting}",
+    ]));
+    assert_eq!(greeting, "after");
+    env.ok(env.rudder(&["rollback", "t", "1"]));
+    let greeting = env.ok(env.kubectl(&[
+        "-n",
+        &env.ns,
+        "get",
+        "configmap",
+        "t-config",
+        "-o",
+        "jsonpath={.data.greeting}",
+    ]));
+    assert_eq!(greeting, "hello");
+    assert_eq!(env.statuses("t").len(), 4);
+    env.assert_owned("t");
+    drop(env);
+}
+
 #[test]
 fn waiting_shows_progress_on_a_terminal_and_with_debug_only() {
     let Some(env) = Env::new("rw-progress") else {

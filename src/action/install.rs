@@ -5,26 +5,19 @@
 //! objects built and owned → adoption check → (dry run ends here) → namespace → record
 //! `pending-install` → pre-install hooks → apply → wait → post-install hooks → record `deployed`.
 //! A failure after the record exists marks it `failed`; with `--atomic` the release is uninstalled.
-use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use super::chart_source::ValueOptions;
 use super::deploy;
-use super::hooks;
 use super::pipeline;
 use super::release_error::Error;
-use super::release_record;
-use super::release_render::{self, RenderOptions};
-use super::template::PostRenderer;
+use super::release_steps as steps;
 use crate::engine::ReleaseOptions;
 use crate::kube::apply::{collect_errors, Applier, ApplyParams};
-use crate::kube::lookup::ClusterLookup;
 use crate::kube::object::Object;
 use crate::kube::wait::{self, WaitRules};
 use crate::release::HookEvent;
-use crate::storage::record::{Info, Release, Status, Time};
+use crate::storage::record::{Release, Status};
 use crate::storage::{Record, Storage};
 
 /// `--dry-run`.
@@ -66,28 +59,11 @@ pub struct WaitOptions {
 /// What `rudder install` was asked to do.
 #[derive(Default)]
 pub struct InstallOptions<'a> {
-    pub release_name: String,
-    pub chart: PathBuf,
-    pub values: ValueOptions,
-    pub namespace: String,
-    pub description: Option<String>,
-    pub dry_run: DryRun,
-    pub no_hooks: bool,
+    /// What install and upgrade share.
+    pub request: steps::Request<'a>,
     pub skip_crds: bool,
     pub replace: bool,
     pub create_namespace: bool,
-    pub wait: WaitOptions,
-    /// `--atomic` / `--rollback-on-failure`.
-    pub atomic: bool,
-    pub take_ownership: bool,
-    /// `--force-replace` (Helm 4; `--force`): adopted objects are replaced whole (`PUT`).
-    pub force_replace: bool,
-    /// `--force-conflicts` (Helm 4): adopted objects' fields other managers own are taken over.
-    pub force_conflicts: bool,
-    /// `--labels`: stored on the record's object only.
-    pub labels: BTreeMap<String, String>,
-    pub render: RenderOptions<'a>,
-    pub post_renderer: Option<&'a dyn PostRenderer>,
 }
 
 /// The outcome: the release as stored (or as it would be, for a dry run), and warnings to print.
@@ -103,66 +79,40 @@ pub async fn run(
     options: &InstallOptions<'_>,
     stdin: &mut dyn Read,
 ) -> Result<Installed, Error> {
-    let name = &options.release_name;
-    super::release_name::validate(name).map_err(|e| Error::msg(e.to_string()))?;
-    let path = pipeline::locate(&options.chart.display().to_string())?;
-    let config = pipeline::user_values(&options.values, stdin)?;
-    let mut chart = pipeline::load(&path)?;
-    let warnings = chart.check_installable()?;
-    chart.check_dependencies()?;
+    let name = &options.request.release_name;
+    let steps::Loaded {
+        mut chart,
+        values: config,
+        warnings,
+    } = steps::load(name, &options.request.chart, &options.request.values, stdin)?;
     // Helm's `availableName` bails out on a dry run: the name may be in use.
-    let previous = if options.dry_run.is_dry_run() {
+    let previous = if options.request.dry_run.is_dry_run() {
         None
     } else {
         available_name(storage, name, options.replace).await?
     };
     chart.process_dependencies(&config)?;
-    if !options.skip_crds && !options.dry_run.is_dry_run() {
+    if !options.skip_crds && !options.request.dry_run.is_dry_run() {
         install_crds(applier, &chart.chart).await?;
-    }
-    if options.dry_run != DryRun::Client {
-        chart.set_lookup(std::rc::Rc::new(ClusterLookup::new(
-            applier.client().clone(),
-            applier.resources(),
-        )));
     }
     let release = ReleaseOptions {
         name: name.clone(),
-        namespace: options.namespace.clone(),
+        namespace: options.request.namespace.clone(),
         revision: 1,
         is_install: true,
         is_upgrade: false,
     };
-    let render_options = RenderOptions {
-        post_renderer: options.post_renderer,
-        ..clone_render(&options.render)
-    };
-    let rendered = release_render::render(
+    let rendered = steps::render(
+        applier,
         &mut chart,
         &config,
         &release,
-        &applier.capabilities(),
-        &render_options,
+        options.request.dry_run,
+        &options.request.render,
+        options.request.post_renderer,
     )?;
-    let now = Time::now();
-    let mut rel = Release {
-        name: name.clone(),
-        namespace: options.namespace.clone(),
-        chart: Some(rendered.chart),
-        config: release_record::values_json(&config),
-        manifest: rendered.manifest,
-        hooks: rendered.hooks,
-        version: 1,
-        info: Some(Info {
-            first_deployed: now.clone(),
-            last_deployed: now,
-            notes: rendered.notes,
-            ..Info::default()
-        }),
-        apply_method: "ssa".to_string(),
-        ..Release::default()
-    };
-    if options.dry_run.is_dry_run() {
+    let mut rel = steps::new_revision(&release, rendered, &config, None, "ssa");
+    if options.request.dry_run.is_dry_run() {
         rel.set_status(Status::PendingInstall, "Dry run complete");
         return Ok(Installed {
             release: rel,
@@ -170,12 +120,12 @@ pub async fn run(
         });
     }
     if options.create_namespace {
-        create_namespace(applier, &options.namespace).await?;
+        create_namespace(applier, &options.request.namespace).await?;
     }
     let objects = deploy::build(
         applier,
         &rel.manifest,
-        &options.namespace,
+        &options.request.namespace,
         Some(name),
         "release manifest",
     )
@@ -184,8 +134,8 @@ pub async fn run(
         applier,
         &objects,
         name,
-        &options.namespace,
-        options.take_ownership,
+        &options.request.namespace,
+        options.request.take_ownership,
     )
     .await
     .map_err(|e| {
@@ -195,7 +145,7 @@ pub async fn run(
     })?;
     // As Helm 4, the force flags only matter for objects adopted (a plain install creates).
     let adopting = existed.contains(&true);
-    if adopting && options.force_replace {
+    if adopting && options.request.force_replace {
         rel.apply_method = super::upgrade::apply_method(true).to_string();
     }
     if let Some(mut last) = previous {
@@ -215,76 +165,54 @@ pub async fn run(
         rel.version = last.release.version + 1;
     }
     rel.set_status(Status::PendingInstall, "Initial install underway");
-    let mut record = Record::new(rel);
-    record.labels = options.labels.clone();
-    // Who holds the pending lock (shown by `rudder status`, freed by `rudder release-lock`).
-    record.holder = Some(crate::storage::LockHolder::current());
-    storage.create(&mut record).await?;
-
-    let result = tokio::select! {
-        r = perform(applier, storage, &mut record, &objects, &existed, options) => r,
-        () = super::interrupt::interrupted() => Err(Error::msg(super::interrupt::CANCELED)),
+    let mut record = steps::record_pending(storage, rel, options.request.labels.clone()).await?;
+    let phases = steps::Phases {
+        before: HookEvent::PreInstall,
+        after: HookEvent::PostInstall,
+        no_hooks: options.request.no_hooks,
+        wait: options.request.wait,
+        atomic: options.request.atomic,
+        params: ApplyParams {
+            force_conflicts: adopting && options.request.force_conflicts,
+            replace: adopting && options.request.force_replace,
+            ..ApplyParams::default()
+        },
     };
-    match result {
+    // The adoption check read every object: when none exists, none is read again (an adopted
+    // one is, for the managed fields a client-side apply may have left).
+    let known = deploy::Known {
+        exists: (!adopting).then_some(&existed),
+        ..deploy::Known::default()
+    };
+    let deployed = steps::interruptible(async {
+        let mut created = Vec::new();
+        steps::deploy(
+            applier,
+            storage,
+            &mut record,
+            &phases,
+            (&[], &objects),
+            known,
+            &mut created,
+        )
+        .await?;
+        let description = options
+            .request
+            .description
+            .as_deref()
+            .unwrap_or("Install complete");
+        record.release.set_status(Status::Deployed, description);
+        storage.update(&mut record).await?;
+        Ok(())
+    })
+    .await;
+    match deployed {
         Ok(()) => Ok(Installed {
             release: record.release,
             warnings,
         }),
         Err(e) => Err(fail(applier, storage, &mut record, &objects, options, e).await),
     }
-}
-
-/// Hooks, apply, wait, hooks, `deployed`.
-async fn perform(
-    applier: &Applier,
-    storage: &Storage,
-    record: &mut Record,
-    objects: &[deploy::Resolved],
-    existed: &[bool],
-    options: &InstallOptions<'_>,
-) -> Result<(), Error> {
-    let timeout = options.wait.timeout;
-    if !options.no_hooks {
-        hooks::run(applier, storage, record, HookEvent::PreInstall, timeout).await?;
-    }
-    // The adoption check read every object: when none exists, none is read again (an adopted
-    // one is, for the managed fields a client-side apply may have left).
-    let adopting = existed.contains(&true);
-    let known = (!adopting).then_some(existed);
-    let params = ApplyParams {
-        force_conflicts: adopting && options.force_conflicts,
-        replace: adopting && options.force_replace,
-        ..ApplyParams::default()
-    };
-    let known = deploy::Known {
-        exists: known,
-        ..deploy::Known::default()
-    };
-    deploy::update(applier, &[], objects, params, known).await?;
-    if options.wait.wait || options.atomic {
-        let rules = WaitRules {
-            jobs: options.wait.wait_for_jobs,
-            hooks: false,
-        };
-        wait::wait_ready(
-            applier,
-            objects,
-            rules,
-            timeout,
-            &mut *crate::kube::progress::reporter(),
-        )
-        .await?;
-    }
-    if !options.no_hooks {
-        hooks::run(applier, storage, record, HookEvent::PostInstall, timeout).await?;
-    }
-    let description = options
-        .description
-        .clone()
-        .unwrap_or_else(|| "Install complete".to_string());
-    record.release.set_status(Status::Deployed, &description);
-    storage.update(record).await?;
-    Ok(())
 }
 
 /// Helm's `failRelease`: the record says `failed`; with `--atomic` the release is uninstalled.
@@ -297,22 +225,12 @@ async fn fail(
     err: Error,
 ) -> Error {
     let name = record.release.name.clone();
-    record.release.set_status(
-        Status::Failed,
-        &format!(
-            "Release {name:?} failed: {}",
-            super::release_error::description_text(&err)
-        ),
-    );
-    if let Err(e) = storage
-        .update_when_reachable(record, std::time::Duration::from_secs(60))
-        .await
-    {
+    if let Err(e) = steps::record_failed(storage, record, "Release", &err).await {
         return Error::msg(format!(
             "{err}: and the failed release could not be recorded: {e}"
         ));
     }
-    if !options.atomic {
+    if !options.request.atomic {
         return err;
     }
     let uninstalled = async {
@@ -415,15 +333,5 @@ pub async fn create_namespace(applier: &Applier, namespace: &str) -> Result<(), 
     match applier.create_all(&[(object, kind)]).await.remove(0) {
         Err(e) if !e.is_already_exists() => Err(e.into()),
         _ => Ok(()),
-    }
-}
-
-fn clone_render<'a>(r: &RenderOptions<'a>) -> RenderOptions<'a> {
-    RenderOptions {
-        skip_schema_validation: r.skip_schema_validation,
-        enable_dns: r.enable_dns,
-        sub_notes: r.sub_notes,
-        post_renderer: r.post_renderer,
-        image_rewrite: r.image_rewrite,
     }
 }

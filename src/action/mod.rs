@@ -15,6 +15,7 @@ pub mod release_lock;
 pub mod release_name;
 pub mod release_record;
 pub mod release_render;
+pub mod release_steps;
 pub mod release_test;
 pub mod rollback;
 pub mod show_only;

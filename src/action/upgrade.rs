@@ -10,25 +10,18 @@
 //! deletes what this attempt created; `--atomic` rolls back.
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
 
-use super::chart_source::ValueOptions;
 use super::deploy::{self, Resolved};
-use super::hooks;
-use super::install::{DryRun, WaitOptions};
-use super::pipeline;
+use super::install::WaitOptions;
 use super::release_error::Error;
 use super::release_record;
-use super::release_render::{self, RenderOptions};
+use super::release_steps as steps;
 use super::rollback;
-use super::template::PostRenderer;
 use crate::engine::ReleaseOptions;
 use crate::kube::apply::{Applier, ApplyParams};
-use crate::kube::lookup::ClusterLookup;
 use crate::kube::object::Object;
-use crate::kube::wait::{self, WaitRules};
 use crate::release::HookEvent;
-use crate::storage::record::{Info, Release, Status, Time};
+use crate::storage::record::{Release, Status};
 use crate::storage::{Record, Storage};
 use crate::template::Value;
 
@@ -49,25 +42,10 @@ pub enum ValuesMode {
 /// What `rudder upgrade` was asked to do.
 #[derive(Default)]
 pub struct UpgradeOptions<'a> {
-    pub release_name: String,
-    pub chart: PathBuf,
-    pub values: ValueOptions,
+    /// What install and upgrade share.
+    pub request: steps::Request<'a>,
     pub values_mode: ValuesMode,
-    pub namespace: String,
-    pub description: Option<String>,
-    pub dry_run: DryRun,
-    pub no_hooks: bool,
-    pub wait: WaitOptions,
-    pub atomic: bool,
     pub cleanup_on_fail: bool,
-    /// `--force` / `--force-replace`: existing objects are replaced whole (`PUT`).
-    pub force_replace: bool,
-    /// `--force-conflicts`: server-side apply takes over fields other managers own.
-    pub force_conflicts: bool,
-    pub take_ownership: bool,
-    pub labels: BTreeMap<String, String>,
-    pub render: RenderOptions<'a>,
-    pub post_renderer: Option<&'a dyn PostRenderer>,
 }
 
 /// The release as stored after the upgrade.
@@ -160,13 +138,12 @@ pub async fn run(
     options: &UpgradeOptions<'_>,
     stdin: &mut dyn Read,
 ) -> Result<Upgraded, Error> {
-    let name = &options.release_name;
-    super::release_name::validate(name).map_err(|e| Error::msg(e.to_string()))?;
-    let path = pipeline::locate(&options.chart.display().to_string())?;
-    let flags = pipeline::user_values(&options.values, stdin)?;
-    let mut chart = pipeline::load(&path)?;
-    let warnings = chart.check_installable()?;
-    chart.check_dependencies()?;
+    let name = &options.request.release_name;
+    let steps::Loaded {
+        mut chart,
+        values: flags,
+        warnings,
+    } = steps::load(name, &options.request.chart, &options.request.values, stdin)?;
     let (mut current, last) = current_revision(storage, name).await?;
     let config = reuse_values(
         options.values_mode,
@@ -175,177 +152,100 @@ pub async fn run(
         flags,
     );
     chart.process_dependencies(&config)?;
-    if options.dry_run != DryRun::Client {
-        chart.set_lookup(std::rc::Rc::new(ClusterLookup::new(
-            applier.client().clone(),
-            applier.resources(),
-        )));
-    }
-    let revision = last.release.version + 1;
     let release = ReleaseOptions {
         name: name.clone(),
-        namespace: options.namespace.clone(),
-        revision,
+        namespace: options.request.namespace.clone(),
+        revision: last.release.version + 1,
         is_install: false,
         is_upgrade: true,
     };
-    let render_options = RenderOptions {
-        skip_schema_validation: options.render.skip_schema_validation,
-        enable_dns: options.render.enable_dns,
-        sub_notes: options.render.sub_notes,
-        post_renderer: options.post_renderer,
-        image_rewrite: options.render.image_rewrite,
-    };
-    let rendered = release_render::render(
+    let rendered = steps::render(
+        applier,
         &mut chart,
         &config,
         &release,
-        &applier.capabilities(),
-        &render_options,
+        options.request.dry_run,
+        &options.request.render,
+        options.request.post_renderer,
     )?;
     let first_deployed = current
         .release
         .info
         .as_ref()
-        .map(|i| i.first_deployed.clone())
-        .unwrap_or_default();
-    let mut rel = Release {
-        name: name.clone(),
-        namespace: options.namespace.clone(),
-        chart: Some(rendered.chart),
-        config: release_record::values_json(&config),
-        manifest: rendered.manifest,
-        hooks: rendered.hooks,
-        version: revision,
-        info: Some(Info {
-            first_deployed,
-            last_deployed: Time::now(),
-            notes: rendered.notes,
-            ..Info::default()
-        }),
-        apply_method: apply_method(options.force_replace).to_string(),
-        ..Release::default()
-    };
-    rel.set_status(Status::PendingUpgrade, "Preparing upgrade");
-    if options.dry_run.is_dry_run() {
+        .map(|i| i.first_deployed.clone());
+    let mut rel = steps::new_revision(
+        &release,
+        rendered,
+        &config,
+        Some(first_deployed.unwrap_or_default()),
+        apply_method(options.request.force_replace),
+    );
+    if options.request.dry_run.is_dry_run() {
         rel.set_status(Status::PendingUpgrade, "Dry run complete");
         return Ok(Upgraded {
             release: rel,
             warnings,
         });
     }
-    let namespace = &options.namespace;
-    let current_objects = deploy::build(
-        applier,
-        &current.release.manifest,
-        namespace,
-        None,
-        "current release manifest",
-    )
-    .await?;
-    let target = deploy::build(
-        applier,
-        &rel.manifest,
-        namespace,
-        Some(name),
-        "new release manifest",
-    )
-    .await?;
-    let known: std::collections::HashSet<_> =
-        current_objects.iter().map(|(o, _)| o.key()).collect();
-    let new_objects: Vec<Resolved> = target
-        .iter()
-        .filter(|(o, _)| !known.contains(&o.key()))
-        .cloned()
-        .collect();
-    let new_existed = deploy::check_adoption(
-        applier,
-        &new_objects,
-        name,
-        namespace,
-        options.take_ownership,
-    )
-        .await
-        .map_err(|e| {
-            Error::msg(format!(
-                "rendered manifests contain a resource that already exists. Unable to continue with update: {e}"
-            ))
-        })?;
+    let objects = Objects::of(applier, &current.release, &rel, options).await?;
     let params = apply_params(
-        options.force_replace,
-        options.force_conflicts,
+        options.request.force_replace,
+        options.request.force_conflicts,
         &[&current.release],
     );
     // A release applied server-side has its objects compared too: those an apply would not
     // change are not sent again.
-    let compare = current.release.apply_method == "ssa" && !params.replace;
-    let unchanged = preflight(applier, &target, params, compare).await?;
-    // Whether each object exists is known without reading it again: the current revision's objects
-    // exist (one deleted by hand since is re-created, and not counted as created by this upgrade),
-    // the new ones were just read. Only a release last applied client-side (Helm 3) has every
-    // object read, for its managed fields.
-    let mut new_existed = new_existed.into_iter();
-    let known: Vec<bool> = target
-        .iter()
-        .map(|(o, _)| {
-            if known.contains(&o.key()) {
-                true
-            } else {
-                // `new_objects` are the target's objects not in `known`, in the same order.
-                new_existed.next().unwrap_or(false)
-            }
-        })
-        .collect();
-    let known = (current.release.apply_method == "ssa").then_some(known);
+    let compare = objects.exists.is_some() && !params.replace;
+    let unchanged = preflight(applier, &objects.target, params, compare).await?;
 
-    let mut record = Record::new(rel);
-    record.labels = merged_labels(&current, &options.labels);
-    // Who holds the pending lock (shown by `rudder status`, freed by `rudder release-lock`).
-    record.holder = Some(crate::storage::LockHolder::current());
-    storage.create(&mut record).await?;
-    let mut created = Vec::new();
-    let result = tokio::select! {
-        r = perform(
-            applier,
-            storage,
-            &mut record,
-            Objects {
-                current: &current_objects,
-                target: &target,
-                known: deploy::Known {
-                    exists: known.as_deref(),
-                    unchanged: &unchanged,
-                },
-            },
-            params,
-            options,
-            &mut created,
-        ) => r,
-        () = super::interrupt::interrupted() => Err(Error::msg(super::interrupt::CANCELED)),
+    rel.set_status(Status::PendingUpgrade, "Preparing upgrade");
+    let labels = merged_labels(&current, &options.request.labels);
+    let mut record = steps::record_pending(storage, rel, labels).await?;
+    let phases = steps::Phases {
+        before: HookEvent::PreUpgrade,
+        after: HookEvent::PostUpgrade,
+        no_hooks: options.request.no_hooks,
+        wait: options.request.wait,
+        atomic: options.request.atomic,
+        params,
     };
-    match result {
-        Ok(()) => {
-            let description = current
-                .release
-                .info
-                .as_ref()
-                .map(|i| i.description.clone())
-                .unwrap_or_default();
-            current.release.set_status(Status::Superseded, &description);
-            storage.update(&mut current).await?;
-            let description = options
-                .description
-                .clone()
-                .unwrap_or_else(|| "Upgrade complete".to_string());
-            record.release.set_status(Status::Deployed, &description);
-            storage.update(&mut record).await?;
-            Ok(Upgraded {
-                release: record.release,
-                warnings,
-            })
-        }
-        Err(e) => Err(fail(applier, storage, &mut record, created, options, e).await),
+    let known = deploy::Known {
+        exists: objects.exists.as_deref(),
+        unchanged: &unchanged,
+    };
+    let mut created = Vec::new();
+    let deployed = steps::interruptible(steps::deploy(
+        applier,
+        storage,
+        &mut record,
+        &phases,
+        (&objects.current, &objects.target),
+        known,
+        &mut created,
+    ))
+    .await;
+    if let Err(e) = deployed {
+        return Err(fail(applier, storage, &mut record, created, options, e).await);
     }
+    let description = current
+        .release
+        .info
+        .as_ref()
+        .map(|i| i.description.clone())
+        .unwrap_or_default();
+    current.release.set_status(Status::Superseded, &description);
+    storage.update(&mut current).await?;
+    let description = options
+        .request
+        .description
+        .as_deref()
+        .unwrap_or("Upgrade complete");
+    record.release.set_status(Status::Deployed, description);
+    storage.update(&mut record).await?;
+    Ok(Upgraded {
+        release: record.release,
+        warnings,
+    })
 }
 
 /// The labels of the new record: the current ones with `--labels` on top (`null` removes).
@@ -362,52 +262,74 @@ fn merged_labels(current: &Record, new: &BTreeMap<String, String>) -> BTreeMap<S
 }
 
 /// The objects an upgrade moves from and to.
-struct Objects<'a> {
-    current: &'a [Resolved],
-    target: &'a [Resolved],
-    /// What is known of the target objects (see [`deploy::Known`]).
-    known: deploy::Known<'a>,
+struct Objects {
+    current: Vec<Resolved>,
+    target: Vec<Resolved>,
+    /// Whether each target object exists, known without reading it again (see
+    /// [`deploy::Known::exists`]); `None` for a release last applied client-side (Helm 3), whose
+    /// objects are all read for their managed fields.
+    exists: Option<Vec<bool>>,
 }
 
-async fn perform(
-    applier: &Applier,
-    storage: &Storage,
-    record: &mut Record,
-    objects: Objects<'_>,
-    params: ApplyParams,
-    options: &UpgradeOptions<'_>,
-    created: &mut Vec<Resolved>,
-) -> Result<(), Error> {
-    let Objects {
-        current,
-        target,
-        known,
-    } = objects;
-    let timeout = options.wait.timeout;
-    if !options.no_hooks {
-        hooks::run(applier, storage, record, HookEvent::PreUpgrade, timeout).await?;
-    }
-    let updated = deploy::update(applier, current, target, params, known).await;
-    let updated = updated?;
-    created.extend(updated.created);
-    if options.wait.wait || options.atomic {
-        let rules = WaitRules {
-            jobs: options.wait.wait_for_jobs,
-            hooks: false,
-        };
-        wait::wait_ready(
+impl Objects {
+    /// Both manifests' objects, and the adoption check of the objects the new one adds (Helm's
+    /// `existingResourceConflict`, or `--take-ownership`).
+    async fn of(
+        applier: &Applier,
+        current: &Release,
+        new: &Release,
+        options: &UpgradeOptions<'_>,
+    ) -> Result<Objects, Error> {
+        let namespace = &options.request.namespace;
+        let current_objects = deploy::build(
             applier,
-            target,
-            rules,
-            timeout,
-            &mut *crate::kube::progress::reporter(),
+            &current.manifest,
+            namespace,
+            None,
+            "current release manifest",
         )
         .await?;
+        let target = deploy::build(
+            applier,
+            &new.manifest,
+            namespace,
+            Some(&new.name),
+            "new release manifest",
+        )
+        .await?;
+        let known: std::collections::HashSet<_> =
+            current_objects.iter().map(|(o, _)| o.key()).collect();
+        let new_objects: Vec<Resolved> = target
+            .iter()
+            .filter(|(o, _)| !known.contains(&o.key()))
+            .cloned()
+            .collect();
+        let new_existed = deploy::check_adoption(
+            applier,
+            &new_objects,
+            &new.name,
+            namespace,
+            options.request.take_ownership,
+        )
+        .await
+        .map_err(|e| {
+            Error::msg(format!(
+                "rendered manifests contain a resource that already exists. Unable to continue with update: {e}"
+            ))
+        })?;
+        // The current revision's objects exist (one deleted by hand since is re-created, and not
+        // counted as created by this upgrade); the new ones were just read, in the same order.
+        let mut new_existed = new_existed.into_iter();
+        let exists: Vec<bool> = target
+            .iter()
+            .map(|(o, _)| known.contains(&o.key()) || new_existed.next().unwrap_or(false))
+            .collect();
+        Ok(Objects {
+            current: current_objects,
+            target,
+            exists: (current.apply_method == "ssa").then_some(exists),
+        })
     }
-    if !options.no_hooks {
-        hooks::run(applier, storage, record, HookEvent::PostUpgrade, timeout).await?;
-    }
-    Ok(())
 }
 
 /// Helm's `failRelease` for upgrades.
@@ -420,17 +342,7 @@ async fn fail(
     err: Error,
 ) -> Error {
     let name = record.release.name.clone();
-    record.release.set_status(
-        Status::Failed,
-        &format!(
-            "Upgrade {name:?} failed: {}",
-            super::release_error::description_text(&err)
-        ),
-    );
-    if let Err(e) = storage
-        .update_when_reachable(record, std::time::Duration::from_secs(60))
-        .await
-    {
+    if let Err(e) = steps::record_failed(storage, record, "Upgrade", &err).await {
         return Error::msg(format!(
             "{err}: and the failed revision could not be recorded: {e}"
         ));
@@ -440,7 +352,7 @@ async fn fail(
             return Error::msg(format!("{err}: cleanup error: {e}"));
         }
     }
-    if !options.atomic {
+    if !options.request.atomic {
         return err;
     }
     let rollback_options = rollback::RollbackOptions {
@@ -448,12 +360,12 @@ async fn fail(
         revision: 0,
         wait: WaitOptions {
             wait: true,
-            ..options.wait
+            ..options.request.wait
         },
-        no_hooks: options.no_hooks,
+        no_hooks: options.request.no_hooks,
         cleanup_on_fail: options.cleanup_on_fail,
-        force_replace: options.force_replace,
-        force_conflicts: options.force_conflicts,
+        force_replace: options.request.force_replace,
+        force_conflicts: options.request.force_conflicts,
         description: None,
     };
     // Helm rolls back to the newest revision that was deployed or superseded.
@@ -667,6 +579,7 @@ pub fn changed_immutable_fields(object: &Object, live: &serde_json::Value) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::action::chart_source::ValueOptions;
     use serde_json::json;
 
     #[test]

@@ -8,7 +8,6 @@ use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::CommonReleaseArgs;
 use super::template::ExecPostRenderer;
 use crate::action::install::{self, InstallOptions};
-use crate::action::release_render::RenderOptions;
 use crate::action::template::PostRenderer;
 use crate::kube::apply::Applier;
 
@@ -146,36 +145,39 @@ async fn install(
     let applier = Applier::new(cluster.client.clone())
         .await
         .map_err(|e| e.to_string())?;
+    let request = args.common.request(
+        &release_name,
+        &chart,
+        args.values.into_options(),
+        &cluster.namespace,
+        &args.force,
+        from_bundle
+            .as_ref()
+            .map(|b| &b.rewrite as &dyn PostRenderer),
+        post.as_ref().map(|p| p as &dyn PostRenderer),
+    )?;
     let options = InstallOptions {
-        release_name,
-        chart: chart.clone(),
-        values: args.values.into_options(),
-        namespace: cluster.namespace.clone(),
-        description: args.common.description.clone(),
-        dry_run: args.common.dry_run()?,
-        no_hooks: args.common.no_hooks,
+        request,
         skip_crds: args.skip_crds,
         replace: args.replace,
         create_namespace: args.create_namespace,
-        wait: args.common.wait()?,
-        atomic: args.common.atomic(),
-        take_ownership: args.common.take_ownership,
-        force_replace: args.force.replace(),
-        force_conflicts: args.force.force_conflicts,
-        labels: args.common.labels(),
-        render: RenderOptions {
-            image_rewrite: from_bundle
-                .as_ref()
-                .map(|b| &b.rewrite as &dyn PostRenderer),
-            ..args.common.render_options()
-        },
-        post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
     };
-    let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())
+    run_install(&applier, &storage, &options, &args.common).await
+}
+
+/// Runs the install, prints its warnings on standard error, and returns what `-o` asks to print
+/// (`install`, and `upgrade --install` of a release that does not exist).
+pub async fn run_install(
+    applier: &Applier,
+    storage: &crate::storage::Storage,
+    options: &InstallOptions<'_>,
+    common: &CommonReleaseArgs,
+) -> Result<String, String> {
+    let installed = install::run(applier, storage, options, &mut std::io::stdin())
         .await
         .map_err(|e| e.to_string())?;
     for warning in &installed.warnings {
         eprintln!("WARNING: {warning}");
     }
-    args.common.print(&installed.release)
+    common.print(&installed.release)
 }

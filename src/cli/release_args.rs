@@ -118,6 +118,41 @@ impl CommonReleaseArgs {
         print_release(&release, &self.output, self.hide_notes)
     }
 
+    /// What these flags say of an install or an upgrade of `release_name` from `chart` (with the
+    /// values flags' `values`, the force flags, a bundle's image rewrite and the post-renderer).
+    #[allow(clippy::too_many_arguments)]
+    pub fn request<'a>(
+        &self,
+        release_name: &str,
+        chart: &std::path::Path,
+        values: crate::action::chart_source::ValueOptions,
+        namespace: &str,
+        force: &ForceArgs,
+        image_rewrite: Option<&'a dyn crate::action::template::PostRenderer>,
+        post_renderer: Option<&'a dyn crate::action::template::PostRenderer>,
+    ) -> Result<crate::action::release_steps::Request<'a>, String> {
+        Ok(crate::action::release_steps::Request {
+            release_name: release_name.to_string(),
+            chart: chart.to_path_buf(),
+            values,
+            namespace: namespace.to_string(),
+            description: self.description.clone(),
+            dry_run: self.dry_run()?,
+            no_hooks: self.no_hooks,
+            wait: self.wait()?,
+            atomic: self.atomic(),
+            take_ownership: self.take_ownership,
+            force_replace: force.replace(),
+            force_conflicts: force.force_conflicts,
+            labels: self.labels(),
+            render: RenderOptions {
+                image_rewrite,
+                ..self.render_options()
+            },
+            post_renderer,
+        })
+    }
+
     pub fn atomic(&self) -> bool {
         self.atomic || self.rollback_on_failure
     }

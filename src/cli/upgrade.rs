@@ -5,11 +5,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::install::post_renderer;
+use super::install::{post_renderer, run_install};
 use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::CommonReleaseArgs;
-use crate::action::install::{self, InstallOptions};
-use crate::action::release_render::RenderOptions;
+use crate::action::install::InstallOptions;
 use crate::action::template::PostRenderer;
 use crate::action::upgrade::{self, UpgradeOptions, ValuesMode};
 use crate::kube::apply::Applier;
@@ -117,6 +116,17 @@ async fn upgrade(
         .with_max_history(usize::try_from(args.history_max).unwrap_or(0))
         .refusing_undecodable();
     let applier = Applier::new(cluster.client.clone()).await.map_err(failed)?;
+    let request = |values| {
+        args.common.request(
+            name,
+            &chart,
+            values,
+            &cluster.namespace,
+            &args.force,
+            image_rewrite,
+            post.as_ref().map(|p| p as &dyn PostRenderer),
+        )
+    };
     let mut out = String::new();
     if args.install {
         let last = match storage.last(name).await {
@@ -124,8 +134,9 @@ async fn upgrade(
             Err(crate::storage::Error::NotFound | crate::storage::Error::NoRevision(_)) => None,
             Err(e) => return Err(e.to_string()),
         };
-        let last = last.as_ref();
-        let uninstalled = last.is_some_and(|r| r.release.status() == Status::Uninstalled);
+        let uninstalled = last
+            .as_ref()
+            .is_some_and(|r| r.release.status() == Status::Uninstalled);
         if last.is_none() || uninstalled {
             // Printed before installing, so it shows also when the install fails.
             if args.common.output == "table" {
@@ -139,35 +150,12 @@ async fn upgrade(
             }
             args.common.check_hide_secret()?;
             let options = InstallOptions {
-                release_name: name.clone(),
-                chart: chart.clone(),
-                values: args.values.into_options(),
-                namespace: cluster.namespace.clone(),
-                description: args.common.description.clone(),
-                dry_run: args.common.dry_run()?,
-                no_hooks: args.common.no_hooks,
+                request: request(args.values.into_options())?,
                 skip_crds: args.skip_crds,
                 replace: uninstalled,
                 create_namespace: args.create_namespace,
-                wait: args.common.wait()?,
-                atomic: args.common.atomic(),
-                take_ownership: args.common.take_ownership,
-                force_replace: args.force.replace(),
-                force_conflicts: args.force.force_conflicts,
-                labels: args.common.labels(),
-                render: RenderOptions {
-                    image_rewrite,
-                    ..args.common.render_options()
-                },
-                post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
             };
-            let installed = install::run(&applier, &storage, &options, &mut std::io::stdin())
-                .await
-                .map_err(|e| e.to_string())?;
-            for warning in &installed.warnings {
-                eprintln!("WARNING: {warning}");
-            }
-            out.push_str(&args.common.print(&installed.release)?);
+            out.push_str(&run_install(&applier, &storage, &options, &args.common).await?);
             return Ok(out);
         }
     }
@@ -182,26 +170,9 @@ async fn upgrade(
         ValuesMode::Default
     };
     let options = UpgradeOptions {
-        release_name: name.clone(),
-        chart: chart.clone(),
-        values: args.values.into_options(),
+        request: request(args.values.into_options())?,
         values_mode,
-        namespace: cluster.namespace.clone(),
-        description: args.common.description.clone(),
-        dry_run: args.common.dry_run()?,
-        no_hooks: args.common.no_hooks,
-        wait: args.common.wait()?,
-        atomic: args.common.atomic(),
         cleanup_on_fail: args.cleanup_on_fail,
-        force_replace: args.force.replace(),
-        force_conflicts: args.force.force_conflicts,
-        take_ownership: args.common.take_ownership,
-        labels: args.common.labels(),
-        render: RenderOptions {
-            image_rewrite,
-            ..args.common.render_options()
-        },
-        post_renderer: post.as_ref().map(|p| p as &dyn PostRenderer),
     };
     let upgraded = upgrade::run(&applier, &storage, &options, &mut std::io::stdin())
         .await
