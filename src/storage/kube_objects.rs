@@ -227,6 +227,12 @@ impl Driver for KubeObjects {
                 .collect::<Vec<_>>()
                 .join(",");
             let params = ListParams::default().labels(&selector);
+            // Worded as `query` words the same request (Helm's `List` vs `Query`).
+            let context = if labels == [("owner", "helm")] {
+                "list: failed to list"
+            } else {
+                "query: failed to query with labels"
+            };
             let metas: Vec<ObjectMeta> = match self.kind {
                 ObjectKind::Secret => self
                     .secrets()
@@ -239,7 +245,7 @@ impl Driver for KubeObjects {
                     .await
                     .map(|l| l.items.into_iter().map(|m| m.metadata).collect()),
             }
-            .map_err(|e| Error::kube("list: failed to list", self.err(e)))?;
+            .map_err(|e| Error::kube(context, self.err(e)))?;
             Ok(Some(
                 metas.into_iter().map(|m| self.raw(m, Vec::new())).collect(),
             ))
