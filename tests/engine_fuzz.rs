@@ -372,7 +372,11 @@ fn watchdog() {
         loop {
             std::thread::sleep(Duration::from_secs(20));
             let now = CURRENT.load(std::sync::atomic::Ordering::Relaxed);
-            last = if now == last.0 { (now, last.1 + 1) } else { (now, 0) };
+            last = if now == last.0 {
+                (now, last.1 + 1)
+            } else {
+                (now, 0)
+            };
             if last.1 == 3 {
                 eprintln!("engine fuzz: seed {now} has been rendering for a minute");
             }
@@ -508,7 +512,10 @@ fn replay_files(list: &str) {
     let mut differ = 0;
     for path in list.split_whitespace() {
         let text = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let mut files = vec![("Chart.yaml".to_string(), gen::CHART_YAML.as_bytes().to_vec())];
+        let mut files = vec![(
+            "Chart.yaml".to_string(),
+            gen::CHART_YAML.as_bytes().to_vec(),
+        )];
         let mut current: Option<(String, Vec<u8>)> = None;
         for line in text.split_inclusive(|&b| b == b'\n') {
             let header = std::str::from_utf8(line).ok().and_then(|l| {

@@ -113,7 +113,9 @@ pub fn call(
             )),
         },
         Builtin::Eq | Builtin::Ne | Builtin::Lt | Builtin::Le | Builtin::Gt | Builtin::Ge
-            if args.iter().any(|a| matches!(a, Value::Object(o) if o.int_value().is_some())) =>
+            if args
+                .iter()
+                .any(|a| matches!(a, Value::Object(o) if o.int_value().is_some())) =>
         {
             // A named integer type (`time.Duration`) compares as its integer kind.
             let args = args

@@ -713,9 +713,40 @@ const STRING_LITS: &[&str] = &[
 ];
 
 const INT_LITS: &[&str] = &[
-    "0", "1", "2", "3", "5", "-1", "-3", "10", "0x10", "0o7", "017", "1_000", "'a'", "'\\n'",
-    "255", "-0", "0b101", "0B11", "0O17", "0X1f", "0x_1F", "1_2_3", "+7", "-0x10", "'\\x41'",
-    "'\\u00e9'", "'日'", "'\\''", "'\\377'", "0_7", "00", "1__0", "0x", "08",
+    "0",
+    "1",
+    "2",
+    "3",
+    "5",
+    "-1",
+    "-3",
+    "10",
+    "0x10",
+    "0o7",
+    "017",
+    "1_000",
+    "'a'",
+    "'\\n'",
+    "255",
+    "-0",
+    "0b101",
+    "0B11",
+    "0O17",
+    "0X1f",
+    "0x_1F",
+    "1_2_3",
+    "+7",
+    "-0x10",
+    "'\\x41'",
+    "'\\u00e9'",
+    "'日'",
+    "'\\''",
+    "'\\377'",
+    "0_7",
+    "00",
+    "1__0",
+    "0x",
+    "08",
 ];
 /// Integers that would size an allocation beyond memory (`until`, `repeat`…): only given to
 /// functions that print, compare or convert ([`BIG_OK`]).
@@ -730,14 +761,57 @@ const BIG_INTS: &[&str] = &[
     "1e19",
 ];
 const BIG_OK: &[&str] = &[
-    "printf", "print", "println", "eq", "ne", "lt", "le", "gt", "ge", "toString", "toJson",
-    "toYaml", "quote", "squote", "kindOf", "typeOf", "toStrings", "toRawJson", "toPrettyJson",
-    "toToml", "cat", "kindIs", "typeIs",
+    "printf",
+    "print",
+    "println",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "toString",
+    "toJson",
+    "toYaml",
+    "quote",
+    "squote",
+    "kindOf",
+    "typeOf",
+    "toStrings",
+    "toRawJson",
+    "toPrettyJson",
+    "toToml",
+    "cat",
+    "kindIs",
+    "typeIs",
 ];
 const FLOAT_LITS: &[&str] = &[
-    "1.5", "-2.5", "0.0", "1e2", "2.675", ".5", "1e-3", "3.0", "0x1p4", "1.5e-3", "6.02e23",
-    "0x1.8p1", "1_0.5", "1E3", "-1e-10", "1e309", "5.", "0.1", "1e+2", "0x1p-2", "2.5e0",
-    "123456789.125", "1e21", "1e20", "0.000001", "0.0000001",
+    "1.5",
+    "-2.5",
+    "0.0",
+    "1e2",
+    "2.675",
+    ".5",
+    "1e-3",
+    "3.0",
+    "0x1p4",
+    "1.5e-3",
+    "6.02e23",
+    "0x1.8p1",
+    "1_0.5",
+    "1E3",
+    "-1e-10",
+    "1e309",
+    "5.",
+    "0.1",
+    "1e+2",
+    "0x1p-2",
+    "2.5e0",
+    "123456789.125",
+    "1e21",
+    "1e20",
+    "0.000001",
+    "0.0000001",
 ];
 const OTHER_LITS: &[&str] = &[
     "true", "false", "nil", "1i", "2.5i", "0i", "1e2i", "1+2i", "-1-2i", "0x10i", "1_0i",
@@ -747,16 +821,72 @@ const OTHER_LITS: &[&str] = &[
 /// `printf` formats: every verb of Go's fmt with flags, widths, precisions, argument indexes and
 /// the mistakes fmt reports in its output (`%!d(string=…)`, `%!(EXTRA …)`, `%!v(MISSING)`).
 const PRINTF_FORMATS: &[&str] = &[
-    "\"%v\"", "\"%+v\"", "\"%#v\"", "\"%T\"", "\"%d\"", "\"%+d\"", "\"%5d|%-5d|%05d\"",
-    "\"%x\"", "\"%X\"", "\"%#x\"", "\"% x\"", "\"%o\"", "\"%O\"", "\"%#o\"", "\"%b\"",
-    "\"%e\"", "\"%E\"", "\"%.3e\"", "\"%f\"", "\"%F\"", "\"%.2f\"", "\"%8.3f\"",
-    "\"%-8.1f|\"", "\"%g\"", "\"%G\"", "\"%.3g\"", "\"%#g\"", "\"%s\"", "\"%10s|\"",
-    "\"%-10s|\"", "\"%.2s\"", "\"%q\"", "\"%+q\"", "\"%#q\"", "\"%c\"", "\"%U\"",
-    "\"%#U\"", "\"%t\"", "\"%p\"", "\"%%\"", "\"%z\"", "\"%!\"", "\"%\"", "\"%d %d\"",
-    "\"%[2]v %[1]v\"", "\"%[3]d\"", "\"%*d\"", "\"%-*d|\"", "\"%.*f\"", "\"%6.2v\"",
-    "\"%v %v\"", "\"%08b\"", "\"%x %X\"", "\"%+.3e\"", "\"%#v %T\"", "\"%s=%d\"",
-    "\"%[1]T %[1]v\"", "\"%v%\"", "\"%.0f\"", "\"% d\"", "\"%+#v\"", "\"%05s\"",
-    "\"%.3x\"", "\"%10.4q\"", "\"%-#8x|\"", "\"%U %c\"",
+    "\"%v\"",
+    "\"%+v\"",
+    "\"%#v\"",
+    "\"%T\"",
+    "\"%d\"",
+    "\"%+d\"",
+    "\"%5d|%-5d|%05d\"",
+    "\"%x\"",
+    "\"%X\"",
+    "\"%#x\"",
+    "\"% x\"",
+    "\"%o\"",
+    "\"%O\"",
+    "\"%#o\"",
+    "\"%b\"",
+    "\"%e\"",
+    "\"%E\"",
+    "\"%.3e\"",
+    "\"%f\"",
+    "\"%F\"",
+    "\"%.2f\"",
+    "\"%8.3f\"",
+    "\"%-8.1f|\"",
+    "\"%g\"",
+    "\"%G\"",
+    "\"%.3g\"",
+    "\"%#g\"",
+    "\"%s\"",
+    "\"%10s|\"",
+    "\"%-10s|\"",
+    "\"%.2s\"",
+    "\"%q\"",
+    "\"%+q\"",
+    "\"%#q\"",
+    "\"%c\"",
+    "\"%U\"",
+    "\"%#U\"",
+    "\"%t\"",
+    "\"%p\"",
+    "\"%%\"",
+    "\"%z\"",
+    "\"%!\"",
+    "\"%\"",
+    "\"%d %d\"",
+    "\"%[2]v %[1]v\"",
+    "\"%[3]d\"",
+    "\"%*d\"",
+    "\"%-*d|\"",
+    "\"%.*f\"",
+    "\"%6.2v\"",
+    "\"%v %v\"",
+    "\"%08b\"",
+    "\"%x %X\"",
+    "\"%+.3e\"",
+    "\"%#v %T\"",
+    "\"%s=%d\"",
+    "\"%[1]T %[1]v\"",
+    "\"%v%\"",
+    "\"%.0f\"",
+    "\"% d\"",
+    "\"%+#v\"",
+    "\"%05s\"",
+    "\"%.3x\"",
+    "\"%10.4q\"",
+    "\"%-#8x|\"",
+    "\"%U %c\"",
 ];
 
 /// Values of `time.Time`: `toDate` (fixed texts, in the local zone), `fromToml`'s dates (offset,
@@ -950,9 +1080,12 @@ impl<'r> Gen<'r> {
     fn time_expr(&mut self, depth: usize) -> Expr {
         if depth < 2 && self.rng.chance(30) {
             let recv = self.time_expr(depth + 1);
-            let (name, sig, _) = *self
-                .rng
-                .pick(&TIME_METHODS.iter().filter(|m| m.2 == 'T').collect::<Vec<_>>()[..]);
+            let (name, sig, _) = *self.rng.pick(
+                &TIME_METHODS
+                    .iter()
+                    .filter(|m| m.2 == 'T')
+                    .collect::<Vec<_>>()[..],
+            );
             let args = self.method_args(sig, depth + 1);
             return Expr::Method(Box::new(recv), name.to_string(), args);
         }
@@ -1058,7 +1191,18 @@ impl<'r> Gen<'r> {
             if g.rng.chance(85) {
                 Expr::Atom(format!("{:?}", g.rng.pick(FILE_NAMES)))
             } else {
-                Expr::Atom(g.rng.pick(&["\"missing.txt\"", "\"\"", "\"files\"", "\"templates/t0.yaml\"", "\"Chart.yaml\"", "\"values.yaml\""]).to_string())
+                Expr::Atom(
+                    g.rng
+                        .pick(&[
+                            "\"missing.txt\"",
+                            "\"\"",
+                            "\"files\"",
+                            "\"templates/t0.yaml\"",
+                            "\"Chart.yaml\"",
+                            "\"values.yaml\"",
+                        ])
+                        .to_string(),
+                )
             }
         };
         match self.rng.below(9) {
@@ -1076,7 +1220,9 @@ impl<'r> Gen<'r> {
                     "Glob".into(),
                     vec![Expr::Atom(self.rng.pick(GLOBS).to_string())],
                 );
-                let m = *self.rng.pick(&["AsConfig", "AsSecrets", "AsConfig", "AsSecrets"]);
+                let m = *self
+                    .rng
+                    .pick(&["AsConfig", "AsSecrets", "AsConfig", "AsSecrets"]);
                 Expr::Method(Box::new(glob), m.into(), vec![])
             }
             7 => {
@@ -1650,7 +1796,11 @@ pub fn gen_case(seed: u64) -> Case {
         };
         g.paths = chart_paths[k].clone();
         g.subs = if k < nsubs { vec![] } else { sub_names.clone() };
-        let n = if k < nsubs { g.rng.below(2) } else { 1 + g.rng.below(2) };
+        let n = if k < nsubs {
+            g.rng.below(2)
+        } else {
+            1 + g.rng.below(2)
+        };
         for i in 0..n {
             let body = g.block(|g| g.nodes(6));
             chart.templates.push((format!("t{i}.yaml"), body));

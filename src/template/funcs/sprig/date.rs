@@ -199,9 +199,7 @@ impl Object for TimeObject {
             "MarshalJSON" | "MarshalText" => {
                 let year = t.year();
                 if !(0..=9999).contains(&year) {
-                    return Err(format!(
-                        "Time.{name}: year outside of range [0,9999]"
-                    ));
+                    return Err(format!("Time.{name}: year outside of range [0,9999]"));
                 }
                 let text = t.rfc3339_nano();
                 let text = if name == "MarshalJSON" {
