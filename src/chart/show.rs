@@ -1,7 +1,8 @@
 //! What `rudder show chart|values|readme|crds|all` prints, as Helm v3's `action.Show`: Chart.yaml as
 //! marshalled metadata, values.yaml as written, the README, and the CRD files (the chart's and its
 //! subcharts'), each followed by a newline; `all` separates the parts with `---` (the CRDs get one
-//! only if the first does not start with `---`).
+//! only if the first does not start with `---`). Files are given in gostr's stored form, so that
+//! bytes that are not UTF-8 are printed as they are (`cli::finish`).
 use super::error::Error;
 use super::model::Chart;
 
@@ -34,7 +35,7 @@ pub fn show(chart: &Chart, format: ShowFormat) -> Result<String, Error> {
             out.push_str("---\n");
         }
         if let Some(values) = values_file {
-            out.push_str(&String::from_utf8_lossy(&values.data));
+            out.push_str(&crate::template::gostr::from_bytes(&values.data));
             out.push('\n');
         }
     }
@@ -49,7 +50,7 @@ pub fn show(chart: &Chart, format: ShowFormat) -> Result<String, Error> {
             if all {
                 out.push_str("---\n");
             }
-            out.push_str(&String::from_utf8_lossy(&readme.data));
+            out.push_str(&crate::template::gostr::from_bytes(&readme.data));
             out.push('\n');
         }
     }
@@ -60,7 +61,7 @@ pub fn show(chart: &Chart, format: ShowFormat) -> Result<String, Error> {
             out.push_str("---\n");
         }
         for data in &crds {
-            out.push_str(&String::from_utf8_lossy(data));
+            out.push_str(&crate::template::gostr::from_bytes(data));
             out.push('\n');
         }
     }

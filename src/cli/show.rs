@@ -67,14 +67,6 @@ pub fn run(args: ShowArgs) -> ExitCode {
                 .and_then(|c| show(&c, format))
                 .map_err(|e| e.to_string())
         });
-    match result {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("Error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    // Go's bytes: a README or values file that is not UTF-8 is printed as it is.
+    super::finish(result)
 }

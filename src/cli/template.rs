@@ -157,7 +157,9 @@ pub fn run(args: TemplateArgs) -> ExitCode {
     match execute(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("Error: {message}");
+            // Go's bytes: the message may quote a rendered string that is not UTF-8.
+            let line = format!("Error: {message}\n");
+            let _ = std::io::stderr().write_all(&crate::template::gostr::to_bytes(&line));
             ExitCode::from(1)
         }
     }
