@@ -344,6 +344,9 @@ impl Printer {
             self.f.zero = zero;
             return;
         }
+        if self.f.sharp && verb != 'b' {
+            num = sharp_float(&num, verb, prec);
+        }
         if self.f.plus || !num.starts_with('+') {
             if let Some(w) = self.f.wid {
                 if self.f.zero && !self.f.minus && w > num.chars().count() {
@@ -1117,6 +1120,53 @@ fn parse_arg_number(s: &[u8]) -> (i64, usize, bool) {
         }
     }
     (0, 1, false)
+}
+
+/// Go's `%#` for floats (`num` starts with its sign): a decimal point always, and for `%#g`, `%#v`
+/// and `%#x` trailing zeros up to the precision (6 by default) of significant digits, counted as
+/// Go's `fmtFloat` counts them (for `%#x` the `x` of `0x` counts as one).
+fn sharp_float(num: &str, verb: char, prec: Option<usize>) -> String {
+    let mut digits: i64 = match verb {
+        'v' | 'g' | 'G' | 'x' => prec.map_or(6, |p| p as i64),
+        _ => 0,
+    };
+    let bytes = num.as_bytes();
+    let (mut end, mut tail) = (num.len(), "");
+    let (mut has_point, mut saw_nonzero) = (false, false);
+    for (i, &c) in bytes.iter().enumerate().skip(1) {
+        match c {
+            b'.' => has_point = true,
+            b'p' | b'P' => {
+                (end, tail) = (i, &num[i..]);
+                break;
+            }
+            b'e' | b'E' if verb != 'x' && verb != 'X' => {
+                (end, tail) = (i, &num[i..]);
+                break;
+            }
+            _ => {
+                if c != b'0' {
+                    saw_nonzero = true;
+                }
+                if saw_nonzero {
+                    digits -= 1;
+                }
+            }
+        }
+    }
+    let mut out = num[..end].to_string();
+    if !has_point {
+        if out.len() == 2 && out.as_bytes()[1] == b'0' {
+            digits -= 1;
+        }
+        out.push('.');
+    }
+    while digits > 0 {
+        out.push('0');
+        digits -= 1;
+    }
+    out.push_str(tail);
+    out
 }
 
 #[cfg(test)]
