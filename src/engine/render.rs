@@ -265,11 +265,12 @@ fn as_chartutil_values(values: &Value) -> Value {
     }
 }
 
-/// `chartutil.Values.Table(name)`: the map under `name`, if it is one.
+/// `chartutil.Values.Table(name)`: the map under `name`, if it is one, as a `chartutil.Values`
+/// (Go converts it; the entries stay shared).
 fn table(values: &Value, name: &str) -> Option<Value> {
     let map = values.as_map()?;
     match map.get(name)? {
-        v @ Value::Map(_) => Some(v),
+        Value::Map(m) => Some(Value::Map(m.as_values())),
         _ => None,
     }
 }

@@ -165,9 +165,18 @@ impl List {
 
 /// A Go map with string keys, shared by reference: a mutation is seen by every holder, as in Go.
 #[derive(Clone)]
-/// The flag is set on a handle converted to plain `map[string]interface {}` (a `chartutil.Values`
-/// passed to a parameter of that type): same storage, the converted type (see [`Map::as_plain`]).
-pub struct Map(Rc<MapData>, bool);
+/// The view is set on a handle converted to another map type: plain `map[string]interface {}` (a
+/// `chartutil.Values` passed to a parameter of that type, [`Map::as_plain`]) or `chartutil.Values`
+/// (a subchart's `.Values`, [`Map::as_values`]): same storage, the converted type.
+pub struct Map(Rc<MapData>, View);
+
+/// The type a [`Map`] handle shows (see [`Map::kind`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    Own,
+    Plain,
+    Values,
+}
 
 struct MapData {
     kind: MapKind,
@@ -213,7 +222,7 @@ impl Map {
                 entries: RefCell::new(entries),
                 nil: false,
             }),
-            false,
+            View::Own,
         )
     }
 
@@ -225,7 +234,7 @@ impl Map {
                 entries: RefCell::new(MapEntries::new()),
                 nil: true,
             }),
-            false,
+            View::Own,
         )
     }
 
@@ -233,7 +242,13 @@ impl Map {
     /// such as `chartutil.Values` passed to a parameter of that type): shares the entries, so a
     /// mutation through either handle is seen by both.
     pub fn as_plain(&self) -> Map {
-        Map(self.0.clone(), true)
+        Map(self.0.clone(), View::Plain)
+    }
+
+    /// The same map converted to `chartutil.Values` (what Helm's `Values.Table` returns for a
+    /// subchart's values): shares the entries.
+    pub fn as_values(&self) -> Map {
+        Map(self.0.clone(), View::Values)
     }
 
     /// True for a nil map (see [`Map::nil`]) that nothing was inserted into.
@@ -242,10 +257,10 @@ impl Map {
     }
 
     pub fn kind(&self) -> &MapKind {
-        if self.1 {
-            &MapKind::StringInterface
-        } else {
-            &self.0.kind
+        match self.1 {
+            View::Plain => &MapKind::StringInterface,
+            View::Values => &MapKind::Values,
+            View::Own => &self.0.kind,
         }
     }
 
