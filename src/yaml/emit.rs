@@ -275,6 +275,10 @@ fn direct_depth(v: &Value, depth: usize) -> Doc {
         Value::Object(o) => match (o.to_json_value(), o.go_fields()) {
             // yaml.v3 writes a `time.Time` as a plain RFC 3339 timestamp (its JSON text unquoted).
             (Some(Value::String(s)), _) if o.type_name() == "time.Time" => Doc::Timestamp(s),
+            // yaml.v3 writes a `time.Duration` as its `String()` (`1h0m0s`).
+            _ if o.type_name() == "time.Duration" => {
+                direct_depth(&Value::string(o.format_v()), depth + 1)
+            }
             (Some(j), _) => direct_depth(&j, depth + 1),
             // yaml.v3 marshals a struct's fields in declaration order under their `yaml` tags or
             // lower-cased names; it inlines nothing without `,inline` and ignores `json` tags.
