@@ -397,6 +397,11 @@ fn fuzz() {
     let mut oracle = Oracle::start();
     let started = Instant::now();
     watchdog();
+    // A panic is a difference (caught, answered `<rudder panicked>`); its first line is enough
+    // here, and backtraces of every shrinking step would slow the run to a crawl.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("engine fuzz: rudder panicked: {info}");
+    }));
     let mut tried = 0u64;
     let mut found: Vec<(u64, String)> = Vec::new();
     let mut signatures = std::collections::BTreeSet::new();

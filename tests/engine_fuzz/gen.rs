@@ -1126,6 +1126,9 @@ impl<'r> Gen<'r> {
     }
 
     fn method_args(&mut self, sig: &str, depth: usize) -> Vec<Expr> {
+        // Huge integers make absurd dates (years beyond ±292 billion) whose Go form is not
+        // modelled; durations as large as int64 allows are generated as literals.
+        let big_ok = std::mem::replace(&mut self.big_ok, false);
         let mut args = Vec::new();
         for k in sig.chars() {
             args.push(match k {
@@ -1158,6 +1161,7 @@ impl<'r> Gen<'r> {
                 args.push(self.operand('a'));
             }
         }
+        self.big_ok = big_ok;
         args
     }
 

@@ -221,20 +221,29 @@ impl GoTime {
 
     /// Go's `AddDate`: the civil date shifted by years, months and days, normalised as Go's `Date`
     /// does (October 31 + 1 month is December 1), at the same wall-clock time in the same zone.
+    /// Shifts beyond chrono's range of years wrap rather than fail (Go's do not fail either; their
+    /// exact result out there is not modelled).
     pub fn add_date(&self, years: i64, months: i64, days: i64) -> GoTime {
         let (wall, _, _) = self.wall();
-        let month_index =
-            i64::from(wall.year()) * 12 + i64::from(wall.month0()) + years * 12 + months;
+        let month_index = (i64::from(wall.year()) * 12 + i64::from(wall.month0()))
+            .wrapping_add(years.wrapping_mul(12))
+            .wrapping_add(months);
         let (year, month0) = (month_index.div_euclid(12), month_index.rem_euclid(12));
-        let first =
-            NaiveDate::from_ymd_opt(year as i32, month0 as u32 + 1, 1).unwrap_or(NaiveDate::MIN);
-        let day_number = i64::from(first.num_days_from_ce()) + i64::from(wall.day()) - 1 + days;
+        let first = i32::try_from(year)
+            .ok()
+            .and_then(|y| NaiveDate::from_ymd_opt(y, month0 as u32 + 1, 1))
+            .unwrap_or(NaiveDate::MIN);
+        let day_number =
+            (i64::from(first.num_days_from_ce()) + i64::from(wall.day()) - 1).wrapping_add(days);
         let secs_of_day = i64::from(wall.num_seconds_from_midnight());
-        let wall_secs = (day_number - 719_163) * SECONDS_PER_DAY + secs_of_day;
+        let wall_secs = day_number
+            .wrapping_sub(719_163)
+            .wrapping_mul(SECONDS_PER_DAY)
+            .wrapping_add(secs_of_day);
         let (_, guess) = self.zone.lookup(wall_secs);
-        let (_, offset) = self.zone.lookup(wall_secs - i64::from(guess));
+        let (_, offset) = self.zone.lookup(wall_secs.wrapping_sub(i64::from(guess)));
         GoTime {
-            unix: wall_secs - i64::from(offset),
+            unix: wall_secs.wrapping_sub(i64::from(offset)),
             nanos: self.nanos,
             zone: self.zone.clone(),
             monotonic: None,
