@@ -270,6 +270,11 @@ fn index(args: &[Value]) -> Result<Value, String> {
                     None => Value::Nil,
                 }
             }
+            // Go's `indirect` first: a pointer's element type is named.
+            Value::Object(o) if o.kind_name() == "ptr" => {
+                let name = o.type_name().trim_start_matches('*').to_string();
+                return Err(format!("can't index item of type {name}"));
+            }
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };
     }

@@ -556,7 +556,12 @@ impl<'t> State<'t> {
                 }
             }
             Some(other) => {
-                return Err(self.errorf(format!("range can't iterate over {}", format_v(&other))));
+                // Go's `indirect` first: a pointer's struct, printed without its `String`.
+                let text = match &other {
+                    Value::Object(o) if o.kind_name() == "ptr" => o.format_indirect(),
+                    v => format_v(v),
+                };
+                return Err(self.errorf(format!("range can't iterate over {text}")));
             }
         }
         if let Some(else_list) = &r.else_list {

@@ -447,6 +447,9 @@ mod tests {
 /// (`(0+1i)`), `%T` `complex128`. No template function computes with complex numbers.
 #[derive(Debug)]
 pub struct Complex128 {
+    /// The real and imaginary parts (what `printf`'s float verbs format).
+    pub re: f64,
+    pub im: f64,
     text: String,
     /// Whether both parts are zero (Go's truth: a zero complex is false).
     zero: bool,
@@ -462,6 +465,8 @@ impl Complex128 {
         };
         let text = format!("({}{sign}{im_s}i)", super::fmt::format_float_g(re));
         super::value::Value::Object(std::rc::Rc::new(Complex128 {
+            re,
+            im,
             text,
             zero: re == 0.0 && im == 0.0,
         }))

@@ -8,7 +8,7 @@
 //! Not reproduced: `%p` (Go prints memory addresses), `%b`/`%x` of floats, and `#` with `%g`/`%e`
 //! (Go's "keep trailing zeros"); they print Go's bad-verb form or the nearest plain form.
 use super::fmt::format_float_g;
-use super::value::Value;
+use super::value::{FmtField, UintKind, Value};
 
 /// Go's `strconv.Quote`.
 pub fn quote_go(s: &str) -> String {
@@ -367,6 +367,20 @@ impl Printer {
         self.buf.push(verb);
         self.buf.push('(');
         match arg {
+            // Go's `handleMethods` is off while erroring: a named integer prints its number, a
+            // struct its fields.
+            Some(Value::Object(o)) if o.int_value().is_some() => {
+                self.buf.push_str(o.type_name());
+                self.buf.push('=');
+                let n = Value::int64(o.int_value().unwrap_or_default());
+                self.print_arg(&n, 'v', 0);
+            }
+            Some(Value::Object(o)) if o.fmt_fields().is_some() => {
+                self.buf.push_str(o.type_name());
+                self.buf.push('=');
+                let fields = o.fmt_fields().unwrap_or_default();
+                self.print_fmt_fields(&fields, o.kind_name() == "ptr", 'v', 0);
+            }
             Some(v) if !v.is_nil() => {
                 self.buf.push_str(&v.type_name());
                 self.buf.push('=');
@@ -425,6 +439,27 @@ impl Printer {
                 'f' | 'e' | 'E' | 'F' => self.fmt_float(*f, verb, Some(6)),
                 _ => self.bad_verb(verb, Some(arg)),
             },
+            // Go's `fmtComplex`: both parts with the verb (and width), the imaginary one signed.
+            Value::Object(o) if o.as_any().is::<super::number::Complex128>() => {
+                let (re, im) = match o.as_any().downcast_ref::<super::number::Complex128>() {
+                    Some(c) => (c.re, c.im),
+                    None => (0.0, 0.0),
+                };
+                if !matches!(
+                    verb,
+                    'v' | 'b' | 'g' | 'G' | 'x' | 'X' | 'f' | 'F' | 'e' | 'E'
+                ) {
+                    self.bad_verb(verb, Some(arg));
+                    return;
+                }
+                let plus = self.f.plus;
+                self.buf.push('(');
+                self.print_arg(&Value::Float(re), verb, depth + 1);
+                self.f.plus = true;
+                self.print_arg(&Value::Float(im), verb, depth + 1);
+                self.buf.push_str("i)");
+                self.f.plus = plus;
+            }
             Value::String(s) => match verb {
                 'v' if self.f.sharp_v => self.fmt_q(s),
                 'v' | 's' => self.fmt_s(s),
@@ -515,11 +550,32 @@ impl Printer {
             // A named integer type with a `String` method (`time.Duration`): fmt uses `String()`
             // for %v %s %x %X %q, the integer for the other verbs.
             Value::Object(o)
-                if o.kind_name() == "int64" && !matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') =>
+                if o.int_value().is_some()
+                    && (self.f.sharp_v || !matches!(verb, 'v' | 's' | 'x' | 'X' | 'q')) =>
             {
-                match o.to_json_value() {
-                    Some(n @ Value::Int(..)) => self.print_arg(&n, verb, depth),
-                    _ => self.bad_verb(verb, Some(arg)),
+                match o.int_value() {
+                    // A bad verb names the named type (`%!t(time.Duration=5)`).
+                    Some(n) => self.print_integer(n as u64, true, verb, arg),
+                    None => self.bad_verb(verb, Some(arg)),
+                }
+            }
+            Value::Object(o) if self.f.sharp_v && o.go_syntax().is_some() => {
+                let s = o.go_syntax().unwrap_or_default();
+                self.pad(&s);
+            }
+            // `fmt` calls `String()` for %x and %X too, and hex-dumps what it gives.
+            Value::Object(o) if matches!(verb, 'x' | 'X') && o.method("String").is_some() => {
+                let text = o.format_v();
+                let s = super::gostr::to_bytes(&text).into_owned();
+                self.fmt_sbx(&s, if verb == 'x' { LDIGITS } else { UDIGITS });
+            }
+            // A struct with a `String` method, for a verb `fmt` does not call it for: its fields.
+            Value::Object(o) if !self.f.sharp_v && !matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') => {
+                match o.fmt_fields() {
+                    Some(fields) => {
+                        self.print_fmt_fields(&fields, o.kind_name() == "ptr", verb, depth)
+                    }
+                    None => self.bad_verb(verb, Some(arg)),
                 }
             }
             Value::Object(o) => match verb {
@@ -577,6 +633,36 @@ impl Printer {
                 self.buf.push(':');
             }
             self.print_arg(&field.value, verb, depth + 1);
+        }
+        self.buf.push('}');
+    }
+
+    /// Go's `printValue` of a struct of unexported fields (see `Object::fmt_fields`), `&` first for
+    /// a pointer at the top; a nil pointer field takes the integer verbs as the number 0, and is a
+    /// bad verb otherwise.
+    fn print_fmt_fields(&mut self, fields: &[FmtField], pointer: bool, verb: char, depth: usize) {
+        if pointer && depth == 0 {
+            self.buf.push('&');
+        }
+        self.buf.push('{');
+        for (i, field) in fields.iter().enumerate() {
+            if i > 0 {
+                self.buf.push(' ');
+            }
+            match field {
+                FmtField::Value(v) => self.print_arg(v, verb, depth + 1),
+                FmtField::NilPointer(_) if verb == 'v' => self.buf.push_str("<nil>"),
+                FmtField::NilPointer(_) if matches!(verb, 'b' | 'o' | 'd' | 'x' | 'X') => {
+                    self.print_arg(&Value::Uint(0, UintKind::Uintptr), verb, depth + 1)
+                }
+                FmtField::NilPointer(type_name) => {
+                    self.buf.push_str("%!");
+                    self.buf.push(verb);
+                    self.buf.push('(');
+                    self.buf.push_str(type_name);
+                    self.buf.push_str("=<nil>)");
+                }
+            }
         }
         self.buf.push('}');
     }

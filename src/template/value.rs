@@ -355,6 +355,34 @@ pub trait Object: fmt::Debug {
         self.format_v()
     }
 
+    /// Go's `GoString()`, what `%#v` prints, for a type that has one (`time.Time`).
+    fn go_syntax(&self) -> Option<String> {
+        None
+    }
+
+    /// What copystructure's deep copy (Sprig's `deepCopy`, Helm's values copies) makes of this
+    /// value: `None` keeps it as it is; a struct whose fields are all unexported comes back as
+    /// its zero value (`*semver.Version` as `0.0.0`).
+    fn deep_copied(&self) -> Option<Value> {
+        None
+    }
+
+    /// How `%v` prints the value a pointer object points to, as text/template's errors show it
+    /// after `indirect` (`range can't iterate over {UTC [] []  0 0 <nil>}` for a `*time.Location`):
+    /// the struct's fields, the pointed-to type having no `String` method of its own. Defaults to
+    /// [`Object::format_v`].
+    fn format_indirect(&self) -> String {
+        self.format_v()
+    }
+
+    /// The fields `fmt` walks, in order, for a verb that does not call the type's `String` method
+    /// (`printf "%d"` of a `time.Time` is `{wall ext loc}`), for a struct whose fields are
+    /// unexported (so not [`Object::go_fields`]). `None` where they are not modelled, or where Go
+    /// would print a pointer's address.
+    fn fmt_fields(&self) -> Option<Vec<FmtField>> {
+        None
+    }
+
     /// Whether Go's truth test holds (a non-nil pointer is true; a struct is always true).
     fn truthy(&self) -> bool {
         true
@@ -428,6 +456,13 @@ pub trait Object: fmt::Debug {
 
     /// Downcasting, for functions that take a concrete host type (e.g. `genSignedCert`'s CA).
     fn as_any(&self) -> &dyn Any;
+}
+
+/// One field of a Go struct as `fmt` walks it (see [`Object::fmt_fields`]).
+pub enum FmtField {
+    Value(Value),
+    /// A nil pointer of the named type (`*time.Location`).
+    NilPointer(&'static str),
 }
 
 /// One exported field of a Go struct, as the serialisers see it (see [`Object::go_fields`]).
@@ -653,7 +688,8 @@ impl Value {
         }
     }
 
-    /// A deep copy: maps and lists are copied recursively (Sprig's `deepCopy`); objects are shared.
+    /// A deep copy: maps and lists are copied recursively (Sprig's `deepCopy`); objects are shared,
+    /// or copied as copystructure copies them ([`Object::deep_copied`]).
     pub fn deep_copy(&self) -> Value {
         match self {
             Value::List(l) if l.is_nil() => self.clone(),
@@ -669,6 +705,7 @@ impl Value {
                     .collect();
                 Value::Map(Map::with_kind(m.kind().clone(), copied))
             }
+            Value::Object(o) => o.deep_copied().unwrap_or_else(|| self.clone()),
             other => other.clone(),
         }
     }

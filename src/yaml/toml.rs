@@ -56,6 +56,8 @@ fn nil_element() -> EncodeError {
 fn plain(v: &Value) -> Value {
     match v {
         Value::Object(o) if o.type_name() == "time.Time" => v.clone(),
+        // BurntSushi writes a `time.Duration` as its `String()`, quoted.
+        Value::Object(o) if o.type_name() == "time.Duration" => Value::string(o.format_v()),
         Value::Object(o) if o.to_json_value().is_some() || o.go_fields().is_none() => {
             super::json::object_json_value(o.as_ref())
         }

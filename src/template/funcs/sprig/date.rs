@@ -16,7 +16,7 @@ use std::time::Instant;
 use super::gotime::{self, GoTime, Zone};
 use crate::template::funcs::{CallCtx, FuncDef, FuncError};
 use crate::template::types::{GoType, Signature};
-use crate::template::value::{IntKind, Object, Value};
+use crate::template::value::{FmtField, IntKind, Object, UintKind, Value};
 
 const STR: GoType = GoType::String;
 const ANY: GoType = GoType::Interface;
@@ -222,11 +222,13 @@ impl Object for TimeObject {
                 "time.Month",
                 "int",
                 gotime::LONG_MONTHS[t.month() as usize - 1],
+                i64::from(t.month()),
             ),
             "Weekday" => GoNamed::value(
                 "time.Weekday",
                 "int",
                 gotime::LONG_DAYS[t.weekday() as usize],
+                i64::from(t.weekday()),
             ),
             "Location" => LocationObject::value(t.zone.clone(), t.location_name()),
             "Sub" => DurationObject::value(sub(t, &time_arg(&args, 0))),
@@ -257,6 +259,25 @@ impl Object for TimeObject {
 
     fn format_v(&self) -> String {
         self.0.go_string()
+    }
+
+    fn go_syntax(&self) -> Option<String> {
+        Some(self.0.go_syntax())
+    }
+
+    /// Go's `time.Time{wall, ext, loc}` without a monotonic reading: `wall` holds the nanoseconds,
+    /// `ext` the seconds since January 1 of year 1, `loc` is nil for UTC (any other location is a
+    /// pointer Go prints as an address: not modelled).
+    fn fmt_fields(&self) -> Option<Vec<FmtField>> {
+        let t = &self.0;
+        if t.zone != Zone::Utc || t.monotonic.is_some() {
+            return None;
+        }
+        Some(vec![
+            FmtField::Value(Value::Uint(u64::from(t.nanos), UintKind::Uint64)),
+            FmtField::Value(Value::int64(t.unix.wrapping_add(62_135_596_800))),
+            FmtField::NilPointer("*time.Location"),
+        ])
     }
 
     /// `MarshalJSON`: RFC 3339 with nanoseconds.
@@ -342,6 +363,10 @@ impl Object for DurationObject {
 
     fn int_value(&self) -> Option<i64> {
         Some(self.0)
+    }
+
+    fn truthy(&self) -> bool {
+        self.0 != 0
     }
 
     fn field(&self, _: &str) -> Option<Value> {
@@ -432,27 +457,37 @@ impl Object for LocationObject {
         self.name.clone()
     }
 
+    /// The `time.Location` struct `{name zone tx extend cacheStart cacheEnd cacheZone}`: for UTC
+    /// all empty; other locations hold a pointer Go prints as an address (not modelled).
+    fn format_indirect(&self) -> String {
+        match self.zone {
+            Zone::Utc => "{UTC [] []  0 0 <nil>}".to_string(),
+            _ => self.name.clone(),
+        }
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
 
-/// A value of a small named Go type that prints through its `String()` method (`time.Month`,
-/// `time.Weekday`). Known gap: the integer behind a month or weekday is not
-/// exposed, so `printf "%d"` or `int` of one does not give Go's number.
+/// A value of a small named integer type that prints through its `String()` method (`time.Month`,
+/// `time.Weekday`); the number behind it is what `printf "%d"` and the comparisons see.
 #[derive(Debug)]
 pub struct GoNamed {
     type_name: &'static str,
     kind: &'static str,
     text: String,
+    number: i64,
 }
 
 impl GoNamed {
-    fn value(type_name: &'static str, kind: &'static str, text: &str) -> Value {
+    fn value(type_name: &'static str, kind: &'static str, text: &str, number: i64) -> Value {
         Value::Object(Rc::new(GoNamed {
             type_name,
             kind,
             text: text.to_string(),
+            number,
         }))
     }
 }
@@ -464,6 +499,14 @@ impl Object for GoNamed {
 
     fn kind_name(&self) -> &str {
         self.kind
+    }
+
+    fn int_value(&self) -> Option<i64> {
+        Some(self.number)
+    }
+
+    fn truthy(&self) -> bool {
+        self.number != 0
     }
 
     fn field(&self, _: &str) -> Option<Value> {

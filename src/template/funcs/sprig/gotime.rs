@@ -190,6 +190,46 @@ impl GoTime {
         s
     }
 
+    /// Go's `Time.GoString()` (what `%#v` prints): `time.Date(2009, time.February, 5, 5, 0, 57,
+    /// 12345600, time.UTC)`, the fields in the time's zone.
+    pub fn go_syntax(&self) -> String {
+        let (wall, _, _) = self.wall();
+        let location = match &self.zone {
+            Zone::Utc => "time.UTC".to_string(),
+            Zone::Local => "time.Local".to_string(),
+            _ => {
+                // Go's `time.quote`: `"` and `\\` escaped, other bytes below space or not ASCII
+                // as `\xNN`.
+                let mut q = String::from("time.Location(\"");
+                for c in self.location_name().chars() {
+                    if c < ' ' || !c.is_ascii() {
+                        let mut b = [0u8; 4];
+                        for byte in c.encode_utf8(&mut b).bytes() {
+                            q.push_str(&format!("\\x{byte:02x}"));
+                        }
+                    } else {
+                        if c == '"' || c == '\\' {
+                            q.push('\\');
+                        }
+                        q.push(c);
+                    }
+                }
+                q.push_str("\")");
+                q
+            }
+        };
+        format!(
+            "time.Date({}, time.{}, {}, {}, {}, {}, {}, {location})",
+            wall.year(),
+            LONG_MONTHS[wall.month0() as usize],
+            wall.day(),
+            wall.hour(),
+            wall.minute(),
+            wall.second(),
+            self.nanos
+        )
+    }
+
     /// RFC 3339 with nanoseconds, as `MarshalJSON` writes it.
     pub fn rfc3339_nano(&self) -> String {
         format(self, "2006-01-02T15:04:05.999999999Z07:00")

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use super::semver_constraints::{Constraints, Version};
 use crate::template::funcs::{CallCtx, FuncDef, FuncError};
 use crate::template::types::{GoType, Signature};
-use crate::template::value::{Object, UintKind, Value};
+use crate::template::value::{FmtField, Object, UintKind, Value};
 
 const STR: GoType = GoType::String;
 /// The Go type of `semver`'s result.
@@ -94,6 +94,34 @@ impl Object for SemverObject {
         } else {
             VERSION_VALUE
         }
+    }
+
+    /// copystructure copies exported fields only: Masterminds' are all unexported.
+    fn deep_copied(&self) -> Option<Value> {
+        Some(Value::Object(Rc::new(SemverObject {
+            version: Version {
+                major: 0,
+                minor: 0,
+                patch: 0,
+                pre: String::new(),
+                metadata: String::new(),
+                original: String::new(),
+            },
+            is_pointer: self.is_pointer,
+        })))
+    }
+
+    /// Masterminds' `Version{major, minor, patch, pre, metadata, original}`.
+    fn fmt_fields(&self) -> Option<Vec<FmtField>> {
+        let v = &self.version;
+        Some(vec![
+            FmtField::Value(Value::Uint(v.major, UintKind::Uint64)),
+            FmtField::Value(Value::Uint(v.minor, UintKind::Uint64)),
+            FmtField::Value(Value::Uint(v.patch, UintKind::Uint64)),
+            FmtField::Value(Value::str(&v.pre)),
+            FmtField::Value(Value::str(&v.metadata)),
+            FmtField::Value(Value::str(&v.original)),
+        ])
     }
 
     fn kind_name(&self) -> &str {

@@ -34,7 +34,16 @@ pub fn to_int64(v: &Value) -> i64 {
         Value::Float(f) => float_to_int64(*f),
         Value::String(s) => parse_go_int(trim_zero_decimal(s), 0).unwrap_or(0),
         Value::Bool(b) => i64::from(*b),
+        Value::Object(o) => cast_named_int(o.as_ref()).unwrap_or(0),
         _ => 0,
+    }
+}
+
+/// cast's `toInt`: of the named integer types only `time.Month` and `time.Weekday` convert.
+fn cast_named_int(o: &dyn crate::template::value::Object) -> Option<i64> {
+    match o.type_name() {
+        "time.Month" | "time.Weekday" => o.int_value(),
+        _ => None,
     }
 }
 
@@ -63,6 +72,7 @@ pub fn to_float64(v: &Value) -> f64 {
         Value::Float(f) => *f,
         Value::String(s) => parse_go_float(s).unwrap_or(0.0),
         Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::Object(o) => cast_named_int(o.as_ref()).map_or(0.0, |n| n as f64),
         _ => 0.0,
     }
 }
