@@ -111,8 +111,8 @@ struct GoRegex {
 
 /// Compiles a Go pattern, with Go's error text.
 fn compile(pattern: &str, on_error: OnError) -> Result<GoRegex, FuncError> {
-    let result = syntax::translate(pattern)
-        .map_err(|e| format!("error parsing regexp: {e}"))
+    let result = check_utf8(pattern)
+        .and_then(|()| syntax::translate(pattern).map_err(|e| format!("error parsing regexp: {e}")))
         .and_then(|t| {
             Regex::new(&t.pattern)
                 .map(|re| GoRegex { re, names: t.names })
@@ -135,9 +135,33 @@ fn compile(pattern: &str, on_error: OnError) -> Result<GoRegex, FuncError> {
     })
 }
 
+/// Go's parser stops at the first byte that is not UTF-8 (`ErrInvalidUTF8`, quoting the rest of
+/// the pattern), unless the text before it already failed.
+fn check_utf8(pattern: &str) -> Result<(), String> {
+    let Some(i) = pattern
+        .char_indices()
+        .find(|(_, c)| crate::template::gostr::escaped_byte(*c).is_some())
+        .map(|(i, _)| i)
+    else {
+        return Ok(());
+    };
+    if let Err(e) = syntax::translate(&pattern[..i]) {
+        // Errors only the end of the pattern shows (an unclosed group) are not errors yet.
+        let e = e.to_string();
+        if !e.starts_with("missing closing") {
+            return Err(format!("error parsing regexp: {e}"));
+        }
+    }
+    Err(format!(
+        "error parsing regexp: invalid UTF-8: `{}`",
+        &pattern[i..]
+    ))
+}
+
 /// `regexp`'s `quote`: backquoted when Go's `strconv.CanBackquote` allows, else `strconv.Quote`.
 fn go_regexp_quote(s: &str) -> String {
     let can_backquote = !s.contains('`')
+        && !crate::template::gostr::has_escapes(s)
         && s.chars()
             .all(|c| c == '\t' || !(c < ' ' || c == '\u{7f}' || c == '\u{feff}'));
     if can_backquote {
