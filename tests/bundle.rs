@@ -1045,27 +1045,10 @@ fn recorder() -> (String, Arc<AtomicUsize>) {
 }
 
 #[cfg(feature = "cluster-tests")]
-fn kubeconfig() -> Option<PathBuf> {
-    let out = Command::new(Path::new(ROOT).join("tests/cluster/up"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .ok()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    match stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) {
-        Some(p) if out.status.success() && Path::new(p).is_file() => Some(PathBuf::from(p)),
-        _ => {
-            unavailable("the local control plane (tests/cluster/up)");
-            None
-        }
-    }
-}
-
-#[cfg(feature = "cluster-tests")]
 #[test]
 fn offline_install_rewrites_images() {
     let Some(f) = fixture() else { return };
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let s = Scratch::new("install");
@@ -1244,7 +1227,7 @@ fn offline_install_rewrites_images() {
 #[test]
 fn platform_bundle_installs_offline() {
     let Some(f) = fixture() else { return };
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let s = Scratch::new("platform");
