@@ -14,8 +14,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -39,39 +38,17 @@ data:
   hook: ran
 "#;
 
-struct Env {
-    kubeconfig: PathBuf,
+/// The run's scratch directory and namespaces, removed when the test ends (passed or not).
+struct Cleanup {
+    helm: common::HelmEnv,
     kubectl: PathBuf,
     work: PathBuf,
     namespaces: Vec<String>,
 }
 
-impl Env {
-    fn run(&self, program: &Path, args: &[&str]) -> Output {
-        Command::new(program)
-            .args(args)
-            .env("KUBECONFIG", &self.kubeconfig)
-            .env("HOME", self.work.join("home"))
-            .env_remove("HELM_DRIVER")
-            .stdin(Stdio::null())
-            .output()
-            .expect("runs")
-    }
-
-    fn ok(&self, program: &Path, args: &[&str]) -> String {
-        let out = self.run(program, args);
-        assert!(
-            out.status.success(),
-            "{} {}: {}",
-            program.display(),
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
+impl Cleanup {
     fn live(&self, ns: &str, name: &str) -> Value {
-        let text = self.ok(
+        let text = self.helm.must(
             &self.kubectl,
             &["-n", ns, "get", "configmap", name, "-o", "json"],
         );
@@ -79,10 +56,12 @@ impl Env {
     }
 }
 
-impl Drop for Env {
+impl Drop for Cleanup {
     fn drop(&mut self) {
         for ns in &self.namespaces {
-            let _ = self.run(&self.kubectl, &["delete", "namespace", ns, "--wait=false"]);
+            let _ = self
+                .helm
+                .run(&self.kubectl, &["delete", "namespace", ns, "--wait=false"]);
         }
         let _ = std::fs::remove_dir_all(&self.work);
     }
@@ -105,20 +84,19 @@ fn an_object_a_pre_upgrade_hook_changed_is_applied_again() {
         return;
     };
     let id = std::process::id();
-    let work = std::env::temp_dir().join(format!("rudder-preflight-hooks-{id}"));
-    let _ = std::fs::remove_dir_all(&work);
+    let work = common::scratch("preflight-hooks");
     let chart = work.join("pf");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(
-        chart.join("Chart.yaml"),
+    common::write_chart(
+        &chart,
         "apiVersion: v2\nname: pf\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(chart.join("values.yaml"), "value: one\n").unwrap();
-    std::fs::write(chart.join("templates/shared.yaml"), RELEASE_CM).unwrap();
-    std::fs::write(chart.join("templates/hook.yaml"), HOOK_CM).unwrap();
-    let env = Env {
-        kubeconfig,
+        &[
+            ("values.yaml", "value: one\n"),
+            ("templates/shared.yaml", RELEASE_CM),
+            ("templates/hook.yaml", HOOK_CM),
+        ],
+    );
+    let env = Cleanup {
+        helm: common::HelmEnv::new(&kubeconfig, &work.join("home")),
         kubectl: common::oracle("kubectl"),
         work,
         namespaces: ["v4", "rudder"]
@@ -130,11 +108,11 @@ fn an_object_a_pre_upgrade_hook_changed_is_applied_again() {
     let tools = [common::oracle("v4"), common::rudder_as_helm()];
     let mut shapes = Vec::new();
     for (tool, ns) in tools.iter().zip(&env.namespaces) {
-        env.ok(&env.kubectl, &["create", "namespace", ns]);
-        env.ok(tool, &["install", "pf", chart, "-n", ns]);
+        env.helm.must(&env.kubectl, &["create", "namespace", ns]);
+        env.helm.must(tool, &["install", "pf", chart, "-n", ns]);
         let installed = env.live(ns, "pf-shared");
         // The same values again: the preflight finds the ConfigMap unchanged.
-        env.ok(tool, &["upgrade", "pf", chart, "-n", ns]);
+        env.helm.must(tool, &["upgrade", "pf", chart, "-n", ns]);
         let upgraded = env.live(ns, "pf-shared");
         assert_ne!(
             installed.pointer("/metadata/uid"),
