@@ -550,6 +550,22 @@ fn server_side_flag_as_helm_4() {
             _ => env.rudder(args),
         };
         env.ok(run(&["install", "csa", TINY, "--server-side=false"]));
+        // `upgrade --install` of a new release: server-side unless the word is `false` (any
+        // other word, even one an upgrade refuses).
+        env.ok(run(&[
+            "upgrade",
+            "--install",
+            "ins-csa",
+            TINY,
+            "--server-side=false",
+        ]));
+        env.ok(run(&[
+            "upgrade",
+            "--install",
+            "ins-odd",
+            TINY,
+            "--server-side=odd",
+        ]));
         env.ok(env.helm3(&["install", "old", TINY]));
         env.ok(run(&[
             "upgrade",
@@ -561,7 +577,7 @@ fn server_side_flag_as_helm_4() {
         ]));
     }
     let mut differences = Vec::new();
-    for release in ["csa", "old"] {
+    for release in ["csa", "old", "ins-csa", "ins-odd"] {
         diff(
             &record(&helm, release),
             &record(&ours, release),
@@ -581,6 +597,8 @@ fn server_side_flag_as_helm_4() {
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     assert_eq!(record(&ours, "csa")["apply_method"], "csa");
     assert_eq!(record(&ours, "old")["apply_method"], "ssa");
+    assert_eq!(record(&ours, "ins-csa")["apply_method"], "csa");
+    assert_eq!(record(&ours, "ins-odd")["apply_method"], "ssa");
 
     // Words helm v4 refuses, refused alike; nothing recorded.
     for args in [
