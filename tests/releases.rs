@@ -575,9 +575,30 @@ fn server_side_flag_as_helm_4() {
             "greeting=moved",
             "--server-side=true",
         ]));
+        // Rollbacks: `true` back to a Helm 3 (client-side) revision applies server-side;
+        // `auto` back to a server-side revision stays server-side.
+        env.ok(env.helm3(&["install", "rb", TINY]));
+        env.ok(run(&[
+            "upgrade",
+            "rb",
+            TINY,
+            "--set",
+            "greeting=moved",
+            "--server-side=true",
+        ]));
+        env.ok(run(&["rollback", "rb", "1", "--server-side=true"]));
+        env.ok(run(&["install", "rb-auto", TINY]));
+        env.ok(run(&[
+            "upgrade",
+            "rb-auto",
+            TINY,
+            "--set",
+            "greeting=moved",
+        ]));
+        env.ok(run(&["rollback", "rb-auto", "1"]));
     }
     let mut differences = Vec::new();
-    for release in ["csa", "old", "ins-csa", "ins-odd"] {
+    for release in ["csa", "old", "ins-csa", "ins-odd", "rb", "rb-auto"] {
         diff(
             &record(&helm, release),
             &record(&ours, release),
@@ -599,6 +620,10 @@ fn server_side_flag_as_helm_4() {
     assert_eq!(record(&ours, "old")["apply_method"], "ssa");
     assert_eq!(record(&ours, "ins-csa")["apply_method"], "csa");
     assert_eq!(record(&ours, "ins-odd")["apply_method"], "ssa");
+    for release in ["rb", "rb-auto"] {
+        assert_eq!(record(&ours, release)["apply_method"], "ssa");
+        assert_eq!(record(&ours, release)["version"], 3);
+    }
 
     // Words helm v4 refuses, refused alike; nothing recorded.
     for args in [
