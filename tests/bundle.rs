@@ -965,6 +965,58 @@ fn template_show_and_lint_read_a_bundle() {
     let helm = common::helm_v3().expect("helm v3 oracle");
     let from_helm = run(&helm, &chart, &[]);
     assert_eq!(from_bundle, from_helm, "helm template of the bundled chart");
+    // --registry: the images moved to the site's registry as an install from the bundle moves
+    // them (the same step), in the manifests and the hooks; nothing else changes.
+    let site = "site.example:5000";
+    let set_global = format!("global.registry={}", f.source);
+    let bundled = run(rudder, &bundle, &["--offline", "--set", &set_global]);
+    let moved = run(
+        rudder,
+        &bundle,
+        &["--offline", "--set", &set_global, "--registry", site],
+    );
+    let source_images = format!("{}/ag-test/", f.source);
+    assert!(bundled.contains(&source_images), "{bundled}");
+    assert_eq!(
+        moved,
+        bundled.replace(&source_images, &format!("{site}/ag-test/"))
+    );
+    assert!(
+        moved.contains(&format!("image: {site}/ag-test/check:1.0")),
+        "{moved}"
+    );
+    let err = s.fails(&[
+        "template",
+        "rel",
+        bundle.to_str().unwrap(),
+        "--offline",
+        "--registry",
+        site,
+        "-f",
+        "airgap-app/values-prod.yaml",
+        "--set",
+        &format!("image.registry={}", f.source),
+        "--set",
+        &format!("global.registry={}", f.source),
+        "--set",
+        "debugTools.enabled=true",
+    ]);
+    assert!(
+        err.contains(&format!("image \"{}/ag-test/debug:1.0\"", f.source))
+            && err.contains("is not in the bundle"),
+        "{err}"
+    );
+    let err = s.fails(&[
+        "template",
+        "rel",
+        chart.to_str().unwrap(),
+        "--registry",
+        site,
+    ]);
+    assert!(
+        err.contains("--registry is for rendering a bundle"),
+        "{err}"
+    );
     assert_eq!(
         contacted.load(Ordering::SeqCst),
         0,
