@@ -427,26 +427,6 @@ fn v4_difference(ours: &Outcome, theirs: &Outcome) -> Option<String> {
     ))
 }
 
-/// The local control plane's kubeconfig (tests/cluster/up reuses a running one).
-fn kubeconfig() -> Option<PathBuf> {
-    static CLUSTER: OnceLock<Option<PathBuf>> = OnceLock::new();
-    CLUSTER
-        .get_or_init(|| {
-            let out = Command::new(Path::new(ROOT).join("tests/cluster/up"))
-                .stdin(std::process::Stdio::null())
-                .output()
-                .ok()?;
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            let last = stdout.lines().map(str::trim).rfind(|l| !l.is_empty())?;
-            (out.status.success() && Path::new(last).is_file()).then(|| PathBuf::from(last))
-        })
-        .clone()
-        .or_else(|| {
-            unavailable("the local control plane (tests/cluster/up)");
-            None
-        })
-}
-
 /// `install` and `upgrade` of charts from a repository and a registry, and `--dependency-update` of
 /// a chart whose dependency comes from the repository: what Rudder stores is what Helm renders for
 /// the same reference (read back with `helm get manifest`: Helm reads Rudder's records).
@@ -455,7 +435,7 @@ fn install_and_upgrade_from_repositories_and_registries() {
     let Some(f) = fixture("remote-install") else {
         return;
     };
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let ns = format!("rm-{}", std::process::id());
