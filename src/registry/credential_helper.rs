@@ -4,7 +4,8 @@
 //! (that JSON on standard input) and `erase` (the server) for `registry login|logout`. A helper
 //! that exits non-zero printing `credentials not found in native keychain` has nothing stored
 //! for the server, which is not an error. A `Username` of `<token>` marks an identity token
-//! (OAuth2 refresh token), which the registry client does not use: that is an error saying so.
+//! (OAuth2 refresh token), given to the registry client as `("", token)`; `store` writes one the
+//! same way.
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -13,6 +14,8 @@ use super::Error;
 
 const PREFIX: &str = "docker-credential-";
 const NOT_FOUND: &str = "credentials not found in native keychain";
+/// The `Username` that marks the `Secret` as an identity token.
+const TOKEN_USERNAME: &str = "<token>";
 
 /// Which setting of which file chose the helper, for messages (`credHelpers in FILE`).
 pub struct Origin<'a> {
@@ -75,11 +78,8 @@ pub fn get(name: &str, server: &str, origin: &Origin) -> Result<Option<(String, 
     })?;
     let field = |k: &str| parsed.get(k).and_then(|v| v.as_str()).unwrap_or_default();
     let (username, secret) = (field("Username"), field("Secret"));
-    if username == "<token>" {
-        return Err(Error(format!(
-            "{}: it returned an identity token, which rudder does not use (store a username and password instead)",
-            context()
-        )));
+    if username == TOKEN_USERNAME {
+        return Ok(Some((String::new(), secret.to_string())));
     }
     if username.is_empty() && secret.is_empty() {
         return Ok(None);
@@ -88,9 +88,14 @@ pub fn get(name: &str, server: &str, origin: &Origin) -> Result<Option<(String, 
 }
 
 /// `docker-credential-<name> store` of `(username, secret)` for `server` (what `registry login`
-/// does when a helper is configured for the server); a failure in the words of Docker's helper
-/// client, as Helm prints it.
+/// does when a helper is configured for the server; an empty `username` stores `secret` as an
+/// identity token); a failure in the words of Docker's helper client, as Helm prints it.
 pub fn store(name: &str, server: &str, username: &str, secret: &str) -> Result<(), Error> {
+    let username = if username.is_empty() {
+        TOKEN_USERNAME
+    } else {
+        username
+    };
     // Go's json.Encoder: the fields in this order, HTML characters escaped, a final line break.
     let mut input = String::new();
     for (i, (key, value)) in [

@@ -1,5 +1,6 @@
 //! Helm's registry credentials file (`$HELM_REGISTRY_CONFIG`, default `<config home>/registry/
-//! config.json`): Docker's `{"auths": {"host:port": {"auth": base64("user:password")}}}`, written
+//! config.json`): Docker's `{"auths": {"host:port": {"auth": base64("user:password")}}}` (or
+//! `{"identitytoken": "…"}`, read and written as `("", token)`: see `client::Options`), written
 //! tab-indented as Docker's config package writes it, mode 0600 in a 0700 directory.
 //!
 //! Reading, as Helm does through oras-go's credentials store: Helm's file first, then Docker's
@@ -36,6 +37,14 @@ fn from_auths(json: &serde_json::Value, registry: &str) -> Option<(String, Strin
             .find(|(key, _)| to_hostname(key) == registry)
             .map(|(_, v)| v)
     })?;
+    // An identity token wins over `auth`, as oras-go's Docker client reads an entry.
+    if let Some(token) = entry
+        .get("identitytoken")
+        .and_then(|v| v.as_str())
+        .filter(|t| !t.is_empty())
+    {
+        return Some((String::new(), token.to_string()));
+    }
     let auth = entry.get("auth")?.as_str()?;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(auth)
@@ -203,7 +212,8 @@ fn auths(
 
 /// Stores credentials for `registry` (`registry login`): in the credential helper the file names
 /// for it (the file then records the server under `auths` with no secret, as Docker and oras-go
-/// do), else in the file.
+/// do), else in the file. An empty `user` stores `password` as an identity token: `identitytoken`
+/// in the file, `Username` `<token>` for a helper, as Docker's config package does.
 pub fn store(file: &Path, registry: &str, user: &str, password: &str) -> Result<(), Error> {
     let mut map = load(file)?;
     let entry = match target(&map, registry) {
@@ -216,6 +226,7 @@ pub fn store(file: &Path, registry: &str, user: &str, password: &str) -> Result<
             map.insert("credsStore".into(), serde_json::Value::String(name.into()));
             serde_json::json!({})
         }
+        Target::File if user.is_empty() => serde_json::json!({ "identitytoken": password }),
         Target::File => {
             let auth =
                 base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
@@ -290,6 +301,15 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(&file).unwrap(),
             "{\n\t\"auths\": {}\n}"
+        );
+        super::store(&file, "127.0.0.1:5000", "", "refresh-1").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "{\n\t\"auths\": {\n\t\t\"127.0.0.1:5000\": {\n\t\t\t\"identitytoken\": \"refresh-1\"\n\t\t}\n\t}\n}"
+        );
+        assert_eq!(
+            super::get(&file, "127.0.0.1:5000"),
+            Some((String::new(), "refresh-1".into()))
         );
         let _ = std::fs::remove_dir_all(dir);
     }
