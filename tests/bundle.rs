@@ -965,6 +965,58 @@ fn template_show_and_lint_read_a_bundle() {
     let helm = common::helm_v3().expect("helm v3 oracle");
     let from_helm = run(&helm, &chart, &[]);
     assert_eq!(from_bundle, from_helm, "helm template of the bundled chart");
+    // --registry: the images moved to the site's registry as an install from the bundle moves
+    // them (the same step), in the manifests and the hooks; nothing else changes.
+    let site = "site.example:5000";
+    let set_global = format!("global.registry={}", f.source);
+    let bundled = run(rudder, &bundle, &["--offline", "--set", &set_global]);
+    let moved = run(
+        rudder,
+        &bundle,
+        &["--offline", "--set", &set_global, "--registry", site],
+    );
+    let source_images = format!("{}/ag-test/", f.source);
+    assert!(bundled.contains(&source_images), "{bundled}");
+    assert_eq!(
+        moved,
+        bundled.replace(&source_images, &format!("{site}/ag-test/"))
+    );
+    assert!(
+        moved.contains(&format!("image: {site}/ag-test/check:1.0")),
+        "{moved}"
+    );
+    let err = s.fails(&[
+        "template",
+        "rel",
+        bundle.to_str().unwrap(),
+        "--offline",
+        "--registry",
+        site,
+        "-f",
+        "airgap-app/values-prod.yaml",
+        "--set",
+        &format!("image.registry={}", f.source),
+        "--set",
+        &format!("global.registry={}", f.source),
+        "--set",
+        "debugTools.enabled=true",
+    ]);
+    assert!(
+        err.contains(&format!("image \"{}/ag-test/debug:1.0\"", f.source))
+            && err.contains("is not in the bundle"),
+        "{err}"
+    );
+    let err = s.fails(&[
+        "template",
+        "rel",
+        chart.to_str().unwrap(),
+        "--registry",
+        site,
+    ]);
+    assert!(
+        err.contains("--registry is for rendering a bundle"),
+        "{err}"
+    );
     assert_eq!(
         contacted.load(Ordering::SeqCst),
         0,
@@ -1304,6 +1356,219 @@ fn bearer_token_registries() {
     );
     // The registries enforced tokens: requests without one were answered 401.
     assert!(site.requests().iter().any(|r| r.ends_with(" 401")));
+}
+
+/// Identity tokens, differential against helm v3.17.3 (Docker's login and containerd's resolver
+/// inside it): a token service that answers `registry login`'s offline-token request with a
+/// `refresh_token` gets that stored as `identitytoken` (in the file, or as a credential helper's
+/// `<token>` user) in place of the password; pulls and pushes then use it in OAuth2's refresh
+/// grant (`POST` to the realm), counted by the token server. Rudder and Helm write the same
+/// files, send the helper the same input, and use each other's stored tokens (helm v4.1.4 pulls
+/// with Rudder's too); an identity token the service refuses is an error that names the registry
+/// and does not print the token.
+#[test]
+fn identity_tokens_from_the_token_service() {
+    if registry_server(None).is_none() {
+        unavailable("docker-registry (tests/registry-server/up)");
+        return;
+    }
+    let helm = common::helm_v3().expect("helm v3 oracle");
+    let rudder = PathBuf::from(env!("CARGO_BIN_EXE_rudder"));
+    let s = Scratch::new("identity");
+    let password = format!("id-{}", std::process::id());
+    let tokens = TokenServer::start_with_refresh_tokens(&s.path("token"), "id-user", &password);
+    let registry = TestRegistry::start(&s.path("reg"), &tokens.registry_auth("ag-identity"));
+    let host = registry.host.clone();
+    tiny_chart(&s.path("tiny"));
+    s.ok(&["package", "tiny"]);
+
+    // Each side has its own Helm and Docker homes; `bin` holds a credential helper that keeps
+    // what it is given in a file and logs its calls.
+    let home = |side: &str| s.path(&format!("{side}-home"));
+    let config = |side: &str| home(side).join("config/registry/config.json");
+    for side in ["helm", "rudder"] {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = home(side).join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let helper = bin.join("docker-credential-keep");
+        std::fs::write(
+            &helper,
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> \"$HOME/calls\"\ncase \"$1\" in\n  store) cat > \"$HOME/kept\" ;;\n  get) cat > /dev/null; if [ -f \"$HOME/kept\" ]; then cat \"$HOME/kept\"; else echo 'credentials not found in native keychain'; exit 1; fi ;;\n  erase) cat > /dev/null; rm -f \"$HOME/kept\" ;;\nesac\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // "v4": helm v4.1.4 with Rudder's homes (its own cache), reading what Rudder stored.
+    let helm4 = common::oracle("v4");
+    let run = |side: &str, args: &[&str]| {
+        let dir = home(if side == "v4" { "rudder" } else { side });
+        let program = match side {
+            "helm" => &helm,
+            "v4" => &helm4,
+            _ => &rudder,
+        };
+        let cache = home(side).join("cache");
+        let out = Command::new(program)
+            .args(args)
+            .current_dir(&s.0)
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", dir.join("bin").display()),
+            )
+            .env("HOME", &dir)
+            .env("HELM_CONFIG_HOME", dir.join("config"))
+            .env("HELM_CACHE_HOME", cache)
+            .env("HELM_DATA_HOME", dir.join("data"))
+            .env("DOCKER_CONFIG", dir.join("docker"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let both = |args: &[&str]| {
+        let theirs = run("helm", args);
+        let ours = run("rudder", args);
+        assert_eq!(ours, theirs, "{args:?}");
+        ours
+    };
+    let file = |side: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(config(side)).unwrap()).unwrap()
+    };
+    let login = [
+        "registry",
+        "login",
+        host.as_str(),
+        "-u",
+        "id-user",
+        "-p",
+        password.as_str(),
+    ];
+    let chart = format!("oci://{host}/charts/tiny");
+    let pull = [
+        "pull",
+        chart.as_str(),
+        "--version",
+        "0.1.0",
+        "--plain-http",
+        "-d",
+    ];
+
+    // Helm 3.17 pulls only into a destination that exists.
+    for dir in [
+        "from-helm",
+        "from-helm-h",
+        "from-helm-4",
+        "from-rudder",
+        "from-helper",
+        "from-helper-h",
+        "refused",
+        "refused-h",
+    ] {
+        std::fs::create_dir_all(s.path(dir)).unwrap();
+    }
+
+    // Into the file: the identity token, no password.
+    let (code, _, stderr) = both(&login);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(file("rudder"), file("helm"));
+    assert_eq!(
+        file("rudder"),
+        serde_json::json!({"auths": {host.clone(): {"identitytoken": tokens.refresh_token()}}})
+    );
+    // Helm pushes with its token; both pull with theirs (the refresh grant).
+    let (code, _, stderr) = run(
+        "helm",
+        &[
+            "push",
+            "tiny-0.1.0.tgz",
+            &format!("oci://{host}/charts"),
+            "--plain-http",
+        ],
+    );
+    assert_eq!(code, Some(0), "helm push: {stderr}");
+    let refreshed = tokens.refreshed.load(Ordering::SeqCst);
+    let (code, _, stderr) = run("rudder", &[&pull[..], &["from-helm"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(tokens.refreshed.load(Ordering::SeqCst) > refreshed);
+    let (code, _, stderr) = run("helm", &[&pull[..], &["from-helm-h"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::read(s.path("from-helm/tiny-0.1.0.tgz")).unwrap(),
+        std::fs::read(s.path("from-helm-h/tiny-0.1.0.tgz")).unwrap()
+    );
+    // Helm 4 (whose own login stores the password) uses the identity token Rudder stored.
+    let refreshed = tokens.refreshed.load(Ordering::SeqCst);
+    let (code, _, stderr) = run("v4", &[&pull[..], &["from-helm-4"]].concat());
+    assert_eq!(code, Some(0), "helm v4 pull: {stderr}");
+    assert!(tokens.refreshed.load(Ordering::SeqCst) > refreshed);
+    // Rudder pushes with its token; Helm pulls what it pushed.
+    let refreshed = tokens.refreshed.load(Ordering::SeqCst);
+    let (code, _, stderr) = run(
+        "rudder",
+        &[
+            "push",
+            "tiny-0.1.0.tgz",
+            &format!("oci://{host}/charts"),
+            "--plain-http",
+        ],
+    );
+    assert_eq!(code, Some(0), "rudder push: {stderr}");
+    assert!(tokens.refreshed.load(Ordering::SeqCst) > refreshed);
+    let (code, _, stderr) = run("helm", &[&pull[..], &["from-rudder"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+
+    // Through a credential helper: `<token>` as the user, the token as the secret.
+    for side in ["helm", "rudder"] {
+        std::fs::write(config(side), r#"{"credsStore": "keep"}"#).unwrap();
+    }
+    let (code, _, stderr) = both(&login);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(file("rudder"), file("helm"));
+    let kept = |side: &str| std::fs::read_to_string(home(side).join("kept")).unwrap();
+    assert_eq!(kept("rudder"), kept("helm"));
+    assert_eq!(
+        kept("rudder"),
+        format!(
+            "{{\"ServerURL\":\"{host}\",\"Username\":\"\\u003ctoken\\u003e\",\"Secret\":\"{}\"}}\n",
+            tokens.refresh_token()
+        )
+    );
+    let refreshed = tokens.refreshed.load(Ordering::SeqCst);
+    let (code, _, stderr) = run("rudder", &[&pull[..], &["from-helper"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(tokens.refreshed.load(Ordering::SeqCst) > refreshed);
+    let (code, _, stderr) = run("helm", &[&pull[..], &["from-helper-h"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    both(&["registry", "logout", host.as_str()]);
+    assert_eq!(file("rudder"), file("helm"));
+    assert!(!home("rudder").join("kept").exists());
+
+    // An identity token the service refuses: both fail; ours names the registry and the cause.
+    for side in ["helm", "rudder"] {
+        std::fs::write(
+            config(side),
+            serde_json::json!({"auths": {host.clone(): {"identitytoken": "not-the-token"}}})
+                .to_string(),
+        )
+        .unwrap();
+    }
+    let (code, _, _) = run("helm", &[&pull[..], &["refused-h"]].concat());
+    assert_ne!(code, Some(0));
+    let (code, _, stderr) = run("rudder", &[&pull[..], &["refused"]].concat());
+    assert_ne!(code, Some(0));
+    eprintln!("refused identity token: {stderr}");
+    assert!(
+        stderr.contains(&host)
+            && stderr.contains("401 Unauthorized (it refused the identity token stored for")
+            && !stderr.contains("not-the-token"),
+        "{stderr}"
+    );
+    assert!(!s.path("refused/tiny-0.1.0.tgz").exists());
 }
 
 /// An index whose entries are indexes (as multi-arch builds with attestations make): copied whole,

@@ -53,6 +53,13 @@ const GET_ALL_TEMPLATES: &[&str] = &[
     "{{ toYaml .Release.Config }}",
 ];
 
+/// `get all --template` cases naming fields only helm v4 has (helm v3.17.3 fails on them).
+const V4_ONLY_TEMPLATES: &[&str] = &[
+    "{{.Release.ApplyMethod}}",
+    "{{printf \"%q\" .Release.ApplyMethod}}|{{.Release.Name}}",
+    "{{range .Release.Hooks}}{{.Name}} {{.OutputLogPolicies}} {{len .OutputLogPolicies}};{{end}}",
+];
+
 fn write_chart(dir: &Path) {
     common::write_chart(
         dir,
@@ -382,7 +389,51 @@ fn read_commands_match_helm() {
         );
     }
 
-    for ns in [&ns3, &ns4] {
+    // Helm 4's fields (`.Release.ApplyMethod`, a hook's `.OutputLogPolicies`) as helm v4.1.4 shows
+    // them, over records of helm v3 (no apply method), helm v4 and Rudder; helm v3 has no such
+    // fields and fails.
+    let ns5 = format!("st-read5-{id}");
+    env.must(
+        &rudder,
+        &[
+            "install",
+            "epsilon",
+            chart_s,
+            "-n",
+            &ns5,
+            "--create-namespace",
+        ],
+    );
+    let mut v4_cases = 0;
+    for (ns, rel) in [(&ns3, "alpha"), (&ns4, "delta"), (&ns5, "epsilon")] {
+        for template in V4_ONLY_TEMPLATES {
+            let args = ["get", "all", rel, "-n", ns.as_str(), "--template", template];
+            let (want, got) = (env.run(&v4, &args), env.run(&rudder, &args));
+            v4_cases += 1;
+            if want != got || want.exit != 0 {
+                failures.push(format!(
+                    "helm {}\n--- helm v4.1.4 (exit {})\n{}{}\n--- rudder (exit {})\n{}{}",
+                    args.join(" "),
+                    want.exit,
+                    want.stdout,
+                    want.stderr,
+                    got.exit,
+                    got.stdout,
+                    got.stderr
+                ));
+            }
+            let old = env.run(&v3, &args);
+            if old.exit != 1 || !old.stderr.contains("can't evaluate field") {
+                failures.push(format!(
+                    "helm v3.17.3 {}: expected no such field: {old:?}",
+                    args.join(" ")
+                ));
+            }
+        }
+    }
+    eprintln!("{v4_cases} get all --template runs of Helm 4's fields compared with helm v4.1.4");
+
+    for ns in [&ns3, &ns4, &ns5] {
         let _ = env.run(&kubectl, &["delete", "namespace", ns, "--wait=false"]);
     }
     let _ = std::fs::remove_dir_all(&work);

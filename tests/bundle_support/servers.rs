@@ -110,9 +110,14 @@ impl Drop for TestRegistry {
     }
 }
 
-/// A token server (`GET /token?service=…&scope=…`, Docker's token protocol). `user:password`
-/// (Basic) get every action they ask for; anonymous requests get `pull` on repositories under
-/// `public/` only; a wrong password is a 401.
+/// A token server: Docker's token protocol (`GET /token?service=…&scope=…`) and the OAuth2 one
+/// (`POST /token` with a form: `grant_type=password` with `username`/`password`, or
+/// `grant_type=refresh_token` with `refresh_token`). `user:password` (Basic, or the password grant)
+/// get every action they ask for; anonymous requests get `pull` on repositories under `public/`
+/// only; a wrong password or refresh token is a 401. Started with
+/// [`TokenServer::start_with_refresh_tokens`], a `GET` with `offline_token=true` and the right
+/// credentials also gets `refresh_token` ([`TokenServer::refresh_token`]), as Docker Hub answers
+/// `docker login`.
 pub struct TokenServer {
     /// `http://127.0.0.1:PORT/token`.
     pub realm: String,
@@ -122,6 +127,9 @@ pub struct TokenServer {
     /// Tokens issued, and requests refused.
     pub issued: Arc<AtomicUsize>,
     pub refused: Arc<AtomicUsize>,
+    /// Tokens issued for a refresh grant.
+    pub refreshed: Arc<AtomicUsize>,
+    user: String,
 }
 
 struct Signer {
@@ -130,11 +138,33 @@ struct Signer {
     issuer: String,
     user: String,
     password: String,
+    refresh_tokens: bool,
+}
+
+/// What the server counts.
+struct Counters {
+    issued: Arc<AtomicUsize>,
+    refused: Arc<AtomicUsize>,
+    refreshed: Arc<AtomicUsize>,
 }
 
 impl TokenServer {
     /// Starts the server; its certificate is written under `dir`.
     pub fn start(dir: &Path, user: &str, password: &str) -> TokenServer {
+        TokenServer::start_serving(dir, user, password, false)
+    }
+
+    /// Starts a server that also issues refresh (identity) tokens.
+    pub fn start_with_refresh_tokens(dir: &Path, user: &str, password: &str) -> TokenServer {
+        TokenServer::start_serving(dir, user, password, true)
+    }
+
+    /// The refresh token the server issues (and accepts) for its user.
+    pub fn refresh_token(&self) -> String {
+        refresh_token_of(&self.user)
+    }
+
+    fn start_serving(dir: &Path, user: &str, password: &str, refresh_tokens: bool) -> TokenServer {
         use p256::pkcs8::DecodePrivateKey;
         std::fs::create_dir_all(dir).unwrap();
         let key_pair = rcgen::KeyPair::generate().unwrap();
@@ -149,18 +179,26 @@ impl TokenServer {
             issuer: "rudder-test-issuer".into(),
             user: user.into(),
             password: password.into(),
+            refresh_tokens,
         });
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let realm = format!("http://{}/token", listener.local_addr().unwrap());
-        let issued = Arc::new(AtomicUsize::new(0));
-        let refused = Arc::new(AtomicUsize::new(0));
-        let (counts_issued, counts_refused) = (issued.clone(), refused.clone());
+        let counters = Arc::new(Counters {
+            issued: Arc::new(AtomicUsize::new(0)),
+            refused: Arc::new(AtomicUsize::new(0)),
+            refreshed: Arc::new(AtomicUsize::new(0)),
+        });
+        let (issued, refused, refreshed) = (
+            counters.issued.clone(),
+            counters.refused.clone(),
+            counters.refreshed.clone(),
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let signer = signer.clone();
-                let (issued, refused) = (counts_issued.clone(), counts_refused.clone());
+                let counters = counters.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &signer, &issued, &refused);
+                    let _ = serve(stream, &signer, &counters);
                 });
             }
         });
@@ -170,6 +208,8 @@ impl TokenServer {
             issuer: "rudder-test-issuer".into(),
             issued,
             refused,
+            refreshed,
+            user: user.into(),
         }
     }
 
@@ -209,16 +249,25 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn serve(
-    mut stream: TcpStream,
-    signer: &Signer,
-    issued: &AtomicUsize,
-    refused: &AtomicUsize,
-) -> std::io::Result<()> {
+fn refresh_token_of(user: &str) -> String {
+    format!("refresh-{user}")
+}
+
+fn respond(stream: &mut TcpStream, status: &str, body: &str) -> std::io::Result<()> {
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    stream.flush()
+}
+
+fn serve(mut stream: TcpStream, signer: &Signer, counters: &Counters) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
     let mut authorization = None;
+    let mut length = 0usize;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
@@ -227,39 +276,79 @@ fn serve(
         if let Some((name, value)) = line.split_once(':') {
             if name.eq_ignore_ascii_case("authorization") {
                 authorization = Some(value.trim().to_string());
+            } else if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap_or(0);
             }
         }
     }
+    let post = request_line.starts_with("POST ");
     let target = request_line.split(' ').nth(1).unwrap_or("");
-    let query = target.split_once('?').map_or("", |(_, q)| q);
+    let query = if post {
+        let mut body = vec![0; length];
+        std::io::Read::read_exact(&mut reader, &mut body)?;
+        String::from_utf8_lossy(&body).into_owned()
+    } else {
+        target.split_once('?').map_or("", |(_, q)| q).to_string()
+    };
     let mut service = String::new();
     let mut scopes = Vec::new();
+    let mut form = std::collections::BTreeMap::new();
     for pair in query.split('&') {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         match k {
             "service" => service = percent_decode(v),
             "scope" => scopes.extend(percent_decode(v).split(' ').map(str::to_string)),
-            _ => {}
+            _ => {
+                form.insert(k.to_string(), percent_decode(v));
+            }
         }
     }
-    let user = match authorization
-        .as_deref()
-        .and_then(|a| a.strip_prefix("Basic "))
-    {
-        Some(encoded) => {
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(encoded.trim())
-                .unwrap_or_default();
-            let text = String::from_utf8_lossy(&decoded).into_owned();
-            if text != format!("{}:{}", signer.user, signer.password) {
-                refused.fetch_add(1, Ordering::SeqCst);
-                let body = r#"{"details":"invalid username or password"}"#;
-                write!(
-                    stream,
-                    "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                )?;
-                return Ok(());
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let credentials = if post {
+        match field("grant_type") {
+            "refresh_token" => Some((
+                field("refresh_token") == refresh_token_of(&signer.user),
+                true,
+            )),
+            "password" => Some((
+                field("username") == signer.user && field("password") == signer.password,
+                false,
+            )),
+            _ => {
+                return respond(
+                    &mut stream,
+                    "400 Bad Request",
+                    r#"{"error":"unsupported_grant_type"}"#,
+                )
+            }
+        }
+    } else {
+        authorization
+            .as_deref()
+            .and_then(|a| a.strip_prefix("Basic "))
+            .map(|encoded| {
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(encoded.trim())
+                    .unwrap_or_default();
+                let text = String::from_utf8_lossy(&decoded).into_owned();
+                (
+                    text == format!("{}:{}", signer.user, signer.password),
+                    false,
+                )
+            })
+    };
+    let user = match credentials {
+        Some((false, _)) => {
+            counters.refused.fetch_add(1, Ordering::SeqCst);
+            return respond(
+                &mut stream,
+                "401 Unauthorized",
+                r#"{"details":"invalid username, password or refresh token"}"#,
+            );
+        }
+        Some((true, refresh)) => {
+            if refresh {
+                counters.refreshed.fetch_add(1, Ordering::SeqCst);
             }
             Some(signer.user.clone())
         }
@@ -298,7 +387,7 @@ fn serve(
         "exp": now + 300,
         "nbf": now - 10,
         "iat": now,
-        "jti": format!("{now}-{}", issued.load(Ordering::SeqCst)),
+        "jti": format!("{now}-{}", counters.issued.load(Ordering::SeqCst)),
         "access": access,
     });
     let signing_input = format!(
@@ -309,13 +398,10 @@ fn serve(
     let signature: p256::ecdsa::Signature =
         p256::ecdsa::signature::Signer::sign(&signer.key, signing_input.as_bytes());
     let token = format!("{signing_input}.{}", b64.encode(signature.to_bytes()));
-    issued.fetch_add(1, Ordering::SeqCst);
-    let body =
-        serde_json::json!({"token": token, "access_token": token, "expires_in": 300}).to_string();
-    write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    stream.flush()
+    counters.issued.fetch_add(1, Ordering::SeqCst);
+    let mut body = serde_json::json!({"token": token, "access_token": token, "expires_in": 300});
+    if signer.refresh_tokens && !post && field("offline_token") == "true" && user.is_some() {
+        body["refresh_token"] = refresh_token_of(&signer.user).into();
+    }
+    respond(&mut stream, "200 OK", &body.to_string())
 }
