@@ -10,7 +10,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 const JOB: &str = r#"apiVersion: batch/v1
 kind: Job
@@ -55,29 +54,18 @@ fn hook_output_log_policy_as_helm_4() {
     let kubectl = common::oracle("kubectl");
     let rudder = common::rudder_as_helm();
     let id = std::process::id();
-    let work = std::env::temp_dir().join(format!("rudder-hook-logs-{id}"));
-    let _ = std::fs::remove_dir_all(&work);
+    let work = common::scratch("hook-logs");
     let chart = work.join("hk");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(
-        chart.join("Chart.yaml"),
+    common::write_chart(
+        &chart,
         "apiVersion: v2\nname: hk\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(chart.join("templates/job.yaml"), JOB).unwrap();
+        &[("templates/job.yaml", JOB)],
+    );
     let namespaces = [3, 4, 0].map(|n| format!("rcm-hooklogs{n}-{id}"));
+    let env = common::HelmEnv::new(&kubeconfig, &work.join("home"));
     let run = |program: &Path, args: &[&str]| {
-        let out = Command::new(program)
-            .args(args)
-            .env("KUBECONFIG", &kubeconfig)
-            .env("HOME", work.join("home"))
-            .stdin(Stdio::null())
-            .output()
-            .expect("runs");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let out = env.run(program, args);
+        (out.exit, out.stderr)
     };
     for ns in &namespaces {
         let (code, err) = run(&kubectl, &["create", "namespace", ns]);

@@ -311,6 +311,7 @@ fn pull_from_repository(
         cert_file: args.tls.cert_file.clone(),
         key_file: args.tls.key_file.clone(),
         insecure_skip_tls_verify: args.tls.insecure_skip_tls_verify,
+        content_cache: crate::deps::content_cache::Use::Read,
     };
     let fetched = crate::deps::pull::pull(settings, &request).map_err(|e| e.to_string())?;
     let loaded = crate::chart::load_archive(&fetched.data).map_err(|e| e.to_string())?;
