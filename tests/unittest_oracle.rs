@@ -576,6 +576,27 @@ fn schema_failures_get_helm_unittests_wording() {
     let _ = std::fs::remove_dir_all(b);
 }
 
+/// A `values.schema.json` that is not a valid schema is refused as the library refuses it: checked
+/// against its draft's metaschema (4, 6, 7, 2019-09, 2020-12), the error tree and wording
+/// recorded from helm-unittest in every test's `errorMessage`; valid schemas of each kind pass
+/// and still check the values.
+#[test]
+fn invalid_schemas_get_helm_unittests_metaschema_errors() {
+    let oracle = oracle();
+    let a = scratch("metaschema-oracle");
+    let b = scratch("metaschema-rudder");
+    let src = root().join("testdata/unittest/metaschema");
+    copy_dir(&src, &a.join("metaschema"), true);
+    copy_dir(&src, &b.join("metaschema"), true);
+    let theirs = run(&oracle, &a, "metaschema", &[]);
+    let ours = run(&rudder(), &b, "metaschema", &[]);
+    assert_eq!(compare("testdata/unittest/metaschema", &theirs, &ours), 20);
+    assert_eq!(theirs.code, 0, "{}", theirs.stdout);
+    assert_eq!(ours.code, 0, "{}", ours.stdout);
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
 /// `-t XUnit`, `-t NUnit` and `-t Sonar` reports are helm-unittest's, element for element and
 /// message for message, once times, dates and the platform (Go's version, or `rudder`) are set
 /// aside.
