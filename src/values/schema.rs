@@ -15,8 +15,8 @@
 //! additionalProperties, additionalItems, uniqueItems, dependencies, propertyNames, anyOf/oneOf/allOf/
 //! not, if/then/else). `anyOf`/`oneOf` failures are followed by the errors of the branch gojsonschema
 //! scores best (its score is approximated: see `best_branch`); a failed `allOf`, `then` or `else`
-//! adds its own line. Not matched yet: a failed `contains` lists only its own line (gojsonschema adds
-//! the best item's errors). gojsonschema reports errors in Go map order, which changes from run to
+//! adds its own line; a failed `contains` is followed by the errors of its best item. gojsonschema
+//! reports errors in Go map order, which changes from run to
 //! run; Rudder reports them in the crate's (schema) order.
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 
@@ -127,7 +127,7 @@ pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(
     let mut out = String::new();
     let mut summaries = Vec::new();
     for error in validator.iter_errors(&instance) {
-        report(&error, &schema, None, &mut out, &mut summaries);
+        report(&error, &schema, &instance, None, &mut out, &mut summaries);
     }
     for line in summaries {
         out.push_str(&line);
@@ -160,10 +160,13 @@ fn gojsonschema_draft(schema: &serde_json::Value) -> jsonschema::Draft {
 /// errors of the branch that got furthest (gojsonschema's best score), a failed `propertyNames`
 /// followed by the name's own error, one line per pair of equal items; and, once per `allOf`,
 /// `then` or `else` that failed, that schema's own line (gathered in `summaries`, printed after).
-/// `at` overrides the context (a property name's error is reported at its object).
+/// A failed `contains` is followed by the errors of the item that got furthest. `document` is
+/// the whole values document; `at` overrides the context (a property name's error is reported at
+/// its object).
 fn report(
     error: &jsonschema::ValidationError,
     root: &serde_json::Value,
+    document: &serde_json::Value,
     at: Option<&str>,
     out: &mut String,
     summaries: &mut Vec<String>,
@@ -187,7 +190,7 @@ fn report(
             });
             if let Some(best) = best_branch(root, schema_path, error.instance(), branches) {
                 for e in best {
-                    report(e, root, None, out, summaries);
+                    report(e, root, document, None, out, summaries);
                 }
             }
         }
@@ -197,7 +200,15 @@ fn report(
                 other => other.to_string(),
             };
             line(&format!("Property name of \"{name}\" does not match"));
-            report(inner, root, Some(&context), out, summaries);
+            report(inner, root, document, Some(&context), out, summaries);
+        }
+        K::Contains => {
+            line("At least one of the items must match");
+            let best =
+                best_contains_item(root, document, schema_path, error.instance_path().as_str());
+            for e in &best {
+                report(e, root, document, None, out, summaries);
+            }
         }
         K::UniqueItems => {
             // Every item equal to an earlier one, paired with the last such index.
@@ -271,6 +282,70 @@ fn best_branch<'e>(
         }
     }
     best.map(|(_, i)| &branches[i])
+}
+
+/// The errors of the item a failed `contains` reports with it in gojsonschema: the one with the
+/// best score (see [`best_branch`]), the first on ties. The items' errors come from validating
+/// the document again with that `contains` read as `items` (so `$ref`s resolve as before); when
+/// the schema has `items` beside it, or the path crosses a `$ref`, none are reported.
+fn best_contains_item(
+    root: &serde_json::Value,
+    document: &serde_json::Value,
+    schema_path: &str,
+    at: &str,
+) -> Vec<jsonschema::ValidationError<'static>> {
+    use serde_json::Value as J;
+    let Some(container_path) = schema_path.strip_suffix("/contains") else {
+        return Vec::new();
+    };
+    let Some(J::Array(items)) = document.pointer(at) else {
+        return Vec::new();
+    };
+    let mut modified = root.clone();
+    let Some(J::Object(container)) = modified.pointer_mut(container_path) else {
+        return Vec::new();
+    };
+    if container.contains_key("items") {
+        return Vec::new();
+    }
+    let Some(sub) = container.remove("contains") else {
+        return Vec::new();
+    };
+    container.insert("items".to_string(), sub.clone());
+    let Ok(validator) = jsonschema::options()
+        .with_draft(gojsonschema_draft(root))
+        .build(&modified)
+    else {
+        return Vec::new();
+    };
+    let items_path = format!("{container_path}/items");
+    let mut per_item: Vec<Vec<jsonschema::ValidationError<'static>>> =
+        items.iter().map(|_| Vec::new()).collect();
+    for e in validator.iter_errors(document) {
+        let path = e.schema_path().as_str();
+        if path != items_path && !path.starts_with(&format!("{items_path}/")) {
+            continue;
+        }
+        let index = e
+            .instance_path()
+            .as_str()
+            .strip_prefix(at)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|i| i.parse::<usize>().ok());
+        if let Some(list) = index.and_then(|i| per_item.get_mut(i)) {
+            list.push(e.to_owned());
+        }
+    }
+    let mut best: Option<(i64, usize)> = None;
+    for (i, (item, errors)) in items.iter().zip(&per_item).enumerate() {
+        let score = checks(&sub, item, root, 0) - 2 * errors.len() as i64;
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, i));
+        }
+    }
+    best.map(|(_, i)| std::mem::take(&mut per_item[i]))
+        .unwrap_or_default()
 }
 
 /// gojsonschema's score increments for `v` against `schema` (see [`best_branch`]).
