@@ -13,10 +13,12 @@
 //! - a subchart whose values are missing or null is not validated; values that are not a map are
 //!   reported as `invalid type for values: expected object (map), got <Go type>`.
 //!
-//! Not done: the library checks every schema against its draft's metaschema first (a schema with
-//! `"type": "strin"` is an error before any value is looked at); Rudder validates such schemas as
-//! they are. `$ref`s to other files or URLs are not loaded (Helm would fetch them).
+//! - a schema is first checked against its draft's metaschema (`meta`): `"type": "strin"` is an
+//!   error before any value is looked at.
+//!
+//! Not done: `$ref`s to other files or URLs are not loaded (Helm would fetch them).
 mod format;
+mod meta;
 mod validate;
 mod words;
 
@@ -39,7 +41,9 @@ pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Erro
 /// Validates one values map against one schema: the library's error lines (Helm's text after
 /// the `jsonschema validation failed with …` line it drops), or the reason the schema was refused.
 pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(), String> {
-    let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
+    let text = schema;
+    let schema: serde_json::Value = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    meta::check(text, &schema)?;
     let validator = validate::Validator::new(&schema)?;
     let instance = match to_json(values) {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
