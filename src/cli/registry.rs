@@ -34,7 +34,8 @@ pub struct TlsArgs {
 impl TlsArgs {
     /// The options with the command's credentials only (the caller looks up stored ones per host).
     pub fn options_without_stored(&self) -> Options {
-        let credentials = (!self.username.is_empty() || !self.password.is_empty())
+        // Helm's registry client takes the flags only when both are given.
+        let credentials = (!self.username.is_empty() && !self.password.is_empty())
             .then(|| (self.username.clone(), self.password.clone()));
         Options {
             plain_http: self.plain_http,
@@ -49,7 +50,9 @@ impl TlsArgs {
     /// The options with the command's credentials, else the stored ones (Helm's registry config,
     /// then Docker's, credential helpers included).
     fn options(&self, registry_config: &Path, registry: &str) -> Result<Options, String> {
-        let credentials = if !self.username.is_empty() || !self.password.is_empty() {
+        // Helm's registry client takes the flags only when both are given (an empty username
+        // would read as an identity token).
+        let credentials = if !self.username.is_empty() && !self.password.is_empty() {
             Some((self.username.clone(), self.password.clone()))
         } else {
             credentials::stored(registry_config, registry).map_err(|e| e.to_string())?

@@ -312,7 +312,8 @@ fn pull_oci(
     use crate::registry::{client::Options, credentials, Client, Reference};
     let registry_error = |e: crate::registry::Error| Error::Resolve(e.to_string());
     let reference = Reference::parse(text).map_err(registry_error)?;
-    let credentials = if !options.username.is_empty() || !options.password.is_empty() {
+    // Helm's registry client takes the flags only when both are given.
+    let credentials = if !options.username.is_empty() && !options.password.is_empty() {
         Some((options.username.clone(), options.password.clone()))
     } else {
         credentials::stored(&settings.registry_config, &reference.registry)
