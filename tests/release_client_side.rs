@@ -6,8 +6,9 @@
 //! The chain: helm v3 installs revision 1 (a Helm 3 release: no `apply_method`); someone edits
 //! objects live (scales the Deployment, adds an annotation, a Service label, custom-resource
 //! fields); the tool upgrades to revision 2 with its default flags (an env list changed by merge
-//! key, a container port, a Service port, a label and a ConfigMap key removed, custom-resource
-//! fields changed and removed); then rolls back to 1.
+//! key, a container port, a Service port, a label and a ConfigMap key removed, the Deployment's
+//! strategy and a volume's source switched (`$retainKeys`), custom-resource fields changed and
+//! removed); then rolls back to 1.
 mod common;
 use common::{kubeconfig, oracle, HelmEnv};
 
@@ -29,6 +30,10 @@ metadata:
     {{- end }}
 spec:
   replicas: 1
+  {{- if .Values.v2 }}
+  strategy:
+    type: Recreate
+  {{- end }}
   selector:
     matchLabels:
       app: web
@@ -57,6 +62,14 @@ spec:
             {{- if not .Values.v2 }}
             - containerPort: 81
             {{- end }}
+      volumes:
+        - name: data
+          {{- if .Values.v2 }}
+          emptyDir: {}
+          {{- else }}
+          configMap:
+            name: {{ .Release.Name }}-cfg
+          {{- end }}
 ---
 apiVersion: v1
 kind: Service
@@ -297,6 +310,14 @@ fn check_upgraded(live: &Value) {
         serde_json::json!([{"name": "B", "value": "3"}, {"name": "C", "value": "4"}])
     );
     assert_eq!(container["ports"].as_array().unwrap().len(), 1);
+    // `$retainKeys`: the defaulted rolling update and the volume's old source are cleared.
+    assert_eq!(
+        deployment["spec"]["strategy"],
+        serde_json::json!({"type": "Recreate"})
+    );
+    let volume = &deployment["spec"]["template"]["spec"]["volumes"][0];
+    assert_eq!(volume["configMap"], Value::Null);
+    assert_eq!(volume["emptyDir"], serde_json::json!({}));
     let service = &live["Service/r-svc"];
     assert_eq!(service["metadata"]["labels"]["extra"], "live");
     assert_eq!(service["spec"]["ports"].as_array().unwrap().len(), 1);

@@ -8,8 +8,9 @@
 //!   diffed element by element by their merge key (`$patch: delete` for an element dropped,
 //!   `$setElementOrder/<field>` for the new order), lists of scalars with `merge` by value
 //!   (`$deleteFromPrimitiveList/<field>`); other lists are replaced whole. The API server applies
-//!   the directives. Not emitted: `$retainKeys` (apimachinery builds it only for two-way patches),
-//!   and the preconditions Helm does not ask for.
+//!   the directives. A map whose patch strategy has `retainKeys` (a Deployment's `strategy`, each
+//!   volume) gets `$retainKeys` (its new keys) when it changes, so the server clears the keys the
+//!   new object lacks (the defaulted `rollingUpdate` beside `type: Recreate`).
 //! - [`two_way_json`]: RFC 7386's merge patch from the previous manifest's object to the new one,
 //!   as `jsonpatch.CreateMergePatch`, which Helm uses for kinds its scheme does not know (custom
 //!   resources) on upgrade and rollback.
@@ -38,8 +39,8 @@ pub fn three_way_strategic(
     let empty = Map::new();
     let as_map = |v: &'_ Value| -> Map<String, Value> { v.as_object().unwrap_or(&empty).clone() };
     let (original, modified, current) = (as_map(original), as_map(modified), as_map(current));
-    let delta = diff_maps(&current, &modified, meta, Pass::Delta);
-    let deletions = diff_maps(&original, &modified, meta, Pass::Deletions);
+    let delta = diff_maps(&current, &modified, meta, false, Pass::Delta);
+    let deletions = diff_maps(&original, &modified, meta, false, Pass::Deletions);
     let mut patch = deletions;
     union(&mut patch, delta, meta);
     Value::Object(patch)
@@ -78,10 +79,13 @@ pub fn is_empty(patch: &Value) -> bool {
     patch.as_object().is_some_and(Map::is_empty)
 }
 
+/// The diff of two maps in one pass; with `retain` (patch strategy `retainKeys`), a non-empty
+/// diff, or one of a map that loses keys, lists the new map's keys in `$retainKeys`.
 fn diff_maps(
     from: &Map<String, Value>,
     to: &Map<String, Value>,
     meta: Meta<'_>,
+    retain: bool,
     pass: Pass,
 ) -> Map<String, Value> {
     let mut patch = Map::new();
@@ -95,13 +99,19 @@ fn diff_maps(
         let field = meta.field(key);
         match (from_value, to_value) {
             (Value::Object(f), Value::Object(t)) => {
-                let sub = diff_maps(f, t, field.schema, pass);
+                let sub = diff_maps(f, t, field.schema, field.retain_keys, pass);
                 if !sub.is_empty() {
                     patch.insert(key.clone(), Value::Object(sub));
                 }
             }
             (Value::Array(f), Value::Array(t)) if field.merge => {
-                diff_merge_list(key, f, t, field.merge_key, field.schema, pass, &mut patch);
+                let list = MergeList {
+                    key,
+                    merge_key: field.merge_key,
+                    item: field.schema,
+                    retain: field.retain_keys,
+                };
+                diff_merge_list(&list, f, t, pass, &mut patch);
             }
             _ => {
                 if matches!(pass, Pass::Delta) && from_value != to_value {
@@ -117,29 +127,55 @@ fn diff_maps(
             }
         }
     }
+    if retain {
+        let mut keys: Vec<&String> = to
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| k)
+            .collect();
+        let loses = from
+            .iter()
+            .any(|(k, v)| !v.is_null() && !to.contains_key(k));
+        if !keys.is_empty() && (!patch.is_empty() || loses) {
+            keys.sort();
+            let keys = keys.into_iter().map(|k| Value::String(k.clone())).collect();
+            patch.insert("$retainKeys".to_string(), Value::Array(keys));
+        }
+    }
     patch
+}
+
+/// A list field with patch strategy `merge`.
+struct MergeList<'a, 'm> {
+    key: &'a str,
+    merge_key: Option<&'m str>,
+    /// The schema of its elements.
+    item: Meta<'m>,
+    /// Its elements' patch strategy has `retainKeys` (volumes).
+    retain: bool,
 }
 
 /// A list with patch strategy `merge`: maps by their merge key, scalars by value. A list of maps
 /// some element of which lacks the key cannot be merged (apimachinery fails); it is replaced.
+/// `$setElementOrder/<field>` (the new order) comes with a changed list (the delta pass) or
+/// scalars deleted (the deletions pass), as apimachinery's `diffLists` emits it.
 fn diff_merge_list(
-    key: &str,
+    list: &MergeList<'_, '_>,
     from: &[Value],
     to: &[Value],
-    merge_key: Option<&str>,
-    item: Meta<'_>,
     pass: Pass,
     patch: &mut Map<String, Value>,
 ) {
+    let key = list.key;
+    let order_key = format!("$setElementOrder/{key}");
+    let changed = matches!(pass, Pass::Delta) && from != to;
     let scalar = |v: &Value| !v.is_object() && !v.is_array();
     if from.iter().chain(to).all(scalar) {
-        let order = format!("$setElementOrder/{key}");
         match pass {
             Pass::Delta => {
                 let added: Vec<Value> = to.iter().filter(|v| !from.contains(v)).cloned().collect();
                 if !added.is_empty() {
                     patch.insert(key.to_string(), Value::Array(added));
-                    patch.insert(order, Value::Array(to.to_vec()));
                 }
             }
             Pass::Deletions => {
@@ -149,73 +185,61 @@ fn diff_merge_list(
                         format!("$deleteFromPrimitiveList/{key}"),
                         Value::Array(gone),
                     );
-                    patch.insert(order, Value::Array(to.to_vec()));
+                    patch.insert(order_key.clone(), Value::Array(to.to_vec()));
                 }
             }
         }
+        if changed {
+            patch.insert(order_key, Value::Array(to.to_vec()));
+        }
         return;
     }
-    let keyed = |v: &Value| merge_key.and_then(|k| v.get(k)).cloned();
-    let Some(mk) = merge_key.filter(|_| from.iter().chain(to).all(|v| keyed(v).is_some())) else {
-        if matches!(pass, Pass::Delta) && from != to {
+    let keyed = |v: &Value| list.merge_key.and_then(|k| v.get(k)).cloned();
+    let Some(mk) = list
+        .merge_key
+        .filter(|_| from.iter().chain(to).all(|v| keyed(v).is_some()))
+    else {
+        if changed {
             patch.insert(key.to_string(), Value::Array(to.to_vec()));
         }
         return;
     };
     let find = |list: &'_ [Value], k: &Value| list.iter().find(|v| v.get(mk) == Some(k)).cloned();
+    let empty = Map::new();
+    let as_map = |v: &Value| v.as_object().unwrap_or(&empty).clone();
     let mut items = Vec::new();
-    match pass {
-        Pass::Delta => {
-            for t in to {
-                let k = keyed(t).unwrap_or_default();
-                match find(from, &k) {
-                    None => items.push(t.clone()),
-                    Some(f) => {
-                        let empty = Map::new();
-                        let sub = diff_maps(
-                            f.as_object().unwrap_or(&empty),
-                            t.as_object().unwrap_or(&empty),
-                            item,
-                            pass,
-                        );
-                        if !sub.is_empty() {
-                            let mut sub = sub;
-                            sub.insert(mk.to_string(), k);
-                            items.push(Value::Object(sub));
-                        }
-                    }
-                }
+    // Both passes walk the elements of the side whose elements they report.
+    let (walk, other) = match pass {
+        Pass::Delta => (to, from),
+        Pass::Deletions => (from, to),
+    };
+    for element in walk {
+        let k = keyed(element).unwrap_or_default();
+        match (find(other, &k), pass) {
+            (None, Pass::Delta) => items.push(element.clone()),
+            (None, Pass::Deletions) => {
+                let mut gone = Map::new();
+                gone.insert(mk.to_string(), k);
+                gone.insert("$patch".to_string(), Value::String("delete".into()));
+                items.push(Value::Object(gone));
             }
-        }
-        Pass::Deletions => {
-            for f in from {
-                let k = keyed(f).unwrap_or_default();
-                match find(to, &k) {
-                    None => {
-                        let mut gone = Map::new();
-                        gone.insert(mk.to_string(), k);
-                        gone.insert("$patch".to_string(), Value::String("delete".into()));
-                        items.push(Value::Object(gone));
-                    }
-                    Some(t) => {
-                        let empty = Map::new();
-                        let sub = diff_maps(
-                            f.as_object().unwrap_or(&empty),
-                            t.as_object().unwrap_or(&empty),
-                            item,
-                            pass,
-                        );
-                        if !sub.is_empty() {
-                            let mut sub = sub;
-                            sub.insert(mk.to_string(), k);
-                            items.push(Value::Object(sub));
-                        }
-                    }
+            (Some(counterpart), _) => {
+                let (f, t) = match pass {
+                    Pass::Delta => (as_map(&counterpart), as_map(element)),
+                    Pass::Deletions => (as_map(element), as_map(&counterpart)),
+                };
+                let mut sub = diff_maps(&f, &t, list.item, list.retain, pass);
+                if !sub.is_empty() {
+                    sub.insert(mk.to_string(), k);
+                    items.push(Value::Object(sub));
                 }
             }
         }
     }
     if !items.is_empty() {
+        patch.insert(key.to_string(), Value::Array(items));
+    }
+    if changed {
         let order = to
             .iter()
             .map(|t| {
@@ -224,8 +248,7 @@ fn diff_merge_list(
                 Value::Object(entry)
             })
             .collect();
-        patch.insert(format!("$setElementOrder/{key}"), Value::Array(order));
-        patch.insert(key.to_string(), Value::Array(items));
+        patch.insert(order_key, Value::Array(order));
     }
 }
 
@@ -280,7 +303,7 @@ mod tests {
                 "type": "array", "items": {"type": "string"},
                 "x-kubernetes-patch-strategy": "merge"
             }}},
-            "Spec": {"properties": {"containers": {
+            "Spec": {"properties": {"strategy": {"type": "object", "x-kubernetes-patch-strategy": "retainKeys"}, "containers": {
                 "type": "array", "items": {"$ref": "#/definitions/Container"},
                 "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge"
             }}},
@@ -374,6 +397,23 @@ mod tests {
                     "containers": [{"name": "w", "args": ["y"]}]
                 }
             })
+        );
+    }
+
+    #[test]
+    fn retain_keys_lists_the_new_keys_of_a_changed_map() {
+        let original = json!({"spec": {"strategy": {"type": "RollingUpdate"}}});
+        let modified = json!({"spec": {"strategy": {"type": "Recreate"}}});
+        let current = json!({"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}}});
+        assert_eq!(
+            strategic(original, modified.clone(), current),
+            json!({"spec": {"strategy": {"type": "Recreate", "$retainKeys": ["type"]}}})
+        );
+        // Unchanged, but the live map has a key the new one lacks: apimachinery still retains.
+        let live = json!({"spec": {"strategy": {"type": "Recreate", "extra": 1}}});
+        assert_eq!(
+            strategic(modified.clone(), modified, live),
+            json!({"spec": {"strategy": {"$retainKeys": ["type"]}}})
         );
     }
 

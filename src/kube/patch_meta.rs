@@ -5,7 +5,6 @@
 //! struct tags of its own types, so both agree for every kind the server and Helm both know.
 //!
 //! The `k8s-openapi` crate carries the types but not their patch tags, hence the server's document.
-//! `retainKeys` is read but not used (see [`super::merge_patch`]).
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -22,6 +21,8 @@ pub struct Schemas {
 pub struct Field<'a> {
     /// `x-kubernetes-patch-strategy` contains `merge`.
     pub merge: bool,
+    /// `x-kubernetes-patch-strategy` contains `retainKeys`.
+    pub retain_keys: bool,
     /// `x-kubernetes-patch-merge-key`.
     pub merge_key: Option<&'a str>,
     /// The field's schema (a list's: its items').
@@ -142,6 +143,7 @@ impl<'a> Meta<'a> {
         };
         Field {
             merge: strategy.split(',').any(|s| s.trim() == "merge"),
+            retain_keys: strategy.split(',').any(|s| s.trim() == "retainKeys"),
             merge_key,
             schema: Meta {
                 node: schema,
