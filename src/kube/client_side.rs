@@ -9,8 +9,11 @@
 //!   a strategic merge patch for the kinds Helm's scheme knows, a JSON merge patch for the others
 //!   (custom resources); `{}` is not sent.
 //!
-//! Patch metadata comes from the server's OpenAPI document ([`super::patch_meta`]), read once
-//! per batch that needs it. Each request can be a server-side dry run (the preflight).
+//! Patch metadata comes from the server's OpenAPI document ([`super::patch_meta`]), read when
+//! first needed and kept for the process (a command talks to one cluster; the preflight and the
+//! waves of one update share it). Each request can be a server-side dry run (the preflight).
+use std::sync::{Arc, Mutex};
+
 use ::kube::api::DynamicObject;
 use ::kube::api::{Patch, PatchParams, PostParams};
 use serde_json::Value;
@@ -79,17 +82,14 @@ pub async fn update_all(
         .zip(&live)
         .any(|((_, kind), live)| is_strategic(kind) && matches!(live, Ok(Some(_))));
     let schemas = if needs_schema {
-        match Schemas::fetch(applier.client()).await {
+        match schemas(applier).await {
             Ok(s) => Some(s),
-            Err(e) => {
-                let e = Error::Unreachable(format!("reading the server's OpenAPI document: {e}"));
-                return target.iter().map(|_| Err(e.clone())).collect();
-            }
+            Err(e) => return target.iter().map(|_| Err(e.clone())).collect(),
         }
     } else {
         None
     };
-    let schemas = schemas.as_ref();
+    let schemas = schemas.as_deref();
     let requests = target
         .iter()
         .zip(live)
@@ -116,6 +116,21 @@ pub async fn update_all(
             }
         });
     futures::future::join_all(requests).await
+}
+
+/// The server's patch metadata, read once per process.
+async fn schemas(applier: &Applier) -> Result<Arc<Schemas>, Error> {
+    static CACHE: Mutex<Option<Arc<Schemas>>> = Mutex::new(None);
+    let cached = CACHE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(schemas) = cached {
+        return Ok(schemas);
+    }
+    let fetched = Schemas::fetch(applier.client())
+        .await
+        .map_err(|e| Error::Unreachable(format!("reading the server's OpenAPI document: {e}")))?;
+    let fetched = Arc::new(fetched);
+    *CACHE.lock().unwrap_or_else(|e| e.into_inner()) = Some(fetched.clone());
+    Ok(fetched)
 }
 
 /// Helm's `createPatch` for one object.
