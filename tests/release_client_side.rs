@@ -8,7 +8,8 @@
 //! fields); the tool upgrades to revision 2 with its default flags (an env list changed by merge
 //! key, a container port, a Service port, a label and a ConfigMap key removed, the Deployment's
 //! strategy and a volume's source switched (`$retainKeys`), custom-resource fields changed and
-//! removed); then rolls back to 1.
+//! removed); then rolls back to 1. An upgrade the API server would refuse is refused whole by the
+//! preflight (the same patches as dry runs).
 mod common;
 use common::{kubeconfig, oracle, HelmEnv};
 
@@ -36,11 +37,11 @@ spec:
   {{- end }}
   selector:
     matchLabels:
-      app: web
+      app: {{ .Values.app | default "web" }}
   template:
     metadata:
       labels:
-        app: web
+        app: {{ .Values.app | default "web" }}
     spec:
       containers:
         - name: web
@@ -445,5 +446,48 @@ fn server_side_false_updates_a_server_side_release_client_side_as_helm_4() {
             &["delete", "namespace", &ns, "--wait=false"],
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn preflight_refuses_a_client_side_update_the_server_would_refuse() {
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    common::servicemonitor_crd(&kubeconfig);
+    let dir = common::scratch("client-side-preflight");
+    let tools = Tools::new(&kubeconfig, &dir);
+    let chart = tools.chart.to_str().unwrap().to_string();
+    let ns = format!("rm-pre-{}", std::process::id());
+    tools.must(&tools.kubectl, &["create", "namespace", &ns]);
+    tools.must(&tools.helm3, &["install", "r", &chart, "-n", &ns]);
+    // A Deployment's selector cannot change: the dry run of the patch is refused, nothing sent.
+    let out = tools.env.run(
+        &tools.rudder,
+        &[
+            "upgrade",
+            "r",
+            &chart,
+            "-n",
+            &ns,
+            "--set",
+            "v2=true,app=other",
+        ],
+    );
+    assert_eq!(out.exit, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("nothing was changed")
+            && out.stderr.contains("Deployment \"r-web\"")
+            && out.stderr.contains("field is immutable"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tools.methods(&ns), [""]);
+    let live = tools.live(&ns);
+    assert_eq!(live["ConfigMap/r-cfg"]["data"]["dropped"], "soon");
+    tools.must(
+        &tools.kubectl,
+        &["delete", "namespace", &ns, "--wait=false"],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
