@@ -526,7 +526,8 @@ fn no_preflight_fails_half_way_as_helm() {
 /// its own, the same release names): `install --server-side=false` creates and records `csa`;
 /// `upgrade --server-side=true` of a release helm v3 installed moves it to server-side apply; both
 /// compared record field by field and live object by object (managed fields included). A word
-/// other than true/false/auto is helm v4's error; a client-side update is refused, nothing changed.
+/// other than true/false/auto is helm v4's error. Client-side updates (Helm's three-way merge) are
+/// compared with helm in tests/release_client_side.rs.
 #[test]
 fn server_side_flag_as_helm_4() {
     let (Some(helm), Some(ours)) = (Env::new("ssa-helm"), Env::new("ssa-rudder")) else {
@@ -657,13 +658,17 @@ fn server_side_flag_as_helm_4() {
     assert_eq!(ours.statuses("csa"), ["deployed"]);
     assert_eq!(ours.statuses("old"), ["superseded", "deployed"]);
 
-    // A client-side update (Helm 3's three-way merge) is not implemented: refused, nothing changed.
-    let err = ours.fails(ours.rudder(&["upgrade", "csa", TINY, "--server-side=false"]));
-    assert!(err.contains("not implemented"), "{err}");
-    let err = ours.fails(ours.rudder(&["rollback", "old", "1", "--server-side=false"]));
-    assert!(err.contains("not implemented"), "{err}");
-    assert_eq!(ours.statuses("csa"), ["deployed"]);
-    assert_eq!(ours.statuses("old"), ["superseded", "deployed"]);
+    // `false` without a replace: a client-side update (Helm's three-way merge), recorded `csa`.
+    ours.ok(ours.rudder(&[
+        "upgrade",
+        "csa",
+        TINY,
+        "--server-side=false",
+        "--set",
+        "greeting=merged",
+    ]));
+    assert_eq!(record(&ours, "csa")["apply_method"], "csa");
+    assert_eq!(ours.statuses("csa"), ["superseded", "deployed"]);
     // With --force-replace, false is a replace, recorded `csa`, as helm v4 does it.
     ours.ok(ours.rudder(&[
         "upgrade",

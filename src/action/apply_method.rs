@@ -12,16 +12,14 @@
 //! - server-side (`true`, or `auto` on a release applied server-side): server-side apply, conflicts
 //!   forced only with `--force-conflicts`, as Helm 4; the fields a client-side revision gave to
 //!   manager `helm` are moved to server-side apply first, as Helm 4's `csaupgrade` moves them.
-//! - `auto` on a release applied client-side (Helm 3): where Helm 4 keeps its three-way merge,
-//!   Rudder migrates the release to server-side apply (forced, so that fields other managers set
-//!   are overwritten as the merge overwrites them) and records `ssa`. A difference, documented.
+//! - client-side (`false`, or `auto` on a release applied client-side, as Helm 3 applies):
+//!   Helm's three-way merge (`crate::kube::client_side`), recorded `csa`, as Helm 4.
 //! - `--force-replace` (or Helm 3's `--force`): objects replaced whole (`PUT`), recorded `csa`, as
 //!   Helm 4 records a replace; refused with an explicit `--server-side=true`, as Helm 4 refuses it.
-//! - client-side (`install --server-side=false`): objects created (`POST`, manager `helm`,
-//!   operation `Update`), recorded `csa`, as Helm creates them. Client-side *updates* (Helm 3's
-//!   three-way strategic merge patch: `upgrade`/`rollback --server-side=false` without
-//!   `--force-replace`, or an install adopting existing objects) are not implemented: refused
-//!   before anything changes.
+//! - `install --server-side=false`: objects created (`POST`, manager `helm`, operation
+//!   `Update`), recorded `csa`, as Helm creates them. An install adopting existing objects
+//!   client-side (`--take-ownership --server-side=false`) is not implemented: refused before
+//!   anything changes.
 use super::release_error::Error;
 use crate::kube::apply::ApplyParams;
 use crate::storage::record::Release;
@@ -90,12 +88,26 @@ pub fn plan(
             method: "csa",
         });
     }
-    let forced = match server_side {
-        ServerSide::Off => return Err(client_side_update_unsupported()),
-        ServerSide::On => force_conflicts,
-        // Where Helm 4 would keep its three-way merge, a forced apply overwrites as it does.
-        ServerSide::Auto => force_conflicts || revisions.iter().any(|r| r.apply_method != "ssa"),
+    // Helm 4's `auto`: the method of the revision the operation starts from (an upgrade's
+    // current revision, a rollback's target: the last one given).
+    let client_side = match server_side {
+        ServerSide::Off => true,
+        ServerSide::On => false,
+        ServerSide::Auto => revisions.last().is_some_and(|r| r.apply_method != "ssa"),
     };
+    if client_side {
+        return Ok(Plan {
+            params: ApplyParams {
+                client_side: true,
+                ..ApplyParams::default()
+            },
+            method: "csa",
+        });
+    }
+    // `auto` back to a server-side revision from a client-side one: the fields the merge set
+    // move to server-side apply, forced as the merge would overwrite them.
+    let forced = force_conflicts
+        || (server_side == ServerSide::Auto && revisions.iter().any(|r| r.apply_method != "ssa"));
     Ok(Plan {
         params: ApplyParams {
             force_conflicts: forced,
@@ -105,10 +117,11 @@ pub fn plan(
     })
 }
 
-/// The refusal of a client-side update (Helm 3's three-way merge), which Rudder does not do.
+/// The refusal of an install adopting existing objects client-side (Helm 4's three-way merge of
+/// adopted objects, JSON merge patches three-way too), which Rudder does not do.
 pub fn client_side_update_unsupported() -> Error {
     Error::msg(
-        "--server-side=false: client-side updates (Helm 3's three-way strategic merge) are not implemented in Rudder; no object was changed and no revision recorded. Use the default (server-side apply), or --force-replace to replace objects whole",
+        "--server-side=false: adopting existing objects with client-side updates on install is not implemented in Rudder; no object was changed and no revision recorded. Use the default (server-side apply), or --force-replace to replace objects whole",
     )
 }
 
@@ -140,7 +153,12 @@ mod tests {
         let p = plan(ServerSide::Auto, false, false, &[&ssa]).unwrap();
         assert_eq!((p.method, p.params.force_conflicts), ("ssa", false));
         let p = plan(ServerSide::Auto, false, false, &[&csa]).unwrap();
+        assert_eq!((p.method, p.params.client_side), ("csa", true));
+        // A rollback follows its target: to a server-side revision from a client-side one.
+        let p = plan(ServerSide::Auto, false, false, &[&csa, &ssa]).unwrap();
         assert_eq!((p.method, p.params.force_conflicts), ("ssa", true));
+        let p = plan(ServerSide::Auto, false, false, &[&ssa, &csa]).unwrap();
+        assert_eq!((p.method, p.params.client_side), ("csa", true));
         let p = plan(ServerSide::On, false, false, &[&csa]).unwrap();
         assert_eq!((p.method, p.params.force_conflicts), ("ssa", false));
         let p = plan(ServerSide::On, false, true, &[&ssa]).unwrap();
@@ -153,6 +171,7 @@ mod tests {
                 .to_string(),
             "invalid operation: cannot use server-side apply and force replace together"
         );
-        assert!(plan(ServerSide::Off, false, false, &[&ssa]).is_err());
+        let p = plan(ServerSide::Off, false, false, &[&ssa]).unwrap();
+        assert_eq!((p.method, p.params.client_side), ("csa", true));
     }
 }

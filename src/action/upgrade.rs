@@ -198,7 +198,7 @@ pub async fn run(
     let params = plan.params;
     // A release applied server-side has its objects compared too: those an apply would not
     // change are not sent again.
-    let compare = objects.exists.is_some() && !params.replace;
+    let compare = objects.exists.is_some() && !params.replace && !params.client_side;
     // `--no-preflight`: applied directly, as Helm applies (a refusal fails half-way).
     let unchanged = if options.request.no_preflight {
         Vec::new()
@@ -210,7 +210,13 @@ pub async fn run(
             force_conflicts: params.force_conflicts || objects.exists.is_none(),
             ..params
         };
-        preflight(applier, &objects.target, checked, compare).await?
+        preflight(
+            applier,
+            (&objects.current, &objects.target),
+            checked,
+            compare,
+        )
+        .await?
     };
 
     rel.set_status(Status::PendingUpgrade, "Preparing upgrade");
@@ -427,11 +433,11 @@ async fn fail(
 /// the fields and the way out. Returns what [`deploy::Known::unchanged`] holds.
 async fn preflight(
     applier: &Applier,
-    target: &[Resolved],
+    (current, target): (&[Resolved], &[Resolved]),
     params: ApplyParams,
     compare: bool,
 ) -> Result<Vec<Option<String>>, Error> {
-    let checked = deploy::preflight(applier, target, params, compare).await;
+    let checked = deploy::preflight(applier, (current, target), params, compare).await;
     let refusals = checked.refusals;
     if refusals.is_empty() {
         return Ok(checked.unchanged);

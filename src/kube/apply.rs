@@ -134,6 +134,9 @@ pub struct ApplyParams {
     /// Replace existing objects whole (`PUT`) instead of applying them: Helm 3's `--force`, Helm
     /// 4's `--force-replace` (see [`Applier::replace_all`]).
     pub replace: bool,
+    /// Update existing objects with Helm's client-side patches instead (see
+    /// [`super::client_side`]).
+    pub client_side: bool,
 }
 
 /// Applies objects to one cluster, resolving kinds through discovery.
