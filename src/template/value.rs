@@ -16,7 +16,6 @@
 //! - Cloning a `Value` is a reference-count bump or a small copy; field access never deep-copies.
 use std::any::Any;
 use std::cell::{Ref, RefCell, RefMut};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -25,8 +24,9 @@ use super::types::{GoType, Signature};
 /// A shared, immutable string.
 pub type Str = Rc<str>;
 
-/// The ordered key → value store of a map value.
-pub type MapEntries = BTreeMap<Str, Value>;
+/// The ordered key → value store of a map value (a sorted vector while small, see
+/// [`super::entries`]).
+pub use super::entries::MapEntries;
 
 /// A Go value as seen by a template.
 #[derive(Clone)]
