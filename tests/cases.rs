@@ -5,7 +5,8 @@
 //! `testdata/goldens/charts/`). Goldens come from `scripts/record-goldens`, never from Rudder.
 //! Each case runs the built `rudder` binary as `rudder template rel . ARGS` in the case's chart
 //! directory, exactly as the recorder ran Helm, and compares the exit code, stdout byte for byte and
-//! the first `Error:` line of stderr.
+//! the first `Error:` line of stderr; for a schema error, the whole report (every chart and every
+//! line; the lines of one chart as a set, since gojsonschema lists them in Go's random map order).
 //!
 //! `testdata/known-differences.txt` lists cases that do not match yet, each with a reason; a listed
 //! case that now matches fails the run too, so the list can only shrink honestly.
@@ -367,6 +368,25 @@ fn command_checks(
     }
 }
 
+/// A `values don't meet the specifications` report: per chart, its name and its lines, sorted.
+fn schema_report(stderr: &str) -> Option<Vec<(String, Vec<String>)>> {
+    let mut lines = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("Error: values don't meet the specifications"));
+    lines.next()?;
+    let mut charts: Vec<(String, Vec<String>)> = Vec::new();
+    for line in lines.take_while(|l| !l.is_empty()) {
+        match charts.last_mut() {
+            Some((_, items)) if line.starts_with("- ") => items.push(line.to_string()),
+            _ => charts.push((line.to_string(), Vec::new())),
+        }
+    }
+    for (_, items) in &mut charts {
+        items.sort();
+    }
+    Some(charts)
+}
+
 fn first_error_line(stderr: &str) -> Option<&str> {
     stderr.lines().find(|l| l.starts_with("Error: "))
 }
@@ -399,6 +419,14 @@ fn compare(golden: &Golden, got: &Outcome, nondeterministic: bool) -> Option<Str
             "stdout differs:\n{}",
             first_difference(&golden.stdout, &got.stdout)
         ));
+    }
+    if let Some(want) = schema_report(&golden.stderr) {
+        let got_report = schema_report(&got.stderr);
+        if got_report.as_ref() != Some(&want) {
+            return Some(format!(
+                "schema report differs:\n  helm:   {want:?}\n  rudder: {got_report:?}"
+            ));
+        }
     }
     let want_err = first_error_line(&golden.stderr);
     let got_err = first_error_line(&got.stderr);
@@ -720,4 +748,14 @@ fn golden_roundtrip() {
     let g =
         parse_golden("-- exit --\n0\n-- stdout (no final newline) --\na\n-- stderr --\n").unwrap();
     assert_eq!(g.stdout, "a");
+}
+
+#[test]
+fn schema_reports_compare_per_chart_in_any_order() {
+    let a = "Error: values don't meet the specifications of the schema(s) in the following chart(s):\ncase:\n- b: x\n- a: y\nsub:\n- c: z\n\n";
+    let b = "Error: values don't meet the specifications of the schema(s) in the following chart(s):\ncase:\n- a: y\n- b: x\nsub:\n- c: z\n";
+    assert_eq!(schema_report(a), schema_report(b));
+    let moved = "Error: values don't meet the specifications of the schema(s) in the following chart(s):\ncase:\n- a: y\nsub:\n- b: x\n- c: z\n";
+    assert_ne!(schema_report(a), schema_report(moved));
+    assert_eq!(schema_report("Error: boom\n"), None);
 }

@@ -569,7 +569,28 @@ fn schema_failures_get_helm_unittests_wording() {
     copy_dir(&src, &b.join("schema"), true);
     let theirs = run(&oracle, &a, "schema", &[]);
     let ours = run(&rudder(), &b, "schema", &[]);
-    assert_eq!(compare("testdata/unittest/schema", &theirs, &ours), 48);
+    assert_eq!(compare("testdata/unittest/schema", &theirs, &ours), 120);
+    assert_eq!(theirs.code, 0, "{}", theirs.stdout);
+    assert_eq!(ours.code, 0, "{}", ours.stdout);
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
+/// A `values.schema.json` that is not a valid schema is refused as the library refuses it: checked
+/// against its draft's metaschema (4, 6, 7, 2019-09, 2020-12), the error tree and wording
+/// recorded from helm-unittest in every test's `errorMessage`; valid schemas of each kind pass
+/// and still check the values.
+#[test]
+fn invalid_schemas_get_helm_unittests_metaschema_errors() {
+    let oracle = oracle();
+    let a = scratch("metaschema-oracle");
+    let b = scratch("metaschema-rudder");
+    let src = root().join("testdata/unittest/metaschema");
+    copy_dir(&src, &a.join("metaschema"), true);
+    copy_dir(&src, &b.join("metaschema"), true);
+    let theirs = run(&oracle, &a, "metaschema", &[]);
+    let ours = run(&rudder(), &b, "metaschema", &[]);
+    assert_eq!(compare("testdata/unittest/metaschema", &theirs, &ours), 20);
     assert_eq!(theirs.code, 0, "{}", theirs.stdout);
     assert_eq!(ours.code, 0, "{}", ours.stdout);
     let _ = std::fs::remove_dir_all(a);
@@ -694,7 +715,7 @@ fn helm_unittest_runs_rudder_as_a_plugin() {
         let stdout = String::from_utf8_lossy(&run.stdout);
         assert!(run.status.success(), "helm {version} unittest:\n{stdout}");
         assert!(
-            stdout.contains("Tests:       48 passed, 48 total"),
+            stdout.contains("Tests:       120 passed, 120 total"),
             "helm {version} unittest:\n{stdout}"
         );
         // A failing suite gives helm's exit code 1 through the plugin.
@@ -752,4 +773,151 @@ fn run_flags_get_helm_unittests_verdict() {
         let _ = std::fs::remove_dir_all(a);
         let _ = std::fs::remove_dir_all(b);
     }
+}
+
+/// The human report of one run (no `-o` report: helm-unittest crashes writing one under
+/// `--failfast`), with what only differs by design set aside: the `Time:` line and Rudder's
+/// `(file:line)` after a failed assertion's title.
+fn human(tool: &Path, cwd: &Path, args: &[&str]) -> (String, i32) {
+    let out = Command::new(tool)
+        .current_dir(cwd)
+        .args(tool_args(tool))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the tool runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "{} panicked:\n{stderr}",
+        tool.display()
+    );
+    let location =
+        regex::Regex::new(r" (\x1b\[2m)?\([a-z]+/tests/[a-z_]+\.yaml:[0-9]+\)(\x1b\[22m)?")
+            .unwrap();
+    let time = regex::Regex::new(r"(?m)^Time:.*$").unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let text = location.replace_all(&text, "");
+    let text = time.replace_all(&text, "Time:");
+    (text.into_owned(), out.status.code().unwrap_or(-1))
+}
+
+/// `-q/--failfast` as helm-unittest v1.1.2 runs it: the first failed assertion ends its test, the
+/// first failed test its suite, the first failed suite its chart (later suites are neither run
+/// nor printed); the next chart still runs, and a chart that cannot be loaded ends the run. The
+/// whole human report must be helm-unittest's, byte for byte.
+#[test]
+fn failfast_stops_where_helm_unittest_stops() {
+    let oracle = oracle();
+    let a = scratch("failfast-oracle");
+    let b = scratch("failfast-rudder");
+    for dir in [&a, &b] {
+        for chart in ["basic", "schema"] {
+            copy_dir(
+                &root().join("testdata/unittest").join(chart),
+                &dir.join(chart),
+                true,
+            );
+        }
+        // A second suite that would fail after the first failed one, and a test after the
+        // failed one in the same suite (neither may run).
+        std::fs::write(
+            dir.join("schema/tests/late_test.yaml"),
+            "suite: late\ntemplates: [cm.yaml]\ntests:\n  - it: fails first\n    asserts:\n      - isKind: {of: Secret}\n      - isKind: {of: Pod}\n  - it: never runs\n    asserts:\n      - isKind: {of: Secret}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("schema/tests/later_test.yaml"),
+            "suite: later\ntemplates: [cm.yaml]\ntests:\n  - it: never runs\n    asserts:\n      - isKind: {of: Secret}\n",
+        )
+        .unwrap();
+    }
+    for args in [
+        vec!["-q", "basic", "schema"],
+        vec!["--failfast", "schema", "basic"],
+        vec!["-q", "basic", "missing-chart", "schema"],
+    ] {
+        let theirs = human(&oracle, &a, &args);
+        let ours = human(&rudder(), &b, &args);
+        assert_eq!(theirs.1, 1, "{args:?}: helm-unittest:\n{}", theirs.0);
+        assert!(
+            theirs.0.contains("FAIL"),
+            "{args:?}: helm-unittest:\n{}",
+            theirs.0
+        );
+        assert_eq!(
+            ours.0, theirs.0,
+            "{args:?}: rudder's report (left) differs from helm-unittest's (right)"
+        );
+        assert_eq!(ours.1, theirs.1, "{args:?}: exit codes differ");
+    }
+    // Without -q every suite runs: the late and later suites are reported.
+    let (all, _) = human(&rudder(), &b, &["schema"]);
+    assert!(all.contains("later") && all.contains("never runs"), "{all}");
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
+}
+
+/// `--color` forces fatih/color's escapes (as helm-unittest's flag does when stdout is not a
+/// terminal): the coloured report of passing, failing and skipped suites is helm-unittest's, byte
+/// for byte; `--color=false` prints none.
+#[test]
+fn colored_report_is_helm_unittests_bytes() {
+    let oracle = oracle();
+    let a = scratch("color-oracle");
+    let b = scratch("color-rudder");
+    for dir in [&a, &b] {
+        for chart in ["basic", "schema"] {
+            copy_dir(
+                &root().join("testdata/unittest").join(chart),
+                &dir.join(chart),
+                true,
+            );
+        }
+        std::fs::write(
+            dir.join("schema/tests/skipped_test.yaml"),
+            "suite: all skipped\ntemplates: [cm.yaml]\ntests:\n  - it: is skipped\n    skip:\n      reason: not today\n    asserts:\n      - isKind: {of: Secret}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("schema/tests/some_skipped_test.yaml"),
+            "suite: one skipped\ntemplates: [cm.yaml]\ntests:\n  - it: passes\n    asserts:\n      - isKind: {of: ConfigMap}\n  - it: is skipped\n    skip:\n      reason: not today\n    asserts:\n      - isKind: {of: Secret}\n",
+        )
+        .unwrap();
+    }
+    for args in [
+        vec!["--color", "schema"],
+        vec![
+            "--color",
+            "-f",
+            "tests/failures_test.yaml",
+            "-f",
+            "tests/release_test.yaml",
+            "-f",
+            "tests/documents_test.yaml",
+            "-f",
+            "tests/regex_test.yaml",
+            "basic",
+        ],
+        vec![
+            "--color=true",
+            "-q",
+            "-f",
+            "tests/snapshot_test.yaml",
+            "basic",
+        ],
+    ] {
+        let theirs = human(&oracle, &a, &args);
+        let ours = human(&rudder(), &b, &args);
+        assert!(theirs.0.contains("\x1b["), "{args:?}: {}", theirs.0);
+        assert_eq!(
+            ours.0, theirs.0,
+            "{args:?}: rudder's report (left) differs from helm-unittest's (right)"
+        );
+        assert_eq!(ours.1, theirs.1, "{args:?}: exit codes differ");
+    }
+    let (plain, _) = human(&rudder(), &b, &["--color=false", "schema"]);
+    assert!(!plain.contains('\x1b'), "{plain}");
+    let _ = std::fs::remove_dir_all(a);
+    let _ = std::fs::remove_dir_all(b);
 }

@@ -10,6 +10,8 @@
 //!   (see [`wave`]; the objects of one wave concurrently), then objects the new manifest no longer
 //!   has deleted, unless `helm.sh/resource-policy: keep`;
 //! - [`delete`]: objects deleted in Helm's uninstall order, `keep` honoured;
+//!   With a client-side plan, objects are created or patched as Helm 3 patches them instead
+//!   ([`client_side`]: three-way merge patches).
 //! - [`preflight`]: every object sent as a server-side dry run first, so that an upgrade the API
 //!   server would refuse changes nothing; its answers also tell which objects an apply would not
 //!   change, which [`update`] then does not send again.
@@ -18,6 +20,7 @@ use std::collections::HashSet;
 use kube::api::PropagationPolicy;
 
 use crate::kube::apply::{collect_errors, Applier, ApplyParams, Error as ClusterError};
+use crate::kube::client_side;
 use crate::kube::discovery::Kind;
 use crate::kube::object::{self, Object};
 use crate::release::INSTALL_ORDER;
@@ -254,7 +257,8 @@ pub struct Known<'a> {
 }
 
 /// Applies `target` and deletes what only `current` has. With `params.replace`, objects are
-/// replaced whole instead (see [`Applier::replace_all`]).
+/// replaced whole instead (see [`Applier::replace_all`]); with `params.client_side`, created or
+/// patched as Helm's client-side update (see [`client_side`]).
 pub async fn update(
     applier: &Applier,
     current: &[Resolved],
@@ -263,7 +267,18 @@ pub async fn update(
     known: Known<'_>,
 ) -> Result<Updated, ClusterError> {
     let mut updated = Updated::default();
-    if params.replace {
+    if params.client_side {
+        // Helm's three-way merge: wave by wave, objects created or patched.
+        for run in waves(target) {
+            let results = client_side::update_all(applier, &run, current, params.dry_run).await;
+            for ((object, kind), result) in run.iter().zip(&results) {
+                if let Ok(client_side::Sent::Created) = result {
+                    updated.created.push((object.clone(), kind.clone()));
+                }
+            }
+            collect_errors(results)?;
+        }
+    } else if params.replace {
         // Replaced whole: nothing to read first, and no managed fields to move (the `PUT` makes
         // `helm` the owner of everything it sets).
         for run in waves(target) {
@@ -422,7 +437,7 @@ pub struct Checked {
 /// write a no-op apply), so [`update`] need not send it again.
 pub async fn preflight(
     applier: &Applier,
-    target: &[Resolved],
+    (current, target): (&[Resolved], &[Resolved]),
     params: ApplyParams,
     compare: bool,
 ) -> Checked {
@@ -430,6 +445,14 @@ pub async fn preflight(
         dry_run: true,
         ..params
     };
+    if params.client_side {
+        // The very patches (and creations) the update will send, as dry runs.
+        let results = client_side::update_all(applier, target, current, true).await;
+        return Checked {
+            refusals: results.into_iter().filter_map(Result::err).collect(),
+            unchanged: Vec::new(),
+        };
+    }
     if params.replace {
         let results = applier.replace_all(target, true).await;
         return Checked {

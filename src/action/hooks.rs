@@ -5,6 +5,8 @@
 //! 2. for each: no delete policy means `before-hook-creation`; a hook with that policy is deleted
 //!    (and its deletion awaited) first; its phase is recorded as `Running`, it is created, and
 //!    Jobs and Pods are awaited (complete / succeeded); its phase becomes `Succeeded` or `Failed`;
+//!    the `Running` record is written while the hook is created and awaited, not before (see
+//!    [`run`]), and the watch that awaits it starts from the create's answer;
 //! 3. a failed hook with `hook-failed` is deleted, and the error ends the run;
 //! 4. once all succeeded, those with `hook-succeeded` are deleted, last one first.
 //!
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 use super::deploy::{self, Resolved};
 use super::release_error::Error;
-use crate::kube::apply::{collect_errors, Applier};
+use crate::kube::apply::{collect_errors, Applier, Deletion};
 use crate::kube::pod_logs;
 use crate::kube::progress;
 use crate::kube::wait::{self, WaitRules};
@@ -65,32 +67,42 @@ pub async fn run(
             completed_at: Time::default(),
             phase: "Running".to_string(),
         };
-        storage.update(record).await?;
-        if let Err(e) = collect_errors(applier.create_all(&objects).await) {
-            let run = &mut record.release.hooks[i].last_run;
-            run.completed_at = Time::now();
-            run.phase = "Failed".to_string();
-            return Err(failed(event, &hook, &e.to_string()));
-        }
+        // Helm records the hook as running before creating it (and goes on if that write
+        // fails). The write goes out here at the same time as the create and the wait: the record
+        // is `pending-*` already, so a crash at any point loses no revision, and a failed write
+        // still fails the operation, once the hook has run.
         let rules = WaitRules {
             hooks: true,
             ..WaitRules::default()
         };
-        let waited = wait::wait_ready(
-            applier,
-            &objects,
-            rules,
-            timeout,
-            &mut *progress::reporter(),
-        )
-        .await;
+        let (written, outcome) = futures::join!(storage.update(record), async {
+            let created = collect_errors(applier.create_all(&objects).await)
+                .map_err(|e| failed(event, &hook, &e.to_string()))?;
+            wait::wait_ready_created(
+                applier,
+                &objects,
+                &created,
+                rules,
+                timeout,
+                &mut *progress::reporter(),
+            )
+            .await
+            .map_err(Error::Wait)
+        });
         let run = &mut record.release.hooks[i].last_run;
         run.completed_at = Time::now();
-        if let Err(e) = waited {
-            run.phase = "Failed".to_string();
-            output_logs(applier, &hook, &namespace, FAILED).await;
-            let _ = delete_by_policy(applier, &hook, &namespace, FAILED, timeout).await;
-            return Err(Error::Wait(e));
+        match outcome {
+            Err(e @ Error::Wait(_)) => {
+                run.phase = "Failed".to_string();
+                output_logs(applier, &hook, &namespace, FAILED).await;
+                let _ = delete_by_policy(applier, &hook, &namespace, FAILED, timeout).await;
+                return Err(e);
+            }
+            Err(e) => {
+                run.phase = "Failed".to_string();
+                return Err(e);
+            }
+            Ok(()) => written?,
         }
         run.phase = "Succeeded".to_string();
     }
@@ -107,10 +119,8 @@ pub async fn run(
 /// `crate::kube::pod_logs`; like Helm's `HookOutputFunc`, this writes to the log stream itself).
 /// A failure to read them is reported the same way and changes nothing else.
 async fn output_logs(applier: &Applier, hook: &Hook, release_namespace: &str, policy: &str) {
-    if !pod_logs::policies(&hook.manifest)
-        .iter()
-        .any(|p| p == policy)
-    {
+    // As Helm 4: the record's policies (a Helm 3 record has none), not the manifest's annotation.
+    if !hook.output_log_policies.iter().any(|p| p == policy) {
         return;
     }
     let namespace = pod_logs::namespace_of(&hook.manifest, release_namespace);
@@ -142,14 +152,16 @@ async fn delete_by_policy(
         return Ok(());
     }
     let objects = deploy::build(applier, &hook.manifest, namespace, None, "hook manifest").await?;
-    let deleted = collect_errors(applier.delete_all(&objects, None).await)?;
-    // Only objects that existed are waited for (most often none: nothing to ask the server).
-    let existed: Vec<Resolved> = objects
+    let deleted = collect_errors(applier.delete_each(&objects, None).await)?;
+    // Only objects the server is still deleting are waited for: one that did not exist, or that
+    // the `DELETE` removed at once (a hook Job or ConfigMap, deleted in the background), is gone
+    // already, with nothing more to ask the server.
+    let pending: Vec<Resolved> = objects
         .into_iter()
         .zip(deleted)
-        .filter_map(|(object, deleted)| deleted.then_some(object))
+        .filter_map(|(object, deleted)| (deleted == Deletion::Pending).then_some(object))
         .collect();
-    wait_deleted(applier, &existed, timeout).await
+    wait_deleted(applier, &pending, timeout).await
 }
 
 /// Waits until none of `objects` exists any more (watched, see [`wait::wait_deleted`]).

@@ -166,6 +166,14 @@ impl LoadedChart {
         chart_source::coalesce(&self.chart, config).map_err(|e| Error::at(Stage::Coalesce, e))
     }
 
+    /// [`LoadedChart::coalesce`] as the last use of the chart's values and of `config`, which
+    /// are reused instead of copied (`values::coalesce_values_taking`); the chart's `values` are
+    /// nil afterwards. For a command that renders once (`template`).
+    pub fn coalesce_taking(&mut self, config: Value) -> Result<Value, Error> {
+        crate::values::coalesce_values_taking(&mut self.chart, config)
+            .map_err(|e| Error::at(Stage::Coalesce, e.to_string()))
+    }
+
     /// Each chart's `values.schema.json` against its coalesced values.
     pub fn validate_schema(&self, values: &Value) -> Result<(), Error> {
         chart_source::validate_schema(&self.chart, values).map_err(|e| Error::at(Stage::Schema, e))

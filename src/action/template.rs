@@ -192,7 +192,8 @@ pub fn run(
         is_install: !options.is_upgrade,
         is_upgrade: options.is_upgrade,
     };
-    let values = chart.coalesce(&user_values)?;
+    // The chart's values and the user's are not needed after this: handed over, not copied.
+    let values = chart.coalesce_taking(user_values)?;
     if !options.skip_schema_validation {
         chart.validate_schema(&values)?;
     }

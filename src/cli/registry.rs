@@ -34,7 +34,8 @@ pub struct TlsArgs {
 impl TlsArgs {
     /// The options with the command's credentials only (the caller looks up stored ones per host).
     pub fn options_without_stored(&self) -> Options {
-        let credentials = (!self.username.is_empty() || !self.password.is_empty())
+        // Helm's registry client takes the flags only when both are given.
+        let credentials = (!self.username.is_empty() && !self.password.is_empty())
             .then(|| (self.username.clone(), self.password.clone()));
         Options {
             plain_http: self.plain_http,
@@ -49,7 +50,9 @@ impl TlsArgs {
     /// The options with the command's credentials, else the stored ones (Helm's registry config,
     /// then Docker's, credential helpers included).
     fn options(&self, registry_config: &Path, registry: &str) -> Result<Options, String> {
-        let credentials = if !self.username.is_empty() || !self.password.is_empty() {
+        // Helm's registry client takes the flags only when both are given (an empty username
+        // would read as an identity token).
+        let credentials = if !self.username.is_empty() && !self.password.is_empty() {
             Some((self.username.clone(), self.password.clone()))
         } else {
             credentials::stored(registry_config, registry).map_err(|e| e.to_string())?
@@ -311,6 +314,7 @@ fn pull_from_repository(
         cert_file: args.tls.cert_file.clone(),
         key_file: args.tls.key_file.clone(),
         insecure_skip_tls_verify: args.tls.insecure_skip_tls_verify,
+        content_cache: crate::deps::content_cache::Use::Read,
     };
     let fetched = crate::deps::pull::pull(settings, &request).map_err(|e| e.to_string())?;
     let loaded = crate::chart::load_archive(&fetched.data).map_err(|e| e.to_string())?;
@@ -422,7 +426,12 @@ pub fn run_registry(args: RegistryArgs) -> ExitCode {
                 credentials: Some((username.clone(), password.clone())),
             };
             let mut client = Client::new(host, options).map_err(|e| e.to_string())?;
-            client.login().map_err(|e| e.to_string())?;
+            // A token service that issued an identity token for the credentials: that is what
+            // is stored, with no username (Docker's login).
+            let (username, password) = match client.login().map_err(|e| e.to_string())? {
+                Some(identity) => (String::new(), identity),
+                None => (username, password),
+            };
             credentials::store(&settings.registry_config, host, &username, &password)
                 .map_err(|e| e.to_string())?;
             eprintln!("Login Succeeded");

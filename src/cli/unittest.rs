@@ -71,8 +71,11 @@ pub fn run(args: UnittestArgs) -> ExitCode {
         chart_tests_path: args.chart_tests_path.clone(),
     };
     let result = run::run(&options);
+    // fatih/color's default: a terminal, `NO_COLOR` unset or empty, and `TERM` not `dumb`.
     let color = args.color.unwrap_or_else(|| {
-        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
     });
     let printer = Printer { color };
     let mut text = report::human(&result, &printer);

@@ -134,6 +134,9 @@ pub struct ApplyParams {
     /// Replace existing objects whole (`PUT`) instead of applying them: Helm 3's `--force`, Helm
     /// 4's `--force-replace` (see [`Applier::replace_all`]).
     pub replace: bool,
+    /// Update existing objects with Helm's client-side patches instead (see
+    /// [`super::client_side`]).
+    pub client_side: bool,
 }
 
 /// Applies objects to one cluster, resolving kinds through discovery.
@@ -367,6 +370,21 @@ impl Applier {
         objects: &[(Object, Kind)],
         propagation: Option<PropagationPolicy>,
     ) -> Vec<Result<bool, Error>> {
+        self.delete_each(objects, propagation)
+            .await
+            .into_iter()
+            .map(|r| r.map(|d| d != Deletion::Absent))
+            .collect()
+    }
+
+    /// [`Applier::delete_all`], saying of each object whether the API server removed it at once
+    /// or is still deleting it (finalizers, graceful deletion): only the latter need to be
+    /// awaited.
+    pub async fn delete_each(
+        &self,
+        objects: &[(Object, Kind)],
+        propagation: Option<PropagationPolicy>,
+    ) -> Vec<Result<Deletion, Error>> {
         let params = DeleteParams {
             propagation_policy: Some(propagation.unwrap_or(PropagationPolicy::Background)),
             ..DeleteParams::default()
@@ -376,14 +394,32 @@ impl Applier {
             let api = self.api(object, kind);
             async move {
                 match api.delete(&object.name, params).await {
-                    Ok(_) => Ok(true),
-                    Err(::kube::Error::Api(s)) if s.code == 404 => Ok(false),
+                    // The object back (`Left`) with a deletion timestamp: still being deleted;
+                    // a `Status` (`Right`), or the object without one: removed.
+                    Ok(answer) => Ok(match answer.left() {
+                        Some(o) if o.metadata.deletion_timestamp.is_some() => Deletion::Pending,
+                        _ => Deletion::Gone,
+                    }),
+                    Err(::kube::Error::Api(s)) if s.code == 404 => Ok(Deletion::Absent),
                     Err(e) => Err(api_failure("delete", object, e)),
                 }
             }
         });
         futures::future::join_all(requests).await
     }
+}
+
+/// What a `DELETE` did to one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// There was no such object (404).
+    Absent,
+    /// Removed at once: the server answered with a `Status`, or with the object as it was
+    /// (kinds that return the deleted object) without a `deletionTimestamp`.
+    Gone,
+    /// Still there, marked for deletion (finalizers, a graceful deletion, foreground
+    /// propagation): gone only once a watch says so.
+    Pending,
 }
 
 /// The errors of a batch, as one error (`None` when every request succeeded).

@@ -2,12 +2,15 @@
 //! with typed errors ([`error`]). Other parts of the cluster layer (discovery, apply, wait) live
 //! beside these files; release storage is in `crate::storage`.
 pub mod apply;
+pub mod client_side;
 pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod live;
 pub mod lookup;
+pub mod merge_patch;
 pub mod object;
+pub mod patch_meta;
 pub mod pod_logs;
 pub mod progress;
 pub mod rate_limit;

@@ -4,7 +4,9 @@
 //! Objects are grouped by resource and namespace. Each group is listed once (by name when it holds
 //! one object, else by Helm's `managed-by` label when every object carries it) and then watched
 //! from the list's `resourceVersion`, so a state change is seen as the API server reports it, with
-//! no polling interval and no request while nothing changes. A watch that ends (the server's
+//! no polling interval and no request while nothing changes (objects just created, as a hook is,
+//! skip the list: a group of one starts from the create's answer and watches from its version,
+//! [`wait_ready_created`]). A watch that ends (the server's
 //! timeout, `410 Gone`, a dropped connection) is followed by a fresh list; while the API server
 //! does not answer, the group retries every second until the deadline and its objects read as
 //! waiting for the server. Only where the server refuses to watch (`403`/`405`: RBAC that grants
@@ -69,7 +71,34 @@ pub async fn wait_ready(
         Some(live) => readiness(&object.kind, live, rules),
         None => Readiness::Waiting("the object to exist".into()),
     };
-    wait_until(applier, &watched, timeout, progress, &judge).await
+    wait_until(applier, &watched, None, timeout, progress, &judge).await
+}
+
+/// [`wait_ready`] for objects just created, with the API server's answer to each create (the
+/// object as stored, and its `resourceVersion`): a resource watched for one object starts from
+/// that answer and watches from its version at once, without listing first (a round trip less
+/// between a hook's creation and the watch that sees it complete).
+pub async fn wait_ready_created(
+    applier: &Applier,
+    objects: &[(Object, Kind)],
+    created: &[Value],
+    rules: WaitRules,
+    timeout: Duration,
+    progress: &mut dyn Progress,
+) -> Result<(), WaitError> {
+    let mut watched = Vec::new();
+    let mut answers = Vec::new();
+    for (object, answer) in objects.iter().zip(created) {
+        if super::ready::needs_reading(&object.0.kind, rules) {
+            watched.push(object);
+            answers.push(answer);
+        }
+    }
+    let judge = |object: &Object, live: Option<&Value>| match live {
+        Some(live) => readiness(&object.kind, live, rules),
+        None => Readiness::Waiting("the object to exist".into()),
+    };
+    wait_until(applier, &watched, Some(&answers), timeout, progress, &judge).await
 }
 
 /// Waits until none of `objects` exists any more, at most `timeout`.
@@ -84,7 +113,7 @@ pub async fn wait_deleted(
         Some(_) => Readiness::Waiting("its deletion".into()),
         None => Readiness::Ready,
     };
-    wait_until(applier, &watched, timeout, progress, &judge).await
+    wait_until(applier, &watched, None, timeout, progress, &judge).await
 }
 
 /// What a group's watcher saw of one object.
@@ -102,6 +131,9 @@ struct Group {
     members: Vec<(usize, String)>,
     fields: Option<String>,
     labels: Option<String>,
+    /// For a group of one object just created: the create's answer, and its `resourceVersion`
+    /// to watch from instead of listing first.
+    start: Option<(Value, String)>,
 }
 
 type Judge<'a> = dyn Fn(&Object, Option<&Value>) -> Readiness + 'a;
@@ -109,6 +141,7 @@ type Judge<'a> = dyn Fn(&Object, Option<&Value>) -> Readiness + 'a;
 async fn wait_until(
     applier: &Applier,
     objects: &[&(Object, Kind)],
+    created: Option<&[&Value]>,
     timeout: Duration,
     progress: &mut dyn Progress,
     judge: &Judge<'_>,
@@ -122,7 +155,7 @@ async fn wait_until(
     let mut seen = vec![false; objects.len()];
     let (tx, mut rx) = mpsc::unbounded::<(usize, Seen)>();
     let watchers = futures::future::join_all(
-        groups(applier, objects)
+        groups(applier, objects, created)
             .into_iter()
             .map(|g| watch_group(g, tx.clone())),
     );
@@ -184,7 +217,11 @@ fn pending(objects: &[&(Object, Kind)], states: &[Readiness]) -> Vec<(String, St
 }
 
 /// Groups objects by resource and namespace.
-fn groups(applier: &Applier, objects: &[&(Object, Kind)]) -> Vec<Group> {
+fn groups(
+    applier: &Applier,
+    objects: &[&(Object, Kind)],
+    created: Option<&[&Value]>,
+) -> Vec<Group> {
     let mut by_key: HashMap<(String, Option<String>), Vec<usize>> = HashMap::new();
     let mut order = Vec::new();
     for (i, (object, kind)) in objects.iter().enumerate() {
@@ -221,11 +258,19 @@ fn groups(applier: &Applier, objects: &[&(Object, Kind)]) -> Vec<Group> {
             });
             let labels = (fields.is_none() && all_managed)
                 .then(|| "app.kubernetes.io/managed-by=Helm".to_string());
+            let start = match (created, indices.as_slice()) {
+                (Some(created), &[i]) => created.get(i).and_then(|answer| {
+                    let version = answer.pointer("/metadata/resourceVersion")?.as_str()?;
+                    Some(((*answer).clone(), version.to_string()))
+                }),
+                _ => None,
+            };
             Group {
                 api,
                 members,
                 fields,
                 labels,
+                start,
             }
         })
         .collect()
@@ -249,7 +294,10 @@ fn api_error(group: &Group, verb: &'static str, status: Box<::kube::core::Status
 
 /// Lists and watches one group until the wait ends (the caller drops this future), sending what
 /// it sees of each member. Returns only on an error the API server gave for the request itself.
-async fn watch_group(group: Group, tx: mpsc::UnboundedSender<(usize, Seen)>) -> Result<(), Error> {
+async fn watch_group(
+    mut group: Group,
+    tx: mpsc::UnboundedSender<(usize, Seen)>,
+) -> Result<(), Error> {
     let index: HashMap<&str, usize> = group
         .members
         .iter()
@@ -272,6 +320,14 @@ async fn watch_group(group: Group, tx: mpsc::UnboundedSender<(usize, Seen)>) -> 
     if let Some(l) = &group.labels {
         list_params = list_params.labels(l);
         watch_params = watch_params.labels(l);
+    }
+    // A group of one object just created starts from the create's answer; every later round
+    // (a watch that ended) lists again.
+    if let Some((answer, version)) = group.start.take() {
+        send(group.members[0].0, Seen::Live(answer));
+        if let Ok(stream) = group.api.watch(&watch_params, &version).await {
+            follow(stream, &index, &send).await;
+        }
     }
     loop {
         let list = match group.api.list(&list_params).await {
@@ -309,27 +365,36 @@ async fn watch_group(group: Group, tx: mpsc::UnboundedSender<(usize, Seen)>) -> 
                 continue;
             }
         };
-        let mut stream = std::pin::pin!(stream);
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => {
-                    if let Some(&i) = o.metadata.name.as_deref().and_then(|n| index.get(n)) {
-                        send(i, Seen::Live(to_value(o)));
-                    }
-                }
-                Ok(WatchEvent::Deleted(o)) => {
-                    if let Some(&i) = o.metadata.name.as_deref().and_then(|n| index.get(n)) {
-                        send(i, Seen::Absent);
-                    }
-                }
-                Ok(WatchEvent::Bookmark(_)) => {}
-                // `410 Gone` (the version is too old) or a broken stream: list again.
-                Ok(WatchEvent::Error(_)) | Err(_) => break,
-            }
-        }
+        follow(stream, &index, &send).await;
         // A watch the server ended normally is renewed at once; a short pause keeps a server
         // that keeps closing watches from being flooded.
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Sends what a watch reports of the group's members until it ends (the server's timeout,
+/// `410 Gone` when the version is too old, a broken stream).
+async fn follow(
+    stream: impl futures::Stream<Item = Result<WatchEvent<DynamicObject>, ::kube::Error>>,
+    index: &HashMap<&str, usize>,
+    send: &dyn Fn(usize, Seen),
+) {
+    let mut stream = std::pin::pin!(stream);
+    while let Some(event) = stream.next().await {
+        match event {
+            Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => {
+                if let Some(&i) = o.metadata.name.as_deref().and_then(|n| index.get(n)) {
+                    send(i, Seen::Live(to_value(o)));
+                }
+            }
+            Ok(WatchEvent::Deleted(o)) => {
+                if let Some(&i) = o.metadata.name.as_deref().and_then(|n| index.get(n)) {
+                    send(i, Seen::Absent);
+                }
+            }
+            Ok(WatchEvent::Bookmark(_)) => {}
+            Ok(WatchEvent::Error(_)) | Err(_) => break,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod ast;
 pub mod builtins;
 #[cfg(test)]
 mod case_tests;
+pub mod entries;
 pub mod error;
 mod exec;
 pub mod fmt;

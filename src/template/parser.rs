@@ -357,27 +357,31 @@ impl<'a> Parser<'a, '_> {
             ItemType::Continue => return self.break_control(token.pos, "{{continue}}", false),
             ItemType::Else => return self.else_control(),
             ItemType::End => return self.end_control(),
-            ItemType::If => return self.branch_control("if").map(|b| Parsed::Node(Node::If(b))),
+            ItemType::If => {
+                return self
+                    .branch_control("if")
+                    .map(|b| Parsed::Node(Node::If(Box::new(b))))
+            }
             ItemType::Range => {
                 return self
                     .branch_control("range")
-                    .map(|b| Parsed::Node(Node::Range(b)))
+                    .map(|b| Parsed::Node(Node::Range(Box::new(b))))
             }
             ItemType::Template => return self.template_control().map(Parsed::Node),
             ItemType::With => {
                 return self
                     .branch_control("with")
-                    .map(|b| Parsed::Node(Node::With(b)))
+                    .map(|b| Parsed::Node(Node::With(Box::new(b))))
             }
             _ => {}
         }
         self.backup();
         let token = self.peek();
         let pipe = self.pipeline("command", ItemType::RightDelim)?;
-        Ok(Parsed::Node(Node::Action(Action {
+        Ok(Parsed::Node(Node::Action(Box::new(Action {
             pos: token.pos,
             pipe,
-        })))
+        }))))
     }
 
     fn break_control(&mut self, pos: Pos, what: &str, is_break: bool) -> PResult<Parsed> {
@@ -444,6 +448,8 @@ impl<'a> Parser<'a, '_> {
             match token.typ {
                 t if t == end => {
                     self.check_pipeline(&pipe, context)?;
+                    pipe.cmds.shrink_to_fit();
+                    pipe.decl.shrink_to_fit();
                     return Ok(pipe);
                 }
                 ItemType::Bool
@@ -514,14 +520,14 @@ impl<'a> Parser<'a, '_> {
                     let inner = self.branch_control("if")?;
                     else_list = Some(ListNode {
                         pos: else_pos,
-                        nodes: vec![Node::If(inner)],
+                        nodes: vec![Node::If(Box::new(inner))],
                     });
                 } else if context == "with" && peek == ItemType::With {
                     self.next();
                     let inner = self.branch_control("with")?;
                     else_list = Some(ListNode {
                         pos: else_pos,
-                        nodes: vec![Node::With(inner)],
+                        nodes: vec![Node::With(Box::new(inner))],
                     });
                 } else {
                     let (list, next) = self.item_list()?;
@@ -577,11 +583,11 @@ impl<'a> Parser<'a, '_> {
             };
             p.add(tree)
         })?;
-        Ok(Node::Template(TemplateCall {
+        Ok(Node::Template(Box::new(TemplateCall {
             pos: token.pos,
             name: name.into(),
             pipe: Some(pipe),
-        }))
+        })))
     }
 
     fn template_control(&mut self) -> PResult<Node> {
@@ -593,11 +599,11 @@ impl<'a> Parser<'a, '_> {
             self.backup();
             pipe = Some(self.pipeline(context, ItemType::RightDelim)?);
         }
-        Ok(Node::Template(TemplateCall {
+        Ok(Node::Template(Box::new(TemplateCall {
             pos: token.pos,
             name: name.into(),
             pipe,
-        }))
+        })))
     }
 
     fn parse_template_name(&mut self, token: &Item<'a>, context: &str) -> PResult<String> {
@@ -633,6 +639,8 @@ impl<'a> Parser<'a, '_> {
         if cmd.args.is_empty() {
             return Err(self.errorf("empty command"));
         }
+        // Trees live until the end of the run: no spare capacity.
+        cmd.args.shrink_to_fit();
         Ok(cmd)
     }
 

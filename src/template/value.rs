@@ -16,7 +16,6 @@
 //! - Cloning a `Value` is a reference-count bump or a small copy; field access never deep-copies.
 use std::any::Any;
 use std::cell::{Ref, RefCell, RefMut};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -25,8 +24,9 @@ use super::types::{GoType, Signature};
 /// A shared, immutable string.
 pub type Str = Rc<str>;
 
-/// The ordered key → value store of a map value.
-pub type MapEntries = BTreeMap<Str, Value>;
+/// The ordered key → value store of a map value (a sorted vector while small, see
+/// [`super::entries`]).
+pub use super::entries::MapEntries;
 
 /// A Go value as seen by a template.
 #[derive(Clone)]
@@ -711,6 +711,36 @@ impl Value {
     }
 }
 
+impl Value {
+    /// What [`Value::deep_copy`] gives, reusing every map and list that nothing but this value
+    /// holds: the last holder of a tree (a chart's parsed values, handed over to coalescing) gives
+    /// it away instead of copying it. What another handle shares is copied, so, as with a deep
+    /// copy, no map or list of the result can be reached from elsewhere.
+    pub fn into_unshared(self) -> Value {
+        match self {
+            Value::List(mut l) if !l.is_nil() => match Rc::get_mut(&mut l.0) {
+                Some(data) => {
+                    for item in &mut data.items {
+                        *item = std::mem::take(item).into_unshared();
+                    }
+                    Value::List(l)
+                }
+                None => Value::List(l).deep_copy(),
+            },
+            Value::Map(m) => match Rc::strong_count(&m.0) == 1 && Rc::weak_count(&m.0) == 0 {
+                true => {
+                    for v in m.0.entries.borrow_mut().values_mut() {
+                        *v = std::mem::take(v).into_unshared();
+                    }
+                    Value::Map(m)
+                }
+                false => Value::Map(m).deep_copy(),
+            },
+            other => other,
+        }
+    }
+}
+
 impl Default for Value {
     /// Nil, Go's zero value of `interface {}`.
     fn default() -> Value {
@@ -766,6 +796,42 @@ mod tests {
     #[test]
     fn value_stays_small() {
         assert!(std::mem::size_of::<Value>() <= 24);
+    }
+
+    #[test]
+    fn into_unshared_reuses_what_only_it_holds_and_copies_the_rest() {
+        let shared = Map::new(MapEntries::new());
+        shared.insert("s", Value::int(1));
+        let own = Map::new(MapEntries::new());
+        own.insert("a", Value::Map(shared.clone()));
+        own.insert("b", Value::Map(shared.clone()));
+        own.insert("l", Value::list(vec![Value::Map(shared.clone())]));
+        let top = Map::new(MapEntries::new());
+        top.insert("own", Value::Map(own.clone()));
+        let own_ptr = Rc::as_ptr(&own.0);
+        drop(own);
+        let out = Value::Map(top).into_unshared();
+        let out_own = out.as_map().unwrap().get("own").unwrap();
+        let out_own = out_own.as_map().unwrap();
+        assert_eq!(
+            Rc::as_ptr(&out_own.0),
+            own_ptr,
+            "held only by the tree: reused"
+        );
+        let a = out_own.get("a").unwrap();
+        let b = out_own.get("b").unwrap();
+        let (a, b) = (a.as_map().unwrap(), b.as_map().unwrap());
+        assert!(
+            !a.ptr_eq(&shared) && !b.ptr_eq(&shared) && !a.ptr_eq(b),
+            "shared: copied"
+        );
+        a.insert("s", Value::int(2));
+        assert_eq!(format!("{:?}", shared.get("s")), "Some(int(1))");
+        let l = out_own.get("l").unwrap();
+        assert!(!l.as_list().unwrap().items()[0]
+            .as_map()
+            .unwrap()
+            .ptr_eq(&shared));
     }
 
     #[test]

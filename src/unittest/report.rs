@@ -15,12 +15,26 @@ pub struct Printer {
 }
 
 impl Printer {
+    /// fatih/color's `Sprint`: the attributes, the text, then one reset per attribute (its own
+    /// reset for bold, faint and the other styles: `22` for both bold and faint; `0` for colours).
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
+        if !self.color {
+            return text.to_string();
         }
+        let reset: Vec<&str> = code
+            .split(';')
+            .map(|attr| match attr {
+                "1" | "2" => "22",
+                "3" => "23",
+                "4" => "24",
+                "5" | "6" => "25",
+                "7" => "27",
+                "8" => "28",
+                "9" => "29",
+                _ => "0",
+            })
+            .collect();
+        format!("\x1b[{code}m{text}\x1b[{}m", reset.join(";"))
     }
     fn danger(&self, t: &str) -> String {
         self.paint("31", t)

@@ -5,8 +5,15 @@
 //!
 //! Unlike helm-unittest, a suite file that cannot be parsed does not stop the chart: it is reported as
 //! an errored suite naming file, test and line, and the other suites still run.
+//!
+//! `-q/--failfast` is helm-unittest's: a test stops at its first failed assertion, a suite at its
+//! first failed test, and a chart's run at its first failed suite (the suites after it are neither
+//! run nor reported); the next chart still runs. A chart that cannot be loaded, or a suite file
+//! that cannot be parsed (which fails the whole chart in helm-unittest), ends the run there.
+//! helm-unittest then crashes writing a `-o` report (a test it never ran is a nil pointer to it);
+//! Rudder writes the tests that ran.
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -59,6 +66,8 @@ pub struct SuiteResult {
     pub fail_fast: bool,
     /// The suite could not run (parse error, snapshot file).
     pub error: Option<String>,
+    /// The suite file could not be read or parsed (helm-unittest fails the whole chart then).
+    pub load_failed: bool,
     pub tests: Vec<TestResult>,
     pub snapshot: SnapshotCounts,
     /// Unknown keys that were ignored, each naming file, test and line.
@@ -66,6 +75,19 @@ pub struct SuiteResult {
 }
 
 impl SuiteResult {
+    /// Under `--failfast`, what this suite stops: `Some(true)` the whole run (a suite that could
+    /// not be loaded, as a chart whose suites helm-unittest cannot load stops it), `Some(false)`
+    /// the rest of its chart (a test failed), `None` nothing.
+    fn stops(&self) -> Option<bool> {
+        if self.load_failed {
+            Some(true)
+        } else if self.fail_fast {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
     pub fn duration(&self) -> Duration {
         self.tests.iter().map(|t| t.duration).sum()
     }
@@ -134,12 +156,17 @@ pub fn run(options: &Options) -> RunResult {
     let mut jobs = Vec::new();
     let mut chart_paths = Vec::new();
     for (ci, chart_path) in options.charts.iter().enumerate() {
-        let chart = match crate::chart::load(Path::new(chart_path)) {
+        // helm-unittest's loader stats the path first (`stat x: no such file or directory`).
+        let loaded = match std::fs::metadata(chart_path) {
+            Err(e) => Err(crate::go_os::path_error("stat", Path::new(chart_path), &e)),
+            Ok(_) => crate::chart::load(Path::new(chart_path)).map_err(|e| e.to_string()),
+        };
+        let chart = match loaded {
             Ok(c) => c,
             Err(e) => {
                 result.charts.push(ChartResult {
                     path: chart_path.clone(),
-                    error: Some(e.to_string()),
+                    error: Some(e),
                     ..ChartResult::default()
                 });
                 chart_paths.push(None);
@@ -179,7 +206,14 @@ pub fn run(options: &Options) -> RunResult {
     let slots: Vec<Mutex<Option<Vec<SuiteResult>>>> =
         jobs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
+    // Under --failfast: the first job that stopped the run, and per chart the first that stopped
+    // its chart; later jobs are not started (and their results, if already running, dropped below).
+    let run_stop = AtomicUsize::new(usize::MAX);
+    let chart_stop: Vec<AtomicUsize> = options
+        .charts
+        .iter()
+        .map(|_| AtomicUsize::new(usize::MAX))
+        .collect();
     let threads = match options.jobs {
         _ if options.debug => 1,
         0 => crate::parallel::cores(),
@@ -192,11 +226,13 @@ pub fn run(options: &Options) -> RunResult {
             scope.spawn(|| {
                 let mut charts: Vec<(usize, Result<Chart, String>)> = Vec::new();
                 loop {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
+                    if run_stop.load(Ordering::Relaxed) < i
+                        || chart_stop[job.chart].load(Ordering::Relaxed) < i
+                    {
+                        continue;
+                    }
                     let chart = match charts.iter().position(|(c, _)| *c == job.chart) {
                         Some(p) => &charts[p].1,
                         None => {
@@ -218,8 +254,14 @@ pub fn run(options: &Options) -> RunResult {
                         ),
                         Err(e) => vec![errored(job.source.file(), e.clone())],
                     };
-                    if options.fail_fast && results.iter().any(|r| !r.passed && !r.skipped) {
-                        stop.store(true, Ordering::Relaxed);
+                    if options.fail_fast {
+                        match results.iter().find_map(SuiteResult::stops) {
+                            Some(true) => _ = run_stop.fetch_min(i, Ordering::Relaxed),
+                            Some(false) => {
+                                _ = chart_stop[job.chart].fetch_min(i, Ordering::Relaxed)
+                            }
+                            None => {}
+                        }
                     }
                     *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(results);
                 }
@@ -228,15 +270,40 @@ pub fn run(options: &Options) -> RunResult {
         }
     });
 
+    // helm-unittest's --failfast, in file order: a failed suite ends its chart's run (the next
+    // chart still runs), a suite that could not be loaded ends the whole run.
+    let mut stopped_chart = vec![false; result.charts.len()];
+    let mut stopped_run = None;
     for (job, slot) in jobs.iter().zip(slots) {
+        if stopped_run.is_some() {
+            break;
+        }
         let Some(results) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) else {
             continue;
         };
+        if stopped_chart[job.chart] {
+            continue;
+        }
         let chart = &mut result.charts[job.chart];
         for r in results {
             chart.passed = chart.passed && (r.passed || r.skipped);
+            let stops = if options.fail_fast { r.stops() } else { None };
             chart.suites.push(r);
+            match stops {
+                Some(true) => {
+                    stopped_run = Some(job.chart);
+                    break;
+                }
+                Some(false) => {
+                    stopped_chart[job.chart] = true;
+                    break;
+                }
+                None => {}
+            }
         }
+    }
+    if let Some(last) = stopped_run {
+        result.charts.truncate(last + 1);
     }
     result.elapsed = start.elapsed();
     result
@@ -428,6 +495,7 @@ fn errored(file: &str, error: String) -> SuiteResult {
     SuiteResult {
         file: file.to_string(),
         error: Some(error),
+        load_failed: true,
         ..SuiteResult::default()
     }
 }
@@ -453,7 +521,7 @@ fn run_source(
             Err(e) => errored(file, e.to_string()),
             Ok(s) => run_suite(chart, &s, route, options, settings, kube),
         };
-        let stop = options.fail_fast && !result.passed && !result.skipped;
+        let stop = options.fail_fast && result.stops().is_some();
         out.push(result);
         if stop {
             break;

@@ -14,7 +14,9 @@ pub mod yaml_input;
 
 use std::fmt;
 
-pub use coalesce::{coalesce_tables, coalesce_values, merge_tables, merge_values};
+pub use coalesce::{
+    coalesce_tables, coalesce_values, coalesce_values_taking, merge_tables, merge_values,
+};
 pub use options::ValueOptions;
 pub use schema::{validate_against_schema, validate_against_single_schema};
 

@@ -12,9 +12,12 @@
 //! Helm 3.17 uses xeipuuv/gojsonschema; Rudder uses the `jsonschema` crate and rewrites its errors into
 //! gojsonschema's English texts for the common keywords (type, required, enum, const, minimum/maximum,
 //! exclusive bounds, multipleOf, min/max length, items and properties, pattern, format,
-//! additionalProperties, uniqueItems, anyOf/oneOf/allOf/not). Where the two libraries disagree on which
-//! errors to report (e.g. the sub-errors of `anyOf`), the lists differ. gojsonschema reports errors in
-//! Go map order, which changes from run to run; Rudder reports them in the crate's (schema) order.
+//! additionalProperties, additionalItems, uniqueItems, dependencies, propertyNames, anyOf/oneOf/allOf/
+//! not, if/then/else). `anyOf`/`oneOf` failures are followed by the errors of the branch gojsonschema
+//! scores best (its score is approximated: see `best_branch`); a failed `allOf`, `then` or `else`
+//! adds its own line; a failed `contains` is followed by the errors of its best item. gojsonschema
+//! reports errors in Go map order, which changes from run to
+//! run; Rudder reports them in the crate's (schema) order.
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 
 use crate::chart::Chart;
@@ -24,8 +27,39 @@ use super::Error;
 
 /// Validates `values` against the schemas of `chart` and its subcharts; all errors at once.
 pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Error> {
+    validate_chart_tree(
+        chart,
+        values,
+        validate_against_single_schema,
+        SubchartValues::EmptyWhenMissing,
+    )
+}
+
+/// Checks one values tree against one schema document: the report lines, or why the schema was
+/// refused.
+pub(crate) type SingleSchema = fn(&Value, &[u8]) -> Result<(), String>;
+
+/// What the chart walk does with a subchart whose values are missing, null or not a map.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SubchartValues {
+    /// Helm v3.17: missing values are validated as an empty map; anything else as it is.
+    EmptyWhenMissing,
+    /// Helm v3.18+: missing or null values are not validated; values that are not a map are
+    /// reported as `invalid type for values: expected object (map), got <Go type>`.
+    SkipMissing,
+}
+
+/// The chart walk of `chartutil.ValidateAgainstSchema`: every chart's schema against its own
+/// values (the root against all values, a subchart against `values.<name>`), recursively, each
+/// failing chart reported as `<name>:` followed by its lines.
+pub(crate) fn validate_chart_tree(
+    chart: &Chart,
+    values: &Value,
+    single: SingleSchema,
+    rule: SubchartValues,
+) -> Result<(), Error> {
     let mut report = String::new();
-    collect(chart, values, &mut report);
+    collect(chart, values, single, rule, &mut report);
     if report.is_empty() {
         Ok(())
     } else {
@@ -33,20 +67,49 @@ pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Erro
     }
 }
 
-fn collect(chart: &Chart, values: &Value, report: &mut String) {
+fn collect(
+    chart: &Chart,
+    values: &Value,
+    single: SingleSchema,
+    rule: SubchartValues,
+    report: &mut String,
+) {
     if let Some(schema) = &chart.schema {
-        if let Err(details) = validate_against_single_schema(values, schema) {
+        if let Err(details) = single(values, schema) {
             report.push_str(chart.name());
             report.push_str(":\n");
             report.push_str(&details);
         }
     }
     for sub in &chart.dependencies {
-        let sub_values = values
-            .as_map()
-            .and_then(|m| m.get(sub.name()))
-            .unwrap_or_else(Value::empty_map);
-        collect(sub, &sub_values, report);
+        let raw = values.as_map().and_then(|m| m.get(sub.name()));
+        let sub_values = match (rule, raw) {
+            (SubchartValues::EmptyWhenMissing, raw) => raw.unwrap_or_else(Value::empty_map),
+            (SubchartValues::SkipMissing, None | Some(Value::Nil)) => continue,
+            (SubchartValues::SkipMissing, Some(v @ Value::Map(_))) => v,
+            (SubchartValues::SkipMissing, Some(other)) => {
+                report.push_str(&format!(
+                    "{}:\ninvalid type for values: expected object (map), got {}\n",
+                    sub.name(),
+                    go_type_name(&other)
+                ));
+                continue;
+            }
+        };
+        collect(sub, &sub_values, single, rule, report);
+    }
+}
+
+/// Go's `%T` of a values node, as Helm's values hold it.
+fn go_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Int(..) => "int64",
+        Value::Uint(..) => "uint64",
+        Value::Float(_) => "float64",
+        Value::List(_) => "[]interface {}",
+        _ => "map[string]interface {}",
     }
 }
 
@@ -62,11 +125,12 @@ pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(
         other => other,
     };
     let mut out = String::new();
+    let mut summaries = Vec::new();
     for error in validator.iter_errors(&instance) {
-        let context = context_of(error.instance_path().as_str());
-        for message in describe(error.kind(), error.instance(), &context) {
-            out.push_str(&format!("- {context}: {message}\n"));
-        }
+        report(&error, &schema, &instance, None, &mut out, &mut summaries);
+    }
+    for line in summaries {
+        out.push_str(&line);
     }
     if out.is_empty() {
         Ok(())
@@ -89,6 +153,260 @@ fn gojsonschema_draft(schema: &serde_json::Value) -> jsonschema::Draft {
         jsonschema::Draft::Draft6
     } else {
         jsonschema::Draft::Draft7
+    }
+}
+
+/// The lines of one error, as gojsonschema words it: `anyOf`/`oneOf` failures followed by the
+/// errors of the branch that got furthest (gojsonschema's best score), a failed `propertyNames`
+/// followed by the name's own error, one line per pair of equal items; and, once per `allOf`,
+/// `then` or `else` that failed, that schema's own line (gathered in `summaries`, printed after).
+/// A failed `contains` is followed by the errors of the item that got furthest. `document` is
+/// the whole values document; `at` overrides the context (a property name's error is reported at
+/// its object).
+fn report(
+    error: &jsonschema::ValidationError,
+    root: &serde_json::Value,
+    document: &serde_json::Value,
+    at: Option<&str>,
+    out: &mut String,
+    summaries: &mut Vec<String>,
+) {
+    use ValidationErrorKind as K;
+    let context = at
+        .map(str::to_string)
+        .unwrap_or_else(|| context_of(error.instance_path().as_str()));
+    let schema_path = error.schema_path().as_str();
+    let segments: Vec<&str> = schema_path.split('/').collect();
+    // A keyword in the schema path (not a property of that name).
+    let keyword_at = |i: usize, name: &str| segments[i] == name && segments[i - 1] != "properties";
+    let under = |name: &str| (1..segments.len()).any(|i| keyword_at(i, name));
+    let mut line = |message: &str| out.push_str(&format!("- {context}: {message}\n"));
+    match error.kind() {
+        K::AnyOf { context: branches } | K::OneOfNotValid { context: branches } => {
+            line(if matches!(error.kind(), K::AnyOf { .. }) {
+                "Must validate at least one schema (anyOf)"
+            } else {
+                "Must validate one and only one schema (oneOf)"
+            });
+            if let Some(best) = best_branch(root, schema_path, error.instance(), branches) {
+                for e in best {
+                    report(e, root, document, None, out, summaries);
+                }
+            }
+        }
+        K::PropertyNames { error: inner } => {
+            let name = match inner.instance().as_ref() {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            line(&format!("Property name of \"{name}\" does not match"));
+            report(inner, root, document, Some(&context), out, summaries);
+        }
+        K::Contains => {
+            line("At least one of the items must match");
+            let best =
+                best_contains_item(root, document, schema_path, error.instance_path().as_str());
+            for e in &best {
+                report(e, root, document, None, out, summaries);
+            }
+        }
+        K::UniqueItems => {
+            // Every item equal to an earlier one, paired with the last such index.
+            if let serde_json::Value::Array(items) = error.instance().as_ref() {
+                let mut seen: Vec<(String, usize)> = Vec::new();
+                for (j, item) in items.iter().enumerate() {
+                    let text = item.to_string();
+                    match seen.iter_mut().find(|(t, _)| *t == text) {
+                        Some((_, i)) => {
+                            line(&format!("array items[{i},{j}] must be unique"));
+                            *i = j;
+                        }
+                        None => seen.push((text, j)),
+                    }
+                }
+            }
+        }
+        K::Required { property } if under("dependencies") => line(&format!(
+            "Has a dependency on {}",
+            property
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| property.to_string())
+        )),
+        kind => {
+            for message in describe(kind, error.instance(), &context) {
+                line(&message);
+            }
+        }
+    }
+    // The schemas that failed because one of theirs did: their line once each.
+    for (i, segment) in segments.iter().enumerate().skip(1) {
+        if !keyword_at(i, segment) {
+            continue;
+        }
+        let message = match *segment {
+            "allOf" if i + 1 < segments.len() => "Must validate all the schemas (allOf)",
+            "then" => "Must validate \"then\" as \"if\" was valid",
+            "else" => "Must validate \"else\" as \"if\" was not valid",
+            _ => continue,
+        };
+        let summary = format!("- {context}: {message}\n");
+        if !summaries.contains(&summary) {
+            summaries.push(summary);
+        }
+    }
+}
+
+/// The `anyOf`/`oneOf` branch gojsonschema reports the errors of: the highest score, the first
+/// on ties. Its score is the number of checks a branch got through (four per object, array,
+/// string or number it reached with the right type, three per boolean or null) less two per
+/// error; here the checks are counted over the branch's `properties` and `items`, without the
+/// combinators nested in it.
+fn best_branch<'e>(
+    root: &serde_json::Value,
+    schema_path: &str,
+    instance: &serde_json::Value,
+    branches: &'e [Vec<jsonschema::ValidationError<'static>>],
+) -> Option<&'e Vec<jsonschema::ValidationError<'static>>> {
+    let schemas = root
+        .pointer(schema_path)
+        .and_then(serde_json::Value::as_array);
+    let mut best: Option<(i64, usize)> = None;
+    for (i, errors) in branches.iter().enumerate() {
+        let reached = schemas
+            .and_then(|s| s.get(i))
+            .map_or(0, |s| checks(s, instance, root, 0));
+        let score = reached - 2 * errors.len() as i64;
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, i));
+        }
+    }
+    best.map(|(_, i)| &branches[i])
+}
+
+/// The errors of the item a failed `contains` reports with it in gojsonschema: the one with the
+/// best score (see [`best_branch`]), the first on ties. The items' errors come from validating
+/// the document again with that `contains` read as `items` (so `$ref`s resolve as before); when
+/// the schema has `items` beside it, or the path crosses a `$ref`, none are reported.
+fn best_contains_item(
+    root: &serde_json::Value,
+    document: &serde_json::Value,
+    schema_path: &str,
+    at: &str,
+) -> Vec<jsonschema::ValidationError<'static>> {
+    use serde_json::Value as J;
+    let Some(container_path) = schema_path.strip_suffix("/contains") else {
+        return Vec::new();
+    };
+    let Some(J::Array(items)) = document.pointer(at) else {
+        return Vec::new();
+    };
+    let mut modified = root.clone();
+    let Some(J::Object(container)) = modified.pointer_mut(container_path) else {
+        return Vec::new();
+    };
+    if container.contains_key("items") {
+        return Vec::new();
+    }
+    let Some(sub) = container.remove("contains") else {
+        return Vec::new();
+    };
+    container.insert("items".to_string(), sub.clone());
+    let Ok(validator) = jsonschema::options()
+        .with_draft(gojsonschema_draft(root))
+        .build(&modified)
+    else {
+        return Vec::new();
+    };
+    let items_path = format!("{container_path}/items");
+    let mut per_item: Vec<Vec<jsonschema::ValidationError<'static>>> =
+        items.iter().map(|_| Vec::new()).collect();
+    for e in validator.iter_errors(document) {
+        let path = e.schema_path().as_str();
+        if path != items_path && !path.starts_with(&format!("{items_path}/")) {
+            continue;
+        }
+        let index = e
+            .instance_path()
+            .as_str()
+            .strip_prefix(at)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|i| i.parse::<usize>().ok());
+        if let Some(list) = index.and_then(|i| per_item.get_mut(i)) {
+            list.push(e.to_owned());
+        }
+    }
+    let mut best: Option<(i64, usize)> = None;
+    for (i, (item, errors)) in items.iter().zip(&per_item).enumerate() {
+        let score = checks(&sub, item, root, 0) - 2 * errors.len() as i64;
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, i));
+        }
+    }
+    best.map(|(_, i)| std::mem::take(&mut per_item[i]))
+        .unwrap_or_default()
+}
+
+/// gojsonschema's score increments for `v` against `schema` (see [`best_branch`]).
+fn checks(
+    schema: &serde_json::Value,
+    v: &serde_json::Value,
+    root: &serde_json::Value,
+    depth: usize,
+) -> i64 {
+    use serde_json::Value as J;
+    let J::Object(s) = schema else { return 0 };
+    if depth > 64 {
+        return 0;
+    }
+    if let Some(target) = s
+        .get("$ref")
+        .and_then(J::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|p| root.pointer(p))
+    {
+        return checks(target, v, root, depth + 1);
+    }
+    let kind = json_type_name(v);
+    let allowed = match s.get("type") {
+        Some(J::String(t)) => t == kind || (t == "number" && kind == "integer"),
+        Some(J::Array(ts)) => ts.iter().any(|t| {
+            t.as_str() == Some(kind) || (t.as_str() == Some("number") && kind == "integer")
+        }),
+        _ => true,
+    };
+    if !allowed {
+        return 0;
+    }
+    match v {
+        J::Object(map) => {
+            let props = s.get("properties").and_then(J::as_object);
+            4 + map
+                .iter()
+                .filter_map(|(k, child)| {
+                    props
+                        .and_then(|p| p.get(k))
+                        .map(|sub| checks(sub, child, root, depth + 1))
+                })
+                .sum::<i64>()
+        }
+        J::Array(items) => {
+            4 + match s.get("items") {
+                Some(sub @ J::Object(_)) => items
+                    .iter()
+                    .map(|item| checks(sub, item, root, depth + 1))
+                    .sum(),
+                Some(J::Array(subs)) => items
+                    .iter()
+                    .zip(subs)
+                    .map(|(item, sub)| checks(sub, item, root, depth + 1))
+                    .sum(),
+                _ => 0,
+            }
+        }
+        J::Bool(_) | J::Null => 3,
+        _ => 4,
     }
 }
 
@@ -208,11 +526,12 @@ fn describe(
             .iter()
             .map(|p| format!("Additional property {p} is not allowed"))
             .collect(),
-        K::UniqueItems => one(format!("{field} shouldn't contain duplicates")),
         K::AnyOf { .. } => one("Must validate at least one schema (anyOf)".to_string()),
         K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => {
             one("Must validate one and only one schema (oneOf)".to_string())
         }
+        K::AdditionalItems { .. } => one("No additional items allowed on array".to_string()),
+        K::Contains => one("At least one of the items must match".to_string()),
         K::Not { .. } => one("Must not validate the schema (not)".to_string()),
         K::FalseSchema => one("False always fails validation".to_string()),
         other => one(format!("{other:?}")),
@@ -283,6 +602,32 @@ mod tests {
         ] {
             assert!(out.contains(line), "missing {line:?} in\n{out}");
         }
+    }
+
+    #[test]
+    fn combinators_as_gojsonschema_reports_them() {
+        let schema = r#"{"type":"object","properties":{
+            "any":{"anyOf":[{"type":"string"},{"type":"integer","minimum":10}]},
+            "all":{"allOf":[{"minimum":10},{"maximum":1}]},
+            "l":{"type":"array","uniqueItems":true},
+            "dependencies":{"type":"object","dependencies":{"a":["b"]}}}}"#;
+        let out = check(
+            schema,
+            "any: 3\nall: 5\nl: [1, 2, 1, 1]\ndependencies: {a: 1}\n",
+        );
+        for line in [
+            "- any: Must validate at least one schema (anyOf)\n",
+            "- any: Must be greater than or equal to 10\n",
+            "- all: Must be greater than or equal to 10\n",
+            "- all: Must be less than or equal to 1\n",
+            "- all: Must validate all the schemas (allOf)\n",
+            "- l: array items[0,2] must be unique\n",
+            "- l: array items[2,3] must be unique\n",
+            "- dependencies: Has a dependency on b\n",
+        ] {
+            assert!(out.contains(line), "missing {line:?} in\n{out}");
+        }
+        assert!(!out.contains("given: integer"), "{out}");
     }
 
     #[test]

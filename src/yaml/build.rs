@@ -12,6 +12,12 @@
 //! the simple reader, the root is a mapping, every key is a plain string (`string_key`), no node has
 //! an anchor or a tag, and no float is infinite or NaN. On anything else it gives up (`None`) and
 //! the caller takes its usual path, which also reports any error.
+//!
+//! A large values file repeats the same keys (and many of the same short strings) in every entry of
+//! its lists: each distinct short text is allocated once and shared (a `Str` is immutable), and every
+//! collection is shrunk to its size when it ends.
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
 use yaml_rust2::parser::Event;
@@ -21,6 +27,7 @@ use super::events::Mark;
 use super::resolve::Resolved;
 use super::simple::{stream_events, Sink};
 use super::skim::string_key;
+use crate::fasthash::FxHasher;
 use crate::template::value::{List, Map, MapEntries, MapKind, Str, Value};
 
 /// Below this size a text goes through the usual path: its list of events is small, and that
@@ -50,12 +57,34 @@ struct Builder {
     root: Option<Value>,
     /// Set on the first event this path cannot vouch for; everything after it is ignored.
     failed: bool,
+    /// The short texts (keys and string values) allocated so far, shared by every later use.
+    shared: HashSet<Str, BuildHasherDefault<FxHasher>>,
 }
+
+/// Texts up to this length are shared (longer ones rarely repeat).
+const SHARED_MAX_LEN: usize = 40;
+/// At most this many distinct texts are remembered.
+const SHARED_MAX_COUNT: usize = 1 << 14;
 
 /// Nesting beyond this is left to the usual path (as in `skim`; the simple reader stops earlier).
 const MAX_DEPTH: usize = 1_000;
 
 impl Builder {
+    /// `text` as a `Str`, shared with earlier equal short texts.
+    fn text(&mut self, text: &str) -> Str {
+        if text.len() > SHARED_MAX_LEN {
+            return Rc::from(text);
+        }
+        if let Some(known) = self.shared.get(text) {
+            return known.clone();
+        }
+        let made: Str = Rc::from(text);
+        if self.shared.len() < SHARED_MAX_COUNT {
+            self.shared.insert(made.clone());
+        }
+        made
+    }
+
     /// Takes a finished node: as the root, as a list item, as a map key (a scalar only) or value.
     fn node(&mut self, value: Value) -> Option<()> {
         match self.stack.last_mut() {
@@ -88,9 +117,9 @@ impl Builder {
                     return None;
                 }
                 if self.expects_key() {
-                    let key = string_key(text, style)?;
+                    let key = self.text(&string_key(text, style)?);
                     if let Some(Frame::Map(_, slot)) = self.stack.last_mut() {
-                        *slot = Some(Rc::from(key));
+                        *slot = Some(key);
                     }
                     return Some(());
                 }
@@ -102,7 +131,9 @@ impl Builder {
                     Resolved::Uint(u) => Value::Float(u as f64),
                     Resolved::Float(f) if f.is_finite() => Value::Float(f),
                     Resolved::Float(_) => return None,
-                    Resolved::Timestamp | Resolved::Merge | Resolved::Str => Value::str(&text),
+                    Resolved::Timestamp | Resolved::Merge | Resolved::Str => {
+                        Value::String(self.text(&text))
+                    }
                 };
                 self.node(value)?;
             }
@@ -124,8 +155,12 @@ impl Builder {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let value = match self.stack.pop()? {
-                    Frame::List(items) => Value::List(List::new(items)),
-                    Frame::Map(entries, None) => {
+                    Frame::List(mut items) => {
+                        items.shrink_to_fit();
+                        Value::List(List::new(items))
+                    }
+                    Frame::Map(mut entries, None) => {
+                        entries.shrink_to_fit();
                         Value::Map(Map::with_kind(MapKind::StringInterface, entries))
                     }
                     Frame::Map(_, Some(_)) => return None,

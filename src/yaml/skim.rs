@@ -164,7 +164,7 @@ impl Skim<'_> {
 /// go-yaml's simple-key rules in flow mappings (a key's `:` on a later line, or more than 1024
 /// characters on) are applied by `load` on its own checks, not by the parser's events, so such
 /// texts are left to the full path. Empty `{}`, what rendered manifests mostly hold, stays here.
-fn has_flow_mapping_entries(text: &str) -> bool {
+pub(crate) fn has_flow_mapping_entries(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(at) = bytes[from..].iter().position(|&b| b == b'{') {

@@ -1156,10 +1156,8 @@ impl<'r> Gen<'r> {
             });
         }
         // Sometimes one argument too few or too many.
-        if self.rng.chance(4) {
-            if args.pop().is_none() {
-                args.push(self.operand('a'));
-            }
+        if self.rng.chance(4) && args.pop().is_none() {
+            args.push(self.operand('a'));
         }
         self.big_ok = big_ok;
         args
@@ -1603,7 +1601,7 @@ fn gen_files(rng: &mut Rng) -> Vec<(String, Vec<u8>)> {
         }
         let mut data = rng.pick(FILE_DATA).to_vec();
         if rng.chance(20) {
-            data.extend_from_slice(*rng.pick(FILE_DATA));
+            data.extend_from_slice(rng.pick::<&[u8]>(FILE_DATA));
         }
         files.push((name, data));
     }
@@ -1683,7 +1681,7 @@ pub fn gen_case(seed: u64) -> Case {
             chart_extra.push_str("type: library\n");
         }
         if rng.chance(30) {
-            chart_extra.push_str(*rng.pick(&[
+            chart_extra.push_str(rng.pick::<&str>(&[
                 "appVersion: \"2.0\"\n",
                 "description: a subchart\n",
                 "appVersion: 1.10\n",
@@ -1705,7 +1703,7 @@ pub fn gen_case(seed: u64) -> Case {
     }
     let mut chart_extra = String::new();
     if rng.chance(20) {
-        chart_extra.push_str(*rng.pick(&["appVersion: \"1.0\"\n", "description: top\n"]));
+        chart_extra.push_str(rng.pick::<&str>(&["appVersion: \"1.0\"\n", "description: top\n"]));
     }
     if nsubs > 0 && rng.chance(40) {
         chart_extra.push_str("dependencies:\n");
@@ -1718,7 +1716,7 @@ pub fn gen_case(seed: u64) -> Case {
                 chart_extra.push_str("  tags: [t]\n");
             }
             if rng.chance(20) {
-                chart_extra.push_str(*rng.pick(&[
+                chart_extra.push_str(rng.pick::<&str>(&[
                     "  import-values: [data]\n",
                     "  import-values:\n  - child: exports.data\n    parent: imported\n",
                     "  import-values:\n  - child: a\n    parent: a\n",
@@ -1792,13 +1790,13 @@ pub fn gen_case(seed: u64) -> Case {
             g.defines.push(name);
         }
     }
-    for k in 0..=nsubs {
+    for (k, paths) in chart_paths.iter().enumerate().take(nsubs + 1) {
         let chart = if k < nsubs {
             &mut case.subs[k]
         } else {
             &mut case
         };
-        g.paths = chart_paths[k].clone();
+        g.paths = paths.clone();
         g.subs = if k < nsubs { vec![] } else { sub_names.clone() };
         let n = if k < nsubs {
             g.rng.below(2)

@@ -13,56 +13,37 @@
 //! - a subchart whose values are missing or null is not validated; values that are not a map are
 //!   reported as `invalid type for values: expected object (map), got <Go type>`.
 //!
-//! Not done: the library checks every schema against its draft's metaschema first (a schema with
-//! `"type": "strin"` is an error before any value is looked at); Rudder validates such schemas as
-//! they are. `$ref`s to other files or URLs are not loaded (Helm would fetch them).
+//! - a schema is first checked against its draft's metaschema (`meta`): `"type": "strin"` is an
+//!   error before any value is looked at.
+//!
+//! Not done: `$ref`s to other files or URLs are not loaded (Helm would fetch them).
 mod format;
+mod meta;
 mod validate;
 mod words;
 
 use crate::chart::Chart;
 use crate::template::Value;
 
-use super::schema::to_json;
+use super::schema::{to_json, validate_chart_tree, SubchartValues};
 use super::Error;
 
 /// Validates `values` against the schemas of `chart` and its subcharts, as Helm v3.21 does.
 pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Error> {
-    let mut report = String::new();
-    collect(chart, values, &mut report);
-    if report.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Schema(report))
-    }
-}
-
-fn collect(chart: &Chart, values: &Value, report: &mut String) {
-    if let Some(schema) = &chart.schema {
-        if let Err(details) = validate_against_single_schema(values, schema) {
-            report.push_str(chart.name());
-            report.push_str(":\n");
-            report.push_str(&details);
-        }
-    }
-    for sub in &chart.dependencies {
-        let raw = values.as_map().and_then(|m| m.get(sub.name()));
-        match raw {
-            None | Some(Value::Nil) => continue,
-            Some(v @ Value::Map(_)) => collect(sub, &v, report),
-            Some(other) => report.push_str(&format!(
-                "{}:\ninvalid type for values: expected object (map), got {}\n",
-                sub.name(),
-                go_type_name(&other)
-            )),
-        }
-    }
+    validate_chart_tree(
+        chart,
+        values,
+        validate_against_single_schema,
+        SubchartValues::SkipMissing,
+    )
 }
 
 /// Validates one values map against one schema: the library's error lines (Helm's text after
 /// the `jsonschema validation failed with …` line it drops), or the reason the schema was refused.
 pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(), String> {
-    let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
+    let text = schema;
+    let schema: serde_json::Value = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    meta::check(text, &schema)?;
     let validator = validate::Validator::new(&schema)?;
     let instance = match to_json(values) {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
@@ -98,19 +79,6 @@ fn show(e: &validate::Error, indent: usize, out: &mut String) {
     }
     for cause in &e.causes {
         show(cause, inner, out);
-    }
-}
-
-/// Go's `%T` of a values node, as Helm's values hold it.
-fn go_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::String(_) | Value::Bytes(_) => "string",
-        Value::Bool(_) => "bool",
-        Value::Int(..) => "int64",
-        Value::Uint(..) => "uint64",
-        Value::Float(_) => "float64",
-        Value::List(_) => "[]interface {}",
-        _ => "map[string]interface {}",
     }
 }
 

@@ -67,6 +67,14 @@ pub struct Validator<'a> {
     ids: HashMap<String, &'a Json>,
     anchors: HashMap<String, &'a Json>,
     regexes: RefCell<HashMap<String, Result<regex::Regex, String>>>,
+    id_key: &'static str,
+    /// Formats asserted in every draft (the library's `AssertFormat`, as it validates schemas
+    /// against their metaschema); otherwise only before draft 2019.
+    assert_format: bool,
+    /// The schema resources (documents and subschemas with their own `$id`) being evaluated,
+    /// outermost first: where a `#…` reference is resolved, and the dynamic scope of
+    /// `$dynamicRef`/`$recursiveRef`.
+    scope: RefCell<Vec<&'a Json>>,
 }
 
 const LOCATION: &str = "file:///values.schema.json";
@@ -75,18 +83,17 @@ impl<'a> Validator<'a> {
     /// Reads the draft (`$schema`; draft 2020-12 when absent or unknown) and every `$id` and
     /// anchor; `Err` with the library's text when a `$ref` or a `pattern` cannot be compiled.
     pub fn new(root: &'a Json) -> Result<Validator<'a>, String> {
-        let named = root.get("$schema").and_then(Json::as_str).unwrap_or("");
-        let draft = if named.contains("draft-04") {
-            4
-        } else if named.contains("draft-06") {
-            6
-        } else if named.contains("draft-07") {
-            7
-        } else if named.contains("2019-09") {
-            2019
-        } else {
-            2020
-        };
+        Validator::with_resources(root, &[], false)
+    }
+
+    /// A validator for `root` that can also `$ref` the documents of `resources` by their `$id`
+    /// (a metaschema's vocabularies), asserting formats in every draft when `assert_format`.
+    pub fn with_resources(
+        root: &'a Json,
+        resources: &[&'a Json],
+        assert_format: bool,
+    ) -> Result<Validator<'a>, String> {
+        let draft = draft_of(root);
         let id_key = if draft == 4 { "id" } else { "$id" };
         let base = root
             .get(id_key)
@@ -100,9 +107,18 @@ impl<'a> Validator<'a> {
             ids: HashMap::new(),
             anchors: HashMap::new(),
             regexes: RefCell::new(HashMap::new()),
+            id_key,
+            assert_format,
+            scope: RefCell::new(Vec::new()),
         };
         v.index(root, id_key);
-        v.check(root)?;
+        for doc in resources {
+            v.index(doc, id_key);
+        }
+        v.check(root, root)?;
+        for doc in resources {
+            v.check(doc, doc)?;
+        }
         Ok(v)
     }
 
@@ -137,28 +153,40 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// The schema resource `sch` starts, if it has an `$id` with a URL of its own.
+    fn resource_id<'s>(&self, sch: &'s Json) -> Option<&'s str> {
+        sch.get(self.id_key)
+            .and_then(Json::as_str)
+            .filter(|id| !id.starts_with('#') && !id.is_empty())
+    }
+
     /// What the library's compiler rejects before validating: a `$ref` that leads nowhere, a
-    /// `pattern` that is not a regular expression.
-    fn check(&self, sch: &Json) -> Result<(), String> {
+    /// `pattern` that is not a regular expression. `doc` is the resource `sch` is part of.
+    fn check(&self, sch: &'a Json, doc: &'a Json) -> Result<(), String> {
+        let doc = if self.resource_id(sch).is_some() {
+            sch
+        } else {
+            doc
+        };
         match sch {
             Json::Object(map) => {
                 for (key, value) in map {
                     match (key.as_str(), value) {
                         ("enum" | "const" | "default" | "examples", _) => continue,
                         ("$ref", Json::String(r)) => {
-                            self.resolve(r)?;
+                            self.resolve_in(doc, r)?;
                         }
                         ("pattern", Json::String(p)) => {
                             self.regex(p).map_err(|e| {
                                 format!("invalid regex {}: {e}", super::go_quote(p))
                             })?;
                         }
-                        _ => self.check(value)?,
+                        _ => self.check(value, doc)?,
                     }
                 }
                 Ok(())
             }
-            Json::Array(items) => items.iter().try_for_each(|i| self.check(i)),
+            Json::Array(items) => items.iter().try_for_each(|i| self.check(i, doc)),
             _ => Ok(()),
         }
     }
@@ -167,15 +195,23 @@ impl<'a> Validator<'a> {
         self.regexes
             .borrow_mut()
             .entry(pattern.to_string())
-            .or_insert_with(|| regex::Regex::new(pattern).map_err(|e| e.to_string()))
+            .or_insert_with(|| crate::template::funcs::sprig::regex::compile_go(pattern))
             .clone()
     }
 
-    /// The schema a `$ref` names: a JSON pointer or an anchor in this document or in a part of
-    /// it with its own `$id`. Nothing is loaded from elsewhere.
-    fn resolve(&self, reference: &str) -> Result<&'a Json, String> {
+    /// The innermost schema resource being evaluated (the root document outside any).
+    fn current(&self) -> &'a Json {
+        self.scope.borrow().last().copied().unwrap_or(self.root)
+    }
+
+    /// The resource a `$ref` names and the schema in it: a JSON pointer or an anchor in this
+    /// document, in a part of it with its own `$id`, or in one of the extra resources. Nothing
+    /// is loaded from elsewhere. `doc` is the resource the reference is written in.
+    fn resolve_in(&self, doc: &'a Json, reference: &str) -> Result<(&'a Json, &'a Json), String> {
         let (url, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let doc = if url.is_empty() || url == self.base {
+        let doc = if url.is_empty() {
+            doc
+        } else if url == self.base {
             self.root
         } else if let Some(doc) = self.ids.get(url).or_else(|| {
             // A relative `$id`/`$ref` against the root's base.
@@ -191,7 +227,7 @@ impl<'a> Validator<'a> {
             ));
         };
         if fragment.is_empty() {
-            return Ok(doc);
+            return Ok((doc, doc));
         }
         if let Some(pointer) = fragment.strip_prefix('/') {
             let mut at = doc;
@@ -209,14 +245,17 @@ impl<'a> Validator<'a> {
                     )
                 })?;
             }
-            return Ok(at);
+            return Ok((doc, at));
         }
-        self.anchors.get(fragment).copied().ok_or_else(|| {
-            format!(
-                "anchor in {} not found",
-                super::go_quote(&format!("{LOCATION}#{fragment}"))
-            )
-        })
+        self.anchors
+            .get(fragment)
+            .map(|a| (doc, *a))
+            .ok_or_else(|| {
+                format!(
+                    "anchor in {} not found",
+                    super::go_quote(&format!("{LOCATION}#{fragment}"))
+                )
+            })
     }
 
     /// Validates the values against the whole schema: the errors the library lists under its
@@ -232,7 +271,7 @@ impl<'a> Validator<'a> {
 
     fn validate(
         &self,
-        sch: &Json,
+        sch: &'a Json,
         v: &Json,
         loc: &mut Vec<String>,
         depth: usize,
@@ -249,6 +288,22 @@ impl<'a> Validator<'a> {
                 "reference cycle: the schema refers to itself without end",
             ));
         }
+        if self.resource_id(sch).is_some() {
+            self.scope.borrow_mut().push(sch);
+            let result = self.validate_schema(s, v, loc, depth);
+            self.scope.borrow_mut().pop();
+            return result;
+        }
+        self.validate_schema(s, v, loc, depth)
+    }
+
+    fn validate_schema(
+        &self,
+        s: &'a Map<String, Json>,
+        v: &Json,
+        loc: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<Evaluated, Error> {
         let draft = self.draft;
         if draft < 2019 {
             if let Some(r) = s.get("$ref").and_then(Json::as_str) {
@@ -297,7 +352,7 @@ impl<'a> Validator<'a> {
                 return Err(Error::at(loc, message));
             }
         }
-        if draft < 2019 {
+        if draft < 2019 || self.assert_format {
             if let Some(name) = s.get("format").and_then(Json::as_str) {
                 if let Some(Err(why)) = super::format::check(name, v, |p| self.regex(p).map(|_| ()))
                 {
@@ -313,6 +368,12 @@ impl<'a> Validator<'a> {
         let mut evaluated = Evaluated::default();
         if let Some(r) = s.get("$ref").and_then(Json::as_str) {
             match self.validate_ref(r, v, loc, depth) {
+                Ok(e) => evaluated.merge(e),
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(r) = dynamic_reference(s, draft) {
+            match self.validate_dynamic_ref(r, v, loc, depth) {
                 Ok(e) => evaluated.merge(e),
                 Err(e) => errors.push(e),
             }
@@ -349,11 +410,62 @@ impl<'a> Validator<'a> {
         loc: &mut Vec<String>,
         depth: usize,
     ) -> Result<Evaluated, Error> {
-        let target = match self.resolve(reference) {
+        let (doc, target) = match self.resolve_in(self.current(), reference) {
             Ok(t) => t,
             Err(e) => return Err(Error::at(loc, e)),
         };
-        self.validate(target, v, loc, depth + 1).map_err(|e| {
+        self.validate_target(doc, target, v, loc, depth)
+    }
+
+    /// A `$dynamicRef` (draft 2020) or `$recursiveRef` (draft 2019): its target, unless that
+    /// target is a dynamic (recursive) anchor; then the outermost resource in the dynamic scope
+    /// with the same anchor.
+    fn validate_dynamic_ref(
+        &self,
+        reference: &str,
+        v: &Json,
+        loc: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<Evaluated, Error> {
+        let (doc, mut target) = match self.resolve_in(self.current(), reference) {
+            Ok(t) => t,
+            Err(e) => return Err(Error::at(loc, e)),
+        };
+        let anchor = |sch: &Json| -> bool {
+            if self.draft >= 2020 {
+                let name = reference.split_once('#').map_or("", |(_, f)| f);
+                !name.is_empty()
+                    && !name.starts_with('/')
+                    && sch.get("$dynamicAnchor").and_then(Json::as_str) == Some(name)
+            } else {
+                sch.get("$recursiveAnchor") == Some(&Json::Bool(true))
+            }
+        };
+        if anchor(target) {
+            let outermost = std::iter::once(self.root)
+                .chain(self.scope.borrow().iter().copied())
+                .find(|resource| anchor(resource));
+            if let Some(resource) = outermost {
+                target = resource;
+            }
+        }
+        self.validate_target(doc, target, v, loc, depth)
+    }
+
+    /// A reference's target, evaluated inside the resource it belongs to; when it fails, a
+    /// reference error carrying its errors.
+    fn validate_target(
+        &self,
+        doc: &'a Json,
+        target: &'a Json,
+        v: &Json,
+        loc: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<Evaluated, Error> {
+        self.scope.borrow_mut().push(doc);
+        let result = self.validate(target, v, loc, depth + 1);
+        self.scope.borrow_mut().pop();
+        result.map_err(|e| {
             let causes = if e.group { e.causes } else { vec![e] };
             let mut r = Error::at(loc, "validation failed").with_causes(causes);
             r.reference = true;
@@ -364,7 +476,7 @@ impl<'a> Validator<'a> {
     /// A subschema applied to a member of the value (a property, an item).
     fn child(
         &self,
-        sch: &Json,
+        sch: &'a Json,
         v: &Json,
         loc: &mut Vec<String>,
         token: String,
@@ -378,7 +490,7 @@ impl<'a> Validator<'a> {
 
     fn object(
         &self,
-        s: &Map<String, Json>,
+        s: &'a Map<String, Json>,
         obj: &Map<String, Json>,
         loc: &mut Vec<String>,
         depth: usize,
@@ -386,30 +498,8 @@ impl<'a> Validator<'a> {
         evaluated: &mut Evaluated,
     ) {
         let draft = self.draft;
-        if let Some(min) = int_keyword(s, "minProperties") {
-            if (obj.len() as i64) < min {
-                errors.push(Error::at(
-                    loc,
-                    format!(
-                        "minProperties: got {}, want {}",
-                        int(obj.len() as i64),
-                        int(min)
-                    ),
-                ));
-            }
-        }
-        if let Some(max) = int_keyword(s, "maxProperties") {
-            if (obj.len() as i64) > max {
-                errors.push(Error::at(
-                    loc,
-                    format!(
-                        "maxProperties: got {}, want {}",
-                        int(obj.len() as i64),
-                        int(max)
-                    ),
-                ));
-            }
-        }
+        count_bound(s, "minProperties", obj.len(), loc, errors);
+        count_bound(s, "maxProperties", obj.len(), loc, errors);
         if let Some(Json::Array(required)) = s.get("required") {
             let missing = missing(obj, required);
             if missing.len() == 1 {
@@ -430,19 +520,7 @@ impl<'a> Validator<'a> {
                     continue;
                 }
                 match dep {
-                    Json::Array(names) => {
-                        let missing = missing(obj, names);
-                        if !missing.is_empty() {
-                            errors.push(Error::at(
-                                loc,
-                                format!(
-                                    "properties {} required, if {} exists",
-                                    join_quoted(&missing),
-                                    quote(prop)
-                                ),
-                            ));
-                        }
-                    }
+                    Json::Array(names) => dependent_required(obj, prop, names, loc, errors),
                     sch => match self.validate(sch, &Json::Object(obj.clone()), loc, depth + 1) {
                         Ok(e) => evaluated.merge(e),
                         Err(e) => errors.push(e),
@@ -547,17 +625,7 @@ impl<'a> Validator<'a> {
         if let Some(Json::Object(deps)) = s.get("dependentRequired") {
             for (prop, names) in deps {
                 if let (true, Json::Array(names)) = (obj.contains_key(prop), names) {
-                    let missing = missing(obj, names);
-                    if !missing.is_empty() {
-                        errors.push(Error::at(
-                            loc,
-                            format!(
-                                "properties {} required, if {} exists",
-                                join_quoted(&missing),
-                                quote(prop)
-                            ),
-                        ));
-                    }
+                    dependent_required(obj, prop, names, loc, errors);
                 }
             }
         }
@@ -565,7 +633,7 @@ impl<'a> Validator<'a> {
 
     fn array(
         &self,
-        s: &Map<String, Json>,
+        s: &'a Map<String, Json>,
         arr: &[Json],
         loc: &mut Vec<String>,
         depth: usize,
@@ -573,22 +641,8 @@ impl<'a> Validator<'a> {
         evaluated: &mut Evaluated,
     ) {
         let draft = self.draft;
-        if let Some(min) = int_keyword(s, "minItems") {
-            if (arr.len() as i64) < min {
-                errors.push(Error::at(
-                    loc,
-                    format!("minItems: got {}, want {}", int(arr.len() as i64), int(min)),
-                ));
-            }
-        }
-        if let Some(max) = int_keyword(s, "maxItems") {
-            if (arr.len() as i64) > max {
-                errors.push(Error::at(
-                    loc,
-                    format!("maxItems: got {}, want {}", int(arr.len() as i64), int(max)),
-                ));
-            }
-        }
+        count_bound(s, "minItems", arr.len(), loc, errors);
+        count_bound(s, "maxItems", arr.len(), loc, errors);
         if s.get("uniqueItems") == Some(&Json::Bool(true)) && arr.len() > 1 {
             'dup: for i in 1..arr.len() {
                 for j in 0..i {
@@ -732,24 +786,16 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn string(&self, s: &Map<String, Json>, text: &str, loc: &[String], errors: &mut Vec<Error>) {
-        let len = text.chars().count() as i64;
-        if let Some(min) = int_keyword(s, "minLength") {
-            if len < min {
-                errors.push(Error::at(
-                    loc,
-                    format!("minLength: got {}, want {}", int(len), int(min)),
-                ));
-            }
-        }
-        if let Some(max) = int_keyword(s, "maxLength") {
-            if len > max {
-                errors.push(Error::at(
-                    loc,
-                    format!("maxLength: got {}, want {}", int(len), int(max)),
-                ));
-            }
-        }
+    fn string(
+        &self,
+        s: &'a Map<String, Json>,
+        text: &str,
+        loc: &[String],
+        errors: &mut Vec<Error>,
+    ) {
+        let len = text.chars().count();
+        count_bound(s, "minLength", len, loc, errors);
+        count_bound(s, "maxLength", len, loc, errors);
         if let Some(pattern) = s.get("pattern").and_then(Json::as_str) {
             if let Ok(re) = self.regex(pattern) {
                 if !re.is_match(text) {
@@ -764,7 +810,7 @@ impl<'a> Validator<'a> {
 
     fn conditions(
         &self,
-        s: &Map<String, Json>,
+        s: &'a Map<String, Json>,
         v: &Json,
         loc: &mut Vec<String>,
         depth: usize,
@@ -859,7 +905,7 @@ impl<'a> Validator<'a> {
 
     fn unevaluated(
         &self,
-        s: &Map<String, Json>,
+        s: &'a Map<String, Json>,
         v: &Json,
         loc: &mut Vec<String>,
         depth: usize,
@@ -890,6 +936,32 @@ impl<'a> Validator<'a> {
             evaluated.items.extend(0..arr.len());
         }
     }
+}
+
+/// The draft a schema names in `$schema`: 4, 6, 7, 2019 or 2020 (when absent or unknown).
+pub fn draft_of(root: &Json) -> u32 {
+    let named = root.get("$schema").and_then(Json::as_str).unwrap_or("");
+    if named.contains("draft-04") {
+        4
+    } else if named.contains("draft-06") {
+        6
+    } else if named.contains("draft-07") {
+        7
+    } else if named.contains("2019-09") {
+        2019
+    } else {
+        2020
+    }
+}
+
+/// The reference of a `$dynamicRef` (draft 2020) or `$recursiveRef` (draft 2019).
+fn dynamic_reference(s: &Map<String, Json>, draft: u32) -> Option<&str> {
+    let key = match draft {
+        2019 => "$recursiveRef",
+        d if d >= 2020 => "$dynamicRef",
+        _ => return None,
+    };
+    s.get(key).and_then(Json::as_str)
 }
 
 fn number(s: &Map<String, Json>, v: &Json, draft: u32, loc: &[String], errors: &mut Vec<Error>) {
@@ -991,6 +1063,53 @@ fn is_multiple(n: &serde_json::Number, m: &serde_json::Number) -> bool {
 fn int_keyword(s: &Map<String, Json>, key: &str) -> Option<i64> {
     let n = s.get(key)?.as_f64()?;
     (n.fract() == 0.0).then_some(n as i64)
+}
+
+/// A `min…`/`max…` count keyword (`minItems`, `maxLength`, …): `<keyword>: got N, want M` when
+/// the count is out of its bound.
+fn count_bound(
+    s: &Map<String, Json>,
+    keyword: &str,
+    got: usize,
+    loc: &[String],
+    errors: &mut Vec<Error>,
+) {
+    let Some(want) = int_keyword(s, keyword) else {
+        return;
+    };
+    let got = got as i64;
+    let out = if keyword.starts_with("min") {
+        got < want
+    } else {
+        got > want
+    };
+    if out {
+        errors.push(Error::at(
+            loc,
+            format!("{keyword}: got {}, want {}", int(got), int(want)),
+        ));
+    }
+}
+
+/// `dependencies`/`dependentRequired` with a list of names: the ones missing while `prop` is there.
+fn dependent_required(
+    obj: &Map<String, Json>,
+    prop: &str,
+    names: &[Json],
+    loc: &[String],
+    errors: &mut Vec<Error>,
+) {
+    let missing = missing(obj, names);
+    if !missing.is_empty() {
+        errors.push(Error::at(
+            loc,
+            format!(
+                "properties {} required, if {} exists",
+                join_quoted(&missing),
+                quote(prop)
+            ),
+        ));
+    }
 }
 
 fn missing(obj: &Map<String, Json>, names: &[Json]) -> Vec<String> {

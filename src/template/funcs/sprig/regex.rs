@@ -109,9 +109,26 @@ struct GoRegex {
     names: Vec<Option<String>>,
 }
 
+/// Compiles a pattern as Go's `regexp.Compile` reads it; the error is Go's text
+/// (`error parsing regexp: missing closing ): `(``). For other modules that match Go patterns
+/// (JSON schema `pattern` and `format: regex`).
+pub(crate) fn compile_go(pattern: &str) -> Result<Regex, String> {
+    compile_text(pattern).map(|r| r.re)
+}
+
 /// Compiles a Go pattern, with Go's error text.
 fn compile(pattern: &str, on_error: OnError) -> Result<GoRegex, FuncError> {
-    let result = check_utf8(pattern)
+    compile_text(pattern).map_err(|message| match on_error {
+        OnError::Return => FuncError::msg(message),
+        OnError::Panic => FuncError::msg(format!(
+            "regexp: Compile({}): {message}",
+            go_regexp_quote(pattern)
+        )),
+    })
+}
+
+fn compile_text(pattern: &str) -> Result<GoRegex, String> {
+    check_utf8(pattern)
         .and_then(|()| syntax::translate(pattern).map_err(|e| format!("error parsing regexp: {e}")))
         .and_then(|t| {
             Regex::new(&t.pattern)
@@ -125,14 +142,7 @@ fn compile(pattern: &str, on_error: OnError) -> Result<GoRegex, FuncError> {
                         .map_or(text.as_str(), |l| l.trim_start_matches("error:").trim());
                     format!("error parsing regexp: {detail}: `{pattern}`")
                 })
-        });
-    result.map_err(|message| match on_error {
-        OnError::Return => FuncError::msg(message),
-        OnError::Panic => FuncError::msg(format!(
-            "regexp: Compile({}): {message}",
-            go_regexp_quote(pattern)
-        )),
-    })
+        })
 }
 
 /// Go's parser stops at the first byte that is not UTF-8 (`ErrInvalidUTF8`, quoting the rest of
