@@ -183,6 +183,11 @@ impl Encoder {
 
     fn encode(&mut self, key: &[Rc<str>], v: &Value) -> Result<(), EncodeError> {
         let v = plain(v);
+        // A nil slice at the top is an empty array to BurntSushi (`[]`); elsewhere nil is skipped.
+        if key.is_empty() && matches!(&v, Value::List(l) if l.is_nil()) {
+            self.out.push_str("[]");
+            return Ok(());
+        }
         if is_nil(&v) {
             return Ok(());
         }
