@@ -180,7 +180,7 @@ impl Object for TimeObject {
                 t,
                 args.first().and_then(Value::as_str).unwrap_or(""),
             )),
-            "Year" => Value::int(i64::from(t.year())),
+            "Year" => Value::int(t.year()),
             "Day" => Value::int(field("2")),
             "Hour" => Value::int(field("15")),
             "Minute" => Value::int(field("4")),

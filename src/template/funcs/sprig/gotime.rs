@@ -9,7 +9,7 @@
 //! so a system whose tzdata differs from chrono-tz's may name a zone's abbreviation differently).
 use std::sync::OnceLock;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike};
+use chrono::{Datelike, NaiveDate, Offset, TimeZone};
 use chrono_tz::{OffsetName, Tz};
 
 /// A `*time.Location`.
@@ -162,16 +162,10 @@ impl GoTime {
     }
 
     /// The wall clock in this time's zone, with the zone's abbreviation and offset.
-    fn wall(&self) -> (NaiveDateTime, String, i32) {
+    fn wall(&self) -> (Civil, String, i32) {
         let (name, offset) = self.zone.lookup(self.unix);
-        let local = self.unix + i64::from(offset);
-        let days = local.div_euclid(SECONDS_PER_DAY);
-        let secs = local.rem_euclid(SECONDS_PER_DAY) as u32;
-        let date =
-            NaiveDate::from_num_days_from_ce_opt((days + 719_163) as i32).unwrap_or(NaiveDate::MIN);
-        let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, self.nanos)
-            .unwrap_or_default();
-        (date.and_time(time), name, offset)
+        let local = self.unix.wrapping_add(i64::from(offset));
+        (Civil::from_unix(local, self.nanos), name, offset)
     }
 
     /// Go's `Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`, plus ` m=±S.NNNNNNNNN` when
@@ -220,12 +214,12 @@ impl GoTime {
         };
         format!(
             "time.Date({}, time.{}, {}, {}, {}, {}, {}, {location})",
-            wall.year(),
-            LONG_MONTHS[wall.month0() as usize],
-            wall.day(),
-            wall.hour(),
-            wall.minute(),
-            wall.second(),
+            wall.year,
+            LONG_MONTHS[wall.month as usize - 1],
+            wall.day,
+            wall.seconds_of_day / 3600,
+            wall.seconds_of_day / 60 % 60,
+            wall.seconds_of_day % 60,
             self.nanos
         )
     }
@@ -235,18 +229,18 @@ impl GoTime {
         format(self, "2006-01-02T15:04:05.999999999Z07:00")
     }
 
-    pub fn year(&self) -> i32 {
-        self.wall().0.year()
+    pub fn year(&self) -> i64 {
+        self.wall().0.year
     }
 
     /// The month (1–12) in this time's zone.
     pub fn month(&self) -> u32 {
-        self.wall().0.month()
+        self.wall().0.month
     }
 
     /// The weekday (0 = Sunday) in this time's zone.
     pub fn weekday(&self) -> u32 {
-        self.wall().0.weekday().num_days_from_sunday()
+        self.wall().0.weekday
     }
 
     /// The location's name as Go's `Location.String()` prints it.
@@ -261,25 +255,19 @@ impl GoTime {
 
     /// Go's `AddDate`: the civil date shifted by years, months and days, normalised as Go's `Date`
     /// does (October 31 + 1 month is December 1), at the same wall-clock time in the same zone.
-    /// Shifts beyond chrono's range of years wrap rather than fail (Go's do not fail either; their
+    /// Shifts past the range of an `i64` wrap rather than fail (Go's do not fail either; their
     /// exact result out there is not modelled).
     pub fn add_date(&self, years: i64, months: i64, days: i64) -> GoTime {
         let (wall, _, _) = self.wall();
-        let month_index = (i64::from(wall.year()) * 12 + i64::from(wall.month0()))
+        let month_index = (wall.year.wrapping_mul(12) + i64::from(wall.month) - 1)
             .wrapping_add(years.wrapping_mul(12))
             .wrapping_add(months);
         let (year, month0) = (month_index.div_euclid(12), month_index.rem_euclid(12));
-        let first = i32::try_from(year)
-            .ok()
-            .and_then(|y| NaiveDate::from_ymd_opt(y, month0 as u32 + 1, 1))
-            .unwrap_or(NaiveDate::MIN);
-        let day_number =
-            (i64::from(first.num_days_from_ce()) + i64::from(wall.day()) - 1).wrapping_add(days);
-        let secs_of_day = i64::from(wall.num_seconds_from_midnight());
+        let first = days_from_civil(year, month0 as u32 + 1, 1);
+        let day_number = (first + i64::from(wall.day) - 1).wrapping_add(days);
         let wall_secs = day_number
-            .wrapping_sub(719_163)
             .wrapping_mul(SECONDS_PER_DAY)
-            .wrapping_add(secs_of_day);
+            .wrapping_add(i64::from(wall.seconds_of_day));
         let (_, guess) = self.zone.lookup(wall_secs);
         let (_, offset) = self.zone.lookup(wall_secs.wrapping_sub(i64::from(guess)));
         GoTime {
@@ -289,6 +277,64 @@ impl GoTime {
             monotonic: None,
         }
     }
+}
+
+/// A civil date and time of day in the proleptic Gregorian calendar, over every year an `i64`
+/// Unix time reaches (Go's `time` covers them; chrono stops at ±262 143).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Civil {
+    year: i64,
+    /// 1–12.
+    month: u32,
+    /// 1–31.
+    day: u32,
+    /// 1–366.
+    ordinal: u32,
+    /// 0 = Sunday.
+    weekday: u32,
+    seconds_of_day: u32,
+}
+
+impl Civil {
+    fn from_unix(unix: i64, _nanos: u32) -> Civil {
+        let days = unix.div_euclid(SECONDS_PER_DAY);
+        let seconds_of_day = unix.rem_euclid(SECONDS_PER_DAY) as u32;
+        let (year, month, day) = civil_from_days(days);
+        Civil {
+            year,
+            month,
+            day,
+            ordinal: (days - days_from_civil(year, 1, 1) + 1) as u32,
+            // 1970-01-01 was a Thursday.
+            weekday: (days + 4).rem_euclid(7) as u32,
+            seconds_of_day,
+        }
+    }
+}
+
+/// Year, month and day of a day number counted from 1970-01-01 (H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The day number (from 1970-01-01) of a civil date; the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let mp = i64::from(if month > 2 { month - 3 } else { month + 9 });
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// One element of a layout.
@@ -484,34 +530,31 @@ pub fn format(t: &GoTime, layout: &str) -> String {
         out.push_str(prefix);
         let Some((chunk, _)) = chunk else { break };
         layout = rest;
-        let hour = wall.hour() as i64;
+        let hour = i64::from(wall.seconds_of_day / 3600);
         match chunk {
-            Chunk::LongMonth => out.push_str(LONG_MONTHS[wall.month0() as usize]),
-            Chunk::Month => out.push_str(&LONG_MONTHS[wall.month0() as usize][..3]),
-            Chunk::NumMonth => pad(&mut out, i64::from(wall.month()), 0),
-            Chunk::ZeroMonth => pad(&mut out, i64::from(wall.month()), 2),
-            Chunk::LongWeekDay => {
-                out.push_str(LONG_DAYS[wall.weekday().num_days_from_sunday() as usize])
-            }
-            Chunk::WeekDay => {
-                out.push_str(&LONG_DAYS[wall.weekday().num_days_from_sunday() as usize][..3])
-            }
-            Chunk::Day => pad(&mut out, i64::from(wall.day()), 0),
-            Chunk::UnderDay => out.push_str(&format!("{:>2}", wall.day())),
-            Chunk::ZeroDay => pad(&mut out, i64::from(wall.day()), 2),
-            Chunk::UnderYearDay => out.push_str(&format!("{:>3}", wall.ordinal())),
-            Chunk::ZeroYearDay => pad(&mut out, i64::from(wall.ordinal()), 3),
+            Chunk::LongMonth => out.push_str(LONG_MONTHS[wall.month as usize - 1]),
+            Chunk::Month => out.push_str(&LONG_MONTHS[wall.month as usize - 1][..3]),
+            Chunk::NumMonth => pad(&mut out, i64::from(wall.month), 0),
+            Chunk::ZeroMonth => pad(&mut out, i64::from(wall.month), 2),
+            Chunk::LongWeekDay => out.push_str(LONG_DAYS[wall.weekday as usize]),
+            Chunk::WeekDay => out.push_str(&LONG_DAYS[wall.weekday as usize][..3]),
+            Chunk::Day => pad(&mut out, i64::from(wall.day), 0),
+            Chunk::UnderDay => out.push_str(&format!("{:>2}", wall.day)),
+            Chunk::ZeroDay => pad(&mut out, i64::from(wall.day), 2),
+            Chunk::UnderYearDay => out.push_str(&format!("{:>3}", wall.ordinal)),
+            Chunk::ZeroYearDay => pad(&mut out, i64::from(wall.ordinal), 3),
             Chunk::Hour => pad(&mut out, hour, 2),
             Chunk::Hour12 | Chunk::ZeroHour12 => {
                 let h = if hour % 12 == 0 { 12 } else { hour % 12 };
                 pad(&mut out, h, if chunk == Chunk::Hour12 { 0 } else { 2 });
             }
-            Chunk::Minute => pad(&mut out, i64::from(wall.minute()), 0),
-            Chunk::ZeroMinute => pad(&mut out, i64::from(wall.minute()), 2),
-            Chunk::Second => pad(&mut out, i64::from(wall.second()), 0),
-            Chunk::ZeroSecond => pad(&mut out, i64::from(wall.second()), 2),
-            Chunk::LongYear => pad(&mut out, i64::from(wall.year()), 4),
-            Chunk::Year => pad(&mut out, i64::from(wall.year().rem_euclid(100)), 2),
+            Chunk::Minute => pad(&mut out, i64::from(wall.seconds_of_day / 60 % 60), 0),
+            Chunk::ZeroMinute => pad(&mut out, i64::from(wall.seconds_of_day / 60 % 60), 2),
+            Chunk::Second => pad(&mut out, i64::from(wall.seconds_of_day % 60), 0),
+            Chunk::ZeroSecond => pad(&mut out, i64::from(wall.seconds_of_day % 60), 2),
+            Chunk::LongYear => pad(&mut out, wall.year, 4),
+            // Go: the year's absolute value modulo 100.
+            Chunk::Year => pad(&mut out, (wall.year.unsigned_abs() % 100) as i64, 2),
             Chunk::PM => out.push_str(if hour >= 12 { "PM" } else { "AM" }),
             Chunk::Pm => out.push_str(if hour >= 12 { "pm" } else { "am" }),
             Chunk::Tz => {
