@@ -199,7 +199,7 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
 }
 
 /// How far (in characters) go-yaml looks for the `:` of a simple key.
-const SIMPLE_KEY_LIMIT: usize = 1024;
+pub(super) const SIMPLE_KEY_LIMIT: usize = 1024;
 
 /// How many under-indented lines [`parse_nodes`] re-indents before it gives up with the error.
 const MAX_REINDENTS: usize = 1000;
@@ -227,8 +227,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         reindent_at: None,
         flow_line_at: None,
         tab_after_colon_at: None,
-        chars: (text.contains('\t') || text.lines().any(|l| l.len() > SIMPLE_KEY_LIMIT))
-            .then(|| text.chars().collect()),
+        chars: text.contains('\t').then(|| text.chars().collect()),
         ascii: text.is_ascii(),
         lazy_chars: std::cell::OnceCell::new(),
         seen: Vec::new(),
@@ -699,8 +698,8 @@ struct Loader<'a> {
     flow_line_at: Option<Mark>,
     /// Where yaml-rust2 refused a tab after a `:` ([`tab_after_colon`]).
     tab_after_colon_at: Option<Mark>,
-    /// The text's characters, kept only when it has a tab or a line longer than go-yaml's simple-key
-    /// limit (see [`Loader::tab_before_item`], [`Loader::check_key`]).
+    /// The text's characters, kept only when it has a tab (see [`Loader::tab_before_item`],
+    /// [`Loader::check_key`]).
     chars: Option<Vec<char>>,
     /// Whether the text is ASCII (a character index is then a byte index).
     ascii: bool,
@@ -946,8 +945,6 @@ impl Loader<'_> {
                     }
                     if block {
                         self.check_key(&event, &mark)?;
-                    } else {
-                        self.check_flow_key(&event, &mark)?;
                     }
                     let key_col = mark.col;
                     let key = self.node(event, mark, depth + 1)?;
@@ -1050,10 +1047,10 @@ impl Loader<'_> {
         Ok(())
     }
 
-    /// go-yaml's view of a block mapping's key that yaml-rust2 accepts:
-    /// - a `:` with no key before it (yaml-rust2 gives an empty key) is "did not find expected key";
-    /// - a simple key whose `:` is more than 1024 characters after its start is no longer a possible
-    ///   key, so its `:` is "mapping values are not allowed in this context".
+    /// go-yaml's view of a block mapping's key that yaml-rust2 accepts: a `:` with no key before it
+    /// (yaml-rust2 gives an empty key) is "did not find expected key", a tab before the key on its
+    /// line "found character that cannot start any token". (The simple-key limits are the event
+    /// source's, [`super::events`].)
     fn check_key(&self, event: &Event, mark: &Mark) -> Result<(), Error> {
         let Event::Scalar(value, style, _, _) = event else {
             return Ok(());
@@ -1085,108 +1082,7 @@ impl Loader<'_> {
                 return Err(e);
             }
         }
-        if !matches!(
-            style,
-            TScalarStyle::Plain | TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
-        ) {
-            return Ok(());
-        }
-        // The value indicator: the first `:` followed by a blank or the end of the line.
-        let mut i = mark.index;
-        while i < chars.len() && chars[i] != '\n' {
-            if chars[i] == ':'
-                && chars
-                    .get(i + 1)
-                    .is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
-            {
-                if i > mark.index + SIMPLE_KEY_LIMIT {
-                    let mut e = Error::new(
-                        ErrorKind::Syntax,
-                        "mapping values are not allowed in this context",
-                    );
-                    e.go_line = scanner_line(mark.line - 1);
-                    e.line = mark.line;
-                    return Err(e);
-                }
-                break;
-            }
-            i += 1;
-        }
         Ok(())
-    }
-
-    /// go-yaml's simple-key rule in a flow mapping, which yaml-rust2 applies in block context only:
-    /// a key whose `:` is on a later line or more than 1024 characters after the key's start is no
-    /// longer a possible key, so the key is read as an entry without value and the `:` is "did not
-    /// find expected ',' or '}'". Checks scalar keys.
-    fn check_flow_key(&self, event: &Event, mark: &Mark) -> Result<(), Error> {
-        let Event::Scalar(_, style, _, _) = event else {
-            return Ok(());
-        };
-        let at = |i: usize| self.text_char_at(&Mark { index: i, ..*mark });
-        let start = mark.index;
-        // The end of the scalar, and its last line.
-        let mut i = start;
-        let mut line = mark.line;
-        match style {
-            TScalarStyle::DoubleQuoted | TScalarStyle::SingleQuoted => {
-                let quote = if *style == TScalarStyle::DoubleQuoted {
-                    '"'
-                } else {
-                    '\''
-                };
-                i += 1;
-                loop {
-                    match at(i) {
-                        None => return Ok(()),
-                        Some('\\') if quote == '"' => i += 2,
-                        Some('\'') if quote == '\'' && at(i + 1) == Some('\'') => i += 2,
-                        Some(c) if c == quote => {
-                            i += 1;
-                            break;
-                        }
-                        Some(c) => {
-                            line += usize::from(c == '\n');
-                            i += 1;
-                        }
-                    }
-                }
-            }
-            TScalarStyle::Plain => loop {
-                match at(i) {
-                    None | Some(',' | '[' | ']' | '{' | '}') => break,
-                    Some(':') if at(i + 1).is_none_or(|c| " \t\r\n,[]{}".contains(c)) => break,
-                    Some(' ' | '\t') if at(i + 1) == Some('#') => break,
-                    Some(c) => {
-                        line += usize::from(c == '\n');
-                        i += 1;
-                    }
-                }
-            },
-            _ => return Ok(()),
-        }
-        // The next token after blanks, line breaks and comments.
-        loop {
-            match at(i) {
-                Some(' ' | '\t' | '\r') => i += 1,
-                Some('\n') => {
-                    line += 1;
-                    i += 1;
-                }
-                Some('#') => {
-                    while at(i).is_some_and(|c| c != '\n') {
-                        i += 1;
-                    }
-                }
-                Some(':') if line > mark.line || i > start + SIMPLE_KEY_LIMIT => {
-                    let mut e = Error::new(ErrorKind::Syntax, "did not find expected ',' or '}'");
-                    e.go_line = parser_line(line - 1);
-                    e.line = line;
-                    return Err(e);
-                }
-                _ => return Ok(()),
-            }
-        }
     }
 
     /// A block scalar with no content running to the end of the text: go-yaml gives `""`, or with
@@ -1371,7 +1267,10 @@ impl Loader<'_> {
 /// Maps a yaml-rust2 error onto go-yaml v2's message and line numbering.
 pub fn syntax_error(text: &str, e: &EventError) -> Error {
     let mark = &e.mark;
-    let (message, go_line) = go_message(text, &e.info, mark);
+    let (message, go_line) = match e.go_line {
+        Some(go_line) => (e.info.clone(), go_line),
+        None => go_message(text, &e.info, mark),
+    };
     let mut err = Error::new(ErrorKind::Syntax, message);
     err.go_line = go_line;
     err.line = mark.line;
@@ -1381,12 +1280,12 @@ pub fn syntax_error(text: &str, e: &EventError) -> Error {
 
 /// The line go-yaml prints for a scanner error whose problem is on 0-based line `line0`: `line0 + 1`,
 /// or nothing on the first line.
-fn scanner_line(line0: usize) -> Option<usize> {
+pub(super) fn scanner_line(line0: usize) -> Option<usize> {
     (line0 > 0).then_some(line0 + 1)
 }
 
 /// The line go-yaml prints for a parser error: the 0-based line itself, or nothing when it is 0.
-fn parser_line(line0: usize) -> Option<usize> {
+pub(super) fn parser_line(line0: usize) -> Option<usize> {
     (line0 > 0).then_some(line0)
 }
 
