@@ -6,7 +6,7 @@
 //! only and without go-yaml's limit ([`KeyRules`]): a flow mapping's key whose `:` is on a later
 //! line or more than 1024 characters on, and a block mapping's key whose `:` is more than 1024
 //! characters on, are errors here, so every reader of events refuses them as go-yaml does.
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
@@ -133,9 +133,11 @@ impl<'a> Events<'a> {
 /// past the key's start. Follows the collections open to know which scalars are keys.
 struct KeyRules<'a> {
     text: &'a str,
-    /// The text's characters (positions count characters), built on first need for a text that is
-    /// not ASCII.
-    chars: OnceCell<Vec<char>>,
+    /// Whether the text is ASCII (a character index is then a byte index).
+    ascii: bool,
+    /// A text that is not ASCII: the last character index looked up and its byte offset, from
+    /// which the next look-up walks (marks come in order, and the scans around a key are short).
+    cursor: Cell<(usize, usize)>,
     /// Whether a line is longer than the limit (else no block key can break it), found on first need.
     long_lines: OnceCell<bool>,
     open: Vec<Open>,
@@ -155,20 +157,39 @@ impl KeyRules<'_> {
     fn new(text: &str) -> KeyRules<'_> {
         KeyRules {
             text,
-            chars: OnceCell::new(),
+            ascii: text.is_ascii(),
+            cursor: Cell::new((0, 0)),
             long_lines: OnceCell::new(),
             open: Vec::new(),
         }
     }
 
+    /// The character at character index `index`.
     fn at(&self, index: usize) -> Option<char> {
-        if self.text.is_ascii() {
-            return self.text.as_bytes().get(index).map(|&b| char::from(b));
+        let bytes = self.text.as_bytes();
+        if self.ascii {
+            return bytes.get(index).map(|&b| char::from(b));
         }
-        self.chars
-            .get_or_init(|| self.text.chars().collect())
-            .get(index)
-            .copied()
+        let (mut c, mut b) = self.cursor.get();
+        while c < index && b < bytes.len() {
+            b += 1;
+            while b < bytes.len() && !self.text.is_char_boundary(b) {
+                b += 1;
+            }
+            c += 1;
+        }
+        while c > index {
+            b -= 1;
+            while !self.text.is_char_boundary(b) {
+                b -= 1;
+            }
+            c -= 1;
+        }
+        self.cursor.set((c, b));
+        if c < index {
+            return None;
+        }
+        self.text[b..].chars().next()
     }
 
     fn check(&mut self, event: &Event, mark: &Mark, block_keys: bool) -> Result<(), EventError> {
