@@ -490,9 +490,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether a plain scalar may start at `i`: not an indicator, except `-` before a non-blank.
+    /// (A `-` before a flow indicator is left to the parser: yaml-rust2 refuses `[-,]`.)
     fn plain_may_start(&self, i: usize, end: usize) -> bool {
         match self.at(i, end) {
-            b'-' => !matches!(self.at(i + 1, end), b' ' | b'\n'),
+            b'-' => !matches!(
+                self.at(i + 1, end),
+                b' ' | b'\n' | b',' | b'[' | b']' | b'{' | b'}'
+            ),
             b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|'
             | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' | b' ' | b'\n' => false,
             _ => true,
