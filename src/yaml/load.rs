@@ -147,7 +147,34 @@ fn split_alias_colons(text: &str) -> Option<String> {
 /// them changes nothing in the value (blanks between flow tokens mean nothing, leading blanks of
 /// continuation lines are folded away) nor in go-yaml's line numbers, so such lines are re-indented
 /// and the text parsed again, one line per retry.
+///
+/// A text refused where go-yaml reads a block-scalar header as the value of the key before it
+/// ([`indent_value_header`]) is parsed again with the header indented: the documents if that
+/// parses; else the error met past the header (go-yaml read the header and met that one), or
+/// the first error.
 fn parse_reindenting(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
+    let first = parse_reindenting_lines(text, max_docs);
+    let Err(e) = &first else {
+        return first;
+    };
+    let Some((mut fixed, mut header)) = indent_value_header(text, e.line) else {
+        return first;
+    };
+    for _ in 0..MAX_REINDENTS {
+        match parse_reindenting_lines(&fixed, max_docs) {
+            Ok(docs) => return Ok(docs),
+            Err(e) if e.line <= header => break,
+            Err(e) => match indent_value_header(&fixed, e.line) {
+                Some((again, line)) => (fixed, header) = (again, line),
+                None => return Err(e),
+            },
+        }
+    }
+    first
+}
+
+/// [`parse_reindenting`]'s line retries.
+fn parse_reindenting_lines(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let mut owned: Option<String> = None;
     for _ in 0..MAX_REINDENTS {
         let current = owned.as_deref().unwrap_or(text);
@@ -162,6 +189,10 @@ fn parse_reindenting(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error
                 }
             },
             Err(Retry::IndentFlowLine(mark, e)) => match indent_flow_line(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => return Err(e),
+            },
+            Err(Retry::SpaceBeforeComment(mark, e)) => match space_before_comment(current, &mark) {
                 Some(fixed) => owned = Some(fixed),
                 None => return Err(e),
             },
@@ -191,7 +222,8 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
         || text.contains('\t')
         || check_directives(text).is_err()
         || (!text.ends_with('\n')
-            && unterminated_last_line_indent(text).is_some()
+            && (unterminated_last_line_indent(text).is_some()
+                || unterminated_blank_last_line(text).is_some())
             && (text.contains('|') || text.contains('>')))
         || text.contains(is_disallowed_char)
         || leading_tab_on_first_content_line(text).is_some()
@@ -211,6 +243,7 @@ enum Retry {
     Reindent(Mark),
     IndentFlowLine(Mark, Error),
     TabAfterColon(Mark, Error),
+    SpaceBeforeComment(Mark, Error),
 }
 
 impl From<Error> for Retry {
@@ -227,6 +260,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         reindent_at: None,
         flow_line_at: None,
         tab_after_colon_at: None,
+        comment_at: None,
         chars: text.contains('\t').then(|| text.chars().collect()),
         ascii: text.is_ascii(),
         lazy_chars: std::cell::OnceCell::new(),
@@ -279,6 +313,10 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         if let Some(last) = docs.last_mut() {
             drop_final_break(last, last_indent, None);
         }
+    } else if let Some(blanks) = unterminated_blank_last_line(text) {
+        if let Some(last) = docs.last_mut() {
+            drop_final_break_after_blanks(last, blanks);
+        }
     }
     Ok(docs)
 }
@@ -290,6 +328,46 @@ pub(crate) fn unterminated_last_line_indent(text: &str) -> Option<usize> {
     let last = text.rsplit(['\n', '\r']).next().unwrap_or("");
     let content = last.trim_start_matches(' ');
     (!content.trim_matches([' ', '\t']).is_empty()).then_some(last.len() - content.len())
+}
+
+/// The length of the text's last line when it holds spaces only and no line break.
+pub(crate) fn unterminated_blank_last_line(text: &str) -> Option<usize> {
+    let last = text.rsplit(['\n', '\r']).next().unwrap_or("");
+    (!last.is_empty() && last.bytes().all(|b| b == b' ')).then_some(last.len())
+}
+
+/// A block scalar whose last line is spaces past its indentation, running to the end of the text
+/// without a line break, ends with those spaces in go-yaml (`|\n  x\n   ` is `"x\n "`); yaml-rust2
+/// adds a line break. Removes it from the document's last node when its value's last line is
+/// spaces, fewer than the text's last line holds (`blanks`): those past the indentation (else the
+/// spaces were not content and the break is the clipped one).
+fn drop_final_break_after_blanks(node: &mut Rc<Node>, blanks: usize) {
+    let Some(node) = Rc::get_mut(node) else {
+        return;
+    };
+    match &mut node.kind {
+        NodeKind::Map { entries, .. } => {
+            if let Some((_, value)) = entries.last_mut() {
+                drop_final_break_after_blanks(value, blanks);
+            }
+        }
+        NodeKind::Seq { items, .. } => {
+            if let Some(item) = items.last_mut() {
+                drop_final_break_after_blanks(item, blanks);
+            }
+        }
+        NodeKind::Scalar { value, style, .. } => {
+            let body = value.strip_suffix('\n').unwrap_or("");
+            let line = body.rsplit('\n').next().unwrap_or("");
+            if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                && value.ends_with(" \n")
+                && line.bytes().all(|b| b == b' ')
+                && line.len() < blanks
+            {
+                value.pop();
+            }
+        }
+    }
 }
 
 /// Removes the line break yaml-rust2 adds at the end of a block scalar that runs to the end of an
@@ -565,8 +643,11 @@ fn break_line_separators(text: &str) -> String {
         match quote {
             Some('"') if c == '\\' => {
                 out.push(c);
-                if let Some(next) = chars.next() {
-                    out.push(next);
+                match chars.next() {
+                    // An escaped line break, as after `\` at a line's end.
+                    Some('\u{2028}' | '\u{2029}') => out.push('\n'),
+                    Some(next) => out.push(next),
+                    None => {}
                 }
                 continue;
             }
@@ -601,6 +682,14 @@ fn break_line_separators(text: &str) -> String {
         }
     }
     out
+}
+
+/// Puts a space before the `#` at `mark`: go-yaml's scanner skips a comment wherever a token may
+/// start, also right after a quoted scalar, a flow indicator or a block scalar's header
+/// (`"x"#c`), where yaml-rust2 wants a blank before it. `None` when there is no `#` there.
+fn space_before_comment(text: &str, mark: &Mark) -> Option<String> {
+    let (at, c) = text.char_indices().nth(mark.index)?;
+    (c == '#').then(|| format!("{} {}", &text[..at], &text[at..]))
 }
 
 /// Turns the first tab after a `:` on the line of `mark` into a space: go-yaml takes a tab as the blank
@@ -698,6 +787,8 @@ struct Loader<'a> {
     flow_line_at: Option<Mark>,
     /// Where yaml-rust2 refused a tab after a `:` ([`tab_after_colon`]).
     tab_after_colon_at: Option<Mark>,
+    /// Where yaml-rust2 refused a `#` right after a token ([`space_before_comment`]).
+    comment_at: Option<Mark>,
     /// The text's characters, kept only when it has a tab (see [`Loader::tab_before_item`],
     /// [`Loader::check_key`]).
     chars: Option<Vec<char>>,
@@ -835,6 +926,11 @@ impl Loader<'_> {
                 .contains("':' must be followed by a valid YAML whitespace")
             {
                 self.tab_after_colon_at = Some(e.mark);
+            } else if e
+                .info
+                .contains("comments must be separated from other tokens")
+            {
+                self.comment_at = Some(e.mark);
             } else if e.info == "invalid indentation"
                 || e.info == "invalid indentation in flow construct"
             {
@@ -857,6 +953,9 @@ impl Loader<'_> {
         }
         if let Some(m) = self.tab_after_colon_at.take() {
             return Retry::TabAfterColon(m, e);
+        }
+        if let Some(m) = self.comment_at.take() {
+            return Retry::SpaceBeforeComment(m, e);
         }
         match self.flow_line_at.take() {
             Some(m) => Retry::IndentFlowLine(m, e),
@@ -1498,13 +1597,7 @@ fn stray_block_scalar_header(text: &str, upto0: usize) -> Option<usize> {
         if content.is_empty() || content.starts_with('#') {
             continue;
         }
-        let header = content.starts_with(['|', '>'])
-            && content[1..].split('#').next().is_some_and(|h| {
-                h.trim_end()
-                    .chars()
-                    .all(|c| matches!(c, '+' | '-' | '1'..='9'))
-            });
-        if header && previous_indent.is_some_and(|p| indent <= p) {
+        if is_block_scalar_header(content) && previous_indent.is_some_and(|p| indent <= p) {
             found = Some(i);
         }
         previous_indent = Some(indent);
@@ -1512,7 +1605,45 @@ fn stray_block_scalar_header(text: &str, upto0: usize) -> Option<usize> {
     found
 }
 
-/// The innermost `[` or `{` still open before char index `end` (quotes are skipped roughly).
+/// Whether `content` (a line without its indentation) is a block-scalar header alone on its line
+/// (`|`, `>-`, `|2 # c`).
+fn is_block_scalar_header(content: &str) -> bool {
+    content.starts_with(['|', '>'])
+        && content[1..].split('#').next().is_some_and(|h| {
+            h.trim_end()
+                .chars()
+                .all(|c| matches!(c, '+' | '-' | '1'..='9'))
+        })
+}
+
+/// go-yaml reads a block-scalar header alone on its line at the column of the key before it, whose
+/// value is empty (`a:` then `|` under the `a`), as that key's value; yaml-rust2 refuses it. Indents
+/// the first such header at or before 1-based line `upto` by one space, which changes nothing in
+/// the value (the content's indentation is counted from the mapping's, not from the header) nor in
+/// the lines; with the header's 1-based line. `None` when there is none.
+fn indent_value_header(text: &str, upto: usize) -> Option<(String, usize)> {
+    let mut previous: Option<(usize, bool)> = None;
+    let mut offset = 0;
+    for (i, line) in text.split('\n').enumerate().take(upto) {
+        let start = offset;
+        offset += line.len() + 1;
+        let content = line.trim_start_matches(' ');
+        let indent = line.len() - content.len();
+        let content = content.trim_end_matches(['\r', ' ']);
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if is_block_scalar_header(content) && previous == Some((indent, true)) {
+            return Some((format!("{} {}", &text[..start], &text[start..]), i + 1));
+        }
+        let code = content.split(" #").next().unwrap_or(content).trim_end();
+        // A key after `- ` or `? ` is deeper than its line's indentation.
+        let plain_key = !content.starts_with(['-', '?']) || content.starts_with("---");
+        previous = Some((indent, plain_key && code.ends_with(':')));
+    }
+    None
+}
+
 /// go-yaml's limit on flow nesting.
 const GO_MAX_FLOW_DEPTH: usize = 10_000;
 
