@@ -46,6 +46,33 @@ pub enum NodeKind {
     },
 }
 
+impl Drop for Node {
+    /// Drops the children without recursion: a document may nest thousands of levels deep
+    /// ([`super::deep_flow`]).
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        take_children(&mut self.kind, &mut stack);
+        while let Some(child) = stack.pop() {
+            if let Ok(mut child) = Rc::try_unwrap(child) {
+                take_children(&mut child.kind, &mut stack);
+            }
+        }
+    }
+}
+
+fn take_children(kind: &mut NodeKind, into: &mut Vec<Rc<Node>>) {
+    match kind {
+        NodeKind::Scalar { .. } => {}
+        NodeKind::Seq { items, .. } => into.append(items),
+        NodeKind::Map { entries, .. } => {
+            for (key, value) in entries.drain(..) {
+                into.push(key);
+                into.push(value);
+            }
+        }
+    }
+}
+
 impl Node {
     /// True for a scalar that is a plain, untagged `<<` (a merge key).
     pub fn is_merge_key(&self) -> bool {
@@ -89,13 +116,71 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         e.line = line0 + 1;
         return Err(e);
     }
-    match parse_reindenting(text, max_docs) {
+    let parsed = match parse_reindenting(text, max_docs) {
         Err(e) => match split_alias_colons(text) {
             Some(split) => parse_reindenting(&split, max_docs),
             None => Err(e),
         },
         parsed => parsed,
+    };
+    match parsed {
+        Err(e) if e.message == DEEP_FLOW_REFUSED => {
+            parse_deep_flow(text, max_docs).unwrap_or(Err(e))
+        }
+        parsed => parsed,
     }
+}
+
+/// Our message for flow nesting yaml-rust2 cannot count and [`parse_deep_flow`] could not read.
+const DEEP_FLOW_REFUSED: &str = "flow collections nested deeper than 255 levels are not supported by Rudder's YAML reader (go-yaml reads up to 10000)";
+
+/// go-yaml's JSON step refuses a value nested deeper than this.
+const JSON_MAX_DEPTH: usize = 10_000;
+
+/// A text yaml-rust2 refused for its flow nesting (past 255 levels, within go-yaml's 10 000), read
+/// in pieces ([`super::deep_flow`]): the first error of the outer text and the pieces, by position,
+/// or the documents with the pieces put back. `None` when the pieces do not fit back (the scan
+/// misread the text): the caller keeps yaml-rust2's refusal.
+fn parse_deep_flow(text: &str, max_docs: usize) -> Option<Result<Vec<Rc<Node>>, Error>> {
+    let (outer, pieces) = super::deep_flow::cut(text)?;
+    let mut first_error: Option<Error> = None;
+    let mut keep_first = |e: Error| {
+        if first_error
+            .as_ref()
+            .is_none_or(|f| (e.line, e.column) < (f.line, f.column))
+        {
+            first_error = Some(e);
+        }
+    };
+    let docs = parse_nodes(&outer, max_docs).map_err(&mut keep_first).ok();
+    let mut nodes = HashMap::new();
+    for piece in &pieces {
+        match parse_nodes(&piece.text, 1) {
+            Ok(roots) => match roots.as_slice() {
+                [root] if (root.line, root.column) == (piece.line, piece.column) => {
+                    nodes.insert((piece.line, piece.column), root.clone());
+                }
+                _ => return None,
+            },
+            Err(e) => keep_first(e),
+        }
+    }
+    if let Some(e) = first_error {
+        return Some(Err(e));
+    }
+    let docs = docs?
+        .iter()
+        .map(|doc| super::deep_flow::splice(doc, &nodes))
+        .collect::<Option<Vec<_>>>()?;
+    for doc in &docs {
+        if let Some(opener) = super::deep_flow::json_depth_over(doc, JSON_MAX_DEPTH) {
+            return Some(Err(Error::new(
+                ErrorKind::Unmarshal,
+                format!("while decoding JSON: invalid character '{opener}' exceeded max depth"),
+            )));
+        }
+    }
+    Some(Ok(docs))
 }
 
 /// go-yaml ends an alias name at a `:` (`*a: 1` is the alias `a` as a key), where yaml-rust2 reads
@@ -1436,10 +1521,7 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
         // yaml-rust2 counts flow levels in a byte; go-yaml allows 10 000.
         return match flow_depth_exceeded(text, GO_MAX_FLOW_DEPTH) {
             Some(at0) => owned("exceeded max depth of 10000", scanner_line(at0)),
-            None => owned(
-                "flow collections nested deeper than 255 levels are not supported by Rudder's YAML reader (go-yaml reads up to 10000)",
-                scanner_line(line0),
-            ),
+            None => owned(DEEP_FLOW_REFUSED, scanner_line(line0)),
         };
     }
     if info.contains("mapping values are not allowed") {
