@@ -17,370 +17,18 @@
 //! Without the servers the tests say so and pass, except under CI=true where that is a failure.
 mod bundle_support;
 mod common;
+mod deps_support;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::Ordering;
 
+use bundle_support::*;
+use deps_support::{unavailable, ROOT};
 use rudder::registry::client::Options;
-use rudder::registry::image::{
-    digest_of, Manifest, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST,
-};
+use rudder::registry::image::{digest_of, DOCKER_LIST};
 use rudder::registry::Client;
-
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-fn unavailable(what: &str) {
-    assert!(!under_ci(), "{what} is not available under CI=true");
-    eprintln!("skipping: {what} is not available");
-}
-
-/// The REGISTRY_* variables of tests/registry-server/up run with `state` as its state directory.
-fn registry_server(state: Option<&str>) -> Option<BTreeMap<String, String>> {
-    let mut command = Command::new(Path::new(ROOT).join("tests/registry-server/up"));
-    if let Some(dir) = state {
-        command.env("RUDDER_REGISTRY_DIR", dir);
-    }
-    let out = command.stdin(Stdio::null()).output().ok()?;
-    if !out.status.success() {
-        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let text = std::fs::read_to_string(stdout.lines().last()?.trim()).ok()?;
-    Some(
-        text.lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
-}
-
-/// The registries and the images pushed to the source one.
-struct Fixture {
-    /// The source registry (plain HTTP).
-    source: String,
-    /// The site's registry (plain HTTP).
-    site: String,
-    /// The site's TLS registry with htpasswd authentication, and its CA.
-    site_tls: String,
-    site_ca: String,
-    /// The TLS registry's user and password.
-    site_user: String,
-    site_password: String,
-    /// The digest of ag-test/app:1.0, a two-platform index.
-    app_index: String,
-    /// The digest of its linux/amd64 manifest.
-    app_amd64: String,
-    /// The digest of ag-test/legacy:2.0, a Docker manifest list of Docker v2 manifests.
-    legacy_list: String,
-}
-
-/// A gzipped tar holding one file.
-fn layer(name: &str, content: &str) -> (Vec<u8>, String) {
-    let mut tar = tar::Builder::new(Vec::new());
-    let mut header = tar::Header::new_gnu();
-    header.set_size(content.len() as u64);
-    header.set_mode(0o644);
-    header.set_mtime(0);
-    header.set_entry_type(tar::EntryType::Regular);
-    tar.append_data(&mut header, name, content.as_bytes())
-        .unwrap();
-    let tar = tar.into_inner().unwrap();
-    let diff_id = digest_of(&tar);
-    let mut gz = flate2::GzBuilder::new()
-        .mtime(0)
-        .write(Vec::new(), flate2::Compression::default());
-    gz.write_all(&tar).unwrap();
-    (gz.finish().unwrap(), diff_id)
-}
-
-/// Pushes a one-layer image for `arch`; its manifest.
-fn push_manifest(client: &mut Client, repository: &str, arch: &str) -> Manifest {
-    let (layer_data, diff_id) = layer("hello.txt", &format!("{repository} for {arch}\n"));
-    let config = serde_json::to_vec(&serde_json::json!({
-        "architecture": arch,
-        "os": "linux",
-        "config": {},
-        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
-    }))
-    .unwrap();
-    let config_digest = client.put_blob(repository, &config).unwrap();
-    let layer_digest = client.put_blob(repository, &layer_data).unwrap();
-    let data = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest, "size": layer_data.len()}],
-    }))
-    .unwrap();
-    Manifest {
-        digest: digest_of(&data),
-        data,
-        media_type: OCI_MANIFEST.to_string(),
-    }
-}
-
-/// Pushes a one-layer image with Docker's media types (v2 schema 2) for `arch`; its manifest.
-fn push_docker_manifest(client: &mut Client, repository: &str, arch: &str) -> Manifest {
-    let (layer_data, diff_id) = layer("legacy.txt", &format!("{repository} for {arch}\n"));
-    let config = serde_json::to_vec(&serde_json::json!({
-        "architecture": arch, "os": "linux", "config": {},
-        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
-    }))
-    .unwrap();
-    let config_digest = client.put_blob(repository, &config).unwrap();
-    let layer_digest = client.put_blob(repository, &layer_data).unwrap();
-    let data = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": DOCKER_MANIFEST,
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "digest": config_digest, "size": config.len()},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "digest": layer_digest, "size": layer_data.len()}],
-    }))
-    .unwrap();
-    Manifest {
-        digest: digest_of(&data),
-        data,
-        media_type: DOCKER_MANIFEST.to_string(),
-    }
-}
-
-fn plain(host: &str) -> Client {
-    Client::new(
-        host,
-        Options {
-            plain_http: true,
-            ..Options::default()
-        },
-    )
-    .unwrap()
-}
-
-fn fixture() -> Option<&'static Fixture> {
-    static FIXTURE: OnceLock<Option<Fixture>> = OnceLock::new();
-    let found = FIXTURE.get_or_init(|| {
-        let source = registry_server(None)?;
-        let site_dir = std::env::var("RUDDER_SITE_REGISTRY_DIR")
-            .unwrap_or_else(|_| "/tmp/rudder-registry-site".to_string());
-        let site = registry_server(Some(&site_dir))?;
-        let source_host = format!("127.0.0.1:{}", source["REGISTRY_PLAIN_PORT"]);
-        let mut client = plain(&source_host);
-        for name in ["init", "worker", "sidecar", "check", "annotated"] {
-            let repository = format!("ag-test/{name}");
-            let m = push_manifest(&mut client, &repository, "amd64");
-            client.put_manifest(&repository, "1.0", &m).unwrap();
-        }
-        let amd64 = push_manifest(&mut client, "ag-test/app", "amd64");
-        let arm64 = push_manifest(&mut client, "ag-test/app", "arm64");
-        let mut entries = Vec::new();
-        for (m, arch) in [(&amd64, "amd64"), (&arm64, "arm64")] {
-            client.put_manifest("ag-test/app", &m.digest, m).unwrap();
-            entries.push(serde_json::json!({
-                "mediaType": OCI_MANIFEST, "digest": m.digest, "size": m.data.len(),
-                "platform": {"os": "linux", "architecture": arch},
-            }));
-        }
-        let data = serde_json::to_vec(&serde_json::json!({
-            "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries,
-        }))
-        .unwrap();
-        let index = Manifest {
-            digest: digest_of(&data),
-            data,
-            media_type: OCI_INDEX.to_string(),
-        };
-        client.put_manifest("ag-test/app", "1.0", &index).unwrap();
-        let mut entries = Vec::new();
-        for arch in ["amd64", "arm"] {
-            let m = push_docker_manifest(&mut client, "ag-test/legacy", arch);
-            client
-                .put_manifest("ag-test/legacy", &m.digest, &m)
-                .unwrap();
-            entries.push(serde_json::json!({
-                "mediaType": DOCKER_MANIFEST, "digest": m.digest, "size": m.data.len(),
-                "platform": {"os": "linux", "architecture": arch},
-            }));
-        }
-        let data = serde_json::to_vec(&serde_json::json!({
-            "schemaVersion": 2, "mediaType": DOCKER_LIST, "manifests": entries,
-        }))
-        .unwrap();
-        let list = Manifest {
-            digest: digest_of(&data),
-            data,
-            media_type: DOCKER_LIST.to_string(),
-        };
-        client.put_manifest("ag-test/legacy", "2.0", &list).unwrap();
-        Some(Fixture {
-            source: source_host,
-            site: format!("127.0.0.1:{}", site["REGISTRY_PLAIN_PORT"]),
-            site_tls: format!("127.0.0.1:{}", site["REGISTRY_TLS_PORT"]),
-            site_ca: site["REGISTRY_CA"].clone(),
-            site_user: site["REGISTRY_USER"].clone(),
-            site_password: site["REGISTRY_PASSWORD"].clone(),
-            app_index: index.digest,
-            app_amd64: amd64.digest,
-            legacy_list: list.digest,
-        })
-    });
-    if found.is_none() {
-        unavailable("the OCI registries (tests/registry-server/up)");
-    }
-    found.as_ref()
-}
-
-/// A scratch directory (removed at the end) with its own Helm and Docker homes.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("rudder-bundle-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_rudder"));
-        c.args(args)
-            .current_dir(&self.0)
-            .env("HOME", self.path("home"))
-            .env("HELM_CONFIG_HOME", self.path("home/config"))
-            .env("HELM_CACHE_HOME", self.path("home/cache"))
-            .env("HELM_DATA_HOME", self.path("home/data"))
-            .env("DOCKER_CONFIG", self.path("home/docker"))
-            .env_remove("HELM_REGISTRY_CONFIG")
-            .stdin(Stdio::null());
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    /// Runs and expects success; standard output.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "rudder {args:?} failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Runs and expects failure; standard error.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(
-            !out.status.success(),
-            "rudder {args:?} succeeded:\n{}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        stderr
-    }
-
-    /// The test chart, its images on `registry`, dependencies built.
-    fn chart(&self, registry: &str) -> PathBuf {
-        for name in ["airgap-app", "sidecar"] {
-            copy_dir(
-                &Path::new(ROOT).join("testdata/bundle").join(name),
-                &self.path(name),
-            );
-        }
-        let chart_yaml = self.path("airgap-app/Chart.yaml");
-        let text = std::fs::read_to_string(&chart_yaml).unwrap();
-        std::fs::write(
-            &chart_yaml,
-            text.replace("REGISTRY/", &format!("{registry}/")),
-        )
-        .unwrap();
-        self.ok(&["dependency", "update", "airgap-app"]);
-        self.path("airgap-app")
-    }
-
-    /// `bundle create` of the chart with the base and base+prod layerings; the bundle's path.
-    fn bundle(&self, f: &Fixture, extra: &[&str]) -> PathBuf {
-        self.chart(&f.source);
-        let set_image = format!("image.registry={}", f.source);
-        let set_global = format!("global.registry={}", f.source);
-        let mut args = vec![
-            "bundle",
-            "create",
-            "airgap-app",
-            "-f",
-            "airgap-app/values-base.yaml",
-            "--values-set",
-            "airgap-app/values-base.yaml,airgap-app/values-prod.yaml",
-            "--set",
-            &set_image,
-            "--set",
-            &set_global,
-            "-o",
-            "platform.bundle.tgz",
-        ];
-        args.extend_from_slice(extra);
-        let out = self.ok(&args);
-        let images = 6 + extra.iter().filter(|a| **a == "--image").count();
-        assert!(
-            out.contains(&format!(
-                "chart airgap-app 0.1.0, 1 dependencies, 2 values files, {images} images"
-            )),
-            "{out}"
-        );
-        self.path("platform.bundle.tgz")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// The bundle extracted into `dir`; its manifest.
-fn unpack(bundle: &Path, dir: &Path) -> serde_json::Value {
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir).unwrap();
-    rudder::bundle::archive::extract(bundle, dir).unwrap();
-    serde_json::from_slice(&std::fs::read(dir.join("bundle.json")).unwrap()).unwrap()
-}
-
-fn image<'a>(manifest: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    manifest["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["repository"] == format!("ag-test/{name}"))
-        .unwrap_or_else(|| panic!("no ag-test/{name} in {manifest:#}"))
-}
 
 #[test]
 fn create_verify_and_push() {
@@ -505,15 +153,6 @@ fn create_verify_and_push() {
         s.path("pulled").to_str().unwrap(),
     ]);
     assert!(s.path("pulled/airgap-app-0.1.0.tgz").is_file());
-}
-
-/// Rewrites the bundle from `dir` after `change` altered it.
-fn repack(s: &Scratch, dir: &str, name: &str, change: impl FnOnce(&Path)) -> PathBuf {
-    let root = s.path(dir);
-    change(&root);
-    let out = s.path(name);
-    rudder::bundle::archive::write(&root, &out).unwrap();
-    out
 }
 
 #[test]
@@ -724,39 +363,6 @@ fn registry_failures_are_clear() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-}
-
-/// A private image on the TLS registry with htpasswd authentication, and a one-image chart
-/// `private` naming it (every request to this registry checks a bcrypt password: slow); the
-/// image's digest.
-fn private_chart(s: &Scratch, f: &Fixture) -> String {
-    let mut tls = Client::new(
-        &f.site_tls,
-        Options {
-            ca_file: f.site_ca.clone(),
-            credentials: Some((f.site_user.clone(), f.site_password.clone())),
-            ..Options::default()
-        },
-    )
-    .unwrap();
-    let private = push_manifest(&mut tls, "ag-test/private", "amd64");
-    tls.put_manifest("ag-test/private", "1.0", &private)
-        .unwrap();
-    std::fs::create_dir_all(s.path("private/templates")).unwrap();
-    std::fs::write(
-        s.path("private/Chart.yaml"),
-        "apiVersion: v2\nname: private\nversion: 0.2.0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        s.path("private/templates/pod.yaml"),
-        format!(
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: p\n      image: {}/ag-test/private:1.0\n",
-            f.site_tls
-        ),
-    )
-    .unwrap();
-    private.digest
 }
 
 #[test]
@@ -1029,43 +635,11 @@ fn credential_helpers() {
     assert!(s.path("pulled/private-0.2.0.tgz").is_file());
 }
 
-/// A listener that counts the connections made to it.
-fn recorder() -> (String, Arc<AtomicUsize>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = count.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            seen.fetch_add(1, Ordering::SeqCst);
-            drop(stream);
-        }
-    });
-    (address, count)
-}
-
-#[cfg(feature = "cluster-tests")]
-fn kubeconfig() -> Option<PathBuf> {
-    let out = Command::new(Path::new(ROOT).join("tests/cluster/up"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .ok()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    match stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) {
-        Some(p) if out.status.success() && Path::new(p).is_file() => Some(PathBuf::from(p)),
-        _ => {
-            unavailable("the local control plane (tests/cluster/up)");
-            None
-        }
-    }
-}
-
 #[cfg(feature = "cluster-tests")]
 #[test]
 fn offline_install_rewrites_images() {
     let Some(f) = fixture() else { return };
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let s = Scratch::new("install");
@@ -1074,20 +648,8 @@ fn offline_install_rewrites_images() {
     let ns = format!("ag-offline-{}", std::process::id());
     let (trap, connections) = recorder();
     let proxy = format!("http://{trap}");
-    // HTTP_PROXY and ALL_PROXY send every HTTP and HTTPS request of reqwest (charts, registries,
-    // values URLs) to the recorder. HTTPS_PROXY is left unset: kube-rs reads it for the API server
-    // and, built without its `http-proxy` feature, refuses to start when it is set.
     let run = |args: &[&str]| {
-        s.command(args)
-            .env("KUBECONFIG", &kubeconfig)
-            .env("HTTP_PROXY", &proxy)
-            .env("ALL_PROXY", &proxy)
-            .env("http_proxy", &proxy)
-            .env("all_proxy", &proxy)
-            .env_remove("HTTPS_PROXY")
-            .env_remove("https_proxy")
-            .env_remove("NO_PROXY")
-            .env_remove("no_proxy")
+        cluster::offline(&mut s.command(args), &kubeconfig, &proxy)
             .output()
             .unwrap()
     };
@@ -1100,27 +662,11 @@ fn offline_install_rewrites_images() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    struct Cleanup<'a>(&'a Path, &'a str);
-    impl Drop for Cleanup<'_> {
-        fn drop(&mut self) {
-            let _ = Command::new(env!("CARGO_BIN_EXE_rudder"))
-                .args(["uninstall", "rel", "-n", self.1])
-                .env("KUBECONFIG", self.0)
-                .output();
-            let kubectl = Command::new(Path::new(ROOT).join("scripts/install-oracle"))
-                .args(["path", "kubectl"])
-                .output()
-                .ok()
-                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-            if let Some(kubectl) = kubectl {
-                let _ = Command::new(kubectl)
-                    .args(["delete", "namespace", self.1, "--wait=false"])
-                    .env("KUBECONFIG", self.0)
-                    .output();
-            }
-        }
-    }
-    let _cleanup = Cleanup(&kubeconfig, &ns);
+    let _cleanup = cluster::Installed {
+        kubeconfig: kubeconfig.clone(),
+        release: "rel".into(),
+        namespace: ns.clone(),
+    };
 
     // The site's registry is the recorder: an install must never contact it (kwok pulls nothing).
     let site = trap.clone();
@@ -1193,29 +739,7 @@ fn offline_install_rewrites_images() {
         "{hooks}"
     );
     // The applied objects hold the rewritten references.
-    let kubectl = PathBuf::from(
-        String::from_utf8_lossy(
-            &Command::new(Path::new(ROOT).join("scripts/install-oracle"))
-                .args(["path", "kubectl"])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .trim(),
-    );
-    let live = Command::new(&kubectl)
-        .args([
-            "get",
-            "deployment,daemonset,cronjob",
-            "-n",
-            &ns,
-            "-o",
-            "jsonpath={..image}",
-        ])
-        .env("KUBECONFIG", &kubeconfig)
-        .output()
-        .unwrap();
-    let live = String::from_utf8_lossy(&live.stdout);
+    let live = cluster::live_images(&kubeconfig, "deployment,daemonset,cronjob", &ns);
     let mut images: Vec<&str> = live.split_whitespace().collect();
     images.sort();
     images.dedup();
@@ -1244,7 +768,7 @@ fn offline_install_rewrites_images() {
 #[test]
 fn platform_bundle_installs_offline() {
     let Some(f) = fixture() else { return };
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let s = Scratch::new("platform");
@@ -1326,56 +850,30 @@ fn platform_bundle_installs_offline() {
     let ns = format!("ag-platform-{}", std::process::id());
     let (trap, connections) = recorder();
     let proxy = format!("http://{trap}");
-    let kubectl = PathBuf::from(
-        String::from_utf8_lossy(
-            &Command::new(Path::new(ROOT).join("scripts/install-oracle"))
-                .args(["path", "kubectl"])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .trim(),
-    );
-    struct Cleanup<'a>(&'a Path, &'a Path, &'a str);
-    impl Drop for Cleanup<'_> {
-        fn drop(&mut self) {
-            let _ = Command::new(env!("CARGO_BIN_EXE_rudder"))
-                .args(["uninstall", "agp", "-n", self.2])
-                .env("KUBECONFIG", self.0)
-                .output();
-            let _ = Command::new(self.1)
-                .args(["delete", "namespace", self.2, "--wait=false"])
-                .env("KUBECONFIG", self.0)
-                .output();
-        }
-    }
-    let _cleanup = Cleanup(&kubeconfig, &kubectl, &ns);
+    let _cleanup = cluster::Installed {
+        kubeconfig: kubeconfig.clone(),
+        release: "agp".into(),
+        namespace: ns.clone(),
+    };
     // The prod layering renders ServiceMonitors: their CRD must be there (a fresh cluster lacks it).
     common::servicemonitor_crd(&kubeconfig);
-    let out = s
-        .command(&[
-            "upgrade",
-            "--install",
-            "agp",
-            "platform.bundle.tgz",
-            "--offline",
-            "--registry",
-            &f.site,
-            "-n",
-            &ns,
-            "--create-namespace",
-            "-f",
-            prod,
-            "--set",
-            &set,
-        ])
-        .env("KUBECONFIG", &kubeconfig)
-        .env("HTTP_PROXY", &proxy)
-        .env("ALL_PROXY", &proxy)
-        .env("http_proxy", &proxy)
-        .env("all_proxy", &proxy)
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
+    let mut install = s.command(&[
+        "upgrade",
+        "--install",
+        "agp",
+        "platform.bundle.tgz",
+        "--offline",
+        "--registry",
+        &f.site,
+        "-n",
+        &ns,
+        "--create-namespace",
+        "-f",
+        prod,
+        "--set",
+        &set,
+    ]);
+    let out = cluster::offline(&mut install, &kubeconfig, &proxy)
         .output()
         .unwrap();
     assert!(
@@ -1384,19 +882,11 @@ fn platform_bundle_installs_offline() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let live = Command::new(&kubectl)
-        .args([
-            "get",
-            "deployment,statefulset,daemonset,cronjob,job",
-            "-n",
-            &ns,
-            "-o",
-            "jsonpath={..image}",
-        ])
-        .env("KUBECONFIG", &kubeconfig)
-        .output()
-        .unwrap();
-    let live = String::from_utf8_lossy(&live.stdout).into_owned();
+    let live = cluster::live_images(
+        &kubeconfig,
+        "deployment,statefulset,daemonset,cronjob,job",
+        &ns,
+    );
     let live: std::collections::BTreeSet<&str> = live.split_whitespace().collect();
     assert!(live.len() >= 5, "{live:?}");
     let mut site = plain(&f.site);
@@ -1475,6 +965,58 @@ fn template_show_and_lint_read_a_bundle() {
     let helm = common::helm_v3().expect("helm v3 oracle");
     let from_helm = run(&helm, &chart, &[]);
     assert_eq!(from_bundle, from_helm, "helm template of the bundled chart");
+    // --registry: the images moved to the site's registry as an install from the bundle moves
+    // them (the same step), in the manifests and the hooks; nothing else changes.
+    let site = "site.example:5000";
+    let set_global = format!("global.registry={}", f.source);
+    let bundled = run(rudder, &bundle, &["--offline", "--set", &set_global]);
+    let moved = run(
+        rudder,
+        &bundle,
+        &["--offline", "--set", &set_global, "--registry", site],
+    );
+    let source_images = format!("{}/ag-test/", f.source);
+    assert!(bundled.contains(&source_images), "{bundled}");
+    assert_eq!(
+        moved,
+        bundled.replace(&source_images, &format!("{site}/ag-test/"))
+    );
+    assert!(
+        moved.contains(&format!("image: {site}/ag-test/check:1.0")),
+        "{moved}"
+    );
+    let err = s.fails(&[
+        "template",
+        "rel",
+        bundle.to_str().unwrap(),
+        "--offline",
+        "--registry",
+        site,
+        "-f",
+        "airgap-app/values-prod.yaml",
+        "--set",
+        &format!("image.registry={}", f.source),
+        "--set",
+        &format!("global.registry={}", f.source),
+        "--set",
+        "debugTools.enabled=true",
+    ]);
+    assert!(
+        err.contains(&format!("image \"{}/ag-test/debug:1.0\"", f.source))
+            && err.contains("is not in the bundle"),
+        "{err}"
+    );
+    let err = s.fails(&[
+        "template",
+        "rel",
+        chart.to_str().unwrap(),
+        "--registry",
+        site,
+    ]);
+    assert!(
+        err.contains("--registry is for rendering a bundle"),
+        "{err}"
+    );
     assert_eq!(
         contacted.load(Ordering::SeqCst),
         0,
@@ -1526,88 +1068,6 @@ fn template_show_and_lint_read_a_bundle() {
         "--offline",
     ]);
     assert!(err.contains("offline"), "{err}");
-}
-
-/// A TCP relay to `upstream` that passes bytes on at about `rate` bytes a second each way. Each
-/// connection's threads end when it closes.
-fn throttled_relay(upstream: String, rate: usize) -> String {
-    use std::net::{TcpListener, TcpStream};
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(client) = client else { continue };
-            let Ok(server) = TcpStream::connect(&upstream) else {
-                continue;
-            };
-            let (client_in, server_in) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-            std::thread::spawn(move || throttled_copy(client_in, server, rate));
-            std::thread::spawn(move || throttled_copy(server_in, client, rate));
-        }
-    });
-    address
-}
-
-fn throttled_copy(mut from: std::net::TcpStream, mut to: std::net::TcpStream, rate: usize) {
-    use std::io::Read;
-    let mut buffer = [0u8; 4096];
-    let pause = std::time::Duration::from_secs_f64(buffer.len() as f64 / rate as f64);
-    loop {
-        match from.read(&mut buffer) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if to.write_all(&buffer[..n]).is_err() {
-                    break;
-                }
-                std::thread::sleep(pause);
-            }
-        }
-    }
-    let _ = to.shutdown(std::net::Shutdown::Both);
-}
-
-/// Pushes `repository:1.0`, one layer of `size` pseudo-random bytes (the same on every run).
-fn push_big_image(client: &mut Client, repository: &str, size: usize) {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let layer: Vec<u8> = (0..size)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect();
-    let config = br#"{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}"#;
-    let config_digest = client.put_blob(repository, config).unwrap();
-    let layer_digest = client.put_blob(repository, &layer).unwrap();
-    let data = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest, "size": layer.len()}],
-    }))
-    .unwrap();
-    let manifest = Manifest {
-        digest: digest_of(&data),
-        data,
-        media_type: OCI_MANIFEST.to_string(),
-    };
-    client.put_manifest(repository, "1.0", &manifest).unwrap();
-}
-
-/// A chart with one ConfigMap and no image, written under `dir`.
-fn tiny_chart(dir: &Path) {
-    std::fs::create_dir_all(dir.join("templates")).unwrap();
-    std::fs::write(
-        dir.join("Chart.yaml"),
-        "apiVersion: v2\nname: tiny\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
-    )
-    .unwrap();
 }
 
 /// SIGINT or SIGTERM in the middle of `bundle create` (a layer coming slowly through a throttling
@@ -1697,18 +1157,10 @@ fn interrupted_create_leaves_nothing() {
     }
     // `bundle push` through the relay (the layer goes up slowly): SIGINT removes the extracted
     // bundle.
-    s.ok(&[
-        "bundle",
-        "create",
-        "tiny",
-        "--image",
-        &format!("{}/ag-test/big:1.0", f.source),
-        "-q",
-        "-o",
-        "big.tgz",
-    ]);
+    let big = format!("{}/ag-test/big:1.0", f.source);
+    s.ok(&create_tiny(&[&big], &[], "big.tgz"));
     // An empty site of its own: the layer is never there already.
-    let site = bundle_support::TestRegistry::start(&s.path("site"), "");
+    let site = TestRegistry::start(&s.path("site"), "");
     let site_relay = throttled_relay(site.host.clone(), 100 * 1024);
     let mut child = s
         .command(&["bundle", "push", "big.tgz", "--registry", &site_relay])
@@ -1764,9 +1216,9 @@ fn interrupted_create_leaves_nothing() {
 /// repository.
 #[test]
 fn bearer_token_registries() {
-    use bundle_support::{TestRegistry, TokenServer};
     if registry_server(None).is_none() {
-        return unavailable("docker-registry (tests/registry-server/up)");
+        unavailable("docker-registry (tests/registry-server/up)");
+        return;
     }
     let s = Scratch::new("token");
     let password = format!("tok-{}", std::process::id());
@@ -1796,19 +1248,8 @@ fn bearer_token_registries() {
     let base = format!("{}/public/base:1.0", source.host);
 
     // Anonymous: the token server grants pulls of public/… only.
-    s.ok(&[
-        "bundle", "create", "tiny", "--image", &base, "-q", "-o", "anon.tgz",
-    ]);
-    let err = s.fails(&[
-        "bundle",
-        "create",
-        "tiny",
-        "--image",
-        &app,
-        "-q",
-        "-o",
-        "refused.tgz",
-    ]);
+    s.ok(&create_tiny(&[&base], &[], "anon.tgz"));
+    let err = s.fails(&create_tiny(&[&app], &[], "refused.tgz"));
     eprintln!("anonymous: {err}");
     assert!(
         err.contains(&source.host)
@@ -1827,16 +1268,7 @@ fn bearer_token_registries() {
     )
     .unwrap();
     let refused_before = tokens.refused.load(Ordering::SeqCst);
-    let err = s.fails(&[
-        "bundle",
-        "create",
-        "tiny",
-        "--image",
-        &app,
-        "-q",
-        "-o",
-        "refused.tgz",
-    ]);
+    let err = s.fails(&create_tiny(&[&app], &[], "refused.tgz"));
     eprintln!("wrong password: {err}");
     assert!(
         err.contains(&format!("image {app}"))
@@ -1857,9 +1289,7 @@ fn bearer_token_registries() {
         "-p",
         &password,
     ]);
-    s.ok(&[
-        "bundle", "create", "tiny", "--image", &app, "--image", &base, "-q", "-o", "tok.tgz",
-    ]);
+    s.ok(&create_tiny(&[&app, &base], &[], "tok.tgz"));
     let m = unpack(&s.path("tok.tgz"), &s.path("tok"));
     assert_eq!(m["images"].as_array().unwrap().len(), 2, "{m:#}");
 
@@ -1928,33 +1358,217 @@ fn bearer_token_registries() {
     assert!(site.requests().iter().any(|r| r.ends_with(" 401")));
 }
 
-/// Pushes `entries` (descriptor JSON values) as an OCI index; its manifest.
-fn push_index(
-    client: &mut Client,
-    repository: &str,
-    tag: &str,
-    entries: Vec<serde_json::Value>,
-) -> Manifest {
-    let data = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries,
-    }))
-    .unwrap();
-    let index = Manifest {
-        digest: digest_of(&data),
-        data,
-        media_type: OCI_INDEX.to_string(),
-    };
-    client.put_manifest(repository, tag, &index).unwrap();
-    index
-}
-
-fn descriptor(m: &Manifest, platform: Option<(&str, &str)>) -> serde_json::Value {
-    let mut d =
-        serde_json::json!({"mediaType": m.media_type, "digest": m.digest, "size": m.data.len()});
-    if let Some((os, architecture)) = platform {
-        d["platform"] = serde_json::json!({"os": os, "architecture": architecture});
+/// Identity tokens, differential against helm v3.17.3 (Docker's login and containerd's resolver
+/// inside it): a token service that answers `registry login`'s offline-token request with a
+/// `refresh_token` gets that stored as `identitytoken` (in the file, or as a credential helper's
+/// `<token>` user) in place of the password; pulls and pushes then use it in OAuth2's refresh
+/// grant (`POST` to the realm), counted by the token server. Rudder and Helm write the same
+/// files, send the helper the same input, and use each other's stored tokens (helm v4.1.4 pulls
+/// with Rudder's too); an identity token the service refuses is an error that names the registry
+/// and does not print the token.
+#[test]
+fn identity_tokens_from_the_token_service() {
+    if registry_server(None).is_none() {
+        unavailable("docker-registry (tests/registry-server/up)");
+        return;
     }
-    d
+    let helm = common::helm_v3().expect("helm v3 oracle");
+    let rudder = PathBuf::from(env!("CARGO_BIN_EXE_rudder"));
+    let s = Scratch::new("identity");
+    let password = format!("id-{}", std::process::id());
+    let tokens = TokenServer::start_with_refresh_tokens(&s.path("token"), "id-user", &password);
+    let registry = TestRegistry::start(&s.path("reg"), &tokens.registry_auth("ag-identity"));
+    let host = registry.host.clone();
+    tiny_chart(&s.path("tiny"));
+    s.ok(&["package", "tiny"]);
+
+    // Each side has its own Helm and Docker homes; `bin` holds a credential helper that keeps
+    // what it is given in a file and logs its calls.
+    let home = |side: &str| s.path(&format!("{side}-home"));
+    let config = |side: &str| home(side).join("config/registry/config.json");
+    for side in ["helm", "rudder"] {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = home(side).join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let helper = bin.join("docker-credential-keep");
+        std::fs::write(
+            &helper,
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> \"$HOME/calls\"\ncase \"$1\" in\n  store) cat > \"$HOME/kept\" ;;\n  get) cat > /dev/null; if [ -f \"$HOME/kept\" ]; then cat \"$HOME/kept\"; else echo 'credentials not found in native keychain'; exit 1; fi ;;\n  erase) cat > /dev/null; rm -f \"$HOME/kept\" ;;\nesac\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // "v4": helm v4.1.4 with Rudder's homes (its own cache), reading what Rudder stored.
+    let helm4 = common::oracle("v4");
+    let run = |side: &str, args: &[&str]| {
+        let dir = home(if side == "v4" { "rudder" } else { side });
+        let program = match side {
+            "helm" => &helm,
+            "v4" => &helm4,
+            _ => &rudder,
+        };
+        let cache = home(side).join("cache");
+        let out = Command::new(program)
+            .args(args)
+            .current_dir(&s.0)
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", dir.join("bin").display()),
+            )
+            .env("HOME", &dir)
+            .env("HELM_CONFIG_HOME", dir.join("config"))
+            .env("HELM_CACHE_HOME", cache)
+            .env("HELM_DATA_HOME", dir.join("data"))
+            .env("DOCKER_CONFIG", dir.join("docker"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let both = |args: &[&str]| {
+        let theirs = run("helm", args);
+        let ours = run("rudder", args);
+        assert_eq!(ours, theirs, "{args:?}");
+        ours
+    };
+    let file = |side: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(config(side)).unwrap()).unwrap()
+    };
+    let login = [
+        "registry",
+        "login",
+        host.as_str(),
+        "-u",
+        "id-user",
+        "-p",
+        password.as_str(),
+    ];
+    let chart = format!("oci://{host}/charts/tiny");
+    let pull = [
+        "pull",
+        chart.as_str(),
+        "--version",
+        "0.1.0",
+        "--plain-http",
+        "-d",
+    ];
+
+    // Helm 3.17 pulls only into a destination that exists.
+    for dir in [
+        "from-helm",
+        "from-helm-h",
+        "from-helm-4",
+        "from-rudder",
+        "from-helper",
+        "from-helper-h",
+        "refused",
+        "refused-h",
+    ] {
+        std::fs::create_dir_all(s.path(dir)).unwrap();
+    }
+
+    // Into the file: the identity token, no password.
+    let (code, _, stderr) = both(&login);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(file("rudder"), file("helm"));
+    assert_eq!(
+        file("rudder"),
+        serde_json::json!({"auths": {host.clone(): {"identitytoken": tokens.refresh_token()}}})
+    );
+    // Helm pushes with its token; both pull with theirs (the refresh grant).
+    let (code, _, stderr) = run(
+        "helm",
+        &[
+            "push",
+            "tiny-0.1.0.tgz",
+            &format!("oci://{host}/charts"),
+            "--plain-http",
+        ],
+    );
+    assert_eq!(code, Some(0), "helm push: {stderr}");
+    let refreshed = tokens.refreshed.load(Ordering::SeqCst);
+    let (code, _, stderr) = run("rudder", &[&pull[..], &["from-helm"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(tokens.refreshed.load(Ordering::SeqCst) > refreshed);
+    let (code, _, stderr) = run("helm", &[&pull[..], &["from-helm-h"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::read(s.path("from-helm/tiny-0.1.0.tgz")).unwrap(),
+        std::fs::read(s.path("from-helm-h/tiny-0.1.0.tgz")).unwrap()
+    );
+    // Helm 4 (whose own login stores the password) uses the identity token Rudder stored.
+    let refreshed = tokens.refreshed.load(Ordering::SeqCst);
+    let (code, _, stderr) = run("v4", &[&pull[..], &["from-helm-4"]].concat());
+    assert_eq!(code, Some(0), "helm v4 pull: {stderr}");
+    assert!(tokens.refreshed.load(Ordering::SeqCst) > refreshed);
+    // Rudder pushes with its token; Helm pulls what it pushed.
+    let refreshed = tokens.refreshed.load(Ordering::SeqCst);
+    let (code, _, stderr) = run(
+        "rudder",
+        &[
+            "push",
+            "tiny-0.1.0.tgz",
+            &format!("oci://{host}/charts"),
+            "--plain-http",
+        ],
+    );
+    assert_eq!(code, Some(0), "rudder push: {stderr}");
+    assert!(tokens.refreshed.load(Ordering::SeqCst) > refreshed);
+    let (code, _, stderr) = run("helm", &[&pull[..], &["from-rudder"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+
+    // Through a credential helper: `<token>` as the user, the token as the secret.
+    for side in ["helm", "rudder"] {
+        std::fs::write(config(side), r#"{"credsStore": "keep"}"#).unwrap();
+    }
+    let (code, _, stderr) = both(&login);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(file("rudder"), file("helm"));
+    let kept = |side: &str| std::fs::read_to_string(home(side).join("kept")).unwrap();
+    assert_eq!(kept("rudder"), kept("helm"));
+    assert_eq!(
+        kept("rudder"),
+        format!(
+            "{{\"ServerURL\":\"{host}\",\"Username\":\"\\u003ctoken\\u003e\",\"Secret\":\"{}\"}}\n",
+            tokens.refresh_token()
+        )
+    );
+    let refreshed = tokens.refreshed.load(Ordering::SeqCst);
+    let (code, _, stderr) = run("rudder", &[&pull[..], &["from-helper"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(tokens.refreshed.load(Ordering::SeqCst) > refreshed);
+    let (code, _, stderr) = run("helm", &[&pull[..], &["from-helper-h"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    both(&["registry", "logout", host.as_str()]);
+    assert_eq!(file("rudder"), file("helm"));
+    assert!(!home("rudder").join("kept").exists());
+
+    // An identity token the service refuses: both fail; ours names the registry and the cause.
+    for side in ["helm", "rudder"] {
+        std::fs::write(
+            config(side),
+            serde_json::json!({"auths": {host.clone(): {"identitytoken": "not-the-token"}}})
+                .to_string(),
+        )
+        .unwrap();
+    }
+    let (code, _, _) = run("helm", &[&pull[..], &["refused-h"]].concat());
+    assert_ne!(code, Some(0));
+    let (code, _, stderr) = run("rudder", &[&pull[..], &["refused"]].concat());
+    assert_ne!(code, Some(0));
+    eprintln!("refused identity token: {stderr}");
+    assert!(
+        stderr.contains(&host)
+            && stderr.contains("401 Unauthorized (it refused the identity token stored for")
+            && !stderr.contains("not-the-token"),
+        "{stderr}"
+    );
+    assert!(!s.path("refused/tiny-0.1.0.tgz").exists());
 }
 
 /// An index whose entries are indexes (as multi-arch builds with attestations make): copied whole,
@@ -2016,16 +1630,7 @@ fn nested_indexes_copy_filter_verify_and_push() {
     };
 
     // Whole: every level stored as served.
-    s.ok(&[
-        "bundle",
-        "create",
-        "tiny",
-        "--image",
-        &image,
-        "-q",
-        "-o",
-        "whole.tgz",
-    ]);
+    s.ok(&create_tiny(&[&image], &[], "whole.tgz"));
     s.ok(&["bundle", "verify", "whole.tgz"]);
     let m = unpack(&s.path("whole.tgz"), &s.path("whole"));
     assert_eq!(m["images"][0]["digest"], top.digest.as_str());
@@ -2043,18 +1648,11 @@ fn nested_indexes_copy_filter_verify_and_push() {
 
     // linux/amd64: the inner index without a platform is filtered (its attestation goes), the
     // arm64 one is dropped; both changed indexes have new digests.
-    s.ok(&[
-        "bundle",
-        "create",
-        "tiny",
-        "--image",
-        &image,
-        "--platform",
-        "linux/amd64",
-        "-q",
-        "-o",
+    s.ok(&create_tiny(
+        &[&image],
+        &["--platform", "linux/amd64"],
         "amd64.tgz",
-    ]);
+    ));
     s.ok(&["bundle", "verify", "amd64.tgz"]);
     let m = unpack(&s.path("amd64.tgz"), &s.path("amd64"));
     let stored = m["images"][0]["digest"].as_str().unwrap().to_string();
@@ -2071,18 +1669,11 @@ fn nested_indexes_copy_filter_verify_and_push() {
     assert!(!blob("amd64", &arm64.digest).exists());
 
     // linux/arm64: the inner index that names linux/arm64 is kept whole.
-    s.ok(&[
-        "bundle",
-        "create",
-        "tiny",
-        "--image",
-        &image,
-        "--platform",
-        "linux/arm64",
-        "-q",
-        "-o",
+    s.ok(&create_tiny(
+        &[&image],
+        &["--platform", "linux/arm64"],
         "arm64.tgz",
-    ]);
+    ));
     let m = unpack(&s.path("arm64.tgz"), &s.path("arm64"));
     let stored = m["images"][0]["digest"].as_str().unwrap().to_string();
     assert_eq!(
@@ -2091,18 +1682,11 @@ fn nested_indexes_copy_filter_verify_and_push() {
     );
 
     // A platform nothing has: the error lists what the nesting has.
-    let err = s.fails(&[
-        "bundle",
-        "create",
-        "tiny",
-        "--image",
-        &image,
-        "--platform",
-        "linux/s390x",
-        "-q",
-        "-o",
+    let err = s.fails(&create_tiny(
+        &[&image],
+        &["--platform", "linux/s390x"],
         "none.tgz",
-    ]);
+    ));
     assert!(
         err.contains("no manifest for platform linux/s390x")
             && err.contains("linux/amd64")
@@ -2149,32 +1733,12 @@ fn nested_indexes_copy_filter_verify_and_push() {
     }
 }
 
-fn stored_of(s: &Scratch, dir: &str) -> String {
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(s.path(&format!("{dir}/bundle.json"))).unwrap())
-            .unwrap();
-    m["images"][0]["digest"].as_str().unwrap().to_string()
-}
-
-fn entries_of(data: &[u8]) -> Vec<String> {
-    let index: serde_json::Value = serde_json::from_slice(data).unwrap();
-    index["manifests"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["digest"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// `bundle push` mounts a blob it already sent to one repository into the next ones
 /// (`POST …/blobs/uploads/?mount=…&from=…`) instead of uploading it again; a registry that does not
 /// mount (here: the source repository lacks the blob, so the real registry answers 202 with an
 /// upload session) gets the upload. Counted in the site registry's own access log.
 #[test]
 fn push_mounts_shared_blobs() {
-    use bundle_support::TestRegistry;
     let Some(f) = fixture() else { return };
     let s = Scratch::new("mount");
     let mut source = plain(&f.source);
@@ -2184,15 +1748,12 @@ fn push_mounts_shared_blobs() {
         push_big_image(&mut source, repository, 64 << 10);
     }
     tiny_chart(&s.path("tiny"));
-    let mut args = vec!["bundle", "create", "tiny", "-q", "-o", "mount.tgz"];
     let images: Vec<String> = repositories
         .iter()
         .map(|r| format!("{}/{r}:1.0", f.source))
         .collect();
-    for image in &images {
-        args.extend(["--image", image.as_str()]);
-    }
-    s.ok(&args);
+    let images: Vec<&str> = images.iter().map(String::as_str).collect();
+    s.ok(&create_tiny(&images, &[], "mount.tgz"));
     let site = TestRegistry::start(&s.path("site"), "");
     let out = s.run(&["bundle", "push", "mount.tgz", "--registry", &site.host]);
     assert!(

@@ -17,6 +17,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use rudder::template::gostr;
+
+/// A case or golden file's text, byte for byte: output that is not valid UTF-8 (a binary file
+/// rendered raw) is kept as gostr's escapes, so that both sides compare as Go's bytes.
+fn read_bytes_as_text(path: &Path) -> std::io::Result<String> {
+    fs::read(path).map(gostr::from_vec)
+}
+
 const DEFAULT_CHART_YAML: &str = "apiVersion: v2\nname: case\nversion: 0.1.0\n";
 
 fn root() -> PathBuf {
@@ -227,8 +235,9 @@ fn run_program(program: &Path, dir: &Path, words: &[String]) -> Outcome {
     match cmd.output() {
         Ok(out) => Outcome {
             exit: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            // Kept byte for byte (invalid UTF-8 as gostr's escapes), as goldens are read.
+            stdout: gostr::from_vec(out.stdout),
+            stderr: gostr::from_vec(out.stderr),
         },
         Err(e) => Outcome {
             exit: -1,
@@ -526,7 +535,7 @@ fn cases_match_helm() {
             continue;
         }
         seen.insert(rel.clone());
-        let Ok(golden_text) = fs::read_to_string(&golden_path) else {
+        let Ok(golden_text) = read_bytes_as_text(&golden_path) else {
             missing_golden.push(rel);
             continue;
         };
@@ -577,7 +586,7 @@ fn cases_match_helm() {
             chart_arg = format!("./{}", file_name.to_string_lossy());
             (String::new(), false)
         } else {
-            let text = fs::read_to_string(&src).expect("read case");
+            let text = read_bytes_as_text(&src).expect("read case");
             let case = parse_case(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
             let mut files = case.files;
             if !files.contains_key("Chart.yaml")
@@ -588,7 +597,7 @@ fn cases_match_helm() {
             for (name, content) in &files {
                 let full = chart_dir.join(name);
                 fs::create_dir_all(full.parent().expect("file has a parent")).expect("mkdir");
-                fs::write(&full, content).expect("write case file");
+                fs::write(&full, gostr::to_bytes(content)).expect("write case file");
             }
             fs::create_dir_all(&chart_dir).expect("mkdir chart");
             let nondet = case

@@ -797,6 +797,133 @@ fn oci_registry_with_tls_and_login() {
     assert_eq!(out.stderr, "Error: not logged in\n");
 }
 
+/// `registry login|logout` through Docker credential helpers, against helm v3.17.3 (oras-go's
+/// dynamic store) on the plain-HTTP registry: `credsStore` and `credHelpers[host]` get `store`
+/// (the credentials as JSON on standard input) and `erase` (the host), the file keeps the host under
+/// `auths` with no secret; with nothing configured, the platform's default helper is detected and
+/// recorded as `credsStore`; a failing or missing helper is Helm's error and the file is left as it
+/// was; `logout` of a host the file does not list is `not logged in`. The helpers are scripts that
+/// log what they were asked; the logs and the files (as JSON) must be the same on both sides.
+#[test]
+fn registry_login_and_logout_through_credential_helpers() {
+    let Some(helm) = helm() else { return };
+    let Some(registry) = registry_server() else {
+        return;
+    };
+    let host = format!("127.0.0.1:{}", registry["REGISTRY_PLAIN_PORT"]);
+    let sides = Sides::new("cred-helpers");
+    let helper = |side: &str, name: &str, body: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = sides.dir(side).join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let path = bin.join(format!("docker-credential-{name}"));
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\n{{ printf '%s %s\\n' {name} \"$1\"; cat; echo; }} >> \"$CALLS\"\n{body}"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    for side in ["helm", "rudder"] {
+        helper(side, "fake", "exit 0\n");
+        helper(side, "bad", "echo 'the keyring is locked'\nexit 4\n");
+    }
+    let config = |side: &str| sides.dir(side).join(".helm/config/registry/config.json");
+    let run = |side: &str, bin: &Path, args: &[&str]| {
+        let dir = sides.dir(side);
+        let path = format!(
+            "{}:{}",
+            dir.join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let out = Command::new(bin)
+            .args(args)
+            .current_dir(&dir)
+            .env("PATH", path)
+            .env("CALLS", dir.join("calls"))
+            .env("HELM_CONFIG_HOME", dir.join(".helm/config"))
+            .env("HELM_CACHE_HOME", dir.join(".helm/cache"))
+            .env("DOCKER_CONFIG", dir.join("docker"))
+            .env_remove("HELM_REGISTRY_CONFIG")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let state = |side: &str| {
+        let file = std::fs::read_to_string(config(side))
+            .ok()
+            .map(|t| serde_json::from_str::<serde_json::Value>(&t).unwrap());
+        let calls = std::fs::read_to_string(sides.dir(side).join("calls")).unwrap_or_default();
+        let _ = std::fs::remove_file(sides.dir(side).join("calls"));
+        (file, calls)
+    };
+    let login = [
+        "registry",
+        "login",
+        host.as_str(),
+        "-u",
+        "u",
+        "-p",
+        "s3cret",
+    ];
+    let logout = ["registry", "logout", host.as_str()];
+    let cases: Vec<(Option<serde_json::Value>, Vec<&[&str]>)> = vec![
+        (
+            Some(serde_json::json!({"credsStore": "fake"})),
+            vec![&login, &logout, &logout],
+        ),
+        (
+            Some(serde_json::json!({"credHelpers": {host.clone(): "fake"}, "credsStore": "bad"})),
+            vec![&login, &logout],
+        ),
+        (
+            Some(serde_json::json!({"credHelpers": {host.clone(): "bad"}})),
+            vec![&login, &logout],
+        ),
+        (
+            Some(serde_json::json!({"auths": {host.clone(): {}}, "credsStore": "bad"})),
+            vec![&logout],
+        ),
+        (
+            Some(serde_json::json!({"credsStore": "rudder-missing"})),
+            vec![&login],
+        ),
+        // Nothing configured: the detected default (a `secretservice` helper on $PATH).
+        (None, vec![&login, &logout]),
+        (Some(serde_json::json!({})), vec![&login]),
+    ];
+    for (i, (initial, steps)) in cases.iter().enumerate() {
+        for side in ["helm", "rudder"] {
+            let file = config(side);
+            let _ = std::fs::remove_file(&file);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            if let Some(json) = initial {
+                std::fs::write(&file, json.to_string()).unwrap();
+            }
+            let default = sides.dir(side).join("bin/docker-credential-secretservice");
+            let _ = std::fs::remove_file(&default);
+            if initial
+                .as_ref()
+                .is_none_or(|j| j.as_object().unwrap().is_empty())
+            {
+                helper(side, "secretservice", "exit 0\n");
+            }
+        }
+        for args in steps {
+            let theirs = run("helm", &helm, args);
+            let ours = run("rudder", rudder(), args);
+            assert_eq!(ours, theirs, "case {i}: {args:?}");
+            assert_eq!(state("rudder"), state("helm"), "case {i}: after {args:?}");
+        }
+    }
+}
+
 /// `pull` from HTTP(S) repositories prints and saves what Helm does: `repo/chart` through the cached
 /// index, `--repo URL` (with basic auth and a CA), an archive's URL, `--untar`/`--untardir`/`-d`, and
 /// Helm's errors; an archive that does not match the index's digest is refused.

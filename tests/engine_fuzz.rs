@@ -12,7 +12,8 @@
 //!   500 cases run, so that `cargo test` stays quick;
 //! - `ENGINE_FUZZ_SEED=S`: the first case's seed (default 1; case k has seed S+k, so a run is
 //!   reproducible and `ENGINE_FUZZ_SEED=<seed> ENGINE_FUZZ_CASES=1` replays one case);
-//! - `ENGINE_FUZZ_CASES=N`: stop after N cases.
+//! - `ENGINE_FUZZ_CASES=N`: stop after N cases;
+//! - `ENGINE_FUZZ_SHOW=1`: print each generated case before rendering it.
 mod engine_fuzz {
     pub mod gen;
     pub mod shrink;
@@ -166,13 +167,13 @@ fn request(case: &Case) -> String {
     request_files(case.files())
 }
 
-fn request_files(files: Vec<(String, String)>) -> String {
+fn request_files(files: Vec<(String, Vec<u8>)>) -> String {
     let files: Vec<serde_json::Value> = files
         .into_iter()
         .map(|(name, data)| {
             serde_json::json!({
                 "name": name,
-                "data": base64::engine::general_purpose::STANDARD.encode(data.as_bytes()),
+                "data": base64::engine::general_purpose::STANDARD.encode(&data),
             })
         })
         .collect();
@@ -184,20 +185,19 @@ fn ours(case: &Case) -> Answer {
     ours_files(case.files())
 }
 
-fn ours_files(files: Vec<(String, String)>) -> Answer {
+fn ours_files(files: Vec<(String, Vec<u8>)>) -> Answer {
     let files = files
         .into_iter()
-        .map(|(name, data)| BufferedFile {
-            name,
-            data: data.into_bytes(),
-        })
+        .map(|(name, data)| BufferedFile { name, data })
         .collect();
     let run = || -> Result<BTreeMap<String, Vec<u8>>, String> {
         let chart = load_files(files).map_err(|e| e.to_string())?;
-        let loaded = LoadedChart::from(chart);
-        let values = loaded
-            .coalesce(&Value::map(MapEntries::new()))
+        let mut loaded = LoadedChart::from(chart);
+        let user = Value::map(MapEntries::new());
+        loaded
+            .process_dependencies(&user)
             .map_err(|e| e.to_string())?;
+        let values = loaded.coalesce(&user).map_err(|e| e.to_string())?;
         let release = ReleaseOptions {
             name: "rel".into(),
             namespace: "ns".into(),
@@ -306,7 +306,7 @@ fn signature(mine: &Answer, helm: &Answer) -> String {
     format!("{} <> {}", norm(mine), norm(helm))
 }
 
-fn case_text(seed: u64, case: &Case, mine: &Answer, helm: &Answer) -> String {
+fn case_text(seed: u64, case: &Case, mine: &Answer, helm: &Answer) -> Vec<u8> {
     let mut text = format!("# engine fuzz: seed {seed}, shrunk.\n");
     let show = |a: &Answer| match a {
         Answer::Ok(files) => files
@@ -322,16 +322,18 @@ fn case_text(seed: u64, case: &Case, mine: &Answer, helm: &Answer) -> String {
         show(helm),
         show(mine)
     ));
+    let mut out = text.into_bytes();
     for (name, data) in case.files() {
-        if name == "Chart.yaml" {
+        if name == "Chart.yaml" && data == gen::CHART_YAML.as_bytes() {
             continue;
         }
-        text.push_str(&format!("-- {name} --\n{data}"));
-        if !data.ends_with('\n') {
-            text.push('\n');
+        out.extend_from_slice(format!("-- {name} --\n").as_bytes());
+        out.extend_from_slice(&data);
+        if !data.ends_with(b"\n") {
+            out.push(b'\n');
         }
     }
-    text
+    out
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -359,6 +361,29 @@ fn rudder_renders_generated_charts_as_helms_engine_does() {
     with_command_stack(fuzz);
 }
 
+/// The seed of the case Rudder is rendering (for [`watchdog`]).
+static CURRENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Says which case Rudder has been rendering for a minute (a hang is a difference too, but one the
+/// harness cannot shrink: replay it with `--seed S --cases 1`).
+fn watchdog() {
+    std::thread::spawn(|| {
+        let mut last = (u64::MAX, 0);
+        loop {
+            std::thread::sleep(Duration::from_secs(20));
+            let now = CURRENT.load(std::sync::atomic::Ordering::Relaxed);
+            last = if now == last.0 {
+                (now, last.1 + 1)
+            } else {
+                (now, 0)
+            };
+            if last.1 == 3 {
+                eprintln!("engine fuzz: seed {now} has been rendering for a minute");
+            }
+        }
+    });
+}
+
 fn fuzz() {
     let seconds = env_u64("ENGINE_FUZZ_SECONDS");
     let max_cases =
@@ -371,6 +396,7 @@ fn fuzz() {
 
     let mut oracle = Oracle::start();
     let started = Instant::now();
+    watchdog();
     let mut tried = 0u64;
     let mut found: Vec<(u64, String)> = Vec::new();
     let mut signatures = std::collections::BTreeSet::new();
@@ -383,8 +409,23 @@ fn fuzz() {
         let n = max_cases.map_or(BATCH, |m| BATCH.min(m - tried));
         let seeds: Vec<u64> = (0..n).map(|i| seed0.wrapping_add(tried + i)).collect();
         let cases: Vec<Case> = seeds.iter().map(|&s| gen::gen_case(s)).collect();
+        if std::env::var_os("ENGINE_FUZZ_SHOW").is_some() {
+            for (c, s) in cases.iter().zip(&seeds) {
+                let text = case_text(*s, c, &Answer::HelmCrashed, &Answer::HelmCrashed);
+                eprintln!("{}", String::from_utf8_lossy(&text));
+            }
+        }
         let requests: Vec<String> = cases.iter().map(request).collect();
-        let (helm, mine) = oracle.ask_all(&requests, || cases.iter().map(ours).collect::<Vec<_>>());
+        let (helm, mine) = oracle.ask_all(&requests, || {
+            cases
+                .iter()
+                .zip(&seeds)
+                .map(|(c, &s)| {
+                    CURRENT.store(s, std::sync::atomic::Ordering::Relaxed);
+                    ours(c)
+                })
+                .collect::<Vec<_>>()
+        });
         tried += n;
         for i in 0..cases.len() {
             if helm[i] == mine[i] {
@@ -427,9 +468,10 @@ fn fuzz() {
             let path = out_dir.join(format!("seed_{}.txt", seeds[i]));
             std::fs::write(&path, &text).unwrap();
             eprintln!(
-                "engine fuzz: difference, seed {}: {}\n{text}",
+                "engine fuzz: difference, seed {}: {}\n{}",
                 seeds[i],
-                path.display()
+                path.display(),
+                String::from_utf8_lossy(&text)
             );
             found.push((seeds[i], path.display().to_string()));
         }
@@ -469,19 +511,23 @@ fn replay_files(list: &str) {
     let mut oracle = Oracle::start();
     let mut differ = 0;
     for path in list.split_whitespace() {
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let mut files = vec![("Chart.yaml".to_string(), gen::CHART_YAML.to_string())];
-        let mut current: Option<(String, String)> = None;
-        for line in text.split_inclusive('\n') {
-            if let Some(name) = line
-                .trim_end()
-                .strip_prefix("-- ")
-                .and_then(|l| l.strip_suffix(" --"))
-            {
+        let text = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut files = vec![(
+            "Chart.yaml".to_string(),
+            gen::CHART_YAML.as_bytes().to_vec(),
+        )];
+        let mut current: Option<(String, Vec<u8>)> = None;
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            let header = std::str::from_utf8(line).ok().and_then(|l| {
+                l.trim_end()
+                    .strip_prefix("-- ")
+                    .and_then(|l| l.strip_suffix(" --"))
+            });
+            if let Some(name) = header {
                 files.extend(current.take());
-                current = Some((name.to_string(), String::new()));
+                current = Some((name.to_string(), Vec::new()));
             } else if let Some((_, body)) = &mut current {
-                body.push_str(line);
+                body.extend_from_slice(line);
             }
         }
         files.extend(current.take());

@@ -7,49 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-struct Env {
-    kubeconfig: PathBuf,
-    home: PathBuf,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-struct Outcome {
-    exit: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Env {
-    fn run(&self, program: &Path, args: &[&str]) -> Outcome {
-        let out = Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.home)
-            .env("HELM_CACHE_HOME", self.home.join("cache"))
-            .env("HELM_CONFIG_HOME", self.home.join("config"))
-            .env("HELM_DATA_HOME", self.home.join("data"))
-            .env("TZ", "UTC")
-            .env("KUBECONFIG", &self.kubeconfig)
-            .output()
-            .expect("run");
-        Outcome {
-            exit: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn must(&self, program: &Path, args: &[&str]) -> String {
-        let o = self.run(program, args);
-        assert_eq!(o.exit, 0, "{} {args:?}: {}", program.display(), o.stderr);
-        o.stdout
-    }
-}
+use common::{HelmEnv as Env, Outcome};
 
 const CONFIGMAP: &str = r#"{{- $existing := lookup "v1" "ConfigMap" .Release.Namespace "pre-existing" }}
 apiVersion: v1
@@ -111,39 +69,28 @@ fn dry_run_server_matches_helm() {
     let kubectl = common::oracle("kubectl");
     let rudder = common::rudder_as_helm();
     let id = std::process::id();
-    let work = std::env::temp_dir().join(format!("rudder-dry-run-{id}"));
-    let _ = std::fs::remove_dir_all(&work);
+    let work = common::scratch("dry-run");
     let chart = work.join("dr");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(
-        chart.join("Chart.yaml"),
+    common::write_chart(
+        &chart,
         "apiVersion: v2\nname: dr\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(chart.join("templates/cm.yaml"), CONFIGMAP).unwrap();
-    std::fs::write(chart.join("templates/hook.yaml"), HOOK).unwrap();
-    std::fs::write(
-        chart.join("templates/NOTES.txt"),
-        "Installed {{ .Release.Name }}\n",
-    )
-    .unwrap();
+        &[
+            ("templates/cm.yaml", CONFIGMAP),
+            ("templates/hook.yaml", HOOK),
+            ("templates/NOTES.txt", "Installed {{ .Release.Name }}\n"),
+        ],
+    );
     let bad = work.join("bad");
-    std::fs::create_dir_all(bad.join("templates")).unwrap();
-    std::fs::write(
-        bad.join("Chart.yaml"),
-        "apiVersion: v2\nname: bad\nversion: 0.1.0\n",
-    )
-    .unwrap();
     // A name the API server refuses: a client-side and server-side dry run of install never sends it.
-    std::fs::write(
-        bad.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_name\ndata: {a: b}\n",
-    )
-    .unwrap();
-    let env = Env {
-        kubeconfig,
-        home: work.join("home"),
-    };
+    common::write_chart(
+        &bad,
+        "apiVersion: v2\nname: bad\nversion: 0.1.0\n",
+        &[(
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_name\ndata: {a: b}\n",
+        )],
+    );
+    let env = Env::new(&kubeconfig, &work.join("home"));
     let ns = format!("rcm-dry-{id}");
     let chart_s = chart.to_str().unwrap();
     let bad_s = bad.to_str().unwrap();

@@ -12,114 +12,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
-fn oracle(which: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(root.join("scripts/install-oracle"))
-        .args(["path", which])
-        .output()
-        .expect("scripts/install-oracle");
-    assert!(out.status.success(), "install-oracle path {which} failed");
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-fn loopback_only(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
-    let servers: Vec<&str> = text
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("server:"))
-        .map(str::trim)
-        .collect();
-    !servers.is_empty()
-        && servers.iter().all(|s| {
-            let host = s
-                .trim_start_matches("https://")
-                .trim_start_matches("http://");
-            host.starts_with("127.") || host.starts_with("localhost")
-        })
-}
-
-fn kubeconfig() -> Option<PathBuf> {
-    static KC: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let kc = KC.get_or_init(|| {
-        if let Some(p) = std::env::var_os("KUBECONFIG").map(PathBuf::from) {
-            if p.is_file() && loopback_only(&p) {
-                return Ok(p);
-            }
-        }
-        let up = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/up");
-        let out = Command::new(&up)
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("{}: {e}", up.display()))?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        match stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) {
-            Some(p) if out.status.success() && Path::new(p).is_file() => Ok(PathBuf::from(p)),
-            _ => Err(format!("{} failed: {stdout}", up.display())),
-        }
-    });
-    match kc {
-        Ok(p) => Some(p.clone()),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("no test cluster: {e}"),
-        Err(e) => {
-            eprintln!("SKIPPED: no test cluster: {e}");
-            None
-        }
-    }
-}
-
-/// What a command printed.
-#[derive(Debug, PartialEq, Eq)]
-struct Outcome {
-    exit: i32,
-    stdout: String,
-    stderr: String,
-}
-
-struct Env {
-    kubeconfig: PathBuf,
-    home: PathBuf,
-}
-
-impl Env {
-    fn run(&self, program: &Path, args: &[&str]) -> Outcome {
-        let mut cmd = Command::new(program);
-        cmd.args(args)
-            .stdin(Stdio::null())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.home)
-            .env("HELM_CACHE_HOME", self.home.join("cache"))
-            .env("HELM_CONFIG_HOME", self.home.join("config"))
-            .env("HELM_DATA_HOME", self.home.join("data"))
-            .env("TZ", "UTC")
-            .env("KUBECONFIG", &self.kubeconfig);
-        let out = cmd.output().expect("run");
-        Outcome {
-            exit: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn must(&self, program: &Path, args: &[&str]) -> String {
-        let o = self.run(program, args);
-        assert_eq!(
-            o.exit,
-            0,
-            "{} {args:?} failed: {}",
-            program.display(),
-            o.stderr
-        );
-        o.stdout
-    }
-}
+use common::{oracle, HelmEnv as Env, Outcome};
 
 const CHART_YAML: &str = "apiVersion: v2\nname: demo\nversion: 0.1.0\nappVersion: \"1.2.3\"\ndescription: A chart <for> read tests & more\nannotations:\n  team: storage\n  tier: test\n";
 const VALUES_YAML: &str = "greeting: hello\nnested:\n  list: [1, 2.5, \"x\"]\n  big: 1000000\n  html: \"<b>&</b>\"\nremoved: gone\n";
@@ -157,26 +53,35 @@ const GET_ALL_TEMPLATES: &[&str] = &[
     "{{ toYaml .Release.Config }}",
 ];
 
+/// `get all --template` cases naming fields only helm v4 has (helm v3.17.3 fails on them).
+const V4_ONLY_TEMPLATES: &[&str] = &[
+    "{{.Release.ApplyMethod}}",
+    "{{printf \"%q\" .Release.ApplyMethod}}|{{.Release.Name}}",
+    "{{range .Release.Hooks}}{{.Name}} {{.OutputLogPolicies}} {{len .OutputLogPolicies}};{{end}}",
+];
+
 fn write_chart(dir: &Path) {
-    std::fs::create_dir_all(dir.join("templates")).unwrap();
-    std::fs::write(dir.join("Chart.yaml"), CHART_YAML).unwrap();
-    std::fs::write(dir.join("values.yaml"), VALUES_YAML).unwrap();
-    std::fs::write(dir.join("templates/configmap.yaml"), CONFIGMAP).unwrap();
-    std::fs::write(dir.join("templates/hook.yaml"), HOOK).unwrap();
-    std::fs::write(dir.join("templates/NOTES.txt"), NOTES).unwrap();
+    common::write_chart(
+        dir,
+        CHART_YAML,
+        &[
+            ("values.yaml", VALUES_YAML),
+            ("templates/configmap.yaml", CONFIGMAP),
+            ("templates/hook.yaml", HOOK),
+            ("templates/NOTES.txt", NOTES),
+        ],
+    );
 }
 
 #[test]
 fn read_commands_match_helm() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let v3 = common::helm_v3().expect("helm v3");
     let v4 = oracle("v4");
     let rudder = common::rudder_as_helm();
-    let work = std::env::temp_dir().join(format!("rudder-release-read-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).unwrap();
+    let work = common::scratch("release-read");
     let chart = work.join("demo");
     write_chart(&chart);
     let prod = work.join("prod.yaml");
@@ -185,10 +90,7 @@ fn read_commands_match_helm() {
         "greeting: prod\nnested:\n  extra: true\nremoved: null\n",
     )
     .unwrap();
-    let env = Env {
-        kubeconfig,
-        home: work.join("home"),
-    };
+    let env = Env::new(&kubeconfig, &work.join("home"));
     let id = std::process::id();
     let ns3 = format!("st-read3-{id}");
     let ns4 = format!("st-read4-{id}");
@@ -487,7 +389,51 @@ fn read_commands_match_helm() {
         );
     }
 
-    for ns in [&ns3, &ns4] {
+    // Helm 4's fields (`.Release.ApplyMethod`, a hook's `.OutputLogPolicies`) as helm v4.1.4 shows
+    // them, over records of helm v3 (no apply method), helm v4 and Rudder; helm v3 has no such
+    // fields and fails.
+    let ns5 = format!("st-read5-{id}");
+    env.must(
+        &rudder,
+        &[
+            "install",
+            "epsilon",
+            chart_s,
+            "-n",
+            &ns5,
+            "--create-namespace",
+        ],
+    );
+    let mut v4_cases = 0;
+    for (ns, rel) in [(&ns3, "alpha"), (&ns4, "delta"), (&ns5, "epsilon")] {
+        for template in V4_ONLY_TEMPLATES {
+            let args = ["get", "all", rel, "-n", ns.as_str(), "--template", template];
+            let (want, got) = (env.run(&v4, &args), env.run(&rudder, &args));
+            v4_cases += 1;
+            if want != got || want.exit != 0 {
+                failures.push(format!(
+                    "helm {}\n--- helm v4.1.4 (exit {})\n{}{}\n--- rudder (exit {})\n{}{}",
+                    args.join(" "),
+                    want.exit,
+                    want.stdout,
+                    want.stderr,
+                    got.exit,
+                    got.stdout,
+                    got.stderr
+                ));
+            }
+            let old = env.run(&v3, &args);
+            if old.exit != 1 || !old.stderr.contains("can't evaluate field") {
+                failures.push(format!(
+                    "helm v3.17.3 {}: expected no such field: {old:?}",
+                    args.join(" ")
+                ));
+            }
+        }
+    }
+    eprintln!("{v4_cases} get all --template runs of Helm 4's fields compared with helm v4.1.4");
+
+    for ns in [&ns3, &ns4, &ns5] {
         let _ = env.run(&kubectl, &["delete", "namespace", ns, "--wait=false"]);
     }
     let _ = std::fs::remove_dir_all(&work);
@@ -504,21 +450,16 @@ fn read_commands_match_helm() {
 /// malformed kubeconfig, unreachable server, RBAC refusal), and corrupted records named clearly.
 #[test]
 fn cluster_errors_match_helm() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let v3 = common::helm_v3().expect("helm v3");
     let kubectl = oracle("kubectl");
     let rudder = common::rudder_as_helm();
-    let work = std::env::temp_dir().join(format!("rudder-release-errors-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).unwrap();
+    let work = common::scratch("release-errors");
     let bad_yaml = work.join("bad.yaml");
     std::fs::write(&bad_yaml, "apiVersion: v1\nkind: Config\nclusters: [oops\n").unwrap();
-    let env = Env {
-        kubeconfig: kubeconfig.clone(),
-        home: work.join("home"),
-    };
+    let env = Env::new(&kubeconfig, &work.join("home"));
     let bad = bad_yaml.to_str().unwrap();
     let mut failures = Vec::new();
     let cases: Vec<Vec<&str>> = vec![
@@ -555,10 +496,7 @@ fn cluster_errors_match_helm() {
         }
     }
     // KUBECONFIG naming an empty file: client-go's default server, unreachable.
-    let empty = Env {
-        kubeconfig: PathBuf::from("/dev/null"),
-        home: work.join("home"),
-    };
+    let empty = Env::new(Path::new("/dev/null"), &work.join("home"));
     let (want, got) = (empty.run(&v3, &["list"]), empty.run(&rudder, &["list"]));
     if want != got {
         failures.push(format!(
@@ -761,27 +699,21 @@ fn normalise_status_json(text: &str) -> String {
 /// helm v4.1.4, which has no such flag and shows the resources (and the description) always.
 #[test]
 fn status_show_resources_matches_helm() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let v3 = common::helm_v3().expect("helm v3");
     let v4 = oracle("v4");
     let rudder = common::rudder_as_helm();
     let id = std::process::id();
-    let work = std::env::temp_dir().join(format!("rudder-show-resources-{id}"));
-    let _ = std::fs::remove_dir_all(&work);
+    let work = common::scratch("show-resources");
     let chart = work.join("res");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(
-        chart.join("Chart.yaml"),
+    common::write_chart(
+        &chart,
         "apiVersion: v2\nname: res\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(chart.join("templates/all.yaml"), SHOW_RESOURCES_TEMPLATE).unwrap();
-    let env = Env {
-        kubeconfig,
-        home: work.join("home"),
-    };
+        &[("templates/all.yaml", SHOW_RESOURCES_TEMPLATE)],
+    );
+    let env = Env::new(&kubeconfig, &work.join("home"));
     let ns = format!("rcm-res-{id}");
     let chart_s = chart.to_str().unwrap();
     env.must(
@@ -892,7 +824,7 @@ fn status_show_resources_matches_helm() {
 /// counted.
 #[test]
 fn qps_and_burst_limit_throttle_requests() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let rudder = common::rudder_as_helm();

@@ -446,6 +446,235 @@ fn preflight_refuses_an_upgrade_the_server_would_refuse() {
 
 const TINY: &str = "testdata/cluster/tiny-chart";
 
+/// `--no-preflight`: the base → prod upgrade is applied directly and fails half-way as helm v4.1.4's
+/// does (each in a namespace of its own, release `platform`): exit 1, the StatefulSets refused, a
+/// `failed` revision 2 beside the `deployed` revision 1, and the same objects changed (the
+/// StatefulSets not).
+#[test]
+fn no_preflight_fails_half_way_as_helm() {
+    let (Some(helm), Some(ours)) = (Env::new("nopf-helm"), Env::new("nopf-rudder")) else {
+        return;
+    };
+    // What each object looks like: its spec (or data), by kind and name.
+    let objects = |env: &Env| -> std::collections::BTreeMap<String, String> {
+        let text = env.ok(env.kubectl(&[
+            "-n",
+            &env.ns,
+            "get",
+            "deployments,statefulsets,configmaps,services,secrets,servicemonitors",
+            "-l",
+            "app.kubernetes.io/managed-by=Helm",
+            "-o",
+            "json",
+        ]));
+        let list: Value = serde_json::from_str(&text).unwrap();
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                let key = format!("{}/{}", o["kind"], o["metadata"]["name"]);
+                let body = if o.get("spec").is_some() {
+                    o["spec"].to_string()
+                } else {
+                    o["data"].to_string()
+                };
+                (key, body.replace(&env.ns, "NAMESPACE"))
+            })
+            .collect()
+    };
+    let mut outcomes = Vec::new();
+    for (env, tool) in [(&helm, "helm4"), (&ours, "rudder")] {
+        let run = |args: &[&str]| match tool {
+            "helm4" => env.helm4(args),
+            _ => env.rudder(args),
+        };
+        env.ok(run(&["install", "platform", CHART, "-f", PINNED]));
+        let before = objects(env);
+        let upgrade = ["upgrade", "platform", CHART, "-f", PROD, "-f", PINNED];
+        let err = match tool {
+            "helm4" => env.fails(run(&upgrade)),
+            _ => env.fails(run(&[&upgrade[..], &["--no-preflight"][..]].concat())),
+        };
+        // helm v4 logs a `level=WARN msg="upgrade failed"` line first.
+        assert!(err.contains("Error: UPGRADE FAILED: "), "{tool}: {err}");
+        assert!(
+            err.contains("platform-postgresql") && err.contains("Forbidden"),
+            "{tool}: {err}"
+        );
+        assert_eq!(env.statuses("platform"), ["deployed", "failed"], "{tool}");
+        let after = objects(env);
+        let changed: Vec<String> = after
+            .iter()
+            .filter(|(k, v)| before.get(*k) != Some(*v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for refused in ["postgresql", "cache-master", "milvus-standalone"] {
+            let key = format!("\"StatefulSet\"/\"platform-{refused}\"");
+            assert!(!changed.contains(&key), "{tool} changed {key}: {changed:?}");
+        }
+        outcomes.push(changed);
+    }
+    assert!(!outcomes[0].is_empty(), "helm changed nothing");
+    assert_eq!(
+        outcomes[0], outcomes[1],
+        "objects changed: helm v4, then rudder"
+    );
+}
+
+/// Helm 4's `--server-side`, against helm v4.1.4 on the same input (each tool in a namespace of
+/// its own, the same release names): `install --server-side=false` creates and records `csa`;
+/// `upgrade --server-side=true` of a release helm v3 installed moves it to server-side apply; both
+/// compared record field by field and live object by object (managed fields included). A word
+/// other than true/false/auto is helm v4's error; a client-side update is refused, nothing changed.
+#[test]
+fn server_side_flag_as_helm_4() {
+    let (Some(helm), Some(ours)) = (Env::new("ssa-helm"), Env::new("ssa-rudder")) else {
+        return;
+    };
+    let shape = |env: &Env, kind: &str, name: &str| {
+        let mut live = live_shape(env, kind, name, "csa");
+        live["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("namespace");
+        live
+    };
+    let record = |env: &Env, release: &str| {
+        let (_, rel) = env.records(release).pop().unwrap();
+        normalized(&rel, &env.ns)
+    };
+    for (env, tool) in [(&helm, "helm4"), (&ours, "rudder")] {
+        let run = |args: &[&str]| match tool {
+            "helm4" => env.helm4(args),
+            _ => env.rudder(args),
+        };
+        env.ok(run(&["install", "csa", TINY, "--server-side=false"]));
+        // `upgrade --install` of a new release: server-side unless the word is `false` (any
+        // other word, even one an upgrade refuses).
+        env.ok(run(&[
+            "upgrade",
+            "--install",
+            "ins-csa",
+            TINY,
+            "--server-side=false",
+        ]));
+        env.ok(run(&[
+            "upgrade",
+            "--install",
+            "ins-odd",
+            TINY,
+            "--server-side=odd",
+        ]));
+        env.ok(env.helm3(&["install", "old", TINY]));
+        env.ok(run(&[
+            "upgrade",
+            "old",
+            TINY,
+            "--set",
+            "greeting=moved",
+            "--server-side=true",
+        ]));
+        // Rollbacks: `true` back to a Helm 3 (client-side) revision applies server-side;
+        // `auto` back to a server-side revision stays server-side.
+        env.ok(env.helm3(&["install", "rb", TINY]));
+        env.ok(run(&[
+            "upgrade",
+            "rb",
+            TINY,
+            "--set",
+            "greeting=moved",
+            "--server-side=true",
+        ]));
+        env.ok(run(&["rollback", "rb", "1", "--server-side=true"]));
+        env.ok(run(&["install", "rb-auto", TINY]));
+        env.ok(run(&[
+            "upgrade",
+            "rb-auto",
+            TINY,
+            "--set",
+            "greeting=moved",
+        ]));
+        env.ok(run(&["rollback", "rb-auto", "1"]));
+    }
+    let mut differences = Vec::new();
+    for release in ["csa", "old", "ins-csa", "ins-odd", "rb", "rb-auto"] {
+        diff(
+            &record(&helm, release),
+            &record(&ours, release),
+            release,
+            &mut differences,
+        );
+        for (kind, name) in [("configmap", "-config"), ("deployment", "-web")] {
+            let name = format!("{release}{name}");
+            diff(
+                &shape(&helm, kind, &name),
+                &shape(&ours, kind, &name),
+                &format!("{kind}/{name}"),
+                &mut differences,
+            );
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    assert_eq!(record(&ours, "csa")["apply_method"], "csa");
+    assert_eq!(record(&ours, "old")["apply_method"], "ssa");
+    assert_eq!(record(&ours, "ins-csa")["apply_method"], "csa");
+    assert_eq!(record(&ours, "ins-odd")["apply_method"], "ssa");
+    for release in ["rb", "rb-auto"] {
+        assert_eq!(record(&ours, release)["apply_method"], "ssa");
+        assert_eq!(record(&ours, release)["version"], 3);
+    }
+
+    // Words helm v4 refuses, refused alike; nothing recorded.
+    for args in [
+        vec!["upgrade", "csa", TINY, "--server-side=bogus"],
+        vec!["upgrade", "csa", TINY, "--server-side=TRUE"],
+        vec!["rollback", "old", "1", "--server-side=bogus"],
+        vec!["install", "other", TINY, "--server-side=bogus"],
+        vec![
+            "upgrade",
+            "old",
+            TINY,
+            "--server-side=true",
+            "--force-replace",
+        ],
+    ] {
+        // helm v4 also logs a failed upgrade (`level=WARN msg="upgrade failed" …`) first.
+        let errors = |out: &Output| -> Vec<String> {
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .filter(|l| !l.starts_with("level="))
+                .map(String::from)
+                .collect()
+        };
+        let (want, got) = (helm.helm4(&args), ours.rudder(&args));
+        assert_eq!(
+            (got.status.code(), errors(&got)),
+            (want.status.code(), errors(&want)),
+            "{args:?}"
+        );
+    }
+    assert_eq!(ours.statuses("csa"), ["deployed"]);
+    assert_eq!(ours.statuses("old"), ["superseded", "deployed"]);
+
+    // A client-side update (Helm 3's three-way merge) is not implemented: refused, nothing changed.
+    let err = ours.fails(ours.rudder(&["upgrade", "csa", TINY, "--server-side=false"]));
+    assert!(err.contains("not implemented"), "{err}");
+    let err = ours.fails(ours.rudder(&["rollback", "old", "1", "--server-side=false"]));
+    assert!(err.contains("not implemented"), "{err}");
+    assert_eq!(ours.statuses("csa"), ["deployed"]);
+    assert_eq!(ours.statuses("old"), ["superseded", "deployed"]);
+    // With --force-replace, false is a replace, recorded `csa`, as helm v4 does it.
+    ours.ok(ours.rudder(&[
+        "upgrade",
+        "old",
+        TINY,
+        "--server-side=false",
+        "--force-replace",
+    ]));
+    assert_eq!(record(&ours, "old")["apply_method"], "csa");
+}
+
 #[test]
 fn dropped_objects_are_deleted_unless_kept_and_history_is_capped() {
     let Some(env) = Env::new("drop") else {

@@ -219,6 +219,10 @@ fn template_and_show_from_repositories_and_registries() {
         "rudder vs helm v4:\n{}",
         v4_differences.join("\n")
     );
+    // Helm 4's content cache (Helm 3 does not touch it) holds the same files on both sides.
+    let content = |side: &str| content_files(&sides.dir(side).join(".helm/cache/content"));
+    assert!(!content("helm").is_empty());
+    assert_eq!(content("rudder"), content("helm"));
     // The cached archive is the served one, byte for byte.
     let cached = sides
         .dir("rudder")
@@ -243,6 +247,149 @@ fn template_and_show_from_repositories_and_registries() {
         "{tls:?}"
     );
     let _ = &f.registry;
+}
+
+/// The files under a content cache (`<2 hex>/<name>`), each with its bytes and mode.
+fn content_files(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = BTreeMap::new();
+    for sub in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(sub.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let mode = file.metadata().unwrap().permissions().mode() & 0o7777;
+            let data = std::fs::read(file.path()).unwrap_or_default();
+            files.insert(
+                format!(
+                    "{}/{}",
+                    sub.file_name().to_string_lossy(),
+                    file.file_name().to_string_lossy()
+                ),
+                (data, mode),
+            );
+        }
+    }
+    files
+}
+
+/// Helm 4's content cache (`$HELM_CACHE_HOME/content/<2 hex>/<sha256>.chart`) shared between
+/// helm v4.1.4 and Rudder in the same Helm homes: a chart one of them downloaded for `show`/
+/// `template` is used by the other with the repository's archive gone; `pull repo/chart` reads the
+/// cache and does not fill it; an empty file counts as missing and a directory in its place is
+/// `is a directory` for both; `HELM_CONTENT_CACHE` moves it.
+#[test]
+fn content_cache_is_shared_with_helm_4() {
+    let Some(f) = fixture("content") else { return };
+    let sides = Sides::new("content-cache");
+    let served = Path::new(&f.server["REPO_ROOT"])
+        .join(&f.path)
+        .join("redis-2.1.3.tgz");
+    let archive = std::fs::read(&served).unwrap();
+    let cached = format!("{}.chart", sha256_hex(&archive));
+    let entry = format!("{}/{cached}", &cached[..2]);
+    let hide = served.with_extension("hidden");
+    // Runs both tools in the same homes (the "shared" side).
+    std::fs::create_dir_all(sides.dir("shared")).unwrap();
+    let run = |bin: &Path, args: &[&str]| sides.run("shared", bin, args);
+    let content = || content_files(&sides.dir("shared").join(".helm/cache/content"));
+    let clear = || {
+        let _ = std::fs::remove_dir_all(sides.dir("shared").join(".helm/cache/content"));
+    };
+    assert_eq!(run(rudder(), &["repo", "add", "cc", &f.url]).code, 0);
+    let show = ["show", "chart", "cc/redis"];
+    let expected = run(&f.helm4, &show);
+    assert_eq!(expected.code, 0, "{expected:?}");
+    assert!(expected.stdout.contains("name: redis"), "{expected:?}");
+
+    for (filler, reader) in [(f.helm4.as_path(), rudder()), (rudder(), f.helm4.as_path())] {
+        clear();
+        assert_eq!(run(filler, &show).stdout, expected.stdout);
+        assert_eq!(
+            content().keys().collect::<Vec<_>>(),
+            [&entry],
+            "filled by {}",
+            filler.display()
+        );
+        assert_eq!(content()[&entry], (archive.clone(), 0o644));
+        // The repository's archive gone: the reader finds the chart in the cache.
+        std::fs::rename(&served, &hide).unwrap();
+        let from_cache = run(reader, &show);
+        let mut pulled_dir = sides.dir("shared").join("pulled");
+        let _ = std::fs::remove_dir_all(&pulled_dir);
+        std::fs::create_dir_all(&pulled_dir).unwrap();
+        let pulled = run(reader, &["pull", "cc/redis", "-d", "pulled"]);
+        std::fs::rename(&hide, &served).unwrap();
+        assert_eq!(from_cache, expected, "{} read the cache", reader.display());
+        assert_eq!(pulled.code, 0, "{pulled:?}");
+        pulled_dir.push("redis-2.1.3.tgz");
+        assert_eq!(std::fs::read(&pulled_dir).unwrap(), archive);
+    }
+
+    // `pull` reads the cache but never fills it; `--repo`, URLs and OCI are stored, not read.
+    let repo_url = ["show", "chart", "redis", "--repo", f.url.as_str()];
+    let url = format!("{}/redis-2.1.3.tgz", f.url);
+    let oci = format!("{}/redis", f.oci);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["pull", "cc/redis", "-d", "pulled"],
+        repo_url.to_vec(),
+        vec!["show", "chart", &url],
+        vec!["show", "chart", &oci, "--version", "2.1.3", "--plain-http"],
+    ];
+    for args in &cases {
+        let mut after = Vec::new();
+        for bin in [f.helm4.as_path(), rudder()] {
+            clear();
+            let _ = std::fs::remove_dir_all(sides.dir("shared").join("pulled"));
+            std::fs::create_dir_all(sides.dir("shared").join("pulled")).unwrap();
+            let out = run(bin, args);
+            assert_eq!(out.code, 0, "{} {args:?}: {out:?}", bin.display());
+            after.push(content());
+        }
+        assert_eq!(after[1], after[0], "content cache after {args:?}");
+    }
+
+    // An empty file is missing (downloaded and replaced); a directory is an error for `show`.
+    for bin in [f.helm4.as_path(), rudder()] {
+        clear();
+        let path = sides.dir("shared").join(".helm/cache/content").join(&entry);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"").unwrap();
+        assert_eq!(run(bin, &show).stdout, expected.stdout);
+        assert_eq!(std::fs::read(&path).unwrap(), archive);
+    }
+    let mut outcomes = Vec::new();
+    for bin in [f.helm4.as_path(), rudder()] {
+        clear();
+        let path = sides.dir("shared").join(".helm/cache/content").join(&entry);
+        std::fs::create_dir_all(&path).unwrap();
+        outcomes.push(run(bin, &show));
+    }
+    assert_eq!(outcomes[1], outcomes[0]);
+    assert_eq!(outcomes[0].stderr, "Error: is a directory\n");
+
+    // Deliberately stricter: other bytes under the digest are not used; the chart is downloaded.
+    clear();
+    let path = sides.dir("shared").join(".helm/cache/content").join(&entry);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"not the chart").unwrap();
+    assert_eq!(run(rudder(), &show).stdout, expected.stdout);
+    assert_eq!(std::fs::read(&path).unwrap(), archive);
+
+    // HELM_CONTENT_CACHE moves it.
+    let moved = sides.dir("shared").join("moved");
+    let out = Command::new(rudder())
+        .args(show)
+        .current_dir(sides.dir("shared"))
+        .env("HELM_CONFIG_HOME", sides.dir("shared").join(".helm/config"))
+        .env("HELM_CACHE_HOME", sides.dir("shared").join(".helm/cache"))
+        .env("HELM_DATA_HOME", sides.dir("shared").join(".helm/data"))
+        .env("HELM_CONTENT_CACHE", &moved)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(moved.join(&entry).is_file());
 }
 
 /// How Rudder's outcome differs from helm v4's, in short; `None` when the same.
@@ -280,26 +427,6 @@ fn v4_difference(ours: &Outcome, theirs: &Outcome) -> Option<String> {
     ))
 }
 
-/// The local control plane's kubeconfig (tests/cluster/up reuses a running one).
-fn kubeconfig() -> Option<PathBuf> {
-    static CLUSTER: OnceLock<Option<PathBuf>> = OnceLock::new();
-    CLUSTER
-        .get_or_init(|| {
-            let out = Command::new(Path::new(ROOT).join("tests/cluster/up"))
-                .stdin(std::process::Stdio::null())
-                .output()
-                .ok()?;
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            let last = stdout.lines().map(str::trim).rfind(|l| !l.is_empty())?;
-            (out.status.success() && Path::new(last).is_file()).then(|| PathBuf::from(last))
-        })
-        .clone()
-        .or_else(|| {
-            unavailable("the local control plane (tests/cluster/up)");
-            None
-        })
-}
-
 /// `install` and `upgrade` of charts from a repository and a registry, and `--dependency-update` of
 /// a chart whose dependency comes from the repository: what Rudder stores is what Helm renders for
 /// the same reference (read back with `helm get manifest`: Helm reads Rudder's records).
@@ -308,7 +435,7 @@ fn install_and_upgrade_from_repositories_and_registries() {
     let Some(f) = fixture("remote-install") else {
         return;
     };
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let ns = format!("rm-{}", std::process::id());

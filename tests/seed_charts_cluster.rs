@@ -6,37 +6,13 @@
 //! namespace to a PersistentVolume made for it (`claimRef`), as a provisioner would.
 #![cfg(feature = "cluster-tests")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn tool(which: &str) -> PathBuf {
-    let out = Command::new(Path::new(ROOT).join("scripts/install-oracle"))
-        .args(["path", which])
-        .output()
-        .expect("scripts/install-oracle runs");
-    assert!(out.status.success(), "scripts/install-oracle path {which}");
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-fn kubeconfig() -> Option<PathBuf> {
-    let out = Command::new(Path::new(ROOT).join("tests/cluster/up"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("tests/cluster/up runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    match stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) {
-        Some(p) if out.status.success() && Path::new(p).is_file() => Some(PathBuf::from(p)),
-        _ if std::env::var("CI").as_deref() == Ok("true") => panic!("no test cluster: {stdout}"),
-        _ => {
-            eprintln!("SKIPPED: no test cluster");
-            None
-        }
-    }
-}
 
 struct Env {
     kubeconfig: PathBuf,
@@ -52,8 +28,8 @@ impl Env {
         let home = std::env::temp_dir().join(format!("rudder-seed-charts-{ns}"));
         std::fs::create_dir_all(&home).unwrap();
         let env = Env {
-            kubeconfig: kubeconfig()?,
-            kubectl: tool("kubectl"),
+            kubeconfig: common::kubeconfig()?,
+            kubectl: common::oracle("kubectl"),
             ns,
             home,
             volumes: Default::default(),

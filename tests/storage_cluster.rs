@@ -16,45 +16,6 @@ use rudder::kube::{Cluster, KubeSettings};
 use rudder::storage::record::{Chart, Info, Metadata};
 use rudder::storage::{self, LockHolder, Record, Release, Status, Storage, Time};
 
-fn oracle(which: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(root.join("scripts/install-oracle"))
-        .args(["path", which])
-        .output()
-        .expect("scripts/install-oracle");
-    assert!(out.status.success(), "install-oracle path {which} failed");
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-fn kubeconfig() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("KUBECONFIG").map(PathBuf::from) {
-        let text = std::fs::read_to_string(&p).unwrap_or_default();
-        if text.contains("server: https://127.") || text.contains("server: http://127.") {
-            return Some(p);
-        }
-    }
-    let up = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/up");
-    let out = Command::new(&up)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output();
-    let path = out.ok().filter(|o| o.status.success()).and_then(|o| {
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(str::trim)
-            .rfind(|l| !l.is_empty())
-            .map(PathBuf::from)
-    });
-    match path {
-        Some(p) if p.is_file() => Some(p),
-        _ if std::env::var("CI").as_deref() == Ok("true") => panic!("no test cluster"),
-        _ => {
-            eprintln!("SKIPPED: no test cluster");
-            None
-        }
-    }
-}
-
 struct Env {
     kubeconfig: PathBuf,
     home: PathBuf,
@@ -148,12 +109,12 @@ async fn upgrade(s: &Storage, name: &str, ns: &str, version: i64) {
 
 #[test]
 fn helm_reads_what_rudder_stores() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let v3 = common::helm_v3().expect("helm v3");
-    let v4 = oracle("v4");
-    let kubectl = oracle("kubectl");
+    let v4 = common::oracle("v4");
+    let kubectl = common::oracle("kubectl");
     let rudder = common::rudder_as_helm();
     let home = std::env::temp_dir().join(format!("rudder-storage-cluster-{}", std::process::id()));
     let env = Env {

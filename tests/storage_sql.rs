@@ -9,9 +9,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
+use common::HelmEnv;
 use rudder::kube::{Cluster, KubeSettings};
 use rudder::storage::record::{Chart, Info, Metadata};
 use rudder::storage::{self, LockHolder, Record, Release, Status, Time};
@@ -44,45 +45,11 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn oracle(which: &str) -> PathBuf {
-    PathBuf::from(first_line_of(&root().join("scripts/install-oracle"), &["path", which]).unwrap())
-}
-
-struct Env {
-    kubeconfig: PathBuf,
-    home: PathBuf,
-    connection: String,
-}
-
-impl Env {
-    fn run(&self, program: &Path, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.home)
-            .env("HELM_CACHE_HOME", self.home.join("cache"))
-            .env("HELM_CONFIG_HOME", self.home.join("config"))
-            .env("HELM_DATA_HOME", self.home.join("data"))
-            .env("HELM_DRIVER", "sql")
-            .env("HELM_DRIVER_SQL_CONNECTION_STRING", &self.connection)
-            .env("TZ", "UTC")
-            .env("KUBECONFIG", &self.kubeconfig)
-            .output()
-            .expect("run");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn must(&self, program: &Path, args: &[&str]) -> String {
-        let (code, out, err) = self.run(program, args);
-        assert_eq!(code, 0, "{} {args:?}: {err}", program.display());
-        out
-    }
+/// Helm's isolated environment with the `sql` driver on `connection`.
+fn sql_env(kubeconfig: &Path, home: &Path, connection: &str) -> HelmEnv {
+    HelmEnv::new(kubeconfig, home)
+        .with_var("HELM_DRIVER", "sql")
+        .with_var("HELM_DRIVER_SQL_CONNECTION_STRING", connection)
 }
 
 fn with_dbname(connection: &str, db: &str) -> String {
@@ -137,9 +104,8 @@ fn release(name: &str, ns: &str, version: i64, status: Status) -> Release {
 
 #[test]
 fn sql_driver_shares_rows_with_helm() {
-    let Some(kubeconfig) = first_line_of(&root().join("tests/cluster/up"), &[]).map(PathBuf::from)
-    else {
-        return skip_or_fail("no test cluster");
+    let Some(kubeconfig) = common::kubeconfig() else {
+        return;
     };
     let base = match std::env::var("RUDDER_TEST_POSTGRES") {
         Ok(c) if !c.is_empty() => c,
@@ -149,7 +115,7 @@ fn sql_driver_shares_rows_with_helm() {
         },
     };
     let v3 = common::helm_v3().expect("helm v3");
-    let kubectl = oracle("kubectl");
+    let kubectl = common::oracle("kubectl");
     let rudder = common::rudder_as_helm();
     let pid = std::process::id();
     let (db_helm, db_rudder) = (format!("st_sql_helm_{pid}"), format!("st_sql_rudder_{pid}"));
@@ -161,26 +127,25 @@ fn sql_driver_shares_rows_with_helm() {
         &base,
         &format!("CREATE DATABASE {db_helm}; CREATE DATABASE {db_rudder};"),
     ));
-    let work = std::env::temp_dir().join(format!("rudder-storage-sql-{pid}"));
+    let work = common::scratch("storage-sql");
     let chart = work.join("demo");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(
-        chart.join("Chart.yaml"),
+    common::write_chart(
+        &chart,
         "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(chart.join("values.yaml"), "greeting: hello\n").unwrap();
-    std::fs::write(
-        chart.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  g: {{ .Values.greeting }}\n",
-    )
-    .unwrap();
+        &[
+            ("values.yaml", "greeting: hello\n"),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  g: {{ .Values.greeting }}\n",
+            ),
+        ],
+    );
     let ns = format!("st-sql-{pid}");
-    let env = Env {
-        kubeconfig: kubeconfig.clone(),
-        home: work.join("home"),
-        connection: with_dbname(&base, &db_helm),
-    };
+    let env = sql_env(
+        &kubeconfig,
+        &work.join("home"),
+        &with_dbname(&base, &db_helm),
+    );
     let chart_s = chart.to_str().unwrap();
     let mut failures = Vec::new();
 
@@ -220,10 +185,10 @@ fn sql_driver_shares_rows_with_helm() {
             failures.push(format!(
                 "helm {}\n--- helm v3\n{}{}--- rudder\n{}{}",
                 args.join(" "),
-                want.1,
-                want.2,
-                got.1,
-                got.2
+                want.stdout,
+                want.stderr,
+                got.stdout,
+                got.stderr
             ));
         }
     }
@@ -240,10 +205,14 @@ fn sql_driver_shares_rows_with_helm() {
         sql_connection: connection.to_string(),
     };
     rt.block_on(async {
-        let s = storage::open(&sql(&env.connection), &cluster, Some(ns.clone()))
-            .await
-            .unwrap()
-            .with_max_history(2);
+        let s = storage::open(
+            &sql(&with_dbname(&base, &db_helm)),
+            &cluster,
+            Some(ns.clone()),
+        )
+        .await
+        .unwrap()
+        .with_max_history(2);
         let mut next = s.last("web").await.unwrap();
         assert_eq!(next.labels.get("team").map(String::as_str), Some("x"));
         next.release.version = 3;
@@ -305,10 +274,11 @@ fn sql_driver_shares_rows_with_helm() {
             .await
             .unwrap();
     });
-    let env2 = Env {
-        connection: with_dbname(&base, &db_rudder),
-        ..env
-    };
+    let env2 = sql_env(
+        &kubeconfig,
+        &work.join("home"),
+        &with_dbname(&base, &db_rudder),
+    );
     let out = env2.must(&v3, &["history", "made", "-n", &ns]);
     if !out.contains("deployed") || !out.contains("demo-0.1.0") {
         failures.push(format!("helm history of a row rudder wrote: {out}"));
@@ -356,7 +326,11 @@ fn sql_driver_shares_rows_with_helm() {
     if !out.contains("STATUS: pending-install") {
         failures.push(format!("helm status of a locked sql release:\n{out}"));
     }
-    let (code, out, err) = env2.run(&rudder, &["release-lock", "locked", "-n", &ns]);
+    let common::Outcome {
+        exit: code,
+        stdout: out,
+        stderr: err,
+    } = env2.run(&rudder, &["release-lock", "locked", "-n", &ns]);
     if code != 0 || !out.contains("revision 1 (pending-install) is now failed") {
         failures.push(format!("sql release-lock: {out}{err}"));
     }

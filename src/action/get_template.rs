@@ -10,9 +10,14 @@
 //! `*release.Hook`, `release.HookExecution`. Values read from JSON are Go's `float64`s
 //! (`{{.Release.Config}}` is `map[a:1e+06]` for `a: 1000000`), times print as `time.Time.String()`.
 //!
+//! Helm 4's fields are there too, as helm v4.1.4 shows them (helm v3.17.3 has no such fields: a
+//! template naming one fails there with `can't evaluate field …`): `.Release.ApplyMethod` (the
+//! record's `apply_method`: `ssa`, `csa`, or empty for a record Helm 3 wrote) and a hook's
+//! `.OutputLogPolicies`.
+//!
 //! Known gaps, none of them reproducible anyway: where Go prints a pointer nested in a struct or a
 //! slice as its address (`{{.Release}}`, `{{.Release.Hooks}}`, `{{.}}`), we print `0xc000000000`;
-//! Helm 4's `ApplyMethod` field and Helm 3's embedded `.Time` of its time type are not modelled.
+//! Helm 3's embedded `.Time` of its time type is not modelled.
 use std::any::Any;
 use std::rc::Rc;
 
@@ -207,6 +212,7 @@ fn release_value(record: &Record) -> Result<Value, String> {
             ("Version", Value::int(rel.version)),
             ("Namespace", Value::str(&rel.namespace)),
             ("Labels", Value::Map(labels)),
+            ("ApplyMethod", Value::str(&rel.apply_method)),
         ],
     ))
 }
@@ -247,6 +253,7 @@ fn hook_value(h: &Hook) -> Value {
             ("LastRun", last_run),
             ("Weight", Value::int(h.weight)),
             ("DeletePolicies", strings(&h.delete_policies)),
+            ("OutputLogPolicies", strings(&h.output_log_policies)),
         ],
     )
 }

@@ -107,10 +107,8 @@ pub async fn run(
 /// `crate::kube::pod_logs`; like Helm's `HookOutputFunc`, this writes to the log stream itself).
 /// A failure to read them is reported the same way and changes nothing else.
 async fn output_logs(applier: &Applier, hook: &Hook, release_namespace: &str, policy: &str) {
-    if !pod_logs::policies(&hook.manifest)
-        .iter()
-        .any(|p| p == policy)
-    {
+    // As Helm 4: the record's policies (a Helm 3 record has none), not the manifest's annotation.
+    if !hook.output_log_policies.iter().any(|p| p == policy) {
         return;
     }
     let namespace = pod_logs::namespace_of(&hook.manifest, release_namespace);

@@ -8,6 +8,7 @@
 use std::io::Read;
 use std::time::Duration;
 
+use super::apply_method::ServerSide;
 use super::deploy;
 use super::pipeline;
 use super::release_error::Error;
@@ -145,8 +146,14 @@ pub async fn run(
     })?;
     // As Helm 4, the force flags only matter for objects adopted (a plain install creates).
     let adopting = existed.contains(&true);
-    if adopting && options.request.force_replace {
-        rel.apply_method = super::upgrade::apply_method(true).to_string();
+    // Helm 4's `--server-side=false`: objects created (`POST`, as a replace of objects that do not
+    // exist), recorded `csa`; adopting one would take Helm 3's three-way merge (not implemented).
+    let client_side = options.request.server_side == ServerSide::Off;
+    if client_side && adopting && !options.request.force_replace {
+        return Err(super::apply_method::client_side_update_unsupported());
+    }
+    if client_side || (adopting && options.request.force_replace) {
+        rel.apply_method = "csa".to_string();
     }
     if let Some(mut last) = previous {
         // `--replace`: the name's last revision gives way (marked superseded unless it failed).
@@ -174,7 +181,7 @@ pub async fn run(
         atomic: options.request.atomic,
         params: ApplyParams {
             force_conflicts: adopting && options.request.force_conflicts,
-            replace: adopting && options.request.force_replace,
+            replace: client_side || (adopting && options.request.force_replace),
             ..ApplyParams::default()
         },
     };

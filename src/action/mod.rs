@@ -1,5 +1,6 @@
 //! One file per verb: plain options in, results out. Actions never print, read argv or environment
 //! variables, or write files; the CLI does that with what they return.
+pub mod apply_method;
 pub mod chart_source;
 pub mod dependency_update;
 pub mod deploy;

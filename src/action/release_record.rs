@@ -69,6 +69,7 @@ pub fn hook_record(hook: &Hook) -> record::Hook {
         last_run: record::HookExecution::default(),
         weight: hook.weight,
         delete_policies: hook.delete_policies.clone(),
+        output_log_policies: hook.output_log_policies.clone(),
         extra: Map::new(),
     }
 }

@@ -12,6 +12,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::apply_method::ServerSide;
 use super::chart_source::ValueOptions;
 use super::deploy::{self, Resolved};
 use super::hooks;
@@ -55,6 +56,11 @@ pub struct Request<'a> {
     pub force_conflicts: bool,
     /// `--labels`: on the record's object only (an upgrade merges them with the current ones).
     pub labels: std::collections::BTreeMap<String, String>,
+    /// `--no-preflight` (Rudder only): an upgrade skips its server-side dry run of every object and
+    /// applies directly, as Helm does (a refusal then fails the upgrade half-way).
+    pub no_preflight: bool,
+    /// Helm 4's `--server-side`: how objects are sent (see [`ServerSide`]).
+    pub server_side: ServerSide,
     pub render: RenderOptions<'a>,
     pub post_renderer: Option<&'a dyn PostRenderer>,
 }

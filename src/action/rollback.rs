@@ -3,6 +3,7 @@
 //! new revision `pending-rollback` ("Rollback to N"), pre-rollback hooks, apply the old manifest
 //! (deleting what it lacks), wait, post-rollback hooks, supersede every deployed revision, record the
 //! new one `deployed`. A failed apply marks the new revision `failed` and the previous `superseded`.
+use super::apply_method::{self, ServerSide};
 use super::deploy;
 use super::hooks;
 use super::install::WaitOptions;
@@ -26,6 +27,8 @@ pub struct RollbackOptions {
     pub force_replace: bool,
     /// `--force-conflicts`: server-side apply takes over fields other managers own.
     pub force_conflicts: bool,
+    /// Helm 4's `--server-side` (`auto`: the target revision's method).
+    pub server_side: ServerSide,
     pub description: Option<String>,
 }
 
@@ -61,6 +64,12 @@ pub async fn run(
             e => e.into(),
         })?;
     let previous = previous.release;
+    let plan = apply_method::plan(
+        options.server_side,
+        options.force_replace,
+        options.force_conflicts,
+        &[&current.release, &previous],
+    )?;
     let current_info = current.release.info.clone().unwrap_or_default();
     let mut target = Release {
         name: name.clone(),
@@ -80,7 +89,7 @@ pub async fn run(
                 .unwrap_or_default(),
             ..Info::default()
         }),
-        apply_method: super::upgrade::apply_method(options.force_replace).to_string(),
+        apply_method: plan.method.to_string(),
         ..Release::default()
     };
     let description = options
@@ -121,11 +130,7 @@ pub async fn run(
         )
         .await?;
     }
-    let params = super::upgrade::apply_params(
-        options.force_replace,
-        options.force_conflicts,
-        &[&current.release, &previous],
-    );
+    let params = plan.params;
     // Both revisions applied server-side: no managed fields to move, and the current revision's
     // objects exist; only the others are read.
     let exists = if current.release.apply_method == "ssa" && previous.apply_method == "ssa" {

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
+use super::apply_method;
 use super::deploy::{self, Resolved};
 use super::install::WaitOptions;
 use super::release_error::Error;
@@ -173,12 +174,18 @@ pub async fn run(
         .info
         .as_ref()
         .map(|i| i.first_deployed.clone());
+    let plan = apply_method::plan(
+        options.request.server_side,
+        options.request.force_replace,
+        options.request.force_conflicts,
+        &[&current.release],
+    )?;
     let mut rel = steps::new_revision(
         &release,
         rendered,
         &config,
         Some(first_deployed.unwrap_or_default()),
-        apply_method(options.request.force_replace),
+        plan.method,
     );
     if options.request.dry_run.is_dry_run() {
         rel.set_status(Status::PendingUpgrade, "Dry run complete");
@@ -188,15 +195,23 @@ pub async fn run(
         });
     }
     let objects = Objects::of(applier, &current.release, &rel, options).await?;
-    let params = apply_params(
-        options.request.force_replace,
-        options.request.force_conflicts,
-        &[&current.release],
-    );
+    let params = plan.params;
     // A release applied server-side has its objects compared too: those an apply would not
     // change are not sent again.
     let compare = objects.exists.is_some() && !params.replace;
-    let unchanged = preflight(applier, &objects.target, params, compare).await?;
+    // `--no-preflight`: applied directly, as Helm applies (a refusal fails half-way).
+    let unchanged = if options.request.no_preflight {
+        Vec::new()
+    } else {
+        // A release last applied client-side has its fields moved from manager `helm`'s `Update`
+        // entries to server-side apply only when applied: until then the dry run would conflict
+        // with those entries, so it takes them over (as the move will).
+        let checked = ApplyParams {
+            force_conflicts: params.force_conflicts || objects.exists.is_none(),
+            ..params
+        };
+        preflight(applier, &objects.target, checked, compare).await?
+    };
 
     rel.set_status(Status::PendingUpgrade, "Preparing upgrade");
     let labels = merged_labels(&current, &options.request.labels);
@@ -366,6 +381,7 @@ async fn fail(
         cleanup_on_fail: options.cleanup_on_fail,
         force_replace: options.request.force_replace,
         force_conflicts: options.request.force_conflicts,
+        server_side: options.request.server_side,
         description: None,
     };
     // Helm rolls back to the newest revision that was deployed or superseded.
@@ -403,35 +419,6 @@ async fn fail(
         Err(e) => Error::msg(format!(
             "an error occurred while rolling back the release. original upgrade error: {err}: {e}"
         )),
-    }
-}
-
-/// The record's `apply_method`: `ssa`, or `csa` when objects are replaced (`--force-replace`), as
-/// Helm 4 records a replace (`--server-side=false`), so that the next upgrade moves the fields
-/// the `PUT` gave to manager `helm` (operation `Update`) back to server-side apply.
-pub fn apply_method(force_replace: bool) -> &'static str {
-    if force_replace {
-        "csa"
-    } else {
-        "ssa"
-    }
-}
-
-/// How an upgrade or rollback sends its objects. Server-side apply forces conflicts with
-/// `--force-conflicts`, and also when a revision involved was applied client-side (Helm 3, or a
-/// replace): Helm 4 continues such a release with its three-way merge, which overwrites fields
-/// other managers set, so a forced apply is what keeps Helm's behaviour there. A release applied
-/// server-side is applied without force, as Helm 4 does: a field another manager owns is a
-/// conflict.
-pub fn apply_params(
-    force_replace: bool,
-    force_conflicts: bool,
-    revisions: &[&Release],
-) -> ApplyParams {
-    ApplyParams {
-        dry_run: false,
-        force_conflicts: force_conflicts || revisions.iter().any(|r| r.apply_method != "ssa"),
-        replace: force_replace,
     }
 }
 

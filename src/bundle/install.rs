@@ -2,7 +2,8 @@
 //! --registry HOST:PORT`): the bundle is extracted and verified, the release is made from its chart
 //! archive, and every container image of the rendered manifests and hooks is rewritten to the
 //! site's registry by [`ImageRewrite`], a post-render step of ours that runs after any
-//! `--post-renderer` (no mutating webhook is involved).
+//! `--post-renderer` (no mutating webhook is involved). `rudder template BUNDLE --registry HOST:PORT`
+//! applies the same step to what it prints.
 use std::path::{Path, PathBuf};
 
 use super::images::Rewriter;
@@ -37,16 +38,34 @@ pub fn is_bundle(chart: &Path) -> bool {
 
 /// Opens `bundle` for an install whose images come from `registry`.
 pub fn open(bundle: &Path, registry: &str) -> Result<FromBundle, Error> {
+    site(registry)?;
+    let opened = verify::open(bundle)?;
+    Ok(FromBundle {
+        chart: opened.path(&opened.manifest.chart.file),
+        rewrite: rewrite(registry, &opened.manifest)?,
+        opened,
+    })
+}
+
+/// The step that moves the images of `manifest` (a bundle's) to `registry`: what an install from
+/// the bundle applies, and `rudder template BUNDLE --registry` too.
+pub fn rewrite(
+    registry: &str,
+    manifest: &super::manifest::Manifest,
+) -> Result<ImageRewrite, Error> {
+    Ok(ImageRewrite(Rewriter::new(
+        site(registry)?,
+        &manifest.images,
+    )))
+}
+
+/// `--registry` checked: HOST[:PORT], no scheme, no path (a trailing `/` is dropped).
+fn site(registry: &str) -> Result<&str, Error> {
     let site = registry.trim_end_matches('/');
     if site.is_empty() || site.contains("://") || site.contains('/') {
         return Err(Error(format!(
             "--registry {registry:?}: expected HOST[:PORT] (no scheme, no path)"
         )));
     }
-    let opened = verify::open(bundle)?;
-    Ok(FromBundle {
-        chart: opened.path(&opened.manifest.chart.file),
-        rewrite: ImageRewrite(Rewriter::new(site, &opened.manifest.images)),
-        opened,
-    })
+    Ok(site)
 }

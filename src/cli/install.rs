@@ -7,6 +7,7 @@ use clap::Args;
 use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::CommonReleaseArgs;
 use super::template::ExecPostRenderer;
+use crate::action::apply_method::ServerSide;
 use crate::action::install::{self, InstallOptions};
 use crate::action::template::PostRenderer;
 use crate::kube::apply::Applier;
@@ -42,6 +43,10 @@ pub struct InstallArgs {
     /// Specify template used to name the release.
     #[arg(long = "name-template")]
     pub name_template: Option<String>,
+    /// Object updates run in the server instead of the client (Helm 4; `=false`: objects are
+    /// created as Helm 3 creates them, the record says `csa`).
+    #[arg(long = "server-side", action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true", value_parser = super::pflag::parse_bool)]
+    pub server_side: bool,
 }
 
 pub fn run(args: InstallArgs) -> ExitCode {
@@ -145,7 +150,7 @@ async fn install(
     let applier = Applier::new(cluster.client.clone())
         .await
         .map_err(|e| e.to_string())?;
-    let request = args.common.request(
+    let mut request = args.common.request(
         &release_name,
         &chart,
         args.values.into_options(),
@@ -156,6 +161,7 @@ async fn install(
             .map(|b| &b.rewrite as &dyn PostRenderer),
         post.as_ref().map(|p| p as &dyn PostRenderer),
     )?;
+    request.server_side = ServerSide::from_bool(args.server_side);
     let options = InstallOptions {
         request,
         skip_crds: args.skip_crds,

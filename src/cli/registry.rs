@@ -311,6 +311,7 @@ fn pull_from_repository(
         cert_file: args.tls.cert_file.clone(),
         key_file: args.tls.key_file.clone(),
         insecure_skip_tls_verify: args.tls.insecure_skip_tls_verify,
+        content_cache: crate::deps::content_cache::Use::Read,
     };
     let fetched = crate::deps::pull::pull(settings, &request).map_err(|e| e.to_string())?;
     let loaded = crate::chart::load_archive(&fetched.data).map_err(|e| e.to_string())?;
@@ -422,7 +423,12 @@ pub fn run_registry(args: RegistryArgs) -> ExitCode {
                 credentials: Some((username.clone(), password.clone())),
             };
             let mut client = Client::new(host, options).map_err(|e| e.to_string())?;
-            client.login().map_err(|e| e.to_string())?;
+            // A token service that issued an identity token for the credentials: that is what
+            // is stored, with no username (Docker's login).
+            let (username, password) = match client.login().map_err(|e| e.to_string())? {
+                Some(identity) => (String::new(), identity),
+                None => (username, password),
+            };
             credentials::store(&settings.registry_config, host, &username, &password)
                 .map_err(|e| e.to_string())?;
             eprintln!("Login Succeeded");

@@ -81,7 +81,8 @@ pub struct CommonReleaseArgs {
     /// Where a chart not on disk is downloaded from (`--repo`, credentials, TLS, `--verify`).
     #[command(flatten)]
     pub chart_path: super::chart_args::ChartPathArgs,
-    /// Skip the server-side dry run of every object before changing anything (Rudder only).
+    /// Skip the server-side dry run of every object of an upgrade before changing anything, and
+    /// apply directly as Helm does (Rudder only; see docs/releases.md).
     #[arg(long = "no-preflight", hide = true)]
     pub no_preflight: bool,
 }
@@ -145,6 +146,8 @@ impl CommonReleaseArgs {
             force_replace: force.replace(),
             force_conflicts: force.force_conflicts,
             labels: self.labels(),
+            no_preflight: self.no_preflight,
+            server_side: Default::default(),
             render: RenderOptions {
                 image_rewrite,
                 ..self.render_options()

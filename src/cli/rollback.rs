@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::go_duration;
+use crate::action::apply_method::ServerSide;
 use crate::action::install::WaitOptions;
 use crate::action::rollback::{self, RollbackOptions};
 use crate::kube::apply::Applier;
@@ -38,6 +39,10 @@ pub struct RollbackArgs {
     /// Limit the maximum number of revisions saved per release. Use 0 for no limit.
     #[arg(long = "history-max", default_value = "10", value_parser = super::pflag::parse_int)]
     pub history_max: i64,
+    /// Must be "true", "false" or "auto". Object updates run in the server instead of the client
+    /// ("auto" defaults the value from the previous chart release's method).
+    #[arg(long = "server-side", default_value = "auto")]
+    pub server_side: String,
     /// Performs pods restart for the resource if applicable (accepted; Helm 4 dropped it).
     #[arg(long = "recreate-pods", hide = true)]
     pub recreate_pods: bool,
@@ -82,6 +87,7 @@ async fn rollback(args: RollbackArgs) -> Result<String, String> {
         cleanup_on_fail: args.cleanup_on_fail,
         force_replace: args.force.replace(),
         force_conflicts: args.force.force_conflicts,
+        server_side: ServerSide::parse(&args.server_side)?,
         description: None,
     };
     rollback::run(&applier, &storage, &options)

@@ -87,6 +87,10 @@ pub struct TemplateArgs {
     /// as CHART renders the chart it holds.
     #[arg(long = "offline")]
     pub offline: bool,
+    /// With a bundle as CHART: the registry its images were pushed to (HOST:PORT); image
+    /// references of the output are rewritten to it, as an install from the bundle does.
+    #[arg(long = "registry", default_value = "")]
+    pub registry: String,
     /// Where a chart not on disk is downloaded from (`--repo`, credentials, TLS, `--verify`).
     #[command(flatten)]
     pub chart_path: super::chart_args::ChartPathArgs,
@@ -208,6 +212,19 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     )?;
     // A bundle file (air-gapped installs) renders the chart it holds, dependencies included.
     let bundled = super::bundle::bundle_chart(&located)?;
+    let image_rewrite = match (&bundled, args.registry.as_str()) {
+        (_, "") => None,
+        (Some(bundled), registry) => Some(
+            crate::bundle::install::rewrite(registry, &bundled.manifest)
+                .map_err(|e| e.to_string())?,
+        ),
+        (None, _) => {
+            return Err(format!(
+                "--registry is for rendering a bundle, and {} is not one",
+                located.display()
+            ))
+        }
+    };
     let chart = bundled
         .as_ref()
         .map_or(located, |b| b.chart.clone())
@@ -249,6 +266,17 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
         &mut stdin,
         post_renderer.as_ref().map(|p| p as &dyn PostRenderer),
     );
+    // A bundle's images moved to the site's registry, in the manifests and the hooks alike.
+    let result = match (result, &image_rewrite) {
+        (Ok(mut output), Some(rewrite)) => {
+            output.stdout = rewrite.run(&output.stdout)?;
+            for file in &mut output.files {
+                file.content = rewrite.run(&file.content)?;
+            }
+            Ok(output)
+        }
+        (result, _) => result,
+    };
     let mut out = std::io::stdout().lock();
     match result {
         Ok(output) => {

@@ -8,6 +8,7 @@ use clap::Args;
 use super::install::{post_renderer, run_install};
 use super::kube_args::{open_storage, KubeArgs};
 use super::release_args::CommonReleaseArgs;
+use crate::action::apply_method::ServerSide;
 use crate::action::install::InstallOptions;
 use crate::action::template::PostRenderer;
 use crate::action::upgrade::{self, UpgradeOptions, ValuesMode};
@@ -55,6 +56,10 @@ pub struct UpgradeArgs {
     /// If set, no CRDs will be installed when an upgrade is performed with install flag enabled.
     #[arg(long = "skip-crds")]
     pub skip_crds: bool,
+    /// Must be "true", "false" or "auto". Object updates run in the server instead of the client
+    /// ("auto" defaults the value from the previous chart release's method).
+    #[arg(long = "server-side", default_value = "auto")]
+    pub server_side: String,
 }
 
 pub fn run(args: UpgradeArgs) -> ExitCode {
@@ -116,8 +121,11 @@ async fn upgrade(
         .with_max_history(usize::try_from(args.history_max).unwrap_or(0))
         .refusing_undecodable();
     let applier = Applier::new(cluster.client.clone()).await.map_err(failed)?;
-    let request = |values| {
-        args.common.request(
+    // Helm 4 checks the word when the upgrade runs; an install (`--install`) is server-side
+    // unless it is `false`.
+    let server_side = ServerSide::parse(&args.server_side);
+    let request = |values, install: bool| {
+        let mut request = args.common.request(
             name,
             &chart,
             values,
@@ -125,7 +133,14 @@ async fn upgrade(
             &args.force,
             image_rewrite,
             post.as_ref().map(|p| p as &dyn PostRenderer),
-        )
+        )?;
+        request.server_side = match &server_side {
+            Ok(s) if install => ServerSide::from_bool(*s != ServerSide::Off),
+            Ok(s) => *s,
+            Err(e) if !install => return Err(failed(e)),
+            Err(_) => ServerSide::from_bool(args.server_side != "false"),
+        };
+        Ok::<_, String>(request)
     };
     let mut out = String::new();
     if args.install {
@@ -150,7 +165,7 @@ async fn upgrade(
             }
             args.common.check_hide_secret()?;
             let options = InstallOptions {
-                request: request(args.values.into_options())?,
+                request: request(args.values.into_options(), true)?,
                 skip_crds: args.skip_crds,
                 replace: uninstalled,
                 create_namespace: args.create_namespace,
@@ -170,7 +185,7 @@ async fn upgrade(
         ValuesMode::Default
     };
     let options = UpgradeOptions {
-        request: request(args.values.into_options())?,
+        request: request(args.values.into_options(), false)?,
         values_mode,
         cleanup_on_fail: args.cleanup_on_fail,
     };

@@ -12,7 +12,8 @@
 //! Archives from an HTTP(S) repository are checked against the digest its index gives (Helm 3 does
 //! not check); OCI blobs against their manifest digests (`crate::registry`); with `--verify`,
 //! against their provenance (`super::verify`), saved beside the archive. Nothing is written when a
-//! download or a check fails.
+//! download or a check fails. Downloads also fill Helm 4's content cache, and a `repo/chart` found
+//! there is not downloaded again (`super::content_cache`).
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -296,6 +297,7 @@ fn request(options: &LocateOptions) -> PullRequest {
         cert_file: options.cert_file.clone(),
         key_file: options.key_file.clone(),
         insecure_skip_tls_verify: options.insecure_skip_tls_verify,
+        content_cache: super::content_cache::Use::ReadWrite,
         ..PullRequest::default()
     }
 }
@@ -336,6 +338,12 @@ fn pull_oci(
     }
     crate::chart::load_archive(&pulled.data)
         .map_err(|e| Error::Resolve(format!("chart {}: {e}", pulled.shown)))?;
+    // Helm 4 never looks an OCI chart up in its content cache, but stores each one it pulls.
+    super::content_cache::ContentCache::new(&settings.content_cache).put(
+        &super::digest::sha256_hex(&pulled.data),
+        &pulled.data,
+        super::content_cache::Kind::Chart,
+    )?;
     Ok(Downloaded {
         file_name: oci_file_name(&pulled.shown),
         data: std::mem::take(&mut pulled.data),

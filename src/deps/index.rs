@@ -2,7 +2,9 @@
 //! from chart name to its versions, each the chart's Chart.yaml metadata plus `urls`, `created`,
 //! `digest` (sha256 of the archive) and `removed`.
 //!
-//! Loading follows `loadIndex`: an empty file is `empty index.yaml file`, a missing `apiVersion` is
+//! An index is read one version at a time straight into [`ChartVersion`]s (`streamed`, on
+//! [`crate::yaml::items`]), with the full YAML path as the fallback for what that reader does not
+//! vouch for. Loading follows `loadIndex`: an empty file is `empty index.yaml file`, a missing `apiVersion` is
 //! `no API version specified`, entries without a name or with a version that is not semver are
 //! skipped with Helm's log line on standard error, and each chart's versions are sorted newest first (unparsable versions last).
 //!
@@ -54,6 +56,40 @@ pub struct Index {
     pub skipped: Vec<(u32, String, String)>,
 }
 
+/// The index read one entry at a time ([`crate::yaml::items`]): each version becomes a
+/// [`ChartVersion`] as soon as it is read, so the whole index never exists as a YAML tree (for an
+/// index of tens of MB the trees were several times the size of the typed entries). `None` where
+/// that reader gives up or a version does not decode: the full path then reads the text (and
+/// reports the error).
+fn streamed(text: &str) -> Option<IndexFile> {
+    use crate::yaml::convert::{Yaml, YamlDeserializer};
+    use crate::yaml::items::ItemSink;
+
+    struct Entries(BTreeMap<String, Vec<Option<ChartVersion>>>);
+    impl ItemSink for Entries {
+        fn lists(&mut self) {
+            self.0.clear();
+        }
+        fn list(&mut self, name: &str) {
+            self.0.insert(name.to_string(), Vec::new());
+        }
+        fn item(&mut self, name: &str, item: Yaml) -> Option<()> {
+            let version = match item {
+                Yaml::Null => None,
+                item => Some(ChartVersion::deserialize(YamlDeserializer(&item)).ok()?),
+            };
+            self.0.get_mut(name)?.push(version);
+            Some(())
+        }
+    }
+
+    let mut entries = Entries(BTreeMap::new());
+    let top = crate::yaml::items::stream_items(text, "entries", &mut entries)?;
+    let mut raw = IndexFile::deserialize(YamlDeserializer(&Yaml::Map(top))).ok()?;
+    raw.entries = entries.0;
+    Some(raw)
+}
+
 fn quote(s: &str) -> String {
     crate::template::printf::quote_go(s)
 }
@@ -90,10 +126,13 @@ impl Index {
             return Err(Error::Resolve("empty index.yaml file".into()));
         }
         let text = String::from_utf8_lossy(data);
-        let raw: IndexFile = crate::yaml::from_str(&text, source).map_err(|e| Error::Parse {
-            file: source.to_string(),
-            message: e.to_string(),
-        })?;
+        let raw: IndexFile = match streamed(&text) {
+            Some(raw) => raw,
+            None => crate::yaml::from_str(&text, source).map_err(|e| Error::Parse {
+                file: source.to_string(),
+                message: e.to_string(),
+            })?,
+        };
         let mut entries = BTreeMap::new();
         let mut skipped = Vec::new();
         for (name, versions) in raw.entries {
@@ -355,6 +394,40 @@ mod tests {
         assert_eq!(index.get("redis", "").unwrap().metadata.version, "2.1.10");
         assert_eq!(index.get("redis", "~2.1.0").unwrap().digest, "abc");
         assert!(index.get("redis", "~4").is_none());
+    }
+
+    /// The streamed read and the full path give the same typed index.
+    #[test]
+    fn streamed_read_agrees_with_the_full_path() {
+        let full = |text: &str| crate::yaml::from_str::<IndexFile>(text, "i").unwrap();
+        let mut big = String::from("apiVersion: v1\nentries:\n");
+        for c in 0..50 {
+            big.push_str(&format!("  chart{c}:\n"));
+            for v in 0..5 {
+                big.push_str(&format!(
+                    "  - apiVersion: v2\n    name: chart{c}\n    version: 1.{v}.0\n    appVersion: \"{v}\"\n    \
+                     description: Chart {c}\n    keywords:\n    - k{v}\n    maintainers:\n    - name: M\n      \
+                     email: m@example.com\n    annotations:\n      a: \"1\"\n    dependencies:\n    - name: dep\n      \
+                     version: ^1\n      repository: https://example.com\n    urls:\n    - chart{c}-1.{v}.0.tgz\n    \
+                     created: \"2026-01-01T00:00:00Z\"\n    digest: abc{v}\n    deprecated: false\n"
+                ));
+            }
+        }
+        big.push_str("generated: \"2026-01-01T00:00:00Z\"\n");
+        for text in [
+            INDEX,
+            big.as_str(),
+            "apiVersion: v1\nentries:\n  a:\n  -\n  - name: a\n    version: 1.0.0\n",
+        ] {
+            let streamed = streamed(text).expect("streamed");
+            assert_eq!(streamed, full(text), "{text}");
+        }
+        // Non-ASCII text goes through the parser's events, still one entry at a time.
+        let unicode = "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    description: caf\u{e9}\n";
+        assert_eq!(streamed(unicode).unwrap(), full(unicode));
+        // A version that does not decode: left to the full path, which reports it.
+        assert!(streamed("apiVersion: v1\nentries:\n  a:\n  - name: [x]\n").is_none());
+        assert!(Index::parse(b"apiVersion: v1\nentries:\n  a:\n  - name: [x]\n", "i").is_err());
     }
 
     #[test]

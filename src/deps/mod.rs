@@ -17,7 +17,8 @@
 //! - [`repo`] — `repo add`/`remove`/`update`; [`repo_lock`] — `repositories.lock` around `repo add`;
 //!   [`search`] — `search repo`.
 //! - [`chart_ref`] — a chart argument (path, `repo/chart`, `--repo`, `oci://`, URL) resolved to a
-//!   chart on disk (Helm's `LocateChart`).
+//!   chart on disk (Helm's `LocateChart`); [`content_cache`] — Helm 4's content-addressed chart
+//!   cache, shared with Helm 4.
 //!
 //! Version constraints are checked with [`crate::chart::constraint`], the one implementation also
 //! behind `semverCompare` and `kubeVersion`.
@@ -26,6 +27,7 @@
 //! moved into `charts/` only when every dependency was fetched and verified: a failed update leaves
 //! `charts/` as it was.
 pub mod chart_ref;
+pub mod content_cache;
 pub mod digest;
 pub mod error;
 pub mod getter;

@@ -6,7 +6,8 @@
 //! `$XDG_CACHE_HOME/helm`, `$XDG_DATA_HOME/helm`, else `~/.config/helm`, `~/.cache/helm`,
 //! `~/.local/share/helm` (Linux). Files: `HELM_REPOSITORY_CONFIG`, `HELM_REPOSITORY_CACHE`,
 //! `HELM_REGISTRY_CONFIG`, overridden in turn by the `--repository-config`/`--repository-cache`/
-//! `--registry-config` flags. The CLI resolves them once ([`Settings::from_env`]) and passes them in.
+//! `--registry-config` flags; `HELM_CONTENT_CACHE` (Helm 4's content cache, `<cache
+//! home>/content`). The CLI resolves them once ([`Settings::from_env`]) and passes them in.
 use std::path::{Path, PathBuf};
 
 /// Resolved Helm paths.
@@ -21,6 +22,8 @@ pub struct Settings {
     pub repository_cache: PathBuf,
     /// The registry credentials file (`registry/config.json`).
     pub registry_config: PathBuf,
+    /// Helm 4's content cache (`HELM_CONTENT_CACHE`, else `<cache home>/content`).
+    pub content_cache: PathBuf,
     /// `--debug`.
     pub debug: bool,
 }
@@ -54,6 +57,7 @@ impl Settings {
                 "HELM_REGISTRY_CONFIG",
                 config_home.join("registry").join("config.json"),
             ),
+            content_cache: or("HELM_CONTENT_CACHE", cache_home.join("content")),
             config_home,
             cache_home,
             data_home,
@@ -102,5 +106,6 @@ mod tests {
         );
         assert_eq!(s.repository_cache, PathBuf::from("/rc"));
         assert_eq!(s.index_file("x"), PathBuf::from("/rc/x-index.yaml"));
+        assert_eq!(s.content_cache, PathBuf::from("/xdg/cache/helm/content"));
     }
 }

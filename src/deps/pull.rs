@@ -1,7 +1,9 @@
 //! `pull` of a chart from an HTTP(S) repository (Helm v3.17's `ChartDownloader.ResolveChartVersion`
 //! and `repo.FindChartInAuthAndTLSAndPassRepoURL`): `repo/chart` through the cached index of a
 //! configured repository, `--repo URL` through that repository's index fetched for the occasion, or a
-//! chart archive's URL. The archive is checked against the digest the index gives for it.
+//! chart archive's URL. The archive is checked against the digest the index gives for it. Helm 4's
+//! content cache is read and filled as the caller asks ([`PullRequest::content_cache`]).
+use super::content_cache::{ContentCache, Kind, Use};
 use super::error::Error;
 use super::getter::{self, Options};
 use super::index::Index;
@@ -23,6 +25,9 @@ pub struct PullRequest {
     pub cert_file: String,
     pub key_file: String,
     pub insecure_skip_tls_verify: bool,
+    /// How Helm 4's content cache is used ([`super::content_cache`]): a `repo/chart` is looked up
+    /// under its index digest; with `ReadWrite` whatever is downloaded is stored.
+    pub content_cache: Use,
 }
 
 /// A downloaded archive and the file name Helm saves it under.
@@ -94,6 +99,9 @@ pub fn pull(settings: &Settings, request: &PullRequest) -> Result<Fetched, Error
         key_file: request.key_file.clone(),
         insecure_skip_tls_verify: request.insecure_skip_tls_verify,
     };
+    // Only a `repo/chart` is looked up in the content cache (Helm 4 resolves `--repo` and URLs to
+    // an archive URL, which has no digest to look under).
+    let mut cacheable = false;
     let (url, options, digest) = if !request.repo_url.is_empty() {
         let options = request_options(&request.repo_url);
         let index_url = getter::resolve_reference(&request.repo_url, "index.yaml")?;
@@ -166,13 +174,29 @@ pub fn pull(settings: &Settings, request: &PullRequest) -> Result<Fetched, Error
                 quote(&request.chart)
             ))
         })?;
+        cacheable = true;
         (
             getter::resolve_reference(&entry.url, first)?,
             Options::for_entry(entry),
             chosen.digest.clone(),
         )
     };
-    let data = getter::get(&url, &options)?;
+    let cache = ContentCache::new(&settings.content_cache);
+    let cached = if cacheable && request.content_cache != Use::None && !digest.is_empty() {
+        match cache.get(&digest, Kind::Chart) {
+            Ok(found) => found,
+            // Helm's `pull` ignores a cache it cannot read; `LocateChart` fails.
+            Err(_) if request.content_cache == Use::Read => None,
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    let from_cache = cached.is_some();
+    let data = match cached {
+        Some(data) => data,
+        None => getter::get(&url, &options)?,
+    };
     let file_name = reqwest::Url::parse(&url)
         .ok()
         .and_then(|u| u.path().rsplit('/').next().map(str::to_string))
@@ -192,6 +216,9 @@ pub fn pull(settings: &Settings, request: &PullRequest) -> Result<Fetched, Error
                 actual,
             });
         }
+    }
+    if request.content_cache == Use::ReadWrite && !from_cache {
+        cache.put(&super::digest::sha256_hex(&data), &data, Kind::Chart)?;
     }
     let reference = if request.repo_url.is_empty() {
         request.chart.clone()

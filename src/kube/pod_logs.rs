@@ -11,9 +11,6 @@
 use ::kube::api::{Api, ListParams, LogParams};
 use k8s_openapi::api::core::v1::Pod;
 
-/// The annotation naming when a hook's logs are shown.
-pub const OUTPUT_LOG_POLICY_ANNOTATION: &str = "helm.sh/hook-output-log-policy";
-
 /// One container's log, or why it could not be read (Helm stops at the first failure).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
@@ -93,23 +90,6 @@ fn slog_value(s: &str) -> String {
     }
 }
 
-/// The policies of a hook's manifest: its annotation split at commas, trimmed.
-pub fn policies(manifest: &str) -> Vec<String> {
-    let Ok(v) = crate::yaml::from_str::<serde_json::Value>(manifest, "hook") else {
-        return Vec::new();
-    };
-    v.pointer("/metadata/annotations")
-        .and_then(|a| a.get(OUTPUT_LOG_POLICY_ANNOTATION))
-        .and_then(serde_json::Value::as_str)
-        .map(|s| {
-            s.split(',')
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Helm's `deriveNamespace`: the manifest's `metadata.namespace`, else the release's.
 pub fn namespace_of(manifest: &str, release_namespace: &str) -> String {
     crate::yaml::from_str::<serde_json::Value>(manifest, "hook")
@@ -148,11 +128,9 @@ mod tests {
     }
 
     #[test]
-    fn policies_and_namespace_from_the_manifest() {
-        let m = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  namespace: other\n  annotations:\n    helm.sh/hook-output-log-policy: hook-succeeded, hook-failed\n";
-        assert_eq!(policies(m), ["hook-succeeded", "hook-failed"]);
+    fn namespace_from_the_manifest() {
+        let m = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  namespace: other\n";
         assert_eq!(namespace_of(m, "rel"), "other");
-        assert!(policies("kind: Job\n").is_empty());
         assert_eq!(namespace_of("kind: Job\n", "rel"), "rel");
     }
 }

@@ -1,6 +1,7 @@
 //! The OCI distribution API calls Helm's registry client makes: the `/v2/` check for `login`, tag
 //! lists, manifests and blobs, with Basic credentials (from `--username/--password` or the registry
-//! config) sent up front and a Bearer token fetched when the registry asks for one.
+//! config) sent up front and a Bearer token fetched when the registry asks for one (how:
+//! [`super::token`]).
 use std::io::Read;
 
 use reqwest::blocking::{RequestBuilder, Response};
@@ -25,7 +26,9 @@ pub struct Options {
     pub cert_file: String,
     pub key_file: String,
     pub insecure_skip_tls_verify: bool,
-    /// `(username, password)`.
+    /// `(username, password)`; an empty username marks the password as an identity token (an
+    /// OAuth2 refresh token), as Helm's registry client reads one from the credentials store
+    /// (see [`super::token`]).
     pub credentials: Option<(String, String)>,
 }
 
@@ -35,6 +38,10 @@ pub struct Client {
     pub(super) options: Options,
     pub(super) registry: String,
     pub(super) bearer: Option<String>,
+    /// In `registry login`: token requests ask for an offline (refresh) token.
+    pub(super) logging_in: bool,
+    /// The refresh token a token service issued during `registry login`.
+    pub(super) issued_identity: Option<String>,
 }
 
 /// A pulled chart.
@@ -95,6 +102,8 @@ impl Client {
             options,
             registry: registry.to_string(),
             bearer: None,
+            logging_in: false,
+            issued_identity: None,
         })
     }
 
@@ -122,8 +131,8 @@ impl Client {
     pub(super) fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
         match (&self.bearer, &self.options.credentials) {
             (Some(token), _) => request.bearer_auth(token),
-            (None, Some((user, pass))) => request.basic_auth(user, Some(pass)),
-            (None, None) => request,
+            (None, Some((user, pass))) if !user.is_empty() => request.basic_auth(user, Some(pass)),
+            (None, _) => request,
         }
     }
 
@@ -186,7 +195,7 @@ impl Client {
     }
 
     /// Where credentials come from, for refusals.
-    fn credentials_hint(&self) -> String {
+    pub(super) fn credentials_hint(&self) -> String {
         if self.options.credentials.is_some() {
             String::new()
         } else {
@@ -197,69 +206,19 @@ impl Client {
         }
     }
 
-    /// The token service of a `Bearer realm="…",service="…",scope="…"` challenge, asked with the
-    /// client's credentials (Basic) when it has some, anonymously otherwise.
-    fn fetch_token(&self, params: &[(String, String)]) -> Result<String, Error> {
-        let realm = params
-            .iter()
-            .find(|(k, _)| k == "realm")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        let mut token_url = reqwest::Url::parse(&realm).map_err(|e| {
-            Error(format!(
-                "{}: invalid token realm {realm:?}: {e}",
-                self.registry
-            ))
-        })?;
-        {
-            let mut query = token_url.query_pairs_mut();
-            for (k, v) in params.iter().filter(|(k, _)| k != "realm") {
-                if k == "scope" {
-                    // One scope parameter per scope, as Docker asks.
-                    for scope in v.split(' ').filter(|s| !s.is_empty()) {
-                        query.append_pair(k, scope);
-                    }
-                } else {
-                    query.append_pair(k, v);
-                }
-            }
-        }
-        let mut request = self.http.get(token_url);
-        if let Some((user, pass)) = &self.options.credentials {
-            request = request.basic_auth(user, Some(pass));
-        }
-        let response = request
-            .send()
-            .map_err(|e| self.transport(&Method::GET, &realm, &e))?;
-        if !response.status().is_success() {
-            let status = response.status();
-            return Err(Error(format!(
-                "{}: {} refused: the token service {realm} answered {} {}{}",
-                self.registry,
-                describe_scope(params),
-                status.as_u16(),
-                status.canonical_reason().unwrap_or(""),
-                if self.options.credentials.is_some() {
-                    format!(" (it refused the credentials given for {})", self.registry)
-                } else {
-                    self.credentials_hint()
-                }
-            )));
-        }
-        let body = read_all(response, &realm)?;
-        let json: serde_json::Value = serde_json::from_slice(&body)
-            .map_err(|e| Error(format!("reading the token from {realm}: {e}")))?;
-        json.get("token")
-            .or_else(|| json.get("access_token"))
-            .and_then(|t| t.as_str())
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .ok_or_else(|| Error(format!("no token in the answer of {realm}")))
+    /// `registry login`: the `/v2/` endpoint must accept the credentials. A registry on the loopback
+    /// network that does not speak TLS is tried over plain HTTP, as Docker's rules allow. The
+    /// identity token a token service issued for the credentials, if it issued one (what login
+    /// stores in place of the password, as Docker's login does).
+    pub fn login(&mut self) -> Result<Option<String>, Error> {
+        self.logging_in = true;
+        let result = self.check_login();
+        self.logging_in = false;
+        result?;
+        Ok(self.issued_identity.take())
     }
 
-    /// `registry login`: the `/v2/` endpoint must accept the credentials. A registry on the loopback
-    /// network that does not speak TLS is tried over plain HTTP, as Docker's rules allow.
-    pub fn login(&mut self) -> Result<(), Error> {
+    fn check_login(&mut self) -> Result<(), Error> {
         let url = format!("{}/v2/", self.base());
         // A certificate the client does not accept is a failure, not a reason to try plain HTTP.
         let certificate_refused = !self.options.plain_http
@@ -646,7 +605,7 @@ fn parse_challenge(text: &str) -> Vec<(String, String)> {
 }
 
 /// What a challenge asks for, for messages: `access to repository a/b (pull,push)`.
-fn describe_scope(params: &[(String, String)]) -> String {
+pub(super) fn describe_scope(params: &[(String, String)]) -> String {
     let scopes: Vec<String> = params
         .iter()
         .filter(|(k, _)| k == "scope")

@@ -1,5 +1,6 @@
 //! Helm's registry credentials file (`$HELM_REGISTRY_CONFIG`, default `<config home>/registry/
-//! config.json`): Docker's `{"auths": {"host:port": {"auth": base64("user:password")}}}`, written
+//! config.json`): Docker's `{"auths": {"host:port": {"auth": base64("user:password")}}}` (or
+//! `{"identitytoken": "…"}`, read and written as `("", token)`: see `client::Options`), written
 //! tab-indented as Docker's config package writes it, mode 0600 in a 0700 directory.
 //!
 //! Reading, as Helm does through oras-go's credentials store: Helm's file first, then Docker's
@@ -9,6 +10,10 @@
 //! all, the platform's default helper if installed, else the `auths` entry (a key written with a
 //! scheme or a path, as old Docker versions did, matches too). A helper's error is an error, not a
 //! reason to look further.
+//!
+//! Writing (`registry login|logout`), as oras-go's `DynamicStore` does for Helm: Helm's file only,
+//! through the helper it configures for the server (`credHelpers`, `credsStore`, or the detected
+//! platform default, then recorded as `credsStore`), else into its `auths`.
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -32,6 +37,14 @@ fn from_auths(json: &serde_json::Value, registry: &str) -> Option<(String, Strin
             .find(|(key, _)| to_hostname(key) == registry)
             .map(|(_, v)| v)
     })?;
+    // An identity token wins over `auth`, as oras-go's Docker client reads an entry.
+    if let Some(token) = entry
+        .get("identitytoken")
+        .and_then(|v| v.as_str())
+        .filter(|t| !t.is_empty())
+    {
+        return Some((String::new(), token.to_string()));
+    }
     let auth = entry.get("auth")?.as_str()?;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(auth)
@@ -148,30 +161,100 @@ fn save(file: &Path, map: serde_json::Map<String, serde_json::Value>) -> Result<
     crate::deps::repofile::write_private(file, text.as_bytes()).map_err(|e| Error(e.to_string()))
 }
 
-/// Stores credentials for `registry`.
-pub fn store(file: &Path, registry: &str, user: &str, password: &str) -> Result<(), Error> {
-    let mut map = load(file)?;
+/// Where `registry login` puts the credentials for `server` in the config `map` (oras-go's
+/// `DynamicStore.getStore`): `credHelpers[server]`, else `credsStore`, else, when the file
+/// configures nothing, the platform's default helper if installed (which is then recorded as the
+/// file's `credsStore`), else the file's own `auths`.
+enum Target {
+    Helper(String),
+    Detected(&'static str),
+    File,
+}
+
+fn target(map: &serde_json::Map<String, serde_json::Value>, server: &str) -> Target {
+    let helpers = map.get("credHelpers").and_then(|v| v.as_object());
+    if let Some(name) = helpers
+        .and_then(|h| h.get(server))
+        .and_then(|v| v.as_str())
+        .filter(|n| !n.is_empty())
+    {
+        return Target::Helper(name.to_string());
+    }
+    if let Some(name) = map
+        .get("credsStore")
+        .and_then(|v| v.as_str())
+        .filter(|n| !n.is_empty())
+    {
+        return Target::Helper(name.to_string());
+    }
+    let configured = helpers.is_some_and(|h| !h.is_empty())
+        || map
+            .get("auths")
+            .and_then(|v| v.as_object())
+            .is_some_and(|a| !a.is_empty());
+    match credential_helper::platform_default() {
+        Some(name) if !configured => Target::Detected(name),
+        _ => Target::File,
+    }
+}
+
+fn auths(
+    map: &mut serde_json::Map<String, serde_json::Value>,
+) -> &mut serde_json::Map<String, serde_json::Value> {
     let auths = map
         .entry("auths")
         .or_insert_with(|| serde_json::Value::Object(Default::default()));
-    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    if let serde_json::Value::Object(auths) = auths {
-        auths.insert(registry.to_string(), serde_json::json!({ "auth": auth }));
+    if !auths.is_object() {
+        *auths = serde_json::Value::Object(Default::default());
     }
+    auths.as_object_mut().expect("made an object above")
+}
+
+/// Stores credentials for `registry` (`registry login`): in the credential helper the file names
+/// for it (the file then records the server under `auths` with no secret, as Docker and oras-go
+/// do), else in the file. An empty `user` stores `password` as an identity token: `identitytoken`
+/// in the file, `Username` `<token>` for a helper, as Docker's config package does.
+pub fn store(file: &Path, registry: &str, user: &str, password: &str) -> Result<(), Error> {
+    let mut map = load(file)?;
+    let entry = match target(&map, registry) {
+        Target::Helper(name) => {
+            credential_helper::store(&name, registry, user, password)?;
+            serde_json::json!({})
+        }
+        Target::Detected(name) => {
+            credential_helper::store(name, registry, user, password)?;
+            map.insert("credsStore".into(), serde_json::Value::String(name.into()));
+            serde_json::json!({})
+        }
+        Target::File if user.is_empty() => serde_json::json!({ "identitytoken": password }),
+        Target::File => {
+            let auth =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            serde_json::json!({ "auth": auth })
+        }
+    };
+    auths(&mut map).insert(registry.to_string(), entry);
     save(file, map)
 }
 
-/// Removes the credentials for `registry`; `false` when there were none.
+/// Removes the credentials for `registry` (`registry logout`); `false` when the file has no
+/// `auths` entry for it (Helm's `not logged in`). A helper configured for it erases them first; if
+/// that fails, the file is left as it was.
 pub fn remove(file: &Path, registry: &str) -> Result<bool, Error> {
     let mut map = load(file)?;
-    let removed = match map.get_mut("auths") {
-        Some(serde_json::Value::Object(auths)) => auths.remove(registry).is_some(),
-        _ => false,
-    };
-    if removed {
-        save(file, map)?;
+    let known = map
+        .get("auths")
+        .and_then(|v| v.as_object())
+        .is_some_and(|a| a.contains_key(registry));
+    if !known {
+        return Ok(false);
     }
-    Ok(removed)
+    if let Target::Helper(name) = target(&map, registry) {
+        credential_helper::erase(&name, registry)?;
+    }
+    auths(&mut map).remove(registry);
+    save(file, map)?;
+    Ok(true)
 }
 
 /// `json.MarshalIndent(v, "", "\t")` in key order.
@@ -218,6 +301,15 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(&file).unwrap(),
             "{\n\t\"auths\": {}\n}"
+        );
+        super::store(&file, "127.0.0.1:5000", "", "refresh-1").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "{\n\t\"auths\": {\n\t\t\"127.0.0.1:5000\": {\n\t\t\t\"identitytoken\": \"refresh-1\"\n\t\t}\n\t}\n}"
+        );
+        assert_eq!(
+            super::get(&file, "127.0.0.1:5000"),
+            Some((String::new(), "refresh-1".into()))
         );
         let _ = std::fs::remove_dir_all(dir);
     }

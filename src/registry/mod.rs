@@ -18,6 +18,7 @@ pub mod credentials;
 pub mod image;
 pub mod image_ref;
 pub mod reference;
+mod token;
 
 pub use client::Client;
 pub use reference::Reference;

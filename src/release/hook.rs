@@ -8,6 +8,8 @@ pub const HOOK_ANNOTATION: &str = "helm.sh/hook";
 pub const HOOK_WEIGHT_ANNOTATION: &str = "helm.sh/hook-weight";
 /// `helm.sh/hook-delete-policy`.
 pub const HOOK_DELETE_ANNOTATION: &str = "helm.sh/hook-delete-policy";
+/// Helm 4's annotation naming when a hook's pod logs are printed (`hook-succeeded`, `hook-failed`).
+pub const HOOK_OUTPUT_LOG_POLICY_ANNOTATION: &str = "helm.sh/hook-output-log-policy";
 
 /// When a hook runs. Mirrors `release.HookEvent`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +69,8 @@ pub struct Hook {
     pub events: Vec<HookEvent>,
     pub weight: i64,
     pub delete_policies: Vec<String>,
+    /// Helm 4's `helm.sh/hook-output-log-policy` values (Helm 3 ignores the annotation).
+    pub output_log_policies: Vec<String>,
 }
 
 impl Hook {
@@ -120,14 +124,37 @@ fn go_atoi(s: &str) -> Option<i64> {
 
 /// The delete policies, split on commas and trimmed (Helm's `operateAnnotationValues`).
 pub fn delete_policies(head: &SimpleHead) -> Vec<String> {
-    head.annotation(HOOK_DELETE_ANNOTATION)
-        .map(|v| v.split(',').map(|p| p.trim().to_string()).collect())
+    annotation_values(head, HOOK_DELETE_ANNOTATION)
+}
+
+/// Helm 4's `helm.sh/hook-output-log-policy` values, read as the delete policies are.
+pub fn output_log_policies(head: &SimpleHead) -> Vec<String> {
+    annotation_values(head, HOOK_OUTPUT_LOG_POLICY_ANNOTATION)
+}
+
+/// Helm's `operateAnnotationValues`: the annotation split at commas, each part trimmed and
+/// lower-cased; empty parts are kept (`"a,,B,"` is `["a", "", "b", ""]`), as Helm keeps them.
+fn annotation_values(head: &SimpleHead, annotation: &str) -> Vec<String> {
+    head.annotation(annotation)
+        .map(|v| v.split(',').map(|p| p.trim().to_lowercase()).collect())
         .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policies_trimmed_lower_cased_empty_parts_kept() {
+        let head = super::super::head::parse_head(
+            "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook-delete-policy: \" Hook-Succeeded , ,x\"\n    helm.sh/hook-output-log-policy: \"HOOK-failed,\"\n",
+        )
+        .unwrap();
+        assert_eq!(delete_policies(&head), ["hook-succeeded", "", "x"]);
+        assert_eq!(output_log_policies(&head), ["hook-failed", ""]);
+        let plain = super::super::head::parse_head("kind: Job\nmetadata:\n  name: j\n").unwrap();
+        assert!(output_log_policies(&plain).is_empty());
+    }
 
     #[test]
     fn parses_events_case_insensitively() {

@@ -85,6 +85,7 @@ pub fn sort_prepared(
                 path: path.clone(),
                 weight: hook::hook_weight(&head),
                 delete_policies: hook::delete_policies(&head),
+                output_log_policies: hook::output_log_policies(&head),
                 manifest: doc,
                 events,
             }),

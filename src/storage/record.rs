@@ -249,6 +249,7 @@ impl Release {
             info.extra.clear();
         }
         for h in &mut r.hooks {
+            h.output_log_policies.clear();
             h.extra.clear();
         }
         if let Some(chart) = r.chart.as_mut() {
@@ -495,6 +496,15 @@ pub struct Hook {
         deserialize_with = "null_vec"
     )]
     pub delete_policies: Vec<String>,
+    /// Helm 4's `output_log_policies` (`release/v1`'s `Hook.OutputLogPolicies`, omitted when
+    /// empty): Helm 4 prints a hook's logs by what its record says, so Rudder writes it as Helm 4
+    /// does. Helm 3 ignores it (and [`Release::helm3_view`] drops it).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_vec"
+    )]
+    pub output_log_policies: Vec<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -112,6 +112,21 @@ pub fn call(
                 v.type_name()
             )),
         },
+        Builtin::Eq | Builtin::Ne | Builtin::Lt | Builtin::Le | Builtin::Gt | Builtin::Ge
+            if args
+                .iter()
+                .any(|a| matches!(a, Value::Object(o) if o.int_value().is_some())) =>
+        {
+            // A named integer type (`time.Duration`) compares as its integer kind.
+            let args = args
+                .into_iter()
+                .map(|a| match &a {
+                    Value::Object(o) => o.int_value().map_or(a, Value::int64),
+                    _ => a,
+                })
+                .collect();
+            call(b, args, first_arg_text)
+        }
         Builtin::Eq => {
             let (first, rest) = args
                 .split_first()

@@ -902,6 +902,11 @@ impl<'t> State<'t> {
                 fixed.len()
             )));
         }
+        if let Callee::Method(o, m, _) = &callee {
+            if let Some(e) = o.bad_results(m) {
+                return Err(self.errorf(e));
+            }
+        }
         if let Callee::Builtin(b @ (Builtin::And | Builtin::Or)) = callee {
             let want = b == Builtin::Or;
             let mut v = Rv::Invalid;

@@ -448,6 +448,8 @@ mod tests {
 #[derive(Debug)]
 pub struct Complex128 {
     text: String,
+    /// Whether both parts are zero (Go's truth: a zero complex is false).
+    zero: bool,
 }
 
 impl Complex128 {
@@ -459,7 +461,10 @@ impl Complex128 {
             "+"
         };
         let text = format!("({}{sign}{im_s}i)", super::fmt::format_float_g(re));
-        super::value::Value::Object(std::rc::Rc::new(Complex128 { text }))
+        super::value::Value::Object(std::rc::Rc::new(Complex128 {
+            text,
+            zero: re == 0.0 && im == 0.0,
+        }))
     }
 }
 
@@ -478,6 +483,10 @@ impl super::value::Object for Complex128 {
 
     fn format_v(&self) -> String {
         self.text.clone()
+    }
+
+    fn truthy(&self) -> bool {
+        !self.zero
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -345,6 +345,20 @@ pub trait Object: fmt::Debug {
         true
     }
 
+    /// The value of a named integer type (`time.Duration`), which the comparison builtins
+    /// (`eq`, `lt`…) compare as the integer it is; `None` for every other kind.
+    fn int_value(&self) -> Option<i64> {
+        None
+    }
+
+    /// For a method [`Object::method`] finds but that templates cannot call because of its results
+    /// (`time.Time.Date` has three, `Zone` a second that is not an `error`): text/template's
+    /// `goodFunc` error, given after the argument count is checked and before arguments are
+    /// evaluated.
+    fn bad_results(&self, _name: &str) -> Option<String> {
+        None
+    }
+
     /// How `{{ x }}` prints the object. Go's text/template dereferences a pointer first (`{…}` where
     /// `printf "%v"` gives `&{…}`) and, the value being addressable (a struct field reached through
     /// a pointer, or a variable holding one), uses a `String` method with a pointer receiver that

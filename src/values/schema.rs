@@ -24,8 +24,39 @@ use super::Error;
 
 /// Validates `values` against the schemas of `chart` and its subcharts; all errors at once.
 pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Error> {
+    validate_chart_tree(
+        chart,
+        values,
+        validate_against_single_schema,
+        SubchartValues::EmptyWhenMissing,
+    )
+}
+
+/// Checks one values tree against one schema document: the report lines, or why the schema was
+/// refused.
+pub(crate) type SingleSchema = fn(&Value, &[u8]) -> Result<(), String>;
+
+/// What the chart walk does with a subchart whose values are missing, null or not a map.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SubchartValues {
+    /// Helm v3.17: missing values are validated as an empty map; anything else as it is.
+    EmptyWhenMissing,
+    /// Helm v3.18+: missing or null values are not validated; values that are not a map are
+    /// reported as `invalid type for values: expected object (map), got <Go type>`.
+    SkipMissing,
+}
+
+/// The chart walk of `chartutil.ValidateAgainstSchema`: every chart's schema against its own
+/// values (the root against all values, a subchart against `values.<name>`), recursively, each
+/// failing chart reported as `<name>:` followed by its lines.
+pub(crate) fn validate_chart_tree(
+    chart: &Chart,
+    values: &Value,
+    single: SingleSchema,
+    rule: SubchartValues,
+) -> Result<(), Error> {
     let mut report = String::new();
-    collect(chart, values, &mut report);
+    collect(chart, values, single, rule, &mut report);
     if report.is_empty() {
         Ok(())
     } else {
@@ -33,20 +64,49 @@ pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Erro
     }
 }
 
-fn collect(chart: &Chart, values: &Value, report: &mut String) {
+fn collect(
+    chart: &Chart,
+    values: &Value,
+    single: SingleSchema,
+    rule: SubchartValues,
+    report: &mut String,
+) {
     if let Some(schema) = &chart.schema {
-        if let Err(details) = validate_against_single_schema(values, schema) {
+        if let Err(details) = single(values, schema) {
             report.push_str(chart.name());
             report.push_str(":\n");
             report.push_str(&details);
         }
     }
     for sub in &chart.dependencies {
-        let sub_values = values
-            .as_map()
-            .and_then(|m| m.get(sub.name()))
-            .unwrap_or_else(Value::empty_map);
-        collect(sub, &sub_values, report);
+        let raw = values.as_map().and_then(|m| m.get(sub.name()));
+        let sub_values = match (rule, raw) {
+            (SubchartValues::EmptyWhenMissing, raw) => raw.unwrap_or_else(Value::empty_map),
+            (SubchartValues::SkipMissing, None | Some(Value::Nil)) => continue,
+            (SubchartValues::SkipMissing, Some(v @ Value::Map(_))) => v,
+            (SubchartValues::SkipMissing, Some(other)) => {
+                report.push_str(&format!(
+                    "{}:\ninvalid type for values: expected object (map), got {}\n",
+                    sub.name(),
+                    go_type_name(&other)
+                ));
+                continue;
+            }
+        };
+        collect(sub, &sub_values, single, rule, report);
+    }
+}
+
+/// Go's `%T` of a values node, as Helm's values hold it.
+fn go_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Int(..) => "int64",
+        Value::Uint(..) => "uint64",
+        Value::Float(_) => "float64",
+        Value::List(_) => "[]interface {}",
+        _ => "map[string]interface {}",
     }
 }
 

@@ -16,7 +16,8 @@
 //! - [`json`] is Go's `encoding/json` (Marshal, MarshalIndent, Unmarshal);
 //! - [`toml`] is the TOML encoder/decoder behind `toToml`/`fromToml`, [`toml_syntax`] BurntSushi's
 //!   syntax errors;
-//! - [`skim`] decodes only chosen parts of a plain document (manifest heads);
+//! - [`skim`] decodes only chosen parts of a plain document (manifest heads); [`items`] decodes a
+//!   large document of many small items (a repository index) one item at a time;
 //! - [`memo`] keeps parsed `fromYaml` texts so a chart parsing the same text in every template pays once.
 //!
 //! serde_yaml is not used: it is archived and types scalars by YAML 1.2, unlike Helm.
@@ -28,6 +29,7 @@ pub mod emit;
 pub mod error;
 pub mod events;
 pub mod input;
+pub mod items;
 pub mod json;
 pub mod load;
 pub mod memo;

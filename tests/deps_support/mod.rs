@@ -56,7 +56,16 @@ pub fn repo_server() -> Option<BTreeMap<String, String>> {
 
 /// The variables a server's `up` script writes to the env file it prints last.
 fn server_env(script: &str) -> Option<BTreeMap<String, String>> {
-    let out = Command::new(Path::new(ROOT).join(script)).output().ok()?;
+    server_env_with(script, &[])
+}
+
+/// [`server_env`] with variables set for the script (a state directory of its own, say).
+pub fn server_env_with(script: &str, vars: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+    let out = Command::new(Path::new(ROOT).join(script))
+        .envs(vars.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
     if !out.status.success() {
         eprintln!("{}", String::from_utf8_lossy(&out.stderr));
         return None;
@@ -131,6 +140,7 @@ impl Sides {
             .env("HELM_DATA_HOME", dir.join(".helm/data"))
             .env_remove("HELM_REPOSITORY_CONFIG")
             .env_remove("HELM_REPOSITORY_CACHE")
+            .env_remove("HELM_CONTENT_CACHE")
             .output()
             .unwrap();
         let clean =

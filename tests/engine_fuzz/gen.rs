@@ -54,6 +54,8 @@ pub enum Expr {
     Pipe(Vec<Expr>),
     /// `( expr )`
     Paren(Box<Expr>),
+    /// A method of a Go value: `(recv).Name args...` (`$v.Name args...` on a variable).
+    Method(Box<Expr>, String, Vec<Expr>),
 }
 
 /// A template node.
@@ -74,23 +76,45 @@ pub enum Node {
     Continue,
 }
 
-/// One generated chart: values and templates (`templates/` paths → nodes). Defines live in
+/// One generated chart: values, templates (`templates/` paths → nodes), other files (for `.Files`)
+/// and subcharts (the same shape, under `charts/<name>/`). Defines live in
 /// `templates/_helpers.tpl` as (name, body).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
+    /// The chart's name (`case` for the top chart).
+    pub name: String,
+    /// Extra lines of Chart.yaml (appVersion, type, dependencies…).
+    pub chart_extra: String,
     pub values: Option<Val>,
     pub defines: Vec<(String, Vec<Node>)>,
     pub templates: Vec<(String, Vec<Node>)>,
+    /// Files outside `templates/` (paths relative to the chart), bytes of any kind.
+    pub files: Vec<(String, Vec<u8>)>,
+    pub subs: Vec<Case>,
 }
 
 pub const CHART_YAML: &str = "apiVersion: v2\nname: case\nversion: 0.1.0\n";
 
 impl Case {
     /// The chart's files as the loader takes them.
-    pub fn files(&self) -> Vec<(String, String)> {
-        let mut files = vec![("Chart.yaml".to_string(), CHART_YAML.to_string())];
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        self.files_under("", &mut out);
+        out
+    }
+
+    fn files_under(&self, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
+        let chart_yaml = if self.name == "case" && self.chart_extra.is_empty() {
+            CHART_YAML.to_string()
+        } else {
+            format!(
+                "apiVersion: v2\nname: {}\nversion: 0.1.0\n{}",
+                self.name, self.chart_extra
+            )
+        };
+        out.push((format!("{prefix}Chart.yaml"), chart_yaml.into_bytes()));
         if let Some(v) = &self.values {
-            files.push(("values.yaml".into(), values_yaml(v)));
+            out.push((format!("{prefix}values.yaml"), values_yaml(v).into_bytes()));
         }
         if !self.defines.is_empty() {
             let mut text = String::new();
@@ -99,14 +123,19 @@ impl Case {
                 write_nodes(body, &mut text);
                 text.push_str("{{ end }}\n");
             }
-            files.push(("templates/_helpers.tpl".into(), text));
+            out.push((format!("{prefix}templates/_helpers.tpl"), text.into_bytes()));
         }
         for (name, body) in &self.templates {
             let mut text = String::new();
             write_nodes(body, &mut text);
-            files.push((format!("templates/{name}"), text));
+            out.push((format!("{prefix}templates/{name}"), text.into_bytes()));
         }
-        files
+        for (name, data) in &self.files {
+            out.push((format!("{prefix}{name}"), data.clone()));
+        }
+        for sub in &self.subs {
+            sub.files_under(&format!("{prefix}charts/{}/", sub.name), out);
+        }
     }
 
     /// The same chart with each template's body moved into a define and the template printing
@@ -116,7 +145,11 @@ impl Case {
         let mut case = self.clone();
         case.templates.clear();
         for (i, (name, body)) in self.templates.iter().enumerate() {
-            let define = format!("body{i}");
+            let define = if self.name == "case" {
+                format!("body{i}")
+            } else {
+                format!("{}.body{i}", self.name)
+            };
             case.defines.push((define.clone(), body.clone()));
             case.templates.push((
                 name.clone(),
@@ -137,6 +170,7 @@ impl Case {
                 ],
             ));
         }
+        case.subs = self.subs.iter().map(Case::wrapped).collect();
         case
     }
 }
@@ -224,6 +258,24 @@ pub fn write_expr(e: &Expr, out: &mut String) {
             write_expr(inner, out);
             out.push(')');
         }
+        Expr::Method(recv, name, args) => {
+            match &**recv {
+                Expr::Atom(a) if a.starts_with('$') || (a.starts_with('.') && a.len() > 1) => {
+                    out.push_str(a)
+                }
+                r => {
+                    out.push('(');
+                    write_expr(r, out);
+                    out.push(')');
+                }
+            }
+            out.push('.');
+            out.push_str(name);
+            for a in args {
+                out.push(' ');
+                write_arg(a, out);
+            }
+        }
     }
 }
 
@@ -236,6 +288,11 @@ fn write_arg(e: &Expr, out: &mut String) {
             out.push(')');
         }
         Expr::Pipe(_) => {
+            out.push('(');
+            write_expr(e, out);
+            out.push(')');
+        }
+        Expr::Method(_, _, args) if !args.is_empty() => {
             out.push('(');
             write_expr(e, out);
             out.push(')');
@@ -481,6 +538,9 @@ const FUNCS: &[(&str, &str)] = &[
     ("join", "sl"),
     ("sortAlpha", "l"),
     ("printf", "s*"),
+    ("printf", "F*"),
+    ("printf", "Fa"),
+    ("printf", "Faa"),
     ("print", "*"),
     ("println", "*"),
     ("html", "*"),
@@ -596,6 +656,13 @@ const FUNCS: &[(&str, &str)] = &[
     ("dateInZone", "sds"),
     ("duration", "a"),
     ("durationRound", "a"),
+    ("htmlDate", "d"),
+    ("htmlDateInZone", "ds"),
+    ("dateModify", "sd"),
+    ("mustDateModify", "sd"),
+    ("unixEpoch", "d"),
+    ("semver", "V"),
+    ("semverCompare", "sV"),
     // Helm
     ("include", "ta"),
     ("tpl", "sa"),
@@ -646,13 +713,353 @@ const STRING_LITS: &[&str] = &[
 ];
 
 const INT_LITS: &[&str] = &[
-    "0", "1", "2", "3", "5", "-1", "-3", "10", "0x10", "0o7", "017", "1_000", "'a'", "'\\n'",
-    "255", "-0",
+    "0",
+    "1",
+    "2",
+    "3",
+    "5",
+    "-1",
+    "-3",
+    "10",
+    "0x10",
+    "0o7",
+    "017",
+    "1_000",
+    "'a'",
+    "'\\n'",
+    "255",
+    "-0",
+    "0b101",
+    "0B11",
+    "0O17",
+    "0X1f",
+    "0x_1F",
+    "1_2_3",
+    "+7",
+    "-0x10",
+    "'\\x41'",
+    "'\\u00e9'",
+    "'日'",
+    "'\\''",
+    "'\\377'",
+    "0_7",
+    "00",
+    "1__0",
+    "0x",
+    "08",
+];
+/// Integers that would size an allocation beyond memory (`until`, `repeat`…): only given to
+/// functions that print, compare or convert ([`BIG_OK`]).
+const BIG_INTS: &[&str] = &[
+    "9223372036854775807",
+    "-9223372036854775808",
+    "9223372036854775808",
+    "4294967296",
+    "2147483648",
+    "18446744073709551615",
+    "0x7fffffffffffffff",
+    "1e19",
+];
+const BIG_OK: &[&str] = &[
+    "printf",
+    "print",
+    "println",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "toString",
+    "toJson",
+    "toYaml",
+    "quote",
+    "squote",
+    "kindOf",
+    "typeOf",
+    "toStrings",
+    "toRawJson",
+    "toPrettyJson",
+    "toToml",
+    "cat",
+    "kindIs",
+    "typeIs",
 ];
 const FLOAT_LITS: &[&str] = &[
-    "1.5", "-2.5", "0.0", "1e2", "2.675", ".5", "1e-3", "3.0", "0x1p4",
+    "1.5",
+    "-2.5",
+    "0.0",
+    "1e2",
+    "2.675",
+    ".5",
+    "1e-3",
+    "3.0",
+    "0x1p4",
+    "1.5e-3",
+    "6.02e23",
+    "0x1.8p1",
+    "1_0.5",
+    "1E3",
+    "-1e-10",
+    "1e309",
+    "5.",
+    "0.1",
+    "1e+2",
+    "0x1p-2",
+    "2.5e0",
+    "123456789.125",
+    "1e21",
+    "1e20",
+    "0.000001",
+    "0.0000001",
 ];
-const OTHER_LITS: &[&str] = &["true", "false", "nil", "1i", "2.5i"];
+const OTHER_LITS: &[&str] = &[
+    "true", "false", "nil", "1i", "2.5i", "0i", "1e2i", "1+2i", "-1-2i", "0x10i", "1_0i",
+    "0.5+0.5i", "3-0i",
+];
+
+/// `printf` formats: every verb of Go's fmt with flags, widths, precisions, argument indexes and
+/// the mistakes fmt reports in its output (`%!d(string=…)`, `%!(EXTRA …)`, `%!v(MISSING)`).
+const PRINTF_FORMATS: &[&str] = &[
+    "\"%v\"",
+    "\"%+v\"",
+    "\"%#v\"",
+    "\"%T\"",
+    "\"%d\"",
+    "\"%+d\"",
+    "\"%5d|%-5d|%05d\"",
+    "\"%x\"",
+    "\"%X\"",
+    "\"%#x\"",
+    "\"% x\"",
+    "\"%o\"",
+    "\"%O\"",
+    "\"%#o\"",
+    "\"%b\"",
+    "\"%e\"",
+    "\"%E\"",
+    "\"%.3e\"",
+    "\"%f\"",
+    "\"%F\"",
+    "\"%.2f\"",
+    "\"%8.3f\"",
+    "\"%-8.1f|\"",
+    "\"%g\"",
+    "\"%G\"",
+    "\"%.3g\"",
+    "\"%#g\"",
+    "\"%s\"",
+    "\"%10s|\"",
+    "\"%-10s|\"",
+    "\"%.2s\"",
+    "\"%q\"",
+    "\"%+q\"",
+    "\"%#q\"",
+    "\"%c\"",
+    "\"%U\"",
+    "\"%#U\"",
+    "\"%t\"",
+    "\"%p\"",
+    "\"%%\"",
+    "\"%z\"",
+    "\"%!\"",
+    "\"%\"",
+    "\"%d %d\"",
+    "\"%[2]v %[1]v\"",
+    "\"%[3]d\"",
+    "\"%*d\"",
+    "\"%-*d|\"",
+    "\"%.*f\"",
+    "\"%6.2v\"",
+    "\"%v %v\"",
+    "\"%08b\"",
+    "\"%x %X\"",
+    "\"%+.3e\"",
+    "\"%#v %T\"",
+    "\"%s=%d\"",
+    "\"%[1]T %[1]v\"",
+    "\"%v%\"",
+    "\"%.0f\"",
+    "\"% d\"",
+    "\"%+#v\"",
+    "\"%05s\"",
+    "\"%.3x\"",
+    "\"%10.4q\"",
+    "\"%-#8x|\"",
+    "\"%U %c\"",
+];
+
+/// Values of `time.Time`: `toDate` (fixed texts, in the local zone), `fromToml`'s dates (offset,
+/// local date-time, local date, local time) and `toDate` of text it cannot parse (the zero time).
+const TIMES: &[&str] = &[
+    "toDate \"2006-01-02\" \"2024-03-04\"",
+    "toDate \"2006-01-02T15:04:05Z07:00\" \"2024-03-04T05:06:07+02:00\"",
+    "toDate \"2006-01-02T15:04:05Z07:00\" \"1999-12-31T23:59:59Z\"",
+    "toDate \"2006-01-02 15:04:05.000000000\" \"2023-12-31 23:59:59.999999999\"",
+    "toDate \"02 Jan 06 15:04 MST\" \"04 Mar 24 05:06 UTC\"",
+    "toDate \"2006-01-02\" \"2024-13-40\"",
+    "toDate \"Jan _2 2006\" \"Feb  9 2020\"",
+    "toDate \"2006-01-02\" \"1969-07-20\"",
+    "(fromToml \"d = 2024-03-04T05:06:07Z\").d",
+    "(fromToml \"d = 1979-05-27T00:32:00.999999-07:00\").d",
+    "(fromToml \"d = 1979-05-27T07:32:00\").d",
+    "(fromToml \"d = 1979-05-27\").d",
+    "(fromToml \"d = 07:32:00.5\").d",
+];
+
+/// Expressions with `now` whose output does not depend on the time they run.
+const NOW_SHAPES: &[&str] = &[
+    "(now | typeOf)",
+    "(now | kindOf)",
+    "((now).After (toDate \"2006-01-02\" \"2020-01-01\"))",
+    "((now).Before (toDate \"2006-01-02\" \"2020-01-01\"))",
+    "((now).Year | kindOf)",
+    "((now).Sub (toDate \"2006-01-02\" \"2020-01-01\") | typeOf)",
+    "(now | date \"2006\" | len)",
+    "((now).IsZero)",
+    "(now | htmlDate | len)",
+    "((now).Location | typeOf)",
+    "(ago (now) | kindOf)",
+];
+
+const SEMVERS: &[&str] = &[
+    "\"1.2.3\"",
+    "\"v1.2.3-beta.1+build.5\"",
+    "\"1.2\"",
+    "\"2.0.0-rc.1\"",
+    "\"0.0.1\"",
+    "\"1.2.3+meta\"",
+    "\"1.10.0-alpha.beta\"",
+    "\"v2\"",
+    "\"x\"",
+    "\"01.2.3\"",
+];
+
+/// Methods of the Go values templates meet: (name, argument kinds, what it returns).
+///   T time.Time, D time.Duration, V *semver.Version, L *time.Location, i int, s string,
+///   - anything else (not called further)
+const TIME_METHODS: &[(&str, &str, char)] = &[
+    ("Year", "", '-'),
+    ("Month", "", '-'),
+    ("Day", "", '-'),
+    ("Hour", "", '-'),
+    ("Minute", "", '-'),
+    ("Second", "", '-'),
+    ("Nanosecond", "", '-'),
+    ("YearDay", "", '-'),
+    ("Weekday", "", '-'),
+    ("Unix", "", '-'),
+    ("UnixNano", "", '-'),
+    ("UnixMilli", "", '-'),
+    ("UnixMicro", "", '-'),
+    ("IsZero", "", '-'),
+    ("IsDST", "", '-'),
+    ("UTC", "", 'T'),
+    ("Local", "", 'T'),
+    ("Location", "", 'L'),
+    ("String", "", '-'),
+    ("Zone", "", '-'),
+    ("ISOWeek", "", '-'),
+    ("Date", "", '-'),
+    ("Clock", "", '-'),
+    ("Format", "s", '-'),
+    ("Add", "D", 'T'),
+    ("AddDate", "iii", 'T'),
+    ("Sub", "T", 'D'),
+    ("After", "T", '-'),
+    ("Before", "T", '-'),
+    ("Equal", "T", '-'),
+    ("Compare", "T", '-'),
+    ("Truncate", "D", 'T'),
+    ("Round", "D", 'T'),
+    ("In", "L", 'T'),
+    ("MarshalJSON", "", '-'),
+    ("MarshalText", "", '-'),
+    ("Nope", "", '-'),
+];
+const DURATION_METHODS: &[(&str, &str, char)] = &[
+    ("Hours", "", '-'),
+    ("Minutes", "", '-'),
+    ("Seconds", "", '-'),
+    ("Milliseconds", "", '-'),
+    ("Microseconds", "", '-'),
+    ("Nanoseconds", "", '-'),
+    ("String", "", '-'),
+    ("Round", "D", 'D'),
+    ("Truncate", "D", 'D'),
+    ("Abs", "", 'D'),
+];
+const SEMVER_METHODS: &[(&str, &str, char)] = &[
+    ("Major", "", '-'),
+    ("Minor", "", '-'),
+    ("Patch", "", '-'),
+    ("Prerelease", "", '-'),
+    ("Metadata", "", '-'),
+    ("Original", "", '-'),
+    ("String", "", '-'),
+    ("IncMajor", "", '-'),
+    ("IncMinor", "", '-'),
+    ("IncPatch", "", '-'),
+    ("SetPrerelease", "s", '-'),
+    ("SetMetadata", "s", '-'),
+    ("LessThan", "V", '-'),
+    ("GreaterThan", "V", '-'),
+    ("Equal", "V", '-'),
+    ("Compare", "V", '-'),
+    ("MarshalJSON", "", '-'),
+    ("MarshalText", "", '-'),
+];
+const LOCATION_METHODS: &[(&str, &str, char)] = &[("String", "", '-')];
+/// Durations written as numbers (nanoseconds).
+const DURATIONS: &[&str] = &[
+    "3600000000000",
+    "1000000000",
+    "90",
+    "0",
+    "-5000000000",
+    "86400000000000",
+    "1500000000",
+    "60000000000",
+];
+
+/// Files outside `templates/` for `.Files`: text, CRLF, empty, binary (NUL, invalid UTF-8), YAML,
+/// template text.
+const FILE_NAMES: &[&str] = &[
+    "files/a.txt",
+    "files/b.bin",
+    "files/c.yaml",
+    "files/sub/d.conf",
+    "config/app.properties",
+    "README.md",
+    "data.json",
+    "files/e f.txt",
+];
+const FILE_DATA: &[&[u8]] = &[
+    b"hello\n",
+    b"a: 1\nb: two\n",
+    b"line1\r\nline2\r\n",
+    b"",
+    b"\x00\x01\xff\xfe binary",
+    b"caf\xc3\xa9 \xe9t\xe9\n",
+    b"no final newline",
+    b"{{ .Release.Name }}: {{ .Values.a | default 1 }}\n",
+    b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03",
+    b"\n\n\n",
+    b"{\"k\": [1, 2]}\n",
+    b"tab\there\n  indented\n",
+];
+const GLOBS: &[&str] = &[
+    "\"files/*\"",
+    "\"files/**\"",
+    "\"**.txt\"",
+    "\"*\"",
+    "\"nomatch/*\"",
+    "\"files/*.{txt,yaml}\"",
+    "\"config/*\"",
+    "\"files/[ab].*\"",
+    "\"**\"",
+    "\"\"",
+];
 
 pub struct Gen<'r> {
     pub rng: &'r mut Rng,
@@ -662,11 +1069,188 @@ pub struct Gen<'r> {
     in_range: bool,
     depth: usize,
     in_define: bool,
+    /// Names of the chart's subcharts (for `.Subcharts`).
+    subs: Vec<String>,
+    /// Whether the function being given arguments takes huge integers safely ([`BIG_OK`]).
+    big_ok: bool,
 }
 
 impl<'r> Gen<'r> {
+    /// A `time.Time`: a fixed one, sometimes moved by one of its own methods.
+    fn time_expr(&mut self, depth: usize) -> Expr {
+        if depth < 2 && self.rng.chance(30) {
+            let recv = self.time_expr(depth + 1);
+            let (name, sig, _) = *self.rng.pick(
+                &TIME_METHODS
+                    .iter()
+                    .filter(|m| m.2 == 'T')
+                    .collect::<Vec<_>>()[..],
+            );
+            let args = self.method_args(sig, depth + 1);
+            return Expr::Method(Box::new(recv), name.to_string(), args);
+        }
+        let t = self.rng.pick(TIMES);
+        if let Some(rest) = t.strip_prefix("toDate ") {
+            let (layout, text) = rest.split_at(rest[1..].find('"').unwrap() + 2);
+            return Expr::Call(
+                "toDate".into(),
+                vec![Expr::Atom(layout.into()), Expr::Atom(text.trim().into())],
+            );
+        }
+        Expr::Atom(t.to_string())
+    }
+
+    /// A `time.Duration`: the difference of two times, sometimes rounded.
+    fn duration_expr(&mut self, depth: usize) -> Expr {
+        let a = self.time_expr(depth + 1);
+        let b = self.time_expr(depth + 1);
+        let d = Expr::Method(Box::new(a), "Sub".into(), vec![b]);
+        if depth < 2 && self.rng.chance(25) {
+            let (name, sig, _) = *self.rng.pick(
+                &DURATION_METHODS
+                    .iter()
+                    .filter(|m| m.2 == 'D')
+                    .collect::<Vec<_>>()[..],
+            );
+            let args = self.method_args(sig, depth + 1);
+            return Expr::Method(Box::new(d), name.to_string(), args);
+        }
+        d
+    }
+
+    fn semver_expr(&mut self) -> Expr {
+        Expr::Call(
+            "semver".into(),
+            vec![Expr::Atom(self.rng.pick(SEMVERS).to_string())],
+        )
+    }
+
+    fn method_args(&mut self, sig: &str, depth: usize) -> Vec<Expr> {
+        let mut args = Vec::new();
+        for k in sig.chars() {
+            args.push(match k {
+                'T' => self.time_expr(depth),
+                'D' if self.rng.chance(80) => Expr::Atom(self.rng.pick(DURATIONS).to_string()),
+                'D' if self.rng.chance(50) => self.duration_expr(depth),
+                'V' => self.semver_expr(),
+                'L' => Expr::Method(Box::new(self.time_expr(depth)), "Location".into(), vec![]),
+                's' if self.rng.chance(70) => Expr::Atom(
+                    self.rng
+                        .pick(&[
+                            "\"2006-01-02\"",
+                            "\"Mon Jan 2 15:04:05 MST 2006\"",
+                            "\"15:04:05.000 -0700\"",
+                            "\"Jan _2 3:04PM\"",
+                            "\"2006-01-02T15:04:05.999999999Z07:00\"",
+                            "\"rc.1\"",
+                            "\"build.7\"",
+                            "\"\"",
+                            "\"beta!\"",
+                        ])
+                        .to_string(),
+                ),
+                other => self.operand(if other == 'D' { 'i' } else { other }),
+            });
+        }
+        // Sometimes one argument too few or too many.
+        if self.rng.chance(4) && args.pop().is_none() {
+            args.push(self.operand('a'));
+        }
+        args
+    }
+
+    /// A method call on a Go value: time, duration, semver, location, or `.Files`.
+    fn method_expr(&mut self) -> Expr {
+        let depth = 0;
+        let (recv, table): (Expr, &[(&str, &str, char)]) = match self.rng.below(10) {
+            0..=3 => (self.time_expr(depth), TIME_METHODS),
+            4..=5 => (self.duration_expr(depth), DURATION_METHODS),
+            6..=7 => (self.semver_expr(), SEMVER_METHODS),
+            8 => (
+                Expr::Method(Box::new(self.time_expr(depth)), "Location".into(), vec![]),
+                LOCATION_METHODS,
+            ),
+            _ => return self.files_expr(),
+        };
+        let (name, sig, _) = *self.rng.pick(table);
+        let args = self.method_args(sig, depth + 1);
+        Expr::Method(Box::new(recv), name.into(), args)
+    }
+
+    /// `.Files` and its methods: Get, GetBytes, Lines, Glob (then AsConfig, AsSecrets, Get…).
+    fn files_expr(&mut self) -> Expr {
+        let root = if (self.in_range || self.in_define) && self.rng.chance(60) {
+            "$.Files"
+        } else {
+            ".Files"
+        };
+        let files = Expr::Atom(root.into());
+        let name = |g: &mut Self| -> Expr {
+            if g.rng.chance(85) {
+                Expr::Atom(format!("{:?}", g.rng.pick(FILE_NAMES)))
+            } else {
+                Expr::Atom(
+                    g.rng
+                        .pick(&[
+                            "\"missing.txt\"",
+                            "\"\"",
+                            "\"files\"",
+                            "\"templates/t0.yaml\"",
+                            "\"Chart.yaml\"",
+                            "\"values.yaml\"",
+                        ])
+                        .to_string(),
+                )
+            }
+        };
+        match self.rng.below(9) {
+            0 | 1 => Expr::Method(Box::new(files), "Get".into(), vec![name(self)]),
+            2 => Expr::Method(Box::new(files), "GetBytes".into(), vec![name(self)]),
+            3 => Expr::Method(Box::new(files), "Lines".into(), vec![name(self)]),
+            4 => Expr::Method(
+                Box::new(files),
+                "Glob".into(),
+                vec![Expr::Atom(self.rng.pick(GLOBS).to_string())],
+            ),
+            5 | 6 => {
+                let glob = Expr::Method(
+                    Box::new(files),
+                    "Glob".into(),
+                    vec![Expr::Atom(self.rng.pick(GLOBS).to_string())],
+                );
+                let m = *self
+                    .rng
+                    .pick(&["AsConfig", "AsSecrets", "AsConfig", "AsSecrets"]);
+                Expr::Method(Box::new(glob), m.into(), vec![])
+            }
+            7 => {
+                let glob = Expr::Method(
+                    Box::new(files),
+                    "Glob".into(),
+                    vec![Expr::Atom(self.rng.pick(GLOBS).to_string())],
+                );
+                let m = *self.rng.pick(&["Get", "GetBytes", "Lines", "Glob"]);
+                let arg = if m == "Glob" {
+                    Expr::Atom(self.rng.pick(GLOBS).to_string())
+                } else {
+                    name(self)
+                };
+                Expr::Method(Box::new(glob), m.into(), vec![arg])
+            }
+            _ => Expr::Method(
+                Box::new(files),
+                (*self.rng.pick(&["AsConfig", "AsSecrets", "Nope"])).into(),
+                vec![],
+            ),
+        }
+    }
+
     fn literal(&mut self, kind: char) -> Expr {
         let s = match kind {
+            'F' => *self.rng.pick(PRINTF_FORMATS),
+            'i' | 'a' if self.big_ok && self.rng.chance(15) => *self.rng.pick(BIG_INTS),
+            'V' => *self.rng.pick(SEMVERS),
+            'd' if self.rng.chance(60) => return self.time_expr(0),
             's' => *self.rng.pick(STRING_LITS),
             'i' => *self.rng.pick(INT_LITS),
             'f' => *self.rng.pick(FLOAT_LITS),
@@ -720,12 +1304,36 @@ impl<'r> Gen<'r> {
             ".Values.missing.deeper",
             "$.Values",
             ".Files",
+            ".Chart.AppVersion",
+            ".Chart.Description",
+            ".Chart.Type",
+            ".Chart.IsRoot",
+            ".Chart.Dependencies",
+            ".Chart.Nope",
+            ".Values.global",
+            "$.Chart.Name",
+            ".Subcharts",
         ];
         // `.` and `$` stand for the whole context only where a template wants it (the argument of
         // `include`/`template`/`tpl`): printed or hashed, Go shows the address of
         // `.Capabilities`, which no other program can reproduce.
         if self.in_range && self.rng.chance(30) {
             return Expr::Atom(".".into());
+        }
+        if !self.subs.is_empty() && self.rng.chance(8) {
+            let sub = self.rng.pick(&self.subs).clone();
+            let tail = *self.rng.pick(&[
+                ".Values",
+                ".Chart.Name",
+                ".Chart.Version",
+                ".Chart.IsRoot",
+                ".Values.a",
+                ".Values.global",
+                ".Files",
+                ".Release.Name",
+                ".Template",
+            ]);
+            return Expr::Atom(format!(".Subcharts.{sub}{tail}"));
         }
         if !self.paths.is_empty() && self.rng.chance(65) {
             let p = self.rng.pick(&self.paths).clone();
@@ -758,6 +1366,8 @@ impl<'r> Gen<'r> {
                     let k = if self.rng.chance(80) { kind } else { 'a' };
                     self.literal(k)
                 }
+                4 if self.rng.chance(40) => self.method_expr(),
+                4 if self.rng.chance(5) => Expr::Atom(self.rng.pick(NOW_SHAPES).to_string()),
                 4..=5 => self.field(),
                 6 if !self.vars.is_empty() => Expr::Atom(self.rng.pick(&self.vars).clone()),
                 7 => {
@@ -773,6 +1383,7 @@ impl<'r> Gen<'r> {
 
     fn call(&mut self) -> Expr {
         let (name, sig) = *self.rng.pick(FUNCS);
+        let big_ok = std::mem::replace(&mut self.big_ok, BIG_OK.contains(&name));
         let mut args = Vec::new();
         for k in sig.chars() {
             if k == '*' {
@@ -805,6 +1416,7 @@ impl<'r> Gen<'r> {
                 }
             }
         }
+        self.big_ok = big_ok;
         Expr::Call(name.to_string(), args)
     }
 
@@ -976,46 +1588,221 @@ impl<'r> Gen<'r> {
     }
 }
 
+fn gen_files(rng: &mut Rng) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for _ in 0..1 + rng.below(4) {
+        let name = rng.pick(FILE_NAMES).to_string();
+        if files.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let mut data = rng.pick(FILE_DATA).to_vec();
+        if rng.chance(20) {
+            data.extend_from_slice(rng.pick::<&[u8]>(FILE_DATA));
+        }
+        files.push((name, data));
+    }
+    files
+}
+
 /// A whole case from `seed`.
 pub fn gen_case(seed: u64) -> Case {
     let mut rng = Rng::new(seed);
-    let values = if rng.chance(90) {
+    let nsubs = match rng.below(10) {
+        0..=6 => 0,
+        7 | 8 => 1,
+        _ => 2,
+    };
+    let sub_names: Vec<String> = (0..nsubs).map(|i| format!("sub{}", i + 1)).collect();
+    let mut values = if rng.chance(90) {
         Some(gen_values(&mut rng, 0))
     } else {
         None
     };
-    let mut paths_out = Vec::new();
-    if let Some(v) = &values {
-        paths(v, "", &mut paths_out);
+    // The parent's values for its subcharts, and globals.
+    let mut extra_values: Vec<(String, Val)> = Vec::new();
+    for name in &sub_names {
+        if rng.chance(60) {
+            let mut v = gen_values(&mut rng, 0);
+            if rng.chance(25) {
+                if let Val::Map(e) = &mut v {
+                    e.push((
+                        "enabled".into(),
+                        Val::Scalar(rng.pick(&["true", "false", "\"no\"", "~"]).to_string()),
+                    ));
+                }
+            }
+            extra_values.push((name.clone(), v));
+        }
     }
+    if rng.chance(if nsubs > 0 { 40 } else { 10 }) {
+        extra_values.push(("global".into(), gen_values(&mut rng, 0)));
+    }
+    if nsubs > 0 && rng.chance(15) {
+        extra_values.push((
+            "tags".into(),
+            Val::Map(vec![(
+                "t".into(),
+                Val::Scalar(rng.pick(&["true", "false"]).to_string()),
+            )]),
+        ));
+    }
+    if !extra_values.is_empty() {
+        match &mut values {
+            Some(Val::Map(e)) => {
+                e.retain(|(k, _)| !extra_values.iter().any(|(x, _)| x == k));
+                e.extend(extra_values);
+            }
+            _ => values = Some(Val::Map(extra_values)),
+        }
+    }
+    let mut subs = Vec::new();
+    for name in &sub_names {
+        let mut v = if rng.chance(70) {
+            Some(gen_values(&mut rng, 0))
+        } else {
+            None
+        };
+        if rng.chance(15) {
+            let exports = Val::Map(vec![(
+                "data".into(),
+                Val::Map(vec![("k".into(), Val::Scalar("exported".into()))]),
+            )]);
+            match &mut v {
+                Some(Val::Map(e)) => e.push(("exports".into(), exports)),
+                _ => v = Some(Val::Map(vec![("exports".into(), exports)])),
+            }
+        }
+        let mut chart_extra = String::new();
+        if rng.chance(15) {
+            chart_extra.push_str("type: library\n");
+        }
+        if rng.chance(30) {
+            chart_extra.push_str(rng.pick::<&str>(&[
+                "appVersion: \"2.0\"\n",
+                "description: a subchart\n",
+                "appVersion: 1.10\n",
+            ]));
+        }
+        subs.push(Case {
+            name: name.clone(),
+            chart_extra,
+            values: v,
+            defines: vec![],
+            templates: vec![],
+            files: if rng.chance(20) {
+                gen_files(&mut rng)
+            } else {
+                vec![]
+            },
+            subs: vec![],
+        });
+    }
+    let mut chart_extra = String::new();
+    if rng.chance(20) {
+        chart_extra.push_str(rng.pick::<&str>(&["appVersion: \"1.0\"\n", "description: top\n"]));
+    }
+    if nsubs > 0 && rng.chance(40) {
+        chart_extra.push_str("dependencies:\n");
+        for name in &sub_names {
+            chart_extra.push_str(&format!("- name: {name}\n  version: 0.1.0\n"));
+            if rng.chance(40) {
+                chart_extra.push_str(&format!("  condition: {name}.enabled\n"));
+            }
+            if rng.chance(20) {
+                chart_extra.push_str("  tags: [t]\n");
+            }
+            if rng.chance(20) {
+                chart_extra.push_str(rng.pick::<&str>(&[
+                    "  import-values: [data]\n",
+                    "  import-values:\n  - child: exports.data\n    parent: imported\n",
+                    "  import-values:\n  - child: a\n    parent: a\n",
+                ]));
+            }
+            if rng.chance(10) {
+                chart_extra.push_str("  alias: renamed\n");
+            }
+        }
+    }
+    let files = if rng.chance(35) {
+        gen_files(&mut rng)
+    } else {
+        vec![]
+    };
+    let mut case = Case {
+        name: "case".into(),
+        chart_extra,
+        values,
+        defines: vec![],
+        templates: vec![],
+        files,
+        subs,
+    };
     let mut g = Gen {
         rng: &mut rng,
-        paths: paths_out,
+        paths: Vec::new(),
         vars: Vec::new(),
         defines: Vec::new(),
         in_range: false,
         depth: 0,
         in_define: false,
+        subs: Vec::new(),
+        big_ok: false,
     };
-    let mut defines = Vec::new();
-    let ndefs = g.rng.below(3);
-    for i in 0..ndefs {
-        g.in_define = true;
-        let body = g.block(|g| g.nodes(4));
-        g.in_define = false;
-        let name = format!("d{i}");
-        defines.push((name.clone(), body));
-        // Later templates and defines may call this one; no recursion.
-        g.defines.push(name);
+    let chart_paths: Vec<Vec<String>> = (0..=nsubs)
+        .map(|k| {
+            let mut out = Vec::new();
+            let chart = if k < nsubs { &case.subs[k] } else { &case };
+            if let Some(v) = &chart.values {
+                paths(v, "", &mut out);
+            }
+            if let Some(Val::Map(top)) = &case.values {
+                for (key, v) in top {
+                    if k < nsubs && *key == sub_names[k] {
+                        paths(v, "", &mut out);
+                    } else if key == "global" && k < nsubs {
+                        paths(v, ".global", &mut out);
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    // Defines first (subcharts', then the parent's: a define calls only earlier ones, so nothing
+    // recurses), then every chart's templates; defines are global, so any template may use any.
+    for k in 0..=nsubs {
+        let (chart, prefix) = if k < nsubs {
+            (&mut case.subs[k], format!("{}.", sub_names[k]))
+        } else {
+            (&mut case, String::new())
+        };
+        g.paths = chart_paths[k].clone();
+        g.subs = if k < nsubs { vec![] } else { sub_names.clone() };
+        for i in 0..g.rng.below(3) {
+            g.in_define = true;
+            let body = g.block(|g| g.nodes(4));
+            g.in_define = false;
+            let name = format!("{prefix}d{i}");
+            chart.defines.push((name.clone(), body));
+            g.defines.push(name);
+        }
     }
-    let mut templates = Vec::new();
-    for i in 0..1 + g.rng.below(2) {
-        let body = g.block(|g| g.nodes(6));
-        templates.push((format!("t{i}.yaml"), body));
+    for (k, paths) in chart_paths.iter().enumerate().take(nsubs + 1) {
+        let chart = if k < nsubs {
+            &mut case.subs[k]
+        } else {
+            &mut case
+        };
+        g.paths = paths.clone();
+        g.subs = if k < nsubs { vec![] } else { sub_names.clone() };
+        let n = if k < nsubs {
+            g.rng.below(2)
+        } else {
+            1 + g.rng.below(2)
+        };
+        for i in 0..n {
+            let body = g.block(|g| g.nodes(6));
+            chart.templates.push((format!("t{i}.yaml"), body));
+        }
     }
-    Case {
-        values,
-        defines,
-        templates,
-    }
+    case
 }

@@ -46,6 +46,45 @@ pub fn variants(case: &Case) -> Vec<Case> {
             });
         }
     }
+    for i in 0..case.subs.len() {
+        let mut c = case.clone();
+        c.subs.remove(i);
+        out.push(c);
+    }
+    for i in 0..case.files.len() {
+        let mut c = case.clone();
+        c.files.remove(i);
+        out.push(c);
+    }
+    if !case.chart_extra.is_empty() {
+        let lines: Vec<&str> = case.chart_extra.lines().collect();
+        out.push(Case {
+            chart_extra: String::new(),
+            ..case.clone()
+        });
+        for i in 0..lines.len() {
+            let mut l = lines.clone();
+            l.remove(i);
+            out.push(Case {
+                chart_extra: l.iter().map(|x| format!("{x}\n")).collect(),
+                ..case.clone()
+            });
+        }
+    }
+    for i in 0..case.files.len() {
+        if case.files[i].1.len() > 1 {
+            let mut c = case.clone();
+            c.files[i].1 = b"x".to_vec();
+            out.push(c);
+        }
+    }
+    for i in 0..case.subs.len() {
+        for s in variants(&case.subs[i]) {
+            let mut c = case.clone();
+            c.subs[i] = s;
+            out.push(c);
+        }
+    }
     out
 }
 
@@ -223,9 +262,27 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
                     .map(|x| Expr::Paren(Box::new(x))),
             );
         }
+        Expr::Method(recv, name, args) => {
+            if matches!(**recv, Expr::Method(..)) {
+                out.push((**recv).clone());
+            }
+            for x in expr_variants(recv) {
+                out.push(Expr::Method(Box::new(x), name.clone(), args.clone()));
+            }
+            for i in 0..args.len() {
+                for x in expr_variants(&args[i]) {
+                    let mut c = args.clone();
+                    c[i] = x;
+                    out.push(Expr::Method(recv.clone(), name.clone(), c));
+                }
+            }
+        }
         Expr::Call(f, args) => {
             for a in args {
-                if matches!(a, Expr::Call(..) | Expr::Paren(..) | Expr::Pipe(..)) {
+                if matches!(
+                    a,
+                    Expr::Call(..) | Expr::Paren(..) | Expr::Pipe(..) | Expr::Method(..)
+                ) {
                     out.push(a.clone());
                 }
             }

@@ -9,7 +9,8 @@
 //	answer:   {"ok": {"<chart>/templates/x.yaml": "<base64 of the output>", ...}}
 //	          or {"err": "<error text>"}
 //
-// Each chart is rendered as `helm template` renders it on a client without a cluster: the values are
+// Each chart is rendered as `helm template` renders it on a client without a cluster: its
+// dependencies processed (chartutil.ProcessDependenciesWithMerge); the values are
 // the chart's own (no -f/--set), coalesced by chartutil.ToRenderValues with release name "rel",
 // namespace "ns", revision 1, install; the default capabilities; engine.Render (not strict, not lint,
 // no DNS). Errors are the loader's, the coalescing's or the engine's, as helm prints them after
@@ -48,6 +49,11 @@ func render(req request) (map[string][]byte, error) {
 	}
 	chrt, err := loader.LoadFiles(files)
 	if err != nil {
+		return nil, err
+	}
+	// As `helm template` (action.Install) does: conditions, tags, aliases and import-values of the
+	// chart's dependencies, against the (empty) user values.
+	if err := chartutil.ProcessDependenciesWithMerge(chrt, map[string]interface{}{}); err != nil {
 		return nil, err
 	}
 	options := chartutil.ReleaseOptions{

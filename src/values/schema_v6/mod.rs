@@ -23,40 +23,17 @@ mod words;
 use crate::chart::Chart;
 use crate::template::Value;
 
-use super::schema::to_json;
+use super::schema::{to_json, validate_chart_tree, SubchartValues};
 use super::Error;
 
 /// Validates `values` against the schemas of `chart` and its subcharts, as Helm v3.21 does.
 pub fn validate_against_schema(chart: &Chart, values: &Value) -> Result<(), Error> {
-    let mut report = String::new();
-    collect(chart, values, &mut report);
-    if report.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Schema(report))
-    }
-}
-
-fn collect(chart: &Chart, values: &Value, report: &mut String) {
-    if let Some(schema) = &chart.schema {
-        if let Err(details) = validate_against_single_schema(values, schema) {
-            report.push_str(chart.name());
-            report.push_str(":\n");
-            report.push_str(&details);
-        }
-    }
-    for sub in &chart.dependencies {
-        let raw = values.as_map().and_then(|m| m.get(sub.name()));
-        match raw {
-            None | Some(Value::Nil) => continue,
-            Some(v @ Value::Map(_)) => collect(sub, &v, report),
-            Some(other) => report.push_str(&format!(
-                "{}:\ninvalid type for values: expected object (map), got {}\n",
-                sub.name(),
-                go_type_name(&other)
-            )),
-        }
-    }
+    validate_chart_tree(
+        chart,
+        values,
+        validate_against_single_schema,
+        SubchartValues::SkipMissing,
+    )
 }
 
 /// Validates one values map against one schema: the library's error lines (Helm's text after
@@ -98,19 +75,6 @@ fn show(e: &validate::Error, indent: usize, out: &mut String) {
     }
     for cause in &e.causes {
         show(cause, inner, out);
-    }
-}
-
-/// Go's `%T` of a values node, as Helm's values hold it.
-fn go_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::String(_) | Value::Bytes(_) => "string",
-        Value::Bool(_) => "bool",
-        Value::Int(..) => "int64",
-        Value::Uint(..) => "uint64",
-        Value::Float(_) => "float64",
-        Value::List(_) => "[]interface {}",
-        _ => "map[string]interface {}",
     }
 }
 

@@ -386,30 +386,8 @@ impl<'a> Validator<'a> {
         evaluated: &mut Evaluated,
     ) {
         let draft = self.draft;
-        if let Some(min) = int_keyword(s, "minProperties") {
-            if (obj.len() as i64) < min {
-                errors.push(Error::at(
-                    loc,
-                    format!(
-                        "minProperties: got {}, want {}",
-                        int(obj.len() as i64),
-                        int(min)
-                    ),
-                ));
-            }
-        }
-        if let Some(max) = int_keyword(s, "maxProperties") {
-            if (obj.len() as i64) > max {
-                errors.push(Error::at(
-                    loc,
-                    format!(
-                        "maxProperties: got {}, want {}",
-                        int(obj.len() as i64),
-                        int(max)
-                    ),
-                ));
-            }
-        }
+        count_bound(s, "minProperties", obj.len(), loc, errors);
+        count_bound(s, "maxProperties", obj.len(), loc, errors);
         if let Some(Json::Array(required)) = s.get("required") {
             let missing = missing(obj, required);
             if missing.len() == 1 {
@@ -430,19 +408,7 @@ impl<'a> Validator<'a> {
                     continue;
                 }
                 match dep {
-                    Json::Array(names) => {
-                        let missing = missing(obj, names);
-                        if !missing.is_empty() {
-                            errors.push(Error::at(
-                                loc,
-                                format!(
-                                    "properties {} required, if {} exists",
-                                    join_quoted(&missing),
-                                    quote(prop)
-                                ),
-                            ));
-                        }
-                    }
+                    Json::Array(names) => dependent_required(obj, prop, names, loc, errors),
                     sch => match self.validate(sch, &Json::Object(obj.clone()), loc, depth + 1) {
                         Ok(e) => evaluated.merge(e),
                         Err(e) => errors.push(e),
@@ -547,17 +513,7 @@ impl<'a> Validator<'a> {
         if let Some(Json::Object(deps)) = s.get("dependentRequired") {
             for (prop, names) in deps {
                 if let (true, Json::Array(names)) = (obj.contains_key(prop), names) {
-                    let missing = missing(obj, names);
-                    if !missing.is_empty() {
-                        errors.push(Error::at(
-                            loc,
-                            format!(
-                                "properties {} required, if {} exists",
-                                join_quoted(&missing),
-                                quote(prop)
-                            ),
-                        ));
-                    }
+                    dependent_required(obj, prop, names, loc, errors);
                 }
             }
         }
@@ -573,22 +529,8 @@ impl<'a> Validator<'a> {
         evaluated: &mut Evaluated,
     ) {
         let draft = self.draft;
-        if let Some(min) = int_keyword(s, "minItems") {
-            if (arr.len() as i64) < min {
-                errors.push(Error::at(
-                    loc,
-                    format!("minItems: got {}, want {}", int(arr.len() as i64), int(min)),
-                ));
-            }
-        }
-        if let Some(max) = int_keyword(s, "maxItems") {
-            if (arr.len() as i64) > max {
-                errors.push(Error::at(
-                    loc,
-                    format!("maxItems: got {}, want {}", int(arr.len() as i64), int(max)),
-                ));
-            }
-        }
+        count_bound(s, "minItems", arr.len(), loc, errors);
+        count_bound(s, "maxItems", arr.len(), loc, errors);
         if s.get("uniqueItems") == Some(&Json::Bool(true)) && arr.len() > 1 {
             'dup: for i in 1..arr.len() {
                 for j in 0..i {
@@ -733,23 +675,9 @@ impl<'a> Validator<'a> {
     }
 
     fn string(&self, s: &Map<String, Json>, text: &str, loc: &[String], errors: &mut Vec<Error>) {
-        let len = text.chars().count() as i64;
-        if let Some(min) = int_keyword(s, "minLength") {
-            if len < min {
-                errors.push(Error::at(
-                    loc,
-                    format!("minLength: got {}, want {}", int(len), int(min)),
-                ));
-            }
-        }
-        if let Some(max) = int_keyword(s, "maxLength") {
-            if len > max {
-                errors.push(Error::at(
-                    loc,
-                    format!("maxLength: got {}, want {}", int(len), int(max)),
-                ));
-            }
-        }
+        let len = text.chars().count();
+        count_bound(s, "minLength", len, loc, errors);
+        count_bound(s, "maxLength", len, loc, errors);
         if let Some(pattern) = s.get("pattern").and_then(Json::as_str) {
             if let Ok(re) = self.regex(pattern) {
                 if !re.is_match(text) {
@@ -991,6 +919,53 @@ fn is_multiple(n: &serde_json::Number, m: &serde_json::Number) -> bool {
 fn int_keyword(s: &Map<String, Json>, key: &str) -> Option<i64> {
     let n = s.get(key)?.as_f64()?;
     (n.fract() == 0.0).then_some(n as i64)
+}
+
+/// A `min…`/`max…` count keyword (`minItems`, `maxLength`, …): `<keyword>: got N, want M` when
+/// the count is out of its bound.
+fn count_bound(
+    s: &Map<String, Json>,
+    keyword: &str,
+    got: usize,
+    loc: &[String],
+    errors: &mut Vec<Error>,
+) {
+    let Some(want) = int_keyword(s, keyword) else {
+        return;
+    };
+    let got = got as i64;
+    let out = if keyword.starts_with("min") {
+        got < want
+    } else {
+        got > want
+    };
+    if out {
+        errors.push(Error::at(
+            loc,
+            format!("{keyword}: got {}, want {}", int(got), int(want)),
+        ));
+    }
+}
+
+/// `dependencies`/`dependentRequired` with a list of names: the ones missing while `prop` is there.
+fn dependent_required(
+    obj: &Map<String, Json>,
+    prop: &str,
+    names: &[Json],
+    loc: &[String],
+    errors: &mut Vec<Error>,
+) {
+    let missing = missing(obj, names);
+    if !missing.is_empty() {
+        errors.push(Error::at(
+            loc,
+            format!(
+                "properties {} required, if {} exists",
+                join_quoted(&missing),
+                quote(prop)
+            ),
+        ));
+    }
 }
 
 fn missing(obj: &Map<String, Json>, names: &[Json]) -> Vec<String> {

@@ -147,9 +147,26 @@ impl Object for TimeObject {
             "In" => Signature::fixed(&[LOCATION]),
             "Month" | "Weekday" | "Location" => Signature::fixed(&[]),
             "Year" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond" | "YearDay" | "Unix"
-            | "UnixMilli" | "UnixMicro" | "UnixNano" | "UTC" | "Local" | "String" | "IsZero" => {
+            | "UnixMilli" | "UnixMicro" | "UnixNano" | "UTC" | "Local" | "String" | "IsZero"
+            | "IsDST" | "MarshalJSON" | "MarshalText" | "MarshalBinary" | "GobEncode" => {
                 Signature::fixed(&[])
             }
+            // Callable by name, refused for their results (see `bad_results`).
+            "Date" | "Clock" | "ISOWeek" | "Zone" | "ZoneBounds" => Signature::fixed(&[]),
+            "AppendFormat" => Signature::fixed(&[GoType::Bytes, GoType::String]),
+            _ => return None,
+        })
+    }
+
+    fn bad_results(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "Date" | "Clock" => format!("function {name} has 3 return values; should be 1 or 2"),
+            "ISOWeek" | "Zone" => format!(
+                "invalid function signature for {name}: second return value should be error; is int"
+            ),
+            "ZoneBounds" => "invalid function signature for ZoneBounds: second return value \
+                             should be error; is time.Time"
+                .to_string(),
             _ => return None,
         })
     }
@@ -178,6 +195,29 @@ impl Object for TimeObject {
             "Local" => TimeObject::value(t.in_zone(Zone::Local)),
             "String" => Value::string(t.go_string()),
             "IsZero" => Value::Bool(t.is_zero()),
+            "IsDST" => Value::Bool(t.zone.is_dst(t.unix)),
+            "MarshalJSON" | "MarshalText" => {
+                let year = t.year();
+                if !(0..=9999).contains(&year) {
+                    return Err(format!("Time.{name}: year outside of range [0,9999]"));
+                }
+                let text = t.rfc3339_nano();
+                let text = if name == "MarshalJSON" {
+                    format!("\"{text}\"")
+                } else {
+                    text
+                };
+                Value::Bytes(Rc::from(text.as_bytes()))
+            }
+            "AppendFormat" => {
+                let mut out = match args.first() {
+                    Some(Value::Bytes(b)) => b.to_vec(),
+                    _ => Vec::new(),
+                };
+                let layout = args.get(1).and_then(Value::as_str).unwrap_or("");
+                out.extend_from_slice(gotime::format(t, layout).as_bytes());
+                Value::Bytes(Rc::from(out))
+            }
             "Month" => GoNamed::value(
                 "time.Month",
                 "int",
@@ -298,6 +338,10 @@ impl Object for DurationObject {
 
     fn kind_name(&self) -> &str {
         "int64"
+    }
+
+    fn int_value(&self) -> Option<i64> {
+        Some(self.0)
     }
 
     fn field(&self, _: &str) -> Option<Value> {

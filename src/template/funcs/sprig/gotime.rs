@@ -61,6 +61,25 @@ impl Zone {
         (name, offset.fix().local_minus_utc())
     }
 
+    /// Whether daylight saving time is in effect at `unix` seconds (Go's `Time.IsDST`).
+    pub fn is_dst(&self, unix: i64) -> bool {
+        use chrono_tz::OffsetComponents;
+        let tz = match self {
+            Zone::Utc | Zone::Fixed { .. } => return false,
+            Zone::Local => match local_tz() {
+                Some(tz) => tz,
+                None => return false,
+            },
+            Zone::Named(tz) => *tz,
+        };
+        let Some(utc) = chrono::DateTime::from_timestamp(unix, 0) else {
+            return false;
+        };
+        !tz.offset_from_utc_datetime(&utc.naive_utc())
+            .dst_offset()
+            .is_zero()
+    }
+
     /// The offset of this zone for a wall-clock time in it, and whether the abbreviation `name`
     /// is used at that time (Go's `lookupName`).
     fn offset_named(&self, name: &str, unix_guess: i64) -> Option<i32> {

@@ -112,7 +112,7 @@ impl Object for SemverObject {
     fn method(&self, name: &str) -> Option<Signature> {
         let sig = match name {
             "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "String" | "IncPatch"
-            | "IncMinor" | "IncMajor" => Signature::fixed(&[]),
+            | "IncMinor" | "IncMajor" | "MarshalJSON" | "MarshalText" => Signature::fixed(&[]),
             "SetPrerelease" | "SetMetadata" => Signature::fixed(STR_ARG),
             "Original" if self.is_pointer => Signature::fixed(&[]),
             "LessThan" | "LessThanEqual" | "GreaterThan" | "GreaterThanEqual" | "Equal"
@@ -137,6 +137,9 @@ impl Object for SemverObject {
             "Metadata" => Value::str(&v.metadata),
             "Original" => Value::str(&v.original),
             "String" => Value::string(v.to_string()),
+            // `json.Marshal(v.String())`, and the text itself: byte slices.
+            "MarshalJSON" => Value::Bytes(format!("\"{v}\"").as_bytes().into()),
+            "MarshalText" => Value::Bytes(v.to_string().as_bytes().into()),
             "IncPatch" => SemverObject::value(v.inc_patch()),
             "IncMinor" => SemverObject::value(v.inc_minor()),
             "IncMajor" => SemverObject::value(v.inc_major()),

@@ -1,0 +1,59 @@
+//! Network stand-ins of the tests' own: a listener that counts the connections made to it (what
+//! `--offline` must never reach) and a TCP relay that slows a registry down (to interrupt a copy
+//! mid-layer).
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// A listener that counts the connections made to it.
+pub fn recorder() -> (String, Arc<AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (address, count)
+}
+
+/// A TCP relay to `upstream` that passes bytes on at about `rate` bytes a second each way. Each
+/// connection's threads end when it closes.
+pub fn throttled_relay(upstream: String, rate: usize) -> String {
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let (client_in, server_in) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || throttled_copy(client_in, server, rate));
+            std::thread::spawn(move || throttled_copy(server_in, client, rate));
+        }
+    });
+    address
+}
+
+pub fn throttled_copy(mut from: std::net::TcpStream, mut to: std::net::TcpStream, rate: usize) {
+    use std::io::Read;
+    let mut buffer = [0u8; 4096];
+    let pause = std::time::Duration::from_secs_f64(buffer.len() as f64 / rate as f64);
+    loop {
+        match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if to.write_all(&buffer[..n]).is_err() {
+                    break;
+                }
+                std::thread::sleep(pause);
+            }
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}
