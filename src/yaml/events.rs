@@ -151,6 +151,8 @@ struct Open {
     key_next: bool,
     /// Written `{…}` (else a block mapping, or a sequence).
     flow_map: bool,
+    /// Written `{…}` or `[…]`.
+    flow: bool,
 }
 
 impl KeyRules<'_> {
@@ -195,6 +197,18 @@ impl KeyRules<'_> {
     fn check(&mut self, event: &Event, mark: &Mark, block_keys: bool) -> Result<(), EventError> {
         match event {
             Event::Scalar(_, style, ..) => {
+                // In flow context go-yaml's scanner cannot start any token at a block scalar's
+                // indicator; yaml-rust2 starts a plain scalar there.
+                if *style == TScalarStyle::Plain
+                    && self.open.iter().any(|o| o.flow)
+                    && matches!(self.at(mark.index), Some('|' | '>'))
+                {
+                    return Err(EventError::go(
+                        *mark,
+                        "found character that cannot start any token",
+                        scanner_line(mark.line - 1),
+                    ));
+                }
                 match self.open.last() {
                     Some(o) if o.map && o.key_next && o.flow_map => self.flow_key(*style, mark)?,
                     Some(o) if o.map && o.key_next && block_keys => self.block_key(*style, mark)?,
@@ -209,13 +223,18 @@ impl KeyRules<'_> {
                     map: true,
                     key_next: true,
                     flow_map,
+                    flow: flow_map,
                 });
             }
-            Event::SequenceStart(..) => self.open.push(Open {
-                map: false,
-                key_next: false,
-                flow_map: false,
-            }),
+            Event::SequenceStart(..) => {
+                let flow = self.at(mark.index) == Some('[');
+                self.open.push(Open {
+                    map: false,
+                    key_next: false,
+                    flow_map: false,
+                    flow,
+                });
+            }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.open.pop();
                 self.node_done();
