@@ -2,7 +2,10 @@
 //! inputs), for tests that hold two implementations to the same answers on all of them.
 use std::path::{Path, PathBuf};
 
-/// Every UTF-8 file under `charts/` and `testdata/`, with its path, in a stable order.
+/// Every UTF-8 file under `charts/` and `testdata/`, with its path, in a stable order, each in the
+/// form rendering stores Go's bytes (`template::gostr`): a file's escape-range characters
+/// (U+10FF80..) become escapes of their bytes, as a template printing them would give, so readers
+/// of rendered text see what they see in a render.
 pub fn texts() -> Vec<(PathBuf, String)> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -26,7 +29,8 @@ pub fn texts() -> Vec<(PathBuf, String)> {
         .into_iter()
         .filter_map(|path| {
             let text = std::fs::read_to_string(&path).ok()?;
-            Some((path, text))
+            let stored = crate::template::gostr::from_bytes(text.as_bytes()).into_owned();
+            Some((path, stored))
         })
         .collect()
 }
@@ -44,4 +48,19 @@ pub fn all_strings(alphabet: &[char], max_len: usize) -> Vec<String> {
         all.extend(last.iter().cloned());
     }
     all
+}
+
+/// Runs `f` on a thread with the stack a command gets (`cli`'s command thread): the corpus holds
+/// documents nested thousands of levels deep (`testdata/yaml/flow-depth-*`), which the readers
+/// take recursively, as go-yaml does, and a test thread's default 2 MB is too small for them in a
+/// debug build.
+pub fn on_command_stack(f: impl FnOnce() + Send + 'static) {
+    let joined = std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .expect("spawning the test's thread")
+        .join();
+    if let Err(panic) = joined {
+        std::panic::resume_unwind(panic);
+    }
 }

@@ -390,6 +390,20 @@ fn compare(
     );
 }
 
+/// Runs `f` on a thread with the stack Rudder's command thread has: documents nested thousands of
+/// levels deep (`flow-depth-*`) are read recursively, as go-yaml does, which a test thread's 2 MB
+/// does not hold in a debug build.
+fn on_command_stack(f: impl FnOnce() + Send + 'static) {
+    let joined = std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .expect("spawning the comparison's thread")
+        .join();
+    if let Err(panic) = joined {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 fn mutations_wanted() -> usize {
     std::env::var("RUDDER_YAML_MUTATIONS")
         .ok()
@@ -403,7 +417,7 @@ fn mutations_wanted() -> usize {
 fn rudder_reads_and_writes_yaml_as_go_yaml_does() {
     let docs = corpus();
     let mutate_of: Vec<bool> = docs.iter().map(|(n, _)| !n.contains('/')).collect();
-    compare("corpus", docs, &mutate_of, mutations_wanted(), true);
+    on_command_stack(move || compare("corpus", docs, &mutate_of, mutations_wanted(), true));
 }
 
 /// The wider sweep: mutations of every YAML file of the cases and charts. Run by hand
@@ -417,5 +431,5 @@ fn mutations_of_every_yaml_file() {
         .filter(|(n, _)| n.contains('/'))
         .collect();
     let mutate_of = vec![true; docs.len()];
-    compare("sweep", docs, &mutate_of, mutations_wanted(), false);
+    on_command_stack(move || compare("sweep", docs, &mutate_of, mutations_wanted(), false));
 }

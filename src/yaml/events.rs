@@ -1,9 +1,17 @@
 //! Where the YAML events of a text come from: [`super::simple`] when it can vouch for the text, else
 //! yaml-rust2's parser. Readers of events ([`super::load`], [`super::skim`]) see one stream either
 //! way: the same events with the same positions (a test in `simple` holds the two to that).
-use yaml_rust2::parser::{Event, Parser};
-use yaml_rust2::scanner::{Marker, ScanError};
+//!
+//! Both streams also carry go-yaml's simple-key rules, which yaml-rust2 applies in block context
+//! only and without go-yaml's limit ([`KeyRules`]): a flow mapping's key whose `:` is on a later
+//! line or more than 1024 characters on, and a block mapping's key whose `:` is more than 1024
+//! characters on, are errors here, so every reader of events refuses them as go-yaml does.
+use std::cell::{Cell, OnceCell};
 
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
+
+use super::load::{parser_line, scanner_line, SIMPLE_KEY_LIMIT};
 /// A position in the text, as yaml-rust2 counts: `index` in characters from the start, `line`
 /// 1-based, `col` 0-based (in characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,11 +31,13 @@ impl From<&Marker> for Mark {
     }
 }
 
-/// A parse error: yaml-rust2's text and where it stopped.
+/// A parse error: yaml-rust2's text and where it stopped, or one of go-yaml's own.
 #[derive(Clone, Debug)]
 pub struct EventError {
     pub info: String,
     pub mark: Mark,
+    /// Set when `info` is already go-yaml's text ([`KeyRules`]): the line go-yaml prints.
+    pub go_line: Option<Option<usize>>,
 }
 
 impl EventError {
@@ -35,21 +45,33 @@ impl EventError {
         EventError {
             info: info.to_string(),
             mark,
+            go_line: None,
+        }
+    }
+
+    /// go-yaml's error `message` at `mark`, printed with `go_line`.
+    fn go(mark: Mark, message: &str, go_line: Option<usize>) -> EventError {
+        EventError {
+            info: message.to_string(),
+            mark,
+            go_line: Some(go_line),
         }
     }
 }
 
 impl From<ScanError> for EventError {
     fn from(e: ScanError) -> EventError {
-        EventError {
-            info: e.info().to_string(),
-            mark: Mark::from(e.marker()),
-        }
+        EventError::new(Mark::from(e.marker()), e.info())
     }
 }
 
 /// The events of one text, in order.
-pub enum Events<'a> {
+pub struct Events<'a> {
+    source: Source<'a>,
+    keys: KeyRules<'a>,
+}
+
+enum Source<'a> {
     /// Read ahead by [`super::simple`]; never an error.
     Simple(std::vec::IntoIter<(Event, Mark)>),
     Parser(Box<Parser<std::str::Chars<'a>>>),
@@ -62,30 +84,291 @@ impl<'a> Events<'a> {
     }
 
     /// The events of `text` as [`super::simple`] reads them, if it can.
-    pub fn simple(text: &str) -> Option<Events<'a>> {
-        super::simple::simple_events(text).map(|events| Events::Simple(events.into_iter()))
+    pub fn simple(text: &'a str) -> Option<Events<'a>> {
+        let events = super::simple::simple_events(text)?;
+        Some(Events {
+            source: Source::Simple(events.into_iter()),
+            keys: KeyRules::new(text),
+        })
     }
 
     /// The events of `text` as yaml-rust2's parser reads them.
     pub fn parser(text: &'a str) -> Events<'a> {
-        Events::Parser(Box::new(Parser::new_from_str(text)))
+        Events {
+            source: Source::Parser(Box::new(Parser::new_from_str(text))),
+            keys: KeyRules::new(text),
+        }
+    }
+
+    /// Whether the events come from [`super::simple`].
+    pub fn is_simple(&self) -> bool {
+        matches!(self.source, Source::Simple(_))
     }
 
     /// The next event; after the last (`StreamEnd`) the simple reader answers `StreamEnd` again.
     pub fn next_event(&mut self) -> Result<(Event, Mark), EventError> {
-        match self {
-            Events::Simple(events) => Ok(events.next().unwrap_or((
+        let (event, mark) = match &mut self.source {
+            Source::Simple(events) => events.next().unwrap_or((
                 Event::StreamEnd,
                 Mark {
                     index: 0,
                     line: 1,
                     col: 0,
                 },
-            ))),
-            Events::Parser(parser) => parser
+            )),
+            Source::Parser(parser) => parser
                 .next_token()
-                .map(|(event, mark)| (event, Mark::from(&mark)))
-                .map_err(EventError::from),
+                .map(|(event, mark)| (event, Mark::from(&mark)))?,
+        };
+        // The simple reader refuses block keys over 1000 bytes itself.
+        let block_keys = matches!(self.source, Source::Parser(_));
+        self.keys.check(&event, &mark, block_keys)?;
+        Ok((event, mark))
+    }
+}
+
+/// go-yaml's simple-key rules, which yaml-rust2 applies in block context only and without the
+/// 1024-character limit: go-yaml forgets a possible simple key once its `:` is on a later line
+/// (flow context; in block context yaml-rust2 refuses that itself) or more than 1024 characters
+/// past the key's start. Follows the collections open to know which scalars are keys.
+struct KeyRules<'a> {
+    text: &'a str,
+    /// Whether the text is ASCII (a character index is then a byte index).
+    ascii: bool,
+    /// A text that is not ASCII: the last character index looked up and its byte offset, from
+    /// which the next look-up walks (marks come in order, and the scans around a key are short).
+    cursor: Cell<(usize, usize)>,
+    /// Whether a line is longer than the limit (else no block key can break it), found on first need.
+    long_lines: OnceCell<bool>,
+    open: Vec<Open>,
+}
+
+/// A collection open while reading.
+#[derive(Clone, Copy)]
+struct Open {
+    /// A mapping (a sequence otherwise), and whether its next node is a key.
+    map: bool,
+    key_next: bool,
+    /// Written `{…}` (else a block mapping, or a sequence).
+    flow_map: bool,
+    /// Written `{…}` or `[…]`.
+    flow: bool,
+}
+
+impl KeyRules<'_> {
+    fn new(text: &str) -> KeyRules<'_> {
+        KeyRules {
+            text,
+            ascii: text.is_ascii(),
+            cursor: Cell::new((0, 0)),
+            long_lines: OnceCell::new(),
+            open: Vec::new(),
+        }
+    }
+
+    /// The character at character index `index`.
+    fn at(&self, index: usize) -> Option<char> {
+        let bytes = self.text.as_bytes();
+        if self.ascii {
+            return bytes.get(index).map(|&b| char::from(b));
+        }
+        let (mut c, mut b) = self.cursor.get();
+        while c < index && b < bytes.len() {
+            b += 1;
+            while b < bytes.len() && !self.text.is_char_boundary(b) {
+                b += 1;
+            }
+            c += 1;
+        }
+        while c > index {
+            b -= 1;
+            while !self.text.is_char_boundary(b) {
+                b -= 1;
+            }
+            c -= 1;
+        }
+        self.cursor.set((c, b));
+        if c < index {
+            return None;
+        }
+        self.text[b..].chars().next()
+    }
+
+    fn check(&mut self, event: &Event, mark: &Mark, block_keys: bool) -> Result<(), EventError> {
+        match event {
+            Event::Scalar(_, style, ..) => {
+                // In flow context go-yaml's scanner cannot start any token at a block scalar's
+                // indicator; yaml-rust2 starts a plain scalar there.
+                if *style == TScalarStyle::Plain
+                    && self.open.iter().any(|o| o.flow)
+                    && matches!(self.at(mark.index), Some('|' | '>'))
+                {
+                    return Err(EventError::go(
+                        *mark,
+                        "found character that cannot start any token",
+                        scanner_line(mark.line - 1),
+                    ));
+                }
+                match self.open.last() {
+                    Some(o) if o.map && o.key_next && o.flow_map => self.flow_key(*style, mark)?,
+                    Some(o) if o.map && o.key_next && block_keys => self.block_key(*style, mark)?,
+                    _ => {}
+                }
+                self.node_done();
+            }
+            Event::Alias(_) => self.node_done(),
+            Event::MappingStart(..) => {
+                let flow_map = self.at(mark.index) == Some('{');
+                self.open.push(Open {
+                    map: true,
+                    key_next: true,
+                    flow_map,
+                    flow: flow_map,
+                });
+            }
+            Event::SequenceStart(..) => {
+                let flow = self.at(mark.index) == Some('[');
+                self.open.push(Open {
+                    map: false,
+                    key_next: false,
+                    flow_map: false,
+                    flow,
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.open.pop();
+                self.node_done();
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn node_done(&mut self) {
+        if let Some(top) = self.open.last_mut() {
+            if top.map {
+                top.key_next = !top.key_next;
+            }
+        }
+    }
+
+    /// A block mapping's key whose value indicator (the first `:` followed by a blank or the line's
+    /// end) is more than 1024 characters past its start is no longer a possible key: its `:` is
+    /// "mapping values are not allowed in this context". A key with a tab before it on its line is
+    /// left to [`super::load`], which refuses the tab first, as go-yaml does.
+    fn block_key(&self, style: TScalarStyle, mark: &Mark) -> Result<(), EventError> {
+        if !matches!(
+            style,
+            TScalarStyle::Plain | TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+        ) || !*self
+            .long_lines
+            .get_or_init(|| self.text.lines().any(|l| l.len() > SIMPLE_KEY_LIMIT))
+        {
+            return Ok(());
+        }
+        let mut i = mark.index;
+        while i > 0 && !matches!(self.at(i - 1), Some('\n' | '\r')) {
+            i -= 1;
+            if self.at(i) == Some('\t') {
+                return Ok(());
+            }
+        }
+        let mut i = mark.index;
+        while let Some(c) = self.at(i).filter(|&c| c != '\n') {
+            if c == ':'
+                && self
+                    .at(i + 1)
+                    .is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+            {
+                if i > mark.index + SIMPLE_KEY_LIMIT {
+                    return Err(EventError::go(
+                        *mark,
+                        "mapping values are not allowed in this context",
+                        scanner_line(mark.line - 1),
+                    ));
+                }
+                break;
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// A flow mapping's scalar key whose `:` is on a later line or more than 1024 characters after
+    /// the key's start is no longer a possible key, so the key is read as an entry without value and
+    /// the `:` is "did not find expected ',' or '}'".
+    fn flow_key(&self, style: TScalarStyle, mark: &Mark) -> Result<(), EventError> {
+        let at = |i: usize| self.at(i);
+        let start = mark.index;
+        // Walks to the end of the scalar, then to the next token, keeping the position.
+        let mut p = *mark;
+        let step = |p: &mut Mark, c: char| {
+            if c == '\n' {
+                p.line += 1;
+                p.col = 0;
+            } else {
+                p.col += 1;
+            }
+            p.index += 1;
+        };
+        match style {
+            TScalarStyle::DoubleQuoted | TScalarStyle::SingleQuoted => {
+                let quote = if style == TScalarStyle::DoubleQuoted {
+                    '"'
+                } else {
+                    '\''
+                };
+                step(&mut p, quote);
+                loop {
+                    match at(p.index) {
+                        None => return Ok(()),
+                        Some('\\') if quote == '"' => {
+                            step(&mut p, '\\');
+                            if let Some(c) = at(p.index) {
+                                step(&mut p, c);
+                            }
+                        }
+                        Some('\'') if quote == '\'' && at(p.index + 1) == Some('\'') => {
+                            step(&mut p, '\'');
+                            step(&mut p, '\'');
+                        }
+                        Some(c) if c == quote => {
+                            step(&mut p, c);
+                            break;
+                        }
+                        Some(c) => step(&mut p, c),
+                    }
+                }
+            }
+            TScalarStyle::Plain => loop {
+                match at(p.index) {
+                    None | Some(',' | '[' | ']' | '{' | '}') => break,
+                    Some(':') if at(p.index + 1).is_none_or(|c| " \t\r\n,[]{}".contains(c)) => {
+                        break
+                    }
+                    Some(' ' | '\t') if at(p.index + 1) == Some('#') => break,
+                    Some(c) => step(&mut p, c),
+                }
+            },
+            _ => return Ok(()),
+        }
+        loop {
+            match at(p.index) {
+                Some(c @ (' ' | '\t' | '\r' | '\n')) => step(&mut p, c),
+                Some('#') => {
+                    while let Some(c) = at(p.index).filter(|&c| c != '\n') {
+                        step(&mut p, c);
+                    }
+                }
+                Some(':') if p.line > mark.line || p.index > start + SIMPLE_KEY_LIMIT => {
+                    return Err(EventError::go(
+                        p,
+                        "did not find expected ',' or '}'",
+                        parser_line(p.line - 1),
+                    ));
+                }
+                _ => return Ok(()),
+            }
         }
     }
 }

@@ -23,6 +23,23 @@ use super::resolve::Resolved;
 use super::simple::{stream_events, Sink};
 use super::skim::string_key;
 
+/// Whether `text` may hold a flow mapping with entries (a `{` not followed by `}` after spaces):
+/// the simple reader streaming here does not go through [`Events`], which applies go-yaml's
+/// simple-key rules in flow mappings (a key's `:` on a later line, or more than 1024 characters
+/// on), so such texts are left to the full path. Empty `{}` stays here.
+fn has_flow_mapping_entries(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = bytes[from..].iter().position(|&b| b == b'{') {
+        let rest = &bytes[from + at + 1..];
+        if rest.iter().find(|&&b| b != b' ') != Some(&b'}') {
+            return true;
+        }
+        from += at + 1;
+    }
+    false
+}
+
 /// Who receives the items.
 pub trait ItemSink {
     /// The `LIST` mapping starts (again, for a duplicate key: everything received so far is void).
@@ -39,7 +56,7 @@ pub fn stream_items(
     list: &str,
     sink: &mut dyn ItemSink,
 ) -> Option<BTreeMap<String, Yaml>> {
-    if super::skim::has_flow_mapping_entries(text) {
+    if has_flow_mapping_entries(text) {
         return None;
     }
     let mut builder = Builder {

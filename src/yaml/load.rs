@@ -46,6 +46,33 @@ pub enum NodeKind {
     },
 }
 
+impl Drop for Node {
+    /// Drops the children without recursion: a document may nest thousands of levels deep
+    /// ([`super::deep_flow`]).
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        take_children(&mut self.kind, &mut stack);
+        while let Some(child) = stack.pop() {
+            if let Ok(mut child) = Rc::try_unwrap(child) {
+                take_children(&mut child.kind, &mut stack);
+            }
+        }
+    }
+}
+
+fn take_children(kind: &mut NodeKind, into: &mut Vec<Rc<Node>>) {
+    match kind {
+        NodeKind::Scalar { .. } => {}
+        NodeKind::Seq { items, .. } => into.append(items),
+        NodeKind::Map { entries, .. } => {
+            for (key, value) in entries.drain(..) {
+                into.push(key);
+                into.push(value);
+            }
+        }
+    }
+}
+
 impl Node {
     /// True for a scalar that is a plain, untagged `<<` (a merge key).
     pub fn is_merge_key(&self) -> bool {
@@ -89,13 +116,71 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         e.line = line0 + 1;
         return Err(e);
     }
-    match parse_reindenting(text, max_docs) {
+    let parsed = match parse_reindenting(text, max_docs) {
         Err(e) => match split_alias_colons(text) {
             Some(split) => parse_reindenting(&split, max_docs),
             None => Err(e),
         },
         parsed => parsed,
+    };
+    match parsed {
+        Err(e) if e.message == DEEP_FLOW_REFUSED => {
+            parse_deep_flow(text, max_docs).unwrap_or(Err(e))
+        }
+        parsed => parsed,
     }
+}
+
+/// Our message for flow nesting yaml-rust2 cannot count and [`parse_deep_flow`] could not read.
+const DEEP_FLOW_REFUSED: &str = "flow collections nested deeper than 255 levels are not supported by Rudder's YAML reader (go-yaml reads up to 10000)";
+
+/// go-yaml's JSON step refuses a value nested deeper than this.
+const JSON_MAX_DEPTH: usize = 10_000;
+
+/// A text yaml-rust2 refused for its flow nesting (past 255 levels, within go-yaml's 10 000), read
+/// in pieces ([`super::deep_flow`]): the first error of the outer text and the pieces, by position,
+/// or the documents with the pieces put back. `None` when the pieces do not fit back (the scan
+/// misread the text): the caller keeps yaml-rust2's refusal.
+fn parse_deep_flow(text: &str, max_docs: usize) -> Option<Result<Vec<Rc<Node>>, Error>> {
+    let (outer, pieces) = super::deep_flow::cut(text)?;
+    let mut first_error: Option<Error> = None;
+    let mut keep_first = |e: Error| {
+        if first_error
+            .as_ref()
+            .is_none_or(|f| (e.line, e.column) < (f.line, f.column))
+        {
+            first_error = Some(e);
+        }
+    };
+    let docs = parse_nodes(&outer, max_docs).map_err(&mut keep_first).ok();
+    let mut nodes = HashMap::new();
+    for piece in &pieces {
+        match parse_nodes(&piece.text, 1) {
+            Ok(roots) => match roots.as_slice() {
+                [root] if (root.line, root.column) == (piece.line, piece.column) => {
+                    nodes.insert((piece.line, piece.column), root.clone());
+                }
+                _ => return None,
+            },
+            Err(e) => keep_first(e),
+        }
+    }
+    if let Some(e) = first_error {
+        return Some(Err(e));
+    }
+    let docs = docs?
+        .iter()
+        .map(|doc| super::deep_flow::splice(doc, &nodes))
+        .collect::<Option<Vec<_>>>()?;
+    for doc in &docs {
+        if let Some(opener) = super::deep_flow::json_depth_over(doc, JSON_MAX_DEPTH) {
+            return Some(Err(Error::new(
+                ErrorKind::Unmarshal,
+                format!("while decoding JSON: invalid character '{opener}' exceeded max depth"),
+            )));
+        }
+    }
+    Some(Ok(docs))
 }
 
 /// go-yaml ends an alias name at a `:` (`*a: 1` is the alias `a` as a key), where yaml-rust2 reads
@@ -147,7 +232,34 @@ fn split_alias_colons(text: &str) -> Option<String> {
 /// them changes nothing in the value (blanks between flow tokens mean nothing, leading blanks of
 /// continuation lines are folded away) nor in go-yaml's line numbers, so such lines are re-indented
 /// and the text parsed again, one line per retry.
+///
+/// A text refused where go-yaml reads a block-scalar header as the value of the key before it
+/// ([`indent_value_header`]) is parsed again with the header indented: the documents if that
+/// parses; else the error met past the header (go-yaml read the header and met that one), or
+/// the first error.
 fn parse_reindenting(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
+    let first = parse_reindenting_lines(text, max_docs);
+    let Err(e) = &first else {
+        return first;
+    };
+    let Some((mut fixed, mut header)) = indent_value_header(text, e.line) else {
+        return first;
+    };
+    for _ in 0..MAX_REINDENTS {
+        match parse_reindenting_lines(&fixed, max_docs) {
+            Ok(docs) => return Ok(docs),
+            Err(e) if e.line <= header => break,
+            Err(e) => match indent_value_header(&fixed, e.line) {
+                Some((again, line)) => (fixed, header) = (again, line),
+                None => return Err(e),
+            },
+        }
+    }
+    first
+}
+
+/// [`parse_reindenting`]'s line retries.
+fn parse_reindenting_lines(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let mut owned: Option<String> = None;
     for _ in 0..MAX_REINDENTS {
         let current = owned.as_deref().unwrap_or(text);
@@ -162,6 +274,10 @@ fn parse_reindenting(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error
                 }
             },
             Err(Retry::IndentFlowLine(mark, e)) => match indent_flow_line(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => return Err(e),
+            },
+            Err(Retry::SpaceBeforeComment(mark, e)) => match space_before_comment(current, &mark) {
                 Some(fixed) => owned = Some(fixed),
                 None => return Err(e),
             },
@@ -191,7 +307,8 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
         || text.contains('\t')
         || check_directives(text).is_err()
         || (!text.ends_with('\n')
-            && unterminated_last_line_indent(text).is_some()
+            && (unterminated_last_line_indent(text).is_some()
+                || unterminated_blank_last_line(text).is_some())
             && (text.contains('|') || text.contains('>')))
         || text.contains(is_disallowed_char)
         || leading_tab_on_first_content_line(text).is_some()
@@ -199,7 +316,7 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
 }
 
 /// How far (in characters) go-yaml looks for the `:` of a simple key.
-const SIMPLE_KEY_LIMIT: usize = 1024;
+pub(super) const SIMPLE_KEY_LIMIT: usize = 1024;
 
 /// How many under-indented lines [`parse_nodes`] re-indents before it gives up with the error.
 const MAX_REINDENTS: usize = 1000;
@@ -211,6 +328,7 @@ enum Retry {
     Reindent(Mark),
     IndentFlowLine(Mark, Error),
     TabAfterColon(Mark, Error),
+    SpaceBeforeComment(Mark, Error),
 }
 
 impl From<Error> for Retry {
@@ -227,8 +345,8 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         reindent_at: None,
         flow_line_at: None,
         tab_after_colon_at: None,
-        chars: (text.contains('\t') || text.lines().any(|l| l.len() > SIMPLE_KEY_LIMIT))
-            .then(|| text.chars().collect()),
+        comment_at: None,
+        chars: text.contains('\t').then(|| text.chars().collect()),
         ascii: text.is_ascii(),
         lazy_chars: std::cell::OnceCell::new(),
         seen: Vec::new(),
@@ -280,6 +398,10 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         if let Some(last) = docs.last_mut() {
             drop_final_break(last, last_indent, None);
         }
+    } else if let Some(blanks) = unterminated_blank_last_line(text) {
+        if let Some(last) = docs.last_mut() {
+            drop_final_break_after_blanks(last, blanks);
+        }
     }
     Ok(docs)
 }
@@ -291,6 +413,46 @@ pub(crate) fn unterminated_last_line_indent(text: &str) -> Option<usize> {
     let last = text.rsplit(['\n', '\r']).next().unwrap_or("");
     let content = last.trim_start_matches(' ');
     (!content.trim_matches([' ', '\t']).is_empty()).then_some(last.len() - content.len())
+}
+
+/// The length of the text's last line when it holds spaces only and no line break.
+pub(crate) fn unterminated_blank_last_line(text: &str) -> Option<usize> {
+    let last = text.rsplit(['\n', '\r']).next().unwrap_or("");
+    (!last.is_empty() && last.bytes().all(|b| b == b' ')).then_some(last.len())
+}
+
+/// A block scalar whose last line is spaces past its indentation, running to the end of the text
+/// without a line break, ends with those spaces in go-yaml (`|\n  x\n   ` is `"x\n "`); yaml-rust2
+/// adds a line break. Removes it from the document's last node when its value's last line is
+/// spaces, fewer than the text's last line holds (`blanks`): those past the indentation (else the
+/// spaces were not content and the break is the clipped one).
+fn drop_final_break_after_blanks(node: &mut Rc<Node>, blanks: usize) {
+    let Some(node) = Rc::get_mut(node) else {
+        return;
+    };
+    match &mut node.kind {
+        NodeKind::Map { entries, .. } => {
+            if let Some((_, value)) = entries.last_mut() {
+                drop_final_break_after_blanks(value, blanks);
+            }
+        }
+        NodeKind::Seq { items, .. } => {
+            if let Some(item) = items.last_mut() {
+                drop_final_break_after_blanks(item, blanks);
+            }
+        }
+        NodeKind::Scalar { value, style, .. } => {
+            let body = value.strip_suffix('\n').unwrap_or("");
+            let line = body.rsplit('\n').next().unwrap_or("");
+            if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+                && value.ends_with(" \n")
+                && line.bytes().all(|b| b == b' ')
+                && line.len() < blanks
+            {
+                value.pop();
+            }
+        }
+    }
 }
 
 /// Removes the line break yaml-rust2 adds at the end of a block scalar that runs to the end of an
@@ -566,8 +728,11 @@ fn break_line_separators(text: &str) -> String {
         match quote {
             Some('"') if c == '\\' => {
                 out.push(c);
-                if let Some(next) = chars.next() {
-                    out.push(next);
+                match chars.next() {
+                    // An escaped line break, as after `\` at a line's end.
+                    Some('\u{2028}' | '\u{2029}') => out.push('\n'),
+                    Some(next) => out.push(next),
+                    None => {}
                 }
                 continue;
             }
@@ -602,6 +767,14 @@ fn break_line_separators(text: &str) -> String {
         }
     }
     out
+}
+
+/// Puts a space before the `#` at `mark`: go-yaml's scanner skips a comment wherever a token may
+/// start, also right after a quoted scalar, a flow indicator or a block scalar's header
+/// (`"x"#c`), where yaml-rust2 wants a blank before it. `None` when there is no `#` there.
+fn space_before_comment(text: &str, mark: &Mark) -> Option<String> {
+    let (at, c) = text.char_indices().nth(mark.index)?;
+    (c == '#').then(|| format!("{} {}", &text[..at], &text[at..]))
 }
 
 /// Turns the first tab after a `:` on the line of `mark` into a space: go-yaml takes a tab as the blank
@@ -699,8 +872,10 @@ struct Loader<'a> {
     flow_line_at: Option<Mark>,
     /// Where yaml-rust2 refused a tab after a `:` ([`tab_after_colon`]).
     tab_after_colon_at: Option<Mark>,
-    /// The text's characters, kept only when it has a tab or a line longer than go-yaml's simple-key
-    /// limit (see [`Loader::tab_before_item`], [`Loader::check_key`]).
+    /// Where yaml-rust2 refused a `#` right after a token ([`space_before_comment`]).
+    comment_at: Option<Mark>,
+    /// The text's characters, kept only when it has a tab (see [`Loader::tab_before_item`],
+    /// [`Loader::check_key`]).
     chars: Option<Vec<char>>,
     /// Whether the text is ASCII (a character index is then a byte index).
     ascii: bool,
@@ -836,6 +1011,11 @@ impl Loader<'_> {
                 .contains("':' must be followed by a valid YAML whitespace")
             {
                 self.tab_after_colon_at = Some(e.mark);
+            } else if e
+                .info
+                .contains("comments must be separated from other tokens")
+            {
+                self.comment_at = Some(e.mark);
             } else if e.info == "invalid indentation"
                 || e.info == "invalid indentation in flow construct"
             {
@@ -858,6 +1038,9 @@ impl Loader<'_> {
         }
         if let Some(m) = self.tab_after_colon_at.take() {
             return Retry::TabAfterColon(m, e);
+        }
+        if let Some(m) = self.comment_at.take() {
+            return Retry::SpaceBeforeComment(m, e);
         }
         match self.flow_line_at.take() {
             Some(m) => Retry::IndentFlowLine(m, e),
@@ -946,8 +1129,6 @@ impl Loader<'_> {
                     }
                     if block {
                         self.check_key(&event, &mark)?;
-                    } else {
-                        self.check_flow_key(&event, &mark)?;
                     }
                     let key_col = mark.col;
                     let key = self.node(event, mark, depth + 1)?;
@@ -1050,10 +1231,10 @@ impl Loader<'_> {
         Ok(())
     }
 
-    /// go-yaml's view of a block mapping's key that yaml-rust2 accepts:
-    /// - a `:` with no key before it (yaml-rust2 gives an empty key) is "did not find expected key";
-    /// - a simple key whose `:` is more than 1024 characters after its start is no longer a possible
-    ///   key, so its `:` is "mapping values are not allowed in this context".
+    /// go-yaml's view of a block mapping's key that yaml-rust2 accepts: a `:` with no key before it
+    /// (yaml-rust2 gives an empty key) is "did not find expected key", a tab before the key on its
+    /// line "found character that cannot start any token". (The simple-key limits are the event
+    /// source's, [`super::events`].)
     fn check_key(&self, event: &Event, mark: &Mark) -> Result<(), Error> {
         let Event::Scalar(value, style, _, _) = event else {
             return Ok(());
@@ -1085,108 +1266,7 @@ impl Loader<'_> {
                 return Err(e);
             }
         }
-        if !matches!(
-            style,
-            TScalarStyle::Plain | TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
-        ) {
-            return Ok(());
-        }
-        // The value indicator: the first `:` followed by a blank or the end of the line.
-        let mut i = mark.index;
-        while i < chars.len() && chars[i] != '\n' {
-            if chars[i] == ':'
-                && chars
-                    .get(i + 1)
-                    .is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
-            {
-                if i > mark.index + SIMPLE_KEY_LIMIT {
-                    let mut e = Error::new(
-                        ErrorKind::Syntax,
-                        "mapping values are not allowed in this context",
-                    );
-                    e.go_line = scanner_line(mark.line - 1);
-                    e.line = mark.line;
-                    return Err(e);
-                }
-                break;
-            }
-            i += 1;
-        }
         Ok(())
-    }
-
-    /// go-yaml's simple-key rule in a flow mapping, which yaml-rust2 applies in block context only:
-    /// a key whose `:` is on a later line or more than 1024 characters after the key's start is no
-    /// longer a possible key, so the key is read as an entry without value and the `:` is "did not
-    /// find expected ',' or '}'". Checks scalar keys.
-    fn check_flow_key(&self, event: &Event, mark: &Mark) -> Result<(), Error> {
-        let Event::Scalar(_, style, _, _) = event else {
-            return Ok(());
-        };
-        let at = |i: usize| self.text_char_at(&Mark { index: i, ..*mark });
-        let start = mark.index;
-        // The end of the scalar, and its last line.
-        let mut i = start;
-        let mut line = mark.line;
-        match style {
-            TScalarStyle::DoubleQuoted | TScalarStyle::SingleQuoted => {
-                let quote = if *style == TScalarStyle::DoubleQuoted {
-                    '"'
-                } else {
-                    '\''
-                };
-                i += 1;
-                loop {
-                    match at(i) {
-                        None => return Ok(()),
-                        Some('\\') if quote == '"' => i += 2,
-                        Some('\'') if quote == '\'' && at(i + 1) == Some('\'') => i += 2,
-                        Some(c) if c == quote => {
-                            i += 1;
-                            break;
-                        }
-                        Some(c) => {
-                            line += usize::from(c == '\n');
-                            i += 1;
-                        }
-                    }
-                }
-            }
-            TScalarStyle::Plain => loop {
-                match at(i) {
-                    None | Some(',' | '[' | ']' | '{' | '}') => break,
-                    Some(':') if at(i + 1).is_none_or(|c| " \t\r\n,[]{}".contains(c)) => break,
-                    Some(' ' | '\t') if at(i + 1) == Some('#') => break,
-                    Some(c) => {
-                        line += usize::from(c == '\n');
-                        i += 1;
-                    }
-                }
-            },
-            _ => return Ok(()),
-        }
-        // The next token after blanks, line breaks and comments.
-        loop {
-            match at(i) {
-                Some(' ' | '\t' | '\r') => i += 1,
-                Some('\n') => {
-                    line += 1;
-                    i += 1;
-                }
-                Some('#') => {
-                    while at(i).is_some_and(|c| c != '\n') {
-                        i += 1;
-                    }
-                }
-                Some(':') if line > mark.line || i > start + SIMPLE_KEY_LIMIT => {
-                    let mut e = Error::new(ErrorKind::Syntax, "did not find expected ',' or '}'");
-                    e.go_line = parser_line(line - 1);
-                    e.line = line;
-                    return Err(e);
-                }
-                _ => return Ok(()),
-            }
-        }
     }
 
     /// A block scalar with no content running to the end of the text: go-yaml gives `""`, or with
@@ -1371,7 +1451,10 @@ impl Loader<'_> {
 /// Maps a yaml-rust2 error onto go-yaml v2's message and line numbering.
 pub fn syntax_error(text: &str, e: &EventError) -> Error {
     let mark = &e.mark;
-    let (message, go_line) = go_message(text, &e.info, mark);
+    let (message, go_line) = match e.go_line {
+        Some(go_line) => (e.info.clone(), go_line),
+        None => go_message(text, &e.info, mark),
+    };
     let mut err = Error::new(ErrorKind::Syntax, message);
     err.go_line = go_line;
     err.line = mark.line;
@@ -1381,12 +1464,12 @@ pub fn syntax_error(text: &str, e: &EventError) -> Error {
 
 /// The line go-yaml prints for a scanner error whose problem is on 0-based line `line0`: `line0 + 1`,
 /// or nothing on the first line.
-fn scanner_line(line0: usize) -> Option<usize> {
+pub(super) fn scanner_line(line0: usize) -> Option<usize> {
     (line0 > 0).then_some(line0 + 1)
 }
 
 /// The line go-yaml prints for a parser error: the 0-based line itself, or nothing when it is 0.
-fn parser_line(line0: usize) -> Option<usize> {
+pub(super) fn parser_line(line0: usize) -> Option<usize> {
     (line0 > 0).then_some(line0)
 }
 
@@ -1438,10 +1521,7 @@ fn go_message(text: &str, info: &str, mark: &Mark) -> (String, Option<usize>) {
         // yaml-rust2 counts flow levels in a byte; go-yaml allows 10 000.
         return match flow_depth_exceeded(text, GO_MAX_FLOW_DEPTH) {
             Some(at0) => owned("exceeded max depth of 10000", scanner_line(at0)),
-            None => owned(
-                "flow collections nested deeper than 255 levels are not supported by Rudder's YAML reader (go-yaml reads up to 10000)",
-                scanner_line(line0),
-            ),
+            None => owned(DEEP_FLOW_REFUSED, scanner_line(line0)),
         };
     }
     if info.contains("mapping values are not allowed") {
@@ -1599,13 +1679,7 @@ fn stray_block_scalar_header(text: &str, upto0: usize) -> Option<usize> {
         if content.is_empty() || content.starts_with('#') {
             continue;
         }
-        let header = content.starts_with(['|', '>'])
-            && content[1..].split('#').next().is_some_and(|h| {
-                h.trim_end()
-                    .chars()
-                    .all(|c| matches!(c, '+' | '-' | '1'..='9'))
-            });
-        if header && previous_indent.is_some_and(|p| indent <= p) {
+        if is_block_scalar_header(content) && previous_indent.is_some_and(|p| indent <= p) {
             found = Some(i);
         }
         previous_indent = Some(indent);
@@ -1613,7 +1687,45 @@ fn stray_block_scalar_header(text: &str, upto0: usize) -> Option<usize> {
     found
 }
 
-/// The innermost `[` or `{` still open before char index `end` (quotes are skipped roughly).
+/// Whether `content` (a line without its indentation) is a block-scalar header alone on its line
+/// (`|`, `>-`, `|2 # c`).
+fn is_block_scalar_header(content: &str) -> bool {
+    content.starts_with(['|', '>'])
+        && content[1..].split('#').next().is_some_and(|h| {
+            h.trim_end()
+                .chars()
+                .all(|c| matches!(c, '+' | '-' | '1'..='9'))
+        })
+}
+
+/// go-yaml reads a block-scalar header alone on its line at the column of the key before it, whose
+/// value is empty (`a:` then `|` under the `a`), as that key's value; yaml-rust2 refuses it. Indents
+/// the first such header at or before 1-based line `upto` by one space, which changes nothing in
+/// the value (the content's indentation is counted from the mapping's, not from the header) nor in
+/// the lines; with the header's 1-based line. `None` when there is none.
+fn indent_value_header(text: &str, upto: usize) -> Option<(String, usize)> {
+    let mut previous: Option<(usize, bool)> = None;
+    let mut offset = 0;
+    for (i, line) in text.split('\n').enumerate().take(upto) {
+        let start = offset;
+        offset += line.len() + 1;
+        let content = line.trim_start_matches(' ');
+        let indent = line.len() - content.len();
+        let content = content.trim_end_matches(['\r', ' ']);
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if is_block_scalar_header(content) && previous == Some((indent, true)) {
+            return Some((format!("{} {}", &text[..start], &text[start..]), i + 1));
+        }
+        let code = content.split(" #").next().unwrap_or(content).trim_end();
+        // A key after `- ` or `? ` is deeper than its line's indentation.
+        let plain_key = !content.starts_with(['-', '?']) || content.starts_with("---");
+        previous = Some((indent, plain_key && code.ends_with(':')));
+    }
+    None
+}
+
 /// go-yaml's limit on flow nesting.
 const GO_MAX_FLOW_DEPTH: usize = 10_000;
 

@@ -8,7 +8,8 @@
 //! way ([`skim_plain_document`]), without a node tree.
 //!
 //! It answers only for documents where nothing but the kept parts can matter: it gives up (returns
-//! `None`, and the caller takes the full path) on any parse error, on anchors, aliases and tags, on
+//! `None`, and the caller takes the full path) on any parse error (go-yaml's simple-key rules
+//! among them, which the event source applies), on anchors, aliases and tags, on
 //! merge keys, on keys that are not plain strings (null, numbers, booleans, collections), on a float
 //! the JSON round trip would refuse (`.inf`, `.nan`), on a root that is not a map, and on text
 //! `load::parse_nodes` prepares or refuses before parsing (BOM, NEL, control characters, a tab on
@@ -38,9 +39,6 @@ pub enum Pick {
 /// The first document of `text` with only the `pick`ed parts decoded (`Some(None)`: no document),
 /// or `None` when this reader cannot vouch for the document (see the module doc).
 pub fn skim_document(text: &str, pick: Pick) -> Option<Option<Yaml>> {
-    if has_flow_mapping_entries(text) {
-        return None;
-    }
     // What the simple reader accepts needs no preparation (it is printable ASCII without `\/`
     // escapes); other texts go to the parser only when they parse as they are.
     let events = match Events::simple(text) {
@@ -160,35 +158,10 @@ impl Skim<'_> {
     }
 }
 
-/// Whether `text` may hold a flow mapping with entries (a `{` not followed by `}` after spaces):
-/// go-yaml's simple-key rules in flow mappings (a key's `:` on a later line, or more than 1024
-/// characters on) are applied by `load` on its own checks, not by the parser's events, so such
-/// texts are left to the full path. Empty `{}`, what rendered manifests mostly hold, stays here.
-pub(crate) fn has_flow_mapping_entries(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(at) = bytes[from..].iter().position(|&b| b == b'{') {
-        let rest = &bytes[from + at + 1..];
-        if rest.iter().find(|&&b| b != b' ') != Some(&b'}') {
-            return true;
-        }
-        from += at + 1;
-    }
-    false
-}
-
-/// Keys this long are left to the full path: go-yaml stops treating a key as a simple key once its
-/// `:` is more than 1024 characters past the key's start (`load` applies that rule; the events here
-/// do not carry it).
-const MAX_KEY_CHARS: usize = 1000;
-
 /// A key that decodes to itself as a JSON object key: quoted, or plain text YAML 1.1 reads as a
-/// string (or a timestamp, which stays text). Others (`<<`, null, numbers, booleans) and very long
-/// keys give up.
+/// string (or a timestamp, which stays text). Others (`<<`, null, numbers, booleans) give up.
+/// (Keys too long to be simple keys are refused by the event source, [`super::events`].)
 pub(crate) fn string_key(key: String, style: TScalarStyle) -> Option<String> {
-    if key.len() > MAX_KEY_CHARS {
-        return None;
-    }
     if style != TScalarStyle::Plain {
         return Some(key);
     }
@@ -229,6 +202,7 @@ mod tests {
     fn agrees_with_the_full_decode() {
         for text in [
             "a: 1\nb: [x, {}]\nc: { }\n",
+            "b: [x, {c: d}]\ne: {f: [g], 'h': i}\n",
             "a: yes\na: 'later wins'\n",
             "a: |\n  block\n  text\nb: >-\n  folded\n",
             "a: 2001-12-14\nz: ~\n",
@@ -255,7 +229,7 @@ mod tests {
         for text in [
             "a: &x 1\nb: *x\n",
             "x: {a: 1, b\n : 2}\n",
-            "b: [x, {c: d}]\n",
+            "x: {'a': 1, 'b': 2\n  , c\n : 3}\n",
             "a: !!str 1\n",
             "<<: {a: 1}\n",
             "1: a\n",
@@ -270,6 +244,12 @@ mod tests {
             "\ta: 1\n",
         ] {
             assert_eq!(skim_document(text, Pick::Map(only_a)), None, "{text:?}");
+        }
+        // Keys too long to be go-yaml's simple keys, refused by the event source.
+        let long = "k".repeat(1100);
+        for text in [format!("{long}: 1\n"), format!("a: {{{long}: 1}}\n")] {
+            assert_eq!(skim_document(&text, Pick::Map(only_a)), None, "{text:?}");
+            assert!(super::super::decode_document(&text, "").is_err());
         }
     }
 

@@ -317,13 +317,9 @@ impl Lexer {
     fn quoted_name(&mut self) -> Result<String, SyntaxError> {
         let c = self.next()?;
         match c {
-            '"' => {
+            quote @ ('"' | '\'') => {
                 self.start = self.pos;
-                self.string()
-            }
-            '\'' => {
-                self.start = self.pos;
-                self.raw_string()
+                self.string(quote)
             }
             EOF => Err(self.error("unexpected EOF; expected value".to_string())),
             c => Err(self.error(format!(
@@ -417,28 +413,7 @@ impl Lexer {
                 self.start = self.pos;
                 return self.inline_table();
             }
-            '"' => {
-                if self.accept('"')? {
-                    if self.accept('"')? {
-                        self.start = self.pos;
-                        return self.multiline_string();
-                    }
-                    self.backup();
-                }
-                self.start = self.pos;
-                return self.string().map(drop);
-            }
-            '\'' => {
-                if self.accept('\'')? {
-                    if self.accept('\'')? {
-                        self.start = self.pos;
-                        return self.multiline_raw_string();
-                    }
-                    self.backup();
-                }
-                self.start = self.pos;
-                return self.raw_string().map(drop);
-            }
+            quote @ ('"' | '\'') => return self.string_value(quote),
             '.' => return Err(self.error("floats must start with a digit, not '.'".to_string())),
             'i' | 'n'
                 if (self.accept('n')? && self.accept('f')?)
@@ -566,52 +541,51 @@ impl Lexer {
         Ok(())
     }
 
-    /// `lexString`: the content of a `"` string (opening quote read); its escapes checked.
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    /// `lexString` and `lexRawString`: the content of a single-line string opened by `quote` (read
+    /// already); a `"` string's escapes are checked.
+    fn string(&mut self, quote: char) -> Result<String, SyntaxError> {
         let from = self.pos;
-        loop {
-            let c = self.next()?;
-            match c {
-                EOF => return Err(self.error("unexpected EOF; expected '\"'".to_string())),
-                c if is_nl(c) => {
-                    return Err(self.error_prev_line("strings cannot contain newlines"))
-                }
-                '\\' => self.escape()?,
-                '"' => return Ok(self.chars[from..self.pos - 1].iter().collect()),
-                _ => {}
-            }
-        }
-    }
-
-    fn raw_string(&mut self) -> Result<String, SyntaxError> {
-        let from = self.pos;
-        loop {
-            let c = self.next()?;
-            match c {
-                EOF => return Err(self.error("unexpected EOF; expected \"'\"".to_string())),
-                c if is_nl(c) => {
-                    return Err(self.error_prev_line("strings cannot contain newlines"))
-                }
-                '\'' => return Ok(self.chars[from..self.pos - 1].iter().collect()),
-                _ => {}
-            }
-        }
-    }
-
-    fn multiline_string(&mut self) -> Lexed {
         loop {
             match self.next()? {
-                EOF => return Err(self.error("unexpected EOF; expected '\"\"\"'".to_string())),
-                '\\' if !is_nl(self.next()?) => {
+                EOF => {
+                    let expected = delimiter_text(&quote.to_string());
+                    return Err(self.error(format!("unexpected EOF; expected {expected}")));
+                }
+                c if is_nl(c) => {
+                    return Err(self.error_prev_line("strings cannot contain newlines"))
+                }
+                '\\' if quote == '"' => self.escape()?,
+                c if c == quote => return Ok(self.chars[from..self.pos - 1].iter().collect()),
+                _ => {}
+            }
+        }
+    }
+
+    /// `lexMultilineString` and `lexMultilineRawString`: a string opened by three `quote`s (read
+    /// already); a `"` string's escapes are checked.
+    fn multiline_string(&mut self, quote: char) -> Lexed {
+        let three: String = [quote; 3].iter().collect();
+        loop {
+            match self.next()? {
+                EOF => {
+                    let expected = delimiter_text(&three);
+                    return Err(self.error(format!("unexpected EOF; expected {expected}")));
+                }
+                '\\' if quote == '"' && !is_nl(self.next()?) => {
                     self.backup();
                     self.escape()?;
                 }
-                '"' if self.accept('"')? => {
-                    if self.accept('"')? {
-                        if self.peek()? == '"' {
+                c if c == quote && self.accept(quote)? => {
+                    if self.accept(quote)? {
+                        if self.peek()? == quote {
+                            // Up to two quotes may end the content; a sixth is an error.
+                            let five: String = [quote; 5].iter().collect();
                             let cur = self.current();
-                            if cur.ends_with("\"\"\"\"\"") && !cur.ends_with("\\\"\"\"\"\"") {
-                                return Err(self.error("unexpected '\"\"\"\"\"\"'".to_string()));
+                            if cur.ends_with(&five)
+                                && !(quote == '"' && cur.ends_with(&format!("\\{five}")))
+                            {
+                                let six = delimiter_text(&format!("{three}{three}"));
+                                return Err(self.error(format!("unexpected {six}")));
                             }
                             self.backup();
                             self.backup();
@@ -626,27 +600,18 @@ impl Lexer {
         }
     }
 
-    fn multiline_raw_string(&mut self) -> Lexed {
-        loop {
-            match self.next()? {
-                EOF => return Err(self.error("unexpected EOF; expected \"'''\"".to_string())),
-                '\'' if self.accept('\'')? => {
-                    if self.accept('\'')? {
-                        if self.peek()? == '\'' {
-                            if self.current().ends_with("'''''") {
-                                return Err(self.error("unexpected \"''''''\"".to_string()));
-                            }
-                            self.backup();
-                            self.backup();
-                            continue;
-                        }
-                        return Ok(());
-                    }
-                    self.backup();
-                }
-                _ => {}
+    /// A string value opened by `quote` (read already): single-line, or multi-line when three
+    /// quotes open it.
+    fn string_value(&mut self, quote: char) -> Lexed {
+        if self.accept(quote)? {
+            if self.accept(quote)? {
+                self.start = self.pos;
+                return self.multiline_string(quote);
             }
+            self.backup();
         }
+        self.start = self.pos;
+        self.string(quote).map(drop)
     }
 
     /// `lexStringEscape` (the `\` read), TOML 1.0 escapes.
@@ -859,6 +824,16 @@ fn go_quote_rune(c: char) -> String {
     match c {
         '\'' => "'\\''".to_string(),
         _ => format!("'{}'", go_escape(c, '\'')),
+    }
+}
+
+/// A string delimiter as BurntSushi's messages write it: `"`s between single quotes (`'"""'`),
+/// `'`s between double quotes (`"'''"`).
+fn delimiter_text(delimiter: &str) -> String {
+    if delimiter.starts_with('"') {
+        format!("'{delimiter}'")
+    } else {
+        format!("\"{delimiter}\"")
     }
 }
 
