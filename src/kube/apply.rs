@@ -84,7 +84,8 @@ impl Error {
     }
 }
 
-fn api_failure(verb: &'static str, object: &Object, err: ::kube::Error) -> Error {
+/// A refused request as `verb` on `object`, or the cluster unreachable.
+pub(super) fn api_failure(verb: &'static str, object: &Object, err: ::kube::Error) -> Error {
     match err {
         ::kube::Error::Api(status) => Error::Api(ApiFailure {
             verb,

@@ -12,13 +12,14 @@
 //! Patch metadata comes from the server's OpenAPI document ([`super::patch_meta`]), read when
 //! first needed and kept for the process (a command talks to one cluster; the preflight and the
 //! waves of one update share it). Each request can be a server-side dry run (the preflight).
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ::kube::api::DynamicObject;
 use ::kube::api::{Patch, PatchParams, PostParams};
 use serde_json::Value;
 
-use super::apply::{ApiFailure, Applier, Error, FIELD_MANAGER};
+use super::apply::{api_failure, Applier, Error, FIELD_MANAGER};
 use super::discovery::Kind;
 use super::merge_patch;
 use super::object::Object;
@@ -90,6 +91,13 @@ pub async fn update_all(
         None
     };
     let schemas = schemas.as_deref();
+    // Reversed so that the first of two same-key objects wins, as a search from the start would.
+    let originals: HashMap<_, &Value> = originals
+        .iter()
+        .rev()
+        .map(|(o, _)| (o.key(), &o.body))
+        .collect();
+    let originals = &originals;
     let requests = target
         .iter()
         .zip(live)
@@ -100,11 +108,10 @@ pub async fn update_all(
                     .await
                     .map(|_| Sent::Created),
                 Some(live) => {
-                    let key = object.key();
                     let original = originals
-                        .iter()
-                        .find(|(o, _)| o.key() == key)
-                        .map_or(&object.body, |(o, _)| &o.body);
+                        .get(&object.key())
+                        .copied()
+                        .unwrap_or(&object.body);
                     let patch = patch_for(kind, original, &object.body, &live, schemas);
                     if merge_patch::is_empty(&patch) {
                         return Ok(Sent::Unchanged);
@@ -149,20 +156,6 @@ fn patch_for(
     merge_patch::three_way_strategic(original, modified, live, meta)
 }
 
-fn failure(verb: &'static str, object: &Object, err: ::kube::Error) -> Error {
-    match err {
-        ::kube::Error::Api(status) => Error::Api(ApiFailure {
-            verb,
-            kind: object.kind.clone(),
-            name: object.name.clone(),
-            message: status.message.clone(),
-            reason: status.reason.clone(),
-            code: status.code,
-        }),
-        other => Error::Unreachable(other.to_string()),
-    }
-}
-
 async fn create(
     applier: &Applier,
     object: &Object,
@@ -180,7 +173,7 @@ async fn create(
         .create(&params, &body)
         .await
         .map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
-        .map_err(|e| failure("create", object, e))
+        .map_err(|e| api_failure("create", object, e))
 }
 
 async fn send(
@@ -205,5 +198,5 @@ async fn send(
         .patch(&object.name, &params, &patch)
         .await
         .map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
-        .map_err(|e| failure("patch", object, e))
+        .map_err(|e| api_failure("patch", object, e))
 }

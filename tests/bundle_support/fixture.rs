@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use rudder::registry::client::Options;
-use rudder::registry::image::{
-    digest_of, Manifest, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST,
-};
+use rudder::registry::image::DOCKER_LIST;
 use rudder::registry::Client;
 
-use super::images::{plain, push_docker_manifest, push_manifest};
+use super::images::{
+    descriptor, plain, push_docker_manifest, push_index, push_list, push_manifest,
+};
 use super::scratch::Scratch;
 use crate::deps_support::{server_env_with, unavailable};
 
@@ -62,42 +62,18 @@ pub fn fixture() -> Option<&'static Fixture> {
         let mut entries = Vec::new();
         for (m, arch) in [(&amd64, "amd64"), (&arm64, "arm64")] {
             client.put_manifest("ag-test/app", &m.digest, m).unwrap();
-            entries.push(serde_json::json!({
-                "mediaType": OCI_MANIFEST, "digest": m.digest, "size": m.data.len(),
-                "platform": {"os": "linux", "architecture": arch},
-            }));
+            entries.push(descriptor(m, Some(("linux", arch))));
         }
-        let data = serde_json::to_vec(&serde_json::json!({
-            "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries,
-        }))
-        .unwrap();
-        let index = Manifest {
-            digest: digest_of(&data),
-            data,
-            media_type: OCI_INDEX.to_string(),
-        };
-        client.put_manifest("ag-test/app", "1.0", &index).unwrap();
+        let index = push_index(&mut client, "ag-test/app", "1.0", entries);
         let mut entries = Vec::new();
         for arch in ["amd64", "arm"] {
             let m = push_docker_manifest(&mut client, "ag-test/legacy", arch);
             client
                 .put_manifest("ag-test/legacy", &m.digest, &m)
                 .unwrap();
-            entries.push(serde_json::json!({
-                "mediaType": DOCKER_MANIFEST, "digest": m.digest, "size": m.data.len(),
-                "platform": {"os": "linux", "architecture": arch},
-            }));
+            entries.push(descriptor(&m, Some(("linux", arch))));
         }
-        let data = serde_json::to_vec(&serde_json::json!({
-            "schemaVersion": 2, "mediaType": DOCKER_LIST, "manifests": entries,
-        }))
-        .unwrap();
-        let list = Manifest {
-            digest: digest_of(&data),
-            data,
-            media_type: DOCKER_LIST.to_string(),
-        };
-        client.put_manifest("ag-test/legacy", "2.0", &list).unwrap();
+        let list = push_list(&mut client, "ag-test/legacy", "2.0", DOCKER_LIST, entries);
         Some(Fixture {
             source: source_host,
             site: format!("127.0.0.1:{}", site["REGISTRY_PLAIN_PORT"]),

@@ -27,7 +27,44 @@ pub fn layer(name: &str, content: &str) -> (Vec<u8>, String) {
 
 /// Pushes a one-layer image for `arch`; its manifest.
 pub fn push_manifest(client: &mut Client, repository: &str, arch: &str) -> Manifest {
-    let (layer_data, diff_id) = layer("hello.txt", &format!("{repository} for {arch}\n"));
+    push_one_layer(
+        client,
+        repository,
+        arch,
+        "hello.txt",
+        [
+            OCI_MANIFEST,
+            "application/vnd.oci.image.config.v1+json",
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+        ],
+    )
+}
+
+/// Pushes a one-layer image with Docker's media types (v2 schema 2) for `arch`; its manifest.
+pub fn push_docker_manifest(client: &mut Client, repository: &str, arch: &str) -> Manifest {
+    push_one_layer(
+        client,
+        repository,
+        arch,
+        "legacy.txt",
+        [
+            DOCKER_MANIFEST,
+            "application/vnd.docker.container.image.v1+json",
+            "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        ],
+    )
+}
+
+/// Pushes a one-layer image holding `file` for `arch`, with the manifest, config and layer
+/// media types given; its manifest.
+fn push_one_layer(
+    client: &mut Client,
+    repository: &str,
+    arch: &str,
+    file: &str,
+    [manifest_type, config_type, layer_type]: [&str; 3],
+) -> Manifest {
+    let (layer_data, diff_id) = layer(file, &format!("{repository} for {arch}\n"));
     let config = serde_json::to_vec(&serde_json::json!({
         "architecture": arch,
         "os": "linux",
@@ -39,39 +76,15 @@ pub fn push_manifest(client: &mut Client, repository: &str, arch: &str) -> Manif
     let layer_digest = client.put_blob(repository, &layer_data).unwrap();
     let data = serde_json::to_vec(&serde_json::json!({
         "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest, "size": layer_data.len()}],
+        "mediaType": manifest_type,
+        "config": {"mediaType": config_type, "digest": config_digest, "size": config.len()},
+        "layers": [{"mediaType": layer_type, "digest": layer_digest, "size": layer_data.len()}],
     }))
     .unwrap();
     Manifest {
         digest: digest_of(&data),
         data,
-        media_type: OCI_MANIFEST.to_string(),
-    }
-}
-
-/// Pushes a one-layer image with Docker's media types (v2 schema 2) for `arch`; its manifest.
-pub fn push_docker_manifest(client: &mut Client, repository: &str, arch: &str) -> Manifest {
-    let (layer_data, diff_id) = layer("legacy.txt", &format!("{repository} for {arch}\n"));
-    let config = serde_json::to_vec(&serde_json::json!({
-        "architecture": arch, "os": "linux", "config": {},
-        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
-    }))
-    .unwrap();
-    let config_digest = client.put_blob(repository, &config).unwrap();
-    let layer_digest = client.put_blob(repository, &layer_data).unwrap();
-    let data = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": DOCKER_MANIFEST,
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "digest": config_digest, "size": config.len()},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "digest": layer_digest, "size": layer_data.len()}],
-    }))
-    .unwrap();
-    Manifest {
-        digest: digest_of(&data),
-        data,
-        media_type: DOCKER_MANIFEST.to_string(),
+        media_type: manifest_type.to_string(),
     }
 }
 
@@ -122,17 +135,29 @@ pub fn push_index(
     tag: &str,
     entries: Vec<serde_json::Value>,
 ) -> Manifest {
+    push_list(client, repository, tag, OCI_INDEX, entries)
+}
+
+/// Pushes `entries` as a list of manifests of `media_type` (an OCI index or a Docker manifest
+/// list) tagged `tag`; its manifest.
+pub fn push_list(
+    client: &mut Client,
+    repository: &str,
+    tag: &str,
+    media_type: &str,
+    entries: Vec<serde_json::Value>,
+) -> Manifest {
     let data = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries,
+        "schemaVersion": 2, "mediaType": media_type, "manifests": entries,
     }))
     .unwrap();
-    let index = Manifest {
+    let list = Manifest {
         digest: digest_of(&data),
         data,
-        media_type: OCI_INDEX.to_string(),
+        media_type: media_type.to_string(),
     };
-    client.put_manifest(repository, tag, &index).unwrap();
-    index
+    client.put_manifest(repository, tag, &list).unwrap();
+    list
 }
 
 pub fn descriptor(m: &Manifest, platform: Option<(&str, &str)>) -> serde_json::Value {
