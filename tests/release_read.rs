@@ -163,16 +163,7 @@ fn read_commands_match_helm() {
         let got = env.run(&rudder, &args);
         compared += 1;
         if want != got {
-            failures.push(format!(
-                "helm {}\n--- helm v3.17.3 (exit {})\n{}{}\n--- rudder (exit {})\n{}{}",
-                args.join(" "),
-                want.exit,
-                want.stdout,
-                want.stderr,
-                got.exit,
-                got.stdout,
-                got.stderr
-            ));
+            failures.push(difference(&args, "v3.17.3", &want, &got));
         }
     };
     let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
@@ -303,16 +294,7 @@ fn read_commands_match_helm() {
                         }
                     };
                     if want != got {
-                        failures.push(format!(
-                            "helm {}\n--- helm {which} (exit {})\n{}{}\n--- rudder (exit {})\n{}{}",
-                            args.join(" "),
-                            want.exit,
-                            want.stdout,
-                            want.stderr,
-                            got.exit,
-                            got.stdout,
-                            got.stderr
-                        ));
+                        failures.push(difference(&args, which, &want, &got));
                     }
                 }
             }
@@ -411,16 +393,7 @@ fn read_commands_match_helm() {
             let (want, got) = (env.run(&v4, &args), env.run(&rudder, &args));
             v4_cases += 1;
             if want != got || want.exit != 0 {
-                failures.push(format!(
-                    "helm {}\n--- helm v4.1.4 (exit {})\n{}{}\n--- rudder (exit {})\n{}{}",
-                    args.join(" "),
-                    want.exit,
-                    want.stdout,
-                    want.stderr,
-                    got.exit,
-                    got.stdout,
-                    got.stderr
-                ));
+                failures.push(difference(&args, "v4.1.4", &want, &got));
             }
             let old = env.run(&v3, &args);
             if old.exit != 1 || !old.stderr.contains("can't evaluate field") {
@@ -902,4 +875,18 @@ fn qps_and_burst_limit_throttle_requests() {
         .args(["delete", "namespace", &ns, "--wait=false"])
         .env("KUBECONFIG", &kubeconfig)
         .output();
+}
+
+/// A failed comparison: the command, then Helm's exit code and output and Rudder's.
+fn difference(args: &[&str], helm: &str, want: &Outcome, got: &Outcome) -> String {
+    format!(
+        "helm {}\n--- helm {helm} (exit {})\n{}{}\n--- rudder (exit {})\n{}{}",
+        args.join(" "),
+        want.exit,
+        want.stdout,
+        want.stderr,
+        got.exit,
+        got.stdout,
+        got.stderr
+    )
 }

@@ -10,7 +10,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use rudder::kube::{Cluster, KubeSettings};
 use rudder::storage::record::{Chart, Info, Metadata};
@@ -23,18 +23,9 @@ struct Env {
 
 impl Env {
     fn run(&self, program: &Path, args: &[&str], driver: &str) -> (i32, String, String) {
-        let out = Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.home)
-            .env("HELM_CACHE_HOME", self.home.join("cache"))
-            .env("HELM_CONFIG_HOME", self.home.join("config"))
-            .env("HELM_DATA_HOME", self.home.join("data"))
-            .env("HELM_DRIVER", driver)
-            .env("TZ", "UTC")
-            .env("KUBECONFIG", &self.kubeconfig)
+        let out = common::HelmEnv::new(&self.kubeconfig, &self.home)
+            .with_var("HELM_DRIVER", driver)
+            .command(program, args)
             .output()
             .expect("run");
         (
