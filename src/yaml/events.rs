@@ -141,6 +141,8 @@ struct KeyRules<'a> {
     /// Whether a line is longer than the limit (else no block key can break it), found on first need.
     long_lines: OnceCell<bool>,
     open: Vec<Open>,
+    /// How many of `open` are written `{…}` or `[…]` (flow context when above zero).
+    flow_open: usize,
 }
 
 /// A collection open while reading.
@@ -163,6 +165,7 @@ impl KeyRules<'_> {
             cursor: Cell::new((0, 0)),
             long_lines: OnceCell::new(),
             open: Vec::new(),
+            flow_open: 0,
         }
     }
 
@@ -200,7 +203,7 @@ impl KeyRules<'_> {
                 // In flow context go-yaml's scanner cannot start any token at a block scalar's
                 // indicator; yaml-rust2 starts a plain scalar there.
                 if *style == TScalarStyle::Plain
-                    && self.open.iter().any(|o| o.flow)
+                    && self.flow_open > 0
                     && matches!(self.at(mark.index), Some('|' | '>'))
                 {
                     return Err(EventError::go(
@@ -219,6 +222,7 @@ impl KeyRules<'_> {
             Event::Alias(_) => self.node_done(),
             Event::MappingStart(..) => {
                 let flow_map = self.at(mark.index) == Some('{');
+                self.flow_open += usize::from(flow_map);
                 self.open.push(Open {
                     map: true,
                     key_next: true,
@@ -228,6 +232,7 @@ impl KeyRules<'_> {
             }
             Event::SequenceStart(..) => {
                 let flow = self.at(mark.index) == Some('[');
+                self.flow_open += usize::from(flow);
                 self.open.push(Open {
                     map: false,
                     key_next: false,
@@ -236,7 +241,9 @@ impl KeyRules<'_> {
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                self.open.pop();
+                if self.open.pop().is_some_and(|o| o.flow) {
+                    self.flow_open -= 1;
+                }
                 self.node_done();
             }
             _ => {}
