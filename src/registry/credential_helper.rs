@@ -33,26 +33,13 @@ pub fn get(name: &str, server: &str, origin: &Origin) -> Result<Option<(String, 
             origin.file.display()
         )
     };
-    let mut child = match Command::new(&program)
-        .arg("get")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-    {
-        Ok(child) => child,
+    let out = match run_helper(&program, "get", server) {
+        Ok(out) => out,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Error(format!("{}: not found in $PATH", context())))
         }
         Err(e) => return Err(Error(format!("{}: {e}", context()))),
     };
-    if let Some(mut stdin) = child.stdin.take() {
-        // A helper that exits without reading closes the pipe: its exit status tells.
-        let _ = stdin.write_all(server.as_bytes());
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| Error(format!("{}: {e}", context())))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let message = stdout.trim();
     if !out.status.success() {
@@ -130,14 +117,8 @@ fn run_for(name: &str, action: &str, input: &str, doing: &str) -> Result<(), Err
             out.trim()
         ))
     };
-    let mut child = match Command::new(&program)
-        .arg(action)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-    {
-        Ok(child) => child,
+    let out = match run_helper(&program, action, input) {
+        Ok(out) => out,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(failed(
                 format!("exec: \"{program}\": executable file not found in $PATH"),
@@ -146,12 +127,6 @@ fn run_for(name: &str, action: &str, input: &str, doing: &str) -> Result<(), Err
         }
         Err(e) => return Err(failed(e.to_string(), "")),
     };
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(input.as_bytes());
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| failed(e.to_string(), ""))?;
     if out.status.success() {
         return Ok(());
     }
@@ -160,6 +135,21 @@ fn run_for(name: &str, action: &str, input: &str, doing: &str) -> Result<(), Err
         None => "signal: killed".to_string(),
     };
     Err(failed(status, &String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Runs `program action` with `input` on its standard input; its output (standard error goes
+/// to ours). A helper that exits without reading closes the pipe: its exit status tells.
+fn run_helper(program: &str, action: &str, input: &str) -> std::io::Result<std::process::Output> {
+    let mut child = Command::new(program)
+        .arg(action)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    child.wait_with_output()
 }
 
 /// The helper oras-go picks when a config file configures no authentication at all, on Linux:
