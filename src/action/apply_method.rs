@@ -17,9 +17,8 @@
 //! - `--force-replace` (or Helm 3's `--force`): objects replaced whole (`PUT`), recorded `csa`, as
 //!   Helm 4 records a replace; refused with an explicit `--server-side=true`, as Helm 4 refuses it.
 //! - `install --server-side=false`: objects created (`POST`, manager `helm`, operation
-//!   `Update`), recorded `csa`, as Helm creates them. An install adopting existing objects
-//!   client-side (`--take-ownership --server-side=false`) is not implemented: refused before
-//!   anything changes.
+//!   `Update`), recorded `csa`, as Helm creates them; objects adopted (`--take-ownership`, or
+//!   already the release's) patched as Helm 4 patches them (see `crate::kube::client_side`).
 use super::release_error::Error;
 use crate::kube::apply::ApplyParams;
 use crate::storage::record::Release;
@@ -115,14 +114,6 @@ pub fn plan(
         },
         method: "ssa",
     })
-}
-
-/// The refusal of an install adopting existing objects client-side (Helm 4's three-way merge of
-/// adopted objects, JSON merge patches three-way too), which Rudder does not do.
-pub fn client_side_update_unsupported() -> Error {
-    Error::msg(
-        "--server-side=false: adopting existing objects with client-side updates on install is not implemented in Rudder; no object was changed and no revision recorded. Use the default (server-side apply), or --force-replace to replace objects whole",
-    )
 }
 
 #[cfg(test)]

@@ -270,7 +270,7 @@ pub async fn update(
     if params.client_side {
         // Helm's three-way merge: wave by wave, objects created or patched.
         for run in waves(target) {
-            let results = client_side::update_all(applier, &run, current, params.dry_run).await;
+            let results = client_side::update_all(applier, &run, current, params).await;
             for ((object, kind), result) in run.iter().zip(&results) {
                 if let Ok(client_side::Sent::Created) = result {
                     updated.created.push((object.clone(), kind.clone()));
@@ -447,7 +447,7 @@ pub async fn preflight(
     };
     if params.client_side {
         // The very patches (and creations) the update will send, as dry runs.
-        let results = client_side::update_all(applier, target, current, true).await;
+        let results = client_side::update_all(applier, target, current, params).await;
         return Checked {
             refusals: results.into_iter().filter_map(Result::err).collect(),
             unchanged: Vec::new(),

@@ -147,12 +147,13 @@ pub async fn run(
     // As Helm 4, the force flags only matter for objects adopted (a plain install creates).
     let adopting = existed.contains(&true);
     // Helm 4's `--server-side=false`: objects created (`POST`, as a replace of objects that do not
-    // exist), recorded `csa`; adopting one would take Helm 3's three-way merge (not implemented).
+    // exist), recorded `csa`; existing objects adopted get Helm's client-side update, whose
+    // original is the new object itself (custom resources: a three-way JSON merge patch with
+    // `--take-ownership`, as Helm 4).
     let client_side = options.request.server_side == ServerSide::Off;
-    if client_side && adopting && !options.request.force_replace {
-        return Err(super::apply_method::client_side_update_unsupported());
-    }
-    if client_side || (adopting && options.request.force_replace) {
+    let force_replace = adopting && options.request.force_replace;
+    let patch_adopted = client_side && adopting && !force_replace;
+    if client_side || force_replace {
         rel.apply_method = "csa".to_string();
     }
     if let Some(mut last) = previous {
@@ -181,7 +182,9 @@ pub async fn run(
         atomic: options.request.atomic,
         params: ApplyParams {
             force_conflicts: adopting && options.request.force_conflicts,
-            replace: client_side || (adopting && options.request.force_replace),
+            replace: (client_side && !patch_adopted) || force_replace,
+            client_side: patch_adopted,
+            three_way_json: patch_adopted && options.request.take_ownership,
             ..ApplyParams::default()
         },
     };

@@ -3,8 +3,15 @@
 //! new revision `pending-rollback` ("Rollback to N"), pre-rollback hooks, apply the old manifest
 //! (deleting what it lacks), wait, post-rollback hooks, supersede every deployed revision, record the
 //! new one `deployed`. A failed apply marks the new revision `failed` and the previous `superseded`.
+//!
+//! An object of the target revision that the current revision lacks but that exists (re-created by
+//! hand, or kept by `helm.sh/resource-policy: keep` when a later revision dropped it) fails the
+//! rollback, as in Helm 3.17 and 4 (`no ConfigMap with the name "a" found`: Helm looks for the
+//! object's original in the current manifest); Rudder fails it before any object is changed,
+//! where Helm has already updated the objects it visited first.
 use super::apply_method::{self, ServerSide};
 use super::deploy;
+use super::deploy::Resolved;
 use super::hooks;
 use super::install::WaitOptions;
 use super::release_error::Error;
@@ -131,19 +138,24 @@ pub async fn run(
         .await?;
     }
     let params = plan.params;
-    // Both revisions applied server-side: no managed fields to move, and the current revision's
-    // objects exist; only the others are read.
-    let exists = if current.release.apply_method == "ssa" && previous.apply_method == "ssa" {
-        Some(deploy::existing(applier, &current_objects, &target_objects).await?)
-    } else {
-        None
-    };
-    let known = deploy::Known {
-        exists: exists.as_deref(),
-        ..deploy::Known::default()
-    };
-    match deploy::update(applier, &current_objects, &target_objects, params, known).await {
-        Ok(_) => {}
+    let both_ssa = current.release.apply_method == "ssa" && previous.apply_method == "ssa";
+    let applied = async {
+        // Only the target's objects the current revision lacks are read: an existing one fails
+        // the rollback, as in Helm, but before anything changes.
+        let exists = deploy::existing(applier, &current_objects, &target_objects).await?;
+        refuse_unrecorded(&current_objects, &target_objects, &exists)?;
+        // Both revisions applied server-side: no managed fields to move, and the current
+        // revision's objects exist.
+        let known = deploy::Known {
+            exists: both_ssa.then_some(exists.as_slice()),
+            ..deploy::Known::default()
+        };
+        deploy::update(applier, &current_objects, &target_objects, params, known).await?;
+        Ok::<(), Error>(())
+    }
+    .await;
+    match applied {
+        Ok(()) => {}
         Err(e) => {
             let msg = format!(
                 "Rollback {name:?} failed: {}",
@@ -154,7 +166,7 @@ pub async fn run(
             record.release.set_status(Status::Failed, &msg);
             storage.update(&mut current).await?;
             storage.update(&mut record).await?;
-            return Err(e.into());
+            return Err(e);
         }
     }
     if options.wait.wait {
@@ -209,4 +221,25 @@ pub async fn run(
     record.release.set_status(Status::Deployed, &description);
     storage.update(&mut record).await?;
     Ok(record.release)
+}
+
+/// Helm's rollback finds no original for an object the current revision lacks when it exists:
+/// the error for the first such object of `target` (`exists`: whether each one does).
+fn refuse_unrecorded(
+    current: &[Resolved],
+    target: &[Resolved],
+    exists: &[bool],
+) -> Result<(), Error> {
+    let recorded: std::collections::HashSet<_> = current.iter().map(|(o, _)| o.key()).collect();
+    match target
+        .iter()
+        .zip(exists)
+        .find(|((o, _), exists)| **exists && !recorded.contains(&o.key()))
+    {
+        Some(((object, _), _)) => Err(Error::msg(format!(
+            "no {} with the name {:?} found",
+            object.kind, object.name
+        ))),
+        None => Ok(()),
+    }
 }

@@ -138,6 +138,9 @@ pub struct ApplyParams {
     /// Update existing objects with Helm's client-side patches instead (see
     /// [`super::client_side`]).
     pub client_side: bool,
+    /// With `client_side`: custom resources get a three-way JSON merge patch instead of the
+    /// two-way one (Helm 4's install adopting objects with `--take-ownership`).
+    pub three_way_json: bool,
 }
 
 /// Applies objects to one cluster, resolving kinds through discovery.

@@ -7,7 +7,8 @@
 //!   previous manifest lacks, as when adopted, the new object itself, as Helm appends the adopted
 //!   objects to its originals) to the new one, given the live object (see [`super::merge_patch`]):
 //!   a strategic merge patch for the kinds Helm's scheme knows, a JSON merge patch for the others
-//!   (custom resources); `{}` is not sent.
+//!   (custom resources; three-way when Helm 4's install adopts objects with `--take-ownership`,
+//!   see [`ApplyParams::three_way_json`]); `{}` is not sent.
 //!
 //! Patch metadata comes from the server's OpenAPI document ([`super::patch_meta`]), read when
 //! first needed and kept for the process (a command talks to one cluster; the preflight and the
@@ -19,7 +20,7 @@ use ::kube::api::DynamicObject;
 use ::kube::api::{Patch, PatchParams, PostParams};
 use serde_json::Value;
 
-use super::apply::{api_failure, Applier, Error, FIELD_MANAGER};
+use super::apply::{api_failure, Applier, ApplyParams, Error, FIELD_MANAGER};
 use super::discovery::Kind;
 use super::merge_patch;
 use super::object::Object;
@@ -70,13 +71,15 @@ pub fn is_strategic(kind: &Kind) -> bool {
 }
 
 /// Updates every object of `target` concurrently (see the module doc); `originals` is the
-/// previous manifest's objects. Results in order.
+/// previous manifest's objects. Of `params`, `dry_run` and `three_way_json` count. Results in
+/// order.
 pub async fn update_all(
     applier: &Applier,
     target: &[(Object, Kind)],
     originals: &[(Object, Kind)],
-    dry_run: bool,
+    params: ApplyParams,
 ) -> Vec<Result<Sent, Error>> {
+    let dry_run = params.dry_run;
     let live = applier.get_all(target).await;
     let needs_schema = target
         .iter()
@@ -112,7 +115,12 @@ pub async fn update_all(
                         .get(&object.key())
                         .copied()
                         .unwrap_or(&object.body);
-                    let patch = patch_for(kind, original, &object.body, &live, schemas);
+                    let patch = patch_for(
+                        kind,
+                        (original, &object.body, &live),
+                        schemas,
+                        params.three_way_json,
+                    );
                     if merge_patch::is_empty(&patch) {
                         return Ok(Sent::Unchanged);
                     }
@@ -143,12 +151,14 @@ async fn schemas(applier: &Applier) -> Result<Arc<Schemas>, Error> {
 /// Helm's `createPatch` for one object.
 fn patch_for(
     kind: &Kind,
-    original: &Value,
-    modified: &Value,
-    live: &Value,
+    (original, modified, live): (&Value, &Value, &Value),
     schemas: Option<&Schemas>,
+    three_way_json: bool,
 ) -> Value {
     if !is_strategic(kind) {
+        if three_way_json {
+            return merge_patch::three_way_json(original, modified, live);
+        }
         return merge_patch::two_way_json(original, modified);
     }
     let r = &kind.resource;

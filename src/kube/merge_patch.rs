@@ -14,6 +14,13 @@
 //! - [`two_way_json`]: RFC 7386's merge patch from the previous manifest's object to the new one,
 //!   as `jsonpatch.CreateMergePatch`, which Helm uses for kinds its scheme does not know (custom
 //!   resources) on upgrade and rollback.
+//! - [`three_way_json`]: apimachinery's `jsonmergepatch.CreateThreeWayJSONMergePatch`, which Helm 4
+//!   uses for custom resources when an install adopts objects client-side (`--take-ownership
+//!   --server-side=false`): what changed from the live object to the new one (no deletions) plus
+//!   what the new object dropped from the original (deletions only). Its preconditions
+//!   (`apiVersion`, `kind` and name unchanged) and conflict check cannot fail here: the live
+//!   object is read by the new object's version and name, and the two halves never touch the same
+//!   key (a deletion is of a key the new object lacks, which the other half never sets).
 //!
 //! An empty patch (`{}`) means nothing is sent.
 use serde_json::{Map, Value};
@@ -71,6 +78,81 @@ pub fn two_way_json(original: &Value, modified: &Value) -> Value {
             Value::Object(patch)
         }
         (_, modified) => modified.clone(),
+    }
+}
+
+/// Helm 4's patch for a custom resource adopted client-side: the three-way JSON merge patch.
+pub fn three_way_json(original: &Value, modified: &Value, current: &Value) -> Value {
+    let changes = filter_nulls(two_way_json(current, modified), false);
+    let mut patch = filter_nulls(two_way_json(original, modified), true);
+    if let (Value::Object(patch), Value::Object(changes)) = (&mut patch, changes) {
+        merge_into(patch, changes);
+    }
+    patch
+}
+
+/// apimachinery's `keepOrDeleteNullInObj`: with `keep_nulls`, only the deletions (`null`s) of a
+/// merge patch; without, everything but them. A nested map left empty is dropped; a map that was
+/// empty in the patch is a value (kept without `keep_nulls`).
+fn filter_nulls(patch: Value, keep_nulls: bool) -> Value {
+    let Value::Object(map) = patch else {
+        return patch;
+    };
+    let mut out = Map::new();
+    for (key, value) in map {
+        match value {
+            Value::Null if keep_nulls => {
+                out.insert(key, Value::Null);
+            }
+            Value::Null => {}
+            Value::Object(sub) if sub.is_empty() => {
+                if !keep_nulls {
+                    out.insert(key, Value::Object(sub));
+                }
+            }
+            Value::Object(sub) => {
+                let sub = filter_nulls(Value::Object(sub), keep_nulls);
+                if !is_empty(&sub) {
+                    out.insert(key, sub);
+                }
+            }
+            other => {
+                if !keep_nulls {
+                    out.insert(key, other);
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// RFC 7386's merge of the changes (no `null`s) into the deletions, as `jsonpatch.MergePatch`:
+/// maps merged key by key, anything else replaced; a value set where the deletions had no map
+/// loses the `null`s of its maps (lists included), as json-patch prunes them.
+fn merge_into(doc: &mut Map<String, Value>, changes: Map<String, Value>) {
+    for (key, value) in changes {
+        match (doc.get_mut(&key), value) {
+            (Some(Value::Object(cur)), Value::Object(sub)) => merge_into(cur, sub),
+            (Some(Value::Object(_)), value) => {
+                doc.insert(key, value);
+            }
+            (_, mut value) => {
+                prune_nulls(&mut value);
+                doc.insert(key, value);
+            }
+        }
+    }
+}
+
+/// json-patch's `pruneNulls`: removes `null` members of every map within `value`.
+fn prune_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(prune_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(prune_nulls),
+        _ => {}
     }
 }
 
@@ -426,5 +508,44 @@ mod tests {
             json!({"spec": {"b": {"d": null}, "l": [1], "n": true}})
         );
         assert!(is_empty(&two_way_json(&original, &original)));
+    }
+
+    #[test]
+    fn three_way_json_of_an_adopted_object_sets_the_chart_fields_and_keeps_the_others() {
+        // Adoption: the original is the new object itself, so nothing is deleted.
+        let modified = json!({
+            "metadata": {"name": "mon", "labels": {"m": "Helm"}},
+            "spec": {"selector": {"matchLabels": {"app": "web"}}, "endpoints": [{"port": "http"}], "jobLabel": "app"}
+        });
+        let live = json!({
+            "metadata": {"name": "mon", "uid": "u", "labels": {"live": "yes"}},
+            "spec": {"selector": {"matchLabels": {"app": "other"}}, "endpoints": [{"port": "metrics", "interval": "10s"}], "sampleLimit": 5},
+            "status": {}
+        });
+        assert_eq!(
+            three_way_json(&modified, &modified, &live),
+            json!({
+                "metadata": {"labels": {"m": "Helm"}},
+                "spec": {"selector": {"matchLabels": {"app": "web"}}, "endpoints": [{"port": "http"}], "jobLabel": "app"}
+            })
+        );
+        assert!(is_empty(&three_way_json(&modified, &modified, &modified)));
+    }
+
+    #[test]
+    fn three_way_json_deletes_what_the_new_object_dropped_from_the_original() {
+        let original = json!({"spec": {"a": 1, "b": {"c": 1, "d": 2}}});
+        let modified = json!({"spec": {"b": {"c": 1}, "e": {}}});
+        let live = json!({"spec": {"a": 1, "b": {"c": 5, "d": 2}, "f": 3}});
+        assert_eq!(
+            three_way_json(&original, &modified, &live),
+            json!({"spec": {"a": null, "b": {"c": 1, "d": null}, "e": {}}})
+        );
+        // Nulls inside a list's maps are pruned from what is set.
+        let modified = json!({"l": [{"x": null, "y": 1}, null]});
+        assert_eq!(
+            three_way_json(&modified, &modified, &json!({})),
+            json!({"l": [{"y": 1}, null]})
+        );
     }
 }
