@@ -10,6 +10,14 @@
 //! strategy and a volume's source switched (`$retainKeys`), custom-resource fields changed and
 //! removed); then rolls back to 1. An upgrade the API server would refuse is refused whole by the
 //! preflight (the same patches as dry runs).
+//!
+//! Adoption: objects made by hand (values that differ from the chart's, fields it does not set)
+//! taken over by `install --take-ownership --server-side=false` and `upgrade --install` with the
+//! same flags, against helm v4.1.4 (live objects and records), and helm v3.17.3's `install
+//! --take-ownership` (which leaves custom resources alone). Rollback to a revision with an object
+//! the current one lacks: re-created by hand or kept by its resource policy (Helm fails the
+//! rollback), or absent (re-created, and what the current revision added deleted), with each Helm
+//! and both `--server-side` modes. Every test's namespaces go away with a [`common::Cleanup`] guard.
 mod common;
 use common::{kubeconfig, oracle, HelmEnv};
 
@@ -118,6 +126,102 @@ spec:
   {{- end }}
 "#;
 
+/// Revision 2 (`v2`) drops ConfigMap `r-gone` (first in install order; with `keep`, kept by its
+/// resource policy), adds `r-added` and changes the others.
+const ROLLBACK_TEMPLATES: &str = r#"{{- if not .Values.v2 }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: r-gone
+  {{- if .Values.keep }}
+  annotations:
+    helm.sh/resource-policy: keep
+  {{- end }}
+data:
+  x: "1"
+---
+{{- end }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: r-stays
+data:
+  v: {{ ternary "2" "1" .Values.v2 | quote }}
+---
+{{- if .Values.v2 }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: r-added
+data:
+  k: "2"
+---
+{{- end }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: r-zstays
+data:
+  v: {{ ternary "2" "1" .Values.v2 | quote }}
+"#;
+
+/// Objects that exist before `install --take-ownership`, made by hand: values that differ from
+/// the chart's and fields it does not set (the chart's Service does not exist yet).
+const PRE_EXISTING: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: r-web
+  labels:
+    app: web
+    owner: team
+  annotations:
+    note: by-hand
+spec:
+  replicas: 3
+  revisionHistoryLimit: 4
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: registry.k8s.io/pause:3.9
+          env:
+            - name: B
+              value: live
+            - name: Z
+              value: live
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: r-cfg
+  labels:
+    owner: team
+data:
+  kept: "no"
+  live: "only"
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: r-mon
+  labels:
+    owner: team
+spec:
+  selector:
+    matchLabels:
+      app: other
+  endpoints:
+    - port: metrics
+      interval: 10s
+  sampleLimit: 5
+"#;
+
 struct Tools {
     env: HelmEnv,
     helm3: PathBuf,
@@ -125,6 +229,8 @@ struct Tools {
     rudder: PathBuf,
     kubectl: PathBuf,
     chart: PathBuf,
+    /// [`ROLLBACK_TEMPLATES`].
+    rollback_chart: PathBuf,
 }
 
 impl Tools {
@@ -138,6 +244,15 @@ impl Tools {
                 ("templates/all.yaml", TEMPLATES),
             ],
         );
+        let rollback_chart = dir.join("rollback-chart");
+        common::write_chart(
+            &rollback_chart,
+            CHART_YAML,
+            &[
+                ("values.yaml", "v2: false\nkeep: false\n"),
+                ("templates/all.yaml", ROLLBACK_TEMPLATES),
+            ],
+        );
         Tools {
             env: HelmEnv::new(kubeconfig, &dir.join("home")),
             helm3: common::helm_v3().expect("helm v3"),
@@ -145,6 +260,7 @@ impl Tools {
             rudder: common::rudder_as_helm(),
             kubectl: oracle("kubectl"),
             chart,
+            rollback_chart,
         }
     }
 
@@ -238,15 +354,16 @@ impl Tools {
         Value::Object(out)
     }
 
-    /// Each revision's `apply_method` (empty when absent, as Helm 3 writes).
-    fn methods(&self, ns: &str) -> Vec<String> {
+    /// The release's records, oldest first, without what differs between runs and namespaces:
+    /// times, chart modtimes, the namespace's name.
+    fn records(&self, ns: &str) -> Vec<Value> {
         let text = self.kubectl(
             ns,
             &["get", "secrets", "-l", "owner=helm,name=r", "-o", "json"],
         );
         let list: Value = serde_json::from_str(&text).unwrap();
         let b64 = base64::engine::general_purpose::STANDARD;
-        let mut out: Vec<(i64, String)> = list["items"]
+        let mut out: Vec<Value> = list["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -259,15 +376,37 @@ impl Tools {
                     &mut json,
                 )
                 .unwrap();
-                let rel: Value = serde_json::from_str(&json).unwrap();
-                (
-                    rel["version"].as_i64().unwrap(),
-                    rel["apply_method"].as_str().unwrap_or("").to_string(),
-                )
+                let mut rel: Value = serde_json::from_str(&json.replace(ns, "NAMESPACE")).unwrap();
+                let info = rel["info"].as_object_mut().unwrap();
+                for key in ["first_deployed", "last_deployed", "deleted"] {
+                    info.remove(key);
+                }
+                let chart = rel["chart"].as_object_mut().unwrap();
+                chart.remove("modtime");
+                chart.remove("schemamodtime");
+                for list in ["templates", "files"] {
+                    for file in chart
+                        .get_mut(list)
+                        .and_then(Value::as_array_mut)
+                        .into_iter()
+                        .flatten()
+                    {
+                        file.as_object_mut().unwrap().remove("modtime");
+                    }
+                }
+                rel
             })
             .collect();
-        out.sort();
-        out.into_iter().map(|(_, m)| m).collect()
+        out.sort_by_key(|rel| rel["version"].as_i64());
+        out
+    }
+
+    /// Each revision's `apply_method` (empty when absent, as Helm 3 writes).
+    fn methods(&self, ns: &str) -> Vec<String> {
+        self.records(ns)
+            .iter()
+            .map(|rel| rel["apply_method"].as_str().unwrap_or("").to_string())
+            .collect()
     }
 }
 
@@ -342,16 +481,14 @@ fn helm3_release_upgraded_and_rolled_back_as_helm_does() {
     };
     common::servicemonitor_crd(&kubeconfig);
     let dir = common::scratch("client-side");
+    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
     let tools = Tools::new(&kubeconfig, &dir);
     let chart = tools.chart.to_str().unwrap().to_string();
     let mut upgraded = Vec::new();
     let mut rolled_back = Vec::new();
     let mut methods = Vec::new();
-    let mut namespaces = Vec::new();
     for tool in ["helm4", "helm3", "rudder"] {
-        let ns = format!("rm-cs-{tool}-{}", std::process::id());
-        tools.must(&tools.kubectl, &["create", "namespace", &ns]);
-        namespaces.push(ns.clone());
+        let ns = cleanup.namespace(&format!("rm-cs-{tool}-{}", std::process::id()));
         tools.must(&tools.helm3, &["install", "r", &chart, "-n", &ns]);
         tools.edit_live(&ns);
         let program = tools.tool(tool);
@@ -389,13 +526,6 @@ fn helm3_release_upgraded_and_rolled_back_as_helm_does() {
         &rolled_back[2],
         &rolled_back[1],
     );
-    for ns in namespaces {
-        tools.must(
-            &tools.kubectl,
-            &["delete", "namespace", &ns, "--wait=false"],
-        );
-    }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -405,15 +535,13 @@ fn server_side_false_updates_a_server_side_release_client_side_as_helm_4() {
     };
     common::servicemonitor_crd(&kubeconfig);
     let dir = common::scratch("client-side-off");
+    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
     let tools = Tools::new(&kubeconfig, &dir);
     let chart = tools.chart.to_str().unwrap().to_string();
     let mut upgraded = Vec::new();
     let mut methods = Vec::new();
-    let mut namespaces = Vec::new();
     for tool in ["helm4", "rudder"] {
-        let ns = format!("rm-off-{tool}-{}", std::process::id());
-        tools.must(&tools.kubectl, &["create", "namespace", &ns]);
-        namespaces.push(ns.clone());
+        let ns = cleanup.namespace(&format!("rm-off-{tool}-{}", std::process::id()));
         let program = tools.tool(tool);
         tools.must(program, &["install", "r", &chart, "-n", &ns]);
         tools.edit_live(&ns);
@@ -440,13 +568,6 @@ fn server_side_false_updates_a_server_side_release_client_side_as_helm_4() {
         &upgraded[1],
         &upgraded[0],
     );
-    for ns in namespaces {
-        tools.must(
-            &tools.kubectl,
-            &["delete", "namespace", &ns, "--wait=false"],
-        );
-    }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -456,10 +577,10 @@ fn preflight_refuses_a_client_side_update_the_server_would_refuse() {
     };
     common::servicemonitor_crd(&kubeconfig);
     let dir = common::scratch("client-side-preflight");
+    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
     let tools = Tools::new(&kubeconfig, &dir);
     let chart = tools.chart.to_str().unwrap().to_string();
-    let ns = format!("rm-pre-{}", std::process::id());
-    tools.must(&tools.kubectl, &["create", "namespace", &ns]);
+    let ns = cleanup.namespace(&format!("rm-pre-{}", std::process::id()));
     tools.must(&tools.helm3, &["install", "r", &chart, "-n", &ns]);
     // A Deployment's selector cannot change: the dry run of the patch is refused, nothing sent.
     let out = tools.env.run(
@@ -485,9 +606,275 @@ fn preflight_refuses_a_client_side_update_the_server_would_refuse() {
     assert_eq!(tools.methods(&ns), [""]);
     let live = tools.live(&ns);
     assert_eq!(live["ConfigMap/r-cfg"]["data"]["dropped"], "soon");
-    tools.must(
-        &tools.kubectl,
-        &["delete", "namespace", &ns, "--wait=false"],
+}
+
+/// What adopting [`PRE_EXISTING`] must have done, whoever did it: the chart's fields set (a
+/// strategic merge for the built-in kinds), the others kept, ownership metadata added.
+fn check_adopted(live: &Value) {
+    let deployment = &live["Deployment/r-web"];
+    assert_eq!(deployment["spec"]["replicas"], 1, "chart's replicas");
+    assert_eq!(deployment["spec"]["revisionHistoryLimit"], 4, "live field");
+    let meta = &deployment["metadata"];
+    assert_eq!(meta["annotations"]["note"], "by-hand");
+    assert_eq!(meta["annotations"]["meta.helm.sh/release-name"], "r");
+    assert_eq!(meta["labels"]["app.kubernetes.io/managed-by"], "Helm");
+    assert_eq!(
+        (&meta["labels"]["owner"], &meta["labels"]["tier"]),
+        (&"team".into(), &"front".into())
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["image"], "registry.k8s.io/pause:3.10");
+    let mut env: Vec<String> = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}={}",
+                e["name"].as_str().unwrap(),
+                e["value"].as_str().unwrap()
+            )
+        })
+        .collect();
+    env.sort();
+    assert_eq!(env, ["A=1", "B=2", "Z=live"], "env merged by name");
+    let config = &live["ConfigMap/r-cfg"];
+    assert_eq!(
+        config["data"],
+        serde_json::json!({"kept": "yes", "dropped": "soon", "live": "only"})
+    );
+    assert_eq!(config["metadata"]["labels"]["owner"], "team");
+    assert_eq!(
+        live["Service/r-svc"]["metadata"]["annotations"]["meta.helm.sh/release-name"],
+        "r"
+    );
+}
+
+#[test]
+fn take_ownership_server_side_false_adopts_objects_as_helm_4() {
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    common::servicemonitor_crd(&kubeconfig);
+    let dir = common::scratch("take-ownership-csa");
+    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
+    let tools = Tools::new(&kubeconfig, &dir);
+    let chart = tools.chart.to_str().unwrap().to_string();
+    let pre = dir.join("pre-existing.yaml");
+    std::fs::write(&pre, PRE_EXISTING).unwrap();
+    let mut live = std::collections::BTreeMap::new();
+    let mut records = std::collections::BTreeMap::new();
+    for (run, tool, command) in [
+        ("helm4", "helm4", "install"),
+        ("rudder", "rudder", "install"),
+        ("helm4-upi", "helm4", "upgrade"),
+        ("rudder-upi", "rudder", "upgrade"),
+        ("helm3", "helm3", "install"),
+    ] {
+        let ns = cleanup.namespace(&format!("ro-own-{run}-{}", std::process::id()));
+        tools.kubectl(&ns, &["create", "-f", pre.to_str().unwrap()]);
+        let mut args = vec![command, "r", &chart, "-n", &ns, "--take-ownership"];
+        if command == "upgrade" {
+            args.push("--install");
+        }
+        if tool != "helm3" {
+            args.push("--server-side=false");
+        }
+        tools.must(tools.tool(tool), &args);
+        let snapshot = tools.live(&ns);
+        check_adopted(&snapshot);
+        live.insert(run, snapshot);
+        records.insert(run, tools.records(&ns));
+    }
+    // Helm 4 patches the custom resource with a three-way JSON merge patch: the chart's fields
+    // set, the live `sampleLimit` kept.
+    let monitor = &live["rudder"]["ServiceMonitor/r-mon"];
+    assert_eq!(monitor["spec"]["selector"]["matchLabels"]["app"], "web");
+    assert_eq!(
+        monitor["spec"]["endpoints"],
+        serde_json::json!([{"port": "http"}])
+    );
+    assert_eq!(monitor["spec"]["sampleLimit"], 5);
+    assert_eq!(monitor["spec"]["jobLabel"], "app");
+    assert_eq!(monitor["metadata"]["labels"]["owner"], "team");
+    assert_eq!(
+        monitor["metadata"]["annotations"]["meta.helm.sh/release-name"],
+        "r"
+    );
+    assert_same(
+        "install, against helm v4.1.4",
+        &live["rudder"],
+        &live["helm4"],
+    );
+    assert_same(
+        "upgrade --install, against helm v4.1.4",
+        &live["rudder-upi"],
+        &live["helm4-upi"],
+    );
+    assert_eq!(records["rudder"], records["helm4"]);
+    assert_eq!(records["rudder-upi"], records["helm4-upi"]);
+    assert_eq!(records["rudder"][0]["apply_method"], "csa");
+    // Helm 3 patches built-in kinds the same way, but sends a custom resource the two-way JSON
+    // merge patch from the new object to itself: nothing, so it stays as it was, unowned.
+    let mut helm3 = live["helm3"].as_object().unwrap().clone();
+    let mut ours = live["rudder"].as_object().unwrap().clone();
+    let untouched = helm3.remove("ServiceMonitor/r-mon").unwrap();
+    ours.remove("ServiceMonitor/r-mon");
+    assert_eq!(untouched["spec"]["selector"]["matchLabels"]["app"], "other");
+    assert_eq!(untouched["metadata"]["annotations"], Value::Null);
+    assert_same(
+        "install, against helm v3.17.3",
+        &Value::Object(ours),
+        &Value::Object(helm3),
+    );
+}
+
+/// How a rollback to revision 1 ended, and what it left.
+struct RolledBack {
+    exit: i32,
+    /// The last line of stderr.
+    error: String,
+    live: Value,
+    records: Vec<Value>,
+}
+
+/// Installs the rollback chart (`extra`: install flags), upgrades to `v2`, does what `case` says,
+/// then rolls back to 1.
+fn rollback_case(
+    tools: &Tools,
+    program: &Path,
+    ns: &str,
+    case: &str,
+    extra: &[&str],
+) -> RolledBack {
+    let chart = tools.rollback_chart.to_str().unwrap();
+    let mut install = vec!["install", "r", chart, "-n", ns];
+    install.extend_from_slice(extra);
+    if case == "kept" {
+        install.extend(["--set", "keep=true"]);
+    }
+    tools.must(program, &install);
+    tools.must(
+        program,
+        &["upgrade", "r", chart, "-n", ns, "--set", "v2=true"],
+    );
+    if case == "recreated" {
+        tools.kubectl(
+            ns,
+            &["create", "configmap", "r-gone", "--from-literal=x=by-hand"],
+        );
+    }
+    let out = tools.env.run(program, &["rollback", "r", "1", "-n", ns]);
+    RolledBack {
+        exit: out.exit,
+        error: out.stderr.lines().last().unwrap_or_default().to_string(),
+        live: tools.live(ns),
+        records: tools.records(ns),
+    }
+}
+
+#[test]
+fn rollback_over_objects_the_current_revision_lacks_as_helm_does() {
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let dir = common::scratch("rollback-unrecorded");
+    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
+    let tools = Tools::new(&kubeconfig, &dir);
+    // `recreated`: revision 2 deleted r-gone, someone made it again; `kept`: revision 2 dropped it
+    // but its resource policy kept it; `plain`: r-gone re-created and r-added deleted.
+    for case in ["recreated", "kept", "plain"] {
+        let mut results = std::collections::BTreeMap::new();
+        for (run, tool, extra) in [
+            ("helm3", "helm3", &[][..]),
+            ("helm4-ssa", "helm4", &[][..]),
+            ("helm4-csa", "helm4", &["--server-side=false"][..]),
+            ("rudder-ssa", "rudder", &[][..]),
+            ("rudder-csa", "rudder", &["--server-side=false"][..]),
+        ] {
+            let ns = cleanup.namespace(&format!("ro-rb-{case}-{run}-{}", std::process::id()));
+            results.insert(
+                run,
+                rollback_case(&tools, tools.tool(tool), &ns, case, extra),
+            );
+        }
+        for mode in ["ssa", "csa"] {
+            let ours = &results[format!("rudder-{mode}").as_str()];
+            let helm4 = &results[format!("helm4-{mode}").as_str()];
+            let helm3 = &results["helm3"];
+            let what = format!("{case}, --server-side={}", mode == "ssa");
+            assert_eq!(
+                (ours.exit, helm4.exit, helm3.exit),
+                (helm3.exit, helm3.exit, helm3.exit),
+                "{what}: exit codes"
+            );
+            // Helm 3's wording (Helm 4 says `original object ConfigMap with the name … not found`).
+            assert_eq!(ours.error, helm3.error, "{what}");
+            assert_same(
+                &format!("{what}, against helm v4.1.4"),
+                &ours.live,
+                &helm4.live,
+            );
+            if mode == "csa" {
+                // Helm 3 applies client-side: the same managed fields.
+                assert_same(
+                    &format!("{what}, against helm v3.17.3"),
+                    &ours.live,
+                    &helm3.live,
+                );
+            }
+            let statuses = |r: &RolledBack| -> Vec<String> {
+                r.records
+                    .iter()
+                    .map(|rel| rel["info"]["status"].as_str().unwrap().to_string())
+                    .collect()
+            };
+            assert_eq!(statuses(ours), statuses(helm4), "{what}");
+            let descriptions = |r: &RolledBack| -> Vec<String> {
+                r.records
+                    .iter()
+                    .map(|rel| rel["info"]["description"].as_str().unwrap().to_string())
+                    .collect()
+            };
+            assert_eq!(descriptions(ours), descriptions(helm3), "{what}");
+            let undescribed = |r: &RolledBack| -> Vec<Value> {
+                let mut records = r.records.clone();
+                for rel in &mut records {
+                    rel["info"].as_object_mut().unwrap().remove("description");
+                }
+                records
+            };
+            assert_eq!(undescribed(ours), undescribed(helm4), "{what}: records");
+        }
+        let ours = &results["rudder-ssa"];
+        match case {
+            "plain" => {
+                assert_eq!(ours.exit, 0);
+                assert_eq!(ours.live["ConfigMap/r-gone"]["data"]["x"], "1");
+                assert_eq!(
+                    ours.live["ConfigMap/r-added"],
+                    Value::Null,
+                    "r-added deleted"
+                );
+                assert_eq!(ours.live["ConfigMap/r-stays"]["data"]["v"], "1");
+            }
+            _ => {
+                assert_eq!(
+                    ours.error,
+                    "Error: no ConfigMap with the name \"r-gone\" found"
+                );
+                assert_eq!(
+                    ours.live["ConfigMap/r-stays"]["data"]["v"], "2",
+                    "nothing changed"
+                );
+                assert_eq!(
+                    ours.records
+                        .iter()
+                        .map(|rel| rel["info"]["status"].as_str().unwrap())
+                        .collect::<Vec<_>>(),
+                    ["superseded", "superseded", "failed"]
+                );
+            }
+        }
+    }
 }

@@ -212,3 +212,64 @@ pub fn write_chart(dir: &Path, chart_yaml: &str, files: &[(&str, &str)]) {
         std::fs::write(&path, text).expect("chart file");
     }
 }
+
+/// What a cluster test made, removed when dropped, so that a failing assertion still cleans up:
+/// namespaces it created (deleted without waiting) and a scratch directory.
+pub struct Cleanup {
+    kubeconfig: PathBuf,
+    namespaces: Vec<String>,
+    dir: Option<PathBuf>,
+}
+
+impl Cleanup {
+    /// `dir` (from [`scratch`]) is removed at the end too.
+    pub fn new(kubeconfig: &Path, dir: Option<&Path>) -> Cleanup {
+        Cleanup {
+            kubeconfig: kubeconfig.to_path_buf(),
+            namespaces: Vec::new(),
+            dir: dir.map(Path::to_path_buf),
+        }
+    }
+
+    /// Creates namespace `name` (which must not exist) and deletes it at the end.
+    pub fn namespace(&mut self, name: &str) -> String {
+        self.namespaces.push(name.to_string());
+        let out = Command::new(oracle("kubectl"))
+            .args(["create", "namespace", name])
+            .env("KUBECONFIG", &self.kubeconfig)
+            .stdin(Stdio::null())
+            .output()
+            .expect("kubectl runs");
+        assert!(
+            out.status.success(),
+            "kubectl create namespace {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        name.to_string()
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        // Not `oracle`, which panics: a panic while a failed test unwinds aborts the binary.
+        let kubectl =
+            Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-oracle"))
+                .args(["path", "kubectl"])
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .filter(|path| !path.is_empty());
+        if let Some(kubectl) = kubectl {
+            for ns in &self.namespaces {
+                let _ = Command::new(&kubectl)
+                    .args(["delete", "namespace", ns, "--wait=false"])
+                    .env("KUBECONFIG", &self.kubeconfig)
+                    .stdin(Stdio::null())
+                    .output();
+            }
+        }
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
