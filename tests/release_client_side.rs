@@ -14,7 +14,8 @@
 //! Adoption: objects made by hand (values that differ from the chart's, fields it does not set)
 //! taken over by `install --take-ownership --server-side=false` and `upgrade --install` with the
 //! same flags, against helm v4.1.4 (live objects and records), and helm v3.17.3's `install
-//! --take-ownership` (which leaves custom resources alone). Rollback to a revision with an object
+//! --take-ownership` (which leaves custom resources alone); an upgrade of a Helm 3 release
+//! adopting an object its new revision adds, against both. Rollback to a revision with an object
 //! the current one lacks: re-created by hand or kept by its resource policy (Helm fails the
 //! rollback), or absent (re-created, and what the current revision added deleted), with each Helm
 //! and both `--server-side` modes. Every test's namespaces go away with a [`common::Cleanup`] guard.
@@ -877,4 +878,55 @@ fn rollback_over_objects_the_current_revision_lacks_as_helm_does() {
             }
         }
     }
+}
+
+#[test]
+fn upgrade_take_ownership_of_a_client_side_release_adopts_as_helm_does() {
+    let Some(kubeconfig) = kubeconfig() else {
+        return;
+    };
+    let dir = common::scratch("take-ownership-upgrade");
+    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
+    let tools = Tools::new(&kubeconfig, &dir);
+    let chart = tools.rollback_chart.to_str().unwrap();
+    let mut live = std::collections::BTreeMap::new();
+    let mut records = std::collections::BTreeMap::new();
+    for tool in ["helm3", "helm4", "rudder"] {
+        let ns = cleanup.namespace(&format!("ro-own-up-{tool}-{}", std::process::id()));
+        // A Helm 3 release (`auto` stays client-side); revision 2 adds r-added, made by hand first.
+        tools.must(&tools.helm3, &["install", "r", chart, "-n", &ns]);
+        tools.kubectl(
+            &ns,
+            &[
+                "create",
+                "configmap",
+                "r-added",
+                "--from-literal=k=hand",
+                "--from-literal=live=only",
+            ],
+        );
+        let args = [
+            "upgrade",
+            "--install",
+            "r",
+            chart,
+            "-n",
+            &ns,
+            "--take-ownership",
+            "--set",
+            "v2=true",
+        ];
+        tools.must(tools.tool(tool), &args);
+        live.insert(tool, tools.live(&ns));
+        records.insert(tool, tools.records(&ns));
+    }
+    let added = &live["rudder"]["ConfigMap/r-added"];
+    assert_eq!(added["data"], serde_json::json!({"k": "2", "live": "only"}));
+    assert_eq!(
+        added["metadata"]["annotations"]["meta.helm.sh/release-name"],
+        "r"
+    );
+    assert_same("against helm v4.1.4", &live["rudder"], &live["helm4"]);
+    assert_same("against helm v3.17.3", &live["rudder"], &live["helm3"]);
+    assert_eq!(records["rudder"], records["helm4"]);
 }
