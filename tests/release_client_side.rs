@@ -232,6 +232,8 @@ struct Tools {
     chart: PathBuf,
     /// [`ROLLBACK_TEMPLATES`].
     rollback_chart: PathBuf,
+    /// The scratch directory holding both.
+    dir: PathBuf,
 }
 
 impl Tools {
@@ -262,6 +264,7 @@ impl Tools {
             kubectl: oracle("kubectl"),
             chart,
             rollback_chart,
+            dir: dir.to_path_buf(),
         }
     }
 
@@ -411,6 +414,16 @@ impl Tools {
     }
 }
 
+/// A test's set-up, or `None` without a cluster (the test is skipped): the ServiceMonitor CRD, a
+/// scratch directory named after `what`, the clean-up guard, the tools.
+fn set_up(what: &str) -> Option<(common::Cleanup, Tools)> {
+    let kubeconfig = kubeconfig()?;
+    common::servicemonitor_crd(&kubeconfig);
+    let dir = common::scratch(what);
+    let cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
+    Some((cleanup, Tools::new(&kubeconfig, &dir)))
+}
+
 /// The differences between two live snapshots, as paths.
 fn diff(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
     match (a, b) {
@@ -477,13 +490,9 @@ fn check_upgraded(live: &Value) {
 
 #[test]
 fn helm3_release_upgraded_and_rolled_back_as_helm_does() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some((mut cleanup, tools)) = set_up("client-side") else {
         return;
     };
-    common::servicemonitor_crd(&kubeconfig);
-    let dir = common::scratch("client-side");
-    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
-    let tools = Tools::new(&kubeconfig, &dir);
     let chart = tools.chart.to_str().unwrap().to_string();
     let mut upgraded = Vec::new();
     let mut rolled_back = Vec::new();
@@ -531,13 +540,9 @@ fn helm3_release_upgraded_and_rolled_back_as_helm_does() {
 
 #[test]
 fn server_side_false_updates_a_server_side_release_client_side_as_helm_4() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some((mut cleanup, tools)) = set_up("client-side-off") else {
         return;
     };
-    common::servicemonitor_crd(&kubeconfig);
-    let dir = common::scratch("client-side-off");
-    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
-    let tools = Tools::new(&kubeconfig, &dir);
     let chart = tools.chart.to_str().unwrap().to_string();
     let mut upgraded = Vec::new();
     let mut methods = Vec::new();
@@ -573,13 +578,9 @@ fn server_side_false_updates_a_server_side_release_client_side_as_helm_4() {
 
 #[test]
 fn preflight_refuses_a_client_side_update_the_server_would_refuse() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some((mut cleanup, tools)) = set_up("client-side-preflight") else {
         return;
     };
-    common::servicemonitor_crd(&kubeconfig);
-    let dir = common::scratch("client-side-preflight");
-    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
-    let tools = Tools::new(&kubeconfig, &dir);
     let chart = tools.chart.to_str().unwrap().to_string();
     let ns = cleanup.namespace(&format!("rm-pre-{}", std::process::id()));
     tools.must(&tools.helm3, &["install", "r", &chart, "-n", &ns]);
@@ -653,15 +654,11 @@ fn check_adopted(live: &Value) {
 
 #[test]
 fn take_ownership_server_side_false_adopts_objects_as_helm_4() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some((mut cleanup, tools)) = set_up("take-ownership-csa") else {
         return;
     };
-    common::servicemonitor_crd(&kubeconfig);
-    let dir = common::scratch("take-ownership-csa");
-    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
-    let tools = Tools::new(&kubeconfig, &dir);
     let chart = tools.chart.to_str().unwrap().to_string();
-    let pre = dir.join("pre-existing.yaml");
+    let pre = tools.dir.join("pre-existing.yaml");
     std::fs::write(&pre, PRE_EXISTING).unwrap();
     let mut live = std::collections::BTreeMap::new();
     let mut records = std::collections::BTreeMap::new();
@@ -776,12 +773,9 @@ fn rollback_case(
 
 #[test]
 fn rollback_over_objects_the_current_revision_lacks_as_helm_does() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some((mut cleanup, tools)) = set_up("rollback-unrecorded") else {
         return;
     };
-    let dir = common::scratch("rollback-unrecorded");
-    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
-    let tools = Tools::new(&kubeconfig, &dir);
     // `recreated`: revision 2 deleted r-gone, someone made it again; `kept`: revision 2 dropped it
     // but its resource policy kept it; `plain`: r-gone re-created and r-added deleted.
     for case in ["recreated", "kept", "plain"] {
@@ -824,20 +818,18 @@ fn rollback_over_objects_the_current_revision_lacks_as_helm_does() {
                     &helm3.live,
                 );
             }
-            let statuses = |r: &RolledBack| -> Vec<String> {
+            let info = |r: &RolledBack, key: &str| -> Vec<Value> {
                 r.records
                     .iter()
-                    .map(|rel| rel["info"]["status"].as_str().unwrap().to_string())
+                    .map(|rel| rel["info"][key].clone())
                     .collect()
             };
-            assert_eq!(statuses(ours), statuses(helm4), "{what}");
-            let descriptions = |r: &RolledBack| -> Vec<String> {
-                r.records
-                    .iter()
-                    .map(|rel| rel["info"]["description"].as_str().unwrap().to_string())
-                    .collect()
-            };
-            assert_eq!(descriptions(ours), descriptions(helm3), "{what}");
+            assert_eq!(info(ours, "status"), info(helm4, "status"), "{what}");
+            assert_eq!(
+                info(ours, "description"),
+                info(helm3, "description"),
+                "{what}"
+            );
             let undescribed = |r: &RolledBack| -> Vec<Value> {
                 let mut records = r.records.clone();
                 for rel in &mut records {
@@ -882,12 +874,9 @@ fn rollback_over_objects_the_current_revision_lacks_as_helm_does() {
 
 #[test]
 fn upgrade_take_ownership_of_a_client_side_release_adopts_as_helm_does() {
-    let Some(kubeconfig) = kubeconfig() else {
+    let Some((mut cleanup, tools)) = set_up("take-ownership-upgrade") else {
         return;
     };
-    let dir = common::scratch("take-ownership-upgrade");
-    let mut cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
-    let tools = Tools::new(&kubeconfig, &dir);
     let chart = tools.rollback_chart.to_str().unwrap();
     let mut live = std::collections::BTreeMap::new();
     let mut records = std::collections::BTreeMap::new();
