@@ -668,10 +668,28 @@ fn take_ownership_server_side_false_adopts_objects_as_helm_4() {
         ("helm4-upi", "helm4", "upgrade"),
         ("rudder-upi", "rudder", "upgrade"),
         ("helm3", "helm3", "install"),
+        // Objects that already name the release are adopted without the flag.
+        ("helm4-owned", "helm4", "install"),
+        ("rudder-owned", "rudder", "install"),
     ] {
         let ns = cleanup.namespace(&format!("ro-own-{run}-{}", std::process::id()));
         tools.kubectl(&ns, &["create", "-f", pre.to_str().unwrap()]);
-        let mut args = vec![command, "r", &chart, "-n", &ns, "--take-ownership"];
+        let mut args = vec![command, "r", &chart, "-n", &ns];
+        if run.ends_with("-owned") {
+            let all = [
+                "deployment/r-web",
+                "configmap/r-cfg",
+                "servicemonitor/r-mon",
+            ];
+            let namespace = format!("meta.helm.sh/release-namespace={ns}");
+            for object in all {
+                tools.kubectl(&ns, &["label", object, "app.kubernetes.io/managed-by=Helm"]);
+                let release = "meta.helm.sh/release-name=r";
+                tools.kubectl(&ns, &["annotate", object, release, &namespace]);
+            }
+        } else {
+            args.push("--take-ownership");
+        }
         if command == "upgrade" {
             args.push("--install");
         }
@@ -712,6 +730,16 @@ fn take_ownership_server_side_false_adopts_objects_as_helm_4() {
     assert_eq!(records["rudder"], records["helm4"]);
     assert_eq!(records["rudder-upi"], records["helm4-upi"]);
     assert_eq!(records["rudder"][0]["apply_method"], "csa");
+    // Without `--take-ownership`, Helm 4 sends a custom resource the two-way JSON merge patch from
+    // the new object to itself: nothing.
+    assert_same(
+        "install over objects the release owns, against helm v4.1.4",
+        &live["rudder-owned"],
+        &live["helm4-owned"],
+    );
+    assert_eq!(records["rudder-owned"], records["helm4-owned"]);
+    let monitor = &live["rudder-owned"]["ServiceMonitor/r-mon"]["spec"];
+    assert_eq!(monitor["selector"]["matchLabels"]["app"], "other");
     // Helm 3 patches built-in kinds the same way, but sends a custom resource the two-way JSON
     // merge patch from the new object to itself: nothing, so it stays as it was, unowned.
     let mut helm3 = live["helm3"].as_object().unwrap().clone();
