@@ -12,6 +12,7 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use super::load::{parser_line, scanner_line, SIMPLE_KEY_LIMIT};
+use super::simple::Sink;
 /// A position in the text, as yaml-rust2 counts: `index` in characters from the start, `line`
 /// 1-based, `col` 0-based (in characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,6 +125,43 @@ impl<'a> Events<'a> {
         let block_keys = matches!(self.source, Source::Parser(_));
         self.keys.check(&event, &mark, block_keys)?;
         Ok((event, mark))
+    }
+}
+
+/// The events of `text` as [`super::simple`] reads them, handed to `sink` one by one as they are
+/// read ([`super::simple::stream_events`]) through the same key rules as [`Events`], so that a
+/// reader building data while reading refuses what every other reader of events refuses. `None`
+/// when the simple reader cannot vouch for the text or a key rule refuses it (go-yaml reports an
+/// error there, which the caller's usual path gives): the sink may then have received part of the
+/// events, and must drop what it built.
+pub fn stream_checked(text: &str, sink: &mut dyn Sink) -> Option<()> {
+    let mut checked = Checked {
+        keys: KeyRules::new(text),
+        sink,
+        refused: false,
+    };
+    super::simple::stream_events(text, &mut checked)?;
+    (!checked.refused).then_some(())
+}
+
+/// A sink that passes on the events the key rules accept, and nothing after the first refused.
+struct Checked<'a, 's> {
+    keys: KeyRules<'a>,
+    sink: &'s mut dyn Sink,
+    refused: bool,
+}
+
+impl Sink for Checked<'_, '_> {
+    fn event(&mut self, event: Event, mark: Mark) {
+        if self.refused {
+            return;
+        }
+        // The simple reader refuses block keys over 1000 bytes itself (as in `Events::simple`).
+        if self.keys.check(&event, &mark, false).is_err() {
+            self.refused = true;
+            return;
+        }
+        self.sink.event(event, mark);
     }
 }
 

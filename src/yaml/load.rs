@@ -312,7 +312,16 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
             && (text.contains('|') || text.contains('>')))
         || text.contains(is_disallowed_char)
         || leading_tab_on_first_content_line(text).is_some()
+        || may_end_in_empty_block_scalar(text)
         || text.contains("\\/"))
+}
+
+/// Whether the text's last line with content may be a block scalar's header (roughly: it holds
+/// `|` or `>`): such a scalar has no content, which go-yaml reads as `""` and yaml-rust2 as a line
+/// break ([`Loader`] corrects it).
+fn may_end_in_empty_block_scalar(text: &str) -> bool {
+    let content = text.trim_end_matches([' ', '\t', '\r', '\n']);
+    content[content.rfind('\n').map_or(0, |p| p + 1)..].contains(['|', '>'])
 }
 
 /// How far (in characters) go-yaml looks for the `:` of a simple key.
