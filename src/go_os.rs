@@ -62,6 +62,52 @@ pub fn mkdir_all(path: &Path) -> Result<(), String> {
     }
 }
 
+/// Helm's `fileutil.AtomicWriteFile`: `data` goes to a temporary file made beside `path` as
+/// `os.CreateTemp(dir, base)` makes one (`<path><random decimal u32>`, so a missing directory is the
+/// error `open DIR/NAME.tgz1234567: no such file or directory`, as Helm prints it), which then gets
+/// `mode` and is renamed over `path`.
+pub fn atomic_write_file(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let (temp, mut file) = loop {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(rand::random::<u32>().to_string());
+        let temp = std::path::PathBuf::from(name);
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)
+        {
+            Ok(file) => break (temp, file),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(path_error("open", &temp, &e)),
+        }
+    };
+    let result = file
+        .write_all(data)
+        .map_err(|e| path_error("write", &temp, &e))
+        .and_then(|()| {
+            std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(mode))
+                .map_err(|e| path_error("chmod", &temp, &e))
+        })
+        .and_then(|()| {
+            std::fs::rename(&temp, path).map_err(|e| {
+                format!(
+                    "rename {} {}: {}",
+                    temp.display(),
+                    path.display(),
+                    reason(&e)
+                )
+            })
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
 /// Go's `exec.LookPath`: a name with a slash is used as is, otherwise searched in `$PATH`.
 pub fn look_path(name: &str) -> Option<std::path::PathBuf> {
     if name.contains('/') {

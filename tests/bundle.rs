@@ -1823,3 +1823,154 @@ fn push_mounts_shared_blobs() {
     );
     assert!(check.has_blob("ag-test/fallback", &digest).unwrap());
 }
+
+/// Which grant each client asks a token service for, differential against helm v3.17.3 on one token
+/// server that records every request (tests/bundle_support/servers.rs), each tool with homes of its
+/// own: `registry login` (Docker's `GET` with Basic credentials), `push` and `pull` with the
+/// credentials login stored (containerd's OAuth2 password grant), a wrong password at login, and a
+/// wrong password in the registry config at pull (the password grant refused, then the `GET`
+/// fallback, refused too). helm v4.1.4 asks the other way round (password grant at login, `GET` for
+/// pulls and pushes): asserted too, as documented in src/registry/token.rs.
+#[test]
+fn token_grants_as_helm_asks_for_them() {
+    if registry_server(None).is_none() {
+        unavailable("docker-registry (tests/registry-server/up)");
+        return;
+    }
+    let s = Scratch::new("grants");
+    let password = format!("gr-{}", std::process::id());
+    let tokens = TokenServer::start(&s.path("token"), "gr-user", &password);
+    let registry = TestRegistry::start(&s.path("reg"), &tokens.registry_auth("ag-grants"));
+    let host = registry.host.clone();
+    tiny_chart(&s.path("tiny"));
+    s.ok(&["package", "tiny"]);
+    let tools = [
+        ("v3", common::oracle("v3")),
+        ("v4", common::oracle("v4")),
+        ("rudder", PathBuf::from(env!("CARGO_BIN_EXE_rudder"))),
+    ];
+    let mut seen: BTreeMap<&str, Vec<(String, Vec<String>)>> = BTreeMap::new();
+    for (name, program) in &tools {
+        let home = s.path(&format!("{name}-home"));
+        std::fs::create_dir_all(home.join("out")).unwrap();
+        let run = |args: &[&str]| {
+            let out = Command::new(program)
+                .args(args)
+                .current_dir(&s.0)
+                .env_clear()
+                .env("PATH", "/usr/bin:/bin")
+                .env("HOME", &home)
+                .env("HELM_CONFIG_HOME", home.join("config"))
+                .env("HELM_CACHE_HOME", home.join("cache"))
+                .env("HELM_DATA_HOME", home.join("data"))
+                .env("DOCKER_CONFIG", home.join("docker"))
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        let repo = format!("oci://{host}/{name}");
+        let chart = format!("{repo}/tiny");
+        let out = home.join("out").display().to_string();
+        let steps: Vec<(&str, Vec<&str>)> = vec![
+            (
+                "login",
+                vec!["registry", "login", &host, "-u", "gr-user", "-p", &password],
+            ),
+            (
+                "push",
+                vec!["push", "tiny-0.1.0.tgz", &repo, "--plain-http"],
+            ),
+            (
+                "pull",
+                vec![
+                    "pull",
+                    &chart,
+                    "--version",
+                    "0.1.0",
+                    "--plain-http",
+                    "-d",
+                    &out,
+                ],
+            ),
+            (
+                "login wrong",
+                vec!["registry", "login", &host, "-u", "gr-user", "-p", "wrong"],
+            ),
+            (
+                "pull wrong",
+                vec![
+                    "pull",
+                    &chart,
+                    "--version",
+                    "0.1.0",
+                    "--plain-http",
+                    "-d",
+                    &out,
+                ],
+            ),
+        ];
+        tokens.take_grants();
+        for (step, mut args) in steps {
+            // helm v4's login speaks HTTPS unless told (v3's and Rudder's try plain HTTP on
+            // the loopback network).
+            if *name == "v4" && args[0] == "registry" {
+                args.push("--plain-http");
+            }
+            if step == "pull wrong" {
+                let auth = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    "gr-user:wrong",
+                );
+                std::fs::write(
+                    home.join("config/registry/config.json"),
+                    serde_json::json!({"auths": {host.clone(): {"auth": auth}}}).to_string(),
+                )
+                .unwrap();
+            }
+            let (code, stderr) = run(&args);
+            if !step.ends_with("wrong") {
+                assert_eq!(code, Some(0), "{name} {step}: {stderr}");
+            }
+            let mut grants = tokens.take_grants();
+            grants.dedup();
+            seen.entry(name)
+                .or_default()
+                .push((format!("{step}: {code:?}"), grants));
+        }
+    }
+    let step = |name: &str, grants: &[&str]| {
+        (
+            name.to_string(),
+            grants.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    let password = "POST password client_id=containerd-client";
+    assert_eq!(
+        seen["v3"],
+        vec![
+            step("login: Some(0)", &["GET basic"]),
+            step("push: Some(0)", &[password]),
+            step("pull: Some(0)", &[password]),
+            step("login wrong: Some(1)", &["GET basic"]),
+            step("pull wrong: Some(1)", &[password, "GET basic"]),
+        ],
+        "helm v3.17.3"
+    );
+    assert_eq!(seen["rudder"], seen["v3"], "rudder vs helm v3.17.3");
+    let oras = "POST password client_id=oras-go";
+    assert_eq!(
+        seen["v4"],
+        vec![
+            step("login: Some(0)", &[oras]),
+            step("push: Some(0)", &["GET basic"]),
+            step("pull: Some(0)", &["GET basic"]),
+            step("login wrong: Some(1)", &[oras, "GET basic"]),
+            step("pull wrong: Some(1)", &["GET basic"]),
+        ],
+        "helm v4.1.4"
+    );
+}

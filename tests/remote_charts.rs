@@ -1311,3 +1311,78 @@ fn verify_downloaded_charts_as_helm_does() {
     }
     let _ = std::fs::remove_dir_all(&served);
 }
+
+/// `outcome` with the random decimal suffix of `os.CreateTemp`'s name after `.tgz` (Helm's
+/// `fileutil.AtomicWriteFile`) written as `.tgzRANDOM`.
+fn without_temp_suffix(mut outcome: Outcome) -> Outcome {
+    let mask = |text: &str| {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find(".tgz") {
+            let (head, tail) = rest.split_at(at + ".tgz".len());
+            out.push_str(head);
+            let trimmed = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+            if trimmed.len() != tail.len() {
+                out.push_str("RANDOM");
+            }
+            rest = trimmed;
+        }
+        out.push_str(rest);
+        out
+    };
+    outcome.stdout = mask(&outcome.stdout);
+    outcome.stderr = mask(&outcome.stderr);
+    outcome
+}
+
+/// `pull -d DIR` when DIR does not exist: helm v3.17.3 and v4.1.4 alike do not make it (the
+/// archive is written by `fileutil.AtomicWriteFile`, whose temporary file cannot be created:
+/// `open DIR/NAME.tgz<random>: no such file or directory`), for a repository chart, an archive URL
+/// and an `oci://` chart; `--untar` makes the directories it needs. Rudder: the same exit code,
+/// output and files as both.
+#[test]
+fn pull_into_a_missing_destination_as_helm_does() {
+    let Some(f) = fixture("missing-dest") else {
+        return;
+    };
+    let sides = Sides::new("missing-dest");
+    let oci = format!("{}/redis", f.oci);
+    let archive = format!("{}/redis-2.1.3.tgz", f.url);
+    let mut failed = 0;
+    for reference in [archive.as_str(), oci.as_str()] {
+        for dest in ["missing", "missing/a/b"] {
+            for extra in [&[][..], &["--untar"][..]] {
+                let mut args = vec!["pull", reference, "-d", dest];
+                args.extend_from_slice(extra);
+                if reference.starts_with("oci://") {
+                    args.push("--plain-http");
+                }
+                let mut outcomes = Vec::new();
+                for (side, bin) in [
+                    ("helm", &f.helm3),
+                    ("helm", &f.helm4),
+                    ("rudder", &rudder().to_path_buf()),
+                ] {
+                    let _ = std::fs::remove_dir_all(sides.dir(side).join("missing"));
+                    let outcome = without_temp_suffix(sides.run(side, bin, &args));
+                    let files = files_under(&sides.dir(side).join("missing"));
+                    outcomes.push((outcome, files));
+                }
+                assert_eq!(outcomes[0], outcomes[1], "helm v3 vs v4 for {args:?}");
+                assert_eq!(outcomes[2], outcomes[0], "rudder vs helm for {args:?}");
+                if outcomes[2].0.code != 0 {
+                    assert!(
+                        outcomes[2].0.stderr.contains(&format!(
+                            "Error: open {dest}/redis-2.1.3.tgzRANDOM: no such file or directory"
+                        )),
+                        "{:?}",
+                        outcomes[2].0
+                    );
+                    failed += 1;
+                }
+            }
+        }
+    }
+    // Without --untar every case fails; with it every one succeeds.
+    assert_eq!(failed, 4);
+}

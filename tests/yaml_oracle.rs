@@ -134,6 +134,56 @@ fn ours(mode: &str, input: &[u8]) -> Answer {
     }
 }
 
+/// The answers of the readers that build data straight from the simple reader's events, for the
+/// ones that answer (they give up on anything they cannot vouch for, and then the full path reads
+/// the text): `yaml::build::plain_values` (large values files) and `yaml::items::stream_items`
+/// (repository indexes, items under `entries` handed over one by one, put back together here under
+/// `entries` when go-yaml's answer `go_json` has that key). Neither may answer where go-yaml refuses.
+fn streamed_readers(input: &[u8], go_json: &str) -> Vec<(&'static str, Answer)> {
+    use rudder::yaml::convert::Yaml;
+    use rudder::yaml::items::{stream_items, ItemSink};
+
+    #[derive(Default)]
+    struct Collect(BTreeMap<String, Vec<Yaml>>);
+    impl ItemSink for Collect {
+        fn lists(&mut self) {
+            self.0.clear();
+        }
+        fn list(&mut self, name: &str) {
+            self.0.insert(name.to_string(), Vec::new());
+        }
+        fn item(&mut self, name: &str, item: Yaml) -> Option<()> {
+            self.0.get_mut(name)?.push(item);
+            Some(())
+        }
+    }
+
+    let Ok(text) = yaml::input::decode(input) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(value) = yaml::build::plain_values(&text) {
+        out.push(("streamed-values", json_of(&value.unwrap_or(Value::Nil))));
+    }
+    let mut sink = Collect::default();
+    if let Some(mut top) = stream_items(&text, "entries", &mut sink) {
+        let has_entries = serde_json::from_str::<serde_json::Value>(go_json)
+            .ok()
+            .and_then(|v| v.as_object().map(|o| o.contains_key("entries")))
+            .unwrap_or(false);
+        if has_entries || !sink.0.is_empty() {
+            let lists = sink.0.into_iter().map(|(k, v)| (k, Yaml::Seq(v))).collect();
+            top.insert("entries".to_string(), Yaml::Map(lists));
+        }
+        let answer = match yaml::convert::to_value(&Yaml::Map(top)) {
+            Ok(v) => json_of(&v),
+            Err(e) => Answer::Err(e.to_string()),
+        };
+        out.push(("streamed-items", answer));
+    }
+    out
+}
+
 /// The documents: (name, bytes).
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let mut docs = Vec::new();
@@ -362,8 +412,28 @@ fn compare(
             theirs
         };
         check("values", bytes, &mut oracle);
-        if let Answer::Ok(json) = check("any", bytes, &mut oracle) {
+        let any = check("any", bytes, &mut oracle);
+        if let Answer::Ok(json) = &any {
             check("toyaml", json.as_bytes(), &mut oracle);
+        }
+        // The readers that build data while reading answer as go-yaml where they answer, and
+        // never where it refuses.
+        let go_json = match &any {
+            Answer::Ok(json) => json.as_str(),
+            Answer::Err(_) => "",
+        };
+        for (reader, mine) in streamed_readers(bytes, go_json) {
+            compared += 1;
+            if mine != any {
+                let key = format!("{name} {reader}");
+                if !known.contains_key(&key) {
+                    differ.push(format!(
+                        "{key}\n    input: {:?}\n    go:     {any:?}\n    rudder: {mine:?}",
+                        String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
+                    ));
+                }
+                differing_keys.insert(key);
+            }
         }
     }
     let stale: Vec<_> = if check_stale {

@@ -244,9 +244,6 @@ pub fn run_pull(args: PullArgs) -> ExitCode {
                 &mut std::io::stderr(),
             )
             .map_err(|e| e.to_string())?;
-        if !args.untar {
-            crate::go_os::mkdir_all(&args.destination)?;
-        }
         save(
             &args,
             chart,
@@ -288,8 +285,11 @@ fn save(
     Ok(())
 }
 
+/// Helm writes the archive and its `.prov` with `fileutil.AtomicWriteFile` (mode 0644) into the
+/// destination as it is: a missing destination is an error (`open DIR/NAME.tgz<random>: no such
+/// file or directory`), for repository and OCI charts alike, in helm v3.17 and v4.1.
 fn write_new(path: &Path, data: &[u8]) -> Result<(), String> {
-    std::fs::write(path, data).map_err(|e| crate::go_os::path_error("open", path, &e))
+    crate::go_os::atomic_write_file(path, data, 0o644)
 }
 
 /// `pull` from an HTTP(S) chart repository (`repo/chart`, `--repo URL`, or an archive's URL).

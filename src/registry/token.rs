@@ -1,19 +1,30 @@
 //! How the registry client gets a Bearer token when a registry answers `401` with a `Bearer
-//! realm="…",service="…",scope="…"` challenge, as Helm v3.17's clients (containerd's resolver,
-//! Docker's login, oras-go's auth client) ask a token service:
+//! realm="…",service="…",scope="…"` challenge, as helm v3.17.3's clients ask a token service
+//! (containerd 1.7's resolver for pulls and pushes, Docker's login for `registry login`, both inside
+//! oras-go v1.2.5):
 //!
-//! - with a username and password, or anonymously: Docker's token protocol, `GET realm?service=…&
-//!   scope=…` (one `scope` parameter per scope) with the credentials as Basic authentication;
+//! - with a username and password (pulls, pushes, bundles): first the OAuth2 password grant, `POST
+//!   realm` with the form `client_id=containerd-client`, `grant_type=password`, `username`,
+//!   `password`, `scope` (space-separated), `service`; when the service answers 400, 401, 404 or 405
+//!   (no OAuth2 endpoint, or a refusal), Docker's token protocol: `GET realm?scope=…&service=…`
+//!   (one `scope` parameter per scope) with the credentials as Basic authentication. Any other
+//!   answer is final;
+//! - anonymously: that `GET` without credentials;
 //! - with an identity token (an OAuth2 refresh token: `identitytoken` in a config file's `auths`,
 //!   or a credential helper's `Username` of `<token>`; an empty username in
 //!   [`Options::credentials`](super::client::Options)): the OAuth2 refresh grant, `POST realm` with
-//!   the form `grant_type=refresh_token`, `refresh_token`, `service`, `scope` (space-separated) and
-//!   `client_id`;
-//! - for `registry login`, as Docker's login does: the `GET` also asks for an offline token
+//!   the form `grant_type=refresh_token`, `refresh_token`, `service`, `scope` and `client_id`;
+//! - for `registry login`, as Docker's login does: the `GET` only, also asking for an offline token
 //!   (`offline_token=true&client_id=docker`, `account=USER`); a `refresh_token` in the answer is the
 //!   identity token that login stores in place of the password.
 //!
 //! The answer's `token` (or `access_token`) is the Bearer token.
+//!
+//! helm v4.1.4 (oras-go v2.6.0's auth client) asks the other way round: `registry login` tries the
+//! password grant first (`client_id=oras-go`, then the `GET`), pulls and pushes only `GET`. Rudder
+//! follows v3.17.3 here, whose identity-token files it shares (docs/repositories.md); the test
+//! `tests/bundle.rs: token_grants_as_helm_asks_for_them` records what each of the three sends.
+use reqwest::blocking::{RequestBuilder, Response};
 use reqwest::Method;
 
 use super::client::{describe_scope, read_all, Client};
@@ -58,29 +69,49 @@ impl Client {
             .filter(|(k, _)| k == "scope")
             .flat_map(|(_, v)| v.split(' ').filter(|s| !s.is_empty()))
             .collect();
+        let scope = scopes.join(" ");
         let (method, request) = if let Some(refresh) = self.identity_token() {
-            let mut form = reqwest::Url::parse("http://form.invalid/").expect("a valid URL");
-            {
-                let mut pairs = form.query_pairs_mut();
-                pairs.append_pair("grant_type", "refresh_token");
-                pairs.append_pair("refresh_token", refresh);
-                pairs.append_pair("service", service.unwrap_or_default());
-                pairs.append_pair("client_id", OAUTH_CLIENT_ID);
-                if !scopes.is_empty() {
-                    pairs.append_pair("scope", &scopes.join(" "));
-                }
-            }
-            let body = form.query().unwrap_or_default().to_string();
-            let request = self
-                .http
-                .post(token_url)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(body);
+            let request = self.form_post(
+                token_url,
+                &[
+                    ("client_id", OAUTH_CLIENT_ID),
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh),
+                    ("scope", &scope),
+                    ("service", service.unwrap_or_default()),
+                ],
+            );
             (Method::POST, request)
         } else {
+            let password_grant = match &self.options.credentials {
+                Some((user, pass)) if !self.logging_in && !user.is_empty() && !pass.is_empty() => {
+                    let request = self.form_post(
+                        token_url.clone(),
+                        &[
+                            ("client_id", OAUTH_CLIENT_ID),
+                            ("grant_type", "password"),
+                            ("password", pass),
+                            ("scope", &scope),
+                            ("service", service.unwrap_or_default()),
+                            ("username", user),
+                        ],
+                    );
+                    Some(
+                        request
+                            .send()
+                            .map_err(|e| self.transport(&Method::POST, &realm, &e))?,
+                    )
+                }
+                _ => None,
+            };
+            match password_grant {
+                // containerd's fallback: token services without the OAuth2 endpoint answer
+                // 404 (GCR), 405, 401 (Artifactory) or 400 (ACR); a wrong password is a 401 too.
+                Some(r) if !matches!(r.status().as_u16(), 400 | 401 | 404 | 405) => {
+                    return self.token_answer(r, &realm, params);
+                }
+                _ => {}
+            }
             {
                 let mut query = token_url.query_pairs_mut();
                 for (k, v) in params.iter().filter(|(k, _)| k != "realm") {
@@ -110,6 +141,39 @@ impl Client {
         let response = request
             .send()
             .map_err(|e| self.transport(&method, &realm, &e))?;
+        self.token_answer(response, &realm, params)
+    }
+
+    /// A `POST` of the form `pairs` (empty values left out; keys in the order given, which is
+    /// the sorted order Go's `url.Values.Encode` writes).
+    fn form_post(&self, url: reqwest::Url, pairs: &[(&str, &str)]) -> RequestBuilder {
+        let mut form = reqwest::Url::parse("http://form.invalid/").expect("a valid URL");
+        {
+            let mut query = form.query_pairs_mut();
+            for (k, v) in pairs
+                .iter()
+                .filter(|(k, v)| !v.is_empty() || *k == "service")
+            {
+                query.append_pair(k, v);
+            }
+        }
+        let body = form.query().unwrap_or_default().to_string();
+        self.http
+            .post(url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
+            .body(body)
+    }
+
+    /// The Bearer token in a token service's answer, or why there is none.
+    fn token_answer(
+        &mut self,
+        response: Response,
+        realm: &str,
+        params: &[(String, String)],
+    ) -> Result<String, Error> {
         if !response.status().is_success() {
             let status = response.status();
             let cause = if self.identity_token().is_some() {
@@ -130,7 +194,7 @@ impl Client {
                 status.canonical_reason().unwrap_or(""),
             )));
         }
-        let body = read_all(response, &realm)?;
+        let body = read_all(response, realm)?;
         let json: serde_json::Value = serde_json::from_slice(&body)
             .map_err(|e| Error(format!("reading the token from {realm}: {e}")))?;
         let text = |key: &str| {

@@ -5,7 +5,8 @@
 //! file of a few megabytes the list of events alone (about 110 bytes an event, two to six events a
 //! line) was several times the size of the text, and the three forms were alive together. Here the
 //! simple reader hands each event over as it reads it ([`super::simple::stream_events`]) and the
-//! data is built from it at once, so only the text and the data exist.
+//! data is built from it at once, so only the text and the data exist. The events pass go-yaml's
+//! simple-key rules on the way ([`super::events::stream_checked`]), as every reader of events does.
 //!
 //! It answers for exactly the documents `skim_plain_document(text, Pick::All)` answers for, with the
 //! value `to_value` makes of its answer (a test holds the two together): the text is read whole by
@@ -23,9 +24,10 @@ use std::rc::Rc;
 use yaml_rust2::parser::Event;
 
 use super::convert::resolve_untagged;
+use super::events::stream_checked;
 use super::events::Mark;
 use super::resolve::Resolved;
-use super::simple::{stream_events, Sink};
+use super::simple::Sink;
 use super::skim::string_key;
 use crate::fasthash::FxHasher;
 use crate::template::value::{List, Map, MapEntries, MapKind, Str, Value};
@@ -38,7 +40,7 @@ pub const MIN_STREAMED_BYTES: usize = 64 << 10;
 /// `None` when this path cannot vouch for the text (see the module doc).
 pub fn plain_values(text: &str) -> Option<Option<Value>> {
     let mut builder = Builder::default();
-    stream_events(text, &mut builder)?;
+    stream_checked(text, &mut builder)?;
     if builder.failed || !builder.stack.is_empty() {
         return None;
     }
@@ -131,6 +133,13 @@ impl Builder {
                     Resolved::Uint(u) => Value::Float(u as f64),
                     Resolved::Float(f) if f.is_finite() => Value::Float(f),
                     Resolved::Float(_) => return None,
+                    // A character of the range that stores invalid bytes (from a `\U` escape)
+                    // is stored as its bytes, as `to_value` stores it (`gostr`).
+                    Resolved::Timestamp | Resolved::Merge | Resolved::Str
+                        if crate::template::gostr::has_escapes(&text) =>
+                    {
+                        Value::str(&crate::template::gostr::from_bytes(text.as_bytes()))
+                    }
                     Resolved::Timestamp | Resolved::Merge | Resolved::Str => {
                         Value::String(self.text(&text))
                     }
@@ -229,6 +238,7 @@ mod tests {
             "a: 1\n---\nb: 2\n",
             "{a: 1}\n",
             "a: [1, {b: [2, {c: 3}]}]\n",
+            "x: \"a\\U0010FFFFb\"\nz: plain\n",
         ] {
             let got = plain_values(text);
             let want = usual(text);

@@ -87,7 +87,7 @@ fn decode_map_into(
         if matches!(decoded_key, Yaml::Seq(_) | Yaml::Map(_)) {
             return Err(syntax_at(
                 key,
-                format!("invalid map key: {}", go_sharp_v_deep(&decoded_key, false)),
+                format!("invalid map key: {}", go_sharp_v_node(key)?),
             ));
         }
         let decoded_value = decode(value)?;
@@ -153,10 +153,82 @@ fn key_to_string(node: &Node, key: Yaml, value: &Yaml) -> Result<String, Error> 
         Yaml::Seq(_) | Yaml::Map(_) => {
             return Err(syntax_at(
                 node,
-                format!("invalid map key: {}", go_sharp_v_deep(&key, false)),
+                format!("invalid map key: {}", go_sharp_v_node(node)?),
             ));
         }
     })
+}
+
+/// Go's `%#v` of the collection go-yaml decodes from `node` into `interface{}` (its "invalid map key"
+/// error). Unlike [`decode`], a map's keys keep their YAML type there (`map[interface
+/// {}]interface {}{false:1}` for `{n: 1}`), and `fmt` prints them sorted: by value among keys of one
+/// type; keys of several types Go sorts by the address of their type, which nothing outside the Go
+/// binary knows, so they are sorted here by kind (null, bool, int, float, string). A map with a
+/// merge key prints as [`decode`] makes it.
+fn go_sharp_v_node(node: &Node) -> Result<String, Error> {
+    fn element(node: &Node) -> Result<String, Error> {
+        match &node.kind {
+            NodeKind::Scalar { .. } => Ok(go_sharp_v_deep(&decode(node)?, true)),
+            _ => go_sharp_v_node(node),
+        }
+    }
+    fn rank(key: &Yaml) -> u8 {
+        match key {
+            Yaml::Null => 0,
+            Yaml::Bool(_) => 1,
+            Yaml::Int(_) => 2,
+            Yaml::Uint(_) => 3,
+            Yaml::Float(_) => 4,
+            _ => 5,
+        }
+    }
+    match &node.kind {
+        NodeKind::Scalar { .. } => Ok(go_sharp_v_deep(&decode(node)?, false)),
+        NodeKind::Seq { items, .. } => {
+            let parts = items
+                .iter()
+                .map(|i| element(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(format!("[]interface {{}}{{{}}}", parts.join(", ")))
+        }
+        NodeKind::Map { entries, .. } => {
+            if entries.iter().any(|(k, _)| k.is_merge_key()) {
+                return Ok(go_sharp_v_deep(&decode(node)?, false));
+            }
+            let mut typed: Vec<(Yaml, String)> = Vec::new();
+            for (key, value) in entries {
+                let decoded = decode(key)?;
+                if matches!(decoded, Yaml::Seq(_) | Yaml::Map(_)) {
+                    return Err(syntax_at(
+                        key,
+                        format!("invalid map key: {}", go_sharp_v_node(key)?),
+                    ));
+                }
+                let printed = element(value)?;
+                // A duplicate key: the last value wins.
+                typed.retain(|(k, _)| *k != decoded);
+                typed.push((decoded, printed));
+            }
+            typed.sort_by(|(a, _), (b, _)| {
+                rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
+                    (Yaml::Bool(a), Yaml::Bool(b)) => a.cmp(b),
+                    (Yaml::Int(a), Yaml::Int(b)) => a.cmp(b),
+                    (Yaml::Uint(a), Yaml::Uint(b)) => a.cmp(b),
+                    (Yaml::Float(a), Yaml::Float(b)) => a.total_cmp(b),
+                    (Yaml::Str(a), Yaml::Str(b)) => a.cmp(b),
+                    _ => std::cmp::Ordering::Equal,
+                })
+            });
+            let parts: Vec<String> = typed
+                .iter()
+                .map(|(k, v)| format!("{}:{v}", go_sharp_v_deep(k, true)))
+                .collect();
+            Ok(format!(
+                "map[interface {{}}]interface {{}}{{{}}}",
+                parts.join(", ")
+            ))
+        }
+    }
 }
 
 /// Go's `%#v` of a value go-yaml decoded into `interface{}` (its "invalid map key" error): collections

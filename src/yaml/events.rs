@@ -12,6 +12,7 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use super::load::{parser_line, scanner_line, SIMPLE_KEY_LIMIT};
+use super::simple::Sink;
 /// A position in the text, as yaml-rust2 counts: `index` in characters from the start, `line`
 /// 1-based, `col` 0-based (in characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +128,49 @@ impl<'a> Events<'a> {
     }
 }
 
+/// A `?` right before a plain scalar's text in flow context (`[?x]`) is a key indicator to go-yaml
+/// and part of the scalar to yaml-rust2: the event source refuses it with this (not go-yaml's)
+/// text, and [`super::load`] reads the text again with a blank after the `?`.
+pub(super) const FLOW_KEY_WITHOUT_BLANK: &str =
+    "a `?` key indicator in flow context without a blank after it";
+
+/// The events of `text` as [`super::simple`] reads them, handed to `sink` one by one as they are
+/// read ([`super::simple::stream_events`]) through the same key rules as [`Events`], so that a
+/// reader building data while reading refuses what every other reader of events refuses. `None`
+/// when the simple reader cannot vouch for the text or a key rule refuses it (go-yaml reports an
+/// error there, which the caller's usual path gives): the sink may then have received part of the
+/// events, and must drop what it built.
+pub fn stream_checked(text: &str, sink: &mut dyn Sink) -> Option<()> {
+    let mut checked = Checked {
+        keys: KeyRules::new(text),
+        sink,
+        refused: false,
+    };
+    super::simple::stream_events(text, &mut checked)?;
+    (!checked.refused).then_some(())
+}
+
+/// A sink that passes on the events the key rules accept, and nothing after the first refused.
+struct Checked<'a, 's> {
+    keys: KeyRules<'a>,
+    sink: &'s mut dyn Sink,
+    refused: bool,
+}
+
+impl Sink for Checked<'_, '_> {
+    fn event(&mut self, event: Event, mark: Mark) {
+        if self.refused {
+            return;
+        }
+        // The simple reader refuses block keys over 1000 bytes itself (as in `Events::simple`).
+        if self.keys.check(&event, &mark, false).is_err() {
+            self.refused = true;
+            return;
+        }
+        self.sink.event(event, mark);
+    }
+}
+
 /// go-yaml's simple-key rules, which yaml-rust2 applies in block context only and without the
 /// 1024-character limit: go-yaml forgets a possible simple key once its `:` is on a later line
 /// (flow context; in block context yaml-rust2 refuses that itself) or more than 1024 characters
@@ -155,6 +199,8 @@ struct Open {
     flow_map: bool,
     /// Written `{…}` or `[…]`.
     flow: bool,
+    /// Where its start event is (a character index).
+    index: usize,
 }
 
 impl KeyRules<'_> {
@@ -212,6 +258,9 @@ impl KeyRules<'_> {
                         scanner_line(mark.line - 1),
                     ));
                 }
+                if *style == TScalarStyle::Plain && self.flow_open > 0 {
+                    self.question_in_flow_plain(mark)?;
+                }
                 match self.open.last() {
                     Some(o) if o.map && o.key_next && o.flow_map => self.flow_key(*style, mark)?,
                     Some(o) if o.map && o.key_next && block_keys => self.block_key(*style, mark)?,
@@ -222,22 +271,22 @@ impl KeyRules<'_> {
             Event::Alias(_) => self.node_done(),
             Event::MappingStart(..) => {
                 let flow_map = self.at(mark.index) == Some('{');
-                self.flow_open += usize::from(flow_map);
-                self.open.push(Open {
+                self.push(Open {
                     map: true,
                     key_next: true,
                     flow_map,
                     flow: flow_map,
+                    index: mark.index,
                 });
             }
             Event::SequenceStart(..) => {
                 let flow = self.at(mark.index) == Some('[');
-                self.flow_open += usize::from(flow);
-                self.open.push(Open {
+                self.push(Open {
                     map: false,
                     key_next: false,
                     flow_map: false,
                     flow,
+                    index: mark.index,
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
@@ -249,6 +298,23 @@ impl KeyRules<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Opens a collection. A block collection starts where its first node does (`- [x]`, `{a:
+    /// 1}: b`), so when a flow collection opens at the very place of the one opened just before,
+    /// that one is the block collection around it.
+    fn push(&mut self, open: Open) {
+        if open.flow {
+            if let Some(outer) = self.open.last_mut() {
+                if outer.flow && outer.index == open.index {
+                    outer.flow = false;
+                    outer.flow_map = false;
+                    self.flow_open -= 1;
+                }
+            }
+        }
+        self.flow_open += usize::from(open.flow);
+        self.open.push(open);
     }
 
     fn node_done(&mut self) {
@@ -297,6 +363,57 @@ impl KeyRules<'_> {
                 break;
             }
             i += 1;
+        }
+        Ok(())
+    }
+
+    /// In flow context go-yaml v2's plain scalar ends at a `?` (yaml-rust2 reads it as content),
+    /// and a `?` is a key indicator even without a blank after it ([`FLOW_KEY_WITHOUT_BLANK`]);
+    /// which then starts a key token where the parser wants a `,` or the collection's end: `[pea?
+    /// r]` is "did not find expected ',' or ']'" on the `?`'s line (`'}'` inside a flow mapping).
+    /// The scalar is walked in the text from its start to where go-yaml ends it (a flow indicator,
+    /// a `:` before a blank, a comment); a `?` at its start is a key indicator to both readers.
+    fn question_in_flow_plain(&self, mark: &Mark) -> Result<(), EventError> {
+        let mut p = *mark;
+        let mut prev = ' ';
+        while let Some(c) = self.at(p.index) {
+            match c {
+                ',' | '[' | ']' | '{' | '}' => return Ok(()),
+                ':' if self
+                    .at(p.index + 1)
+                    .is_none_or(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) =>
+                {
+                    return Ok(())
+                }
+                '#' if matches!(prev, ' ' | '\t' | '\n') => return Ok(()),
+                // yaml-rust2 reads `?x` as a scalar; `super::load` puts a blank after the `?`.
+                '?' if p.index == mark.index => {
+                    return Err(EventError::new(*mark, FLOW_KEY_WITHOUT_BLANK))
+                }
+                '?' => {
+                    let flow_map = self
+                        .open
+                        .iter()
+                        .rev()
+                        .find(|o| o.flow)
+                        .is_some_and(|o| o.flow_map);
+                    let message = if flow_map {
+                        "did not find expected ',' or '}'"
+                    } else {
+                        "did not find expected ',' or ']'"
+                    };
+                    return Err(EventError::go(p, message, parser_line(p.line - 1)));
+                }
+                _ => {}
+            }
+            if c == '\n' {
+                p.line += 1;
+                p.col = 0;
+            } else {
+                p.col += 1;
+            }
+            p.index += 1;
+            prev = c;
         }
         Ok(())
     }

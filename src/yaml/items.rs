@@ -5,40 +5,26 @@
 //! never exists as a node tree or a decoded tree: only the text, the caller's items and the other
 //! top-level values (returned as a decoded map).
 //!
-//! Events come from the simple reader streaming (`super::simple::stream_events`) when it can vouch
-//! for the text, else from yaml-rust2's parser one by one when the text parses as it is; the items
-//! are decoded as [`super::skim`] decodes a node (`convert::untagged_scalar`), which is what the full
-//! path (`super::from_str`) makes of them. It gives up (`None`; the caller takes the full path,
-//! which also reports any error) where `skim` gives up (anchors, aliases, tags, merge keys, keys
-//! that are not plain strings, infinite or NaN floats, flow mappings with entries, a root that is
-//! not a mapping) and on a `LIST` value that is not a mapping of sequences. Duplicate keys: the last
-//! wins, as in the full path (the sink is told when a list starts again).
+//! Events come from the simple reader streaming through go-yaml's simple-key rules
+//! ([`super::events::stream_checked`]) when it can vouch for the text, else from yaml-rust2's
+//! parser one by one ([`Events`], with the same rules) when the text parses as it is; either way a
+//! key go-yaml refuses is refused here as by every other reader of events. The items are decoded
+//! as [`super::skim`] decodes a node (`convert::untagged_scalar`), which is what the full path
+//! (`super::from_str`) makes of them. It gives up (`None`; the caller takes the full path, which
+//! also reports any error) where `skim` gives up (anchors, aliases, tags, merge keys, keys that are
+//! not plain strings, infinite or NaN floats, a root that is not a mapping, any error) and on a
+//! `LIST` value that is not a mapping of sequences. Duplicate keys: the last wins, as in the full
+//! path (the sink is told when a list starts again). `tests/yaml_oracle.rs` holds its answers to
+//! go-yaml's on every document of the oracle's corpus.
 use std::collections::BTreeMap;
 
 use yaml_rust2::parser::Event;
 
 use super::convert::{resolve_untagged, resolved_to_yaml, Yaml};
-use super::events::{Events, Mark};
+use super::events::{stream_checked, Events, Mark};
 use super::resolve::Resolved;
-use super::simple::{stream_events, Sink};
+use super::simple::Sink;
 use super::skim::string_key;
-
-/// Whether `text` may hold a flow mapping with entries (a `{` not followed by `}` after spaces):
-/// the simple reader streaming here does not go through [`Events`], which applies go-yaml's
-/// simple-key rules in flow mappings (a key's `:` on a later line, or more than 1024 characters
-/// on), so such texts are left to the full path. Empty `{}` stays here.
-fn has_flow_mapping_entries(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(at) = bytes[from..].iter().position(|&b| b == b'{') {
-        let rest = &bytes[from + at + 1..];
-        if rest.iter().find(|&&b| b != b' ') != Some(&b'}') {
-            return true;
-        }
-        from += at + 1;
-    }
-    false
-}
 
 /// Who receives the items.
 pub trait ItemSink {
@@ -56,9 +42,6 @@ pub fn stream_items(
     list: &str,
     sink: &mut dyn ItemSink,
 ) -> Option<BTreeMap<String, Yaml>> {
-    if has_flow_mapping_entries(text) {
-        return None;
-    }
     let mut builder = Builder {
         list,
         sink,
@@ -67,7 +50,7 @@ pub fn stream_items(
         current: String::new(),
         failed: false,
     };
-    if stream_events(text, &mut builder).is_none() {
+    if stream_checked(text, &mut builder).is_none() {
         // The simple reader may have given up part way: the sink starts again.
         builder.sink.lists();
         if !super::load::parses_as_is(text) {
@@ -312,8 +295,25 @@ mod tests {
             "entries: {}\napiVersion: v1\n",
             "apiVersion: v1\nentries:\n  a:\n  - name: a\n    description: caf\u{e9} \u{2014} unicode\n    annotations: {}\n",
             "entries:\n  a:\n  - name: a\n    description: a plain scalar\n      on two lines\n",
+            "entries:\n  a:\n  - {name: a, urls: [x.tgz]}\n",
         ] {
             assert_eq!(streamed(text), Some(full(text)), "{text:?}");
+        }
+    }
+
+    /// go-yaml's simple-key rules apply to the streamed events: a flow mapping's key whose `:` is
+    /// more than 1024 characters on is refused (the full path reports it), and an empty block
+    /// scalar at the end of the text (corrected by the full path) is not read from raw events.
+    #[test]
+    fn keeps_the_rules_of_every_reader_of_events() {
+        let long = format!("entries:\n  a:\n  - {{{}: 1}}\n", "k".repeat(1100));
+        assert!(super::super::decode_document(&long, "").is_err());
+        assert_eq!(streamed(&long), None);
+        for text in [
+            "entries:\n  a:\n  - name: a\nextra: |\n",
+            "known: 1\nextra: |+\n\n",
+        ] {
+            assert_eq!(streamed(text), None, "{text:?}");
         }
     }
 
@@ -324,7 +324,6 @@ mod tests {
             "entries:\n  a: null\n",
             "entries:\n  a: {x: 1}\n",
             "entries:\n  a:\n  - &x {name: a}\n  - *x\n",
-            "entries:\n  a:\n  - {name: a}\n",
             "- a\n",
             "entries:\n  a:\n  - version: .inf\n",
             "entries:\n  a:\n  - !!str x\n",

@@ -281,6 +281,10 @@ fn parse_reindenting_lines(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>,
                 Some(fixed) => owned = Some(fixed),
                 None => return Err(e),
             },
+            Err(Retry::SpaceAfterFlowKey(mark, e)) => match space_after_flow_key(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => return Err(e),
+            },
             Err(Retry::TabAfterColon(mark, e)) => match tab_after_colon(current, &mark) {
                 Some(fixed) => owned = Some(fixed),
                 None => return Err(e),
@@ -312,7 +316,16 @@ pub(crate) fn parses_as_is(text: &str) -> bool {
             && (text.contains('|') || text.contains('>')))
         || text.contains(is_disallowed_char)
         || leading_tab_on_first_content_line(text).is_some()
+        || may_end_in_empty_block_scalar(text)
         || text.contains("\\/"))
+}
+
+/// Whether the text's last line with content may be a block scalar's header (roughly: it holds
+/// `|` or `>`): such a scalar has no content, which go-yaml reads as `""` and yaml-rust2 as a line
+/// break ([`Loader`] corrects it).
+fn may_end_in_empty_block_scalar(text: &str) -> bool {
+    let content = text.trim_end_matches([' ', '\t', '\r', '\n']);
+    content[content.rfind('\n').map_or(0, |p| p + 1)..].contains(['|', '>'])
 }
 
 /// How far (in characters) go-yaml looks for the `:` of a simple key.
@@ -329,6 +342,7 @@ enum Retry {
     IndentFlowLine(Mark, Error),
     TabAfterColon(Mark, Error),
     SpaceBeforeComment(Mark, Error),
+    SpaceAfterFlowKey(Mark, Error),
 }
 
 impl From<Error> for Retry {
@@ -346,6 +360,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         flow_line_at: None,
         tab_after_colon_at: None,
         comment_at: None,
+        flow_key_at: None,
         chars: text.contains('\t').then(|| text.chars().collect()),
         ascii: text.is_ascii(),
         lazy_chars: std::cell::OnceCell::new(),
@@ -777,6 +792,14 @@ fn space_before_comment(text: &str, mark: &Mark) -> Option<String> {
     (c == '#').then(|| format!("{} {}", &text[..at], &text[at..]))
 }
 
+/// Puts a blank after the `?` at `mark`: in flow context go-yaml reads `?x` as the key indicator
+/// and `x` (`[?x]` is `[{x: null}]`), yaml-rust2 as the scalar `?x`. `None` when there is no `?`
+/// there.
+fn space_after_flow_key(text: &str, mark: &Mark) -> Option<String> {
+    let (at, c) = text.char_indices().nth(mark.index)?;
+    (c == '?').then(|| format!("{} {}", &text[..=at], &text[at + 1..]))
+}
+
 /// Turns the first tab after a `:` on the line of `mark` into a space: go-yaml takes a tab as the blank
 /// after a mapping value indicator, yaml-rust2 wants a space. `None` when there is no such tab.
 fn tab_after_colon(text: &str, mark: &Mark) -> Option<String> {
@@ -874,6 +897,8 @@ struct Loader<'a> {
     tab_after_colon_at: Option<Mark>,
     /// Where yaml-rust2 refused a `#` right after a token ([`space_before_comment`]).
     comment_at: Option<Mark>,
+    /// Where a `?` without a blank after it opens a flow key (`events::FLOW_KEY_WITHOUT_BLANK`).
+    flow_key_at: Option<Mark>,
     /// The text's characters, kept only when it has a tab (see [`Loader::tab_before_item`],
     /// [`Loader::check_key`]).
     chars: Option<Vec<char>>,
@@ -1016,6 +1041,8 @@ impl Loader<'_> {
                 .contains("comments must be separated from other tokens")
             {
                 self.comment_at = Some(e.mark);
+            } else if e.info == super::events::FLOW_KEY_WITHOUT_BLANK {
+                self.flow_key_at = Some(e.mark);
             } else if e.info == "invalid indentation"
                 || e.info == "invalid indentation in flow construct"
             {
@@ -1041,6 +1068,9 @@ impl Loader<'_> {
         }
         if let Some(m) = self.comment_at.take() {
             return Retry::SpaceBeforeComment(m, e);
+        }
+        if let Some(m) = self.flow_key_at.take() {
+            return Retry::SpaceAfterFlowKey(m, e);
         }
         match self.flow_line_at.take() {
             Some(m) => Retry::IndentFlowLine(m, e),

@@ -8,7 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -129,6 +129,9 @@ pub struct TokenServer {
     pub refused: Arc<AtomicUsize>,
     /// Tokens issued for a refresh grant.
     pub refreshed: Arc<AtomicUsize>,
+    /// Every request, as the grant it asked for: `GET basic`, `GET anonymous`, `POST password
+    /// client_id=…`, `POST refresh_token client_id=…` (whatever its answer).
+    pub grants: Arc<Mutex<Vec<String>>>,
     user: String,
 }
 
@@ -146,6 +149,7 @@ struct Counters {
     issued: Arc<AtomicUsize>,
     refused: Arc<AtomicUsize>,
     refreshed: Arc<AtomicUsize>,
+    grants: Arc<Mutex<Vec<String>>>,
 }
 
 impl TokenServer {
@@ -187,11 +191,13 @@ impl TokenServer {
             issued: Arc::new(AtomicUsize::new(0)),
             refused: Arc::new(AtomicUsize::new(0)),
             refreshed: Arc::new(AtomicUsize::new(0)),
+            grants: Arc::new(Mutex::new(Vec::new())),
         });
-        let (issued, refused, refreshed) = (
+        let (issued, refused, refreshed, grants) = (
             counters.issued.clone(),
             counters.refused.clone(),
             counters.refreshed.clone(),
+            counters.grants.clone(),
         );
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -209,8 +215,14 @@ impl TokenServer {
             issued,
             refused,
             refreshed,
+            grants,
             user: user.into(),
         }
+    }
+
+    /// The grants asked for since the last call (see [`TokenServer::grants`]).
+    pub fn take_grants(&self) -> Vec<String> {
+        std::mem::take(&mut *self.grants.lock().unwrap())
     }
 
     /// The `auth:` YAML of a registry that trusts this server, as service `service`.
@@ -304,6 +316,18 @@ fn serve(mut stream: TcpStream, signer: &Signer, counters: &Counters) -> std::io
         }
     }
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let grant = if post {
+        format!(
+            "POST {} client_id={}",
+            field("grant_type"),
+            field("client_id")
+        )
+    } else if authorization.is_some() {
+        "GET basic".to_string()
+    } else {
+        "GET anonymous".to_string()
+    };
+    counters.grants.lock().unwrap().push(grant);
     let credentials = if post {
         match field("grant_type") {
             "refresh_token" => Some((

@@ -18,6 +18,7 @@ use crate::template::types::{GoType, Signature};
 use crate::template::value::{UintKind, Value};
 
 pub mod certs;
+pub mod rsa_keygen;
 
 const STR: GoType = GoType::String;
 

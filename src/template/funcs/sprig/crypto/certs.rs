@@ -181,9 +181,7 @@ impl PrivateKey {
 }
 
 fn generate_rsa(bits: usize) -> Result<PrivateKey, String> {
-    rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits)
-        .map(|k| PrivateKey::Rsa(Box::new(k)))
-        .map_err(|e| e.to_string())
+    super::rsa_keygen::generate(bits).map(|k| PrivateKey::Rsa(Box::new(k)))
 }
 
 fn generate_key(kind: &str) -> Result<Result<PrivateKey, String>, String> {
