@@ -134,6 +134,8 @@ fn create_verify_and_push() {
         site.image_manifest(&format!("ag-test/{name}"), "1.0", name)
             .unwrap();
     }
+    // Helm pulls only into a destination that exists.
+    std::fs::create_dir_all(s.path("pulled")).unwrap();
     s.ok(&[
         "pull",
         &format!("oci://{}/charts/airgap-app", f.site),
@@ -613,6 +615,7 @@ fn credential_helpers() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    std::fs::create_dir_all(s.path("pulled")).unwrap();
     let out = s
         .command(&[
             "pull",
