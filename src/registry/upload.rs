@@ -258,17 +258,7 @@ impl Client {
         }
         let held = match response.headers().get(RANGE) {
             None => 0,
-            Some(range) => {
-                let range = range.to_str().ok()?;
-                let (_, last) = range.trim_start_matches("bytes=").split_once('-')?;
-                // `0-0` is what the distribution registry says of an empty session too: taken
-                // as empty (a registry that holds one byte then answers 416, and the upload
-                // starts again).
-                match last.trim().parse::<u64>().ok()? {
-                    0 => 0,
-                    last => last + 1,
-                }
-            }
+            Some(range) => held_bytes(range.to_str().ok()?)?,
         };
         let next = self.session_location("GET upload status", &response).ok()?;
         Some((next, held))
@@ -277,6 +267,17 @@ impl Client {
     /// Cancels an upload session (best effort: the registry expires abandoned ones anyway).
     fn cancel(&mut self, location: &str) {
         let _ = self.send(Method::DELETE, location, HeaderMap::new(), None);
+    }
+}
+
+/// How many bytes a session holds, from its `Range: 0-<last>`. `0-0` is what the distribution
+/// registry says of an empty session too: taken as empty (a registry that holds one byte then
+/// answers 416, and the upload starts again).
+fn held_bytes(range: &str) -> Option<u64> {
+    let (_, last) = range.trim().trim_start_matches("bytes=").split_once('-')?;
+    match last.trim().parse::<u64>().ok()? {
+        0 => Some(0),
+        last => Some(last + 1),
     }
 }
 
@@ -296,5 +297,19 @@ fn hash_range(path: &Path, from: u64, to: u64, hasher: &mut Sha256) -> Result<()
             return Ok(());
         }
         hasher.update(&buffer[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::held_bytes;
+
+    #[test]
+    fn ranges_say_how_much_a_session_holds() {
+        assert_eq!(held_bytes("0-0"), Some(0));
+        assert_eq!(held_bytes("0-1023"), Some(1024));
+        assert_eq!(held_bytes("bytes=0-15"), Some(16));
+        assert_eq!(held_bytes("garbage"), None);
+        assert_eq!(held_bytes("0-x"), None);
     }
 }
