@@ -134,7 +134,7 @@ fn create_verify_and_push() {
         site.image_manifest(&format!("ag-test/{name}"), "1.0", name)
             .unwrap();
     }
-    // Helm pulls only into a destination that exists.
+    // As Helm, pull writes only into a destination that exists.
     std::fs::create_dir_all(s.path("pulled")).unwrap();
     s.ok(&[
         "pull",
@@ -1976,4 +1976,151 @@ fn token_grants_as_helm_asks_for_them() {
         ],
         "helm v4.1.4"
     );
+}
+
+/// `n` random bytes (so that gzip cannot shrink them) written to `path` from /dev/urandom.
+fn write_random(path: &Path, n: usize) {
+    use std::io::{Read, Write};
+    let mut random = std::fs::File::open("/dev/urandom").unwrap();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut left = n;
+    while left > 0 {
+        let take = left.min(buffer.len());
+        random.read_exact(&mut buffer[..take]).unwrap();
+        out.write_all(&buffer[..take]).unwrap();
+        left -= take;
+    }
+    out.flush().unwrap();
+}
+
+/// Real image sizes: one layer of 200 MB (random bytes, written by the test) goes into a source
+/// registry through the library's client, through `bundle create` into a bundle and through
+/// `bundle push` into a site registry, each upload in chunks (`PATCH` with `Content-Range`, counted
+/// in the registries' access logs) streamed from disk (peak memory: scripts/bench-bundle). A chunk
+/// cut mid-way by a relay is retried and the blob lands whole; a file whose content does not match
+/// the digest it is uploaded under is an error, and the registry does not get it.
+#[test]
+fn large_layers_upload_in_chunks_and_survive_a_cut() {
+    if registry_server(None).is_none() {
+        unavailable("docker-registry (tests/registry-server/up)");
+        return;
+    }
+    let s = Scratch::new("large");
+    let source = TestRegistry::start(&s.path("reg-source"), "");
+    let site = TestRegistry::start(&s.path("reg-site"), "");
+    let plain = |host: &str| {
+        Client::new(
+            host,
+            Options {
+                plain_http: true,
+                ..Options::default()
+            },
+        )
+        .unwrap()
+    };
+    let size = 200usize << 20;
+    let layer = s.path("layer.bin");
+    write_random(&layer, size);
+    let layer_digest = rudder::bundle::create::file_digest(&layer).unwrap();
+    let mut client = plain(&source.host);
+    let put = client
+        .put_blob_file("big/app", &layer_digest, &layer, None)
+        .unwrap();
+    assert_eq!(put, rudder::registry::image::BlobPut::Uploaded);
+    std::fs::remove_file(&layer).unwrap();
+    let config =
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let config_digest = client.put_blob("big/app", config).unwrap();
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": rudder::registry::image::OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest, "size": size}],
+    })
+    .to_string()
+    .into_bytes();
+    let manifest = rudder::registry::image::Manifest {
+        digest: digest_of(&manifest),
+        data: manifest,
+        media_type: rudder::registry::image::OCI_MANIFEST.into(),
+    };
+    client.put_manifest("big/app", "1.0", &manifest).unwrap();
+    let chunks = (size as u64).div_ceil(rudder::registry::upload::CHUNK) as usize;
+    let patches = |registry: &TestRegistry, repository: &str| {
+        registry
+            .requests()
+            .iter()
+            .filter(|r| {
+                r.starts_with(&format!("PATCH /v2/{repository}/blobs/uploads/"))
+                    && r.ends_with(" 202")
+            })
+            .count()
+    };
+    assert_eq!(
+        patches(&source, "big/app"),
+        chunks,
+        "{:?}",
+        source.requests()
+    );
+
+    tiny_chart(&s.path("tiny"));
+    let image = format!("{}/big/app:1.0", source.host);
+    s.ok(&create_tiny(&[&image], &[], "big.tgz"));
+    s.ok(&["bundle", "push", "big.tgz", "--registry", &site.host, "-q"]);
+    std::fs::remove_file(s.path("big.tgz")).unwrap();
+    // The layer's chunks, and the config's one.
+    assert_eq!(
+        patches(&site, "big/app"),
+        chunks + 1,
+        "{:?}",
+        site.requests()
+    );
+    let mut check = plain(&site.host);
+    assert_eq!(
+        check
+            .image_manifest("big/app", "1.0", "big/app")
+            .unwrap()
+            .digest,
+        manifest.digest
+    );
+    let got = check
+        .blob_to("big/app", &layer_digest, &mut std::io::sink(), &mut |_| {})
+        .unwrap();
+    assert_eq!(got, size as u64);
+
+    // A connection cut in the middle of the second chunk: the upload goes on and lands whole.
+    let size = 40usize << 20;
+    let retried = s.path("retried.bin");
+    write_random(&retried, size);
+    let digest = rudder::bundle::create::file_digest(&retried).unwrap();
+    let (relay, cuts) = cutting_relay(site.host.clone(), 24 << 20);
+    let put = plain(&relay)
+        .put_blob_file("big/retried", &digest, &retried, None)
+        .unwrap();
+    assert_eq!(put, rudder::registry::image::BlobPut::Uploaded);
+    assert_eq!(cuts.load(Ordering::SeqCst), 1);
+    let got = check
+        .blob_to("big/retried", &digest, &mut std::io::sink(), &mut |_| {})
+        .unwrap();
+    assert_eq!(got, size as u64);
+    eprintln!(
+        "after the cut: {:?}",
+        site.requests()
+            .iter()
+            .filter(|r| r.contains("big/retried"))
+            .collect::<Vec<_>>()
+    );
+
+    // A file that does not hash to the digest it is uploaded under.
+    let wrong = format!("sha256:{}", "0".repeat(64));
+    let err = check
+        .put_blob_file("big/wrong", &wrong, &retried, None)
+        .unwrap_err();
+    assert!(
+        err.0.contains("its content hashes to") && err.0.contains(&digest),
+        "{err}"
+    );
+    assert!(!check.has_blob("big/wrong", &wrong).unwrap());
+    std::fs::remove_file(&retried).unwrap();
 }

@@ -771,6 +771,10 @@ fn oci_registry_with_tls_and_login() {
     let out = run(&["push", archive, &remote, "--ca-file", ca]);
     assert_eq!(out.code, 0, "{out:?}");
     let chart = format!("{remote}/common");
+    // As Helm, pull writes only into a destination that exists.
+    for dir in ["pulled", "insecure"] {
+        std::fs::create_dir_all(sides.dir("rudder").join(dir)).unwrap();
+    }
     let out = run(&["pull", &chart, "--ca-file", ca, "-d", "pulled"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(

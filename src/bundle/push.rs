@@ -1,5 +1,6 @@
 //! `rudder bundle push`: every image of a verified bundle into the site's registry under the same
-//! repository path and tag (blobs first, then per-platform manifests, then the image's manifest or
+//! repository path and tag (blobs first, each streamed from the extracted bundle in chunks with
+//! bounded memory ([`crate::registry::upload`]), then per-platform manifests, then the image's manifest or
 //! index, bytes unchanged so digests stay; a blob already sent to another repository in this push
 //! is mounted from there), and every chart of the bundle as an OCI chart, as
 //! `rudder push` pushes one, under `<registry>/<charts path>/<name>:<version>`.
@@ -77,11 +78,12 @@ pub fn push(options: &PushOptions) -> Result<Pushed, Error> {
             let bar = progress.start(&label, blob.size.unwrap_or(0));
             let path = layout.blob_path(&blob.digest)?;
             let put = client
-                .put_blob_file(
+                .put_blob_file_with(
                     &image.repository,
                     &blob.digest,
                     &path,
                     on_site.get(&blob.digest).map(String::as_str),
+                    &mut |done| bar.set(done),
                 )
                 .map_err(|e| Error(format!("pushing {shown}: {e}")))?;
             on_site

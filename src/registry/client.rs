@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use reqwest::blocking::{RequestBuilder, Response};
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, WWW_AUTHENTICATE};
 use reqwest::Method;
 
 use super::reference::{version_to_tag, Reference};
@@ -420,32 +420,7 @@ impl Client {
 
     /// Starts a monolithic blob upload (`POST …/blobs/uploads/`): the URL to `PUT` the blob to.
     pub(super) fn start_upload(&mut self, repository: &str, digest: &str) -> Result<String, Error> {
-        let start = format!("{}/v2/{repository}/blobs/uploads/", self.base());
-        let response = self.send(Method::POST, &start, HeaderMap::new(), Some(Vec::new()))?;
-        if response.status() != reqwest::StatusCode::ACCEPTED {
-            return Err(status_error(&Method::POST, &start, response));
-        }
-        self.upload_location(&start, &response, digest)
-    }
-
-    /// The URL to `PUT` blob `digest` to, from the `Location` of a `202 Accepted` that opened an
-    /// upload session (`start` is the request that opened it).
-    pub(super) fn upload_location(
-        &self,
-        start: &str,
-        response: &Response,
-        digest: &str,
-    ) -> Result<String, Error> {
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .ok_or_else(|| Error(format!("POST {start}: no upload location")))?;
-        let location = if location.starts_with('/') {
-            format!("{}{location}", self.base())
-        } else {
-            location.to_string()
-        };
+        let location = self.open_session(repository)?;
         let separator = if location.contains('?') { '&' } else { '?' };
         Ok(format!("{location}{separator}digest={digest}"))
     }

@@ -4,7 +4,7 @@
 //! manifest uploads. Chart-specific calls stay in [`super::client`].
 use std::io::{Read, Write};
 
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE};
 use reqwest::Method;
 use sha2::{Digest, Sha256};
 
@@ -184,9 +184,9 @@ impl Client {
 
     /// Puts the file at `path` as blob `digest` of `repository` unless the registry has it there
     /// already: mounted from the repository `mount_from` when given (`POST
-    /// …/blobs/uploads/?mount=…&from=…`, no bytes sent), uploaded otherwise (monolithic, streamed
-    /// from disk). A registry that does not mount (it answers 202 with an upload session, or
-    /// refuses the request) gets the upload.
+    /// …/blobs/uploads/?mount=…&from=…`, no bytes sent), uploaded otherwise (in chunks streamed
+    /// from disk, its digest checked on the way: [`super::upload`]). A registry that does not mount
+    /// (it answers 202 with an upload session, or refuses the request) gets the upload.
     pub fn put_blob_file(
         &mut self,
         repository: &str,
@@ -194,11 +194,23 @@ impl Client {
         path: &std::path::Path,
         mount_from: Option<&str>,
     ) -> Result<BlobPut, Error> {
+        self.put_blob_file_with(repository, digest, path, mount_from, &mut |_| {})
+    }
+
+    /// [`Client::put_blob_file`], calling `progress` with the bytes the registry has accepted.
+    pub fn put_blob_file_with(
+        &mut self,
+        repository: &str,
+        digest: &str,
+        path: &std::path::Path,
+        mount_from: Option<&str>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<BlobPut, Error> {
         // The HEAD also obtains a Bearer token when the registry wants one.
         if self.has_blob(repository, digest)? {
             return Ok(BlobPut::Present);
         }
-        let mut put = None;
+        let mut session = None;
         if let Some(from) = mount_from.filter(|f| *f != repository) {
             let url = format!(
                 "{}/v2/{repository}/blobs/uploads/?mount={digest}&from={from}",
@@ -209,31 +221,20 @@ impl Client {
             {
                 match response.status().as_u16() {
                     201 => return Ok(BlobPut::Mounted(from.to_string())),
-                    202 => put = self.upload_location(&url, &response, digest).ok(),
+                    202 => {
+                        session = self
+                            .session_location(&format!("POST {url}"), &response)
+                            .ok()
+                    }
                     _ => {}
                 }
             }
         }
-        let put = match put {
-            Some(put) => put,
-            None => self.start_upload(repository, digest)?,
+        let session = match session {
+            Some(session) => session,
+            None => self.open_session(repository)?,
         };
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error(crate::go_os::path_error("open", path, &e)))?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let request = self
-            .http
-            .put(&put)
-            .header(CONTENT_TYPE, "application/octet-stream")
-            .header(CONTENT_LENGTH, size)
-            .body(reqwest::blocking::Body::sized(file, size));
-        let response = self
-            .authorize(request)
-            .send()
-            .map_err(|e| self.transport(&Method::PUT, &put, &e))?;
-        if response.status() != reqwest::StatusCode::CREATED {
-            return Err(status_error(&Method::PUT, &put, response));
-        }
+        self.upload_file(repository, digest, path, session, progress)?;
         Ok(BlobPut::Uploaded)
     }
 

@@ -11,7 +11,8 @@
 //! reqwest, a second HTTP stack for four requests. Never a shell-out.
 //!
 //! Container images (for `rudder bundle`): [`image_ref`] parses and normalizes image references as
-//! Docker does, [`image`] fetches and uploads image manifests, indexes and blobs.
+//! Docker does, [`image`] fetches and uploads image manifests, indexes and blobs, [`upload`] sends a
+//! blob of any size from a file in chunks with bounded memory.
 pub mod client;
 pub mod credential_helper;
 pub mod credentials;
@@ -19,6 +20,7 @@ pub mod image;
 pub mod image_ref;
 pub mod reference;
 mod token;
+pub mod upload;
 
 pub use client::Client;
 pub use reference::Reference;

@@ -4,7 +4,7 @@
 //!   images the test chart names;
 //! - [`images`]: tiny OCI and Docker images (one small layer) built and pushed by the test itself;
 //! - [`scratch`]: a scratch directory with its own Helm and Docker homes where `rudder` runs;
-//! - [`relay`]: a listener that counts connections and a throttling TCP relay;
+//! - [`relay`]: a listener that counts connections, a throttling TCP relay and a cutting one;
 //! - `cluster`: the offline installs' proxy settings and clean-up on the local control plane;
 //! - [`servers`]: docker-registry processes of a test's own and a token server.
 #[cfg(feature = "cluster-tests")]

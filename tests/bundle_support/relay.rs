@@ -1,6 +1,6 @@
 //! Network stand-ins of the tests' own: a listener that counts the connections made to it (what
-//! `--offline` must never reach) and a TCP relay that slows a registry down (to interrupt a copy
-//! mid-layer).
+//! `--offline` must never reach), a TCP relay that slows a registry down (to interrupt a copy
+//! mid-layer) and one that cuts a connection once (a failed upload chunk).
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -56,4 +56,49 @@ pub fn throttled_copy(mut from: std::net::TcpStream, mut to: std::net::TcpStream
         }
     }
     let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+/// A TCP relay to `upstream` that cuts the connection carrying the client's byte number
+/// `cut_after` (counted over all connections, client to server) once, mid-request: a failed chunk
+/// of an upload. The counter says how many connections were cut (0 or 1).
+pub fn cutting_relay(upstream: String, cut_after: usize) -> (String, Arc<AtomicUsize>) {
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let cuts = Arc::new(AtomicUsize::new(0));
+    let cut = cuts.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let (client_in, server_in) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (sent, cut) = (sent.clone(), cut.clone());
+            std::thread::spawn(move || {
+                use std::io::Read;
+                let (mut from, mut to) = (client_in, server);
+                let mut buffer = [0u8; 16 * 1024];
+                loop {
+                    let n = match from.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    let before = sent.fetch_add(n, Ordering::SeqCst);
+                    if before < cut_after && before + n >= cut_after {
+                        cut.fetch_add(1, Ordering::SeqCst);
+                        break;
+                    }
+                    if to.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = to.shutdown(std::net::Shutdown::Both);
+                let _ = from.shutdown(std::net::Shutdown::Both);
+            });
+            std::thread::spawn(move || throttled_copy(server_in, client, usize::MAX / 2));
+        }
+    });
+    (address, cuts)
 }
