@@ -189,9 +189,12 @@ fn escape_count(s: &str) -> usize {
     n
 }
 
+/// A stored string and the Go bytes it holds.
+type Known = (Rc<str>, Arc<[u8]>);
+
 thread_local! {
     /// The last binary file stored as a string by [`remember_bytes`], with the bytes it came from.
-    static KNOWN: RefCell<Option<(Rc<str>, Arc<[u8]>)>> = const { RefCell::new(None) };
+    static KNOWN: RefCell<Option<Known>> = const { RefCell::new(None) };
 }
 
 /// Records that the stored string `s` holds exactly `bytes`, so that [`to_bytes`] of that very
