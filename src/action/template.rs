@@ -259,24 +259,29 @@ pub fn run(
         }
     };
 
+    let crds = if options.include_crds {
+        pipeline::crd_objects(&chart)
+    } else {
+        Vec::new()
+    };
     let mut manifest_text = String::new();
-    if options.include_crds {
-        for (name, data) in pipeline::crd_objects(&chart) {
-            match &release_dir {
-                None => push_source(&mut manifest_text, &name, &data),
-                Some(dir) => write(&mut output, dir, &name, &data),
-            }
+    if release_dir.is_none() {
+        // One allocation for the whole text: CRDs can be megabytes, which growing would copy.
+        let crd_len: usize = crds.iter().map(|(n, d)| n.len() + d.len() + 16).sum();
+        let manifest_len: usize = sorted
+            .manifests
+            .iter()
+            .map(|m| m.name.len() + m.content.len() + 16)
+            .sum();
+        manifest_text.reserve(crd_len + manifest_len);
+    }
+    for (name, data) in &crds {
+        match &release_dir {
+            None => push_source(&mut manifest_text, name, data),
+            Some(dir) => write(&mut output, dir, name, data),
         }
     }
-    if release_dir.is_none() {
-        manifest_text.reserve(
-            sorted
-                .manifests
-                .iter()
-                .map(|m| m.name.len() + m.content.len() + 16)
-                .sum(),
-        );
-    }
+    drop(crds);
     for m in &sorted.manifests {
         match &release_dir {
             None => push_source(&mut manifest_text, &m.name, &m.content),

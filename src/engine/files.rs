@@ -2,6 +2,7 @@
 //! (`pkg/engine/files.go`), a `map[string][]byte` with the methods `Get`, `GetBytes`, `Glob`,
 //! `AsConfig`, `AsSecrets` and `Lines`.
 use std::any::Any;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -10,13 +11,17 @@ use base64::Engine as _;
 
 use super::backend;
 use super::glob::Glob;
-use crate::template::{GoType, List, Map, MapEntries, MapKind, Object, Signature, Value};
+use crate::template::{GoType, List, Map, MapEntries, MapKind, Object, Signature, Str, Value};
 
 /// The files of one chart, by slash-separated path. The bytes are the chart's own (shared with
 /// [`crate::chart::File`]), never copied for rendering.
 #[derive(Debug, Clone, Default)]
 pub struct Files {
     entries: Rc<BTreeMap<String, Arc<[u8]>>>,
+    /// The last file `Get` gave, by name: templates get the same file twice in a row
+    /// (`.Files.Get x | sha256sum` for a checksum, then `.Files.Get x | b64enc`), and storing a
+    /// binary file as a Go string costs a pass over it. One entry, so nothing more is held.
+    last_get: Rc<RefCell<Option<(String, Str)>>>,
 }
 
 const ONE_STRING: &[GoType] = &[GoType::String];
@@ -26,6 +31,7 @@ impl Files {
     pub fn new(files: impl IntoIterator<Item = (String, Arc<[u8]>)>) -> Files {
         Files {
             entries: Rc::new(files.into_iter().collect()),
+            last_get: Rc::default(),
         }
     }
 
@@ -49,6 +55,7 @@ impl Files {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
             ),
+            last_get: Rc::default(),
         }
     }
 
@@ -69,6 +76,24 @@ impl Files {
         let text = backend::to_yaml(&Value::Map(Map::with_kind(MapKind::StringString, entries)));
         // Helm's toYAML trims the trailing newline.
         text.strip_suffix('\n').unwrap_or(&text).to_string()
+    }
+
+    /// `Get`: a file as a Go string (empty when absent).
+    fn string(&self, name: &str) -> Value {
+        let Some(data) = self.get(name) else {
+            return Value::str("");
+        };
+        let mut last = self.last_get.borrow_mut();
+        if let Some((last_name, text)) = last.as_ref() {
+            if last_name == name {
+                return Value::String(text.clone());
+            }
+        }
+        // `from_bytes` gives the stored form already: no `Value::string` re-check.
+        let text: Str = Rc::from(crate::template::gostr::from_bytes(data));
+        crate::template::gostr::remember_bytes(&text, data);
+        *last = Some((name.to_string(), text.clone()));
+        Value::String(text)
     }
 
     /// A file as a `[]byte` value (empty when absent, Go's zero slice).
@@ -109,12 +134,7 @@ impl Object for Files {
     fn call_method(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
         let arg = args.first().and_then(Value::as_str).unwrap_or_default();
         Ok(match name {
-            // `from_bytes` gives the stored form already: no `Value::string` re-check.
-            "Get" => Value::String(Rc::from(
-                self.get(arg)
-                    .map(|d| crate::template::gostr::from_bytes(d))
-                    .unwrap_or_default(),
-            )),
+            "Get" => self.string(arg),
             "GetBytes" => self.bytes(arg),
             "Glob" => Value::Object(Rc::new(self.glob(arg))),
             "Lines" => Value::List(List::typed(

@@ -5,7 +5,7 @@
 //! on a helper thread; when rendering ends, the calling thread joins in on what is left. The result,
 //! [`PreparedHeads`], is what [`super::sorter::sort_prepared`] consumes. Everything that crosses threads
 //! is plain text and [`SimpleHead`]s; the template values (`Rc`) never leave the rendering thread.
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
@@ -56,7 +56,7 @@ fn fingerprint(content: &str) -> u64 {
 pub struct PreparedHeads {
     /// Path → fingerprint of the text that was read, and its documents. The text itself is not kept:
     /// the documents already hold it, and memory is one of `template`'s targets.
-    files: HashMap<String, (u64, FileDocs)>,
+    files: crate::fasthash::FastHashMap<String, (u64, FileDocs)>,
 }
 
 impl PreparedHeads {

@@ -24,17 +24,14 @@
 //! would be written as one byte). No real text uses those 128 code points (the last two are Unicode
 //! non-characters).
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
 
 /// The lead byte of every escape character (and of every other character from U+100000).
 const LEAD: u8 = 0xF4;
 /// The first escape character, for byte 0x80.
 const FIRST: u32 = 0x10FF80;
-
-/// The escape character storing byte `b` (0x80..=0xFF).
-fn escape(b: u8) -> char {
-    debug_assert!(b >= 0x80);
-    char::from_u32(0x10FF00 + u32::from(b)).unwrap_or(char::REPLACEMENT_CHARACTER)
-}
 
 /// The byte an escape character stores, `None` for any other character.
 pub fn escaped_byte(c: char) -> Option<u8> {
@@ -74,23 +71,76 @@ pub fn from_vec(b: Vec<u8>) -> String {
 }
 
 fn encode(b: &[u8]) -> String {
-    let mut out = String::with_capacity(b.len() + b.len() / 2);
-    for chunk in b.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if c as u32 >= FIRST {
-                let mut buf = [0u8; 4];
-                for &byte in c.encode_utf8(&mut buf).as_bytes() {
-                    out.push(escape(byte));
-                }
-            } else {
-                out.push(c);
-            }
+    // Built as bytes, decoding UTF-8 by hand: a binary file is mostly short runs of ASCII between
+    // invalid bytes, where `utf8_chunks` yields a chunk per invalid byte and a `char` push per
+    // escape costs several times the four byte copies.
+    let mut out = Vec::with_capacity(b.len() + b.len() / 2);
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        if lead < 0x80 {
+            let run = b[i..]
+                .iter()
+                .position(|&x| x >= 0x80)
+                .unwrap_or(b.len() - i);
+            out.extend_from_slice(&b[i..i + run]);
+            i += run;
+            continue;
         }
-        for &byte in chunk.invalid() {
-            out.push(escape(byte));
+        let len = utf8_sequence_len(&b[i..]);
+        if len == 0 {
+            out.extend_from_slice(&escape_bytes(lead));
+            i += 1;
+        } else if lead == LEAD && b[i + 1] == 0x8F && b[i + 2] >= 0xBE {
+            // A valid character of the escape range is stored as four escapes.
+            for &byte in &b[i..i + 4] {
+                out.extend_from_slice(&escape_bytes(byte));
+            }
+            i += 4;
+        } else {
+            out.extend_from_slice(&b[i..i + len]);
+            i += len;
         }
     }
-    out
+    // Valid by construction (ASCII, whole valid sequences, escape characters); the lossy
+    // fallback is never taken.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The length of the valid UTF-8 sequence `b` starts with (its first byte is not ASCII), 0 when
+/// it does not start with one: the Unicode table of well-formed sequences, which `str::from_utf8`
+/// follows (no overlong forms, no surrogates, nothing above U+10FFFF).
+fn utf8_sequence_len(b: &[u8]) -> usize {
+    let cont = |at: usize, lo: u8, hi: u8| b.get(at).is_some_and(|&x| (lo..=hi).contains(&x));
+    let ok = match b[0] {
+        0xC2..=0xDF => cont(1, 0x80, 0xBF),
+        0xE0 => cont(1, 0xA0, 0xBF) && cont(2, 0x80, 0xBF),
+        0xE1..=0xEC | 0xEE..=0xEF => cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF),
+        0xED => cont(1, 0x80, 0x9F) && cont(2, 0x80, 0xBF),
+        0xF0 => cont(1, 0x90, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF),
+        0xF1..=0xF3 => cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF),
+        0xF4 => cont(1, 0x80, 0x8F) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF),
+        _ => false,
+    };
+    match (ok, b[0]) {
+        (false, _) => 0,
+        (true, 0xC2..=0xDF) => 2,
+        (true, 0xE0..=0xEF) => 3,
+        (true, _) => 4,
+    }
+}
+
+/// The UTF-8 bytes of the escape character storing byte `b` (0x80..=0xFF): U+10FF00 + b is
+/// `F4 8F BE|BF 10xxxxxx`.
+#[inline]
+fn escape_bytes(b: u8) -> [u8; 4] {
+    debug_assert!(b >= 0x80);
+    [
+        LEAD,
+        0x8F,
+        if b < 0xC0 { 0xBE } else { 0xBF },
+        0x80 | (b & 0x3F),
+    ]
 }
 
 /// The stored form of `s` again after it was joined from parts: escapes that now make a valid
@@ -139,11 +189,42 @@ fn escape_count(s: &str) -> usize {
     n
 }
 
+/// A stored string and the Go bytes it holds.
+type Known = (Rc<str>, Arc<[u8]>);
+
+thread_local! {
+    /// The last binary file stored as a string by [`remember_bytes`], with the bytes it came from.
+    static KNOWN: RefCell<Option<Known>> = const { RefCell::new(None) };
+}
+
+/// Records that the stored string `s` holds exactly `bytes`, so that [`to_bytes`] of that very
+/// string copies them instead of decoding its escapes: `.Files.Get "x.bin" | b64enc` and
+/// `| sha256sum` read a binary file back as bytes right after storing it. One entry per thread;
+/// holding `s` keeps its address from being reused by another string while it is recorded.
+pub fn remember_bytes(s: &Rc<str>, bytes: &Arc<[u8]>) {
+    if has_escapes(s) {
+        KNOWN.with(|k| *k.borrow_mut() = Some((s.clone(), bytes.clone())));
+    }
+}
+
+/// The bytes [`remember_bytes`] recorded for `s`, when `s` is that string (same address and
+/// length: a stored string is never changed in place).
+fn known_bytes(s: &str) -> Option<Vec<u8>> {
+    KNOWN.with(|k| {
+        let known = k.borrow();
+        let (text, bytes) = known.as_ref()?;
+        (std::ptr::eq(text.as_ptr(), s.as_ptr()) && text.len() == s.len()).then(|| bytes.to_vec())
+    })
+}
+
 /// Go's bytes of the stored string `s` (borrowed when it holds no escapes).
 #[inline]
 pub fn to_bytes(s: &str) -> Cow<'_, [u8]> {
     if !has_escapes(s) {
         return Cow::Borrowed(s.as_bytes());
+    }
+    if let Some(bytes) = known_bytes(s) {
+        return Cow::Owned(bytes);
     }
     Cow::Owned(decode(s))
 }
@@ -157,14 +238,26 @@ pub fn into_bytes(s: String) -> Vec<u8> {
 }
 
 fn decode(s: &str) -> Vec<u8> {
+    // Byte-wise: every character but an escape is copied as it is; an escape is `F4 8F BE|BF x`.
+    let b = s.as_bytes();
     let mut out = Vec::with_capacity(s.len());
-    let mut buf = [0u8; 4];
-    for c in s.chars() {
-        match escaped_byte(c) {
-            Some(b) => out.push(b),
-            None => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
+    let mut i = 0;
+    while let Some(at) = b[i..].iter().position(|&x| x == LEAD) {
+        let at = i + at;
+        out.extend_from_slice(&b[i..at]);
+        match (b.get(at + 1), b.get(at + 2), b.get(at + 3)) {
+            (Some(0x8F), Some(&third @ (0xBE | 0xBF)), Some(&last)) => {
+                let high = if third == 0xBE { 0x80 } else { 0xC0 };
+                out.push(high | (last & 0x3F));
+                i = at + 4;
+            }
+            _ => {
+                out.push(LEAD);
+                i = at + 1;
+            }
         }
     }
+    out.extend_from_slice(&b[i..]);
     out
 }
 
@@ -291,6 +384,99 @@ mod tests {
         }
         let all: Vec<u8> = (0..=255).collect();
         assert_eq!(to_bytes(&from_bytes(&all)).as_ref(), &all[..]);
+    }
+
+    #[test]
+    fn escape_bytes_are_the_escape_characters() {
+        for b in 0x80..=0xFFu8 {
+            let c = char::from_u32(0x10FF00 + u32::from(b)).unwrap();
+            let mut buf = [0u8; 4];
+            assert_eq!(c.encode_utf8(&mut buf).as_bytes(), escape_bytes(b));
+            assert_eq!(escaped_byte(c), Some(b));
+        }
+        // A valid character with lead byte F4 that is not an escape is copied as it is.
+        let bytes = b"\xf4\x80\x80\x80\xf4\x8f\xbd\xbfx\xff\xf4\x8f";
+        let s = from_bytes(bytes).into_owned();
+        assert!(s.starts_with("\u{100000}\u{10FF7F}x"));
+        assert_eq!(to_bytes(&s).as_ref(), bytes);
+        // Pseudo-random bytes, as a binary file holds them, round-trip.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let random: Vec<u8> = (0..4096)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        let s = from_bytes(&random).into_owned();
+        assert_eq!(to_bytes(&s).as_ref(), &random[..]);
+        assert_eq!(byte_len(&s), random.len());
+    }
+
+    /// The hand-written encoder against `utf8_chunks` (the reference it replaced) on every
+    /// sequence of up to three bytes from an alphabet covering every class of UTF-8 byte.
+    #[test]
+    fn encode_matches_utf8_chunks() {
+        fn reference(b: &[u8]) -> String {
+            let mut out = String::new();
+            for chunk in b.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    if c as u32 >= FIRST {
+                        let mut buf = [0u8; 4];
+                        for &byte in c.encode_utf8(&mut buf).as_bytes() {
+                            out.push(escaped_char(byte));
+                        }
+                    } else {
+                        out.push(c);
+                    }
+                }
+                chunk
+                    .invalid()
+                    .iter()
+                    .for_each(|&x| out.push(escaped_char(x)));
+            }
+            out
+        }
+        fn escaped_char(b: u8) -> char {
+            char::from_u32(0x10FF00 + u32::from(b)).unwrap()
+        }
+        let alphabet = [
+            0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBE, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF,
+            0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ];
+        let mut seq = Vec::new();
+        for &a in &alphabet {
+            for &b in &alphabet {
+                for &c in &alphabet {
+                    for &d in &[0x80u8, 0xBF, 0x41] {
+                        seq.clear();
+                        seq.extend_from_slice(&[a, b, c, d]);
+                        for n in 1..=4 {
+                            assert_eq!(encode(&seq[..n]), reference(&seq[..n]), "{:x?}", &seq[..n]);
+                        }
+                    }
+                }
+            }
+        }
+        let escape_range = "\u{10FF80}a\u{10FFFF}\u{10FF7F}";
+        assert_eq!(
+            encode(escape_range.as_bytes()),
+            reference(escape_range.as_bytes())
+        );
+    }
+
+    #[test]
+    fn remembered_bytes_are_those_of_that_string_only() {
+        let bytes: Arc<[u8]> = Arc::from(&b"a\xff\xfeb"[..]);
+        let stored: Rc<str> = Rc::from(from_bytes(&bytes));
+        remember_bytes(&stored, &bytes);
+        assert_eq!(to_bytes(&stored).as_ref(), &bytes[..]);
+        // A part of it, or an equal string elsewhere, is decoded as usual.
+        let part = &stored[..stored.len() - 1];
+        assert_eq!(to_bytes(part).as_ref(), b"a\xff\xfe");
+        let copy = stored.to_string();
+        assert_eq!(to_bytes(&copy).as_ref(), &bytes[..]);
     }
 
     #[test]

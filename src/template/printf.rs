@@ -110,6 +110,12 @@ fn can_backquote(s: &str) -> bool {
     })
 }
 
+/// A field as [`Printer::print_fields`] walks it: a value, or a nil pointer of the named type.
+enum StructField<'f> {
+    Value(&'f Value),
+    NilPointer(&'static str),
+}
+
 #[derive(Default, Clone, Copy)]
 struct Flags {
     plus: bool,
@@ -620,42 +626,55 @@ impl Printer {
             self.buf.push('}');
             return;
         }
-        if pointer && depth == 0 {
-            self.buf.push('&');
-        }
-        self.buf.push('{');
-        for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
-                self.buf.push(' ');
-            }
-            if self.f.plus_v {
-                self.buf.push_str(field.name);
-                self.buf.push(':');
-            }
-            self.print_arg(&field.value, verb, depth + 1);
-        }
-        self.buf.push('}');
+        let fields = fields
+            .iter()
+            .map(|f| (Some(f.name), StructField::Value(&f.value)));
+        self.print_fields(fields, pointer, verb, depth);
     }
 
     /// Go's `printValue` of a struct of unexported fields (see `Object::fmt_fields`), `&` first for
     /// a pointer at the top; a nil pointer field takes the integer verbs as the number 0, and is a
     /// bad verb otherwise.
     fn print_fmt_fields(&mut self, fields: &[FmtField], pointer: bool, verb: char, depth: usize) {
+        let fields = fields.iter().map(|f| {
+            let field = match f {
+                FmtField::Value(v) => StructField::Value(v),
+                FmtField::NilPointer(type_name) => StructField::NilPointer(type_name),
+            };
+            (None, field)
+        });
+        self.print_fields(fields, pointer, verb, depth);
+    }
+
+    /// The one loop of Go's `printValue` for a struct without `%#v`: `&` first for a pointer at
+    /// the top, then `{`, the fields separated by spaces (each with its name and `:` under `%+v`
+    /// where the name is known), `}`.
+    fn print_fields<'f>(
+        &mut self,
+        fields: impl Iterator<Item = (Option<&'static str>, StructField<'f>)>,
+        pointer: bool,
+        verb: char,
+        depth: usize,
+    ) {
         if pointer && depth == 0 {
             self.buf.push('&');
         }
         self.buf.push('{');
-        for (i, field) in fields.iter().enumerate() {
+        for (i, (name, field)) in fields.enumerate() {
             if i > 0 {
                 self.buf.push(' ');
             }
+            if let (Some(name), true) = (name, self.f.plus_v) {
+                self.buf.push_str(name);
+                self.buf.push(':');
+            }
             match field {
-                FmtField::Value(v) => self.print_arg(v, verb, depth + 1),
-                FmtField::NilPointer(_) if verb == 'v' => self.buf.push_str("<nil>"),
-                FmtField::NilPointer(_) if matches!(verb, 'b' | 'o' | 'd' | 'x' | 'X') => {
+                StructField::Value(v) => self.print_arg(v, verb, depth + 1),
+                StructField::NilPointer(_) if verb == 'v' => self.buf.push_str("<nil>"),
+                StructField::NilPointer(_) if matches!(verb, 'b' | 'o' | 'd' | 'x' | 'X') => {
                     self.print_arg(&Value::Uint(0, UintKind::Uintptr), verb, depth + 1)
                 }
-                FmtField::NilPointer(type_name) => {
+                StructField::NilPointer(type_name) => {
                     self.buf.push_str("%!");
                     self.buf.push(verb);
                     self.buf.push('(');
