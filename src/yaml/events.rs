@@ -393,8 +393,10 @@ impl KeyRules<'_> {
                 }
                 '#' if matches!(prev, ' ' | '\t' | '\n') => return Ok(()),
                 // `2:` before a flow indicator: go-yaml keeps the `:` in the scalar (`[2:, 3]` is
-                // `"2:"`), yaml-rust2 ends the scalar there and reads a key.
+                // `"2:"`), yaml-rust2 ends the scalar there and reads a key. A `:` where a token
+                // starts is a value indicator to both (`[:]`).
                 ':' if p.line == mark.line
+                    && p.index > mark.index
                     && self
                         .at(p.index + 1)
                         .is_some_and(|c| matches!(c, ',' | '[' | ']' | '{' | '}')) =>

@@ -812,7 +812,7 @@ fn quote_flow_plain(text: &str, mark: &Mark) -> Option<String> {
         match b {
             b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}' => return None,
             b'#' if matches!(prev, b' ' | b'\t') => return None,
-            b':' if matches!(next, Some(b',' | b'[' | b']' | b'{' | b'}')) => {
+            b':' if i > 0 && matches!(next, Some(b',' | b'[' | b']' | b'{' | b'}')) => {
                 let scalar = &rest[..=i];
                 return Some(format!(
                     "{}'{}'{}",
@@ -1857,6 +1857,35 @@ mod tests {
         };
         assert!(Rc::ptr_eq(&entries[0].1, &entries[1].1));
         assert_eq!(entries[1].0.line, 2);
+    }
+
+    /// A `:` where a token starts in flow context is a value indicator, never kept in a plain
+    /// scalar (go-yaml refuses `[:]`, `did not find expected node content`; the oracle's sweep
+    /// found an earlier rule of ours reading it as the string `":"`).
+    #[test]
+    fn colon_at_a_flow_token_start_is_not_quoted() {
+        assert!(parse_nodes("keywords: [:]\n", 1).is_err());
+        assert!(quote_flow_plain(
+            "[:]",
+            &Mark {
+                index: 1,
+                line: 1,
+                col: 1
+            }
+        )
+        .is_none());
+        assert_eq!(
+            quote_flow_plain(
+                "[it's:, 3]",
+                &Mark {
+                    index: 1,
+                    line: 1,
+                    col: 1
+                }
+            )
+            .as_deref(),
+            Some("['it''s:', 3]")
+        );
     }
 
     #[test]
