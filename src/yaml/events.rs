@@ -134,6 +134,12 @@ impl<'a> Events<'a> {
 pub(super) const FLOW_KEY_WITHOUT_BLANK: &str =
     "a `?` key indicator in flow context without a blank after it";
 
+/// A plain scalar in flow context with a `:` right before a flow indicator (`[2:, 3]`): go-yaml v2
+/// keeps the `:` in the scalar (`"2:"`), yaml-rust2 reads a key `2`. The event source refuses it
+/// with this (not go-yaml's) text, and [`super::load`] reads the text again with the scalar quoted.
+pub(super) const FLOW_COLON_IN_PLAIN: &str =
+    "a `:` right before a flow indicator inside a plain scalar in flow context";
+
 /// The events of `text` as [`super::simple`] reads them, handed to `sink` one by one as they are
 /// read ([`super::simple::stream_events`]) through the same key rules as [`Events`], so that a
 /// reader building data while reading refuses what every other reader of events refuses. `None`
@@ -386,6 +392,17 @@ impl KeyRules<'_> {
                     return Ok(())
                 }
                 '#' if matches!(prev, ' ' | '\t' | '\n') => return Ok(()),
+                // `2:` before a flow indicator: go-yaml keeps the `:` in the scalar (`[2:, 3]` is
+                // `"2:"`), yaml-rust2 ends the scalar there and reads a key. A `:` where a token
+                // starts is a value indicator to both (`[:]`).
+                ':' if p.line == mark.line
+                    && p.index > mark.index
+                    && self
+                        .at(p.index + 1)
+                        .is_some_and(|c| matches!(c, ',' | '[' | ']' | '{' | '}')) =>
+                {
+                    return Err(EventError::new(*mark, FLOW_COLON_IN_PLAIN))
+                }
                 // yaml-rust2 reads `?x` as a scalar; `super::load` puts a blank after the `?`.
                 '?' if p.index == mark.index => {
                     return Err(EventError::new(*mark, FLOW_KEY_WITHOUT_BLANK))

@@ -281,6 +281,10 @@ fn parse_reindenting_lines(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>,
                 Some(fixed) => owned = Some(fixed),
                 None => return Err(e),
             },
+            Err(Retry::QuoteFlowPlain(mark, e)) => match quote_flow_plain(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => return Err(e),
+            },
             Err(Retry::SpaceAfterFlowKey(mark, e)) => match space_after_flow_key(current, &mark) {
                 Some(fixed) => owned = Some(fixed),
                 None => return Err(e),
@@ -343,6 +347,7 @@ enum Retry {
     TabAfterColon(Mark, Error),
     SpaceBeforeComment(Mark, Error),
     SpaceAfterFlowKey(Mark, Error),
+    QuoteFlowPlain(Mark, Error),
 }
 
 impl From<Error> for Retry {
@@ -361,6 +366,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         tab_after_colon_at: None,
         comment_at: None,
         flow_key_at: None,
+        flow_colon_at: None,
         chars: text.contains('\t').then(|| text.chars().collect()),
         ascii: text.is_ascii(),
         lazy_chars: std::cell::OnceCell::new(),
@@ -792,6 +798,37 @@ fn space_before_comment(text: &str, mark: &Mark) -> Option<String> {
     (c == '#').then(|| format!("{} {}", &text[..at], &text[at..]))
 }
 
+/// Single-quotes the plain scalar at `mark` up to and with its first `:` that a flow indicator
+/// follows on its line: go-yaml keeps such a `:` in a plain scalar in flow context (`[2:, 3]` is
+/// `"2:"`), yaml-rust2 reads a key. A plain scalar ending in `:` is a string either way. `None`
+/// when the scalar ends before such a `:` (a line break, a flow indicator, `: `, ` #`).
+fn quote_flow_plain(text: &str, mark: &Mark) -> Option<String> {
+    let (start, _) = text.char_indices().nth(mark.index)?;
+    let rest = &text[start..];
+    let bytes = rest.as_bytes();
+    let mut prev = b' ';
+    for (i, &b) in bytes.iter().enumerate() {
+        let next = bytes.get(i + 1).copied();
+        match b {
+            b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}' => return None,
+            b'#' if matches!(prev, b' ' | b'\t') => return None,
+            b':' if i > 0 && matches!(next, Some(b',' | b'[' | b']' | b'{' | b'}')) => {
+                let scalar = &rest[..=i];
+                return Some(format!(
+                    "{}'{}'{}",
+                    &text[..start],
+                    scalar.replace('\'', "''"),
+                    &rest[i + 1..]
+                ));
+            }
+            b':' if next.is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n')) => return None,
+            _ => {}
+        }
+        prev = b;
+    }
+    None
+}
+
 /// Puts a blank after the `?` at `mark`: in flow context go-yaml reads `?x` as the key indicator
 /// and `x` (`[?x]` is `[{x: null}]`), yaml-rust2 as the scalar `?x`. `None` when there is no `?`
 /// there.
@@ -899,6 +936,8 @@ struct Loader<'a> {
     comment_at: Option<Mark>,
     /// Where a `?` without a blank after it opens a flow key (`events::FLOW_KEY_WITHOUT_BLANK`).
     flow_key_at: Option<Mark>,
+    /// Where a plain scalar with a `:` before a flow indicator starts (`events::FLOW_COLON_IN_PLAIN`).
+    flow_colon_at: Option<Mark>,
     /// The text's characters, kept only when it has a tab (see [`Loader::tab_before_item`],
     /// [`Loader::check_key`]).
     chars: Option<Vec<char>>,
@@ -1041,6 +1080,8 @@ impl Loader<'_> {
                 .contains("comments must be separated from other tokens")
             {
                 self.comment_at = Some(e.mark);
+            } else if e.info == super::events::FLOW_COLON_IN_PLAIN {
+                self.flow_colon_at = Some(e.mark);
             } else if e.info == super::events::FLOW_KEY_WITHOUT_BLANK {
                 self.flow_key_at = Some(e.mark);
             } else if e.info == "invalid indentation"
@@ -1071,6 +1112,9 @@ impl Loader<'_> {
         }
         if let Some(m) = self.flow_key_at.take() {
             return Retry::SpaceAfterFlowKey(m, e);
+        }
+        if let Some(m) = self.flow_colon_at.take() {
+            return Retry::QuoteFlowPlain(m, e);
         }
         match self.flow_line_at.take() {
             Some(m) => Retry::IndentFlowLine(m, e),
@@ -1813,6 +1857,35 @@ mod tests {
         };
         assert!(Rc::ptr_eq(&entries[0].1, &entries[1].1));
         assert_eq!(entries[1].0.line, 2);
+    }
+
+    /// A `:` where a token starts in flow context is a value indicator, never kept in a plain
+    /// scalar (go-yaml refuses `[:]`, `did not find expected node content`; the oracle's sweep
+    /// found an earlier rule of ours reading it as the string `":"`).
+    #[test]
+    fn colon_at_a_flow_token_start_is_not_quoted() {
+        assert!(parse_nodes("keywords: [:]\n", 1).is_err());
+        assert!(quote_flow_plain(
+            "[:]",
+            &Mark {
+                index: 1,
+                line: 1,
+                col: 1
+            }
+        )
+        .is_none());
+        assert_eq!(
+            quote_flow_plain(
+                "[it's:, 3]",
+                &Mark {
+                    index: 1,
+                    line: 1,
+                    col: 1
+                }
+            )
+            .as_deref(),
+            Some("['it''s:', 3]")
+        );
     }
 
     #[test]
