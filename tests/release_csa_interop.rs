@@ -8,10 +8,11 @@
 //!
 //! The chain: `install --server-side=false` (a `csa` release); live edits with kubectl (scale,
 //! annotate); `upgrade` with no `--server-side` flag (`auto` on a csa release stays client-side)
-//! changing a value; another live edit; then Helm upgrades (a container port removed, a ConfigMap
-//! key removed, an env element removed by merge key, a value changed), rolls back to Rudder's
-//! revision 2, then to its own revision 3; Helm 4 then migrates the release to server-side apply
-//! (`upgrade --server-side=true`).
+//! changing a value; `rollback` to 1; more live edits (a ConfigMap annotation, a custom-resource
+//! field); then Helm upgrades (a container port removed, a ConfigMap key removed, an env element
+//! removed by merge key, custom-resource fields changed and removed, a value changed), rolls back
+//! to Rudder's revision 2, then to its own revision 4; Helm 4 then migrates the release to
+//! server-side apply (`upgrade --server-side=true`).
 mod common;
 use common::{kubeconfig, oracle, HelmEnv};
 
@@ -65,6 +66,23 @@ data:
   {{- if not .Values.v2 }}
   dropped: "soon"
   {{- end }}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: r-mon
+spec:
+  selector:
+    matchLabels:
+      app: web
+  endpoints:
+    - port: http
+      {{- if .Values.v2 }}
+      interval: 30s
+      {{- end }}
+  {{- if not .Values.v2 }}
+  jobLabel: app
+  {{- end }}
 "#;
 
 struct Tools {
@@ -96,6 +114,7 @@ impl Tools {
                 "get",
                 "deployment/r-web",
                 "configmap/r-cfg",
+                "servicemonitor/r-mon",
                 "-o",
                 "json",
                 "--show-managed-fields",
@@ -279,10 +298,24 @@ fn chain(tools: &Tools, cleanup: &mut common::Cleanup, helm_name: &str) -> Vec<(
             &tools.rudder,
             vec!["upgrade", "r", chart, "--set", "level=two"],
         ),
+        ("rudder rollback", &tools.rudder, vec!["rollback", "r", "1"]),
         (
             "edit",
             &tools.kubectl,
             vec!["annotate", "configmap", "r-cfg", "live=yes"],
+        ),
+        (
+            "edit",
+            &tools.kubectl,
+            vec![
+                "patch",
+                "servicemonitor",
+                "r-mon",
+                "--type",
+                "merge",
+                "-p",
+                r#"{"spec":{"sampleLimit":5}}"#,
+            ],
         ),
         (
             "edit",
@@ -316,9 +349,9 @@ fn chain(tools: &Tools, cleanup: &mut common::Cleanup, helm_name: &str) -> Vec<(
             ],
         ),
         (
-            "helm rollback to helm's 3",
+            "helm rollback to helm's 4",
             helm,
-            vec!["rollback", "r", "3"],
+            vec!["rollback", "r", "4"],
         ),
     ];
     if helm_name == "helm4" {
@@ -364,6 +397,7 @@ fn chain(tools: &Tools, cleanup: &mut common::Cleanup, helm_name: &str) -> Vec<(
 
 fn set_up(what: &str) -> Option<(common::Cleanup, Tools)> {
     let kubeconfig = kubeconfig()?;
+    common::servicemonitor_crd(&kubeconfig);
     let dir = common::scratch(what);
     let cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
     let chart = dir.join("chart");
@@ -406,30 +440,35 @@ fn check_steps(states: &[(String, Value)]) {
     // Rudder's upgrade: the chart's replicas win over the live scale, the live annotation stays.
     assert_eq!(deployment(1)["spec"]["replicas"], 1);
     assert_eq!(deployment(1)["metadata"]["annotations"]["edited"], "yes");
-    // Helm's upgrade over Rudder's revision.
-    assert_eq!(deployment(2)["spec"]["replicas"], 1);
-    assert_eq!(container(2)["ports"].as_array().unwrap().len(), 1);
+    // Rudder's rollback to 1: a third client-side revision.
+    assert_eq!(methods(2), ["csa", "csa", "csa"]);
+    assert_eq!(container(2)["env"][1]["value"], "one");
+    // Helm's upgrade over Rudder's revisions.
+    assert_eq!(deployment(3)["spec"]["replicas"], 1);
+    assert_eq!(container(3)["ports"].as_array().unwrap().len(), 1);
     assert_eq!(
-        container(2)["env"],
+        container(3)["env"],
         serde_json::json!([{"name": "LEVEL", "value": "three"}])
     );
-    assert_eq!(
-        at(2)["ConfigMap/r-cfg"]["data"],
-        serde_json::json!({"level": "three"})
-    );
-    assert_eq!(
-        at(2)["ConfigMap/r-cfg"]["metadata"]["annotations"]["live"],
-        "yes"
-    );
-    // Back to Rudder's revision 2, then Helm's revision 3.
-    assert_eq!(container(3)["ports"].as_array().unwrap().len(), 2);
-    assert_eq!(container(3)["env"][0]["name"], "A");
-    assert_eq!(at(3)["ConfigMap/r-cfg"]["data"]["dropped"], "soon");
-    assert_eq!(container(4)["ports"].as_array().unwrap().len(), 1);
-    assert_eq!(deployment(4)["metadata"]["annotations"]["edited"], "again");
-    let history = states[4].1["reports"]["history"].as_array().unwrap();
-    assert_eq!(history.len(), 5);
-    assert_eq!(history[4]["description"], "Rollback to 3");
+    let config = &at(3)["ConfigMap/r-cfg"];
+    assert_eq!(config["data"], serde_json::json!({"level": "three"}));
+    assert_eq!(config["metadata"]["annotations"]["live"], "yes");
+    // A custom resource: a JSON merge patch, the live field kept.
+    let monitor = &at(3)["ServiceMonitor/r-mon"]["spec"];
+    assert_eq!(monitor["jobLabel"], Value::Null);
+    assert_eq!(monitor["sampleLimit"], 5);
+    assert_eq!(monitor["endpoints"][0]["interval"], "30s");
+    // Back to Rudder's revision 2, then Helm's revision 4.
+    assert_eq!(container(4)["ports"].as_array().unwrap().len(), 2);
+    assert_eq!(container(4)["env"][0]["name"], "A");
+    assert_eq!(container(4)["env"][1]["value"], "two");
+    assert_eq!(at(4)["ConfigMap/r-cfg"]["data"]["dropped"], "soon");
+    assert_eq!(container(5)["ports"].as_array().unwrap().len(), 1);
+    assert_eq!(deployment(5)["metadata"]["annotations"]["edited"], "again");
+    let history = states[5].1["reports"]["history"].as_array().unwrap();
+    assert_eq!(history.len(), 6);
+    assert_eq!(history[2]["description"], "Rollback to 1");
+    assert_eq!(history[5]["description"], "Rollback to 4");
 }
 
 #[test]
@@ -448,7 +487,7 @@ fn helm4_continues_a_release_rudder_wrote_client_side_and_migrates_it() {
     };
     let states = chain(&tools, &mut cleanup, "helm4");
     check_steps(&states);
-    let last = &states[5].1;
+    let last = &states[6].1;
     let methods: Vec<&str> = last["records"]
         .as_array()
         .unwrap()
