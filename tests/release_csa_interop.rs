@@ -1,0 +1,505 @@
+//! Real Helm continues a client-side release that Rudder wrote, exactly as it continues one it
+//! wrote itself. Each chain runs twice on the local control plane, in its own namespace (`rb-…`):
+//! once with Rudder writing the first revisions, once with helm v4.1.4 writing them with the same
+//! flags (the twin); then the same Helm (v3.17.3 or v4.1.4) continues both. After every step the
+//! live objects (minus what the server sets per object and the controllers' managed fields) and
+//! the decoded release records (minus times) must be equal, and so must `history`, `get values
+//! -a` and `get manifest`.
+//!
+//! The chain: `install --server-side=false` (a `csa` release); live edits with kubectl (scale,
+//! annotate); `upgrade` with no `--server-side` flag (`auto` on a csa release stays client-side)
+//! changing a value; `rollback` to 1; more live edits (a ConfigMap annotation, a custom-resource
+//! field); then Helm upgrades (a container port removed, a ConfigMap key removed, an env element
+//! removed by merge key, custom-resource fields changed and removed, a value changed), rolls back
+//! to Rudder's revision 2, then to its own revision 4; Helm 4 then migrates the release to
+//! server-side apply (`upgrade --server-side=true`).
+mod common;
+use common::{kubeconfig, oracle, HelmEnv};
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use serde_json::Value;
+
+const CHART_YAML: &str = "apiVersion: v2\nname: interop\nversion: 0.1.0\n";
+
+const VALUES: &str = "image: registry.k8s.io/pause:3.10\nlevel: one\nv2: false\n";
+
+const TEMPLATES: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: r-web
+  labels:
+    app: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: {{ .Values.image }}
+          env:
+            {{- if not .Values.v2 }}
+            - name: A
+              value: "1"
+            {{- end }}
+            - name: LEVEL
+              value: {{ .Values.level | quote }}
+          ports:
+            - containerPort: 80
+            {{- if not .Values.v2 }}
+            - containerPort: 81
+            {{- end }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: r-cfg
+data:
+  level: {{ .Values.level | quote }}
+  {{- if not .Values.v2 }}
+  dropped: "soon"
+  {{- end }}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: r-mon
+spec:
+  selector:
+    matchLabels:
+      app: web
+  endpoints:
+    - port: http
+      {{- if .Values.v2 }}
+      interval: 30s
+      {{- end }}
+  {{- if not .Values.v2 }}
+  jobLabel: app
+  {{- end }}
+"#;
+
+struct Tools {
+    env: HelmEnv,
+    helm3: PathBuf,
+    helm4: PathBuf,
+    rudder: PathBuf,
+    kubectl: PathBuf,
+    chart: String,
+}
+
+impl Tools {
+    fn must(&self, program: &Path, args: &[&str]) -> String {
+        self.env.must(program, args)
+    }
+
+    fn kubectl(&self, ns: &str, args: &[&str]) -> String {
+        let mut all = vec!["-n", ns];
+        all.extend_from_slice(args);
+        self.must(&self.kubectl, &all)
+    }
+
+    /// The release's objects as the server holds them, minus what differs between namespaces
+    /// and runs; only Helm's managed-fields entries, without their times.
+    fn live(&self, ns: &str) -> Value {
+        let text = self.kubectl(
+            ns,
+            &[
+                "get",
+                "deployment/r-web",
+                "configmap/r-cfg",
+                "servicemonitor/r-mon",
+                "-o",
+                "json",
+                "--show-managed-fields",
+            ],
+        );
+        let mut list: Value = serde_json::from_str(&text).unwrap();
+        let mut out = serde_json::Map::new();
+        for mut item in list["items"].as_array_mut().unwrap().drain(..) {
+            let key = format!(
+                "{}/{}",
+                item["kind"].as_str().unwrap(),
+                item["metadata"]["name"].as_str().unwrap()
+            );
+            let object = item.as_object_mut().unwrap();
+            object.remove("status");
+            let meta = object["metadata"].as_object_mut().unwrap();
+            for key in [
+                "namespace",
+                "uid",
+                "resourceVersion",
+                "creationTimestamp",
+                "generation",
+            ] {
+                meta.remove(key);
+            }
+            if let Some(Value::Object(annotations)) = meta.get_mut("annotations") {
+                annotations.remove("meta.helm.sh/release-namespace");
+                annotations.remove("deployment.kubernetes.io/revision");
+            }
+            if let Some(Value::Array(entries)) = meta.get_mut("managedFields") {
+                entries.retain(|e| e["manager"] == "helm");
+                for entry in entries.iter_mut() {
+                    entry.as_object_mut().unwrap().remove("time");
+                }
+            }
+            out.insert(key, item);
+        }
+        Value::Object(out)
+    }
+
+    /// The release's records, oldest first, decoded, without times and chart modtimes, the
+    /// namespace's name replaced.
+    fn records(&self, ns: &str) -> Vec<Value> {
+        let text = self.kubectl(
+            ns,
+            &["get", "secrets", "-l", "owner=helm,name=r", "-o", "json"],
+        );
+        let list: Value = serde_json::from_str(&text).unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut out: Vec<Value> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let outer = b64.decode(s["data"]["release"].as_str().unwrap()).unwrap();
+                let gz = b64.decode(outer).unwrap();
+                let mut json = String::new();
+                std::io::Read::read_to_string(
+                    &mut flate2::read::GzDecoder::new(gz.as_slice()),
+                    &mut json,
+                )
+                .unwrap();
+                let mut rel: Value = serde_json::from_str(&json.replace(ns, "NAMESPACE")).unwrap();
+                let info = rel["info"].as_object_mut().unwrap();
+                for key in ["first_deployed", "last_deployed", "deleted"] {
+                    info.remove(key);
+                }
+                let chart = rel["chart"].as_object_mut().unwrap();
+                chart.remove("modtime");
+                chart.remove("schemamodtime");
+                for list in ["templates", "files"] {
+                    for file in chart
+                        .get_mut(list)
+                        .and_then(Value::as_array_mut)
+                        .into_iter()
+                        .flatten()
+                    {
+                        file.as_object_mut().unwrap().remove("modtime");
+                    }
+                }
+                rel
+            })
+            .collect();
+        out.sort_by_key(|rel| rel["version"].as_i64());
+        out
+    }
+
+    /// What `program` reports about the release: `history` (without times), `get values -a`,
+    /// `get manifest`.
+    fn reports(&self, program: &Path, ns: &str) -> Value {
+        let history = self.must(program, &["history", "r", "-n", ns, "-o", "json"]);
+        let mut history: Value = serde_json::from_str(&history).unwrap();
+        for entry in history.as_array_mut().unwrap() {
+            entry.as_object_mut().unwrap().remove("updated");
+        }
+        let values = self.must(
+            program,
+            &["get", "values", "r", "-n", ns, "-a", "-o", "json"],
+        );
+        let manifest = self.must(program, &["get", "manifest", "r", "-n", ns]);
+        serde_json::json!({
+            "history": history,
+            "values": serde_json::from_str::<Value>(&values).unwrap(),
+            "manifest": manifest,
+        })
+    }
+
+    /// Everything compared after a step: live objects, records, Helm's reports.
+    fn state(&self, helm: &Path, ns: &str) -> Value {
+        serde_json::json!({
+            "live": self.live(ns),
+            "records": self.records(ns),
+            "reports": self.reports(helm, ns),
+        })
+    }
+}
+
+/// The differences between two snapshots, as paths.
+fn diff(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                let (va, vb) = (
+                    x.get(key).unwrap_or(&Value::Null),
+                    y.get(key).unwrap_or(&Value::Null),
+                );
+                diff(va, vb, &format!("{path}/{key}"), out);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                diff(va, vb, &format!("{path}/{i}"), out);
+            }
+        }
+        _ if a != b => out.push(format!("{path}: {a} vs {b}")),
+        _ => {}
+    }
+}
+
+fn assert_same(what: &str, ours: &Value, theirs: &Value) {
+    let mut differences = Vec::new();
+    diff(ours, theirs, "", &mut differences);
+    assert!(
+        differences.is_empty(),
+        "{what}: Rudder's release differs from the twin Helm wrote:\n{}",
+        differences.join("\n")
+    );
+}
+
+/// Runs the chain with `helm` (helm v3 or v4) continuing, in a Rudder-written namespace and a
+/// twin helm v4 wrote; asserts equality after every step and returns the last state of the
+/// Rudder-written one with each step's name.
+fn chain(tools: &Tools, cleanup: &mut common::Cleanup, helm_name: &str) -> Vec<(String, Value)> {
+    let helm = if helm_name == "helm3" {
+        &tools.helm3
+    } else {
+        &tools.helm4
+    };
+    let chart = tools.chart.as_str();
+    let pid = std::process::id();
+    let ours = cleanup.namespace(&format!("rb-{helm_name}-rudder-{pid}"));
+    let twin = cleanup.namespace(&format!("rb-{helm_name}-twin-{pid}"));
+    let mut steps: Vec<(&str, &Path, Vec<&str>)> = vec![
+        (
+            "install --server-side=false",
+            &tools.rudder,
+            vec!["install", "r", chart, "--server-side=false"],
+        ),
+        (
+            "edit",
+            &tools.kubectl,
+            vec!["scale", "deployment", "r-web", "--replicas=3"],
+        ),
+        (
+            "edit",
+            &tools.kubectl,
+            vec!["annotate", "deployment", "r-web", "edited=yes"],
+        ),
+        (
+            "upgrade (auto)",
+            &tools.rudder,
+            vec!["upgrade", "r", chart, "--set", "level=two"],
+        ),
+        ("rudder rollback", &tools.rudder, vec!["rollback", "r", "1"]),
+        (
+            "edit",
+            &tools.kubectl,
+            vec!["annotate", "configmap", "r-cfg", "live=yes"],
+        ),
+        (
+            "edit",
+            &tools.kubectl,
+            vec![
+                "patch",
+                "servicemonitor",
+                "r-mon",
+                "--type",
+                "merge",
+                "-p",
+                r#"{"spec":{"sampleLimit":5}}"#,
+            ],
+        ),
+        (
+            "edit",
+            &tools.kubectl,
+            vec!["scale", "deployment", "r-web", "--replicas=2"],
+        ),
+        (
+            "helm upgrade",
+            helm,
+            vec!["upgrade", "r", chart, "--set", "v2=true,level=three"],
+        ),
+        (
+            "edit",
+            &tools.kubectl,
+            vec!["scale", "deployment", "r-web", "--replicas=4"],
+        ),
+        (
+            "helm rollback to rudder's 2",
+            helm,
+            vec!["rollback", "r", "2"],
+        ),
+        (
+            "edit",
+            &tools.kubectl,
+            vec![
+                "annotate",
+                "deployment",
+                "r-web",
+                "edited=again",
+                "--overwrite",
+            ],
+        ),
+        (
+            "helm rollback to helm's 4",
+            helm,
+            vec!["rollback", "r", "4"],
+        ),
+    ];
+    if helm_name == "helm4" {
+        steps.push((
+            "helm upgrade --server-side=true",
+            helm,
+            vec![
+                "upgrade",
+                "r",
+                chart,
+                "--reuse-values",
+                "--set",
+                "image=registry.k8s.io/pause:3.9",
+                "--server-side=true",
+            ],
+        ));
+    }
+    let mut states = Vec::new();
+    for (step, program, args) in &steps {
+        for ns in [&ours, &twin] {
+            let program = if *program == tools.rudder.as_path() && ns == &twin {
+                tools.helm4.as_path()
+            } else {
+                program
+            };
+            let mut args = args.clone();
+            args.extend(["-n", ns.as_str()]);
+            tools.must(program, &args);
+        }
+        if *step == "edit" {
+            continue;
+        }
+        let state = tools.state(helm, &ours);
+        assert_same(
+            &format!("{helm_name}: after {step}"),
+            &state,
+            &tools.state(helm, &twin),
+        );
+        states.push((step.to_string(), state));
+    }
+    states
+}
+
+fn set_up(what: &str) -> Option<(common::Cleanup, Tools)> {
+    let kubeconfig = kubeconfig()?;
+    common::servicemonitor_crd(&kubeconfig);
+    let dir = common::scratch(what);
+    let cleanup = common::Cleanup::new(&kubeconfig, Some(&dir));
+    let chart = dir.join("chart");
+    common::write_chart(
+        &chart,
+        CHART_YAML,
+        &[("values.yaml", VALUES), ("templates/all.yaml", TEMPLATES)],
+    );
+    let tools = Tools {
+        env: HelmEnv::new(&kubeconfig, &dir.join("home")),
+        helm3: common::helm_v3().expect("helm v3"),
+        helm4: oracle("v4"),
+        rudder: common::rudder_as_helm(),
+        kubectl: oracle("kubectl"),
+        chart: chart.to_str().unwrap().to_string(),
+    };
+    Some((cleanup, tools))
+}
+
+/// What each step must have done, whoever ran it (so that equality cannot pass on two equally
+/// wrong results).
+fn check_steps(states: &[(String, Value)]) {
+    let at = |i: usize| &states[i].1["live"];
+    let deployment = |i: usize| &at(i)["Deployment/r-web"];
+    let container = |i: usize| &deployment(i)["spec"]["template"]["spec"]["containers"][0];
+    let methods = |i: usize| -> Vec<String> {
+        states[i].1["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["apply_method"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(methods(0), ["csa"]);
+    assert_eq!(
+        methods(1),
+        ["csa", "csa"],
+        "auto on a csa release stays csa"
+    );
+    // Rudder's upgrade: the chart's replicas win over the live scale, the live annotation stays.
+    assert_eq!(deployment(1)["spec"]["replicas"], 1);
+    assert_eq!(deployment(1)["metadata"]["annotations"]["edited"], "yes");
+    // Rudder's rollback to 1: a third client-side revision.
+    assert_eq!(methods(2), ["csa", "csa", "csa"]);
+    assert_eq!(container(2)["env"][1]["value"], "one");
+    // Helm's upgrade over Rudder's revisions.
+    assert_eq!(deployment(3)["spec"]["replicas"], 1);
+    assert_eq!(container(3)["ports"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        container(3)["env"],
+        serde_json::json!([{"name": "LEVEL", "value": "three"}])
+    );
+    let config = &at(3)["ConfigMap/r-cfg"];
+    assert_eq!(config["data"], serde_json::json!({"level": "three"}));
+    assert_eq!(config["metadata"]["annotations"]["live"], "yes");
+    // A custom resource: a JSON merge patch, the live field kept.
+    let monitor = &at(3)["ServiceMonitor/r-mon"]["spec"];
+    assert_eq!(monitor["jobLabel"], Value::Null);
+    assert_eq!(monitor["sampleLimit"], 5);
+    assert_eq!(monitor["endpoints"][0]["interval"], "30s");
+    // Back to Rudder's revision 2, then Helm's revision 4.
+    assert_eq!(container(4)["ports"].as_array().unwrap().len(), 2);
+    assert_eq!(container(4)["env"][0]["name"], "A");
+    assert_eq!(container(4)["env"][1]["value"], "two");
+    assert_eq!(at(4)["ConfigMap/r-cfg"]["data"]["dropped"], "soon");
+    assert_eq!(container(5)["ports"].as_array().unwrap().len(), 1);
+    assert_eq!(deployment(5)["metadata"]["annotations"]["edited"], "again");
+    let history = states[5].1["reports"]["history"].as_array().unwrap();
+    assert_eq!(history.len(), 6);
+    assert_eq!(history[2]["description"], "Rollback to 1");
+    assert_eq!(history[5]["description"], "Rollback to 4");
+}
+
+#[test]
+fn helm3_continues_a_release_rudder_wrote_client_side() {
+    let Some((mut cleanup, tools)) = set_up("csa-interop-3") else {
+        return;
+    };
+    let states = chain(&tools, &mut cleanup, "helm3");
+    check_steps(&states);
+}
+
+#[test]
+fn helm4_continues_a_release_rudder_wrote_client_side_and_migrates_it() {
+    let Some((mut cleanup, tools)) = set_up("csa-interop-4") else {
+        return;
+    };
+    let states = chain(&tools, &mut cleanup, "helm4");
+    check_steps(&states);
+    let last = &states[6].1;
+    let methods: Vec<&str> = last["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["apply_method"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(methods.last(), Some(&"ssa"));
+    let managers: Vec<&str> = last["live"]["Deployment/r-web"]["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["operation"].as_str().unwrap())
+        .collect();
+    assert!(managers.contains(&"Apply"), "{managers:?}");
+}
