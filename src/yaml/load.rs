@@ -281,6 +281,10 @@ fn parse_reindenting_lines(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>,
                 Some(fixed) => owned = Some(fixed),
                 None => return Err(e),
             },
+            Err(Retry::EscapeTagBang(mark, e)) => match escape_tag_bangs(current, &mark) {
+                Some(fixed) => owned = Some(fixed),
+                None => return Err(e),
+            },
             Err(Retry::QuoteFlowPlain(mark, e)) => match quote_flow_plain(current, &mark) {
                 Some(fixed) => owned = Some(fixed),
                 None => return Err(e),
@@ -348,6 +352,7 @@ enum Retry {
     SpaceBeforeComment(Mark, Error),
     SpaceAfterFlowKey(Mark, Error),
     QuoteFlowPlain(Mark, Error),
+    EscapeTagBang(Mark, Error),
 }
 
 impl From<Error> for Retry {
@@ -367,6 +372,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         comment_at: None,
         flow_key_at: None,
         flow_colon_at: None,
+        tag_at: None,
         chars: text.contains('\t').then(|| text.chars().collect()),
         ascii: text.is_ascii(),
         lazy_chars: std::cell::OnceCell::new(),
@@ -798,6 +804,26 @@ fn space_before_comment(text: &str, mark: &Mark) -> Option<String> {
     (c == '#').then(|| format!("{} {}", &text[..at], &text[at..]))
 }
 
+/// Writes each `!` in the suffix of the `!!` tag at `mark` as `%21`: go-yaml takes `!` as a URI
+/// character of a tag's suffix (`!!!!str x` has the tag `tag:yaml.org,2002:!!str`, unknown, so its
+/// text is kept), yaml-rust2 stops the suffix there and refuses the tag. The escape reads back as
+/// the same tag. `None` when the tag at `mark` is not a `!!` tag with a `!` in its suffix.
+fn escape_tag_bangs(text: &str, mark: &Mark) -> Option<String> {
+    let (start, _) = text.char_indices().nth(mark.index)?;
+    let rest = &text[start..];
+    let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    let suffix = rest[..end].strip_prefix("!!")?;
+    if !suffix.contains('!') {
+        return None;
+    }
+    Some(format!(
+        "{}!!{}{}",
+        &text[..start],
+        suffix.replace('!', "%21"),
+        &rest[end..]
+    ))
+}
+
 /// Single-quotes the plain scalar at `mark` up to and with its first `:` that a flow indicator
 /// follows on its line: go-yaml keeps such a `:` in a plain scalar in flow context (`[2:, 3]` is
 /// `"2:"`), yaml-rust2 reads a key. A plain scalar ending in `:` is a string either way. `None`
@@ -938,6 +964,8 @@ struct Loader<'a> {
     flow_key_at: Option<Mark>,
     /// Where a plain scalar with a `:` before a flow indicator starts (`events::FLOW_COLON_IN_PLAIN`).
     flow_colon_at: Option<Mark>,
+    /// Where a tag yaml-rust2 refuses starts (perhaps a `!` in a `!!` tag's suffix).
+    tag_at: Option<Mark>,
     /// The text's characters, kept only when it has a tab (see [`Loader::tab_before_item`],
     /// [`Loader::check_key`]).
     chars: Option<Vec<char>>,
@@ -1080,6 +1108,10 @@ impl Loader<'_> {
                 .contains("comments must be separated from other tokens")
             {
                 self.comment_at = Some(e.mark);
+            } else if e.info == "while parsing a tag, did not find expected tag URI"
+                || e.info == "while scanning a tag, did not find expected whitespace or line break"
+            {
+                self.tag_at = Some(e.mark);
             } else if e.info == super::events::FLOW_COLON_IN_PLAIN {
                 self.flow_colon_at = Some(e.mark);
             } else if e.info == super::events::FLOW_KEY_WITHOUT_BLANK {
@@ -1115,6 +1147,9 @@ impl Loader<'_> {
         }
         if let Some(m) = self.flow_colon_at.take() {
             return Retry::QuoteFlowPlain(m, e);
+        }
+        if let Some(m) = self.tag_at.take() {
+            return Retry::EscapeTagBang(m, e);
         }
         match self.flow_line_at.take() {
             Some(m) => Retry::IndentFlowLine(m, e),
