@@ -17,6 +17,7 @@
 //! The fast path of `template` lives here: a chart directory's templates are parsed on a helper thread
 //! while the chart loads ([`crate::engine::preload`]), and the heads of rendered files are read on a
 //! helper thread while later templates still render ([`release::HeadReader`]).
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -203,8 +204,7 @@ impl LoadedChart {
         engine: Engine,
     ) -> Result<Rendered, Error> {
         // Started with the first rendered file: by then the thread that parsed the templates ahead
-        // has ended, and the reader's thread takes over its memory arena (and the rest of its huge
-        // page).
+        // has ended, and the reader's thread takes over its memory arena.
         let mut head_reader: Option<release::HeadReader> = None;
         let rendered = engine
             .render_with_lookup(
@@ -318,14 +318,15 @@ pub fn hook_text(hook: &Hook) -> String {
 }
 
 /// Helm's `Chart.CRDObjects`: `crds/*.yaml|yml|json` of the chart and then of each subchart, named by
-/// full path (`chart/crds/x.yaml`, `chart/charts/sub/crds/y.yaml`), with their text.
-pub fn crd_objects(chart: &Chart) -> Vec<(String, String)> {
+/// full path (`chart/crds/x.yaml`, `chart/charts/sub/crds/y.yaml`), with their text (borrowed from
+/// the chart's bytes unless they are not UTF-8: CRD files can be megabytes).
+pub fn crd_objects(chart: &Chart) -> Vec<(String, Cow<'_, str>)> {
     let mut crds = Vec::new();
     collect_crds(chart, chart.name(), &mut crds);
     crds
 }
 
-fn collect_crds(chart: &Chart, full_path: &str, crds: &mut Vec<(String, String)>) {
+fn collect_crds<'c>(chart: &'c Chart, full_path: &str, crds: &mut Vec<(String, Cow<'c, str>)>) {
     for file in &chart.files {
         let is_manifest = [".yaml", ".yml", ".json"]
             .iter()
@@ -333,7 +334,7 @@ fn collect_crds(chart: &Chart, full_path: &str, crds: &mut Vec<(String, String)>
         if file.name.starts_with("crds/") && is_manifest {
             crds.push((
                 format!("{full_path}/{}", file.name),
-                String::from_utf8_lossy(&file.data).into_owned(),
+                String::from_utf8_lossy(&file.data),
             ));
         }
     }
@@ -426,7 +427,7 @@ mod tests {
             crd_objects(&chart.chart),
             vec![(
                 "c/crds/crd.yaml".to_string(),
-                "kind: CustomResourceDefinition\n".to_string()
+                Cow::Borrowed("kind: CustomResourceDefinition\n")
             )]
         );
         let _ = std::fs::remove_dir_all(dir);

@@ -259,23 +259,32 @@ pub fn run(
         }
     };
 
+    // The whole output is built in one buffer sized up front: CRD files can be megabytes, and a
+    // buffer grown by doubling held up to twice their size.
+    let crds = if options.include_crds {
+        pipeline::crd_objects(&chart)
+    } else {
+        Vec::new()
+    };
     let mut manifest_text = String::new();
-    if options.include_crds {
-        for (name, data) in pipeline::crd_objects(&chart) {
-            match &release_dir {
-                None => push_source(&mut manifest_text, &name, &data),
-                Some(dir) => write(&mut output, dir, &name, &data),
-            }
-        }
-    }
     if release_dir.is_none() {
         manifest_text.reserve(
-            sorted
-                .manifests
-                .iter()
-                .map(|m| m.name.len() + m.content.len() + 16)
+            crds.iter()
+                .map(|(name, data)| name.len() + data.len() + 16)
+                .chain(
+                    sorted
+                        .manifests
+                        .iter()
+                        .map(|m| m.name.len() + m.content.len() + 16),
+                )
                 .sum(),
         );
+    }
+    for (name, data) in crds {
+        match &release_dir {
+            None => push_source(&mut manifest_text, &name, &data),
+            Some(dir) => write(&mut output, dir, &name, &data),
+        }
     }
     for m in &sorted.manifests {
         match &release_dir {
