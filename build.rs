@@ -6,10 +6,15 @@
 //!   of the time and a fifth of the peak memory of a typical `rudder template` run. Linked at a fixed
 //!   address, those pages are resolved at link time.
 //! - Hot code first: `scripts/hot-symbols.txt` lists the functions a `rudder template` run executes
-//!   (written by `scripts/update-hot-symbols`); lld places them together at the start of the text.
-//!   The kernel maps code 64 KiB around each page fault, so packing what runs saves about 3 MiB of
-//!   peak memory. Only where lld is the linker: Rust's default for x86_64 Linux since 1.90, unless a
-//!   linker is configured (cargo config or RUSTFLAGS). `RUDDER_NO_SYMBOL_ORDERING=1` turns it off.
+//!   (written by `scripts/update-hot-symbols`), as names with their hashes replaced by `*`. Each
+//!   becomes a section pattern of a small linker script (`INSERT BEFORE .text`) that gathers them
+//!   into a `.text.hot` output section ahead of the rest of the code. The kernel maps code 64 KiB
+//!   around each page fault, so packing what runs saves several MiB of peak memory. Patterns rather
+//!   than exact names (lld's `--symbol-ordering-file`, used until session 13): the hashes differ
+//!   between profiles and change with the toolchain, so an exact list matched almost nothing of a
+//!   `measure` build. Only where lld is the linker: Rust's default for x86_64 Linux since 1.90,
+//!   unless a linker is configured (cargo config or RUSTFLAGS). `RUDDER_NO_SYMBOL_ORDERING=1` turns
+//!   it off.
 use std::path::Path;
 use std::process::Command;
 
@@ -26,12 +31,11 @@ fn main() {
         && rustc_links_with_lld()
         && ordering.exists()
     {
-        println!(
-            "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
-            ordering.display()
-        );
-        // Functions that were renamed or inlined since the list was written are simply skipped.
-        println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+        let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+        let script = Path::new(&out_dir).join("hot-text.ld");
+        let patterns = std::fs::read_to_string(&ordering).expect("scripts/hot-symbols.txt");
+        std::fs::write(&script, hot_text_script(&patterns)).expect("writing the linker script");
+        println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
     }
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=scripts/hot-symbols.txt");
@@ -65,4 +69,24 @@ fn rustc_links_with_lld() -> bool {
         .map(|n| n.parse::<u32>().unwrap_or(0));
     let (major, minor) = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
     (major, minor) >= (1, 90)
+}
+
+/// The linker script that places the functions matching `patterns` (one a line, `*` for hashes) in a
+/// `.text.hot` output section before `.text`, in the list's order. Lines a script cannot hold
+/// unquoted are skipped (the list is written without them).
+fn hot_text_script(patterns: &str) -> String {
+    let mut script = String::from("SECTIONS {\n  .text.hot : {\n");
+    for pattern in patterns.lines().map(str::trim).filter(|p| !p.is_empty()) {
+        if pattern
+            .chars()
+            .any(|c| c.is_whitespace() || "()[]?\";{}".contains(c))
+        {
+            continue;
+        }
+        script.push_str("    *(.text.");
+        script.push_str(pattern);
+        script.push_str(")\n");
+    }
+    script.push_str("  }\n} INSERT BEFORE .text;\n");
+    script
 }

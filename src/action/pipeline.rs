@@ -204,8 +204,7 @@ impl LoadedChart {
         engine: Engine,
     ) -> Result<Rendered, Error> {
         // Started with the first rendered file: by then the thread that parsed the templates ahead
-        // has ended, and the reader's thread takes over its memory arena (and the rest of its huge
-        // page).
+        // has ended, and the reader's thread takes over its memory arena.
         let mut head_reader: Option<release::HeadReader> = None;
         let rendered = engine
             .render_with_lookup(

@@ -143,7 +143,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let worker = std::thread::Builder::new()
         .stack_size(COMMAND_STACK_BYTES)
         .spawn(move || {
-            crate::malloc_tuning::reserve_arena_with_huge_page(COMMAND_ARENA_BYTES);
+            crate::malloc_tuning::reserve_arena(COMMAND_ARENA_BYTES);
             let mut command = pflag::apply(global_flags::add(Cli::command()));
             let args = global_flags::hoist(&command, args);
             match command

@@ -73,7 +73,7 @@ fn load_chart_with(path: &Path, min_templates: usize) -> Result<(Chart, Option<P
     let helper = std::thread::Builder::new()
         .stack_size(HELPER_STACK_BYTES)
         .spawn(move || {
-            crate::malloc_tuning::reserve_arena_with_huge_page(HELPER_ARENA_BYTES);
+            crate::malloc_tuning::reserve_arena(HELPER_ARENA_BYTES);
             helper_shared.read_jobs(true);
             let _ = reads_done.send(());
             let funcs = super::funcs::helm_func_table(false);
