@@ -190,6 +190,22 @@ mod tests {
     }
 
     #[test]
+    fn get_gives_each_file_however_gets_alternate() {
+        let files = Files::new(vec![
+            ("a.bin".to_string(), Arc::from(&b"\x1f\x8b\xff"[..])),
+            ("b.txt".to_string(), Arc::from(&b"text"[..])),
+        ]);
+        let bytes = |v: Value| {
+            crate::template::gostr::to_bytes(v.as_str().unwrap_or_default()).into_owned()
+        };
+        for name in ["a.bin", "a.bin", "b.txt", "a.bin", "nope", "b.txt"] {
+            let got = bytes(files.call_method("Get", vec![Value::str(name)]).unwrap());
+            let want = files.get(name).map_or(Vec::new(), |d| d.to_vec());
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[test]
     fn prints_as_go_map_of_bytes() {
         assert_eq!(
             files().glob("files/*").format_v(),
