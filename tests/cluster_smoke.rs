@@ -2,15 +2,13 @@
 //! (etcd + kube-apiserver + kube-controller-manager + kube-scheduler + kwok on 127.0.0.1,
 //! started by `tests/cluster/up`; see docs/local-cluster.md).
 //!
-//! Cluster selection: if `KUBECONFIG` names an existing file, that cluster is used (CI runs
-//! `tests/cluster/up` first and exports it). Otherwise `tests/cluster/up` is run once per test
-//! binary (it reuses a cluster that is already running) and its last stdout line is the
-//! kubeconfig path. If no cluster can be had, the test fails when `CI=true` and is skipped
-//! (with the reason on stderr) otherwise.
+//! Cluster selection is tests/common's `kubeconfig()`: `KUBECONFIG` when it names a loopback
+//! cluster, else `tests/cluster/up` (run once per test binary; it reuses a running cluster). If no
+//! cluster can be had, the test fails when `CI=true` and is skipped (with the reason) otherwise.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
@@ -21,91 +19,6 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The kubeconfig of the test cluster, or why there is none. Computed once per test binary.
-fn cluster_kubeconfig() -> &'static Result<PathBuf, String> {
-    static CLUSTER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    CLUSTER.get_or_init(|| {
-        if let Some(path) = std::env::var_os("KUBECONFIG").filter(|p| !p.is_empty()) {
-            let path = PathBuf::from(path);
-            if path.is_file() && servers_are_loopback(&path) {
-                return Ok(path);
-            }
-            eprintln!(
-                "cluster_smoke: ignoring KUBECONFIG={}: tests only ever target a cluster on \
-                 127.0.0.0/8 (started by tests/cluster/up)",
-                path.display()
-            );
-        }
-        let up = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/up");
-        eprintln!(
-            "cluster_smoke: running {} (the first run builds the control plane)",
-            up.display()
-        );
-        let out = Command::new(&up)
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", up.display()))?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        if !out.status.success() {
-            return Err(format!(
-                "{} failed ({}); its stderr above names the failing component and its log \
-                 (build logs in ~/.cache/rudder-test/build-logs/, start-up logs in {}/logs/)",
-                up.display(),
-                out.status,
-                state_dir().display()
-            ));
-        }
-        let last = stdout.lines().map(str::trim).rfind(|l| !l.is_empty());
-        match last {
-            Some(p) if Path::new(p).is_file() => Ok(PathBuf::from(p)),
-            _ => Err(format!(
-                "{} printed no kubeconfig path (stdout: {stdout:?})",
-                up.display()
-            )),
-        }
-    })
-}
-
-/// Whether every `server:` of a kubeconfig is on the loopback range: tests never touch another cluster.
-fn servers_are_loopback(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
-    let servers: Vec<&str> = text
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("server:"))
-        .map(str::trim)
-        .collect();
-    !servers.is_empty()
-        && servers.iter().all(|s| {
-            let host = s
-                .trim_start_matches("https://")
-                .trim_start_matches("http://");
-            host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")
-        })
-}
-
-fn state_dir() -> PathBuf {
-    std::env::var_os("RUDDER_CLUSTER_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/tmp/rudder-cluster"))
-}
-
-/// Returns the kubeconfig path, or `None` when the test must be skipped (not on CI).
-fn cluster_or_skip(test: &str) -> Option<PathBuf> {
-    match cluster_kubeconfig() {
-        Ok(p) => Some(p.clone()),
-        Err(reason) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("{test}: no test cluster (CI=true, so this fails): {reason}")
-        }
-        Err(reason) => {
-            eprintln!("SKIPPED {test}: no test cluster: {reason}");
-            None
-        }
-    }
-}
 
 /// Prints the tail of each component log of the state dir beside `kubeconfig`, if any.
 fn dump_logs(kubeconfig: &Path) {
@@ -234,8 +147,7 @@ async fn smoke(client: Client, ns: &str) -> Result<(), BoxError> {
 
 #[test]
 fn deployment_becomes_available_in_fresh_namespace() {
-    let Some(kubeconfig) = cluster_or_skip("deployment_becomes_available_in_fresh_namespace")
-    else {
+    let Some(kubeconfig) = common::kubeconfig() else {
         return;
     };
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod client_side;
 pub mod config;
+pub mod connection;
 pub mod discovery;
 pub mod error;
 pub mod live;
@@ -45,8 +46,8 @@ impl Cluster {
         let (config, namespace) = settings.resolve().await?;
         let server = config.cluster_url.to_string();
         let server = server.trim_end_matches('/').to_string();
-        let builder = ::kube::client::ClientBuilder::try_from(config)
-            .map_err(|e| Error::from_kube(e, &server))?;
+        let builder =
+            connection::client_builder(config).map_err(|e| Error::from_kube(e, &server))?;
         let client = match settings.rate_limit {
             Some(limit) => builder
                 .with_layer(&rate_limit::RateLimitLayer::new(limit))
