@@ -20,11 +20,10 @@
 //! rollback), or absent (re-created, and what the current revision added deleted), with each Helm
 //! and both `--server-side` modes. Every test's namespaces go away with a [`common::Cleanup`] guard.
 mod common;
-use common::{kubeconfig, oracle, HelmEnv};
+use common::{kubeconfig, oracle, snapshot, HelmEnv};
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use serde_json::Value;
 
 const CHART_YAML: &str = "apiVersion: v2\nname: merge\nversion: 0.1.0\n";
@@ -308,7 +307,7 @@ impl Tools {
     /// The release's objects as the server holds them, minus what differs between namespaces
     /// and runs.
     fn live(&self, ns: &str) -> Value {
-        let text = self.kubectl(
+        snapshot::live_objects(&self.kubectl(
             ns,
             &[
                 "get",
@@ -317,45 +316,7 @@ impl Tools {
                 "json",
                 "--show-managed-fields",
             ],
-        );
-        let mut list: Value = serde_json::from_str(&text).unwrap();
-        let mut out = serde_json::Map::new();
-        for mut item in list["items"].as_array_mut().unwrap().drain(..) {
-            let name = item["metadata"]["name"].as_str().unwrap().to_string();
-            if name == "kube-root-ca.crt" {
-                continue;
-            }
-            let kind = item["kind"].as_str().unwrap().to_string();
-            let object = item.as_object_mut().unwrap();
-            object.remove("status");
-            let meta = object["metadata"].as_object_mut().unwrap();
-            for key in [
-                "namespace",
-                "uid",
-                "resourceVersion",
-                "creationTimestamp",
-                "generation",
-            ] {
-                meta.remove(key);
-            }
-            if let Some(Value::Object(annotations)) = meta.get_mut("annotations") {
-                annotations.remove("meta.helm.sh/release-namespace");
-                annotations.remove("deployment.kubernetes.io/revision");
-            }
-            // Helm's own entries (the controllers' come and go with their timing).
-            if let Some(Value::Array(entries)) = meta.get_mut("managedFields") {
-                entries.retain(|e| e["manager"] == "helm");
-                for entry in entries.iter_mut() {
-                    entry.as_object_mut().unwrap().remove("time");
-                }
-            }
-            if let Some(Value::Object(spec)) = object.get_mut("spec") {
-                spec.remove("clusterIP");
-                spec.remove("clusterIPs");
-            }
-            out.insert(format!("{kind}/{name}"), item);
-        }
-        Value::Object(out)
+        ))
     }
 
     /// The release's records, oldest first, without what differs between runs and namespaces:
@@ -365,44 +326,7 @@ impl Tools {
             ns,
             &["get", "secrets", "-l", "owner=helm,name=r", "-o", "json"],
         );
-        let list: Value = serde_json::from_str(&text).unwrap();
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let mut out: Vec<Value> = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                let outer = b64.decode(s["data"]["release"].as_str().unwrap()).unwrap();
-                let gz = b64.decode(outer).unwrap();
-                let mut json = String::new();
-                std::io::Read::read_to_string(
-                    &mut flate2::read::GzDecoder::new(gz.as_slice()),
-                    &mut json,
-                )
-                .unwrap();
-                let mut rel: Value = serde_json::from_str(&json.replace(ns, "NAMESPACE")).unwrap();
-                let info = rel["info"].as_object_mut().unwrap();
-                for key in ["first_deployed", "last_deployed", "deleted"] {
-                    info.remove(key);
-                }
-                let chart = rel["chart"].as_object_mut().unwrap();
-                chart.remove("modtime");
-                chart.remove("schemamodtime");
-                for list in ["templates", "files"] {
-                    for file in chart
-                        .get_mut(list)
-                        .and_then(Value::as_array_mut)
-                        .into_iter()
-                        .flatten()
-                    {
-                        file.as_object_mut().unwrap().remove("modtime");
-                    }
-                }
-                rel
-            })
-            .collect();
-        out.sort_by_key(|rel| rel["version"].as_i64());
-        out
+        snapshot::decoded_records(&text, ns)
     }
 
     /// Each revision's `apply_method` (empty when absent, as Helm 3 writes).
@@ -424,26 +348,8 @@ fn set_up(what: &str) -> Option<(common::Cleanup, Tools)> {
     Some((cleanup, Tools::new(&kubeconfig, &dir)))
 }
 
-/// The differences between two live snapshots, as paths.
-fn diff(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for key in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
-                let (va, vb) = (
-                    x.get(key).unwrap_or(&Value::Null),
-                    y.get(key).unwrap_or(&Value::Null),
-                );
-                diff(va, vb, &format!("{path}/{key}"), out);
-            }
-        }
-        _ if a != b => out.push(format!("{path}: {a} vs {b}")),
-        _ => {}
-    }
-}
-
 fn assert_same(what: &str, ours: &Value, theirs: &Value) {
-    let mut differences = Vec::new();
-    diff(ours, theirs, "", &mut differences);
+    let differences = snapshot::differences(ours, theirs);
     assert!(
         differences.is_empty(),
         "{what}: rudder's live objects differ:\n{}",

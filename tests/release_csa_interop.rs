@@ -14,11 +14,10 @@
 //! to Rudder's revision 2, then to its own revision 4; Helm 4 then migrates the release to
 //! server-side apply (`upgrade --server-side=true`).
 mod common;
-use common::{kubeconfig, oracle, HelmEnv};
+use common::{kubeconfig, oracle, snapshot, HelmEnv};
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use serde_json::Value;
 
 const CHART_YAML: &str = "apiVersion: v2\nname: interop\nversion: 0.1.0\n";
@@ -108,7 +107,7 @@ impl Tools {
     /// The release's objects as the server holds them, minus what differs between namespaces
     /// and runs; only Helm's managed-fields entries, without their times.
     fn live(&self, ns: &str) -> Value {
-        let text = self.kubectl(
+        snapshot::live_objects(&self.kubectl(
             ns,
             &[
                 "get",
@@ -119,40 +118,7 @@ impl Tools {
                 "json",
                 "--show-managed-fields",
             ],
-        );
-        let mut list: Value = serde_json::from_str(&text).unwrap();
-        let mut out = serde_json::Map::new();
-        for mut item in list["items"].as_array_mut().unwrap().drain(..) {
-            let key = format!(
-                "{}/{}",
-                item["kind"].as_str().unwrap(),
-                item["metadata"]["name"].as_str().unwrap()
-            );
-            let object = item.as_object_mut().unwrap();
-            object.remove("status");
-            let meta = object["metadata"].as_object_mut().unwrap();
-            for key in [
-                "namespace",
-                "uid",
-                "resourceVersion",
-                "creationTimestamp",
-                "generation",
-            ] {
-                meta.remove(key);
-            }
-            if let Some(Value::Object(annotations)) = meta.get_mut("annotations") {
-                annotations.remove("meta.helm.sh/release-namespace");
-                annotations.remove("deployment.kubernetes.io/revision");
-            }
-            if let Some(Value::Array(entries)) = meta.get_mut("managedFields") {
-                entries.retain(|e| e["manager"] == "helm");
-                for entry in entries.iter_mut() {
-                    entry.as_object_mut().unwrap().remove("time");
-                }
-            }
-            out.insert(key, item);
-        }
-        Value::Object(out)
+        ))
     }
 
     /// The release's records, oldest first, decoded, without times and chart modtimes, the
@@ -162,44 +128,7 @@ impl Tools {
             ns,
             &["get", "secrets", "-l", "owner=helm,name=r", "-o", "json"],
         );
-        let list: Value = serde_json::from_str(&text).unwrap();
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let mut out: Vec<Value> = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                let outer = b64.decode(s["data"]["release"].as_str().unwrap()).unwrap();
-                let gz = b64.decode(outer).unwrap();
-                let mut json = String::new();
-                std::io::Read::read_to_string(
-                    &mut flate2::read::GzDecoder::new(gz.as_slice()),
-                    &mut json,
-                )
-                .unwrap();
-                let mut rel: Value = serde_json::from_str(&json.replace(ns, "NAMESPACE")).unwrap();
-                let info = rel["info"].as_object_mut().unwrap();
-                for key in ["first_deployed", "last_deployed", "deleted"] {
-                    info.remove(key);
-                }
-                let chart = rel["chart"].as_object_mut().unwrap();
-                chart.remove("modtime");
-                chart.remove("schemamodtime");
-                for list in ["templates", "files"] {
-                    for file in chart
-                        .get_mut(list)
-                        .and_then(Value::as_array_mut)
-                        .into_iter()
-                        .flatten()
-                    {
-                        file.as_object_mut().unwrap().remove("modtime");
-                    }
-                }
-                rel
-            })
-            .collect();
-        out.sort_by_key(|rel| rel["version"].as_i64());
-        out
+        snapshot::decoded_records(&text, ns)
     }
 
     /// What `program` reports about the release: `history` (without times), `get values -a`,
@@ -232,31 +161,8 @@ impl Tools {
     }
 }
 
-/// The differences between two snapshots, as paths.
-fn diff(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for key in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
-                let (va, vb) = (
-                    x.get(key).unwrap_or(&Value::Null),
-                    y.get(key).unwrap_or(&Value::Null),
-                );
-                diff(va, vb, &format!("{path}/{key}"), out);
-            }
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
-                diff(va, vb, &format!("{path}/{i}"), out);
-            }
-        }
-        _ if a != b => out.push(format!("{path}: {a} vs {b}")),
-        _ => {}
-    }
-}
-
 fn assert_same(what: &str, ours: &Value, theirs: &Value) {
-    let mut differences = Vec::new();
-    diff(ours, theirs, "", &mut differences);
+    let differences = snapshot::differences(ours, theirs);
     assert!(
         differences.is_empty(),
         "{what}: Rudder's release differs from the twin Helm wrote:\n{}",

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests (each test binary includes this module with `mod common;`).
 // Each test binary uses its own subset of these helpers.
 #![allow(dead_code)]
+pub mod snapshot;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
