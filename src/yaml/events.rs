@@ -22,6 +22,19 @@ pub struct Mark {
     pub col: usize,
 }
 
+impl Mark {
+    /// The position after the character `c` at this one.
+    fn advance(&mut self, c: char) {
+        if c == '\n' {
+            self.line += 1;
+            self.col = 0;
+        } else {
+            self.col += 1;
+        }
+        self.index += 1;
+    }
+}
+
 impl From<&Marker> for Mark {
     fn from(m: &Marker) -> Mark {
         Mark {
@@ -423,13 +436,7 @@ impl KeyRules<'_> {
                 }
                 _ => {}
             }
-            if c == '\n' {
-                p.line += 1;
-                p.col = 0;
-            } else {
-                p.col += 1;
-            }
-            p.index += 1;
+            p.advance(c);
             prev = c;
         }
         Ok(())
@@ -443,15 +450,7 @@ impl KeyRules<'_> {
         let start = mark.index;
         // Walks to the end of the scalar, then to the next token, keeping the position.
         let mut p = *mark;
-        let step = |p: &mut Mark, c: char| {
-            if c == '\n' {
-                p.line += 1;
-                p.col = 0;
-            } else {
-                p.col += 1;
-            }
-            p.index += 1;
-        };
+        let step = |p: &mut Mark, c: char| p.advance(c);
         match style {
             TScalarStyle::DoubleQuoted | TScalarStyle::SingleQuoted => {
                 let quote = if style == TScalarStyle::DoubleQuoted {
