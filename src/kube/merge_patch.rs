@@ -308,7 +308,15 @@ fn diff_merge_list(
         }
         return;
     };
-    let find = |list: &'_ [Value], k: &Value| list.iter().find(|v| v.get(mk) == Some(k)).cloned();
+    // apimachinery sorts both lists by merge key and walks them side by side, so elements sharing
+    // a key (a Service's 53/TCP and 53/UDP, whose merge key is `port` alone) pair by their order:
+    // the n-th with a key in one list with the n-th with that key in the other.
+    let find = |list: &'_ [Value], k: &Value, nth: usize| {
+        list.iter()
+            .filter(|v| v.get(mk) == Some(k))
+            .nth(nth)
+            .cloned()
+    };
     let empty = Map::new();
     let as_map = |v: &Value| v.as_object().unwrap_or(&empty).clone();
     let mut items = Vec::new();
@@ -317,9 +325,10 @@ fn diff_merge_list(
         Pass::Delta => (to, from),
         Pass::Deletions => (from, to),
     };
-    for element in walk {
+    for (i, element) in walk.iter().enumerate() {
         let k = keyed(element).unwrap_or_default();
-        match (find(other, &k), pass) {
+        let nth = walk[..i].iter().filter(|v| v.get(mk) == Some(&k)).count();
+        match (find(other, &k, nth), pass) {
             (None, Pass::Delta) => items.push(element.clone()),
             (None, Pass::Deletions) => {
                 let mut gone = Map::new();
@@ -479,6 +488,34 @@ mod tests {
                     "$setElementOrder/ports": [{"containerPort": 80}],
                     "ports": [{"containerPort": 81, "$patch": "delete"}]
                 }]
+            }})
+        );
+    }
+
+    #[test]
+    fn elements_sharing_a_merge_key_pair_in_order() {
+        // Container ports merge by `containerPort` alone (a Service's by `port`): 53/TCP and
+        // 53/UDP pair with their own live copies, by order.
+        let ports = |udp_name: &str| {
+            json!({"spec": {"containers": [{"name": "c", "ports": [
+                {"containerPort": 53, "protocol": "TCP", "name": "dns-tcp"},
+                {"containerPort": 53, "protocol": "UDP", "name": udp_name},
+            ]}]}})
+        };
+        assert!(is_empty(&strategic(
+            ports("dns"),
+            ports("dns"),
+            ports("dns")
+        )));
+        assert_eq!(
+            strategic(ports("dns"), ports("dns-udp"), ports("dns")),
+            json!({"spec": {
+                "$setElementOrder/containers": [{"name": "c"}],
+                "containers": [{
+                    "name": "c",
+                    "$setElementOrder/ports": [{"containerPort": 53}, {"containerPort": 53}],
+                    "ports": [{"containerPort": 53, "name": "dns-udp"}],
+                }],
             }})
         );
     }
