@@ -6,7 +6,7 @@
 //! `KUBERNETES_EXEC_INFO` to a log, then prints an `ExecCredential` from a file: the control
 //! plane's admin client certificate and key, or a service-account token (`kubectl create token`).
 //! Checked: `rudder install`, `list` and `status` work with either; each command runs the plugin
-//! once, with what Helm gives it; a failing plugin makes Rudder print exactly what Helm prints
+//! once, with what Helm gives it (also on a terminal, for each `interactiveMode`); a failing plugin makes Rudder print exactly what Helm prints
 //! (the plugin's standard error, then the error naming the plugin), never the plugin's output.
 //!
 //! Without the cluster or the oracles the tests say so and pass, except under CI=true.
@@ -202,6 +202,29 @@ fn a_plugin_printing_a_client_certificate() {
     }));
     let plugin = Plugin::new(&dir, &answer, 0, "");
     install_list_status(&admin, &plugin, &ns, &dir.join("home"), &chart(&dir));
+
+    // On a terminal (util-linux `script` gives the command a pseudo-terminal): interactive, with
+    // our standard input, unless interactiveMode is Never; as Helm decides.
+    let rudder = Path::new(env!("CARGO_BIN_EXE_rudder"));
+    for (mode, interactive) in [("IfAvailable", true), ("Always", true), ("Never", false)] {
+        let extra = format!(
+            "      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: {mode}\n"
+        );
+        let env = HelmEnv::new(&plugin.kubeconfig(&admin, &extra), &dir.join("home"));
+        let mut seen = Vec::new();
+        for program in [rudder, oracle("v3").as_path()] {
+            let line = format!("{} list -q -n {ns}", program.display());
+            let out = env.must(Path::new("script"), &["-qec", &line, "/dev/null"]);
+            assert!(out.contains("rt-plugged"), "{mode}: {out}");
+            let calls = plugin.calls();
+            assert_eq!(calls.len(), 1, "{mode}: {calls:?}");
+            seen.push(calls[0].clone());
+        }
+        assert_eq!(seen[0], seen[1], "{mode}: Rudder's call, then Helm's");
+        let tty = if interactive { "yes" } else { "no" };
+        assert_eq!(seen[0].2, tty, "{mode}");
+        assert_eq!(seen[0].3["spec"]["interactive"], interactive, "{mode}");
+    }
 }
 
 #[test]
