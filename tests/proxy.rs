@@ -477,12 +477,27 @@ fn the_api_server_through_a_tls_proxy_as_client_go() {
     let env = [("HTTPS_PROXY", via.as_str())];
     let (code, _, stderr) = run(rudder(), &dir, &env, &args);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("certificate"), "{stderr}");
     for helm in &helms {
         let (their_code, _, their_stderr) = run(helm, &dir, &env, &args);
         assert_eq!(their_code, 1, "{their_stderr}");
         assert!(their_stderr.contains("proxyconnect"), "{their_stderr}");
     }
+    // Helm v3's words (v4 writes `kubernetes` in lower case).
+    let (_, _, v3_stderr) = run(&helms[0], &dir, &env, &args);
+    assert_eq!(stderr, v3_stderr);
+    // Directly, with the proxy's CA as the cluster's (`--kube-ca-file`): Go's words too.
+    let ca_file = dir.join("proxy-ca.pem");
+    std::fs::write(&ca_file, &proxy_ca).unwrap();
+    let mut args = list("loopback");
+    args.extend(["--kube-ca-file".to_string(), ca_file.display().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, stderr) = run(rudder(), &dir, &[], &args);
+    let (v3_code, _, v3_stderr) = run(&helms[0], &dir, &[], &args);
+    assert_eq!((code, &stderr), (v3_code, &v3_stderr));
+    assert!(
+        stderr.contains("certificate signed by unknown authority"),
+        "{stderr}"
+    );
     assert!(proxy.take().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
