@@ -394,16 +394,18 @@ fn is_printable(c: char) -> bool {
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
-/// A non-empty ASCII word of letters, digits and `_./-` that starts with a letter, digit, `_` or `/`:
-/// the scalar analysis finds nothing in it (no leading `-`/`.` that could start `---`/`...`).
+/// A non-empty ASCII word of letters, digits and `_./-+=` that starts with a letter, digit or one
+/// of `_/+=`: the scalar analysis finds nothing in it (no leading `-`/`.` that could start
+/// `---`/`...`). `+` and `=` are indicators nowhere in go-yaml's analysis (v2 and v3 alike), and
+/// they are what base64 text holds besides letters, digits and `/`.
 fn is_plain_word(value: &str) -> bool {
     let bytes = value.as_bytes();
     bytes
         .first()
-        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'/')
-        && bytes
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b'+' | b'='))
+        && bytes.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-' | b'+' | b'=')
+        })
 }
 
 /// `tabs_allowed_in_blocks` is yaml.v3's rule: a tab only rules out plain and single-quoted styles,
@@ -1053,6 +1055,9 @@ mod analyze_tests {
             "a-b_c.d",
             "9",
             "x--",
+            "aGVsbG8gd29ybGQ+Pz8/",
+            "+/9=",
+            "==",
         ] {
             assert!(is_plain_word(word), "{word}");
             assert_eq!(analyze_scan(word, false), PLAIN_WORD, "{word}");
@@ -1063,6 +1068,38 @@ mod analyze_tests {
         ] {
             assert!(!is_plain_word(other), "{other}");
         }
+    }
+
+    #[test]
+    fn every_short_word_the_fast_path_takes_analyses_like_the_full_scan() {
+        // All printable ASCII strings of one and two characters, and three-character strings
+        // over the word characters and the indicators: whatever the fast path admits, the full
+        // scan finds nothing in.
+        let printable: Vec<char> = (0x20u8..0x7f).map(char::from).collect();
+        let mut words: Vec<String> = Vec::new();
+        for &a in &printable {
+            words.push(a.to_string());
+            for &b in &printable {
+                words.push([a, b].iter().collect());
+            }
+        }
+        let alphabet: Vec<char> = "aZ9_./-+=:#,?[]{}&*!|>'\"%@` ".chars().collect();
+        for &a in &alphabet {
+            for &b in &alphabet {
+                for &c in &alphabet {
+                    words.push([a, b, c].iter().collect());
+                }
+            }
+        }
+        let mut admitted = 0;
+        for word in &words {
+            if is_plain_word(word) {
+                admitted += 1;
+                assert_eq!(analyze_scan(word, false), PLAIN_WORD, "{word:?}");
+                assert_eq!(analyze_scan(word, true), PLAIN_WORD, "{word:?}");
+            }
+        }
+        assert!(admitted > 1000, "{admitted}");
     }
 }
 
