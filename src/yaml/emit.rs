@@ -102,9 +102,7 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             }
             Doc::Str(Rc::from(text.as_str()))
         }
-        Value::String(s) if s.chars().any(disallowed_after_json) => {
-            return Err(disallowed_in_json())
-        }
+        Value::String(s) if any_disallowed_after_json(s) => return Err(disallowed_in_json()),
         Value::String(s) if s.contains('\u{85}') => Doc::Str(Rc::from(fold_raw_breaks(s).as_str())),
         Value::String(s) => Doc::Str(s.clone()),
         Value::Bytes(b) => {
@@ -126,7 +124,7 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
                 .borrow()
                 .iter()
                 .map(|(k, v)| {
-                    if k.chars().any(disallowed_after_json) {
+                    if any_disallowed_after_json(k) {
                         return Err(disallowed_in_json());
                     }
                     if k.len() > 1020 && json_key_too_long(k) {
@@ -162,6 +160,15 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
 /// then refuses: DEL, C1 controls other than NEL, U+FFFE and U+FFFF.
 fn disallowed_after_json(c: char) -> bool {
     (c as u32) >= 0x20 && super::load::is_disallowed_char(c)
+}
+
+/// Whether `s` holds a character [`disallowed_after_json`]: of ASCII, only DEL is, so an ASCII
+/// text (nearly all, and every base64 payload) is one vectorised check and a byte search.
+fn any_disallowed_after_json(s: &str) -> bool {
+    if s.is_ascii() {
+        return s.as_bytes().contains(&0x7F);
+    }
+    s.chars().any(disallowed_after_json)
 }
 
 /// `encoding/json` leaves DEL and C1 controls raw, and go-yaml's reader then refuses the JSON text.
@@ -1067,6 +1074,24 @@ mod analyze_tests {
             "", "-a", ".a", "---", "...", "a b", "a:b", "é", "a#b", "a,b",
         ] {
             assert!(!is_plain_word(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn the_ascii_check_for_json_finds_what_the_character_check_finds() {
+        let mut texts: Vec<String> = (0u8..0x80).map(|b| format!("ab{}c", b as char)).collect();
+        texts.extend(
+            [
+                "", "plain", "\u{80}", "a\u{85}", "\u{9f}x", "\u{fffe}", "é\u{7f}", "é",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            assert_eq!(
+                any_disallowed_after_json(t),
+                t.chars().any(disallowed_after_json),
+                "{t:?}"
+            );
         }
     }
 
