@@ -8,6 +8,7 @@ pub mod connection;
 pub mod discovery;
 pub mod error;
 pub mod exec_auth;
+pub mod job_pods;
 pub mod live;
 pub mod lookup;
 pub mod merge_patch;
