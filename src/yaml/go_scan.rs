@@ -14,8 +14,13 @@
 //! [`reorder`] runs go-yaml's scanner over a text yaml-rust2 refused (token starts only, no values)
 //! and gives go-yaml's first scanner error when it comes before yaml-rust2's: before its parser was
 //! handed the token yaml-rust2's parser refused, or at or before the place yaml-rust2's scanner
-//! stopped. The scan gives up (and yaml-rust2's error stands) on what it does not follow:
-//! directives, verbatim and malformed tags, `%` escapes in tags.
+//! stopped. [`refused_after_all`] does the same for the few texts yaml-rust2 reads and go-yaml
+//! refuses (a tab in a block scalar's indentation, a `:` where a flow collection wants an entry).
+//! Of go-yaml's parser it knows only what these need: the `:` rule, and the parser's refusal of a
+//! token handed over while its required key is still pending (libyaml's `simple_keys_by_tok`
+//! forgets the key of a flow collection that closes empty). The scan gives up (and yaml-rust2's
+//! error stands) on what it does not follow: directives, verbatim and malformed tags, `%` escapes
+//! in tags.
 use std::collections::HashMap;
 
 use super::error::{Error, ErrorKind};
@@ -673,18 +678,14 @@ impl<'a> Scanner<'a> {
             return Err(Stop::Unknown);
         }
         self.skip();
-        let mut handle = 1;
         while is_alpha(self.at(0)) {
             self.skip();
-            handle += 1;
         }
-        let named = if self.at(0) == '!' {
+        // A handle closed by a second `!` (`!!`, `!e!`) wants a suffix.
+        let named = self.at(0) == '!';
+        if named {
             self.skip();
-            handle += 1;
-            handle > 1
-        } else {
-            false
-        };
+        }
         let mut uri = 0;
         loop {
             let c = self.at(0);
