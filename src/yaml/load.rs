@@ -114,7 +114,7 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         );
         e.go_line = scanner_line(line0);
         e.line = line0 + 1;
-        return Err(e);
+        return Err(super::go_scan::reorder(text, e));
     }
     let parsed = match parse_reindenting(text, max_docs) {
         Err(e) => match split_alias_colons(text) {
@@ -123,11 +123,20 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         },
         parsed => parsed,
     };
-    match parsed {
+    let parsed = match parsed {
         Err(e) if e.message == DEEP_FLOW_REFUSED => {
             parse_deep_flow(text, max_docs).unwrap_or(Err(e))
         }
         parsed => parsed,
+    };
+    // go-yaml's scanner may stop before its parser reaches what yaml-rust2 refused, and refuses
+    // a few texts yaml-rust2 takes.
+    match parsed {
+        Err(e) => Err(super::go_scan::reorder(text, e)),
+        Ok(docs) => match super::go_scan::refused_after_all(text) {
+            Some(e) => Err(e),
+            None => Ok(docs),
+        },
     }
 }
 

@@ -28,6 +28,7 @@ pub mod deep_flow;
 pub mod emit;
 pub mod error;
 pub mod events;
+pub(crate) mod go_scan;
 pub mod input;
 pub mod items;
 pub mod json;
