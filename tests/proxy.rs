@@ -23,6 +23,8 @@ use deps_support::*;
 struct Proxy {
     port: u16,
     seen: Arc<Mutex<Vec<String>>>,
+    /// `http`, or `https` for [`Proxy::start_tls`].
+    scheme: &'static str,
 }
 
 impl Proxy {
@@ -37,11 +39,58 @@ impl Proxy {
                 std::thread::spawn(move || serve(stream, &log));
             }
         });
-        Proxy { port, seen }
+        Proxy {
+            port,
+            seen,
+            scheme: "http",
+        }
+    }
+
+    /// The same proxy spoken to over TLS (`HTTPS_PROXY=https://…`), with certificate `cert` and
+    /// key `key` (DER), offering no ALPN protocol: CONNECT tunnels only.
+    fn start_tls(cert: Vec<u8>, key: Vec<u8>) -> Proxy {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.into()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.into()),
+            )
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                while let Ok((stream, _)) = listener.accept().await {
+                    let (acceptor, log) = (acceptor.clone(), log.clone());
+                    tokio::spawn(async move {
+                        if let Ok(tls) = acceptor.accept(stream).await {
+                            serve_tls(tls, &log).await;
+                        }
+                    });
+                }
+            });
+        });
+        Proxy {
+            port,
+            seen,
+            scheme: "https",
+        }
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 
     fn take(&self) -> Vec<String> {
@@ -101,6 +150,43 @@ fn serve(mut client: TcpStream, log: &Mutex<Vec<String>>) {
     let _ = std::io::copy(&mut server, &mut client);
     let _ = client.shutdown(std::net::Shutdown::Write);
     let _ = up.join();
+}
+
+/// One TLS client connection: a CONNECT request head, then the tunnel to 127.0.0.1.
+async fn serve_tls<S>(mut client: S, log: &Mutex<Vec<String>>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+        match client.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let mut words = text.split_whitespace();
+    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    if method != "CONNECT" {
+        let _ = client
+            .write_all(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            .await;
+        return;
+    }
+    log.lock().unwrap().push(format!("CONNECT {target}"));
+    let port = target.rsplit(':').next().unwrap_or("0");
+    let Ok(mut server) = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await else {
+        let _ = client
+            .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+            .await;
+        return;
+    };
+    let _ = client
+        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        .await;
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
 }
 
 /// A name other than `localhost` that `/etc/hosts` maps to 127.0.0.1 (Go proxies it, and reaches
@@ -288,6 +374,131 @@ fn the_api_server_through_https_proxy_as_client_go() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         compare(&proxy, &helms, &dir, env, &args, *proxied);
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A CA and a proxy certificate for 127.0.0.1 and `kubernetes` (the `tls-server-name` of the
+/// `named` kubeconfig, which Go checks the proxy's certificate against too): the CA's PEM, the
+/// certificate's DER and its key's PKCS#8 DER.
+fn proxy_certificate() -> (String, Vec<u8>, Vec<u8>) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "rudder-test-proxy-ca");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca, &ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let leaf =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "kubernetes".to_string()])
+            .unwrap()
+            .signed_by(&key, &issuer)
+            .unwrap();
+    (ca_cert.pem(), leaf.der().to_vec(), key.serialize_der())
+}
+
+/// `HTTPS_PROXY=https://…`: the proxy spoken to over TLS. client-go (Go's transport) checks the
+/// proxy's certificate with the cluster's TLS settings (its CA, its `tls-server-name`), so the
+/// proxy's CA must be in the kubeconfig's `certificate-authority-data`; Rudder does the same.
+#[test]
+fn the_api_server_through_a_tls_proxy_as_client_go() {
+    use base64::Engine;
+    let Some(kubeconfig) = common::kubeconfig() else {
+        return;
+    };
+    let Some(helm3) = helm() else { return };
+    let Some(helm4) = helm_v4() else {
+        unavailable("helm v4 (scripts/install-oracle)");
+        return;
+    };
+    let Some(name) = loopback_name() else {
+        unavailable("a name other than localhost for 127.0.0.1 in /etc/hosts");
+        return;
+    };
+    let (proxy_ca, cert, key) = proxy_certificate();
+    let proxy = Proxy::start_tls(cert, key);
+    let dir = std::env::temp_dir().join(format!("rudder-tls-proxy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(&kubeconfig).unwrap();
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let server = value("server:");
+    let ca = value("certificate-authority-data:");
+    let port = server.rsplit(':').next().unwrap().to_string();
+    let named = text.replace(
+        &format!("server: {server}"),
+        &format!("server: https://{name}:{port}\n    tls-server-name: kubernetes"),
+    );
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut both = b64.decode(&ca).unwrap();
+    both.extend_from_slice(proxy_ca.as_bytes());
+    let trusting = named.replace(&ca, &b64.encode(both));
+    std::fs::write(dir.join("named"), named).unwrap();
+    std::fs::write(dir.join("trusting"), trusting).unwrap();
+    std::fs::copy(&kubeconfig, dir.join("loopback")).unwrap();
+    let helms = [helm3, helm4];
+    let list = |config: &str| {
+        vec![
+            "list".to_string(),
+            "-n".to_string(),
+            "rt-tls-proxy".to_string(),
+            "--kubeconfig".to_string(),
+            dir.join(config).display().to_string(),
+        ]
+    };
+    let via = proxy.url();
+    let cases: Vec<(&str, Env, bool)> = vec![
+        ("trusting", vec![("HTTPS_PROXY", &via)], true),
+        (
+            "trusting",
+            vec![("HTTPS_PROXY", &via), ("NO_PROXY", &name)],
+            false,
+        ),
+        ("loopback", vec![("HTTPS_PROXY", &via)], false),
+        (
+            "loopback",
+            vec![("HTTPS_PROXY", &via), ("NO_PROXY", "127.0.0.1")],
+            false,
+        ),
+    ];
+    for (config, env, proxied) in &cases {
+        let args = list(config);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        compare(&proxy, &helms, &dir, env, &args, *proxied);
+    }
+    // The proxy's CA not among the cluster's: refused by everyone before any CONNECT.
+    let args = list("named");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let env = [("HTTPS_PROXY", via.as_str())];
+    let (code, _, stderr) = run(rudder(), &dir, &env, &args);
+    assert_eq!(code, 1, "{stderr}");
+    for helm in &helms {
+        let (their_code, _, their_stderr) = run(helm, &dir, &env, &args);
+        assert_eq!(their_code, 1, "{their_stderr}");
+        assert!(their_stderr.contains("proxyconnect"), "{their_stderr}");
+    }
+    // Helm v3's words (v4 writes `kubernetes` in lower case).
+    let (_, _, v3_stderr) = run(&helms[0], &dir, &env, &args);
+    assert_eq!(stderr, v3_stderr);
+    // Directly, with the proxy's CA as the cluster's (`--kube-ca-file`): Go's words too.
+    let ca_file = dir.join("proxy-ca.pem");
+    std::fs::write(&ca_file, &proxy_ca).unwrap();
+    let mut args = list("loopback");
+    args.extend(["--kube-ca-file".to_string(), ca_file.display().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, stderr) = run(rudder(), &dir, &[], &args);
+    let (v3_code, _, v3_stderr) = run(&helms[0], &dir, &[], &args);
+    assert_eq!((code, &stderr), (v3_code, &v3_stderr));
+    assert!(
+        stderr.contains("certificate signed by unknown authority"),
+        "{stderr}"
+    );
+    assert!(proxy.take().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

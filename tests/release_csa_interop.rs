@@ -13,6 +13,12 @@
 //! removed by merge key, custom-resource fields changed and removed, a value changed), rolls back
 //! to Rudder's revision 2, then to its own revision 4; Helm 4 then migrates the release to
 //! server-side apply (`upgrade --server-side=true`).
+//!
+//! The chart's Service has two ports numbered 53 (TCP and UDP: its ports merge by `port` and
+//! `protocol`), one dropped and one changed by the Helm upgrade; its Deployment's strategy turns
+//! from `RollingUpdate` (with `rollingUpdate` set) to `Recreate` on Rudder's upgrade and back on its
+//! rollback (a `$retainKeys` patch each way), and again on Helm's rollbacks. The helm v3 chain
+//! stores its records with `HELM_DRIVER=configmap`, the helm v4 one with the default `secret`.
 mod common;
 use common::{kubeconfig, oracle, snapshot, HelmEnv};
 
@@ -32,6 +38,14 @@ metadata:
     app: web
 spec:
   replicas: 1
+  strategy:
+    {{- if eq .Values.level "two" }}
+    type: Recreate
+    {{- else }}
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 1
+    {{- end }}
   selector:
     matchLabels:
       app: web
@@ -66,6 +80,29 @@ data:
   dropped: "soon"
   {{- end }}
 ---
+apiVersion: v1
+kind: Service
+metadata:
+  name: r-svc
+spec:
+  selector:
+    app: web
+  ports:
+    - name: http
+      port: 80
+      targetPort: 80
+    - name: dns-tcp
+      port: 53
+      protocol: TCP
+      targetPort: {{ if .Values.v2 }}5353{{ else }}53{{ end }}
+    {{- if not .Values.v2 }}
+    - name: dns-udp
+      port: 53
+      protocol: UDP
+    - name: metrics
+      port: 9090
+    {{- end }}
+---
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
 metadata:
@@ -91,6 +128,8 @@ struct Tools {
     rudder: PathBuf,
     kubectl: PathBuf,
     chart: String,
+    /// `HELM_DRIVER`: `secret` or `configmap`.
+    driver: &'static str,
 }
 
 impl Tools {
@@ -113,6 +152,7 @@ impl Tools {
                 "get",
                 "deployment/r-web",
                 "configmap/r-cfg",
+                "service/r-svc",
                 "servicemonitor/r-mon",
                 "-o",
                 "json",
@@ -124,11 +164,15 @@ impl Tools {
     /// The release's records, oldest first, decoded, without times and chart modtimes, the
     /// namespace's name replaced.
     fn records(&self, ns: &str) -> Vec<Value> {
-        let text = self.kubectl(
-            ns,
-            &["get", "secrets", "-l", "owner=helm,name=r", "-o", "json"],
-        );
-        snapshot::decoded_records(&text, ns)
+        let kind = if self.driver == "configmap" {
+            "configmaps"
+        } else {
+            "secrets"
+        };
+        let text = self.kubectl(ns, &["get", kind, "-l", "owner=helm,name=r", "-o", "json"]);
+        let records = snapshot::decoded_records(&text, ns);
+        assert!(!records.is_empty(), "no release records in {kind} of {ns}");
+        records
     }
 
     /// What `program` reports about the release: `history` (without times), `get values -a`,
@@ -301,7 +345,7 @@ fn chain(tools: &Tools, cleanup: &mut common::Cleanup, helm_name: &str) -> Vec<(
     states
 }
 
-fn set_up(what: &str) -> Option<(common::Cleanup, Tools)> {
+fn set_up(what: &str, driver: &'static str) -> Option<(common::Cleanup, Tools)> {
     let kubeconfig = kubeconfig()?;
     common::servicemonitor_crd(&kubeconfig);
     let dir = common::scratch(what);
@@ -313,12 +357,13 @@ fn set_up(what: &str) -> Option<(common::Cleanup, Tools)> {
         &[("values.yaml", VALUES), ("templates/all.yaml", TEMPLATES)],
     );
     let tools = Tools {
-        env: HelmEnv::new(&kubeconfig, &dir.join("home")),
+        env: HelmEnv::new(&kubeconfig, &dir.join("home")).with_var("HELM_DRIVER", driver),
         helm3: common::helm_v3().expect("helm v3"),
         helm4: oracle("v4"),
         rudder: common::rudder_as_helm(),
         kubectl: oracle("kubectl"),
         chart: chart.to_str().unwrap().to_string(),
+        driver,
     };
     Some((cleanup, tools))
 }
@@ -371,6 +416,45 @@ fn check_steps(states: &[(String, Value)]) {
     assert_eq!(at(4)["ConfigMap/r-cfg"]["data"]["dropped"], "soon");
     assert_eq!(container(5)["ports"].as_array().unwrap().len(), 1);
     assert_eq!(deployment(5)["metadata"]["annotations"]["edited"], "again");
+    // The strategy: `$retainKeys` clears `rollingUpdate` on the way to Recreate (Rudder's upgrade,
+    // Helm's rollback to Rudder's 2) and the chart's `maxSurge` comes back with RollingUpdate.
+    let strategy = |i: usize| &deployment(i)["spec"]["strategy"];
+    for i in [1, 4] {
+        assert_eq!(
+            strategy(i),
+            &serde_json::json!({"type": "Recreate"}),
+            "step {i}"
+        );
+    }
+    for i in [0, 2, 3, 5] {
+        assert_eq!(strategy(i)["type"], "RollingUpdate", "step {i}");
+        assert_eq!(strategy(i)["rollingUpdate"]["maxSurge"], 1, "step {i}");
+    }
+    // The Service's ports merge by `port` alone in a strategic merge patch (apimachinery's known
+    // limit): Helm's upgrade, dropping 53/UDP, sends `{"port": 53, "$patch": "delete"}`, which
+    // deletes 53/TCP too (Rudder's and Helm's revisions alike, as the twin shows); the rollback to
+    // Rudder's 2 brings back one 53 only (the same merge by `port`), Helm's and Rudder's alike.
+    let ports = |i: usize| -> Vec<String> {
+        at(i)["Service/r-svc"]["spec"]["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}/{}->{}",
+                    p["port"],
+                    p["protocol"].as_str().unwrap(),
+                    p["targetPort"]
+                )
+            })
+            .collect()
+    };
+    let all = ["80/TCP->80", "53/TCP->53", "53/UDP->53", "9090/TCP->9090"];
+    for i in [0, 1, 2] {
+        assert_eq!(ports(i), all, "step {i}");
+    }
+    assert_eq!(ports(3), ["80/TCP->80"]);
+    assert_eq!(ports(4), ["80/TCP->80", "53/TCP->53", "9090/TCP->9090"]);
     let history = states[5].1["reports"]["history"].as_array().unwrap();
     assert_eq!(history.len(), 6);
     assert_eq!(history[2]["description"], "Rollback to 1");
@@ -379,7 +463,7 @@ fn check_steps(states: &[(String, Value)]) {
 
 #[test]
 fn helm3_continues_a_release_rudder_wrote_client_side() {
-    let Some((mut cleanup, tools)) = set_up("csa-interop-3") else {
+    let Some((mut cleanup, tools)) = set_up("csa-interop-3", "configmap") else {
         return;
     };
     let states = chain(&tools, &mut cleanup, "helm3");
@@ -388,7 +472,7 @@ fn helm3_continues_a_release_rudder_wrote_client_side() {
 
 #[test]
 fn helm4_continues_a_release_rudder_wrote_client_side_and_migrates_it() {
-    let Some((mut cleanup, tools)) = set_up("csa-interop-4") else {
+    let Some((mut cleanup, tools)) = set_up("csa-interop-4", "secret") else {
         return;
     };
     let states = chain(&tools, &mut cleanup, "helm4");

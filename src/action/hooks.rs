@@ -76,6 +76,7 @@ pub async fn run(
             ..WaitRules::default()
         };
         let (written, outcome) = futures::join!(storage.update(record), async {
+            let sent = tokio::time::Instant::now();
             let created = collect_errors(applier.create_all(&objects).await)
                 .map_err(|e| failed(event, &hook, &e.to_string()))?;
             wait::wait_ready_created(
@@ -83,6 +84,7 @@ pub async fn run(
                 &objects,
                 &created,
                 rules,
+                sent,
                 timeout,
                 &mut *progress::reporter(),
             )

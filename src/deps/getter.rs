@@ -172,6 +172,11 @@ pub fn get(url: &str, options: &Options) -> Result<Vec<u8>, Error> {
 /// A TLS handshake failure in Go's words (`tls: failed to verify certificate: x509: certificate signed
 /// by unknown authority`), found by walking the error's causes to rustls' error.
 pub(crate) fn tls_failure(e: &reqwest::Error) -> Option<String> {
+    go_tls_failure(e)
+}
+
+/// [`tls_failure`] of any error chain (the cluster client's too).
+pub(crate) fn go_tls_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     use rustls::CertificateError as C;
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {

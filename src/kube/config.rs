@@ -10,6 +10,8 @@
 //!   `--kube-tls-server-name` override what the context says.
 //! - The namespace is `-n`/`HELM_NAMESPACE`, else the context's namespace, else `default`.
 //!
+//! A credential plugin (`exec`) is run by `super::exec_auth`, not by kube-rs.
+//!
 //! Tokens given on the command line are kept in `secrecy` strings and never formatted.
 use std::path::PathBuf;
 
@@ -132,6 +134,7 @@ impl KubeSettings {
     pub async fn resolve(&self) -> Result<(::kube::Config, String), Error> {
         let kubeconfig = self.load_kubeconfig()?;
         let mut proxy_in_kubeconfig = false;
+        let mut user = String::new();
         let (mut config, context_namespace) = match kubeconfig {
             Some(kc) => {
                 let context = self.context.clone().or_else(|| kc.current_context.clone());
@@ -148,6 +151,12 @@ impl KubeSettings {
                         .and_then(|c| c.namespace.clone())
                 });
                 let has_context = context.is_some();
+                user = context
+                    .as_ref()
+                    .and_then(|name| kc.contexts.iter().find(|c| &c.name == name))
+                    .and_then(|c| c.context.as_ref())
+                    .and_then(|c| c.user.clone())
+                    .unwrap_or_default();
                 proxy_in_kubeconfig = context
                     .as_ref()
                     .and_then(|name| kc.contexts.iter().find(|c| &c.name == name))
@@ -175,6 +184,14 @@ impl KubeSettings {
             },
         };
         self.apply_overrides(&mut config)?;
+        super::exec_auth::resolve(&mut config.auth_info, &user).map_err(|e| match e {
+            super::exec_auth::ExecError::Config(text) => Error::Kubeconfig(text),
+            // Helm meets this on its first request, the version check.
+            super::exec_auth::ExecError::Credentials(text) => Error::Kubeconfig(format!(
+                "Get \"{}/version\": getting credentials: {text}",
+                config.cluster_url.to_string().trim_end_matches('/')
+            )),
+        })?;
         if !proxy_in_kubeconfig {
             // client-go without a `proxy-url`: Go's ProxyFromEnvironment (kube-rs reads only
             // HTTPS_PROXY and knows no loopback exception).

@@ -93,8 +93,16 @@ pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// A transport failure as Go's `net/http` words it: `Get "URL": dial tcp HOST:PORT: connect:
-/// connection refused` for the common socket errors, else `Get "URL": <the error chain>`.
+/// connection refused` for the common socket errors, `Get "URL": tls: failed to verify
+/// certificate: x509: …` for a refused certificate (behind `proxyconnect tcp: ` when it was an
+/// HTTPS proxy's), else `Get "URL": <the error chain>`.
 fn transport_detail(url: &str, e: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(tls) = crate::deps::getter::go_tls_failure(e) {
+        // hyper-util's proxy tunnel failed: Go says it failed connecting to the proxy.
+        let via_proxy = chain(e).contains("tunnel error");
+        let prefix = if via_proxy { "proxyconnect tcp: " } else { "" };
+        return format!("Get \"{url}\": {prefix}{tls}");
+    }
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {

@@ -13,7 +13,9 @@
 //!   new object lacks (the defaulted `rollingUpdate` beside `type: Recreate`).
 //! - [`two_way_json`]: RFC 7386's merge patch from the previous manifest's object to the new one,
 //!   as `jsonpatch.CreateMergePatch`, which Helm uses for kinds its scheme does not know (custom
-//!   resources) on upgrade and rollback.
+//!   resources) on upgrade and rollback. Values compare as json-patch compares them after Go's
+//!   `json.Unmarshal`: every number is a float64, so `1`, `1.0` and `1e0` are the same value (and
+//!   two integers beyond 2^53 that round to the same float64 are too).
 //! - [`three_way_json`]: apimachinery's `jsonmergepatch.CreateThreeWayJSONMergePatch`, which Helm 4
 //!   uses for custom resources when an install adopts objects client-side (`--take-ownership
 //!   --server-side=false`): what changed from the live object to the new one (no deletions) plus
@@ -61,9 +63,12 @@ pub fn two_way_json(original: &Value, modified: &Value) -> Value {
             let mut patch = Map::new();
             for (key, to_value) in to {
                 match from.get(key) {
-                    Some(from_value) if from_value == to_value => {}
+                    Some(from_value) if json_equal(from_value, to_value) => {}
                     Some(from_value @ Value::Object(_)) if to_value.is_object() => {
-                        patch.insert(key.clone(), two_way_json(from_value, to_value));
+                        let sub = two_way_json(from_value, to_value);
+                        if !is_empty(&sub) {
+                            patch.insert(key.clone(), sub);
+                        }
                     }
                     _ => {
                         patch.insert(key.clone(), to_value.clone());
@@ -78,6 +83,23 @@ pub fn two_way_json(original: &Value, modified: &Value) -> Value {
             Value::Object(patch)
         }
         (_, modified) => modified.clone(),
+    }
+}
+
+/// Equality of decoded JSON as json-patch's `matchesValue` sees it: numbers by their float64
+/// value, lists element by element, maps key by key.
+fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equal(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
     }
 }
 
@@ -286,7 +308,15 @@ fn diff_merge_list(
         }
         return;
     };
-    let find = |list: &'_ [Value], k: &Value| list.iter().find(|v| v.get(mk) == Some(k)).cloned();
+    // apimachinery sorts both lists by merge key and walks them side by side, so elements sharing
+    // a key (a Service's 53/TCP and 53/UDP, whose merge key is `port` alone) pair by their order:
+    // the n-th with a key in one list with the n-th with that key in the other.
+    let find = |list: &'_ [Value], k: &Value, nth: usize| {
+        list.iter()
+            .filter(|v| v.get(mk) == Some(k))
+            .nth(nth)
+            .cloned()
+    };
     let empty = Map::new();
     let as_map = |v: &Value| v.as_object().unwrap_or(&empty).clone();
     let mut items = Vec::new();
@@ -295,9 +325,10 @@ fn diff_merge_list(
         Pass::Delta => (to, from),
         Pass::Deletions => (from, to),
     };
-    for element in walk {
+    for (i, element) in walk.iter().enumerate() {
         let k = keyed(element).unwrap_or_default();
-        match (find(other, &k), pass) {
+        let nth = walk[..i].iter().filter(|v| v.get(mk) == Some(&k)).count();
+        match (find(other, &k, nth), pass) {
             (None, Pass::Delta) => items.push(element.clone()),
             (None, Pass::Deletions) => {
                 let mut gone = Map::new();
@@ -462,6 +493,34 @@ mod tests {
     }
 
     #[test]
+    fn elements_sharing_a_merge_key_pair_in_order() {
+        // Container ports merge by `containerPort` alone (a Service's by `port`): 53/TCP and
+        // 53/UDP pair with their own live copies, by order.
+        let ports = |udp_name: &str| {
+            json!({"spec": {"containers": [{"name": "c", "ports": [
+                {"containerPort": 53, "protocol": "TCP", "name": "dns-tcp"},
+                {"containerPort": 53, "protocol": "UDP", "name": udp_name},
+            ]}]}})
+        };
+        assert!(is_empty(&strategic(
+            ports("dns"),
+            ports("dns"),
+            ports("dns")
+        )));
+        assert_eq!(
+            strategic(ports("dns"), ports("dns-udp"), ports("dns")),
+            json!({"spec": {
+                "$setElementOrder/containers": [{"name": "c"}],
+                "containers": [{
+                    "name": "c",
+                    "$setElementOrder/ports": [{"containerPort": 53}, {"containerPort": 53}],
+                    "ports": [{"containerPort": 53, "name": "dns-udp"}],
+                }],
+            }})
+        );
+    }
+
+    #[test]
     fn primitive_merge_lists_and_replaced_lists() {
         let original = json!({"metadata": {"finalizers": ["a", "b"]}, "spec": {"containers": [{"name": "w", "args": ["x"]}]}});
         let modified = json!({"metadata": {"finalizers": ["b", "c"]}, "spec": {"containers": [{"name": "w", "args": ["y"]}]}});
@@ -508,6 +567,28 @@ mod tests {
             json!({"spec": {"b": {"d": null}, "l": [1], "n": true}})
         );
         assert!(is_empty(&two_way_json(&original, &original)));
+    }
+
+    #[test]
+    fn json_merge_patch_compares_numbers_as_go_decodes_them() {
+        // Go decodes every JSON number into a float64 before comparing: 1, 1.0 and 1e0 are equal.
+        let original =
+            json!({"spec": {"a": 1, "b": {"c": 2.0}, "l": [1, 2.5], "big": 9007199254740993_u64}});
+        let modified = json!({"spec": {"a": 1.0, "b": {"c": 2}, "l": [1.0, 2.5], "big": 9007199254740992_u64}});
+        assert!(is_empty(&two_way_json(&original, &modified)));
+        assert!(is_empty(&three_way_json(&original, &modified, &original)));
+        // A different value is still a change, in a map and in a list.
+        let modified =
+            json!({"spec": {"a": 1.5, "b": {"c": 2}, "l": [1, 3], "big": 9007199254740993_u64}});
+        assert_eq!(
+            two_way_json(&original, &modified),
+            json!({"spec": {"a": 1.5, "l": [1, 3]}})
+        );
+        // A number and a string of it are not equal.
+        assert_eq!(
+            two_way_json(&json!({"a": 1}), &json!({"a": "1"})),
+            json!({"a": "1"})
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod config;
 pub mod connection;
 pub mod discovery;
 pub mod error;
+pub mod exec_auth;
+pub mod job_pods;
 pub mod live;
 pub mod lookup;
 pub mod merge_patch;

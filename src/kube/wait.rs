@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use super::apply::{Applier, Error};
 use super::discovery::Kind;
+use super::job_pods;
 use super::object::Object;
 pub use super::ready::{readiness, Readiness, WaitRules};
 
@@ -71,18 +72,21 @@ pub async fn wait_ready(
         Some(live) => readiness(&object.kind, live, rules),
         None => Readiness::Waiting("the object to exist".into()),
     };
-    wait_until(applier, &watched, None, timeout, progress, &judge).await
+    wait_until(applier, &watched, None, None, timeout, progress, &judge).await
 }
 
 /// [`wait_ready`] for objects just created, with the API server's answer to each create (the
 /// object as stored, and its `resourceVersion`): a resource watched for one object starts from
 /// that answer and watches from its version at once, without listing first (a round trip less
-/// between a hook's creation and the watch that sees it complete).
+/// between a hook's creation and the watch that sees it complete). With hook rules, a Job also
+/// counts as ready when its pods show it can only become `Complete` ([`super::job_pods`]);
+/// `sent` is when the creates were sent.
 pub async fn wait_ready_created(
     applier: &Applier,
     objects: &[(Object, Kind)],
     created: &[Value],
     rules: WaitRules,
+    sent: tokio::time::Instant,
     timeout: Duration,
     progress: &mut dyn Progress,
 ) -> Result<(), WaitError> {
@@ -98,7 +102,17 @@ pub async fn wait_ready_created(
         Some(live) => readiness(&object.kind, live, rules),
         None => Readiness::Waiting("the object to exist".into()),
     };
-    wait_until(applier, &watched, Some(&answers), timeout, progress, &judge).await
+    let by_pods = rules.hooks.then_some(sent);
+    wait_until(
+        applier,
+        &watched,
+        Some(&answers),
+        by_pods,
+        timeout,
+        progress,
+        &judge,
+    )
+    .await
 }
 
 /// Waits until none of `objects` exists any more, at most `timeout`.
@@ -113,7 +127,7 @@ pub async fn wait_deleted(
         Some(_) => Readiness::Waiting("its deletion".into()),
         None => Readiness::Ready,
     };
-    wait_until(applier, &watched, None, timeout, progress, &judge).await
+    wait_until(applier, &watched, None, None, timeout, progress, &judge).await
 }
 
 /// What a group's watcher saw of one object.
@@ -122,6 +136,8 @@ enum Seen {
     Absent,
     /// The API server did not answer (restarting, unreachable): the text of the failure.
     Unreachable(String),
+    /// What has been seen of a Job's pods (see [`super::job_pods`]).
+    Pods(job_pods::Pods),
 }
 
 /// Objects of one resource in one namespace, watched together.
@@ -138,10 +154,13 @@ struct Group {
 
 type Judge<'a> = dyn Fn(&Object, Option<&Value>) -> Readiness + 'a;
 
+/// Waits until `judge` says every object is ready. With `jobs_by_pods` (when the objects were
+/// created, for hooks), each created Job's pods are watched too and can make it ready sooner.
 async fn wait_until(
     applier: &Applier,
     objects: &[&(Object, Kind)],
     created: Option<&[&Value]>,
+    jobs_by_pods: Option<tokio::time::Instant>,
     timeout: Duration,
     progress: &mut dyn Progress,
     judge: &Judge<'_>,
@@ -153,23 +172,75 @@ async fn wait_until(
     let mut states: Vec<Readiness> =
         vec![Readiness::Waiting("the object to exist".into()); objects.len()];
     let mut seen = vec![false; objects.len()];
+    // For Jobs whose pods are watched: the Job's latest state, and what its pods showed.
+    let mut jobs: Vec<Option<Value>> = vec![None; objects.len()];
+    let mut pods: Vec<Option<job_pods::Pods>> = vec![None; objects.len()];
     let (tx, mut rx) = mpsc::unbounded::<(usize, Seen)>();
     let watchers = futures::future::join_all(
         groups(applier, objects, created)
             .into_iter()
             .map(|g| watch_group(g, tx.clone())),
     );
+    let pod_watches: Vec<(usize, &Value)> = match (jobs_by_pods, created) {
+        (Some(_), Some(created)) => objects
+            .iter()
+            .zip(created)
+            .enumerate()
+            .filter(|(_, ((object, _), _))| {
+                object.kind == "Job" && object.api_version == "batch/v1"
+            })
+            .map(|(i, (_, answer))| (i, *answer))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let pod_watchers = async {
+        futures::future::join_all(pod_watches.iter().map(|&(i, answer)| {
+            let tx = tx.clone();
+            async move {
+                let send = move |p| {
+                    let _ = tx.unbounded_send((i, Seen::Pods(p)));
+                };
+                job_pods::watch(applier.client().clone(), answer, &send).await;
+            }
+        }))
+        .await;
+        // A pods watch that ended leaves its Job to its condition; nothing else to do.
+        std::future::pending::<std::convert::Infallible>().await
+    };
     let mut last_report: Vec<(String, String)> = Vec::new();
     let consume = async {
         while let Some((i, update)) = rx.next().await {
             let object = &objects[i].0;
-            seen[i] = true;
-            states[i] = match update {
-                Seen::Live(live) => judge(object, Some(&live)),
-                Seen::Absent => judge(object, None),
+            let state = match update {
+                Seen::Live(live) => {
+                    seen[i] = true;
+                    let state = judge(object, Some(&live));
+                    if jobs_by_pods.is_some() {
+                        jobs[i] = Some(live);
+                    }
+                    state
+                }
+                Seen::Absent => {
+                    seen[i] = true;
+                    jobs[i] = None;
+                    judge(object, None)
+                }
                 Seen::Unreachable(why) => {
+                    seen[i] = true;
                     Readiness::Waiting(format!("the API server to answer ({why})"))
                 }
+                Seen::Pods(p) => {
+                    pods[i] = Some(p);
+                    states[i].clone()
+                }
+            };
+            states[i] = match (state, &jobs[i], &pods[i], jobs_by_pods) {
+                (Readiness::Waiting(_), Some(job), Some(p), Some(sent))
+                    if job_pods::done(job, p, sent.elapsed()) =>
+                {
+                    Readiness::Ready
+                }
+                (state, ..) => state,
             };
             if let Readiness::Failed(why) = &states[i] {
                 return Err(WaitError::Failed(why.clone()));
@@ -198,6 +269,7 @@ async fn wait_until(
         errors = watchers => Err(WaitError::Cluster(
             errors.into_iter().find_map(Result::err).unwrap_or_else(|| Error::Unreachable("watch ended".into())),
         )),
+        never = pod_watchers => match never {},
         () = tokio::time::sleep_until(deadline) => Err(WaitError::Timeout(pending(objects, &states))),
     };
     progress.done();

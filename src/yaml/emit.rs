@@ -102,9 +102,7 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
             }
             Doc::Str(Rc::from(text.as_str()))
         }
-        Value::String(s) if s.chars().any(disallowed_after_json) => {
-            return Err(disallowed_in_json())
-        }
+        Value::String(s) if any_disallowed_after_json(s) => return Err(disallowed_in_json()),
         Value::String(s) if s.contains('\u{85}') => Doc::Str(Rc::from(fold_raw_breaks(s).as_str())),
         Value::String(s) => Doc::Str(s.clone()),
         Value::Bytes(b) => {
@@ -126,7 +124,7 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
                 .borrow()
                 .iter()
                 .map(|(k, v)| {
-                    if k.chars().any(disallowed_after_json) {
+                    if any_disallowed_after_json(k) {
                         return Err(disallowed_in_json());
                     }
                     if k.len() > 1020 && json_key_too_long(k) {
@@ -162,6 +160,15 @@ fn json_round_trip_depth(v: &Value, depth: usize) -> Result<Doc, Error> {
 /// then refuses: DEL, C1 controls other than NEL, U+FFFE and U+FFFF.
 fn disallowed_after_json(c: char) -> bool {
     (c as u32) >= 0x20 && super::load::is_disallowed_char(c)
+}
+
+/// Whether `s` holds a character [`disallowed_after_json`]: of ASCII, only DEL is, so an ASCII
+/// text (nearly all, and every base64 payload) is one vectorised check and a byte search.
+fn any_disallowed_after_json(s: &str) -> bool {
+    if s.is_ascii() {
+        return s.as_bytes().contains(&0x7F);
+    }
+    s.chars().any(disallowed_after_json)
 }
 
 /// `encoding/json` leaves DEL and C1 controls raw, and go-yaml's reader then refuses the JSON text.
@@ -394,16 +401,18 @@ fn is_printable(c: char) -> bool {
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
-/// A non-empty ASCII word of letters, digits and `_./-` that starts with a letter, digit, `_` or `/`:
-/// the scalar analysis finds nothing in it (no leading `-`/`.` that could start `---`/`...`).
+/// A non-empty ASCII word of letters, digits and `_./-+=` that starts with a letter, digit or one
+/// of `_/+=`: the scalar analysis finds nothing in it (no leading `-`/`.` that could start
+/// `---`/`...`). `+` and `=` are indicators nowhere in go-yaml's analysis (v2 and v3 alike), and
+/// they are what base64 text holds besides letters, digits and `/`.
 fn is_plain_word(value: &str) -> bool {
     let bytes = value.as_bytes();
     bytes
         .first()
-        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'/')
-        && bytes
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b'+' | b'='))
+        && bytes.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-' | b'+' | b'=')
+        })
 }
 
 /// `tabs_allowed_in_blocks` is yaml.v3's rule: a tab only rules out plain and single-quoted styles,
@@ -1053,6 +1062,9 @@ mod analyze_tests {
             "a-b_c.d",
             "9",
             "x--",
+            "aGVsbG8gd29ybGQ+Pz8/",
+            "+/9=",
+            "==",
         ] {
             assert!(is_plain_word(word), "{word}");
             assert_eq!(analyze_scan(word, false), PLAIN_WORD, "{word}");
@@ -1063,6 +1075,56 @@ mod analyze_tests {
         ] {
             assert!(!is_plain_word(other), "{other}");
         }
+    }
+
+    #[test]
+    fn the_ascii_check_for_json_finds_what_the_character_check_finds() {
+        let mut texts: Vec<String> = (0u8..0x80).map(|b| format!("ab{}c", b as char)).collect();
+        texts.extend(
+            [
+                "", "plain", "\u{80}", "a\u{85}", "\u{9f}x", "\u{fffe}", "é\u{7f}", "é",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            assert_eq!(
+                any_disallowed_after_json(t),
+                t.chars().any(disallowed_after_json),
+                "{t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_short_word_the_fast_path_takes_analyses_like_the_full_scan() {
+        // All printable ASCII strings of one and two characters, and three-character strings
+        // over the word characters and the indicators: whatever the fast path admits, the full
+        // scan finds nothing in.
+        let printable: Vec<char> = (0x20u8..0x7f).map(char::from).collect();
+        let mut words: Vec<String> = Vec::new();
+        for &a in &printable {
+            words.push(a.to_string());
+            for &b in &printable {
+                words.push([a, b].iter().collect());
+            }
+        }
+        let alphabet: Vec<char> = "aZ9_./-+=:#,?[]{}&*!|>'\"%@` ".chars().collect();
+        for &a in &alphabet {
+            for &b in &alphabet {
+                for &c in &alphabet {
+                    words.push([a, b, c].iter().collect());
+                }
+            }
+        }
+        let mut admitted = 0;
+        for word in &words {
+            if is_plain_word(word) {
+                admitted += 1;
+                assert_eq!(analyze_scan(word, false), PLAIN_WORD, "{word:?}");
+                assert_eq!(analyze_scan(word, true), PLAIN_WORD, "{word:?}");
+            }
+        }
+        assert!(admitted > 1000, "{admitted}");
     }
 }
 

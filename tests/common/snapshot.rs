@@ -50,7 +50,8 @@ pub fn live_objects(kubectl_json: &str) -> Value {
     Value::Object(out)
 }
 
-/// The release Secrets of `kubectl get secrets … -o json`, decoded, oldest first, without times and
+/// The release records of `kubectl get secrets … -o json` (or `configmaps`, the `configmap`
+/// driver's, whose payload is not base64-encoded twice), decoded, oldest first, without times and
 /// chart modtimes, with the namespace `ns` written as `NAMESPACE`.
 pub fn decoded_records(kubectl_json: &str, ns: &str) -> Vec<Value> {
     let list: Value = serde_json::from_str(kubectl_json).unwrap();
@@ -60,8 +61,13 @@ pub fn decoded_records(kubectl_json: &str, ns: &str) -> Vec<Value> {
         .unwrap()
         .iter()
         .map(|s| {
-            let outer = b64.decode(s["data"]["release"].as_str().unwrap()).unwrap();
-            let gz = b64.decode(outer).unwrap();
+            let payload = s["data"]["release"].as_str().unwrap().as_bytes().to_vec();
+            let payload = if s["kind"] == "ConfigMap" {
+                payload
+            } else {
+                b64.decode(payload).unwrap()
+            };
+            let gz = b64.decode(payload).unwrap();
             let mut json = String::new();
             std::io::Read::read_to_string(
                 &mut flate2::read::GzDecoder::new(gz.as_slice()),

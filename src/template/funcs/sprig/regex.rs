@@ -15,9 +15,13 @@
 //! as an error; `regexMatch` alone swallows the error and returns false.
 mod syntax;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use regex::Regex;
 
 use super::util::{arg_int, arg_str, string_list};
+use crate::fasthash::FastHashMap;
 use crate::template::funcs::{CallCtx, FuncDef, FuncError};
 use crate::template::types::{GoType, Signature};
 use crate::template::value::{List, Value};
@@ -116,15 +120,39 @@ pub(crate) fn compile_go(pattern: &str) -> Result<Regex, String> {
     compile_text(pattern).map(|r| r.re)
 }
 
+/// How many compiled patterns a thread keeps; beyond it the cache starts again (charts use a
+/// handful of patterns, each many times).
+const CACHE_LIMIT: usize = 256;
+
+thread_local! {
+    /// Patterns compiled on this thread. Go compiles a pattern on every call; the result depends
+    /// on the pattern alone, and building the crate's automata costs far more than a match (library
+    /// charts call `regexReplaceAll` with the same pattern for every name and image), so each
+    /// pattern is compiled once. Failures are not kept (they are rare and their text depends on
+    /// how the call reports them).
+    static COMPILED: RefCell<FastHashMap<String, Rc<GoRegex>>> = RefCell::default();
+}
+
 /// Compiles a Go pattern, with Go's error text.
-fn compile(pattern: &str, on_error: OnError) -> Result<GoRegex, FuncError> {
-    compile_text(pattern).map_err(|message| match on_error {
+fn compile(pattern: &str, on_error: OnError) -> Result<Rc<GoRegex>, FuncError> {
+    if let Some(re) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = Rc::new(compile_text(pattern).map_err(|message| match on_error {
         OnError::Return => FuncError::msg(message),
         OnError::Panic => FuncError::msg(format!(
             "regexp: Compile({}): {message}",
             go_regexp_quote(pattern)
         )),
-    })
+    })?);
+    COMPILED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), Rc::clone(&re));
+    });
+    Ok(re)
 }
 
 fn compile_text(pattern: &str) -> Result<GoRegex, String> {
@@ -464,7 +492,32 @@ mod tests {
     use super::*;
 
     fn re(p: &str) -> Regex {
-        compile(p, OnError::Return).unwrap().re
+        compile(p, OnError::Return).unwrap().re.clone()
+    }
+
+    #[test]
+    fn patterns_are_compiled_once_and_failures_each_time() {
+        let a = compile("^cached-(x+)$", OnError::Return).unwrap();
+        let b = compile("^cached-(x+)$", OnError::Panic).unwrap();
+        assert!(Rc::ptr_eq(&a, &b));
+        assert_eq!(b.names, vec![None, None]);
+        // A failure is reported in the caller's form every time.
+        let text = |on_error| match compile("cached-(", on_error) {
+            Err(FuncError::Msg(m)) => m,
+            _ => String::new(),
+        };
+        assert_eq!(
+            text(OnError::Return),
+            "error parsing regexp: missing closing ): `cached-(`"
+        );
+        assert_eq!(
+            text(OnError::Panic),
+            "regexp: Compile(`cached-(`): error parsing regexp: missing closing ): `cached-(`"
+        );
+        assert_eq!(
+            text(OnError::Return),
+            "error parsing regexp: missing closing ): `cached-(`"
+        );
     }
 
     fn replaced(p: &str, s: &str, t: &str) -> String {
