@@ -8,7 +8,10 @@
 //! - Hot code first: `scripts/hot-symbols.txt` lists the functions a `rudder template` run executes
 //!   (written by `scripts/update-hot-symbols`), as names with their hashes replaced by `*`. Each
 //!   becomes a section pattern of a small linker script (`INSERT BEFORE .text`) that gathers them
-//!   into a `.text.hot` output section ahead of the rest of the code. The kernel maps code 64 KiB
+//!   into a `.text.hot` output section ahead of the rest of the code, whether LLVM put them in
+//!   `.text.NAME` or, for functions it takes to be cold (`#[cold]`: `Vec` and hash-table growth,
+//!   error paths), `.text.unlikely.NAME`; those ran on every render, and left out they made about
+//!   2.5 MiB of the rest of the text resident (session 15). The kernel maps code 64 KiB
 //!   around each page fault, so packing what runs saves several MiB of peak memory. Patterns rather
 //!   than exact names (lld's `--symbol-ordering-file`, used until session 13): the hashes differ
 //!   between profiles and change with the toolchain, so an exact list matched almost nothing of a
@@ -84,6 +87,8 @@ fn hot_text_script(patterns: &str) -> String {
             continue;
         }
         script.push_str("    *(.text.");
+        script.push_str(pattern);
+        script.push_str(" .text.unlikely.");
         script.push_str(pattern);
         script.push_str(")\n");
     }

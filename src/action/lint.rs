@@ -196,7 +196,7 @@ fn templates(linter: &mut Linter, dir: &Path, values: &Value, options: &LintOpti
         ..Engine::default()
     };
     let rendered = match chart.render(&coalesced, &release, &capabilities, engine) {
-        Ok(rendered) => rendered.files,
+        Ok(rendered) => rendered.into_files(),
         Err(e) => {
             linter.rule(Severity::Error, TEMPLATES, Err(e.to_string()));
             return;

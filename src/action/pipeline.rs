@@ -207,19 +207,22 @@ impl LoadedChart {
         // has ended, and the reader's thread takes over its memory arena.
         let mut head_reader: Option<release::HeadReader> = None;
         let rendered = engine
-            .render_with_lookup(
+            .render_taking(
                 &self.chart,
                 self.preparsed.take(),
                 values,
                 release,
                 capabilities,
                 self.lookup.clone(),
+                // The reader takes each file's text (no copy); notes and the files the sorter skips
+                // come back to the engine's map.
                 &mut |path, text| {
-                    if !is_notes(path) {
-                        head_reader
-                            .get_or_insert_with(release::HeadReader::start)
-                            .feed(path, text);
+                    if is_notes(path) {
+                        return Some(text);
                     }
+                    head_reader
+                        .get_or_insert_with(release::HeadReader::start)
+                        .feed(path, text)
                 },
             )
             .map_err(|e: engine::Error| Error {
@@ -244,8 +247,9 @@ fn is_notes(path: &str) -> bool {
 
 /// The output of [`LoadedChart::render`].
 pub struct Rendered {
-    /// Template path → output, without NOTES.txt files.
-    pub files: BTreeMap<String, String>,
+    /// Template path → output, without NOTES.txt files, of the files the head reader did not take
+    /// (the rest are in `heads`).
+    files: BTreeMap<String, String>,
     /// NOTES.txt outputs (the chart's and its subcharts'), by path.
     pub notes: BTreeMap<String, String>,
     heads: release::PreparedHeads,
@@ -268,12 +272,24 @@ impl Rendered {
         text
     }
 
+    /// Template path → output of every rendered file but the NOTES.txt files.
+    pub fn into_files(self) -> BTreeMap<String, String> {
+        let mut files = self.files;
+        files.extend(
+            self.heads
+                .files
+                .into_iter()
+                .map(|(path, read)| (path, read.text)),
+        );
+        files
+    }
+
     /// The last step: splits the files into documents, reads each head, separates hooks, and sorts
     /// both lists in Helm's install order. On failure the error carries the rendered files.
     pub fn sort(self) -> Result<release::Sorted, Error> {
-        release::sort_prepared(&self.files, self.heads).map_err(|err| {
+        release::sort_prepared(self.files, self.heads).map_err(|(err, files)| {
             let mut dump = String::new();
-            for (name, content) in &self.files {
+            for (name, content) in &files {
                 if !content.trim().is_empty() {
                     push_source(&mut dump, name, content);
                 }

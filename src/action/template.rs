@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use super::chart_source::ValueOptions;
-use super::pipeline::{self, hook_text, push_source};
+use super::pipeline::{self, hook_text};
 use super::show_only;
 use crate::engine::{self, Capabilities, Engine, KubeVersion, ReleaseOptions};
 
@@ -65,11 +65,93 @@ pub struct OutputFile {
     pub append: bool,
 }
 
+/// Text kept as the pieces it is written in: `template`'s standard output. The rendered documents
+/// are moved in as the sorter made them rather than copied into one text: a release's output can
+/// be megabytes (dashboards, CRDs, files embedded through `.Files.Get`), and the copy doubled that
+/// part of the peak memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pieces {
+    pieces: Vec<String>,
+    /// Whether the last piece is one of ours (separators, headers) that text may be appended to.
+    open: bool,
+}
+
+impl Pieces {
+    /// Appends `text` (copied; next to the last piece when that is one of ours).
+    pub fn push_str(&mut self, text: &str) {
+        match self.pieces.last_mut() {
+            Some(last) if self.open => last.push_str(text),
+            _ => {
+                self.pieces.push(text.to_string());
+                self.open = true;
+            }
+        }
+    }
+
+    /// Appends `text` itself, without a copy.
+    pub fn push(&mut self, text: String) {
+        self.pieces.push(text);
+        self.open = false;
+    }
+
+    /// Appends `---\n# Source: NAME\nCONTENT\n` (as [`pipeline::push_source`]), moving `content`.
+    fn push_source(&mut self, name: &str, content: String) {
+        self.push_str("---\n# Source: ");
+        self.push_str(name);
+        self.push_str("\n");
+        self.push(content);
+        self.push_str("\n");
+    }
+
+    /// The pieces, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.pieces.iter().map(String::as_str)
+    }
+
+    /// `format!("{}\n", text.trim())` of the whole text, piece by piece.
+    fn trim_with_newline(&mut self) {
+        while let Some(last) = self.pieces.last_mut() {
+            last.truncate(last.trim_end().len());
+            if !last.is_empty() {
+                break;
+            }
+            self.pieces.pop();
+        }
+        let blank = self
+            .pieces
+            .iter()
+            .position(|p| !p.trim_start().is_empty())
+            .unwrap_or(self.pieces.len());
+        self.pieces.drain(..blank);
+        if let Some(first) = self.pieces.first_mut() {
+            let leading = first.len() - first.trim_start().len();
+            first.drain(..leading);
+        }
+        self.open = false;
+        self.push_str("\n");
+    }
+}
+
+impl From<String> for Pieces {
+    fn from(text: String) -> Pieces {
+        Pieces {
+            pieces: vec![text],
+            open: false,
+        }
+    }
+}
+
+impl std::fmt::Display for Pieces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.iter().try_for_each(|piece| f.write_str(piece))
+    }
+}
+
 /// What the command prints and writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TemplateOutput {
     /// Standard output.
-    pub stdout: String,
+    pub stdout: Pieces,
     /// Progress lines of `--dependency-update`, printed before anything else.
     pub progress: String,
     /// Files for `--output-dir`, in order; the CLI prints `wrote PATH` for each.
@@ -264,37 +346,29 @@ pub fn run(
     } else {
         Vec::new()
     };
-    let mut manifest_text = String::new();
-    if release_dir.is_none() {
-        // One allocation for the whole text: CRDs can be megabytes, which growing would copy.
-        let crd_len: usize = crds.iter().map(|(n, d)| n.len() + d.len() + 16).sum();
-        let manifest_len: usize = sorted
-            .manifests
-            .iter()
-            .map(|m| m.name.len() + m.content.len() + 16)
-            .sum();
-        manifest_text.reserve(crd_len + manifest_len);
-    }
+    let mut text = Pieces::default();
     for (name, data) in &crds {
         match &release_dir {
-            None => push_source(&mut manifest_text, name, data),
+            None => text.push_source(name, data.to_string()),
             Some(dir) => write(&mut output, dir, name, data),
         }
     }
     drop(crds);
-    for m in &sorted.manifests {
+    let mut sorted = sorted;
+    for m in std::mem::take(&mut sorted.manifests) {
         match &release_dir {
-            None => push_source(&mut manifest_text, &m.name, &m.content),
+            None => text.push_source(&m.name, m.content),
             Some(dir) => write(&mut output, dir, &m.name, &m.content),
         }
     }
     if let Some(post) = post_renderer {
-        manifest_text = post
-            .run(&manifest_text)
-            .map_err(|e| Error::render(format!("error while running post render on files: {e}")))?;
+        text = post
+            .run(&text.to_string())
+            .map_err(|e| Error::render(format!("error while running post render on files: {e}")))?
+            .into();
     }
 
-    let mut text = trimmed_with_newline(manifest_text);
+    text.trim_with_newline();
     if !options.disable_hooks {
         for hook in sorted
             .hooks
@@ -302,7 +376,7 @@ pub fn run(
             .filter(|h| !(options.skip_tests && h.is_test()))
         {
             match &release_dir {
-                None => push_source(&mut text, &hook.path, &hook.manifest),
+                None => text.push_source(&hook.path, hook.manifest.clone()),
                 Some(dir) => {
                     let path = out_file(dir, &hook.path);
                     let exists = path.exists() || written.contains(&hook.path);
@@ -322,6 +396,7 @@ pub fn run(
     if options.show_only.is_empty() {
         output.stdout = text;
     } else {
+        let text = text.to_string();
         let selected = show_only::select(&text, &options.show_only).map_err(|message| Error {
             files: std::mem::take(&mut output.files),
             ..Error::new(message)
@@ -334,27 +409,36 @@ pub fn run(
     Ok(output)
 }
 
-/// `format!("{}\n", text.trim())` without a second copy of the (whole-release) text.
-fn trimmed_with_newline(mut text: String) -> String {
-    text.truncate(text.trim_end().len());
-    let leading = text.len() - text.trim_start().len();
-    text.drain(..leading);
-    text.push('\n');
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn trimming_matches_format_of_trim() {
-        for text in ["", " \n ", "a", "\n\t---\nkind: A\n\n", "é \u{3000}"] {
-            assert_eq!(
-                trimmed_with_newline(text.to_string()),
-                format!("{}\n", text.trim()),
-                "{text:?}"
-            );
+        let texts = [
+            "",
+            " \n ",
+            "a",
+            "\n\t---\nkind: A\n\n",
+            "é \u{3000}",
+            "\u{3000}b ",
+        ];
+        for a in texts {
+            for b in texts {
+                for c in texts {
+                    let mut pieces = Pieces::default();
+                    pieces.push_str(a);
+                    pieces.push(b.to_string());
+                    pieces.push(c.to_string());
+                    pieces.trim_with_newline();
+                    let whole = [a, b, c].concat();
+                    assert_eq!(
+                        pieces.to_string(),
+                        format!("{}\n", whole.trim()),
+                        "{whole:?}"
+                    );
+                }
+            }
         }
     }
 
@@ -396,13 +480,13 @@ mod tests {
         ]);
         let out = run(&options(dir.clone()), &mut std::io::empty(), None).unwrap();
         assert_eq!(
-            out.stdout,
+            out.stdout.to_string(),
             "---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: rel\n---\n# Source: c/templates/hook.yaml\nkind: Job\nmetadata:\n  name: h\n  annotations:\n    helm.sh/hook: pre-install\n"
         );
         let mut no_hooks = options(dir.clone());
         no_hooks.disable_hooks = true;
         let out = run(&no_hooks, &mut std::io::empty(), None).unwrap();
-        assert!(!out.stdout.contains("hook.yaml"));
+        assert!(!out.stdout.to_string().contains("hook.yaml"));
         let _ = std::fs::remove_dir_all(dir);
     }
 

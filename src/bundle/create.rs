@@ -289,7 +289,7 @@ fn render(chart: &Path, values: &[String], options: &CreateOptions) -> Result<St
         ..Default::default()
     };
     crate::action::template::run(&template_options, &mut std::io::empty(), None)
-        .map(|out| out.stdout)
+        .map(|out| out.stdout.to_string())
         .map_err(|e| e.message)
 }
 

@@ -144,6 +144,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         .stack_size(COMMAND_STACK_BYTES)
         .spawn(move || {
             crate::malloc_tuning::reserve_arena(COMMAND_ARENA_BYTES);
+            if let Some(cli) = parse_template_alone(&args) {
+                return dispatch(cli);
+            }
             let mut command = pflag::apply(global_flags::add(Cli::command()));
             let args = global_flags::hoist(&command, args);
             match command
@@ -164,6 +167,24 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `rudder template …` parsed against a tree of that command alone. Building every command's flags
+/// took about 0.8 MiB of heap and made all their builder code resident, a noticeable part of
+/// `template`'s peak memory (docs/benchmarks.md, session 15). `None` when the first word is not
+/// `template` or the line does not parse (help, a bad flag): the whole tree then parses it again, so
+/// that every message is the same.
+fn parse_template_alone(args: &[OsString]) -> Option<Cli> {
+    use clap::Args;
+    if args.get(1).is_none_or(|word| word != "template") {
+        return None;
+    }
+    let template = template::TemplateArgs::augment_args(clap::Command::new("template"));
+    let root = clap::Command::new("rudder").subcommand(template);
+    let mut command = pflag::apply(global_flags::add(root));
+    let args = global_flags::hoist(&command, args.to_vec());
+    let mut matches = command.try_get_matches_from_mut(&args).ok()?;
+    Cli::from_arg_matches_mut(&mut matches).ok()
 }
 
 fn dispatch(cli: Cli) -> ExitCode {

@@ -271,7 +271,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
     // A bundle's images moved to the site's registry, in the manifests and the hooks alike.
     let result = match (result, &image_rewrite) {
         (Ok(mut output), Some(rewrite)) => {
-            output.stdout = rewrite.run(&output.stdout)?;
+            output.stdout = rewrite.run(&output.stdout.to_string())?.into();
             for file in &mut output.files {
                 file.content = rewrite.run(&file.content)?;
             }
@@ -293,7 +293,9 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
                 write_output_file(file).map_err(|e| write_failed(e, options.debug))?;
                 let _ = writeln!(out, "wrote {}", file.path.display());
             }
-            let _ = out.write_all(&crate::template::gostr::to_bytes(&output.stdout));
+            for piece in output.stdout.iter() {
+                let _ = out.write_all(&crate::template::gostr::to_bytes(piece));
+            }
             crate::teardown::dispose(output);
             Ok(())
         }

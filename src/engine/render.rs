@@ -129,6 +129,34 @@ impl Engine {
         lookup: Option<std::rc::Rc<dyn super::funcs::Lookup>>,
         on_output: &mut dyn FnMut(&str, &str),
     ) -> Result<BTreeMap<String, String>, Error> {
+        self.render_taking(
+            chart,
+            preparsed,
+            values,
+            release,
+            capabilities,
+            lookup,
+            &mut |path, text| {
+                on_output(path, &text);
+                Some(text)
+            },
+        )
+    }
+
+    /// [`Engine::render_with_lookup`] handing each output itself to `on_output(path, text)`, which
+    /// gives it back to be returned, or keeps it (then the returned map has no entry for `path`):
+    /// a caller that goes on with the outputs needs no second copy of them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_taking(
+        &self,
+        chart: &Chart,
+        preparsed: Option<Preparsed>,
+        values: &Value,
+        release: &ReleaseOptions,
+        capabilities: &Capabilities,
+        lookup: Option<std::rc::Rc<dyn super::funcs::Lookup>>,
+        on_output: &mut dyn FnMut(&str, String) -> Option<String>,
+    ) -> Result<BTreeMap<String, String>, Error> {
         let top = TopValues {
             values: as_chartutil_values(values),
             release: release.to_value(),
@@ -177,8 +205,9 @@ impl Engine {
             } else {
                 out.replace("<no value>", "")
             };
-            on_output(&r.name, &out);
-            rendered.insert(r.name.clone(), out);
+            if let Some(out) = on_output(&r.name, out) {
+                rendered.insert(r.name.clone(), out);
+            }
         }
         // The parse trees and contexts are the largest structures of a render. Freeing them took
         // 6 % of a `rudder template` run on a 320-template chart; leaking them (CLI only) costs

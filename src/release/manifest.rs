@@ -21,19 +21,33 @@ pub struct Manifest {
 
 /// The documents of `text` in order, trimmed, without empty ones.
 pub fn split_manifests(text: &str) -> Vec<String> {
+    split_ranges(text)
+        .into_iter()
+        .map(|range| text[range].to_string())
+        .collect()
+}
+
+/// [`split_manifests`] as byte ranges of `text`: where each (trimmed, non-empty) document lies, so
+/// that a caller holding the text needs no copy of it.
+pub fn split_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let offset = text.len() - text.trim_start().len();
     let text = text.trim();
     let mut docs = Vec::new();
-    let mut push = |doc: &str| {
-        if !doc.is_empty() {
-            docs.push(doc.trim().to_string());
+    // As Helm: a piece is dropped when empty, and trimmed otherwise (which may leave it empty).
+    let mut push = |from: usize, to: usize| {
+        if from < to {
+            let doc = &text[from..to];
+            let start = from + (doc.len() - doc.trim_start().len());
+            let end = (from + doc.trim_end().len()).max(start);
+            docs.push(offset + start..offset + end);
         }
     };
     let mut doc_start = 0;
     while let Some((start, end)) = next_separator(text, doc_start) {
-        push(&text[doc_start..start]);
+        push(doc_start, start);
         doc_start = end;
     }
-    push(&text[doc_start..]);
+    push(doc_start, text.len());
     docs
 }
 

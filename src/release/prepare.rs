@@ -5,15 +5,25 @@
 //! on a helper thread; when rendering ends, the calling thread joins in on what is left. The result,
 //! [`PreparedHeads`], is what [`super::sorter::sort_prepared`] consumes. Everything that crosses threads
 //! is plain text and [`SimpleHead`]s; the template values (`Rc`) never leave the rendering thread.
-use std::collections::VecDeque;
+//!
+//! The reader takes the rendered text itself, not a copy, and keeps it whole with the documents as
+//! ranges of it: a render's output can be megabytes (dashboards, CRDs, files embedded through
+//! `.Files.Get`), and a second copy of it held until the sort doubled that part of the peak memory.
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::Range;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use super::head::{parse_head, HeadError, SimpleHead};
-use super::manifest::split_manifests;
+use super::manifest::split_ranges;
 
-/// The documents of one file with their heads (or why a head could not be read), in order.
-pub type FileDocs = Vec<(String, Result<SimpleHead, HeadError>)>;
+/// A rendered file with its documents (ranges of its text, in order), each with its head or why the
+/// head could not be read.
+#[derive(Debug)]
+pub struct ReadFile {
+    pub text: String,
+    pub docs: Vec<(Range<usize>, Result<SimpleHead, HeadError>)>,
+}
 
 /// Stack of the helper thread; reading a document recurses once per nesting level (at most 10 000).
 const HELPER_STACK_BYTES: usize = 256 << 20;
@@ -27,14 +37,15 @@ const HELPER_ARENA_BYTES: usize = 4 << 20;
 const WAKE_BATCH: usize = 8;
 
 /// Splits a rendered file and reads the head of each document.
-pub fn read_file(content: &str) -> FileDocs {
-    split_manifests(content)
+pub fn read_file(text: String) -> ReadFile {
+    let docs = split_ranges(&text)
         .into_iter()
-        .map(|doc| {
-            let head = parse_head(&doc);
-            (doc, head)
+        .map(|range| {
+            let head = parse_head(&text[range.clone()]);
+            (range, head)
         })
-        .collect()
+        .collect();
+    ReadFile { text, docs }
 }
 
 /// Whether Helm's sorter looks at a rendered file at all: partials (`_*`) and blank files are skipped.
@@ -43,30 +54,10 @@ pub fn is_sorted_file(path: &str, content: &str) -> bool {
     !base.starts_with('_') && !content.trim().is_empty()
 }
 
-/// A hash of a rendered file, to tell that [`PreparedHeads::take`] is asked about the text that was read.
-fn fingerprint(content: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = crate::fasthash::FxHasher::default();
-    content.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// Files already split and read, by path.
+/// Files taken by a [`HeadReader`], split and read, by path.
 #[derive(Debug, Default)]
 pub struct PreparedHeads {
-    /// Path → fingerprint of the text that was read, and its documents. The text itself is not kept:
-    /// the documents already hold it, and memory is one of `template`'s targets.
-    files: crate::fasthash::FastHashMap<String, (u64, FileDocs)>,
-}
-
-impl PreparedHeads {
-    /// The documents of `path`, if it was read with exactly this `content`.
-    pub fn take(&mut self, path: &str, content: &str) -> Option<FileDocs> {
-        match self.files.remove(path) {
-            Some((read, docs)) if read == fingerprint(content) => Some(docs),
-            _ => None,
-        }
-    }
+    pub files: BTreeMap<String, ReadFile>,
 }
 
 #[derive(Default)]
@@ -96,9 +87,9 @@ impl Shared {
         loop {
             if let Some((path, content)) = queue.pending.pop_front() {
                 drop(queue);
-                let docs = read_file(&content);
+                let read = read_file(content);
                 queue = self.lock();
-                queue.done.files.insert(path, (fingerprint(&content), docs));
+                queue.done.files.insert(path, read);
             } else if queue.closed || !wait {
                 return;
             } else {
@@ -138,21 +129,21 @@ impl HeadReader {
         HeadReader { shared, helper }
     }
 
-    /// Queues a rendered file (skipped when the sorter would skip it).
-    pub fn feed(&self, path: &str, content: &str) {
-        if !is_sorted_file(path, content) {
-            return;
+    /// Takes a rendered file to read; gives it back when the sorter skips it (a partial, a blank
+    /// file).
+    pub fn feed(&self, path: &str, content: String) -> Option<String> {
+        if !is_sorted_file(path, &content) {
+            return Some(content);
         }
         let mut queue = self.shared.lock();
-        queue
-            .pending
-            .push_back((path.to_string(), content.to_string()));
+        queue.pending.push_back((path.to_string(), content));
         if queue.helper_asleep && queue.pending.len() >= WAKE_BATCH {
             // Cleared here rather than by the helper, so that files queued before it runs do not
             // wake it again.
             queue.helper_asleep = false;
             self.shared.work.notify_one();
         }
+        None
     }
 
     /// Reads what is still queued (together with the helper) and returns every file read.
@@ -185,31 +176,30 @@ mod tests {
     fn reads_every_fed_file() {
         let reader = HeadReader::start();
         for i in 0..50 {
-            reader.feed(
-                &format!("c/templates/f{i}.yaml"),
-                &format!("kind: ConfigMap\nmetadata:\n  name: m{i}\n---\nkind: Secret"),
-            );
+            let text = format!("kind: ConfigMap\nmetadata:\n  name: m{i}\n---\nkind: Secret\n");
+            assert_eq!(reader.feed(&format!("c/templates/f{i}.yaml"), text), None);
         }
-        reader.feed("c/templates/_helpers.tpl", "kind: Ignored");
-        reader.feed("c/templates/blank.yaml", " \n");
-        let mut prepared = reader.finish();
-        let content = "kind: ConfigMap\nmetadata:\n  name: m7\n---\nkind: Secret";
-        let docs = prepared.take("c/templates/f7.yaml", content).unwrap();
-        assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].1.as_ref().unwrap().kind, "ConfigMap");
-        assert_eq!(docs[1].1.as_ref().unwrap().kind, "Secret");
-        assert!(prepared
-            .take("c/templates/_helpers.tpl", "kind: Ignored")
-            .is_none());
-        assert!(prepared
-            .take("c/templates/f8.yaml", "other content")
-            .is_none());
+        let skipped = reader.feed("c/templates/_helpers.tpl", "kind: Ignored".into());
+        assert_eq!(skipped.as_deref(), Some("kind: Ignored"));
+        let blank = reader.feed("c/templates/blank.yaml", " \n".into());
+        assert_eq!(blank.as_deref(), Some(" \n"));
+        let prepared = reader.finish();
+        assert_eq!(prepared.files.len(), 50);
+        let read = &prepared.files["c/templates/f7.yaml"];
+        assert_eq!(read.docs.len(), 2);
+        assert_eq!(
+            &read.text[read.docs[0].0.clone()],
+            "kind: ConfigMap\nmetadata:\n  name: m7"
+        );
+        assert_eq!(&read.text[read.docs[1].0.clone()], "kind: Secret");
+        assert_eq!(read.docs[0].1.as_ref().unwrap().kind, "ConfigMap");
+        assert_eq!(read.docs[1].1.as_ref().unwrap().kind, "Secret");
     }
 
     #[test]
     fn dropping_without_finish_does_not_hang() {
         let reader = HeadReader::start();
-        reader.feed("c/templates/a.yaml", "kind: A");
+        reader.feed("c/templates/a.yaml", "kind: A".into());
         drop(reader);
     }
 }

@@ -8,7 +8,7 @@ use super::head::HeadError;
 use super::hook::{self, Hook, HookKind};
 use super::kind_order::sort_by_kind;
 use super::manifest::Manifest;
-use super::prepare::{is_sorted_file, read_file, HeadReader, PreparedHeads};
+use super::prepare::{is_sorted_file, read_file, PreparedHeads, ReadFile};
 
 /// A document whose head could not be read. `Display` is Helm's text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -31,35 +31,62 @@ pub struct Sorted {
 
 /// Sorts rendered files (path → text) into hooks and manifests.
 pub fn sort_manifests(files: &BTreeMap<String, String>) -> Result<Sorted, SortError> {
-    let reader = HeadReader::start();
-    for (path, content) in files {
-        reader.feed(path, content);
-    }
-    sort_prepared(files, reader.finish())
+    sort_prepared(files.clone(), PreparedHeads::default()).map_err(|(err, _)| err)
 }
 
-/// [`sort_manifests`] with the heads already read by a [`HeadReader`] fed while rendering; files it
-/// has not read (or read with other content) are read here.
+/// [`sort_manifests`] of the files a [`HeadReader`] took while rendering (already split and read)
+/// and of the rest (`files`, read here). The texts are consumed: a document that is its file's
+/// only one keeps the file's text, without a copy. On failure every text comes back with the error
+/// (`--debug` prints them).
 pub fn sort_prepared(
-    files: &BTreeMap<String, String>,
-    mut prepared: PreparedHeads,
-) -> Result<Sorted, SortError> {
-    let mut docs = Vec::new();
+    files: BTreeMap<String, String>,
+    prepared: PreparedHeads,
+) -> Result<Sorted, (SortError, BTreeMap<String, String>)> {
+    let mut read = prepared.files;
+    let mut skipped = BTreeMap::new();
     for (path, content) in files {
-        if !is_sorted_file(path, content) {
-            continue;
+        if is_sorted_file(&path, &content) {
+            read.insert(path, read_file(content));
+        } else {
+            skipped.insert(path, content);
         }
-        let read = prepared
-            .take(path, content)
-            .unwrap_or_else(|| read_file(content));
-        docs.extend(read.into_iter().map(|(doc, head)| ((path, doc), head)));
+    }
+    // Helm stops at the first document (in path order) whose head cannot be read.
+    let failed = read.iter().find_map(|(path, file)| {
+        file.docs.iter().find_map(|(_, head)| {
+            head.as_ref().err().map(|source| SortError {
+                path: path.clone(),
+                source: source.clone(),
+            })
+        })
+    });
+    if let Some(err) = failed {
+        skipped.extend(read.into_iter().map(|(path, file)| (path, file.text)));
+        return Err((err, skipped));
+    }
+    let mut docs = Vec::new();
+    for (path, ReadFile { text, docs: ranges }) in read {
+        let mut ranges = ranges.into_iter();
+        match (ranges.next(), ranges.len()) {
+            (Some((range, head)), 0) => {
+                let mut text = text;
+                text.truncate(range.end);
+                text.drain(..range.start);
+                text.shrink_to_fit();
+                docs.push(((path, text), head));
+            }
+            (first, _) => {
+                for (range, head) in first.into_iter().chain(ranges) {
+                    docs.push(((path.clone(), text[range].to_string()), head));
+                }
+            }
+        }
     }
     let mut sorted = Sorted::default();
     for ((path, doc), head) in docs {
-        let head = head.map_err(|source| SortError {
-            path: path.clone(),
-            source,
-        })?;
+        let Ok(head) = head else {
+            continue; // every head was checked above
+        };
         if !head.has_any_annotation() {
             sorted.manifests.push(Manifest {
                 name: path.clone(),
@@ -149,6 +176,39 @@ mod tests {
         .unwrap();
         assert!(sorted.manifests.is_empty() && sorted.hooks.is_empty());
         assert_eq!(sorted.unknown_hooks, vec!["nope"]);
+    }
+
+    #[test]
+    fn documents_are_trimmed_whether_alone_in_their_file_or_not() {
+        let sorted = sort_manifests(&files(&[
+            ("c/templates/a.yaml", "\n  kind: A\nx: 1 \n\n"),
+            ("c/templates/b.yaml", " kind: B\n---\n kind: C \n"),
+        ]))
+        .unwrap();
+        let contents: Vec<_> = sorted
+            .manifests
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect();
+        assert_eq!(contents, vec!["kind: A\nx: 1", "kind: B", "kind: C"]);
+    }
+
+    #[test]
+    fn a_failed_sort_gives_every_text_back() {
+        let mut prepared = PreparedHeads::default();
+        let taken = "kind: A\n---\nfoo";
+        prepared
+            .files
+            .insert("c/templates/a.yaml".into(), read_file(taken.into()));
+        let rest = files(&[
+            ("c/templates/b.yaml", "kind: B"),
+            ("c/templates/e.yaml", " "),
+        ]);
+        let (err, texts) = sort_prepared(rest, prepared).unwrap_err();
+        assert_eq!(err.path, "c/templates/a.yaml");
+        assert_eq!(texts["c/templates/a.yaml"], taken);
+        assert_eq!(texts["c/templates/b.yaml"], "kind: B");
+        assert_eq!(texts["c/templates/e.yaml"], " ");
     }
 
     #[test]
