@@ -16,6 +16,8 @@ use crate::template::{
 };
 
 /// One template set for a whole chart tree (Go's `template.New("gotpl")` plus `t.New(name).Parse`).
+/// Cloning shares the parse trees.
+#[derive(Clone)]
 pub struct TemplateSet {
     templates: Templates,
 }

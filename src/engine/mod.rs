@@ -24,4 +24,4 @@ pub mod render;
 
 pub use capabilities::{Capabilities, KubeVersion};
 pub use error::Error;
-pub use render::{Engine, ReleaseOptions};
+pub use render::{Engine, ParseCache, ReleaseOptions};

@@ -12,6 +12,7 @@
 //! 5. outside strict mode every `<no value>` is removed from the output.
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::backend::TemplateSet;
 use super::capabilities::Capabilities;
@@ -63,6 +64,9 @@ struct Renderable<'c> {
     name: String,
     /// The template, borrowed from the chart.
     text: Cow<'c, str>,
+    /// The chart's bytes of the template (what a [`ParseCache`] recognises it by); `None` in
+    /// [`template_order`].
+    data: Option<&'c Arc<[u8]>>,
     /// The shared context of the file's chart.
     context: Map,
     /// `parent/charts/sub/templates`.
@@ -157,6 +161,57 @@ impl Engine {
         lookup: Option<std::rc::Rc<dyn super::funcs::Lookup>>,
         on_output: &mut dyn FnMut(&str, String) -> Option<String>,
     ) -> Result<BTreeMap<String, String>, Error> {
+        self.render_from(
+            chart,
+            Parse::Preparsed(preparsed),
+            values,
+            release,
+            capabilities,
+            lookup,
+            on_output,
+        )
+    }
+
+    /// [`Engine::render_with_lookup`] for a caller that renders the same chart many times (the
+    /// unit-test runner): the template set is taken from `cache` when an earlier render parsed the
+    /// same templates (same paths, same file contents of the same loaded chart), and parsed and
+    /// kept there otherwise. Only parsing is shared; every render has its own contexts and values.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_cached(
+        &self,
+        chart: &Chart,
+        cache: &mut ParseCache,
+        values: &Value,
+        release: &ReleaseOptions,
+        capabilities: &Capabilities,
+        lookup: Option<std::rc::Rc<dyn super::funcs::Lookup>>,
+        on_output: &mut dyn FnMut(&str, &str),
+    ) -> Result<BTreeMap<String, String>, Error> {
+        self.render_from(
+            chart,
+            Parse::Cached(cache),
+            values,
+            release,
+            capabilities,
+            lookup,
+            &mut |path, text| {
+                on_output(path, &text);
+                Some(text)
+            },
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn render_from(
+        &self,
+        chart: &Chart,
+        parse: Parse<'_>,
+        values: &Value,
+        release: &ReleaseOptions,
+        capabilities: &Capabilities,
+        lookup: Option<std::rc::Rc<dyn super::funcs::Lookup>>,
+        on_output: &mut dyn FnMut(&str, String) -> Option<String>,
+    ) -> Result<BTreeMap<String, String>, Error> {
         let top = TopValues {
             values: as_chartutil_values(values),
             release: release.to_value(),
@@ -171,16 +226,37 @@ impl Engine {
         } else {
             MissingKey::Zero
         };
-        let mut set = TemplateSet::new(shared_table(self.enable_dns), missing_key);
+        let new_set = || TemplateSet::new(shared_table(self.enable_dns), missing_key);
         let sources: Vec<(&str, &str)> = renderables
             .iter()
             .map(|r| (r.name.as_str(), &*r.text))
             .collect();
-        match preparsed {
-            Some(preparsed) => preparsed.parse_into(&mut set, &sources),
-            None => set.parse_all(&sources),
-        }
-        .map_err(Error::from_parse)?;
+        let set = match parse {
+            Parse::Preparsed(preparsed) => {
+                let mut set = new_set();
+                match preparsed {
+                    Some(preparsed) => preparsed.parse_into(&mut set, &sources),
+                    None => set.parse_all(&sources),
+                }
+                .map_err(Error::from_parse)?;
+                set
+            }
+            Parse::Cached(cache) => {
+                let key = CacheKey {
+                    strict: self.strict,
+                    enable_dns: self.enable_dns,
+                    templates: renderables
+                        .iter()
+                        .map(|r| (r.name.clone(), r.data.cloned()))
+                        .collect(),
+                };
+                cache.get_or_parse(key, || {
+                    let mut set = new_set();
+                    set.parse_all(&sources).map_err(Error::from_parse)?;
+                    Ok(set)
+                })?
+            }
+        };
 
         let mut env = FuncEnv::system();
         env.ext = Box::new(RenderState {
@@ -214,6 +290,71 @@ impl Engine {
         // about 0.8 MiB of peak memory there, as the output can no longer reuse their memory.
         crate::teardown::dispose((set, renderables, env, top));
         Ok(rendered)
+    }
+}
+
+/// Where a render's template set comes from.
+enum Parse<'a> {
+    /// Parsed now (using what [`super::preload`] parsed ahead, if anything).
+    Preparsed(Option<Preparsed>),
+    /// Shared with earlier renders through a [`ParseCache`].
+    Cached(&'a mut ParseCache),
+}
+
+/// Template sets parsed by earlier renders ([`Engine::render_cached`]), each under the templates it
+/// was parsed from: their paths in parse order and the loaded chart's bytes of each (compared by
+/// address: the cache holds them, so an address cannot be reused by other contents). A parse error
+/// is kept too, and given again. Sets are cloned out (their trees are shared).
+#[derive(Default)]
+pub struct ParseCache {
+    sets: crate::fasthash::FastHashMap<CacheKey, Result<TemplateSet, Error>>,
+}
+
+impl ParseCache {
+    fn get_or_parse(
+        &mut self,
+        key: CacheKey,
+        parse: impl FnOnce() -> Result<TemplateSet, Error>,
+    ) -> Result<TemplateSet, Error> {
+        self.sets.entry(key).or_insert_with(parse).clone()
+    }
+}
+
+struct CacheKey {
+    strict: bool,
+    enable_dns: bool,
+    templates: Vec<(String, Option<Arc<[u8]>>)>,
+}
+
+impl CacheKey {
+    fn address(data: &Option<Arc<[u8]>>) -> Option<(*const u8, usize)> {
+        data.as_ref().map(|d| (d.as_ptr(), d.len()))
+    }
+}
+
+impl PartialEq for CacheKey {
+    fn eq(&self, other: &CacheKey) -> bool {
+        self.strict == other.strict
+            && self.enable_dns == other.enable_dns
+            && self.templates.len() == other.templates.len()
+            && self
+                .templates
+                .iter()
+                .zip(&other.templates)
+                .all(|((a, x), (b, y))| a == b && CacheKey::address(x) == CacheKey::address(y))
+    }
+}
+
+impl Eq for CacheKey {}
+
+impl std::hash::Hash for CacheKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.strict.hash(state);
+        self.enable_dns.hash(state);
+        for (name, data) in &self.templates {
+            name.hash(state);
+            CacheKey::address(data).hash(state);
+        }
     }
 }
 
@@ -274,6 +415,7 @@ fn collect<'c>(
         out.push(Renderable {
             name: join(&["/", &template.name].concat()),
             text: crate::chart::loader::text(&template.data),
+            data: Some(&template.data),
             context: context.clone(),
             base_path: base_path.clone(),
         });
@@ -325,6 +467,7 @@ pub fn template_order(names: &[&str]) -> Vec<String> {
         .map(|n| Renderable {
             name: n.to_string(),
             text: Cow::Borrowed(""),
+            data: None,
             context: Map::new(MapEntries::new()),
             base_path: String::new(),
         })
@@ -354,6 +497,106 @@ mod tests {
                 "c/templates/_h.tpl",
             ]
         );
+    }
+
+    fn chart(templates: &[(&str, &str)]) -> Chart {
+        let mut chart = Chart::default();
+        chart.metadata.name = "c".to_string();
+        chart.metadata.version = "1.0.0".to_string();
+        chart.templates = templates
+            .iter()
+            .map(|(name, text)| crate::chart::File {
+                name: name.to_string(),
+                data: Arc::from(text.as_bytes()),
+            })
+            .collect();
+        chart
+    }
+
+    #[test]
+    fn cached_parses_render_what_fresh_parses_render() {
+        let full = chart(&[
+            (
+                "templates/_h.tpl",
+                "{{ define \"h\" }}x={{ .Values.x }}{{ end }}",
+            ),
+            ("templates/a.yaml", "a: {{ include \"h\" . }}"),
+            ("templates/b.yaml", "b: {{ .Values.x | quote }}"),
+        ]);
+        let release = ReleaseOptions {
+            name: "r".into(),
+            namespace: "n".into(),
+            revision: 1,
+            is_install: true,
+            is_upgrade: false,
+        };
+        let caps = Capabilities::default();
+        let engine = Engine::default();
+        let mut cache = ParseCache::default();
+        for x in 0..3 {
+            let values = Map::new(MapEntries::new());
+            values.insert("x", Value::int(x));
+            let values = Value::Map(values);
+            // A copy of the chart, as each unit test renders one: the bytes are shared.
+            let copy = full.clone();
+            let fresh = engine.render(&copy, &values, &release, &caps).unwrap();
+            let cached = engine
+                .render_cached(
+                    &copy,
+                    &mut cache,
+                    &values,
+                    &release,
+                    &caps,
+                    None,
+                    &mut |_, _| {},
+                )
+                .unwrap();
+            assert_eq!(fresh, cached);
+            assert_eq!(cached["c/templates/a.yaml"], format!("a: x={x}"));
+        }
+        assert_eq!(
+            cache.sets.len(),
+            1,
+            "one selection of templates, parsed once"
+        );
+        let mut fewer = full.clone();
+        fewer.templates.remove(2);
+        let values = Value::Map(Map::new(MapEntries::new()));
+        let out = engine
+            .render_cached(
+                &fewer,
+                &mut cache,
+                &values,
+                &release,
+                &caps,
+                None,
+                &mut |_, _| {},
+            )
+            .unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(cache.sets.len(), 2);
+        // Same names, other contents: another entry, never the cached trees.
+        let other = chart(&[
+            ("templates/_h.tpl", "{{ define \"h\" }}y{{ end }}"),
+            ("templates/a.yaml", "a: {{ include \"h\" . }}"),
+            ("templates/b.yaml", "{{ if }}"),
+        ]);
+        for _ in 0..2 {
+            let err = engine
+                .render_cached(
+                    &other,
+                    &mut cache,
+                    &values,
+                    &release,
+                    &caps,
+                    None,
+                    &mut |_, _| {},
+                )
+                .unwrap_err();
+            let fresh = engine.render(&other, &values, &release, &caps).unwrap_err();
+            assert_eq!(err.to_string(), fresh.to_string());
+        }
+        assert_eq!(cache.sets.len(), 3);
     }
 
     #[test]

@@ -128,9 +128,10 @@ pub fn params_of(kind: &str) -> &'static [&'static str] {
     }
 }
 
-/// Go's `regexp.Compile` (RE2 syntax, which the `regex` crate follows).
-pub fn go_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    regex::Regex::new(pattern)
+/// Go's `regexp.Compile`: RE2 syntax as Go reads it (a `{` that starts no repetition is a literal,
+/// as in `^{.*}$`), translated for the `regex` crate; the error is Go's text.
+pub fn go_regex(pattern: &str) -> Result<regex::Regex, String> {
+    crate::template::funcs::sprig::regex::compile_go(pattern)
 }
 
 /// A validator with its parameters.
@@ -1505,7 +1506,7 @@ fn failed_template(
     let check_pattern = |actual: &str, mi: i64| -> (bool, Vec<String>) {
         let re = match go_regex(pattern).or_else(|_| go_regex(&regex::escape(pattern))) {
             Ok(re) => re,
-            Err(e) => return (false, error_info(-1, -1, &e.to_string())),
+            Err(e) => return (false, error_info(-1, -1, &e)),
         };
         if re.is_match(actual) == ctx.negative {
             // Patterns with regex metacharacters are retried as literal text.

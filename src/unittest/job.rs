@@ -5,14 +5,15 @@
 //! the rendered files read as YAML documents, and every assertion run over its templates.
 //!
 //! Each render starts from a copy of the chart loaded once for the whole run, so nothing one test
-//! changes (chart metadata, values) reaches the next.
+//! changes (chart metadata, values) reaches the next; only the parse trees of its templates are
+//! shared between the tests that select the same templates ([`ParseCache`]).
 use std::collections::BTreeMap;
 use std::path::Path as FsPath;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::chart::Chart;
-use crate::engine::{Capabilities, Engine, KubeVersion, ReleaseOptions};
+use crate::engine::{Capabilities, Engine, KubeVersion, ParseCache, ReleaseOptions};
 use crate::yaml::emit::Doc;
 
 use super::assert::{AssertResult, Rendered, SnapshotComparer};
@@ -245,9 +246,12 @@ fn parse_yaml_file(text: &str) -> Result<Vec<Doc>, String> {
     Ok(out)
 }
 
-/// Runs one test of `suite` against `chart` (the whole chart, loaded once).
+/// Runs one test of `suite` against `chart` (the whole chart, loaded once); `parsed` keeps the
+/// template sets of earlier tests on this chart (only the values differ between tests).
+#[allow(clippy::too_many_arguments)]
 pub fn run_test(
     chart: &Chart,
+    parsed: &mut ParseCache,
     suite: &Suite,
     route: &str,
     test: &Test,
@@ -330,6 +334,7 @@ pub fn run_test(
     };
     let (output, render_succeeded, render_error) = render_or_fail(
         chart,
+        parsed,
         suite,
         route,
         test,
@@ -493,6 +498,7 @@ pub fn run_test(
 #[allow(clippy::too_many_arguments)]
 fn render_or_fail(
     chart: &Chart,
+    parsed: &mut ParseCache,
     suite: &Suite,
     route: &str,
     test: &Test,
@@ -597,9 +603,9 @@ fn render_or_fail(
     let provider = merged_provider(suite, test);
     let engine = Engine::default();
     let lookup = provider.map(|p| Rc::new(p) as Rc<dyn crate::engine::funcs::Lookup>);
-    let result = engine.render_with_lookup(
+    let result = engine.render_cached(
         &chart,
-        None,
+        parsed,
         &coalesced,
         &release,
         &capabilities,

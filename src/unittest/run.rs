@@ -1,7 +1,8 @@
 //! The runner (helm-unittest's `TestRunner.RunV3`): for each chart, find the suite files (`-f` globs,
 //! default `tests/*_test.yaml`, and the same in each enabled subchart with `--with-subchart`), run
 //! every suite file on a pool of threads (one per core; each thread loads a chart once and renders
-//! every test of its suites from that copy), and collect the results in file order.
+//! every test of its suites from that copy, parsing each selection of its templates once), and
+//! collect the results in file order.
 //!
 //! Unlike helm-unittest, a suite file that cannot be parsed does not stop the chart: it is reported as
 //! an errored suite naming file, test and line, and the other suites still run.
@@ -18,6 +19,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::chart::Chart;
+use crate::engine::ParseCache;
 
 use super::job::{run_test, KubeCarry, RunSettings, TestResult};
 use super::snapshot::SnapshotCache;
@@ -224,7 +226,7 @@ pub fn run(options: &Options) -> RunResult {
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                let mut charts: Vec<(usize, Result<Chart, String>)> = Vec::new();
+                let mut charts: Vec<(usize, Result<Chart, String>, ParseCache)> = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
@@ -233,19 +235,21 @@ pub fn run(options: &Options) -> RunResult {
                     {
                         continue;
                     }
-                    let chart = match charts.iter().position(|(c, _)| *c == job.chart) {
-                        Some(p) => &charts[p].1,
+                    let at = match charts.iter().position(|(c, _, _)| *c == job.chart) {
+                        Some(p) => p,
                         None => {
                             let path = chart_paths[job.chart].clone().unwrap_or_default();
                             let loaded =
                                 crate::chart::load(Path::new(&path)).map_err(|e| e.to_string());
-                            charts.push((job.chart, loaded));
-                            &charts.last().expect("pushed").1
+                            charts.push((job.chart, loaded, ParseCache::default()));
+                            charts.len() - 1
                         }
                     };
+                    let (_, chart, parsed) = &mut charts[at];
                     let results = match chart {
                         Ok(chart) => run_source(
                             chart,
+                            parsed,
                             &job.source,
                             &job.route,
                             options,
@@ -504,6 +508,7 @@ fn errored(file: &str, error: String) -> SuiteResult {
 /// file).
 fn run_source(
     chart: &Chart,
+    templates: &mut ParseCache,
     source: &Source,
     route: &str,
     options: &Options,
@@ -519,7 +524,7 @@ fn run_source(
     for parsed in parsed {
         let result = match parsed {
             Err(e) => errored(file, e.to_string()),
-            Ok(s) => run_suite(chart, &s, route, options, settings, kube),
+            Ok(s) => run_suite(chart, templates, &s, route, options, settings, kube),
         };
         let stop = options.fail_fast && result.stops().is_some();
         out.push(result);
@@ -532,6 +537,7 @@ fn run_source(
 
 fn run_suite(
     chart: &Chart,
+    parsed: &mut ParseCache,
     suite: &Suite,
     route: &str,
     options: &Options,
@@ -554,7 +560,9 @@ fn run_suite(
     let mut pass = false;
     let mut skipped = 0;
     for (i, test) in suite.tests.iter().enumerate() {
-        let r = run_test(chart, suite, route, test, settings, &mut cache, kube);
+        let r = run_test(
+            chart, parsed, suite, route, test, settings, &mut cache, kube,
+        );
         if r.skipped && r.asserts.is_empty() {
             skipped += 1;
             if i == 0 {

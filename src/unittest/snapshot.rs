@@ -110,13 +110,14 @@ impl SnapshotCache {
         let mut message = String::new();
         if !match_regex.is_empty() || !not_match_regex.is_empty() {
             if !match_regex.is_empty() {
-                matched = regex::Regex::new(match_regex).is_ok_and(|re| re.is_match(content));
+                matched = super::assert::go_regex(match_regex).is_ok_and(|re| re.is_match(content));
                 if !matched {
                     message = format!(" pattern '{match_regex}' not found in snapshot");
                 }
             }
             if !not_match_regex.is_empty() && matched {
-                let found = regex::Regex::new(not_match_regex).is_ok_and(|re| re.is_match(content));
+                let found =
+                    super::assert::go_regex(not_match_regex).is_ok_and(|re| re.is_match(content));
                 if found {
                     matched = false;
                     message = format!(" pattern '{not_match_regex}' should not be in snapshot");

@@ -1110,12 +1110,35 @@ fn kind_name(node: &Node) -> &'static str {
     }
 }
 
-/// The entries of a mapping node, keys as text (a null node is an empty mapping).
+/// The entries of a mapping node, keys as text (a null node is an empty mapping). Merge keys
+/// (`<<: *anchor`, or a list of anchors, the earlier winning) apply as yaml.v3 applies them: the
+/// merged map's entries fill in the keys the mapping does not give itself.
 fn mapping(ctx: &Ctx, node: &Node, what: &str) -> Result<Vec<(String, Rc<Node>)>, Error> {
     match &node.kind {
         NodeKind::Map { entries, .. } => {
             let mut out: Vec<(String, Rc<Node>)> = Vec::new();
+            let mut merged: Vec<(String, Rc<Node>)> = Vec::new();
             for (k, v) in entries {
+                if k.is_merge_key() {
+                    let sources: Vec<&Node> = match &v.kind {
+                        NodeKind::Seq { items, .. } => items.iter().map(|i| &**i).collect(),
+                        _ => vec![&**v],
+                    };
+                    for source in sources {
+                        if !matches!(source.kind, NodeKind::Map { .. }) {
+                            return Err(ctx.error(
+                                v,
+                                "map merge requires map or sequence of maps as the value",
+                            ));
+                        }
+                        for (mk, mv) in mapping(ctx, source, what)? {
+                            if !merged.iter().any(|(x, _)| *x == mk) {
+                                merged.push((mk, mv));
+                            }
+                        }
+                    }
+                    continue;
+                }
                 let key = match data::decode(k) {
                     Ok(Doc::Str(s)) => s.to_string(),
                     Ok(other) => data::go_sprint(&other),
@@ -1128,6 +1151,11 @@ fn mapping(ctx: &Ctx, node: &Node, what: &str) -> Result<Vec<(String, Rc<Node>)>
                     .borrow_mut()
                     .insert(Rc::as_ptr(v) as usize, k.line);
                 out.push((key, v.clone()));
+            }
+            for (key, value) in merged {
+                if !out.iter().any(|(x, _)| *x == key) {
+                    out.push((key, value));
+                }
             }
             Ok(out)
         }
@@ -1252,6 +1280,22 @@ mod tests {
         let b = suites[1].as_ref().unwrap();
         assert_eq!(b.line, 11);
         assert_eq!(b.tests[0].asserts.len(), 1);
+    }
+
+    #[test]
+    fn merge_keys_fill_in_what_a_mapping_does_not_give() {
+        let text = "suite: a\nx-keys:\n  sel: &sel {path: kind, value: Secret}\n  idx: &idx {path: metadata.name}\ntests:\n  - it: t\n    documentSelector:\n      <<: *sel\n      value: ConfigMap\n    asserts:\n      - exists:\n          <<: [*idx, *sel]\n";
+        let suite = parse_file("t.yaml", text, false).remove(0).unwrap();
+        let sel = suite.tests[0].document_selector.as_ref().unwrap();
+        assert_eq!(sel.path, "kind");
+        assert_eq!(
+            data::to_json(sel.value.as_ref().unwrap()).unwrap(),
+            r#""ConfigMap""#
+        );
+        let text =
+            "suite: a\ntests:\n  - it: t\n    documentSelector:\n      <<: [1]\n    asserts: []\n";
+        let err = parse_file("t.yaml", text, true).remove(0).unwrap_err();
+        assert!(err.to_string().contains("map merge requires"), "{err}");
     }
 
     #[test]
