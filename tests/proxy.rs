@@ -299,18 +299,25 @@ fn compare(
     }
 }
 
-#[test]
-fn the_api_server_through_https_proxy_as_client_go() {
-    let Some(kubeconfig) = common::kubeconfig() else {
-        return;
-    };
-    let Some(helm3) = helm() else { return };
+/// What the two API-server tests need: the control plane's kubeconfig, helm v3 and v4, and a
+/// loopback name other than localhost (each missing piece reported as the tests always did).
+fn cluster_and_helms() -> Option<(PathBuf, PathBuf, PathBuf, String)> {
+    let kubeconfig = common::kubeconfig()?;
+    let helm3 = helm()?;
     let Some(helm4) = helm_v4() else {
         unavailable("helm v4 (scripts/install-oracle)");
-        return;
+        return None;
     };
     let Some(name) = loopback_name() else {
         unavailable("a name other than localhost for 127.0.0.1 in /etc/hosts");
+        return None;
+    };
+    Some((kubeconfig, helm3, helm4, name))
+}
+
+#[test]
+fn the_api_server_through_https_proxy_as_client_go() {
+    let Some((kubeconfig, helm3, helm4, name)) = cluster_and_helms() else {
         return;
     };
     let proxy = Proxy::start();
@@ -403,16 +410,7 @@ fn proxy_certificate() -> (String, Vec<u8>, Vec<u8>) {
 #[test]
 fn the_api_server_through_a_tls_proxy_as_client_go() {
     use base64::Engine;
-    let Some(kubeconfig) = common::kubeconfig() else {
-        return;
-    };
-    let Some(helm3) = helm() else { return };
-    let Some(helm4) = helm_v4() else {
-        unavailable("helm v4 (scripts/install-oracle)");
-        return;
-    };
-    let Some(name) = loopback_name() else {
-        unavailable("a name other than localhost for 127.0.0.1 in /etc/hosts");
+    let Some((kubeconfig, helm3, helm4, name)) = cluster_and_helms() else {
         return;
     };
     let (proxy_ca, cert, key) = proxy_certificate();

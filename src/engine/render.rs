@@ -140,10 +140,7 @@ impl Engine {
             release,
             capabilities,
             lookup,
-            &mut |path, text| {
-                on_output(path, &text);
-                Some(text)
-            },
+            &mut |path, text| shown_and_kept(on_output, path, text),
         )
     }
 
@@ -194,10 +191,7 @@ impl Engine {
             release,
             capabilities,
             lookup,
-            &mut |path, text| {
-                on_output(path, &text);
-                Some(text)
-            },
+            &mut |path, text| shown_and_kept(on_output, path, text),
         )
     }
 
@@ -291,6 +285,17 @@ impl Engine {
         crate::teardown::dispose((set, renderables, env, top));
         Ok(rendered)
     }
+}
+
+/// The adapter of an `on_output` that only looks at each output to one that hands it back to be
+/// returned (the shape [`Engine::render_taking`] and `render_from` take).
+fn shown_and_kept(
+    on_output: &mut dyn FnMut(&str, &str),
+    path: &str,
+    text: String,
+) -> Option<String> {
+    on_output(path, &text);
+    Some(text)
 }
 
 /// Where a render's template set comes from.
