@@ -83,15 +83,8 @@ pub(crate) fn reorder(text: &str, e: Error) -> Error {
     if !go_first || (found.message == e.message && found.line0 + 1 == e.line) {
         return e;
     }
-    let mut mine = Error::new(ErrorKind::Syntax, found.message);
+    let mut mine = found.into_error();
     mine.file = e.file;
-    mine.go_line = if found.parser {
-        super::load::parser_line(found.line0)
-    } else {
-        super::load::scanner_line(found.line0)
-    };
-    mine.line = found.line0 + 1;
-    mine.column = found.column + 1;
     mine
 }
 
@@ -110,15 +103,7 @@ pub(crate) fn refused_after_all(text: &str) -> Option<Error> {
     if found.message != TAB && !(found.parser && found.message == NODE) {
         return None;
     }
-    let mut e = Error::new(ErrorKind::Syntax, found.message);
-    e.go_line = if found.parser {
-        super::load::parser_line(found.line0)
-    } else {
-        super::load::scanner_line(found.line0)
-    };
-    e.line = found.line0 + 1;
-    e.column = found.column + 1;
-    Some(e)
+    Some(found.into_error())
 }
 
 /// Whether a `:` follows a `[`, `{` or `,` with only blanks and line breaks between (a rough
@@ -163,6 +148,21 @@ pub(crate) struct Found {
     pub token: usize,
     /// A parser error (go-yaml prints its line 0-based).
     pub parser: bool,
+}
+
+impl Found {
+    /// The error go-yaml reports here: its message, its (scanner or parser) line, line and column.
+    fn into_error(self) -> Error {
+        let mut e = Error::new(ErrorKind::Syntax, self.message);
+        e.go_line = if self.parser {
+            super::load::parser_line(self.line0)
+        } else {
+            super::load::scanner_line(self.line0)
+        };
+        e.line = self.line0 + 1;
+        e.column = self.column + 1;
+        e
+    }
 }
 
 /// A position as go-yaml counts it: characters (a CR LF is two), 0-based line and column.
