@@ -28,6 +28,7 @@ use crate::chart::Chart;
 use crate::engine::funcs::Lookup;
 use crate::engine::{self, preload::Preparsed, Capabilities, Engine, ReleaseOptions};
 use crate::release::{self, Hook, Manifest};
+use crate::template::ast::Source;
 use crate::template::Value;
 
 /// The step a failure came from.
@@ -338,26 +339,45 @@ pub fn hook_text(hook: &Hook) -> String {
 /// the chart: CRD files are often megabytes, copied out as they are).
 pub fn crd_objects(chart: &Chart) -> Vec<(String, Cow<'_, str>)> {
     let mut crds = Vec::new();
-    collect_crds(chart, chart.name(), &mut crds);
+    collect_crds(chart, chart.name(), &mut |name, file| {
+        crds.push((name, crd_text(file)))
+    });
     crds
 }
 
-fn collect_crds<'c>(chart: &'c Chart, full_path: &str, crds: &mut Vec<(String, Cow<'c, str>)>) {
+/// [`crd_objects`] with each text sharing the chart's buffer of its file (a copy when the file is
+/// not valid UTF-8).
+pub fn crd_sources(chart: &Chart) -> Vec<(String, Source)> {
+    let mut crds = Vec::new();
+    collect_crds(chart, chart.name(), &mut |name, file| {
+        crds.push((name, Source::within(&file.data, &crd_text(file))))
+    });
+    crds
+}
+
+fn crd_text(file: &crate::chart::File) -> Cow<'_, str> {
+    // `from_utf8` checks valid text faster than the lossy decoder's chunks.
+    match std::str::from_utf8(&file.data) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(&file.data),
+    }
+}
+
+fn collect_crds<'c>(
+    chart: &'c Chart,
+    full_path: &str,
+    found: &mut dyn FnMut(String, &'c crate::chart::File),
+) {
     for file in &chart.files {
         let is_manifest = [".yaml", ".yml", ".json"]
             .iter()
             .any(|ext| file.name.ends_with(ext));
         if file.name.starts_with("crds/") && is_manifest {
-            // `from_utf8` checks valid text faster than the lossy decoder's chunks.
-            let text = match std::str::from_utf8(&file.data) {
-                Ok(text) => Cow::Borrowed(text),
-                Err(_) => String::from_utf8_lossy(&file.data),
-            };
-            crds.push((format!("{full_path}/{}", file.name), text));
+            found(format!("{full_path}/{}", file.name), file);
         }
     }
     for sub in &chart.dependencies {
-        collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), crds);
+        collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), found);
     }
 }
 

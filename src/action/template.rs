@@ -11,6 +11,7 @@ use super::chart_source::ValueOptions;
 use super::pipeline::{self, hook_text};
 use super::show_only;
 use crate::engine::{self, Capabilities, Engine, KubeVersion, ReleaseOptions};
+use crate::template::ast::Source;
 
 /// What `rudder template` was asked to do (flags already parsed).
 #[derive(Debug, Clone, Default)]
@@ -71,18 +72,66 @@ pub struct OutputFile {
 /// part of the peak memory.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pieces {
-    pieces: Vec<String>,
+    pieces: Vec<Piece>,
     /// Whether the last piece is one of ours (separators, headers) that text may be appended to.
     open: bool,
 }
+
+/// One piece of [`Pieces`]: a text of its own, or a range of a chart file's bytes (a CRD of
+/// `--include-crds`: megabytes the chart holds anyway, no longer copied).
+#[derive(Debug, Clone)]
+enum Piece {
+    Own(String),
+    /// `source[start..end]`, on character boundaries.
+    Shared {
+        source: Source,
+        start: usize,
+        end: usize,
+    },
+}
+
+impl Piece {
+    fn as_str(&self) -> &str {
+        match self {
+            Piece::Own(text) => text,
+            Piece::Shared { source, start, end } => &source[*start..*end],
+        }
+    }
+
+    /// Keeps the first `len` bytes (a character boundary).
+    fn truncate(&mut self, len: usize) {
+        match self {
+            Piece::Own(text) => text.truncate(len),
+            Piece::Shared { start, end, .. } => *end = *start + len,
+        }
+    }
+
+    /// Drops the first `len` bytes (a character boundary).
+    fn drop_front(&mut self, len: usize) {
+        match self {
+            Piece::Own(text) => {
+                text.drain(..len);
+            }
+            Piece::Shared { start, .. } => *start += len,
+        }
+    }
+}
+
+impl PartialEq for Piece {
+    fn eq(&self, other: &Piece) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Piece {}
 
 impl Pieces {
     /// Appends `text` (copied; next to the last piece when that is one of ours).
     pub fn push_str(&mut self, text: &str) {
         match self.pieces.last_mut() {
-            Some(last) if self.open => last.push_str(text),
+            Some(Piece::Own(last)) if self.open => last.push_str(text),
             _ => {
-                self.pieces.push(text.to_string());
+                self.pieces.push(Piece::Own(text.to_string()));
                 self.open = true;
             }
         }
@@ -90,8 +139,23 @@ impl Pieces {
 
     /// Appends `text` itself, without a copy.
     pub fn push(&mut self, text: String) {
-        self.pieces.push(text);
+        self.pieces.push(Piece::Own(text));
         self.open = false;
+    }
+
+    /// Appends `---\n# Source: NAME\nCONTENT\n` (as [`Pieces::push_source`]), sharing `content`.
+    fn push_shared_source(&mut self, name: &str, content: Source) {
+        self.push_str("---\n# Source: ");
+        self.push_str(name);
+        self.push_str("\n");
+        let end = content.len();
+        self.pieces.push(Piece::Shared {
+            source: content,
+            start: 0,
+            end,
+        });
+        self.open = false;
+        self.push_str("\n");
     }
 
     /// Appends `---\n# Source: NAME\nCONTENT\n` (as [`pipeline::push_source`]), moving `content`.
@@ -105,14 +169,15 @@ impl Pieces {
 
     /// The pieces, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.pieces.iter().map(String::as_str)
+        self.pieces.iter().map(Piece::as_str)
     }
 
     /// `format!("{}\n", text.trim())` of the whole text, piece by piece.
     fn trim_with_newline(&mut self) {
         while let Some(last) = self.pieces.last_mut() {
-            last.truncate(last.trim_end().len());
-            if !last.is_empty() {
+            let kept = last.as_str().trim_end().len();
+            last.truncate(kept);
+            if kept != 0 {
                 break;
             }
             self.pieces.pop();
@@ -120,12 +185,13 @@ impl Pieces {
         let blank = self
             .pieces
             .iter()
-            .position(|p| !p.trim_start().is_empty())
+            .position(|p| !p.as_str().trim_start().is_empty())
             .unwrap_or(self.pieces.len());
         self.pieces.drain(..blank);
         if let Some(first) = self.pieces.first_mut() {
-            let leading = first.len() - first.trim_start().len();
-            first.drain(..leading);
+            let text = first.as_str();
+            let leading = text.len() - text.trim_start().len();
+            first.drop_front(leading);
         }
         self.open = false;
         self.push_str("\n");
@@ -135,7 +201,7 @@ impl Pieces {
 impl From<String> for Pieces {
     fn from(text: String) -> Pieces {
         Pieces {
-            pieces: vec![text],
+            pieces: vec![Piece::Own(text)],
             open: false,
         }
     }
@@ -342,14 +408,14 @@ pub fn run(
     };
 
     let crds = if options.include_crds {
-        pipeline::crd_objects(&chart)
+        pipeline::crd_sources(&chart)
     } else {
         Vec::new()
     };
     let mut text = Pieces::default();
     for (name, data) in &crds {
         match &release_dir {
-            None => text.push_source(name, data.to_string()),
+            None => text.push_shared_source(name, data.clone()),
             Some(dir) => write(&mut output, dir, name, data),
         }
     }
@@ -412,6 +478,50 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A CRD's piece shares the chart's bytes and trims and prints as a copy of them would.
+    #[test]
+    fn shared_pieces_act_as_own_ones() {
+        let texts = [
+            "",
+            " \n ",
+            "a",
+            "\n\t---\nkind: A\n\n",
+            "é \u{3000}",
+            "\u{3000}b ",
+        ];
+        let shared = |text: &str| {
+            let source = Source::copy(text);
+            Piece::Shared {
+                end: source.len(),
+                source,
+                start: 0,
+            }
+        };
+        for a in texts {
+            for b in texts {
+                let mut pieces = Pieces {
+                    pieces: vec![shared(a), Piece::Own(b.to_string()), shared(b)],
+                    open: false,
+                };
+                pieces.trim_with_newline();
+                let whole = [a, b, b].concat();
+                assert_eq!(
+                    pieces.to_string(),
+                    format!("{}\n", whole.trim()),
+                    "{whole:?}"
+                );
+            }
+            let mut named = Pieces::default();
+            named.push_shared_source("c/crds/x.yaml", Source::copy(a));
+            named.push_str("after");
+            let mut copied = Pieces::default();
+            copied.push_source("c/crds/x.yaml", a.to_string());
+            copied.push_str("after");
+            assert_eq!(named.to_string(), copied.to_string());
+            assert_eq!(named, copied);
+        }
+    }
 
     #[test]
     fn trimming_matches_format_of_trim() {

@@ -10,6 +10,7 @@
 //!
 use std::rc::Rc;
 
+pub use crate::template::ast::Source;
 use crate::template::{
     Error as TemplateError, ErrorKind, FuncDef, FuncEnv, FuncTable, MissingKey, Options, Templates,
     Value,
@@ -39,14 +40,14 @@ impl TemplateSet {
     }
 
     /// [`TemplateSet::parse`] of each `(name, text)` in order (on two threads when there are many).
-    pub fn parse_all(&mut self, sources: &[(&str, &str)]) -> Result<(), TemplateError> {
+    pub fn parse_all(&mut self, sources: &[(&str, Source)]) -> Result<(), TemplateError> {
         self.templates.parse_all(sources)
     }
 
     /// [`TemplateSet::parse_all`] where `ready[i]`, when present, holds the trees of `sources[i]`.
     pub fn parse_all_with(
         &mut self,
-        sources: &[(&str, &str)],
+        sources: &[(&str, Source)],
         ready: Vec<Option<Vec<crate::template::ast::Tree>>>,
     ) -> Result<(), TemplateError> {
         self.templates.parse_all_with(sources, ready)

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
-use super::backend::TemplateSet;
+use super::backend::{Source, TemplateSet};
 use crate::chart::loader::{self, BufferedFile, Found};
 use crate::chart::{Chart, Error};
 use crate::fasthash::FastHashMap;
@@ -131,8 +131,9 @@ struct Shared {
     jobs: Vec<(String, PathBuf)>,
     unread: Mutex<Range<usize>>,
     files: Vec<Mutex<Option<Result<BufferedFile, Error>>>>,
-    /// The text of each file read without error, when it is valid UTF-8.
-    texts: Vec<OnceLock<String>>,
+    /// The text of each file read without error (a copy: the chart's buffer of it does not exist
+    /// yet; the trees are given the chart's when they are attached).
+    texts: Vec<OnceLock<Source>>,
     unparsed: Mutex<Range<usize>>,
 }
 
@@ -155,7 +156,7 @@ impl Shared {
             let (rel_name, full) = &self.jobs[job];
             let read = loader::read_file(rel_name, full);
             if let Ok(file) = read.as_ref() {
-                let text = crate::template::gostr::from_bytes(&file.data).into_owned();
+                let text = Source::copy(&crate::template::gostr::from_bytes(&file.data));
                 let _ = self.texts[job].set(text);
             }
             if let Ok(mut slot) = self.files[job].lock() {
@@ -167,9 +168,10 @@ impl Shared {
     /// Parses texts, from the front or from the back, until none is left.
     fn parse_jobs(&self, from_front: bool, funcs: &FuncTable) -> Parses {
         let mut parses = Vec::new();
+        let names = &mut parser::Interner::default();
         while let Some(job) = take(&self.unparsed, from_front) {
             if let Some(text) = self.texts[job].get() {
-                parses.push((job, parser::parse_detached(text, funcs)));
+                parses.push((job, parser::parse_detached(text, funcs, names)));
             }
         }
         parses
@@ -196,10 +198,11 @@ impl Drop for Preparsed {
 struct ParsedElsewhere(Parses);
 
 // SAFETY: `Detached` and the template `Error` are not `Send` only because they hold `Rc`s. Every `Rc`
-// in them was created by `parser::parse_detached` on the helper thread from text it borrowed (the
-// parser keeps no caches and reads its own function table without cloning from it), so none is shared
-// with anything outside these parses; the helper has ended (`join`) before the calling thread touches
-// them, and a parse the calling thread never receives is dropped on the helper.
+// in them was created by `parser::parse_detached` on the helper thread (names shared among these
+// parses through the helper's own `Interner`, dropped when `parse_jobs` returns; the parser reads its
+// own function table without cloning from it), so none is shared with anything outside these parses;
+// the helper has ended (`join`) before the calling thread touches them, and a parse the calling thread
+// never receives is dropped on the helper.
 unsafe impl Send for ParsedElsewhere {}
 
 impl Preparsed {
@@ -208,7 +211,7 @@ impl Preparsed {
     pub fn parse_into(
         mut self,
         set: &mut TemplateSet,
-        sources: &[(&str, &str)],
+        sources: &[(&str, Source)],
     ) -> Result<(), TemplateError> {
         let mut parses = self.shared.parse_jobs(false, set.funcs());
         // Whatever the helper did not hand over is parsed below.
@@ -223,14 +226,14 @@ impl Preparsed {
         let mut jobs_by_text: FastHashMap<&str, Vec<usize>> = FastHashMap::default();
         for (job, text) in texts.iter().enumerate().rev() {
             if let (Some(text), Some(_)) = (text.get(), &by_job[job]) {
-                jobs_by_text.entry(text.as_str()).or_default().push(job);
+                jobs_by_text.entry(text).or_default().push(job);
             }
         }
         let ready = sources
             .iter()
-            .map(|(name, text)| {
-                let job = jobs_by_text.get_mut(text)?.pop()?;
-                by_job[job].take()?.attach(name).ok()
+            .map(|(name, source)| {
+                let job = jobs_by_text.get_mut(&**source)?.pop()?;
+                by_job[job].take()?.attach_to(name, source).ok()
             })
             .collect();
         set.parse_all_with(sources, ready)

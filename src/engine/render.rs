@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::backend::TemplateSet;
+use super::backend::{Source, TemplateSet};
 use super::capabilities::Capabilities;
 use super::chart_object::chart_value;
 use super::error::Error;
@@ -70,7 +70,7 @@ struct Renderable<'c> {
     /// The shared context of the file's chart.
     context: Map,
     /// `parent/charts/sub/templates`.
-    base_path: String,
+    base_path: std::rc::Rc<str>,
 }
 
 impl Engine {
@@ -221,9 +221,16 @@ impl Engine {
             MissingKey::Zero
         };
         let new_set = || TemplateSet::new(shared_table(self.enable_dns), missing_key);
-        let sources: Vec<(&str, &str)> = renderables
+        // A template read in place shares the chart's bytes with its parse trees.
+        let sources: Vec<(&str, Source)> = renderables
             .iter()
-            .map(|r| (r.name.as_str(), &*r.text))
+            .map(|r| {
+                let source = match r.data {
+                    Some(data) => Source::within(data, &r.text),
+                    None => Source::copy(&r.text),
+                };
+                (r.name.as_str(), source)
+            })
             .collect();
         let set = match parse {
             Parse::Preparsed(preparsed) => {
@@ -406,7 +413,8 @@ fn collect<'c>(
             joined
         }
     };
-    let base_path = join("/templates");
+    // One per chart, shared by its templates.
+    let base_path: std::rc::Rc<str> = join("/templates").into();
     for child in &chart.dependencies {
         let child_path = [full_path, "/charts/", child.name()].concat();
         let child_context = collect(child, Some(&values), &child_path, top, out);
@@ -474,7 +482,7 @@ pub fn template_order(names: &[&str]) -> Vec<String> {
             text: Cow::Borrowed(""),
             data: None,
             context: Map::new(MapEntries::new()),
-            base_path: String::new(),
+            base_path: "".into(),
         })
         .collect();
     sort_templates(&mut renderables);

