@@ -15,13 +15,20 @@
 //! - [`preflight`]: every object sent as a server-side dry run first, so that an upgrade the API
 //!   server would refuse changes nothing; its answers also tell which objects an apply would not
 //!   change, which [`update`] then does not send again.
+//! - Objects an apply would not change are not sent at all, neither as dry runs nor applied
+//!   ([`Known::skip_unchanged`], [`crate::kube::managed_fields`]): a no-change upgrade or a
+//!   rollback to what is live reads the objects and writes only the release records. The cluster
+//!   ends as Helm 4 leaves it: the server does not write a no-op apply either.
 use std::collections::HashSet;
 
 use kube::api::PropagationPolicy;
 
-use crate::kube::apply::{collect_errors, Applier, ApplyParams, Error as ClusterError};
+use crate::kube::apply::{
+    collect_errors, Applier, ApplyParams, Error as ClusterError, FIELD_MANAGER,
+};
 use crate::kube::client_side;
 use crate::kube::discovery::Kind;
+use crate::kube::managed_fields;
 use crate::kube::object::{self, Object};
 use crate::release::INSTALL_ORDER;
 
@@ -254,6 +261,11 @@ pub struct Known<'a> {
     /// applying it changes nothing (see [`preflight`]); empty when not known. Such an object is
     /// applied only if it changed since (one read of those objects tells).
     pub unchanged: &'a [Option<String>],
+    /// Read every object of the target first and do not apply those whose fields owned by field
+    /// manager `helm` (operation `Apply`) already are the manifest's, value for value (see
+    /// [`crate::kube::managed_fields`]): the server would not change them. Server-side applies
+    /// only, and not with `--force-conflicts` or a dry run (then every object is applied).
+    pub skip_unchanged: bool,
 }
 
 /// Applies `target` and deletes what only `current` has. With `params.replace`, objects are
@@ -291,17 +303,50 @@ pub async fn update(
             collect_errors(results)?;
         }
     } else {
-        let still = still_unchanged(applier, target, known.unchanged).await;
-        let mut todo = Vec::with_capacity(target.len());
-        let mut exists = Vec::with_capacity(target.len());
-        for (i, object) in target.iter().enumerate() {
-            if !still.contains(&i) {
-                todo.push(object.clone());
-                exists.extend(known.exists.and_then(|e| e.get(i).copied()));
+        let skip = known.skip_unchanged && !params.force_conflicts && !params.dry_run;
+        // Managed fields move only for a release last applied client-side (no `exists` known).
+        let migrate = known.exists.is_none();
+        let (todo, live) = if skip {
+            // One read of every object tells which ones an apply would not change, which ones
+            // exist, and which ones a client-side apply last wrote.
+            let live = applier.get_all(target).await;
+            let mut todo = Vec::with_capacity(target.len());
+            let mut todo_live = Vec::with_capacity(target.len());
+            for (i, ((object, kind), live)) in target.iter().zip(live).enumerate() {
+                let seen = known.unchanged.get(i).and_then(Option::as_ref);
+                let same = match &live {
+                    Ok(Some(live)) => {
+                        seen.is_some_and(|v| resource_version(live) == Some(v.as_str()))
+                            || managed_fields::apply_is_noop(live, &object.body, FIELD_MANAGER)
+                    }
+                    _ => false,
+                };
+                if !same {
+                    todo.push((object.clone(), kind.clone()));
+                    todo_live.push(live);
+                }
             }
-        }
-        let exists = known.exists.map(|_| exists.as_slice());
-        apply_waves(applier, &todo, params, exists, &mut updated).await?;
+            (todo, todo_live)
+        } else {
+            let still = still_unchanged(applier, target, known.unchanged).await;
+            let mut todo = Vec::with_capacity(target.len());
+            let mut exists = Vec::with_capacity(target.len());
+            for (i, object) in target.iter().enumerate() {
+                if !still.contains(&i) {
+                    todo.push(object.clone());
+                    exists.extend(known.exists.and_then(|e| e.get(i).copied()));
+                }
+            }
+            let live = match known.exists {
+                Some(_) => exists
+                    .iter()
+                    .map(|&exists| Ok(exists.then_some(serde_json::Value::Null)))
+                    .collect(),
+                None => applier.get_all(&todo).await,
+            };
+            (todo, live)
+        };
+        apply_waves(applier, &todo, params, live, migrate, &mut updated).await?;
     }
     let wanted: HashSet<_> = target.iter().map(|(o, _)| o.key()).collect();
     let mut stale: Vec<Resolved> = Vec::new();
@@ -330,21 +375,16 @@ pub async fn update(
 }
 
 /// [`update`]'s server-side apply of `target`, wave by wave, after moving the managed fields of
-/// objects a client-side apply last wrote.
+/// objects a client-side apply last wrote (with `migrate`). `live`: each object's live state, or
+/// `Null` for one known to exist without being read.
 async fn apply_waves(
     applier: &Applier,
     target: &[Resolved],
     params: ApplyParams,
-    known: Option<&[bool]>,
+    live: Vec<Result<Option<serde_json::Value>, ClusterError>>,
+    migrate: bool,
     updated: &mut Updated,
 ) -> Result<(), ClusterError> {
-    let live = match known {
-        Some(known) => known
-            .iter()
-            .map(|&exists| Ok(exists.then_some(serde_json::Value::Null)))
-            .collect(),
-        None => applier.get_all(target).await,
-    };
     let mut errors = Vec::new();
     let mut existed = HashSet::new();
     let mut migrations = Vec::new();
@@ -352,7 +392,7 @@ async fn apply_waves(
         match live {
             Ok(Some(live)) => {
                 existed.insert(object.key());
-                if let Some(fields) = object::migrated_managed_fields(&live) {
+                if let Some(fields) = object::migrated_managed_fields(&live).filter(|_| migrate) {
                     let version = live
                         .pointer("/metadata/resourceVersion")
                         .and_then(serde_json::Value::as_str)
@@ -432,9 +472,11 @@ pub struct Checked {
 
 /// Sends every object as a server-side dry run of what [`update`] will send with `params` (an
 /// apply, forced or not, or a replace) and returns each refusal with the server's reason. With
-/// `compare` (an apply), every object is also read, at the same time: an object whose dry-run
-/// answer is the live object itself, byte for byte, would not change (the server does not even
-/// write a no-op apply), so [`update`] need not send it again.
+/// `compare` (an apply), every object is read first: one whose fields owned by `helm` already
+/// are the manifest's is not sent at all (an apply of it changes nothing, so the server could only
+/// refuse it through an admission webhook or policy that now refuses the unchanged object), and
+/// one whose dry-run answer is the live object itself, byte for byte, would not change either (the
+/// server does not even write a no-op apply); [`update`] need not send them again.
 pub async fn preflight(
     applier: &Applier,
     (current, target): (&[Resolved], &[Resolved]),
@@ -467,21 +509,46 @@ pub async fn preflight(
             unchanged: Vec::new(),
         };
     }
-    let (results, live) =
-        futures::join!(applier.apply_all(target, params), applier.get_all(target));
+    // The live objects first: those whose fields `helm` owns already are the manifest's need no
+    // dry run (an apply of them changes nothing, see [`crate::kube::managed_fields`]); the
+    // others are sent, and an answer equal to the live object, byte for byte, marks them
+    // unchanged too (the server normalised a value the manifest spells otherwise).
+    let live = applier.get_all(target).await;
+    let noop: Vec<bool> = target
+        .iter()
+        .zip(&live)
+        .map(|((object, _), live)| {
+            !params.force_conflicts
+                && matches!(live, Ok(Some(live))
+                    if managed_fields::apply_is_noop(live, &object.body, FIELD_MANAGER))
+        })
+        .collect();
+    let sent: Vec<Resolved> = target
+        .iter()
+        .zip(&noop)
+        .filter(|(_, noop)| !**noop)
+        .map(|(o, _)| o.clone())
+        .collect();
+    let mut results = applier.apply_all(&sent, params).await.into_iter();
     let mut checked = Checked::default();
-    for (result, live) in results.into_iter().zip(live) {
-        match (result, live) {
-            (Ok(applied), Ok(Some(live))) if applied == live => {
+    for (noop, live) in noop.into_iter().zip(live) {
+        let live = live.ok().flatten();
+        if noop {
+            let version = live.as_ref().and_then(resource_version);
+            checked.unchanged.push(version.map(str::to_string));
+            continue;
+        }
+        match (results.next(), live) {
+            (Some(Ok(applied)), Some(live)) if applied == live => {
                 checked
                     .unchanged
                     .push(resource_version(&live).map(str::to_string));
             }
-            (Ok(_), _) => checked.unchanged.push(None),
-            (Err(e), _) => {
+            (Some(Err(e)), _) => {
                 checked.refusals.push(e);
                 checked.unchanged.push(None);
             }
+            _ => checked.unchanged.push(None),
         }
     }
     checked

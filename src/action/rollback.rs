@@ -146,8 +146,10 @@ pub async fn run(
         refuse_unrecorded(&current_objects, &target_objects, &exists)?;
         // Both revisions applied server-side: no managed fields to move, and the current
         // revision's objects exist.
+        // Every object is read, and those an apply would not change are not sent.
         let known = deploy::Known {
             exists: both_ssa.then_some(exists.as_slice()),
+            skip_unchanged: true,
             ..deploy::Known::default()
         };
         deploy::update(applier, &current_objects, &target_objects, params, known).await?;

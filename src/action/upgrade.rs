@@ -233,6 +233,7 @@ pub async fn run(
     let known = deploy::Known {
         exists: objects.exists.as_deref(),
         unchanged: &unchanged,
+        skip_unchanged: compare,
     };
     let mut created = Vec::new();
     let deployed = steps::interruptible(steps::deploy(

@@ -11,6 +11,7 @@ pub mod exec_auth;
 pub mod job_pods;
 pub mod live;
 pub mod lookup;
+pub mod managed_fields;
 pub mod merge_patch;
 pub mod object;
 pub mod patch_meta;
