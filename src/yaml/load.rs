@@ -95,6 +95,7 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
     // go-yaml (YAML 1.1) also reads U+2028 and U+2029 as line breaks, except inside quoted
     // scalars, where they are kept as they are.
     let separated;
+    let with_separators = text;
     let text = if text.contains('\u{2028}') || text.contains('\u{2029}') {
         separated = break_line_separators(text);
         separated.as_str()
@@ -114,7 +115,7 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
         );
         e.go_line = scanner_line(line0);
         e.line = line0 + 1;
-        return Err(super::go_scan::reorder(text, e));
+        return Err(super::go_scan::reorder(text, e, max_docs));
     }
     let parsed = match parse_reindenting(text, max_docs) {
         Err(e) => match split_alias_colons(text) {
@@ -132,12 +133,96 @@ pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> 
     // go-yaml's scanner may stop before its parser reaches what yaml-rust2 refused, and refuses
     // a few texts yaml-rust2 takes.
     match parsed {
-        Err(e) => Err(super::go_scan::reorder(text, e)),
-        Ok(docs) => match super::go_scan::refused_after_all(text) {
+        Err(e) => Err(super::go_scan::reorder(text, e, max_docs)),
+        Ok(docs) => match super::go_scan::refused_after_all(text, max_docs) {
             Some(e) => Err(e),
+            None if with_separators != text => {
+                Ok(with_separator_scalars(with_separators, docs, max_docs))
+            }
             None => Ok(docs),
         },
     }
+}
+
+/// `docs` read from `text` with its U+2028 and U+2029 turned into line feeds, with go-yaml's
+/// values of the plain and block scalars that held them ([`super::go_scan::separator_scalars`]):
+/// go-yaml copies such a character into those where it copies a line break.
+fn with_separator_scalars(text: &str, docs: Vec<Rc<Node>>, max_docs: usize) -> Vec<Rc<Node>> {
+    let Some(values) = super::go_scan::separator_scalars(text, max_docs) else {
+        return docs;
+    };
+    if values.is_empty() {
+        return docs;
+    }
+    let values: HashMap<(usize, usize), String> = values.into_iter().collect();
+    let mut done = HashMap::new();
+    docs.iter()
+        .map(|doc| with_values(doc, &values, &mut done))
+        .collect()
+}
+
+/// `node` with each plain or block scalar starting at a place of `values` (0-based line and
+/// column) given that value; unchanged nodes are kept, shared ones stay shared.
+fn with_values(
+    node: &Rc<Node>,
+    values: &HashMap<(usize, usize), String>,
+    done: &mut HashMap<*const Node, Rc<Node>>,
+) -> Rc<Node> {
+    if let Some(new) = done.get(&Rc::as_ptr(node)) {
+        return new.clone();
+    }
+    let kind = match &node.kind {
+        NodeKind::Scalar { style, tag, .. } => {
+            match values.get(&(node.line.saturating_sub(1), node.column.saturating_sub(1))) {
+                Some(value)
+                    if matches!(
+                        style,
+                        TScalarStyle::Plain | TScalarStyle::Literal | TScalarStyle::Folded
+                    ) =>
+                {
+                    Some(NodeKind::Scalar {
+                        value: value.clone(),
+                        style: *style,
+                        tag: tag.clone(),
+                    })
+                }
+                _ => None,
+            }
+        }
+        NodeKind::Seq { tag, items } => {
+            let new: Vec<_> = items.iter().map(|i| with_values(i, values, done)).collect();
+            new.iter()
+                .zip(items)
+                .any(|(a, b)| !Rc::ptr_eq(a, b))
+                .then(|| NodeKind::Seq {
+                    tag: tag.clone(),
+                    items: new,
+                })
+        }
+        NodeKind::Map { tag, entries } => {
+            let new: Vec<_> = entries
+                .iter()
+                .map(|(k, v)| (with_values(k, values, done), with_values(v, values, done)))
+                .collect();
+            new.iter()
+                .zip(entries)
+                .any(|(a, b)| !Rc::ptr_eq(&a.0, &b.0) || !Rc::ptr_eq(&a.1, &b.1))
+                .then(|| NodeKind::Map {
+                    tag: tag.clone(),
+                    entries: new,
+                })
+        }
+    };
+    let new = match kind {
+        Some(kind) => Rc::new(Node {
+            kind,
+            line: node.line,
+            column: node.column,
+        }),
+        None => node.clone(),
+    };
+    done.insert(Rc::as_ptr(node), new.clone());
+    new
 }
 
 /// Our message for flow nesting yaml-rust2 cannot count and [`parse_deep_flow`] could not read.
