@@ -49,8 +49,10 @@ impl Plugin {
             "#!/bin/sh\n\
              d='{d}'\n\
              if [ -t 0 ]; then tty=yes; else tty=no; fi\n\
-             printf '%s\\n' \"args=$*|env=$RT_PLUGIN_VAR|tty=$tty|info=$KUBERNETES_EXEC_INFO\" >> \"$d/calls\"\n\
+             info=$(printf '%s' \"$KUBERNETES_EXEC_INFO\" | base64 -w0)\n\
+             printf '%s\\n' \"args=$*|env=$RT_PLUGIN_VAR|tty=$tty|info=$info\" >> \"$d/calls\"\n\
              cat \"$d/answer.json\"\n\
+             if [ -f \"$d/then.json\" ]; then mv \"$d/then.json\" \"$d/answer.json\"; fi\n\
              printf '%s' '{stderr}' >&2\n\
              exit {exit}\n",
             d = dir.display()
@@ -71,12 +73,17 @@ impl Plugin {
         self.dir.join("plugin.sh")
     }
 
-    /// The invocations logged since the last call, as (args, env var, tty, exec info).
-    fn calls(&self) -> Vec<(String, String, String, Value)> {
+    /// What the plugin prints from its second run on (its first prints `answer`).
+    fn then(&self, answer: &str) {
+        std::fs::write(self.dir.join("then.json"), answer).unwrap();
+    }
+
+    /// The invocations logged since the last call, as (args, env var, tty, exec info as the
+    /// plugin got it byte for byte).
+    fn calls(&self) -> Vec<(String, String, String, String)> {
         let file = self.dir.join("calls");
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let _ = std::fs::remove_file(&file);
-        // Helm's exec info ends with a newline: a blank line in the log.
         text.lines()
             .filter(|l| !l.is_empty())
             .map(|l| {
@@ -89,8 +96,16 @@ impl Plugin {
                         .to_string()
                 };
                 let (args, env, tty) = (next("args="), next("env="), next("tty="));
-                let info = serde_json::from_str(&next("info=")).unwrap_or(Value::Null);
-                (args, env, tty, info)
+                use base64::Engine;
+                let info = base64::engine::general_purpose::STANDARD
+                    .decode(next("info="))
+                    .expect("base64 exec info");
+                (
+                    args,
+                    env,
+                    tty,
+                    String::from_utf8(info).expect("UTF-8 exec info"),
+                )
             })
             .collect()
     }
@@ -156,25 +171,18 @@ fn install_list_status(admin: &Path, plugin: &Plugin, ns: &str, home: &Path, cha
     assert_eq!(helm.trim(), "rt-plugged");
     let theirs = plugin.calls();
     assert_eq!(theirs.len(), 1, "helm list ran the plugin once: {theirs:?}");
-    // Same arguments, environment, terminal and exec info (cluster included) as Helm gives it;
-    // Helm's cluster info says `"config": null` where ours omits the absent config.
-    let normal = |mut call: (String, String, String, Value)| {
-        if let Some(cluster) = call.3["spec"]["cluster"].as_object_mut() {
-            cluster.retain(|_, v| !v.is_null());
-        }
-        call
-    };
+    // Same arguments, environment, terminal and exec info (cluster included, byte for byte) as
+    // Helm gives it.
     for ours in first.into_iter().chain(ours) {
-        assert_eq!(normal(ours), normal(theirs[0].clone()));
+        assert_eq!(ours, theirs[0]);
     }
     assert_eq!(theirs[0].0, "one two words");
     assert_eq!(theirs[0].1, "from-kubeconfig");
     assert_eq!(theirs[0].2, "no");
-    assert_eq!(theirs[0].3["spec"]["interactive"], false);
-    assert_eq!(
-        theirs[0].3["spec"]["cluster"]["server"],
-        field(admin, "server")
-    );
+    let info: Value = serde_json::from_str(&theirs[0].3).unwrap();
+    assert_eq!(info["spec"]["interactive"], false);
+    assert_eq!(info["spec"]["cluster"]["server"], field(admin, "server"));
+    assert_eq!(info["spec"]["cluster"]["config"], Value::Null);
 }
 
 fn chart(dir: &Path) -> PathBuf {
@@ -223,8 +231,34 @@ fn a_plugin_printing_a_client_certificate() {
         assert_eq!(seen[0], seen[1], "{mode}: Rudder's call, then Helm's");
         let tty = if interactive { "yes" } else { "no" };
         assert_eq!(seen[0].2, tty, "{mode}");
-        assert_eq!(seen[0].3["spec"]["interactive"], interactive, "{mode}");
+        let info: Value = serde_json::from_str(&seen[0].3).unwrap();
+        assert_eq!(info["spec"]["interactive"], interactive, "{mode}");
     }
+}
+
+/// A service account `name` that administers `ns`, and a token for it.
+fn deployer(admin: &Path, ns: &str, name: &str) -> String {
+    kubectl(admin, &["create", "serviceaccount", name, "-n", ns]);
+    kubectl(
+        admin,
+        &[
+            "create",
+            "rolebinding",
+            &format!("{name}-admin"),
+            "--clusterrole=admin",
+            &format!("--serviceaccount={ns}:{name}"),
+            "-n",
+            ns,
+        ],
+    );
+    kubectl(admin, &["create", "token", name, "-n", ns])
+}
+
+/// A token the API server refuses with 401: its service account was deleted after it was issued.
+fn revoked_token(admin: &Path, ns: &str) -> String {
+    let token = deployer(admin, ns, "gone");
+    kubectl(admin, &["delete", "serviceaccount", "gone", "-n", ns]);
+    token
 }
 
 #[test]
@@ -233,22 +267,105 @@ fn a_plugin_printing_a_token() {
     let dir = scratch("exec-token");
     let mut cleanup = Cleanup::new(&admin, Some(&dir));
     let ns = cleanup.namespace("rt-exec-token");
-    kubectl(&admin, &["create", "serviceaccount", "deployer", "-n", &ns]);
-    kubectl(
-        &admin,
+    let token = deployer(&admin, &ns, "deployer");
+    let plugin = Plugin::new(&dir, &credential(json!({"token": token})), 0, "");
+    install_list_status(&admin, &plugin, &ns, &dir.join("home"), &chart(&dir));
+}
+
+/// A token the server refuses (401) makes the plugin run again, as client-go does; Rudder then
+/// sends the refused request once more with the new token (client-go hands the 401 back, so Helm
+/// fails the command and its next command works).
+#[test]
+fn a_refused_token_is_refreshed_and_the_request_sent_again() {
+    let Some(admin) = kubeconfig() else { return };
+    let dir = scratch("exec-401");
+    let mut cleanup = Cleanup::new(&admin, Some(&dir));
+    let ns = cleanup.namespace("rt-exec-401");
+    let good = deployer(&admin, &ns, "deployer");
+    let home = dir.join("home");
+    let rudder = Path::new(env!("CARGO_BIN_EXE_rudder"));
+    let revoked = credential(json!({"token": revoked_token(&admin, &ns)}));
+    let plugin = Plugin::new(&dir, &revoked, 0, "");
+    let kc = plugin.kubeconfig(&admin, MODE);
+    let env = HelmEnv::new(&kc, &home);
+
+    // Helm: the first request is refused, the plugin runs again, the command fails.
+    plugin.then(&credential(json!({"token": good})).to_string());
+    let helm = env.run(&oracle("v3"), &["list", "-n", &ns]);
+    let theirs = plugin.calls();
+    assert_eq!(helm.exit, 1, "{}", helm.stdout);
+    assert!(helm.stderr.contains("Unauthorized"), "{}", helm.stderr);
+    assert_eq!(theirs.len(), 2, "helm ran the plugin again after the 401");
+
+    // Rudder: refused, the plugin runs again, the same request succeeds with the new token.
+    std::fs::write(dir.join("answer.json"), revoked.to_string()).unwrap();
+    plugin.then(&credential(json!({"token": good})).to_string());
+    let ours = env.run(
+        rudder,
         &[
-            "create",
-            "rolebinding",
-            "deployer-admin",
-            "--clusterrole=admin",
-            &format!("--serviceaccount={ns}:deployer"),
+            "install",
+            "rt-refreshed",
+            chart(&dir).to_str().unwrap(),
             "-n",
             &ns,
         ],
     );
-    let token = kubectl(&admin, &["create", "token", "deployer", "-n", &ns]);
-    let plugin = Plugin::new(&dir, &credential(json!({"token": token})), 0, "");
-    install_list_status(&admin, &plugin, &ns, &dir.join("home"), &chart(&dir));
+    assert_eq!(ours.exit, 0, "{}", ours.stderr);
+    let calls = plugin.calls();
+    assert_eq!(calls.len(), 2, "the plugin ran twice: {calls:?}");
+    // The new token is kept: no further run for the rest of the command or a refusal after it.
+    let listed = env.must(rudder, &["list", "-n", &ns, "-q"]);
+    assert_eq!(listed.trim(), "rt-refreshed");
+    assert_eq!(plugin.calls().len(), 1, "list ran the plugin once");
+}
+
+/// A credential whose `expirationTimestamp` has passed is fetched again before each request, as
+/// client-go does; one that has not is kept. Also: a plugin may answer in YAML.
+#[test]
+fn an_expired_token_is_fetched_again_and_yaml_answers_are_read() {
+    let Some(admin) = kubeconfig() else { return };
+    let dir = scratch("exec-expiry");
+    let mut cleanup = Cleanup::new(&admin, Some(&dir));
+    let ns = cleanup.namespace("rt-exec-expiry");
+    let token = deployer(&admin, &ns, "deployer");
+    let home = dir.join("home");
+    let rudder = Path::new(env!("CARGO_BIN_EXE_rudder"));
+    let expiring = |at: &str| credential(json!({"token": token, "expirationTimestamp": at}));
+    let plugin = Plugin::new(&dir, &expiring("2000-01-01T00:00:00Z"), 0, "");
+    let env = HelmEnv::new(&plugin.kubeconfig(&admin, MODE), &home);
+    let mut runs = Vec::new();
+    for program in [rudder, oracle("v3").as_path()] {
+        let out = env.run(program, &["list", "-n", &ns]);
+        assert_eq!(out.exit, 0, "{}", out.stderr);
+        runs.push(plugin.calls().len());
+    }
+    // Once when the client is built, then before each request (Rudder sends at least the
+    // version check and the list; helm more).
+    assert!(
+        runs[0] >= 3 && runs[1] >= 3,
+        "plugin runs (rudder, helm): {runs:?}"
+    );
+
+    std::fs::write(
+        dir.join("answer.json"),
+        expiring("2999-01-01T00:00:00Z").to_string(),
+    )
+    .unwrap();
+    for program in [rudder, oracle("v3").as_path()] {
+        env.must(program, &["list", "-n", &ns]);
+        assert_eq!(plugin.calls().len(), 1, "{}", program.display());
+    }
+
+    // YAML, as client-go's decoder reads it.
+    let yaml = format!(
+        "apiVersion: {V1}\nkind: ExecCredential\nstatus:\n  token: {token}\n  expirationTimestamp: 2999-01-01T00:00:00Z\n"
+    );
+    std::fs::write(dir.join("answer.json"), yaml).unwrap();
+    for program in [rudder, oracle("v3").as_path()] {
+        let out = env.must(program, &["list", "-n", &ns, "-q"]);
+        assert_eq!(out.trim(), "", "{}", program.display());
+        assert_eq!(plugin.calls().len(), 1, "{}", program.display());
+    }
 }
 
 /// Rudder's exit code and standard error against Helm's, for a kubeconfig with `extra`.

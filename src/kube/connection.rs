@@ -11,8 +11,8 @@
 //! is not answered within 15 s.
 //!
 //! Everything else is kube-rs's: its TLS client configuration (CA, `insecure-skip-tls-verify`,
-//! client certificates including an exec plugin's), its authentication layer (tokens, token files,
-//! exec plugins), its base-URI, header and retry layers, its timeouts, and the proxy tunnel of
+//! client certificates including an exec plugin's), its authentication layer (tokens, token files;
+//! a credential plugin's token goes through `exec_auth::Refreshing` instead), its base-URI, header and retry layers, its timeouts, and the proxy tunnel of
 //! hyper-util (`proxy_url`, which `config` sets from the kubeconfig or the environment). kube-rs
 //! falls short only in not offering the HTTP/2 part: its connector fixes ALPN to HTTP/1.1 and its
 //! `hyper-util` client is built without HTTP/2.
@@ -114,15 +114,34 @@ where
     let retry = config
         .default_retry
         .then(|| tower::retry::RetryLayer::new(::kube::client::retry::RetryPolicy::server_retry()));
+    // A token from a credential plugin: the plugin's layer (refreshed on expiry and on 401)
+    // takes the place of kube-rs's authentication layer.
+    let plugin = super::exec_auth::refreshing(&config.auth_info);
+    let auth = match plugin {
+        Some(_) => None,
+        None => config.auth_layer()?,
+    };
     let service = ServiceBuilder::new()
         .layer(config.base_uri_layer())
         .option_layer(retry)
-        .option_layer(config.auth_layer()?)
+        .option_layer(auth)
+        .option_layer(plugin.map(PluginLayer))
         .layer(config.extra_headers_layer()?)
         .map_err(BoxError::from)
         .service(pool)
         .boxed();
     Ok(ClientBuilder::new(service, default_namespace))
+}
+
+/// [`super::exec_auth::Refreshing`] as a layer.
+struct PluginLayer(std::sync::Arc<super::exec_auth::Plugin>);
+
+impl<S> tower::Layer<S> for PluginLayer {
+    type Service = super::exec_auth::Refreshing<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        super::exec_auth::Refreshing::new(self.0.clone(), inner)
+    }
 }
 
 /// `Proxy-Authorization: Basic …` from the proxy URL's user info, percent-decoded as Go's

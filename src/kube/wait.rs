@@ -13,7 +13,9 @@
 //! `get` but not `watch`) does a group fall back to re-reading its objects every half second.
 //!
 //! On timeout the error names every object still waiting and what it waits for; a failed Job or
-//! Pod ends the wait at once.
+//! Pod ends the wait at once, and so does a group the API server refuses to list or read (a
+//! `4xx` other than the watch refusals above: its resource gone with its CRD, RBAC), whatever
+//! the other groups still wait for.
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -176,11 +178,20 @@ async fn wait_until(
     let mut jobs: Vec<Option<Value>> = vec![None; objects.len()];
     let mut pods: Vec<Option<job_pods::Pods>> = vec![None; objects.len()];
     let (tx, mut rx) = mpsc::unbounded::<(usize, Seen)>();
-    let watchers = futures::future::join_all(
-        groups(applier, objects, created)
+    // The first group whose watch fails ends the wait at once (Helm's waiter stops at the first
+    // error it cannot retry), whatever the other groups still wait for.
+    let watchers = async {
+        let mut running: futures::stream::FuturesUnordered<_> = groups(applier, objects, created)
             .into_iter()
-            .map(|g| watch_group(g, tx.clone())),
-    );
+            .map(|g| watch_group(g, tx.clone()))
+            .collect();
+        while let Some(ended) = running.next().await {
+            if let Err(e) = ended {
+                return e;
+            }
+        }
+        Error::Unreachable("watch ended".into())
+    };
     let pod_watches: Vec<(usize, &Value)> = match (jobs_by_pods, created) {
         (Some(_), Some(created)) => objects
             .iter()
@@ -266,9 +277,7 @@ async fn wait_until(
     let outcome = tokio::select! {
         biased;
         r = consume => r,
-        errors = watchers => Err(WaitError::Cluster(
-            errors.into_iter().find_map(Result::err).unwrap_or_else(|| Error::Unreachable("watch ended".into())),
-        )),
+        e = watchers => Err(WaitError::Cluster(e)),
         never = pod_watchers => match never {},
         () = tokio::time::sleep_until(deadline) => Err(WaitError::Timeout(pending(objects, &states))),
     };
