@@ -474,6 +474,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         open: Vec::new(),
     };
     let mut docs = Vec::new();
+    let mut more_documents = false;
     loop {
         let (event, mark) = loader.next_or_retry()?;
         match event {
@@ -504,6 +505,13 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
                         Err(e) => return Err(e),
                         Ok(_) => {}
                     }
+                    // Whether a document follows, for the rule below on the text's last line.
+                    if unterminated_last_line_indent(text).is_some()
+                        || unterminated_blank_last_line(text).is_some()
+                    {
+                        more_documents =
+                            !matches!(loader.next_or_retry(), Ok((Event::StreamEnd, _)));
+                    }
                     break;
                 }
             }
@@ -515,7 +523,10 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
             }
         }
     }
-    if let Some(last_indent) = unterminated_last_line_indent(text) {
+    if more_documents {
+        // The unterminated last line belongs to a document not read: the block scalar that
+        // ends the last one read keeps its line break (`a: |\n  x\n---\nb: 1` is `x\n`).
+    } else if let Some(last_indent) = unterminated_last_line_indent(text) {
         if let Some(last) = docs.last_mut() {
             drop_final_break(last, last_indent, None);
         }
