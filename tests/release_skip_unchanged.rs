@@ -118,7 +118,13 @@ impl Tools {
         let mut args = vec!["get"];
         args.extend_from_slice(OBJECTS);
         args.extend(["-o", "json", "--show-managed-fields", "--ignore-not-found"]);
-        self.kubectl(ns, &args)
+        let out = self.kubectl(ns, &args);
+        // Nothing found: kubectl prints nothing.
+        if out.trim().is_empty() {
+            r#"{"items": []}"#.to_string()
+        } else {
+            out
+        }
     }
 
     /// Live objects and decoded records, as compared between the twins.
