@@ -102,6 +102,72 @@ fn io_error(p: &Path, e: std::io::Error) -> Error {
     }
 }
 
+/// A symlink that does not resolve, as Helm's `sympath.Walk` reports it: `error evaluating
+/// symlink <link>: lstat <first missing path>: <reason>` (the link made absolute, as Helm's loader
+/// works on `filepath.Abs(dir)`; the `lstat` path is where `filepath.EvalSymlinks` stopped).
+fn symlink_error(link: &Path, e: std::io::Error) -> Error {
+    let link = std::path::absolute(link).unwrap_or_else(|_| link.to_path_buf());
+    Error::Io {
+        path: format!("error evaluating symlink {}", link.display()),
+        message: eval_symlinks_failure(&link)
+            .unwrap_or_else(|| crate::go_os::path_error("stat", &link, &e)),
+    }
+}
+
+/// Why `filepath.EvalSymlinks` fails on an absolute path: `lstat <path>: <reason>` for the first
+/// path it could not `lstat`, following links component by component (a relative target from
+/// the link's directory), or a bare `not a directory`. `None` when it resolves (or loops: Go
+/// then says `too many links`, left to the caller).
+fn eval_symlinks_failure(path: &Path) -> Option<String> {
+    use std::collections::VecDeque;
+    use std::path::Component;
+    let mut pending: VecDeque<std::ffi::OsString> = VecDeque::new();
+    let push_front = |pending: &mut VecDeque<std::ffi::OsString>, p: &Path| {
+        let parts: Vec<_> = p
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(n.to_os_string()),
+                Component::ParentDir => Some("..".into()),
+                _ => None,
+            })
+            .collect();
+        for part in parts.into_iter().rev() {
+            pending.push_front(part);
+        }
+    };
+    push_front(&mut pending, path);
+    let mut dest = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(part) = pending.pop_front() {
+        if part == ".." {
+            dest.pop();
+            continue;
+        }
+        let next = dest.join(&part);
+        match fs::symlink_metadata(&next) {
+            Err(e) => return Some(crate::go_os::path_error("lstat", &next, &e)),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                links += 1;
+                if links > 255 {
+                    return None;
+                }
+                let target = fs::read_link(&next).ok()?;
+                if target.is_absolute() {
+                    dest = PathBuf::from("/");
+                }
+                push_front(&mut pending, &target);
+            }
+            Ok(meta) => {
+                if !meta.is_dir() && !pending.is_empty() {
+                    return Some("not a directory".to_string());
+                }
+                dest = next;
+            }
+        }
+    }
+    None
+}
+
 fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Found>) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -122,7 +188,11 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Found>) {
         // Follows symlinks, as Helm's sympath.Walk does; other entries need no `stat`.
         let file_type = match entry.file_type() {
             Ok(t) if !t.is_symlink() => t,
-            _ => match fs::metadata(&full) {
+            Ok(_) => match fs::metadata(&full) {
+                Ok(meta) => meta.file_type(),
+                Err(e) => return out.push(Found::Problem(symlink_error(&full, e))),
+            },
+            Err(_) => match fs::metadata(&full) {
                 Ok(meta) => meta.file_type(),
                 Err(e) => return out.push(Found::Problem(io_error(&full, e))),
             },

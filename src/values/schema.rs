@@ -116,8 +116,7 @@ fn go_type_name(v: &Value) -> &'static str {
 /// Validates one values map against one schema; the error lists the violations, one `- ` line each.
 pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(), String> {
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
-    let validator = jsonschema::options()
-        .with_draft(gojsonschema_draft(&schema))
+    let validator = gojsonschema_options(&schema)
         .build(&schema)
         .map_err(|e| e.to_string())?;
     let instance = match to_json(values) {
@@ -137,6 +136,45 @@ pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(
     } else {
         Err(out)
     }
+}
+
+/// The crate's options for a schema as gojsonschema reads it: its draft, and the formats whose
+/// checks are Go's standard library (`gojsonschema/format_checkers.go`, Go 1.23 as helm v3.17.3
+/// is built): `ipv6` is `net.ParseIP` and a colon; `uri` and `iri` are `url.Parse` with a scheme,
+/// `uri-reference` and `iri-reference` `url.Parse` alone, `uri-template` `url.Parse` with paired
+/// braces in the decoded path; none of the four URI checks accepts a `\`.
+fn gojsonschema_options(schema: &serde_json::Value) -> jsonschema::ValidationOptions<'static> {
+    use super::schema_v6::go_net::{parse, parse_ip, GoUrl};
+    fn uri(s: &str) -> bool {
+        !s.contains('\\') && parse(s, GoUrl::Go123).is_ok_and(|u| u.is_abs())
+    }
+    fn uri_reference(s: &str) -> bool {
+        !s.contains('\\') && parse(s, GoUrl::Go123).is_ok()
+    }
+    jsonschema::options()
+        .with_draft(gojsonschema_draft(schema))
+        .with_format("ipv6", |s: &str| s.contains(':') && parse_ip(s.as_bytes()))
+        .with_format("uri", uri)
+        .with_format("iri", uri)
+        .with_format("uri-reference", uri_reference)
+        .with_format("iri-reference", uri_reference)
+        .with_format("uri-template", |s: &str| {
+            !s.contains('\\') && parse(s, GoUrl::Go123).is_ok_and(|u| braces_paired(&u.path))
+        })
+}
+
+/// gojsonschema's `^([^{]*({[^}]*})?)*$`: every `{` closed by a later `}` (a `{` inside braces
+/// and a `}` outside them are plain characters).
+fn braces_paired(path: &[u8]) -> bool {
+    let mut inside = false;
+    for &c in path {
+        match c {
+            b'{' if !inside => inside = true,
+            b'}' if inside => inside = false,
+            _ => {}
+        }
+    }
+    !inside
 }
 
 /// The draft gojsonschema validates with: draft 4 or 6 when `$schema` names one, else draft 7 (its
@@ -312,10 +350,7 @@ fn best_contains_item(
         return Vec::new();
     };
     container.insert("items".to_string(), sub.clone());
-    let Ok(validator) = jsonschema::options()
-        .with_draft(gojsonschema_draft(root))
-        .build(&modified)
-    else {
+    let Ok(validator) = gojsonschema_options(root).build(&modified) else {
         return Vec::new();
     };
     let items_path = format!("{container_path}/items");

@@ -3,36 +3,14 @@
 //! printer (`1,000`, `1.5×10⁰⁶`) that its `%v`/`%d` numbers go through.
 use serde_json::Value as Json;
 
-/// Go's `%q` of a string, then single quotes around it: `"` unescaped, `'` escaped (`'a\'b'`).
+/// The library's `quote`: Go's `%q`, then every `\"` made `"` and every `'` made `\'`, single quotes
+/// around it (`'a\'b"c'`). The first replacement also eats the backslash of an escaped `\` before
+/// the closing quote: `a\` shows as `'a\'`.
 pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() => {
-                if (c as u32) <= 0xffff {
-                    out.push_str(&format!("\\u{:04x}", c as u32))
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32))
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
+    let q = crate::template::printf::quote_go(s)
+        .replace("\\\"", "\"")
+        .replace('\'', "\\'");
+    format!("'{}'", &q[1..q.len() - 1])
 }
 
 /// Each token quoted and joined (`'a', 'b'`).
@@ -163,9 +141,17 @@ fn superscript(c: char) -> char {
     }
 }
 
-/// Go's `%q` of one character (`'x'`, `'\\''`): the same quoting as a one-character string.
+/// Go's `%q` of one character (`strconv.QuoteRune`): `'x'`, `'\\'`, `'\''`, `'"'`.
 pub fn quote_char(c: char) -> String {
-    quote(&c.to_string())
+    let inner = match c {
+        '"' => "\"".to_string(),
+        '\'' => "\\'".to_string(),
+        _ => {
+            let q = crate::template::printf::quote_go(c.encode_utf8(&mut [0; 4]));
+            q[1..q.len() - 1].to_string()
+        }
+    };
+    format!("'{inner}'")
 }
 
 #[cfg(test)]
@@ -206,6 +192,11 @@ mod tests {
     fn quoting() {
         assert_eq!(quote("a'b\"c"), "'a\\'b\"c'");
         assert_eq!(quote("x\ny"), "'x\\ny'");
+        assert_eq!(quote("a\\"), "'a\\'");
+        assert_eq!(quote("a\\b\u{a0}"), "'a\\\\b\\u00a0'");
+        assert_eq!(quote_char('\\'), "'\\\\'");
+        assert_eq!(quote_char('\''), "'\\''");
+        assert_eq!(quote_char('"'), "'\"'");
         assert_eq!(
             json_ptr(&["a/b".into(), "c~".into(), "0".into()]),
             "/a~1b/c~0/0"
