@@ -294,7 +294,12 @@ fn a_refused_token_is_refreshed_and_the_request_sent_again() {
     let helm = env.run(&oracle("v3"), &["list", "-n", &ns]);
     let theirs = plugin.calls();
     assert_eq!(helm.exit, 1, "{}", helm.stdout);
-    assert!(helm.stderr.contains("Unauthorized"), "{}", helm.stderr);
+    assert!(
+        helm.stderr
+            .contains("the server has asked for the client to provide credentials"),
+        "{}",
+        helm.stderr
+    );
     assert_eq!(theirs.len(), 2, "helm ran the plugin again after the 401");
 
     // Rudder: refused, the plugin runs again, the same request succeeds with the new token.
