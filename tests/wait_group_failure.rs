@@ -96,7 +96,7 @@ fn a_group_that_fails_ends_the_wait_at_once() {
     );
     let env = common::HelmEnv::new(&kubeconfig, &work.join("home"));
     let rudder = Path::new(env!("CARGO_BIN_EXE_rudder"));
-    let mut install = env
+    let install = env
         .command(
             rudder,
             &[
