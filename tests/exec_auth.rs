@@ -6,8 +6,11 @@
 //! `KUBERNETES_EXEC_INFO` to a log, then prints an `ExecCredential` from a file: the control
 //! plane's admin client certificate and key, or a service-account token (`kubectl create token`).
 //! Checked: `rudder install`, `list` and `status` work with either; each command runs the plugin
-//! once, with what Helm gives it (also on a terminal, for each `interactiveMode`); a failing plugin makes Rudder print exactly what Helm prints
-//! (the plugin's standard error, then the error naming the plugin), never the plugin's output.
+//! once, with what Helm gives it, exec info byte for byte (also on a terminal, for each
+//! `interactiveMode`); a failing plugin makes Rudder print exactly what Helm prints (the plugin's
+//! standard error, then the error naming the plugin), never the plugin's output. A token the
+//! server refuses (401) makes both tools run the plugin again (Helm then fails, Rudder sends the
+//! request again); an expired one is fetched again before each request; YAML answers are read.
 //!
 //! Without the cluster or the oracles the tests say so and pass, except under CI=true.
 mod common;
@@ -294,7 +297,12 @@ fn a_refused_token_is_refreshed_and_the_request_sent_again() {
     let helm = env.run(&oracle("v3"), &["list", "-n", &ns]);
     let theirs = plugin.calls();
     assert_eq!(helm.exit, 1, "{}", helm.stdout);
-    assert!(helm.stderr.contains("Unauthorized"), "{}", helm.stderr);
+    assert!(
+        helm.stderr
+            .contains("the server has asked for the client to provide credentials"),
+        "{}",
+        helm.stderr
+    );
     assert_eq!(theirs.len(), 2, "helm ran the plugin again after the 401");
 
     // Rudder: refused, the plugin runs again, the same request succeeds with the new token.
