@@ -7,7 +7,7 @@
 //! v1.1.2 is built; `go_net.rs`) `ipv6` and `uri`, `iri`, `uri-reference`, `iri-reference`,
 //! `uri-template`. In the library's v6.0.2 (the version Helm pins) `iri` is checked as `uri` and
 //! `iri-reference` as `uri-reference`: non-ASCII passes both, a space fails both only where
-//! Go's URL parser refuses it (in a host).
+//! Go's URL parser refuses it (in a host or the user information).
 use serde_json::Value as Json;
 
 use super::go_net::{self, GoUrl};
