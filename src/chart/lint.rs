@@ -327,10 +327,9 @@ pub fn values(linter: &mut Linter, dir: &Path, overrides: &Value) {
             format!("unable to parse YAML: {e}")
                 .replace("map[string]interface {}", "chartutil.Values")
         })?;
-        let schema = match std::fs::read(dir.join("values.schema.json")) {
-            Ok(schema) if !schema.is_empty() => schema,
-            _ => return Ok(()),
-        };
+        // Merged before the schema is looked at, as Helm does: the merge adds the chart's defaults
+        // into the tables the user gave (shared, as Go's maps are), so they are there for the
+        // charts linted after this one (`lint --with-subcharts`, several paths), schema or not.
         let empty = crate::template::Map::new(crate::template::MapEntries::new());
         let merged = match (overrides.as_map(), values.as_map()) {
             (Some(user), Some(defaults)) => {
@@ -338,6 +337,10 @@ pub fn values(linter: &mut Linter, dir: &Path, overrides: &Value) {
                 Value::Map(crate::values::coalesce_tables(&merged, defaults))
             }
             _ => values,
+        };
+        let schema = match std::fs::read(dir.join("values.schema.json")) {
+            Ok(schema) if !schema.is_empty() => schema,
+            _ => return Ok(()),
         };
         crate::values::validate_against_single_schema(&merged, &schema)
     })();
