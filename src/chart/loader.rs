@@ -282,9 +282,8 @@ pub(crate) fn read_sized(
 ) -> std::io::Result<Arc<[u8]>> {
     let size = size_hint.max(prefix.len());
     // Zeroed rather than uninitialised: reading needs initialised bytes, and the pages are touched
-    // by the read anyway.
-    // SAFETY: zeroed memory is a valid `[u8]`.
-    let mut data: Arc<[u8]> = unsafe { Arc::<[u8]>::new_zeroed_slice(size).assume_init() };
+    // by the read anyway. (`repeat_n` has an exact length: one allocation, filled in place.)
+    let mut data: Arc<[u8]> = std::iter::repeat_n(0u8, size).collect();
     let buf = Arc::get_mut(&mut data).expect("a new Arc is unique");
     buf[..prefix.len()].copy_from_slice(prefix);
     let filled = prefix.len() + fill(reader, &mut buf[prefix.len()..])?;
