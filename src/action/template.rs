@@ -172,6 +172,33 @@ impl Pieces {
         self.pieces.iter().map(Piece::as_str)
     }
 
+    /// Writes the pieces as Go's bytes (`template::gostr::to_bytes`), many pieces to a system call
+    /// (`writev`): a chart of 4,000 templates has 12,000 pieces, and a `write` for each piece (or
+    /// for each line, through standard output's line buffer) was a call per piece.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        use std::io::IoSlice;
+        /// At most this many pieces to a call (Linux's `IOV_MAX` is 1,024).
+        const BATCH: usize = 1024;
+        for batch in self.pieces.chunks(BATCH) {
+            let bytes: Vec<std::borrow::Cow<'_, [u8]>> = batch
+                .iter()
+                .map(|piece| crate::template::gostr::to_bytes(piece.as_str()))
+                .collect();
+            let mut slices: Vec<IoSlice<'_>> = bytes.iter().map(|b| IoSlice::new(b)).collect();
+            let mut left = &mut slices[..];
+            IoSlice::advance_slices(&mut left, 0);
+            while !left.is_empty() {
+                match out.write_vectored(left) {
+                    Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                    Ok(n) => IoSlice::advance_slices(&mut left, n),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        out.flush()
+    }
+
     /// `format!("{}\n", text.trim())` of the whole text, piece by piece.
     fn trim_with_newline(&mut self) {
         while let Some(last) = self.pieces.last_mut() {
@@ -548,6 +575,67 @@ mod tests {
                         "{whole:?}"
                     );
                 }
+            }
+        }
+    }
+
+    /// A writer that takes at most `most` bytes a call (vectored or not), as a pipe may.
+    struct Partial {
+        written: Vec<u8>,
+        most: usize,
+        calls: usize,
+    }
+
+    impl std::io::Write for Partial {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.write_vectored(&[std::io::IoSlice::new(buf)])
+        }
+
+        fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+            self.calls += 1;
+            let mut n = 0;
+            for buf in bufs {
+                let take = buf.len().min(self.most - n);
+                self.written.extend_from_slice(&buf[..take]);
+                n += take;
+                if n == self.most {
+                    break;
+                }
+            }
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn pieces_are_written_whole_and_in_order_in_few_calls() {
+        let mut pieces = Pieces::default();
+        let mut want = String::new();
+        for i in 0..3000 {
+            let name = format!("c/templates/t{i}.yaml");
+            let body = format!("kind: ConfigMap\nmetadata:\n  name: m{i}\n");
+            pieces.push_source(&name, body.clone());
+            want.push_str(&format!("---\n# Source: {name}\n{body}\n"));
+        }
+        // Go's bytes: a piece holding an invalid byte is written as that byte.
+        let invalid = crate::template::gostr::from_bytes(b"x\xFFy").into_owned();
+        pieces.push(invalid);
+        pieces.push(String::new());
+        let mut want = want.into_bytes();
+        want.extend_from_slice(b"x\xFFy");
+        for most in [usize::MAX, 7, 4096] {
+            let mut out = Partial {
+                written: Vec::new(),
+                most,
+                calls: 0,
+            };
+            pieces.write_to(&mut out).unwrap();
+            assert!(out.written == want, "at most {most} a call");
+            if most == usize::MAX {
+                assert!(out.calls <= 9, "{} calls", out.calls);
             }
         }
     }

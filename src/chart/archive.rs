@@ -21,15 +21,16 @@ use std::io::Read;
 
 use flate2::read::MultiGzDecoder;
 
+use std::sync::Arc;
+
 use super::error::Error;
-use super::loader::BufferedFile;
+use super::loader::{read_sized, without_bom, BufferedFile};
+use super::model::File;
 
 /// Helm's `MaxDecompressedChartSize`: 100 MiB.
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
 /// Helm's `MaxDecompressedFileSize`: 5 MiB.
 pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Whether `bytes` start as a gzip stream of deflate data (magic number and method), the test of
 /// Helm's `ensureArchive`.
@@ -99,6 +100,17 @@ fn go_archive_error(state: GzipState) -> Error {
 
 /// Reads the files of a gzipped chart archive, applying Helm's path rules and size limits.
 pub fn read_archive_files(bytes: &[u8]) -> Result<Vec<BufferedFile>, Error> {
+    Ok(read_archive_shared(bytes)?
+        .into_iter()
+        .map(|f| BufferedFile {
+            name: f.name,
+            data: f.data.to_vec(),
+        })
+        .collect())
+}
+
+/// [`read_archive_files`], each file's bytes read into the shared buffer the chart keeps.
+pub(crate) fn read_archive_shared(bytes: &[u8]) -> Result<Vec<File>, Error> {
     if bytes.is_empty() {
         // Go's gzip reader finds no header at all.
         return Err(Error::Archive("EOF".to_string()));
@@ -137,15 +149,14 @@ pub fn read_archive_files(bytes: &[u8]) -> Result<Vec<BufferedFile>, Error> {
                 MAX_DECOMPRESSED_FILE_SIZE
             )));
         }
-        // Sized by the header (at most the file limit, checked above): read in place, no regrowth.
-        let mut data = Vec::with_capacity(declared as usize + 1);
-        if kind.is_file() || kind == tar::EntryType::Continuous || kind == tar::EntryType::GNUSparse
+        let data: Arc<[u8]> = if kind.is_file()
+            || kind == tar::EntryType::Continuous
+            || kind == tar::EntryType::GNUSparse
         {
-            // One byte more than allowed tells a lying header from an honest one.
+            // One byte more than allowed tells a lying header from an honest one. Sized by the
+            // header (at most the file limit, checked above): read in place, no regrowth, no copy.
             let limit = remaining.min(MAX_DECOMPRESSED_FILE_SIZE) + 1;
-            (&mut entry)
-                .take(limit)
-                .read_to_end(&mut data)
+            let data = read_sized(&mut (&mut entry).take(limit), &[], declared as usize)
                 .map_err(|_| go_archive_error(state.get()))?;
             if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE.min(remaining) {
                 return Err(too_large_chart());
@@ -154,16 +165,19 @@ pub fn read_archive_files(bytes: &[u8]) -> Result<Vec<BufferedFile>, Error> {
                 // The stream ended (or failed) inside the entry's data: Go's tar reader says so.
                 return Err(go_archive_error(state.get()));
             }
-        }
+            data
+        } else {
+            Arc::from(&[][..])
+        };
         let written = data.len() as u64;
         remaining -= written;
         if written < declared || remaining == 0 {
             return Err(too_large_chart());
         }
-        if data.starts_with(UTF8_BOM) {
-            data.drain(..UTF8_BOM.len());
-        }
-        files.push(BufferedFile { name, data });
+        files.push(File {
+            name,
+            data: without_bom(data),
+        });
     }
     if files.is_empty() {
         return Err(Error::Archive("no files in chart archive".to_string()));

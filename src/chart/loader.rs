@@ -65,12 +65,12 @@ pub fn load(path: &Path) -> Result<Chart, Error> {
 
 /// Loads a chart from the bytes of a gzipped tar archive (Helm's `LoadArchive`).
 pub fn load_archive(bytes: &[u8]) -> Result<Chart, Error> {
-    load_files(archive::read_archive_files(bytes)?)
+    load_shared(archive::read_archive_shared(bytes)?)
 }
 
 /// Loads a chart directory.
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
-    load_files(read_found(walk_dir(dir)?)?)
+    load_shared(read_found(walk_dir(dir)?)?)
 }
 
 /// The entries of a chart directory, in walk order, after `.helmignore` (the first pass of
@@ -218,8 +218,8 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Found>) {
 }
 
 /// Reads what the walk found, in order, stopping at the first problem.
-pub(crate) fn read_found(found: Vec<Found>) -> Result<Vec<BufferedFile>, Error> {
-    let read_part = |part: &[Found]| -> Vec<Result<BufferedFile, Error>> {
+pub(crate) fn read_found(found: Vec<Found>) -> Result<Vec<File>, Error> {
+    let read_part = |part: &[Found]| -> Vec<Result<File, Error>> {
         let mut files = Vec::with_capacity(part.len());
         for f in part {
             let result = read_entry(f);
@@ -252,7 +252,7 @@ pub(crate) fn read_found(found: Vec<Found>) -> Result<Vec<BufferedFile>, Error> 
 }
 
 /// The file a walk entry names, read; or the problem the walk found there.
-pub(crate) fn read_entry(found: &Found) -> Result<BufferedFile, Error> {
+pub(crate) fn read_entry(found: &Found) -> Result<File, Error> {
     match found {
         Found::File { rel_name, full } => read_file(rel_name, full),
         Found::Problem(e) => Err(e.clone()),
@@ -262,16 +262,15 @@ pub(crate) fn read_entry(found: &Found) -> Result<BufferedFile, Error> {
 /// Below this many files a directory is read on the calling thread.
 const PARALLEL_READ_MIN_FILES: usize = 32;
 
-/// Reads one chart file: at most [`MAX_DECOMPRESSED_FILE_SIZE`] bytes, without a leading UTF-8 BOM.
-pub(crate) fn read_file(rel_name: &str, full: &Path) -> Result<BufferedFile, Error> {
-    use std::io::Read;
+/// Reads one chart file: at most [`MAX_DECOMPRESSED_FILE_SIZE`] bytes, without a leading UTF-8 BOM,
+/// into the shared buffer the chart keeps (no further copy).
+pub(crate) fn read_file(rel_name: &str, full: &Path) -> Result<File, Error> {
     let read_error = |op: &str, e: std::io::Error| Error::Io {
         path: format!("error reading {rel_name}"),
         message: crate::go_os::path_error(op, full, &e),
     };
     let file = fs::File::open(full).map_err(|e| read_error("open", e))?;
-    let mut data = read_to_end_via_scratch(file.take(MAX_DECOMPRESSED_FILE_SIZE + 1))
-        .map_err(|e| read_error("read", e))?;
+    let data = read_chart_file(file).map_err(|e| read_error("read", e))?;
     if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
         let name = rel_name.rsplit('/').next().unwrap_or(rel_name);
         return Err(Error::Archive(format!(
@@ -280,43 +279,98 @@ pub(crate) fn read_file(rel_name: &str, full: &Path) -> Result<BufferedFile, Err
             MAX_DECOMPRESSED_FILE_SIZE
         )));
     }
-    if data.starts_with(UTF8_BOM) {
-        data.drain(..UTF8_BOM.len());
-    }
-    Ok(BufferedFile {
+    Ok(File {
         name: rel_name.to_string(),
-        data,
+        data: without_bom(data),
     })
 }
 
-/// Size of the per-thread buffer chart files are read into; larger files go on into a `Vec`.
+/// `data` without a leading UTF-8 BOM (a copy only when there is one).
+pub(crate) fn without_bom(data: Arc<[u8]>) -> Arc<[u8]> {
+    match data.strip_prefix(UTF8_BOM) {
+        Some(rest) => Arc::from(rest),
+        None => data,
+    }
+}
+
+/// Size of the per-thread buffer chart files are first read into.
 const SCRATCH_BYTES: usize = 32 << 10;
 
-/// Reads `reader` to its end with two `read` calls for a file that fits the scratch buffer (the
-/// data, then end of file), and returns a `Vec` of exactly its size. `fs::read` makes an extra `stat`
-/// for its size hint, and `read_to_end` without a hint starts with 32-byte reads and doubles: about
-/// six calls per small file.
-fn read_to_end_via_scratch(mut reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+/// Reads a chart file to its end, or to one byte past [`MAX_DECOMPRESSED_FILE_SIZE`], into a buffer of
+/// exactly its size. A file that fits the per-thread scratch buffer takes two `read` calls (the data,
+/// then end of file) and one copy out of the scratch; a larger one is read into a buffer sized by
+/// `fstat` once, without regrowth (growing a `Vec` by doubling copied a 1 MB file three times over
+/// and faulted in the pages of every copy). `fs::read` would `stat` every file, small ones too.
+fn read_chart_file(file: fs::File) -> std::io::Result<Arc<[u8]>> {
+    use std::io::Read;
+    // The size is only a hint (the file may change while it is read).
+    read_limited((&file).take(MAX_DECOMPRESSED_FILE_SIZE + 1), || {
+        file.metadata().map_or(0, |m| m.len())
+    })
+}
+
+/// [`read_chart_file`] of any reader (at most one byte past the file limit), asking `size_hint` for
+/// the size only when the data does not fit the scratch buffer.
+fn read_limited(
+    mut reader: impl std::io::Read,
+    size_hint: impl FnOnce() -> u64,
+) -> std::io::Result<Arc<[u8]>> {
     use std::cell::RefCell;
     thread_local! {
         static SCRATCH: RefCell<Box<[u8]>> = RefCell::new(vec![0; SCRATCH_BYTES].into_boxed_slice());
     }
     SCRATCH.with_borrow_mut(|scratch| {
-        let mut filled = 0;
-        loop {
-            if filled == scratch.len() {
-                let mut data = scratch.to_vec();
-                reader.read_to_end(&mut data)?;
-                return Ok(data);
-            }
-            match reader.read(&mut scratch[filled..]) {
-                Ok(0) => return Ok(scratch[..filled].to_vec()),
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        let filled = fill(&mut reader, scratch)?;
+        if filled < scratch.len() {
+            return Ok(Arc::from(&scratch[..filled]));
         }
+        let hint = size_hint().min(MAX_DECOMPRESSED_FILE_SIZE + 1) as usize;
+        read_sized(&mut reader, &scratch[..filled], hint)
     })
+}
+
+/// Reads into `buf` until it is full or the reader ends; returns how much was read.
+fn fill(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// `prefix` followed by the rest of `reader`, in a buffer allocated once for `size_hint` bytes when
+/// the hint is right (copied into one of the right size when it is not).
+pub(crate) fn read_sized(
+    reader: &mut impl std::io::Read,
+    prefix: &[u8],
+    size_hint: usize,
+) -> std::io::Result<Arc<[u8]>> {
+    let size = size_hint.max(prefix.len());
+    // Zeroed rather than uninitialised: reading needs initialised bytes, and the pages are touched
+    // by the read anyway. (`repeat_n` has an exact length: one allocation, filled in place.)
+    let mut data: Arc<[u8]> = std::iter::repeat_n(0u8, size).collect();
+    let buf = Arc::get_mut(&mut data).expect("a new Arc is unique");
+    buf[..prefix.len()].copy_from_slice(prefix);
+    let filled = prefix.len() + fill(reader, &mut buf[prefix.len()..])?;
+    if filled < size {
+        return Ok(Arc::from(&buf[..filled]));
+    }
+    let mut probe = [0u8; 512];
+    let more = fill(reader, &mut probe)?;
+    if more == 0 {
+        return Ok(data);
+    }
+    // Longer than the hint said: the rest goes the slow way.
+    let mut whole = Vec::with_capacity(size + more);
+    whole.extend_from_slice(&data);
+    whole.extend_from_slice(&probe[..more]);
+    reader.read_to_end(&mut whole)?;
+    Ok(Arc::from(whole))
 }
 
 /// Builds a chart from its flat file list. Mirrors `loader.LoadFiles`.
@@ -335,7 +389,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, Error> {
 }
 
 /// [`load_files`] of files whose bytes are already shared.
-fn load_shared(files: Vec<File>) -> Result<Chart, Error> {
+pub(crate) fn load_shared(files: Vec<File>) -> Result<Chart, Error> {
     let mut chart = Chart::default();
     let mut metadata: Option<Metadata> = None;
     for f in files.iter().filter(|f| f.name == "Chart.yaml") {
@@ -521,7 +575,7 @@ mod tests {
     }
 
     #[test]
-    fn scratch_reader_returns_every_byte() {
+    fn reader_returns_every_byte_whatever_the_size_hint() {
         for size in [
             0,
             1,
@@ -532,10 +586,59 @@ mod tests {
         ] {
             let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
             for chunk in [1000, SCRATCH_BYTES, usize::MAX] {
-                let got = read_to_end_via_scratch(Trickle { data: &data, chunk }).unwrap();
-                assert_eq!(got, data, "size {size}, chunk {chunk}");
+                // Right, too small (the file grew), too large (it shrank), none.
+                for hint in [size, size / 2, size + 100, 0] {
+                    let got = read_limited(Trickle { data: &data, chunk }, || hint as u64).unwrap();
+                    assert_eq!(
+                        &got[..],
+                        &data[..],
+                        "size {size}, chunk {chunk}, hint {hint}"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn reading_stops_one_byte_past_the_file_limit() {
+        let limit = MAX_DECOMPRESSED_FILE_SIZE as usize;
+        let data = vec![7u8; limit + 10];
+        let reader = std::io::Read::take(&data[..], limit as u64 + 1);
+        let got = read_limited(reader, || data.len() as u64).unwrap();
+        assert_eq!(got.len(), limit + 1);
+    }
+
+    #[test]
+    fn files_are_read_whole_without_bom() {
+        let dir = std::env::temp_dir().join(format!("rudder-loader-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big: Vec<u8> = (0..3 * SCRATCH_BYTES + 5).map(|i| (i % 13) as u8).collect();
+        let cases: [(&str, Vec<u8>, &[u8]); 3] = [
+            ("small", b"\xEF\xBB\xBFkey: v".to_vec(), b"key: v"),
+            ("empty", Vec::new(), b""),
+            ("big", big.clone(), &big),
+        ];
+        for (name, written, want) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, &written).unwrap();
+            let file = read_file(name, &path).unwrap();
+            assert_eq!(file.name, name);
+            assert_eq!(&file.data[..], want, "{name}");
+        }
+        let too_big = dir.join("too-big");
+        std::fs::write(
+            &too_big,
+            vec![b'a'; MAX_DECOMPRESSED_FILE_SIZE as usize + 1],
+        )
+        .unwrap();
+        let e = read_file("templates/too-big", &too_big).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "chart file \"too-big\" is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+            )
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -293,9 +293,7 @@ fn execute(args: TemplateArgs) -> Result<(), String> {
                 write_output_file(file).map_err(|e| write_failed(e, options.debug))?;
                 let _ = writeln!(out, "wrote {}", file.path.display());
             }
-            for piece in output.stdout.iter() {
-                let _ = out.write_all(&crate::template::gostr::to_bytes(piece));
-            }
+            let _ = output.stdout.write_to(&mut out);
             crate::teardown::dispose(output);
             Ok(())
         }

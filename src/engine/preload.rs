@@ -18,7 +18,8 @@ use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 use super::backend::{Source, TemplateSet};
-use crate::chart::loader::{self, BufferedFile, Found};
+use crate::chart::loader::{self, Found};
+use crate::chart::File;
 use crate::chart::{Chart, Error};
 use crate::fasthash::FastHashMap;
 use crate::template::parser::{self, Detached};
@@ -48,7 +49,7 @@ fn load_chart_with(path: &Path, min_templates: usize) -> Result<(Chart, Option<P
         return Ok((crate::chart::load(path)?, None));
     }
     let found = loader::walk_dir(path)?;
-    let load_here = |found| Ok((loader::load_files(loader::read_found(found)?)?, None));
+    let load_here = |found| Ok((loader::load_shared(loader::read_found(found)?)?, None));
     // Which walk entries are template files (`templates`), and each one's job: the same order.
     let (templates, jobs): (Vec<usize>, Vec<(String, PathBuf)>) = found
         .iter()
@@ -83,7 +84,7 @@ fn load_chart_with(path: &Path, min_templates: usize) -> Result<(Chart, Option<P
         return load_here(found);
     };
     // The other entries are read here, then template files from the back until none is left.
-    let mut slots: Vec<Option<Result<BufferedFile, Error>>> = found
+    let mut slots: Vec<Option<Result<File, Error>>> = found
         .iter()
         .map(|entry| {
             template_path(entry)
@@ -107,7 +108,7 @@ fn load_chart_with(path: &Path, min_templates: usize) -> Result<(Chart, Option<P
         .into_iter()
         .map(|slot| slot.expect("every entry was read"))
         .collect::<Result<Vec<_>, _>>()?;
-    let chart = loader::load_files(files)?;
+    let chart = loader::load_shared(files)?;
     Ok((chart, helper_read.then_some(preparsed)))
 }
 
@@ -130,7 +131,7 @@ fn template_path(entry: &Found) -> Option<(&str, &Path)> {
 struct Shared {
     jobs: Vec<(String, PathBuf)>,
     unread: Mutex<Range<usize>>,
-    files: Vec<Mutex<Option<Result<BufferedFile, Error>>>>,
+    files: Vec<Mutex<Option<Result<File, Error>>>>,
     /// The text of each file read without error (a copy: the chart's buffer of it does not exist
     /// yet; the trees are given the chart's when they are attached).
     texts: Vec<OnceLock<Source>>,
