@@ -715,7 +715,7 @@ fn helm_unittest_runs_rudder_as_a_plugin() {
         let stdout = String::from_utf8_lossy(&run.stdout);
         assert!(run.status.success(), "helm {version} unittest:\n{stdout}");
         assert!(
-            stdout.contains("Tests:       120 passed, 120 total"),
+            stdout.contains("Tests:       127 passed, 127 total"),
             "helm {version} unittest:\n{stdout}"
         );
         // A failing suite gives helm's exit code 1 through the plugin.
