@@ -10,6 +10,7 @@ pub mod cli;
 pub mod deps;
 pub mod engine;
 pub mod fasthash;
+pub mod go_net;
 pub mod go_os;
 pub mod kube;
 pub mod malloc_tuning;

@@ -144,7 +144,7 @@ pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(
 /// `uri-reference` and `iri-reference` `url.Parse` alone, `uri-template` `url.Parse` with paired
 /// braces in the decoded path; none of the four URI checks accepts a `\`.
 fn gojsonschema_options(schema: &serde_json::Value) -> jsonschema::ValidationOptions<'static> {
-    use super::schema_v6::go_net::{parse, parse_ip, GoUrl};
+    use crate::go_net::{parse, parse_ip, GoUrl};
     fn uri(s: &str) -> bool {
         !s.contains('\\') && parse(s, GoUrl::Go123).is_ok_and(|u| u.is_abs())
     }

@@ -10,8 +10,8 @@
 //! Go's URL parser refuses it (in a host or the user information).
 use serde_json::Value as Json;
 
-use super::go_net::{self, GoUrl};
 use super::words::{int, quote_char};
+use crate::go_net::{self, GoUrl};
 
 /// `Some(Err(reason))` when `v` is a string that is not of the format; `None` for values and
 /// formats not checked. `regex` compiles a Go pattern, `Err` with Go's error text.

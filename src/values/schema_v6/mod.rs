@@ -18,7 +18,6 @@
 //!
 //! Not done: `$ref`s to other files or URLs are not loaded (Helm would fetch them).
 mod format;
-pub(crate) mod go_net;
 mod meta;
 mod validate;
 mod words;

@@ -4,6 +4,7 @@
 //! (`parse "…": missing protocol scheme`), percent-decoding of the path, fragment and userinfo,
 //! and `URL.String()` with Go's escaping per URL part. Only what Sprig exposes is modelled:
 //! scheme, opaque, userinfo, host, path, raw query and fragment.
+use crate::go_net::{should_escape, Mode};
 use crate::template::funcs::{CallCtx, FuncDef, FuncError};
 use crate::template::types::{GoType, Signature};
 use crate::template::value::{MapEntries, Value};
@@ -37,61 +38,7 @@ pub struct Url {
     pub fragment: String,
 }
 
-/// Which part of a URL a string is escaped for (Go's `encoding` modes).
-#[derive(Clone, Copy, PartialEq)]
-enum Part {
-    Path,
-    Host,
-    UserPassword,
-    Fragment,
-}
-
-fn should_escape(c: u8, part: Part) -> bool {
-    if c.is_ascii_alphanumeric() {
-        return false;
-    }
-    if part == Part::Host
-        && matches!(
-            c,
-            b'!' | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b':'
-                | b'['
-                | b']'
-                | b'<'
-                | b'>'
-                | b'"'
-        )
-    {
-        return false;
-    }
-    match c {
-        b'-' | b'_' | b'.' | b'~' => return false,
-        b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?' | b'@' => {
-            return match part {
-                Part::Path => c == b'?',
-                Part::UserPassword => matches!(c, b'@' | b'/' | b'?' | b':'),
-                Part::Fragment => false,
-                Part::Host => true,
-            };
-        }
-        _ => {}
-    }
-    if part == Part::Fragment && matches!(c, b'!' | b'(' | b')' | b'*') {
-        return false;
-    }
-    true
-}
-
-fn escape(s: &str, part: Part) -> String {
+fn escape(s: &str, part: Mode) -> String {
     let mut out = String::with_capacity(s.len());
     for &c in s.as_bytes() {
         if should_escape(c, part) {
@@ -105,7 +52,7 @@ fn escape(s: &str, part: Part) -> String {
 
 /// Go's `unescape`: percent-decoding, with the host rules (no escapes below `%08` but `%25`, and only
 /// host characters).
-fn unescape(s: &str, part: Part) -> Result<String, String> {
+fn unescape(s: &str, part: Mode) -> Result<String, String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -121,14 +68,14 @@ fn unescape(s: &str, part: Part) -> Result<String, String> {
                     return Err(format!("invalid URL escape {}", go_quote(&bad)));
                 }
                 let hi = hex_value(b[i + 1]);
-                if part == Part::Host && hi < 8 && &s[i..i + 3] != "%25" {
+                if part == Mode::Host && hi < 8 && &s[i..i + 3] != "%25" {
                     return Err(format!("invalid URL escape {}", go_quote(&s[i..i + 3])));
                 }
                 out.push((hi << 4) | hex_value(b[i + 2]));
                 i += 3;
             }
             c => {
-                if part == Part::Host && c < 0x80 && should_escape(c, Part::Host) {
+                if part == Mode::Host && c < 0x80 && should_escape(c, Mode::Host) {
                     return Err(format!(
                         "invalid character {} in host name",
                         go_quote(&s[i..i + 1])
@@ -201,10 +148,10 @@ fn parse_host(host: &str) -> Result<String, String> {
         // go1.23 unescapes the zone (`%25…`) leniently; the address itself keeps host rules.
         let inner = &host[..close + 1];
         return match inner.find("%25") {
-            Some(z) => Ok(unescape(&inner[..z], Part::Host)?
-                + &unescape(&inner[z..], Part::Path)?
+            Some(z) => Ok(unescape(&inner[..z], Mode::Host)?
+                + &unescape(&inner[z..], Mode::Path)?
                 + colon_port),
-            None => Ok(unescape(inner, Part::Host)? + colon_port),
+            None => Ok(unescape(inner, Mode::Host)? + colon_port),
         };
     }
     if let Some(i) = host.rfind(':') {
@@ -213,7 +160,7 @@ fn parse_host(host: &str) -> Result<String, String> {
             return Err(format!("invalid port {} after host", go_quote(colon_port)));
         }
     }
-    unescape(host, Part::Host)
+    unescape(host, Mode::Host)
 }
 
 fn valid_userinfo(s: &str) -> bool {
@@ -255,10 +202,10 @@ fn parse_authority(authority: &str) -> Result<(UserInfo, String), String> {
         return Err("net/url: invalid userinfo".to_string());
     }
     let user = match userinfo.split_once(':') {
-        None => (unescape(userinfo, Part::UserPassword)?, None),
+        None => (unescape(userinfo, Mode::UserPassword)?, None),
         Some((name, pass)) => (
-            unescape(name, Part::UserPassword)?,
-            Some(unescape(pass, Part::UserPassword)?),
+            unescape(name, Mode::UserPassword)?,
+            Some(unescape(pass, Mode::UserPassword)?),
         ),
     };
     Ok((Some(user), host))
@@ -274,7 +221,7 @@ pub fn parse(raw: &str) -> Result<Url, String> {
         .map_err(|e| format!("parse {}: {e}", go_quote(without_fragment)))?;
     if let Some(f) = fragment {
         url.fragment =
-            unescape(f, Part::Fragment).map_err(|e| format!("parse {}: {e}", go_quote(raw)))?;
+            unescape(f, Mode::Fragment).map_err(|e| format!("parse {}: {e}", go_quote(raw)))?;
     }
     Ok(url)
 }
@@ -320,7 +267,7 @@ fn parse_without_fragment(raw: &str) -> Result<Url, String> {
     } else if !url.scheme.is_empty() && rest.starts_with('/') {
         url.omit_host = true;
     }
-    url.path = unescape(rest, Part::Path)?;
+    url.path = unescape(rest, Mode::Path)?;
     Ok(url)
 }
 
@@ -343,12 +290,12 @@ impl Url {
     pub fn userinfo(&self) -> String {
         match &self.user {
             None => String::new(),
-            Some((name, None)) => escape(name, Part::UserPassword),
+            Some((name, None)) => escape(name, Mode::UserPassword),
             Some((name, Some(pass))) => {
                 format!(
                     "{}:{}",
-                    escape(name, Part::UserPassword),
-                    escape(pass, Part::UserPassword)
+                    escape(name, Mode::UserPassword),
+                    escape(pass, Mode::UserPassword)
                 )
             }
         }
@@ -375,9 +322,9 @@ impl Url {
                     buf.push_str(&self.userinfo());
                     buf.push('@');
                 }
-                buf.push_str(&escape(&self.host, Part::Host));
+                buf.push_str(&escape(&self.host, Mode::Host));
             }
-            let path = escape(&self.path, Part::Path);
+            let path = escape(&self.path, Mode::Path);
             if !path.is_empty() && !path.starts_with('/') && !self.host.is_empty() {
                 buf.push('/');
             }
@@ -392,7 +339,7 @@ impl Url {
         }
         if !self.fragment.is_empty() {
             buf.push('#');
-            buf.push_str(&escape(&self.fragment, Part::Fragment));
+            buf.push_str(&escape(&self.fragment, Mode::Fragment));
         }
         buf
     }

@@ -4,7 +4,8 @@
 //! are kept as bytes and quoted as `strconv.Quote` quotes bytes (`\xff`).
 //!
 //! `url.Parse` changed between the Go releases of our oracles (see [`GoUrl`]); both forms are
-//! here, each as that Go's `net/url/url.go` has it.
+//! here, each as that Go's `net/url/url.go` has it. `shouldEscape` is shared with Sprig's
+//! `urlParse`/`urlJoin` (`template::funcs::sprig::url`).
 
 /// Which Go's `url.Parse`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -262,7 +263,7 @@ impl Url {
 
 /// Go's URL `encoding` modes.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(crate) enum Mode {
     Path,
     PathSegment,
     Host,
@@ -272,7 +273,7 @@ enum Mode {
 }
 
 /// `shouldEscape` (`net/url/gen_encoding_table.go`).
-fn should_escape(c: u8, mode: Mode) -> bool {
+pub(crate) fn should_escape(c: u8, mode: Mode) -> bool {
     if c.is_ascii_alphanumeric() {
         return false;
     }
