@@ -3,8 +3,8 @@
 //! its messages. The `templates/` rule reuses the render pipeline of `template` (chart loading,
 //! dependency processing, coalescing, schema validation, the engine).
 //!
-//! Not implemented: Kubernetes API deprecation warnings (`validateNoDeprecations`, which needs the
-//! Kubernetes type registry) and JSON-formatted manifests (read as YAML here).
+//! Kubernetes API deprecations are checked against `chart::deprecated_apis`. Not implemented:
+//! JSON-formatted manifests (read as YAML here).
 use std::path::{Path, PathBuf};
 
 use super::pipeline::LoadedChart;
@@ -246,6 +246,7 @@ fn templates(linter: &mut Linter, dir: &Path, values: &Value, options: &LintOpti
                 continue;
             };
             linter.rule(Severity::Warning, name, metadata_name(&head));
+            linter.rule(Severity::Warning, name, no_deprecations(&head, options));
             linter.rule(Severity::Error, name, match_selector(&head, content));
             linter.rule(Severity::Error, name, list_annotations(&head, content));
         }
@@ -317,6 +318,7 @@ fn yaml_documents(content: &str) -> Vec<Result<String, String>> {
 /// What lint reads of a manifest. Mirrors `rules.K8sYamlStruct`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct K8sHead {
+    api_version: String,
     kind: String,
     name: String,
 }
@@ -345,11 +347,12 @@ fn parse_k8s_head(doc: &str) -> Result<Option<K8sHead>, String> {
     };
     for (key, v) in map.entries() {
         if key.eq_ignore_ascii_case("apiVersion") {
-            if is_composite(&v) {
-                note(type_error(
+            match scalar_text(&v) {
+                Some(text) => head.api_version = text,
+                None => note(type_error(
                     &v,
                     "Go struct field K8sYamlStruct.apiVersion of type string",
-                ));
+                )),
             }
         } else if key.eq_ignore_ascii_case("kind") {
             match scalar_text(&v) {
@@ -396,10 +399,6 @@ fn parse_k8s_head(doc: &str) -> Result<Option<K8sHead>, String> {
     }
 }
 
-fn is_composite(v: &Value) -> bool {
-    matches!(v, Value::List(_) | Value::Map(_))
-}
-
 /// A scalar as the text sigs.k8s.io/yaml gives a string field (`null` is "").
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
@@ -407,6 +406,16 @@ fn scalar_text(v: &Value) -> Option<String> {
         Value::List(_) | Value::Map(_) => None,
         other => Some(crate::template::fmt::format_v(other)),
     }
+}
+
+/// `validateNoDeprecations` at `--kube-version` (default 1.32, as helm v3.17.3 is built).
+fn no_deprecations(head: &K8sHead, options: &LintOptions) -> Result<(), String> {
+    let version = options.kube_version.clone().unwrap_or_default();
+    // ParseKubeVersion's parts are digits; one beyond Go's int is not reproduced (Helm: Atoi error).
+    let (Ok(major), Ok(minor)) = (version.major.parse(), version.minor.parse()) else {
+        return Ok(());
+    };
+    crate::chart::deprecated_apis::check(&head.api_version, &head.kind, major, minor)
 }
 
 /// `validateMetadataName`: the name rule of the object's kind (apimachinery's validators).
@@ -632,6 +641,7 @@ mod tests {
         let head = |kind: &str, name: &str| K8sHead {
             kind: kind.into(),
             name: name.into(),
+            ..K8sHead::default()
         };
         assert!(metadata_name(&head("ConfigMap", "ok.name")).is_ok());
         assert!(metadata_name(&head("Namespace", "a.b"))

@@ -8,6 +8,7 @@ pub mod archive;
 pub mod constraint;
 pub mod create;
 pub mod dependencies;
+pub mod deprecated_apis;
 pub mod error;
 pub mod helmignore;
 pub mod lint;
