@@ -411,7 +411,8 @@ fn scalar_text(v: &Value) -> Option<String> {
 /// `validateNoDeprecations` at `--kube-version` (default 1.32, as helm v3.17.3 is built).
 fn no_deprecations(head: &K8sHead, options: &LintOptions) -> Result<(), String> {
     let version = options.kube_version.clone().unwrap_or_default();
-    // ParseKubeVersion's parts are digits; one beyond Go's int is not reproduced (Helm: Atoi error).
+    // ParseKubeVersion's parts are digits. Not reproduced: a part beyond Go's int, for which Helm
+    // warns with strconv.Atoi's `value out of range` on every kind of client-go's scheme.
     let (Ok(major), Ok(minor)) = (version.major.parse(), version.minor.parse()) else {
         return Ok(());
     };
