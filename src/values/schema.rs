@@ -118,7 +118,7 @@ pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
     let validator = gojsonschema_options(&schema)
         .build(&schema)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| schema_error(&e))?;
     let instance = match to_json(values) {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         other => other,
@@ -135,6 +135,21 @@ pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(
         Ok(())
     } else {
         Err(out)
+    }
+}
+
+/// Why a schema was refused; gojsonschema's words for a `format` that is not a string.
+fn schema_error(e: &jsonschema::ValidationError) -> String {
+    let format_not_string = matches!(
+        e.kind(),
+        ValidationErrorKind::Type {
+            kind: TypeKind::Single(jsonschema::JsonType::String)
+        }
+    ) && e.instance_path().as_str().ends_with("/format");
+    if format_not_string {
+        "format must be of type string".to_string()
+    } else {
+        e.to_string()
     }
 }
 
