@@ -4,8 +4,8 @@
 //! are kept as bytes and quoted as `strconv.Quote` quotes bytes (`\xff`).
 //!
 //! `url.Parse` changed between the Go releases of our oracles (see [`GoUrl`]); both forms are
-//! here, each as that Go's `net/url/url.go` has it. `shouldEscape` is shared with Sprig's
-//! `urlParse`/`urlJoin` (`template::funcs::sprig::url`).
+//! here, each as that Go's `net/url/url.go` has it. Sprig's `urlParse`/`urlJoin`
+//! (`template::funcs::sprig::url`) are this `url.Parse` (go1.23) and `URL.String()`.
 
 /// Which Go's `url.Parse`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -227,23 +227,100 @@ fn parse_ipv6(input: &[u8]) -> Result<Addr, String> {
     Ok(v6)
 }
 
-/// The parts of a Go `url.URL` the format checks read.
+/// A Go `url.URL`: what the format checks and Sprig's `urlParse`/`urlJoin` read. Parts are Go's
+/// strings, so bytes.
 #[derive(Debug, Default, PartialEq)]
 pub struct Url {
-    pub scheme: String,
-    pub opaque: String,
+    /// Lower case.
+    pub scheme: Vec<u8>,
+    pub opaque: Vec<u8>,
+    /// `(username, password)`, unescaped; `None` when the authority has no `@`.
+    pub user: Option<(Vec<u8>, Option<Vec<u8>>)>,
     /// Unescaped, with its brackets and port.
     pub host: Vec<u8>,
     /// Unescaped.
     pub path: Vec<u8>,
     /// The path as written, when escaping `path` again would not give it back; else empty.
     pub raw_path: Vec<u8>,
+    /// `scheme:/path` with no authority (`OmitHost`).
+    pub omit_host: bool,
+    /// A `?` with nothing after it (`ForceQuery`).
+    pub force_query: bool,
+    /// After `?`, as written.
+    pub raw_query: Vec<u8>,
+    /// After `#`, unescaped.
+    pub fragment: Vec<u8>,
 }
 
 impl Url {
     /// `URL.IsAbs`.
     pub fn is_abs(&self) -> bool {
         !self.scheme.is_empty()
+    }
+
+    /// `Userinfo.String()`: the user name and password escaped, `:` between them.
+    pub fn userinfo(&self) -> Vec<u8> {
+        let Some((name, password)) = &self.user else {
+            return Vec::new();
+        };
+        let mut out = escape(name, Mode::UserPassword);
+        if let Some(password) = password {
+            out.push(b':');
+            out.extend(escape(password, Mode::UserPassword));
+        }
+        out
+    }
+
+    /// `URL.String()` (go1.23), for a URL whose `RawPath` is unset (as Sprig's `urlJoin` builds
+    /// it): the path and fragment escaped from their decoded forms.
+    pub fn to_go_string(&self) -> Vec<u8> {
+        let mut buf = Vec::new();
+        if !self.scheme.is_empty() {
+            buf.extend_from_slice(&self.scheme);
+            buf.push(b':');
+        }
+        if !self.opaque.is_empty() {
+            buf.extend_from_slice(&self.opaque);
+        } else {
+            let has_authority =
+                !self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some();
+            let host_omitted = self.omit_host && self.host.is_empty() && self.user.is_none();
+            if has_authority && !host_omitted {
+                if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
+                    buf.extend_from_slice(b"//");
+                }
+                if self.user.is_some() {
+                    buf.extend(self.userinfo());
+                    buf.push(b'@');
+                }
+                buf.extend(escape(&self.host, Mode::Host));
+            }
+            // `EscapedPath`: `*` stays as it is (Go issue 11202).
+            let path = if self.path == b"*" {
+                b"*".to_vec()
+            } else {
+                escape(&self.path, Mode::Path)
+            };
+            if !path.is_empty() && path[0] != b'/' && !self.host.is_empty() {
+                buf.push(b'/');
+            }
+            if buf.is_empty() {
+                let segment = path.split(|&c| c == b'/').next().unwrap_or_default();
+                if segment.contains(&b':') {
+                    buf.extend_from_slice(b"./");
+                }
+            }
+            buf.extend(path);
+        }
+        if self.force_query || !self.raw_query.is_empty() {
+            buf.push(b'?');
+            buf.extend_from_slice(&self.raw_query);
+        }
+        if !self.fragment.is_empty() {
+            buf.push(b'#');
+            buf.extend(escape(&self.fragment, Mode::Fragment));
+        }
+        buf
     }
 
     /// `URL.Hostname`: the host without a numeric port and without brackets.
@@ -380,11 +457,11 @@ pub fn path_unescape(s: &[u8]) -> Result<Vec<u8>, String> {
     unescape(s, Mode::PathSegment)
 }
 
-/// `escape` in path mode (what `setPath` compares with).
-fn escape_path(s: &[u8]) -> Vec<u8> {
+/// `escape` (every mode but the query's): what `shouldEscape` names as `%XX`.
+pub(crate) fn escape(s: &[u8], mode: Mode) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     for &c in s {
-        if should_escape(c, Mode::Path) {
+        if should_escape(c, mode) {
             out.extend_from_slice(format!("%{c:02X}").as_bytes());
         } else {
             out.push(c);
@@ -400,15 +477,19 @@ fn valid_optional_port(port: &[u8]) -> bool {
 
 /// `url.Parse`, its error as `url.Error` prints it (`parse "…": …`).
 pub fn parse(raw: &str, go: GoUrl) -> Result<Url, String> {
-    let (u, frag) = match raw.split_once('#') {
-        Some((u, f)) => (u, Some(f)),
+    parse_bytes(raw.as_bytes(), go)
+}
+
+/// `url.Parse` of a Go string (any bytes).
+pub fn parse_bytes(raw: &[u8], go: GoUrl) -> Result<Url, String> {
+    let (u, frag) = match raw.iter().position(|&c| c == b'#') {
+        Some(i) => (&raw[..i], Some(&raw[i + 1..])),
         None => (raw, None),
     };
-    let url = parse_reference(u.as_bytes(), go)
-        .map_err(|e| format!("parse {}: {e}", quote_bytes(u.as_bytes())))?;
+    let mut url = parse_reference(u, go).map_err(|e| format!("parse {}: {e}", quote_bytes(u)))?;
     if let Some(frag) = frag.filter(|f| !f.is_empty()) {
-        unescape(frag.as_bytes(), Mode::Fragment)
-            .map_err(|e| format!("parse {}: {e}", quote_bytes(raw.as_bytes())))?;
+        url.fragment = unescape(frag, Mode::Fragment)
+            .map_err(|e| format!("parse {}: {e}", quote_bytes(raw)))?;
     }
     Ok(url)
 }
@@ -424,15 +505,17 @@ fn parse_reference(raw: &[u8], go: GoUrl) -> Result<Url, String> {
         return Ok(url);
     }
     let (scheme, mut rest) = get_scheme(raw)?;
-    url.scheme = String::from_utf8_lossy(scheme).to_ascii_lowercase();
+    url.scheme = scheme.to_ascii_lowercase();
     if rest.last() == Some(&b'?') && rest.iter().filter(|&&c| c == b'?').count() == 1 {
+        url.force_query = true;
         rest = &rest[..rest.len() - 1];
     } else if let Some(q) = rest.iter().position(|&c| c == b'?') {
+        url.raw_query = rest[q + 1..].to_vec();
         rest = &rest[..q];
     }
     if !rest.starts_with(b"/") {
         if !url.scheme.is_empty() {
-            url.opaque = String::from_utf8_lossy(rest).into_owned();
+            url.opaque = rest.to_vec();
             return Ok(url);
         }
         let segment = rest.split(|&c| c == b'/').next().unwrap_or_default();
@@ -446,10 +529,12 @@ fn parse_reference(raw: &[u8], go: GoUrl) -> Result<Url, String> {
         if let Some(i) = authority.iter().position(|&c| c == b'/') {
             (authority, rest) = (&authority[..i], &authority[i..]);
         }
-        url.host = parse_authority(&url.scheme, authority, go)?;
+        (url.user, url.host) = parse_authority(&url.scheme, authority, go)?;
+    } else if !url.scheme.is_empty() && rest.starts_with(b"/") {
+        url.omit_host = true;
     }
     url.path = unescape(rest, Mode::Path)?;
-    if escape_path(&url.path) != rest {
+    if escape(&url.path, Mode::Path) != rest {
         url.raw_path = rest.to_vec();
     }
     Ok(url)
@@ -477,26 +562,28 @@ fn get_scheme(raw: &[u8]) -> Result<(&[u8], &[u8]), String> {
     Ok((&[], raw))
 }
 
+/// The user name and password of an authority, unescaped.
+type User = Option<(Vec<u8>, Option<Vec<u8>>)>;
+
 /// `parseAuthority`: the host (checked first), then the user information.
-fn parse_authority(scheme: &str, authority: &[u8], go: GoUrl) -> Result<Vec<u8>, String> {
+fn parse_authority(scheme: &[u8], authority: &[u8], go: GoUrl) -> Result<(User, Vec<u8>), String> {
     let at = authority.iter().rposition(|&c| c == b'@');
     let host = parse_host(scheme, &authority[at.map_or(0, |i| i + 1)..], go)?;
-    if let Some(i) = at {
-        let userinfo = &authority[..i];
-        if !valid_userinfo(userinfo) {
-            return Err("net/url: invalid userinfo".to_string());
-        }
-        match userinfo.iter().position(|&c| c == b':') {
-            None => {
-                unescape(userinfo, Mode::UserPassword)?;
-            }
-            Some(colon) => {
-                unescape(&userinfo[..colon], Mode::UserPassword)?;
-                unescape(&userinfo[colon + 1..], Mode::UserPassword)?;
-            }
-        }
+    let Some(i) = at else {
+        return Ok((None, host));
+    };
+    let userinfo = &authority[..i];
+    if !valid_userinfo(userinfo) {
+        return Err("net/url: invalid userinfo".to_string());
     }
-    Ok(host)
+    let user = match userinfo.iter().position(|&c| c == b':') {
+        None => (unescape(userinfo, Mode::UserPassword)?, None),
+        Some(colon) => (
+            unescape(&userinfo[..colon], Mode::UserPassword)?,
+            Some(unescape(&userinfo[colon + 1..], Mode::UserPassword)?),
+        ),
+    };
+    Ok((Some(user), host))
 }
 
 fn valid_userinfo(s: &[u8]) -> bool {
@@ -530,7 +617,7 @@ fn invalid_port(colon_port: &[u8]) -> String {
 }
 
 /// `parseHost`: `host[:port]`, unescaped.
-fn parse_host(scheme: &str, host: &[u8], go: GoUrl) -> Result<Vec<u8>, String> {
+fn parse_host(scheme: &[u8], host: &[u8], go: GoUrl) -> Result<Vec<u8>, String> {
     let open = match go {
         GoUrl::Go123 => host.starts_with(b"[").then_some(0),
         GoUrl::Go126 => host.iter().rposition(|&c| c == b'['),
@@ -580,7 +667,7 @@ fn parse_host(scheme: &str, host: &[u8], go: GoUrl) -> Result<Vec<u8>, String> {
             let last = host.iter().rposition(|&c| c == b':');
             let colon = match go {
                 GoUrl::Go123 => last,
-                GoUrl::Go126 if scheme == "http" || scheme == "https" => first,
+                GoUrl::Go126 if scheme == b"http" || scheme == b"https" => first,
                 GoUrl::Go126 => last,
             };
             if let Some(i) = colon {
@@ -673,13 +760,13 @@ mod tests {
             GoUrl::Go126,
         )
         .unwrap();
-        assert_eq!(u.scheme, "http");
+        assert_eq!(u.scheme, b"http");
         assert_eq!(u.host, b"[fe80::1%en0]:8080");
         assert_eq!(u.hostname(), b"fe80::1%en0");
         assert_eq!(u.path, b"/a/b");
         assert_eq!(u.raw_path, b"/a%2Fb");
         let u = parse("mailto:a@b", GoUrl::Go126).unwrap();
-        assert_eq!((u.opaque.as_str(), u.is_abs()), ("a@b", true));
+        assert_eq!((&u.opaque[..], u.is_abs()), (&b"a@b"[..], true));
         for (raw, go, why) in [
             (":x", GoUrl::Go126, "parse \":x\": missing protocol scheme"),
             ("a:b/c", GoUrl::Go123, "ok"),

@@ -8,6 +8,7 @@ pub mod coalesce;
 pub mod getter;
 pub mod options;
 pub mod schema;
+mod schema_formats;
 pub mod schema_v6;
 pub mod strvals;
 pub mod yaml_input;

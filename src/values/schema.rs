@@ -118,7 +118,7 @@ pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
     let validator = gojsonschema_options(&schema)
         .build(&schema)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| schema_error(&e))?;
     let instance = match to_json(values) {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         other => other,
@@ -138,43 +138,59 @@ pub fn validate_against_single_schema(values: &Value, schema: &[u8]) -> Result<(
     }
 }
 
-/// The crate's options for a schema as gojsonschema reads it: its draft, and the formats whose
-/// checks are Go's standard library (`gojsonschema/format_checkers.go`, Go 1.23 as helm v3.17.3
-/// is built): `ipv6` is `net.ParseIP` and a colon; `uri` and `iri` are `url.Parse` with a scheme,
-/// `uri-reference` and `iri-reference` `url.Parse` alone, `uri-template` `url.Parse` with paired
-/// braces in the decoded path; none of the four URI checks accepts a `\`.
+/// Why a schema was refused; gojsonschema's words for a `format` that is not a string.
+fn schema_error(e: &jsonschema::ValidationError) -> String {
+    let format_not_string = matches!(
+        e.kind(),
+        ValidationErrorKind::Type {
+            kind: TypeKind::Single(jsonschema::JsonType::String)
+        }
+    ) && e.instance_path().as_str().ends_with("/format");
+    if format_not_string {
+        "format must be of type string".to_string()
+    } else {
+        e.to_string()
+    }
+}
+
+/// The crate's options for a schema as gojsonschema reads it: its draft, and `format` checked by
+/// gojsonschema's own checkers in every draft (`values/schema_formats.rs`): its 17 formats by Go's
+/// rules, a number with one of them refused, any other format name passing.
 fn gojsonschema_options(schema: &serde_json::Value) -> jsonschema::ValidationOptions<'static> {
-    use crate::go_net::{parse, parse_ip, GoUrl};
-    fn uri(s: &str) -> bool {
-        !s.contains('\\') && parse(s, GoUrl::Go123).is_ok_and(|u| u.is_abs())
-    }
-    fn uri_reference(s: &str) -> bool {
-        !s.contains('\\') && parse(s, GoUrl::Go123).is_ok()
-    }
     jsonschema::options()
         .with_draft(gojsonschema_draft(schema))
-        .with_format("ipv6", |s: &str| s.contains(':') && parse_ip(s.as_bytes()))
-        .with_format("uri", uri)
-        .with_format("iri", uri)
-        .with_format("uri-reference", uri_reference)
-        .with_format("iri-reference", uri_reference)
-        .with_format("uri-template", |s: &str| {
-            !s.contains('\\') && parse(s, GoUrl::Go123).is_ok_and(|u| braces_paired(&u.path))
+        .with_keyword("format", |_, value, _| {
+            let format = value.as_str().unwrap_or_default();
+            Ok(Box::new(GoFormat {
+                known: super::schema_formats::known(format),
+                message: format!("Does not match format '{format}'"),
+                format: format.to_string(),
+            }))
         })
 }
 
-/// gojsonschema's `^([^{]*({[^}]*})?)*$`: every `{` closed by a later `}` (a `{` inside braces
-/// and a `}` outside them are plain characters).
-fn braces_paired(path: &[u8]) -> bool {
-    let mut inside = false;
-    for &c in path {
-        match c {
-            b'{' if !inside => inside = true,
-            b'}' if inside => inside = false,
-            _ => {}
+/// The `format` keyword as gojsonschema checks it (its error worded as gojsonschema's).
+struct GoFormat {
+    format: String,
+    known: bool,
+    message: String,
+}
+
+impl<'i> jsonschema::Keyword<'i> for GoFormat {
+    fn validate(
+        &self,
+        instance: &'i serde_json::Value,
+    ) -> Result<(), jsonschema::ValidationError<'i>> {
+        if self.is_valid(instance) {
+            Ok(())
+        } else {
+            Err(jsonschema::ValidationError::custom(self.message.clone()))
         }
     }
-    !inside
+
+    fn is_valid(&self, instance: &'i serde_json::Value) -> bool {
+        !self.known || super::schema_formats::is_format(&self.format, instance)
+    }
 }
 
 /// The draft gojsonschema validates with: draft 4 or 6 when `$schema` names one, else draft 7 (its
@@ -557,6 +573,7 @@ fn describe(
         K::MaxProperties { limit } => one(format!("Must have at most {limit} properties")),
         K::Pattern { pattern } => one(format!("Does not match pattern '{pattern}'")),
         K::Format { format } => one(format!("Does not match format '{format}'")),
+        K::Custom { message, .. } => one(message.clone()),
         K::AdditionalProperties { unexpected } => unexpected
             .iter()
             .map(|p| format!("Additional property {p} is not allowed"))
