@@ -54,7 +54,9 @@ fn coalesce_error(e: values::Error) -> Error {
 }
 
 fn process_enabled(chart: &mut Chart, values: &Value, path: &str) -> Result<(), Error> {
-    if chart.metadata.dependencies.is_empty() {
+    // Helm returns early only for a nil list: an explicit `dependencies: []` is processed (its
+    // subcharts too) and, like every processed list, ends nil when nothing is left in it.
+    if chart.metadata.dependencies.is_empty() && !chart.metadata.non_nil.dependencies {
         return Ok(());
     }
     let existing = std::mem::take(&mut chart.dependencies);
@@ -96,6 +98,9 @@ fn process_enabled(chart: &mut Chart, values: &Value, path: &str) -> Result<(), 
         .metadata
         .dependencies
         .retain(|r| !disabled.contains(&r.name));
+    // `c.Metadata.Dependencies = nil` then `append(…, cdMetadata...)`: nil when none is enabled
+    // (`toToml .Chart` leaves `Dependencies` out, `toJson .Chart.Dependencies` is `null`).
+    chart.metadata.non_nil.dependencies = false;
     for sub in &mut chart.dependencies {
         let sub_path = format!("{path}{}.", sub.name());
         process_enabled(sub, &cvals, &sub_path)?;

@@ -48,15 +48,29 @@ pub fn package(chart: &Chart) -> Result<Vec<u8>, Error> {
 }
 
 fn collect(chart: &Chart, base: &str, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), Error> {
-    let metadata = serde_json::to_value(&chart.metadata)
-        .map_err(|e| Error::Archive(format!("cannot marshal Chart.yaml: {e}")))?;
+    // A v1 chart's dependencies come from requirements.yaml (saved as a file): Helm leaves them
+    // out of the Chart.yaml it writes.
+    let metadata = if chart.metadata.api_version == "v1" && !chart.metadata.dependencies.is_empty()
+    {
+        let mut md = chart.metadata.clone();
+        md.dependencies.clear();
+        serde_json::to_value(&md)
+    } else {
+        serde_json::to_value(&chart.metadata)
+    }
+    .map_err(|e| Error::Archive(format!("cannot marshal Chart.yaml: {e}")))?;
     let chart_yaml = crate::yaml::to_yaml(&crate::values::strvals::json_to_value(&metadata))
         .map_err(|e| Error::Archive(format!("cannot marshal Chart.yaml: {e}")))?;
     out.push((format!("{base}/Chart.yaml"), chart_yaml.into_bytes()));
-    for special in ["Chart.lock", "values.yaml"] {
-        if let Some(f) = chart.raw.iter().find(|f| f.name == special) {
-            out.push((format!("{base}/{special}"), f.data.to_vec()));
+    // Helm writes the lock it loaded (`yaml.Marshal(c.Lock)`, not the file's bytes), for a v2
+    // chart only.
+    if chart.metadata.api_version == "v2" {
+        if let Some(lock) = &chart.lock {
+            out.push((format!("{base}/Chart.lock"), lock_yaml(lock)?.into_bytes()));
         }
+    }
+    if let Some(f) = chart.raw.iter().find(|f| f.name == "values.yaml") {
+        out.push((format!("{base}/values.yaml"), f.data.to_vec()));
     }
     if let Some(schema) = &chart.schema {
         out.push((format!("{base}/values.schema.json"), schema.clone()));
@@ -76,6 +90,42 @@ fn collect(chart: &Chart, base: &str, out: &mut Vec<(String, Vec<u8>)>) -> Resul
         collect(sub, &format!("{base}/charts/{}", sub.name()), out)?;
     }
     Ok(())
+}
+
+/// `yaml.Marshal` of a loaded `chart.Lock`: keys sorted, `generated` as Go's `time.Time` marshals
+/// it (RFC 3339 with the fraction's trailing zeros dropped; the zero time when absent).
+fn lock_yaml(lock: &super::model::Lock) -> Result<String, Error> {
+    let generated = if lock.generated.is_empty() {
+        "0001-01-01T00:00:00Z".to_string()
+    } else {
+        trim_fraction(&lock.generated)
+    };
+    let value = serde_json::json!({
+        "generated": generated,
+        "digest": lock.digest,
+        "dependencies": lock.dependencies,
+    });
+    crate::yaml::to_yaml(&crate::values::strvals::json_to_value(&value))
+        .map_err(|e| Error::Archive(format!("cannot marshal Chart.lock: {e}")))
+}
+
+/// An RFC 3339 time with the fraction of its seconds written as `RFC3339Nano` does (no trailing
+/// zeros, no `.` when nothing is left).
+fn trim_fraction(time: &str) -> String {
+    let Some(dot) = time.find('.') else {
+        return time.to_string();
+    };
+    let digits = time[dot + 1..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    let fraction = time[dot + 1..dot + 1 + digits].trim_end_matches('0');
+    let rest = &time[dot + 1 + digits..];
+    if fraction.is_empty() {
+        format!("{}{rest}", &time[..dot])
+    } else {
+        format!("{}.{fraction}{rest}", &time[..dot])
+    }
 }
 
 #[cfg(test)]
@@ -106,5 +156,25 @@ mod tests {
         let back = load_archive(&first).unwrap();
         assert_eq!(back.metadata, chart.metadata);
         assert_eq!(back.templates, chart.templates);
+    }
+
+    #[test]
+    fn lock_times_are_written_as_go_marshals_them() {
+        assert_eq!(
+            trim_fraction("2026-01-02T03:04:05.500Z"),
+            "2026-01-02T03:04:05.5Z"
+        );
+        assert_eq!(
+            trim_fraction("2026-01-02T03:04:05.000+01:00"),
+            "2026-01-02T03:04:05+01:00"
+        );
+        assert_eq!(
+            trim_fraction("2026-01-02T03:04:05Z"),
+            "2026-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            trim_fraction("2026-01-02T03:04:05.123456789Z"),
+            "2026-01-02T03:04:05.123456789Z"
+        );
     }
 }
