@@ -46,16 +46,23 @@ pub(crate) fn reorder(text: &str, e: Error, max_docs: usize) -> Error {
 /// go-yaml's refusal of a text yaml-rust2 read: a tab in a block scalar's indentation (`found a
 /// tab character where an indentation space is expected`) or a `:` where a flow collection wants
 /// an entry (`[:]`, `{a: 1, : b}`: `did not find expected node content`; yaml-rust2 reads an empty
-/// key). Only texts with a tab or such a `:` are scanned.
+/// key), or a tab where a token starts (`found character that cannot start any token`). Only
+/// texts with a tab or such a `:` are scanned.
 pub(crate) fn refused_after_all(text: &str, max_docs: usize) -> Option<Error> {
     const TAB: &str = "found a tab character where an indentation space is expected";
     const NODE: &str = "did not find expected node content";
+    // A tab where a token starts (`-\t|` as a root sequence's first item, which the loader's
+    // own check misses: the root's mark is past the `-`).
+    const START: &str = "found character that cannot start any token";
     if !text.contains('\t') && !has_lone_flow_colon(text) {
         return None;
     }
     let chars: Vec<char> = text.chars().collect();
     let found = Scanner::new(&chars).first_error(max_docs)??;
-    if found.message != TAB && !(found.parser && found.message == NODE) {
+    if found.message != TAB
+        && !(found.parser && found.message == NODE)
+        && (found.parser || found.message != START)
+    {
         return None;
     }
     Some(found.into_error())
