@@ -897,8 +897,10 @@ fn check_directives(text: &str) -> Result<(), Error> {
         Err(e)
     };
     let mut version_seen = false;
+    let mut last_directive = None;
     while let Some((line0, line)) = lines.next_if(|(_, l)| l.starts_with('%')) {
         seen = true;
+        last_directive = Some(line0);
         if !line[1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
             return error(
                 "could not find expected directive name",
@@ -923,6 +925,14 @@ fn check_directives(text: &str) -> Result<(), Error> {
                 if !version.starts_with(|c: char| c.is_ascii_digit()) {
                     return error(
                         "did not find expected version number",
+                        scanner_line(line0),
+                        line0,
+                    );
+                }
+                // The scanner wants the directive's line to end after the version.
+                if words.next().is_some_and(|w| !w.starts_with('#')) {
+                    return error(
+                        "did not find expected comment or line break",
                         scanner_line(line0),
                         line0,
                     );
@@ -970,6 +980,41 @@ fn check_directives(text: &str) -> Result<(), Error> {
             Err(e)
         }
         Some((line0, line)) if seen && !line.starts_with("---") => {
+            // A directive's scanner eats its line break without allowing a simple key, so on the
+            // very next line an indicator that needs one is the scanner's error, met before the
+            // parser's.
+            let content = line.trim_start_matches(' ');
+            let indicator = |c: char| {
+                content.starts_with(c)
+                    && content[1..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| matches!(c, ' ' | '\t' | '\r'))
+            };
+            let scanner = if Some(line0) != last_directive.map(|d| d + 1) {
+                None
+            } else if indicator('-') {
+                Some("block sequence entries are not allowed in this context")
+            } else if indicator('?') {
+                Some("mapping keys are not allowed in this context")
+            } else if indicator(':') {
+                Some("mapping values are not allowed in this context")
+            } else {
+                None
+            };
+            if let Some(message) = scanner {
+                return error(message, scanner_line(line0), line0);
+            }
+            // A quoted scalar there is scanned before the parser looks at it: unclosed, it runs
+            // to the end of the stream.
+            if let Some(quote) = content.chars().next().filter(|c| matches!(c, '\'' | '"')) {
+                let start: usize = text.split('\n').take(line0).map(|l| l.len() + 1).sum();
+                let from = start + (line.len() - content.len()) + 1;
+                if !quoted_scalar_closes(&text[from..], quote) {
+                    let eof0 = text.matches('\n').count();
+                    return error("found unexpected end of stream", scanner_line(eof0), eof0);
+                }
+            }
             let mut e = Error::new(ErrorKind::Syntax, "did not find expected <document start>");
             e.go_line = parser_line(line0);
             e.line = line0 + 1;
@@ -977,6 +1022,27 @@ fn check_directives(text: &str) -> Result<(), Error> {
         }
         _ => Ok(()),
     }
+}
+
+/// Whether a quoted scalar opened by `quote` just before `rest` is closed in it.
+fn quoted_scalar_closes(rest: &str, quote: char) -> bool {
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' => {
+                if !chars.as_str().starts_with('\'') {
+                    return true;
+                }
+                chars.next();
+            }
+            c if c == quote => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `text` with U+2028 and U+2029 turned into line feeds outside quoted scalars (found roughly: a
@@ -1139,13 +1205,47 @@ fn reject_multiline_root_key(text: &str, node: &Node) -> Result<(), Error> {
     if value.len() <= first_line_rest.trim_end().len() {
         return Ok(());
     }
-    let offending = text
-        .lines()
-        .enumerate()
-        .skip(first + 1)
-        .find(|(_, l)| l.contains(": ") || l.trim_end().ends_with(':'));
+    // The scalar runs on over the next lines until a document indicator, a comment or a `: `
+    // (go-yaml's plain-scalar scanner); the error is at such a `:`.
+    let mut offending = None;
+    for (line0, line) in text.lines().enumerate().skip(first + 1) {
+        if (line.starts_with("---") || line.starts_with("..."))
+            && line[3..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t')
+        {
+            break;
+        }
+        let content = line.trim_start_matches([' ', '\t']);
+        if content.starts_with('#') {
+            break;
+        }
+        let comment = [content.find(" #"), content.find("\t#")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(content.len());
+        let colon = content
+            .find(": ")
+            .or_else(|| content.find(":\t"))
+            .or_else(|| {
+                content
+                    .trim_end()
+                    .ends_with(':')
+                    .then(|| content.trim_end().len() - 1)
+            });
+        match colon {
+            Some(at) if at < comment => {
+                offending = Some(line0);
+                break;
+            }
+            _ if comment < content.len() => break,
+            _ => {}
+        }
+    }
     match offending {
-        Some((line0, _)) => {
+        Some(line0) => {
             let mut e = Error::new(
                 ErrorKind::Syntax,
                 "mapping values are not allowed in this context",
