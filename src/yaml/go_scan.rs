@@ -82,14 +82,17 @@ pub(crate) fn separator_scalars(
     Scanner::new(&chars).separator_values(max_docs)
 }
 
-/// Whether a `:` follows a `[`, `{` or `,` with only blanks and line breaks between (a rough
-/// filter for [`refused_after_all`]).
-fn has_lone_flow_colon(text: &str) -> bool {
+/// Whether a `:` follows a `[`, `{`, `,` or a `:` and a blank, with only blanks and line breaks
+/// between (a rough filter for [`refused_after_all`]: in flow context such a `:` is a value
+/// indicator where the parser wants a node, `{a: :1}`).
+pub(crate) fn has_lone_flow_colon(text: &str) -> bool {
     let mut after_opener = false;
-    for b in text.bytes() {
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
         match b {
             b'[' | b'{' | b',' => after_opener = true,
             b':' if after_opener => return true,
+            b':' => after_opener = matches!(bytes.peek(), Some(b' ' | b'\t')),
             b' ' | b'\t' | b'\r' | b'\n' => {}
             _ => after_opener = false,
         }
