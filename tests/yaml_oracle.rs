@@ -124,8 +124,10 @@ fn ours(mode: &str, input: &[u8]) -> Answer {
             Err(e) => Answer::Err(e.to_string()),
         },
         "toyaml" => {
-            let text = std::str::from_utf8(input).expect("toyaml input is the oracle's JSON");
-            let v = yaml::json::unmarshal(text).expect("the oracle's JSON reads back");
+            // The oracle's JSON is Go's bytes; Rudder's strings hold them in `template::gostr`'s
+            // stored form (a character of U+10FF80..U+10FFFF as its four bytes' escapes).
+            let text = rudder::template::gostr::from_bytes(input);
+            let v = yaml::json::unmarshal(&text).expect("the oracle's JSON reads back");
             let out = yaml::to_yaml(&v).unwrap_or_default();
             let out = out.strip_suffix('\n').unwrap_or(&out);
             json_of(&Value::str(out))

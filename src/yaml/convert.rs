@@ -21,7 +21,7 @@ use serde::de::{self, IntoDeserializer, Visitor};
 use yaml_rust2::scanner::TScalarStyle;
 
 use super::error::{Error, ErrorKind};
-use super::load::{Node, NodeKind};
+use super::load::{alias_at, contains_itself, Alias, Node, NodeKind};
 use super::resolve::{parse_go_float, parse_go_int, parse_go_uint, resolve_plain, Resolved};
 use crate::template::value::{List, Map, MapEntries, MapKind, Value};
 
@@ -56,63 +56,127 @@ fn syntax_at(node: &Node, message: String) -> Error {
 }
 
 /// Decodes a node as go-yaml v2 decodes into `interface{}`, with sigs.k8s.io/yaml's key conversion.
+/// Children are decoded in document order, and an alias inside its own anchor's node is refused
+/// where the decoder reaches it (`anchor 'x' value contains itself`): go-yaml decodes the anchored
+/// node again from there and meets the same alias, every node before it having decoded once
+/// already. A key JSON cannot take (null, a uint64) is sigs.k8s.io/yaml's error, after go-yaml's
+/// decoding: any decoding error comes first.
 pub fn decode(node: &Node) -> Result<Yaml, Error> {
+    let mut key_error = None;
+    let decoded = decode_in(node, &mut key_error)?;
+    match key_error {
+        Some(e) => Err(e),
+        None => Ok(decoded),
+    }
+}
+
+/// [`decode`], keeping the first key error in `key_error`.
+fn decode_in(node: &Node, key_error: &mut Option<Error>) -> Result<Yaml, Error> {
     match &node.kind {
         NodeKind::Scalar { value, style, tag } => decode_scalar(node, value, *style, tag),
-        NodeKind::Seq { items, .. } => items
+        NodeKind::Seq { items, aliases, .. } => items
             .iter()
-            .map(|n| decode(n))
+            .enumerate()
+            .map(|(i, n)| decode_child(n, aliases, i, key_error))
             .collect::<Result<_, _>>()
             .map(Yaml::Seq),
-        NodeKind::Map { entries, .. } => {
+        NodeKind::Map {
+            entries, aliases, ..
+        } => {
             let mut map = BTreeMap::new();
-            decode_map_into(node, entries, &mut map)?;
+            decode_map_into(entries, aliases, &mut map, key_error)?;
             Ok(Yaml::Map(map))
         }
     }
 }
 
-fn decode_map_into(
+/// Decodes the child `node` at place `at` of a collection with `aliases`.
+fn decode_child(
     node: &Node,
+    aliases: &[Alias],
+    at: usize,
+    key_error: &mut Option<Error>,
+) -> Result<Yaml, Error> {
+    match alias_at(aliases, at) {
+        Some(alias) if alias.open.is_some() => Err(contains_itself(alias, node)),
+        _ => decode_in(node, key_error),
+    }
+}
+
+fn decode_map_into(
     entries: &[(Rc<Node>, Rc<Node>)],
+    aliases: &[Alias],
     map: &mut BTreeMap<String, Yaml>,
+    key_error: &mut Option<Error>,
 ) -> Result<(), Error> {
-    for (key, value) in entries {
-        if key.is_merge_key() {
-            merge_into(value, map)?;
+    for (i, (key, value)) in entries.iter().enumerate() {
+        // An alias is no merge key, even to a `<<` (go-yaml's `isMerge` wants a scalar node).
+        if key.is_merge_key() && alias_at(aliases, 2 * i).is_none() {
+            merge_into(value, alias_at(aliases, 2 * i + 1), map, key_error)?;
             continue;
         }
         // go-yaml decodes the key, refuses a collection, then decodes the value.
-        let decoded_key = decode(key)?;
+        let decoded_key = decode_child(key, aliases, 2 * i, key_error)?;
         if matches!(decoded_key, Yaml::Seq(_) | Yaml::Map(_)) {
             return Err(syntax_at(
                 key,
                 format!("invalid map key: {}", go_sharp_v_node(key)?),
             ));
         }
-        let decoded_value = decode(value)?;
-        let key_string = key_to_string(key, decoded_key, &decoded_value)?;
-        map.insert(key_string, decoded_value);
+        let decoded_value = decode_child(value, aliases, 2 * i + 1, key_error)?;
+        match key_to_string(key, decoded_key, &decoded_value) {
+            Ok(key_string) => {
+                map.insert(key_string, decoded_value);
+            }
+            Err(e) => {
+                key_error.get_or_insert(e);
+            }
+        }
     }
-    let _ = node;
     Ok(())
 }
 
-fn merge_into(value: &Node, map: &mut BTreeMap<String, Yaml>) -> Result<(), Error> {
+/// go-yaml's `merge`: the value of a `<<` key (`alias` when it was written as one) merged into
+/// `map`. A map merges; so does a sequence written in place whose items are maps or aliases to
+/// maps, last item first (earlier maps win); an alias must name a map. Anything else is `map
+/// merge requires map or sequence of maps as the value`, met where the decoder reaches it.
+fn merge_into(
+    value: &Node,
+    alias: Option<&Alias>,
+    map: &mut BTreeMap<String, Yaml>,
+    key_error: &mut Option<Error>,
+) -> Result<(), Error> {
     let want_map = || {
         syntax_at(
             value,
             "map merge requires map or sequence of maps as the value".to_string(),
         )
     };
+    // A map, or an alias to one (written `item_alias`), merged.
+    let merge_map = |node: &Node,
+                     item_alias: Option<&Alias>,
+                     map: &mut BTreeMap<String, Yaml>,
+                     key_error: &mut Option<Error>| {
+        match (item_alias, &node.kind) {
+            (Some(alias), _) if alias.open == Some(true) => Err(contains_itself(alias, node)),
+            (Some(alias), _) if alias.open == Some(false) => Err(want_map()),
+            (
+                _,
+                NodeKind::Map {
+                    entries, aliases, ..
+                },
+            ) => decode_map_into(entries, aliases, map, key_error),
+            _ => Err(want_map()),
+        }
+    };
+    if alias.is_some() {
+        return merge_map(value, alias, map, key_error);
+    }
     match &value.kind {
-        NodeKind::Map { entries, .. } => decode_map_into(value, entries, map),
-        NodeKind::Seq { items, .. } => {
-            for item in items.iter().rev() {
-                match &item.kind {
-                    NodeKind::Map { entries, .. } => decode_map_into(item, entries, map)?,
-                    _ => return Err(want_map()),
-                }
+        NodeKind::Map { .. } => merge_map(value, None, map, key_error),
+        NodeKind::Seq { items, aliases, .. } => {
+            for (i, item) in items.iter().enumerate().rev() {
+                merge_map(item, alias_at(aliases, i), map, key_error)?;
             }
             Ok(())
         }
@@ -561,6 +625,127 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
         )
+    }
+
+    fn decode_error(text: &str) -> String {
+        let docs = super::super::load::parse_for_decoder(text, 1).unwrap();
+        decode(&docs[0]).unwrap_err().message
+    }
+
+    #[test]
+    fn an_alias_inside_its_own_anchor_fails_where_the_decoder_reaches_it() {
+        const ITSELF: &str = "anchor 'x' value contains itself";
+        const WANT_MAP: &str = "map merge requires map or sequence of maps as the value";
+        assert_eq!(
+            decode_error(
+                "a: &x [1, *x]
+"
+            ),
+            ITSELF
+        );
+        assert_eq!(
+            decode_error(
+                "a: &x {b: *x}
+"
+            ),
+            ITSELF
+        );
+        assert_eq!(
+            decode_error(
+                "a: &x {<<: *x}
+"
+            ),
+            ITSELF
+        );
+        // What the decoder meets before the alias comes first.
+        assert_eq!(
+            decode_error(
+                "a: &x [{<<: 1}, *x]
+"
+            ),
+            WANT_MAP
+        );
+        assert!(decode_error(
+            "a: &x [{[1]: 2}, *x]
+"
+        )
+        .starts_with("invalid map key: "));
+        assert_eq!(
+            decode_error(
+                "a: &x [*x, {<<: 1}]
+"
+            ),
+            ITSELF
+        );
+        // A merge list is merged last item first.
+        assert_eq!(
+            decode_error(
+                "a: &x {b: {<<: [*x, 1]}}
+"
+            ),
+            WANT_MAP
+        );
+        assert_eq!(decode_error("a: &x [{<<: [*x]}]\n"), WANT_MAP);
+        // A key JSON cannot take is sigs.k8s.io/yaml's error, after decoding.
+        assert_eq!(
+            decode_error(
+                "a: &x {~: 1, b: *x}
+"
+            ),
+            ITSELF
+        );
+        // Readers of the node tree (`parse_nodes`) are refused the text.
+        let e = parse_nodes(
+            "a: [1, {b: &x [*x]}]
+",
+            1,
+        )
+        .unwrap_err();
+        assert_eq!(e.message, ITSELF);
+    }
+
+    #[test]
+    fn a_merge_alias_must_name_a_map() {
+        const WANT_MAP: &str = "map merge requires map or sequence of maps as the value";
+        assert_eq!(
+            decode_error(
+                "s: &s [{a: 1}]
+m: {<<: *s}
+"
+            ),
+            WANT_MAP
+        );
+        assert_eq!(
+            decode_error(
+                "s: &s 1
+m: {<<: *s}
+"
+            ),
+            WANT_MAP
+        );
+        assert_eq!(
+            decode_text(
+                "a: &a {x: 1}
+m: {<<: [*a, {z: 2}], <<: *a}
+"
+            ),
+            map(&[
+                ("a", map(&[("x", Yaml::Int(1))])),
+                ("m", map(&[("x", Yaml::Int(1)), ("z", Yaml::Int(2))])),
+            ])
+        );
+        // An alias to `<<` is no merge key.
+        assert_eq!(
+            decode_text(
+                "k: &k <<
+m: {*k : 1}
+"
+            ),
+            map(&[
+                ("k", Yaml::Str("<<".into())),
+                ("m", map(&[("<<", Yaml::Int(1))])),
+            ])
+        );
     }
 
     #[test]

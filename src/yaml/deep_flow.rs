@@ -167,14 +167,24 @@ fn splice_node(
                 }
                 return Some(node.clone());
             }
-            NodeKind::Seq { tag, items } => NodeKind::Seq {
+            NodeKind::Seq {
+                tag,
+                items,
+                aliases,
+            } => NodeKind::Seq {
                 tag: tag.clone(),
                 items: items
                     .iter()
                     .map(|item| splice_node(item, pieces, done, used))
                     .collect::<Option<_>>()?,
+                aliases: aliases.clone(),
             },
-            NodeKind::Map { tag, entries } => NodeKind::Map {
+            NodeKind::Map {
+                tag,
+                entries,
+                aliases,
+            } => NodeKind::Map {
+                aliases: aliases.clone(),
                 tag: tag.clone(),
                 entries: entries
                     .iter()

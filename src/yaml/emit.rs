@@ -588,7 +588,10 @@ fn requested_string_style(s: &str) -> Style {
     if s.contains('\n') {
         return Style::Literal;
     }
-    let can_use_plain = resolve_plain(s) == Resolved::Str && !is_base60_float(s);
+    // go-yaml's `resolve` looks `<<` up only for a first character it hints at, which `<` is not:
+    // to the encoder it is a string, written plain.
+    let can_use_plain =
+        matches!(resolve_plain(s), Resolved::Str | Resolved::Merge) && !is_base60_float(s);
     if can_use_plain {
         Style::Plain
     } else {

@@ -46,16 +46,23 @@ pub(crate) fn reorder(text: &str, e: Error, max_docs: usize) -> Error {
 /// go-yaml's refusal of a text yaml-rust2 read: a tab in a block scalar's indentation (`found a
 /// tab character where an indentation space is expected`) or a `:` where a flow collection wants
 /// an entry (`[:]`, `{a: 1, : b}`: `did not find expected node content`; yaml-rust2 reads an empty
-/// key). Only texts with a tab or such a `:` are scanned.
+/// key), or a tab where a token starts (`found character that cannot start any token`). Only
+/// texts with a tab or such a `:` are scanned.
 pub(crate) fn refused_after_all(text: &str, max_docs: usize) -> Option<Error> {
     const TAB: &str = "found a tab character where an indentation space is expected";
     const NODE: &str = "did not find expected node content";
+    // A tab where a token starts (`-\t|` as a root sequence's first item, which the loader's
+    // own check misses: the root's mark is past the `-`).
+    const START: &str = "found character that cannot start any token";
     if !text.contains('\t') && !has_lone_flow_colon(text) {
         return None;
     }
     let chars: Vec<char> = text.chars().collect();
     let found = Scanner::new(&chars).first_error(max_docs)??;
-    if found.message != TAB && !(found.parser && found.message == NODE) {
+    if found.message != TAB
+        && !(found.parser && found.message == NODE)
+        && (found.parser || found.message != START)
+    {
         return None;
     }
     Some(found.into_error())
@@ -75,14 +82,17 @@ pub(crate) fn separator_scalars(
     Scanner::new(&chars).separator_values(max_docs)
 }
 
-/// Whether a `:` follows a `[`, `{` or `,` with only blanks and line breaks between (a rough
-/// filter for [`refused_after_all`]).
-fn has_lone_flow_colon(text: &str) -> bool {
+/// Whether a `:` follows a `[`, `{`, `,` or a `:` and a blank, with only blanks and line breaks
+/// between (a rough filter for [`refused_after_all`]: in flow context such a `:` is a value
+/// indicator where the parser wants a node, `{a: :1}`).
+pub(crate) fn has_lone_flow_colon(text: &str) -> bool {
     let mut after_opener = false;
-    for b in text.bytes() {
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
         match b {
             b'[' | b'{' | b',' => after_opener = true,
             b':' if after_opener => return true,
+            b':' => after_opener = matches!(bytes.peek(), Some(b' ' | b'\t')),
             b' ' | b'\t' | b'\r' | b'\n' => {}
             _ => after_opener = false,
         }

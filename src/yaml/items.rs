@@ -42,6 +42,11 @@ pub fn stream_items(
     list: &str,
     sink: &mut dyn ItemSink,
 ) -> Option<BTreeMap<String, Yaml>> {
+    // A `:` where go-yaml's flow context wants a node (`{a: :1}`) is its parser's error, which
+    // only the full path finds (`go_scan`); `[` and `{` are found at memchr speed.
+    if (text.contains('{') || text.contains('[')) && super::go_scan::has_lone_flow_colon(text) {
+        return None;
+    }
     let mut builder = Builder {
         list,
         sink,

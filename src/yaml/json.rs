@@ -467,7 +467,12 @@ impl JsonParser<'_> {
             match c {
                 b'"' => {
                     self.i += 1;
-                    return Ok(out);
+                    // Go's bytes: an invalid byte (an escape of the stored form that spells no
+                    // character with its neighbours) is U+FFFD.
+                    return Ok(match crate::template::gostr::replace_invalid(&out) {
+                        std::borrow::Cow::Borrowed(_) => out,
+                        std::borrow::Cow::Owned(replaced) => replaced,
+                    });
                 }
                 b'\\' => {
                     self.i += 1;
@@ -501,7 +506,13 @@ impl JsonParser<'_> {
                             } else {
                                 char::from_u32(hi)
                             };
-                            out.push(ch.unwrap_or('\u{fffd}'));
+                            // A character of the escape range is stored as its four bytes'
+                            // escapes (`template::gostr`), never as itself.
+                            let ch = ch.unwrap_or('\u{fffd}');
+                            let mut buf = [0; 4];
+                            out.push_str(&crate::template::gostr::from_bytes(
+                                ch.encode_utf8(&mut buf).as_bytes(),
+                            ));
                         }
                         _ => {
                             self.i -= 1;
@@ -636,6 +647,24 @@ mod tests {
         assert_eq!(marshal(&v).unwrap(), r#"{"a":{"b":null}}"#);
         let v = unmarshal("[1, 2.5e3, \"x\\u00e9\\ud83d\\ude00\"]").unwrap();
         assert_eq!(marshal(&v).unwrap(), "[1,2500,\"xé😀\"]");
+    }
+
+    #[test]
+    fn unmarshal_keeps_go_bytes_apart_from_escapes() {
+        use crate::template::gostr::{from_bytes, to_bytes};
+        let string = |text: &str| {
+            let v = unmarshal(text).unwrap();
+            to_bytes(v.as_str().expect("a string")).into_owned()
+        };
+        // A `\u` escape of a character of the escape range is that character, not an invalid byte.
+        assert_eq!(string(r#""\udbff\udfff""#), b"\xf4\x8f\xbf\xbf");
+        assert_eq!(string(r#""\udbff\udf80x""#), b"\xf4\x8f\xbe\x80x");
+        // Go's bytes of the text: a valid character of the range is kept, an invalid byte is U+FFFD.
+        let stored = from_bytes(b"\"\xf4\x8f\xbf\xbf \xff \xc3\"");
+        assert_eq!(string(&stored), "\u{10FFFF} \u{FFFD} \u{FFFD}".as_bytes());
+        // Two escapes spelling a character together are that character.
+        let joined = format!("\"{}{}\"", from_bytes(b"\xc3"), from_bytes(b"\xa9"));
+        assert_eq!(string(&joined), "é".as_bytes());
     }
 
     #[test]

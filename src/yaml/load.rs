@@ -39,11 +39,43 @@ pub enum NodeKind {
     Seq {
         tag: Option<Tag>,
         items: Vec<Rc<Node>>,
+        /// The items written as aliases, by index.
+        aliases: Box<[Alias]>,
     },
     Map {
         tag: Option<Tag>,
         entries: Vec<(Rc<Node>, Rc<Node>)>,
+        /// The keys and values written as aliases: entry `i`'s key at `2 * i`, its value at
+        /// `2 * i + 1`.
+        aliases: Box<[Alias]>,
     },
+}
+
+/// A child of a collection written as an alias (`*name`). The child is the anchored node itself
+/// (shared), except for an alias inside its own anchor's node ([`Alias::open`]): go-yaml's decoder
+/// refuses that one only when it reaches it, in document order (`anchor 'x' value contains
+/// itself`), so the tree keeps it as a null placeholder and this record, and the decoder
+/// ([`super::convert`]) refuses it where go-yaml does. go-yaml's merge rules look at alias nodes
+/// too (`<<: *x` wants `x` to name a map).
+#[derive(Debug, Clone)]
+pub struct Alias {
+    /// The child's place: see [`NodeKind::Seq`] and [`NodeKind::Map`].
+    pub at: usize,
+    pub name: String,
+    /// For an alias inside its own anchor's node: whether that node is a map (`Some(true)`) or a
+    /// sequence (`Some(false)`).
+    pub open: Option<bool>,
+}
+
+/// The alias at place `at` of `aliases` (sorted by place).
+pub fn alias_at(aliases: &[Alias], at: usize) -> Option<&Alias> {
+    if aliases.is_empty() {
+        return None;
+    }
+    aliases
+        .binary_search_by_key(&at, |a| a.at)
+        .ok()
+        .map(|i| &aliases[i])
 }
 
 impl Drop for Node {
@@ -80,8 +112,64 @@ impl Node {
     }
 }
 
-/// Parses every document of `text`. An empty stream has no documents.
+/// Parses every document of `text`. An empty stream has no documents. An alias inside its own
+/// anchor's node is refused (`anchor 'x' value contains itself`, the first one in document order);
+/// [`parse_for_decoder`] leaves that to the decoder.
 pub fn parse_nodes(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
+    let docs = parse_for_decoder(text, max_docs)?;
+    match docs.iter().find_map(|doc| first_open_alias(doc)) {
+        Some(e) => Err(e),
+        None => Ok(docs),
+    }
+}
+
+/// go-yaml's error for an alias inside its own anchor's node (see [`Alias`]).
+pub fn contains_itself(alias: &Alias, at: &Node) -> Error {
+    let mut e = Error::new(
+        ErrorKind::Syntax,
+        format!("anchor '{}' value contains itself", alias.name),
+    );
+    e.line = at.line;
+    e.column = at.column;
+    e
+}
+
+/// The error for the first alias of `root` (in document order) inside its own anchor's node.
+fn first_open_alias(root: &Node) -> Option<Error> {
+    // Every node is defined at one place of the tree; the places of aliases are not walked.
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let (children, aliases): (Vec<&Rc<Node>>, &[Alias]) = match &node.kind {
+            NodeKind::Scalar { .. } => continue,
+            NodeKind::Seq { items, aliases, .. } => (items.iter().collect(), aliases),
+            NodeKind::Map {
+                entries, aliases, ..
+            } => (entries.iter().flat_map(|(k, v)| [k, v]).collect(), aliases),
+        };
+        if let Some(alias) = aliases.iter().find(|a| a.open.is_some()) {
+            // Children before the alias come first in document order.
+            let before = children[..alias.at]
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| alias_at(aliases, *i).is_none())
+                .find_map(|(_, child)| first_open_alias(child));
+            return Some(before.unwrap_or_else(|| contains_itself(alias, children[alias.at])));
+        }
+        stack.extend(
+            children
+                .iter()
+                .enumerate()
+                .rev()
+                .filter(|(i, _)| alias_at(aliases, *i).is_none())
+                .map(|(_, child)| &***child),
+        );
+    }
+    None
+}
+
+/// [`parse_nodes`] for go-yaml's decoder ([`super::convert::decode`]), which refuses an alias
+/// inside its own anchor's node where it reaches it.
+pub fn parse_for_decoder(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // go-yaml (YAML 1.1) reads NEL as a line break and stores it as '\n'; yaml-rust2 (YAML 1.2)
     // would keep it as content.
@@ -189,7 +277,11 @@ fn with_values(
                 _ => None,
             }
         }
-        NodeKind::Seq { tag, items } => {
+        NodeKind::Seq {
+            tag,
+            items,
+            aliases,
+        } => {
             let new: Vec<_> = items.iter().map(|i| with_values(i, values, done)).collect();
             new.iter()
                 .zip(items)
@@ -197,9 +289,14 @@ fn with_values(
                 .then(|| NodeKind::Seq {
                     tag: tag.clone(),
                     items: new,
+                    aliases: aliases.clone(),
                 })
         }
-        NodeKind::Map { tag, entries } => {
+        NodeKind::Map {
+            tag,
+            entries,
+            aliases,
+        } => {
             let new: Vec<_> = entries
                 .iter()
                 .map(|(k, v)| (with_values(k, values, done), with_values(v, values, done)))
@@ -210,6 +307,7 @@ fn with_values(
                 .then(|| NodeKind::Map {
                     tag: tag.clone(),
                     entries: new,
+                    aliases: aliases.clone(),
                 })
         }
     };
@@ -246,10 +344,12 @@ fn parse_deep_flow(text: &str, max_docs: usize) -> Option<Result<Vec<Rc<Node>>, 
             first_error = Some(e);
         }
     };
-    let docs = parse_nodes(&outer, max_docs).map_err(&mut keep_first).ok();
+    let docs = parse_for_decoder(&outer, max_docs)
+        .map_err(&mut keep_first)
+        .ok();
     let mut nodes = HashMap::new();
     for piece in &pieces {
-        match parse_nodes(&piece.text, 1) {
+        match parse_for_decoder(&piece.text, 1) {
             Ok(roots) => match roots.as_slice() {
                 [root] if (root.line, root.column) == (piece.line, piece.column) => {
                     nodes.insert((piece.line, piece.column), root.clone());
@@ -391,6 +491,12 @@ fn parse_reindenting_lines(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>,
                 Some(fixed) => owned = Some(fixed),
                 None => return Err(e),
             },
+            Err(Retry::BlankAfterDocumentEnd(mark, e)) => {
+                match blank_after_document_end(current, &mark) {
+                    Some(fixed) => owned = Some(fixed),
+                    None => return Err(e),
+                }
+            }
             Err(Retry::No(e)) => return Err(e),
             Ok(docs) => return Ok(docs),
         }
@@ -447,6 +553,7 @@ enum Retry {
     SpaceAfterFlowKey(Mark, Error),
     QuoteFlowPlain(Mark, Error),
     EscapeTagBang(Mark, Error),
+    BlankAfterDocumentEnd(Mark, Error),
 }
 
 impl From<Error> for Retry {
@@ -467,11 +574,14 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
         flow_key_at: None,
         flow_colon_at: None,
         tag_at: None,
+        doc_end_at: None,
+        last_document: max_docs <= 1,
         chars: text.contains('\t').then(|| text.chars().collect()),
         ascii: text.is_ascii(),
         lazy_chars: std::cell::OnceCell::new(),
         seen: Vec::new(),
         open: Vec::new(),
+        open_anchors: Vec::new(),
     };
     let mut docs = Vec::new();
     let mut more_documents = false;
@@ -494,6 +604,7 @@ fn parse_prepared(text: &str, max_docs: usize) -> Result<Vec<Rc<Node>>, Retry> {
                 loader.tab_led_lines()?;
                 docs.push(node);
                 loader.anchors.clear();
+                loader.last_document = docs.len() + 1 >= max_docs;
                 if docs.len() >= max_docs {
                     // go-yaml's decoder expects the document's end after its root node, so the
                     // scanner reads on to the next token: an error there (`key: 1` whose key was
@@ -719,6 +830,27 @@ fn quoted_scalar_around(text: &str, index: usize) -> Option<Mark> {
     None
 }
 
+/// go-yaml's scanner takes what follows a `...` on its line as the start of the next document's
+/// content (`... ---` starts a plain scalar `---`), and a reader of the documents before it never
+/// scans it; yaml-rust2 refuses it (`invalid content after document end marker`). For a refusal
+/// at `mark` past the last document the caller reads: the text with that content blanked out
+/// (lines and columns kept), or `None` when the line does not start with `...`.
+fn blank_after_document_end(text: &str, mark: &Mark) -> Option<String> {
+    let line0 = mark.line.checked_sub(1)?;
+    let start: usize = text.split('\n').take(line0).map(|l| l.len() + 1).sum();
+    let line = text.get(start..)?.split('\n').next()?;
+    let rest = line.strip_prefix("...")?;
+    let rest = rest.strip_suffix('\r').unwrap_or(rest);
+    if rest.trim_matches([' ', '\t']).is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start + 3]);
+    out.extend(rest.chars().map(|_| ' '));
+    out.push_str(&text[start + 3 + rest.len()..]);
+    Some(out)
+}
+
 /// Indents the line of the flow-collection token at `mark` past every column used before it (the
 /// enclosing block's indentation is one of them), so yaml-rust2 accepts it as go-yaml does; `None`
 /// when that would not move the token (the error is real).
@@ -765,8 +897,10 @@ fn check_directives(text: &str) -> Result<(), Error> {
         Err(e)
     };
     let mut version_seen = false;
+    let mut last_directive = None;
     while let Some((line0, line)) = lines.next_if(|(_, l)| l.starts_with('%')) {
         seen = true;
+        last_directive = Some(line0);
         if !line[1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
             return error(
                 "could not find expected directive name",
@@ -791,6 +925,14 @@ fn check_directives(text: &str) -> Result<(), Error> {
                 if !version.starts_with(|c: char| c.is_ascii_digit()) {
                     return error(
                         "did not find expected version number",
+                        scanner_line(line0),
+                        line0,
+                    );
+                }
+                // The scanner wants the directive's line to end after the version.
+                if words.next().is_some_and(|w| !w.starts_with('#')) {
+                    return error(
+                        "did not find expected comment or line break",
                         scanner_line(line0),
                         line0,
                     );
@@ -838,6 +980,41 @@ fn check_directives(text: &str) -> Result<(), Error> {
             Err(e)
         }
         Some((line0, line)) if seen && !line.starts_with("---") => {
+            // A directive's scanner eats its line break without allowing a simple key, so on the
+            // very next line an indicator that needs one is the scanner's error, met before the
+            // parser's.
+            let content = line.trim_start_matches(' ');
+            let indicator = |c: char| {
+                content.starts_with(c)
+                    && content[1..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| matches!(c, ' ' | '\t' | '\r'))
+            };
+            let scanner = if Some(line0) != last_directive.map(|d| d + 1) {
+                None
+            } else if indicator('-') {
+                Some("block sequence entries are not allowed in this context")
+            } else if indicator('?') {
+                Some("mapping keys are not allowed in this context")
+            } else if indicator(':') {
+                Some("mapping values are not allowed in this context")
+            } else {
+                None
+            };
+            if let Some(message) = scanner {
+                return error(message, scanner_line(line0), line0);
+            }
+            // A quoted scalar there is scanned before the parser looks at it: unclosed, it runs
+            // to the end of the stream.
+            if let Some(quote) = content.chars().next().filter(|c| matches!(c, '\'' | '"')) {
+                let start: usize = text.split('\n').take(line0).map(|l| l.len() + 1).sum();
+                let from = start + (line.len() - content.len()) + 1;
+                if !quoted_scalar_closes(&text[from..], quote) {
+                    let eof0 = text.matches('\n').count();
+                    return error("found unexpected end of stream", scanner_line(eof0), eof0);
+                }
+            }
             let mut e = Error::new(ErrorKind::Syntax, "did not find expected <document start>");
             e.go_line = parser_line(line0);
             e.line = line0 + 1;
@@ -845,6 +1022,27 @@ fn check_directives(text: &str) -> Result<(), Error> {
         }
         _ => Ok(()),
     }
+}
+
+/// Whether a quoted scalar opened by `quote` just before `rest` is closed in it.
+fn quoted_scalar_closes(rest: &str, quote: char) -> bool {
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' => {
+                if !chars.as_str().starts_with('\'') {
+                    return true;
+                }
+                chars.next();
+            }
+            c if c == quote => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `text` with U+2028 and U+2029 turned into line feeds outside quoted scalars (found roughly: a
@@ -1007,13 +1205,47 @@ fn reject_multiline_root_key(text: &str, node: &Node) -> Result<(), Error> {
     if value.len() <= first_line_rest.trim_end().len() {
         return Ok(());
     }
-    let offending = text
-        .lines()
-        .enumerate()
-        .skip(first + 1)
-        .find(|(_, l)| l.contains(": ") || l.trim_end().ends_with(':'));
+    // The scalar runs on over the next lines until a document indicator, a comment or a `: `
+    // (go-yaml's plain-scalar scanner); the error is at such a `:`.
+    let mut offending = None;
+    for (line0, line) in text.lines().enumerate().skip(first + 1) {
+        if (line.starts_with("---") || line.starts_with("..."))
+            && line[3..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t')
+        {
+            break;
+        }
+        let content = line.trim_start_matches([' ', '\t']);
+        if content.starts_with('#') {
+            break;
+        }
+        let comment = [content.find(" #"), content.find("\t#")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(content.len());
+        let colon = content
+            .find(": ")
+            .or_else(|| content.find(":\t"))
+            .or_else(|| {
+                content
+                    .trim_end()
+                    .ends_with(':')
+                    .then(|| content.trim_end().len() - 1)
+            });
+        match colon {
+            Some(at) if at < comment => {
+                offending = Some(line0);
+                break;
+            }
+            _ if comment < content.len() => break,
+            _ => {}
+        }
+    }
     match offending {
-        Some((line0, _)) => {
+        Some(line0) => {
             let mut e = Error::new(
                 ErrorKind::Syntax,
                 "mapping values are not allowed in this context",
@@ -1071,6 +1303,10 @@ struct Loader<'a> {
     flow_colon_at: Option<Mark>,
     /// Where a tag yaml-rust2 refuses starts (perhaps a `!` in a `!!` tag's suffix).
     tag_at: Option<Mark>,
+    /// Where yaml-rust2 refused content after a `...` on its line ([`blank_after_document_end`]).
+    doc_end_at: Option<Mark>,
+    /// Whether the document being read is the last one the caller reads.
+    last_document: bool,
     /// The text's characters, kept only when it has a tab (see [`Loader::tab_before_item`],
     /// [`Loader::check_key`]).
     chars: Option<Vec<char>>,
@@ -1082,6 +1318,9 @@ struct Loader<'a> {
     seen: Vec<(Seen, Mark)>,
     /// The flow collections open (true) and block collections open (false) while reading.
     open: Vec<bool>,
+    /// The collections being read, outermost first: their anchor id (0 for none) and whether
+    /// each is a map.
+    open_anchors: Vec<(usize, bool)>,
 }
 
 /// What [`Loader::tab_led_lines`] needs to know of an event.
@@ -1217,15 +1456,20 @@ impl Loader<'_> {
                 || e.info == "while scanning a tag, did not find expected whitespace or line break"
             {
                 self.tag_at = Some(e.mark);
+            } else if e.info == "invalid content after document end marker" {
+                self.doc_end_at = Some(e.mark);
             } else if e.info == super::events::FLOW_COLON_IN_PLAIN {
                 self.flow_colon_at = Some(e.mark);
             } else if e.info == super::events::FLOW_KEY_WITHOUT_BLANK {
                 self.flow_key_at = Some(e.mark);
             } else if e.info == "invalid indentation"
                 || e.info == "invalid indentation in flow construct"
+                || (e.info == "tabs disallowed within this context (block indentation)"
+                    && self.open.contains(&true))
             {
                 // Only raised inside a flow collection: in block context the scanner has just
-                // closed every block deeper than the token.
+                // closed every block deeper than the token. A tab leading a flow collection's
+                // line left of the enclosing block's indentation is a blank to go-yaml.
                 self.flow_line_at = Some(e.mark);
             }
             syntax_error(self.text, &e)
@@ -1238,6 +1482,9 @@ impl Loader<'_> {
 
     /// The retry a failed parse calls for (see [`parse_nodes`]).
     fn retry(&mut self, e: Error) -> Retry {
+        if let (Some(m), true) = (self.doc_end_at.take(), self.last_document) {
+            return Retry::BlankAfterDocumentEnd(m, e);
+        }
         if let Some(m) = self.reindent_at.take() {
             return Retry::Reindent(m);
         }
@@ -1260,6 +1507,68 @@ impl Loader<'_> {
             Some(m) => Retry::IndentFlowLine(m, e),
             None => Retry::No(e),
         }
+    }
+
+    /// A collection's child at place `at` (see [`NodeKind::Map`]), an alias among `aliases` when
+    /// it is one. An alias inside its own anchor's node is a null placeholder there ([`Alias`]).
+    fn child(
+        &mut self,
+        event: Event,
+        mark: Mark,
+        depth: usize,
+        at: usize,
+        aliases: &mut Vec<Alias>,
+    ) -> Result<Rc<Node>, Error> {
+        let Event::Alias(id) = event else {
+            return self.node(event, mark, depth);
+        };
+        self.check_anchor_name(mark.index)?;
+        let name = self.alias_name(&mark);
+        if let Some(node) = self.anchors.get(&id) {
+            aliases.push(Alias {
+                at,
+                name,
+                open: None,
+            });
+            return Ok(node.clone());
+        }
+        // yaml-rust2 refuses undefined names itself; an id it gives that is not here yet
+        // belongs to a node still open around the alias.
+        let Some(&(_, map)) = self.open_anchors.iter().rev().find(|(a, _)| *a == id) else {
+            return Err(syntax_error(
+                self.text,
+                &EventError::new(mark, ANCHOR_CONTAINS_ITSELF),
+            ));
+        };
+        aliases.push(Alias {
+            at,
+            name,
+            open: Some(map),
+        });
+        Ok(Rc::new(Node {
+            kind: NodeKind::Scalar {
+                value: String::new(),
+                style: TScalarStyle::Plain,
+                tag: None,
+            },
+            line: mark.line,
+            column: mark.col + 1,
+        }))
+    }
+
+    /// The name of the alias whose `*` is at `mark`.
+    fn alias_name(&self, mark: &Mark) -> String {
+        let mut name = String::new();
+        let mut at = *mark;
+        at.index += 1;
+        while let Some(c) = self.text_char_at(&at) {
+            if !(c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                break;
+            }
+            name.push(c);
+            at.index += 1;
+        }
+        name
     }
 
     fn node(&mut self, event: Event, mark: Mark, depth: usize) -> Result<Rc<Node>, Error> {
@@ -1312,7 +1621,9 @@ impl Loader<'_> {
             }
             Event::SequenceStart(anchor, tag) => {
                 let mut items = Vec::new();
+                let mut aliases = Vec::new();
                 let block = self.char_at(mark.index) == Some('-');
+                self.open_anchors.push((anchor, false));
                 loop {
                     let (event, mark) = self.next()?;
                     if matches!(event, Event::SequenceEnd) {
@@ -1322,12 +1633,18 @@ impl Loader<'_> {
                         self.tab_before_item(&mark)?;
                         self.tab_after_plain(&event, &mark, column - 1)?;
                     }
-                    items.push(self.node(event, mark, depth + 1)?);
+                    let at = items.len();
+                    items.push(self.child(event, mark, depth + 1, at, &mut aliases)?);
                 }
+                self.open_anchors.pop();
                 (
                     anchor,
                     Node {
-                        kind: NodeKind::Seq { tag, items },
+                        kind: NodeKind::Seq {
+                            tag,
+                            items,
+                            aliases: aliases.into_boxed_slice(),
+                        },
                         line,
                         column,
                     },
@@ -1335,7 +1652,9 @@ impl Loader<'_> {
             }
             Event::MappingStart(anchor, tag) => {
                 let mut entries = Vec::new();
+                let mut aliases = Vec::new();
                 let block = self.text_char_at(&mark) != Some('{');
+                self.open_anchors.push((anchor, true));
                 loop {
                     let (event, mark) = self.next()?;
                     if matches!(event, Event::MappingEnd) {
@@ -1345,18 +1664,24 @@ impl Loader<'_> {
                         self.check_key(&event, &mark)?;
                     }
                     let key_col = mark.col;
-                    let key = self.node(event, mark, depth + 1)?;
+                    let at = 2 * entries.len();
+                    let key = self.child(event, mark, depth + 1, at, &mut aliases)?;
                     let (event, mark) = self.next()?;
                     if block {
                         self.tab_after_plain(&event, &mark, key_col)?;
                     }
-                    let value = self.node(event, mark, depth + 1)?;
+                    let value = self.child(event, mark, depth + 1, at + 1, &mut aliases)?;
                     entries.push((key, value));
                 }
+                self.open_anchors.pop();
                 (
                     anchor,
                     Node {
-                        kind: NodeKind::Map { tag, entries },
+                        kind: NodeKind::Map {
+                            tag,
+                            entries,
+                            aliases: aliases.into_boxed_slice(),
+                        },
                         line,
                         column,
                     },

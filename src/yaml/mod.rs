@@ -107,7 +107,7 @@ pub fn parse_value(text: &str, file: &str) -> Result<Value, Error> {
         }
         None => {}
     }
-    let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
+    let docs = load::parse_for_decoder(text, 1).map_err(|e| e.in_file(file))?;
     match docs.first() {
         None => Ok(Value::Nil),
         Some(node) => node_to_value(node).map_err(|e| e.in_file(file)),
@@ -131,7 +131,7 @@ fn check_expansion(node: &load::Node) -> Result<(), Error> {
 
 /// Parses every document of a multi-document stream.
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, Error> {
-    let docs = load::parse_nodes(text, usize::MAX).map_err(|e| e.in_file(file))?;
+    let docs = load::parse_for_decoder(text, usize::MAX).map_err(|e| e.in_file(file))?;
     docs.iter()
         .map(|n| node_to_value(n).map_err(|e| e.in_file(file)))
         .collect()
@@ -142,7 +142,7 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, Error> {
 /// that [`parse_value`] rejects, with the same error, but Helm's data is not built: for callers that
 /// read a few fields with their own typed rules, e.g. Helm's manifest head (`releaseutil.SimpleHead`).
 pub fn decode_document(text: &str, file: &str) -> Result<Option<convert::Yaml>, Error> {
-    let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
+    let docs = load::parse_for_decoder(text, 1).map_err(|e| e.in_file(file))?;
     docs.first()
         .map(|node| {
             check_expansion(node)
@@ -159,7 +159,7 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Resul
     // The node tree is dropped before the typed value is built: two whole copies of a large input
     // (a repository index of tens of MB) are never alive at once with the third.
     let decoded = {
-        let docs = load::parse_nodes(text, 1).map_err(|e| e.in_file(file))?;
+        let docs = load::parse_for_decoder(text, 1).map_err(|e| e.in_file(file))?;
         match docs.first() {
             None => convert::Yaml::Null,
             Some(node) => convert::decode(node).map_err(|e| e.in_file(file))?,
