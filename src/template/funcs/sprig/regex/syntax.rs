@@ -2,7 +2,10 @@
 //!
 //! Both are RE2, but they disagree at the edges, and this module walks the Go pattern once to
 //! - report Go's syntax errors with Go's text (`missing closing )`, `invalid repeat count`, `invalid
-//!   escape sequence`, `invalid character class range`, `invalid or unsupported Perl syntax`…);
+//!   escape sequence`, `invalid character class range`, `invalid or unsupported Perl syntax`…),
+//!   with Go's own checks: class names (`[[:foo:]]`, `\ps`, `\p{greek}` are unknown to Go) and the
+//!   limit of 1,000 on the product of nested repeat counts;
+//! - accept what Go accepts: `\p{^Greek}` (a negated name), `(?)` (no flags), `[:` without `:]`;
 //! - keep Go's meaning where the crate's differs: `\d \w \s \b` are ASCII-only, `{` that does not start
 //!   a valid repeat is a literal (`a{,5}`), `\Q…\E` quotes, `\<` is a plain `<`, a `[` inside a class is
 //!   a literal, capture names may start with a digit and repeat;
