@@ -132,8 +132,9 @@ struct Shared {
     jobs: Vec<(String, PathBuf)>,
     unread: Mutex<Range<usize>>,
     files: Vec<Mutex<Option<Result<File, Error>>>>,
-    /// The text of each file read without error (a copy: the chart's buffer of it does not exist
-    /// yet; the trees are given the chart's when they are attached).
+    /// The text of each file read without error: the file's own buffer, which becomes the chart's,
+    /// when the file is plain UTF-8 (a copy only when Go's bytes had to be escaped; such trees are
+    /// given the chart's buffer of the same text when they are attached).
     texts: Vec<OnceLock<Source>>,
     unparsed: Mutex<Range<usize>>,
 }
@@ -157,7 +158,10 @@ impl Shared {
             let (rel_name, full) = &self.jobs[job];
             let read = loader::read_file(rel_name, full);
             if let Ok(file) = read.as_ref() {
-                let text = Source::copy(&crate::template::gostr::from_bytes(&file.data));
+                // The file's own buffer when its bytes are the text (plain UTF-8): the chart keeps
+                // that buffer, so the trees share it from the start and nothing is copied.
+                let text =
+                    Source::within(&file.data, &crate::template::gostr::from_bytes(&file.data));
                 let _ = self.texts[job].set(text);
             }
             if let Ok(mut slot) = self.files[job].lock() {

@@ -159,11 +159,11 @@ impl std::ops::Deref for TextSpan {
     }
 }
 
-/// A sequence of nodes.
+/// A sequence of nodes (a boxed slice: trees live until the end of a run and are never grown).
 #[derive(Debug, Default)]
 pub struct ListNode {
     pub pos: Pos,
-    pub nodes: Vec<Node>,
+    pub nodes: Box<[Node]>,
 }
 
 /// A node of a list.
@@ -218,18 +218,60 @@ pub struct Pipe {
     pub pos: Pos,
     /// `=` rather than `:=`.
     pub is_assign: bool,
-    /// Declared or assigned variable names, with their positions.
+    /// Declared or assigned variable names, with their positions (a boxed slice rather than a
+    /// `Vec`: 8 bytes less).
     pub decl: Box<[(Pos, Rc<str>)]>,
-    /// Boxed slices rather than `Vec`s, here and in [`Command`]: 8 bytes less each, which puts an
-    /// action's pipeline (the most common node) and its command one allocation size lower.
-    pub cmds: Box<[Command]>,
+    /// The commands; the only one of most pipelines is kept in place (see [`Seq`]).
+    pub cmds: Seq<Command>,
 }
 
 /// One command of a pipeline: an operand followed by arguments.
 #[derive(Debug)]
 pub struct Command {
     pub pos: Pos,
-    pub args: Box<[Arg]>,
+    /// The operand and its arguments; most commands are one operand, kept in place.
+    pub args: Seq<Arg>,
+}
+
+/// A non-empty run of items that keeps a single item in place and boxes several.
+///
+/// Most actions are one command of one operand (`{{ .Values.image }}`): with boxed slices such an
+/// action was three allocations (the action, its commands, the command's operands: 144 bytes of
+/// blocks), kept until the end of the run; with the command and its operand in place it is one
+/// (96 bytes). Reads as a slice.
+#[derive(Debug)]
+pub enum Seq<T> {
+    One(T),
+    Many(Box<[T]>),
+}
+
+impl<T> From<Vec<T>> for Seq<T> {
+    fn from(items: Vec<T>) -> Seq<T> {
+        match <[T; 1]>::try_from(items) {
+            Ok([one]) => Seq::One(one),
+            Err(items) => Seq::Many(items.into_boxed_slice()),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Seq<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Seq::One(one) => std::slice::from_ref(one),
+            Seq::Many(many) => many,
+        }
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Seq<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 /// A chain of identifiers (`.a.b`, `$x.a`). The parser shares one list among the operands of
@@ -461,5 +503,25 @@ mod tests {
             "{}",
             std::mem::size_of::<Node>()
         );
+        // An action of one command of one operand is one block of at most 88 bytes (the small
+        // allocator's class below 96-byte blocks), its command and operand in place.
+        assert!(
+            std::mem::size_of::<Action>() <= 88,
+            "{}",
+            std::mem::size_of::<Action>()
+        );
+        assert_eq!(std::mem::size_of::<Seq<Arg>>(), std::mem::size_of::<Arg>());
+    }
+
+    #[test]
+    fn a_seq_reads_as_its_items() {
+        let one = Seq::from(vec![7]);
+        assert!(matches!(one, Seq::One(7)));
+        assert_eq!(&*one, &[7]);
+        let many = Seq::from(vec![1, 2]);
+        assert!(matches!(many, Seq::Many(_)));
+        assert_eq!(many.iter().copied().collect::<Vec<_>>(), [1, 2]);
+        let none = Seq::<u8>::from(Vec::new());
+        assert!(none.is_empty());
     }
 }

@@ -320,10 +320,8 @@ impl<'a> Parser<'a, '_> {
     // --- grammar ---
 
     fn parse_top(&mut self) -> PResult<ListNode> {
-        let mut root = ListNode {
-            pos: self.peek().pos,
-            nodes: Vec::new(),
-        };
+        let pos = self.peek().pos;
+        let mut nodes = Vec::new();
         while self.peek().typ != ItemType::Eof {
             if self.peek().typ == ItemType::LeftDelim {
                 let delim = self.next();
@@ -334,15 +332,17 @@ impl<'a> Parser<'a, '_> {
                 self.backup2(delim);
             }
             match self.text_or_action()? {
-                Parsed::Node(n) => root.nodes.push(n),
+                Parsed::Node(n) => nodes.push(n),
                 Parsed::End => return Err(self.errorf("unexpected {{end}}")),
                 Parsed::Else(_) => return Err(self.errorf("unexpected {{else}}")),
             }
         }
         // Trees live until the end of the run: no spare capacity (a small template's list grew to
         // twice its nodes, most of a 4,000-template chart's parse trees).
-        root.nodes.shrink_to_fit();
-        Ok(root)
+        Ok(ListNode {
+            pos,
+            nodes: nodes.into_boxed_slice(),
+        })
     }
 
     /// Runs `f` as the parse of a new tree sharing the lexer (Go's `startParse` on a new Tree).
@@ -386,16 +386,14 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn item_list(&mut self) -> PResult<(ListNode, Parsed)> {
-        let mut list = ListNode {
-            pos: self.peek_non_space().pos,
-            nodes: Vec::new(),
-        };
+        let pos = self.peek_non_space().pos;
+        let mut nodes = Vec::new();
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
-                Parsed::Node(n) => list.nodes.push(n),
+                Parsed::Node(n) => nodes.push(n),
                 closing => {
-                    list.nodes.shrink_to_fit();
-                    return Ok((list, closing));
+                    let nodes = nodes.into_boxed_slice();
+                    return Ok((ListNode { pos, nodes }, closing));
                 }
             }
         }
@@ -524,7 +522,7 @@ impl<'a> Parser<'a, '_> {
                         pos,
                         is_assign,
                         decl: decl.into_boxed_slice(),
-                        cmds: cmds.into_boxed_slice(),
+                        cmds: cmds.into(),
                     };
                     self.check_pipeline(&pipe, context)?;
                     return Ok(pipe);
@@ -597,14 +595,14 @@ impl<'a> Parser<'a, '_> {
                     let inner = self.branch_control("if")?;
                     else_list = Some(ListNode {
                         pos: else_pos,
-                        nodes: vec![Node::If(Box::new(inner))],
+                        nodes: Box::new([Node::If(Box::new(inner))]),
                     });
                 } else if context == "with" && peek == ItemType::With {
                     self.next();
                     let inner = self.branch_control("with")?;
                     else_list = Some(ListNode {
                         pos: else_pos,
-                        nodes: vec![Node::With(Box::new(inner))],
+                        nodes: Box::new([Node::With(Box::new(inner))]),
                     });
                 } else {
                     let (list, next) = self.item_list()?;
@@ -717,7 +715,7 @@ impl<'a> Parser<'a, '_> {
         // Trees live until the end of the run: no spare capacity.
         Ok(Command {
             pos,
-            args: args.into_boxed_slice(),
+            args: args.into(),
         })
     }
 
