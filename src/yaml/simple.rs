@@ -286,9 +286,9 @@ impl<'a, 't> Reader<'a, 't> {
     }
 
     fn line_end(&self, start: usize) -> usize {
-        self.text[start..]
-            .iter()
-            .position(|&b| b == b'\n')
+        // `str::find` of an ASCII character is a `memchr`.
+        self.src[start..]
+            .find('\n')
             .map_or(self.text.len(), |p| start + p)
     }
 
@@ -527,16 +527,31 @@ impl<'a, 't> Reader<'a, 't> {
     /// Where a block plain scalar starting at `start` ends (trailing blanks dropped), and the `:`
     /// of the mapping indicator that stops it, if one does rather than a comment or the line end.
     fn plain_extent(&self, start: usize, line: &Line) -> (usize, Option<usize>) {
-        let mut end = start;
-        for i in start..line.end {
-            match self.text[i] {
-                b':' if matches!(self.at(i + 1, line.end), b' ' | b'\n') => return (end, Some(i)),
-                b'#' if self.text[i - 1] == b' ' => break,
-                b' ' => {}
-                _ => end = i + 1,
+        // Only a `:` or a `#` can stop it: jumps from one to the next, then drops the blanks before
+        // where it stopped.
+        let mut i = start;
+        let (stop, colon) = loop {
+            let Some(p) = self.text[i..line.end]
+                .iter()
+                .position(|&b| b == b':' || b == b'#')
+            else {
+                break (line.end, None);
+            };
+            i += p;
+            if self.text[i] == b':' {
+                if matches!(self.at(i + 1, line.end), b' ' | b'\n') {
+                    break (i, Some(i));
+                }
+            } else if self.text[i - 1] == b' ' {
+                break (i, None);
             }
+            i += 1;
+        };
+        let mut end = stop;
+        while end > start && self.text[end - 1] == b' ' {
+            end -= 1;
         }
-        (end, None)
+        (end, colon)
     }
 
     /// Whether a plain scalar may start at `i`: not an indicator, except `-` before a non-blank.

@@ -391,6 +391,15 @@ fn plain_string_key(key: &str, style: TScalarStyle) -> Option<()> {
     if style != TScalarStyle::Plain {
         return Some(());
     }
+    // A plain scalar starting with a letter that starts none of YAML 1.1's null and boolean words
+    // is a string (a number, `.inf`, `<<`, `~` start otherwise): most keys.
+    if key
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() && !b"nNyYtTfFoO".contains(b))
+    {
+        return Some(());
+    }
     match resolve_plain(key) {
         Resolved::Str | Resolved::Timestamp => Some(()),
         _ => None,
@@ -564,6 +573,50 @@ mod tests {
             kept > 4_000 && gave_up > 100,
             "{kept} kept, {gave_up} given up"
         );
+    }
+
+    /// The shortcut for keys starting with a letter decides as YAML 1.1's resolution does.
+    #[test]
+    fn string_keys_as_resolved() {
+        for key in [
+            "kind",
+            "apiVersion",
+            "x",
+            "n",
+            "no",
+            "No",
+            "y",
+            "Yes",
+            "on",
+            "Off",
+            "true",
+            "False",
+            "null",
+            "NULL",
+            "name",
+            "of",
+            "nope",
+            "tru",
+            "~",
+            "<<",
+            ".inf",
+            ".x",
+            "1",
+            "-1",
+            "+1",
+            "0x1f",
+            "2001-12-14",
+            "1e3",
+            "_a",
+            "Z9",
+        ] {
+            let want = matches!(resolve_plain(key), Resolved::Str | Resolved::Timestamp);
+            assert_eq!(
+                plain_string_key(key, TScalarStyle::Plain).is_some(),
+                want,
+                "{key}"
+            );
+        }
     }
 
     #[test]
