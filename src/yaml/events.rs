@@ -326,10 +326,9 @@ impl KeyRules<'_> {
     ) -> Result<(), EventError> {
         match shape {
             Shape::Scalar(style) => {
-                let style = &style;
                 // In flow context go-yaml's scanner cannot start any token at a block scalar's
                 // indicator; yaml-rust2 starts a plain scalar there.
-                if *style == TScalarStyle::Plain
+                if style == TScalarStyle::Plain
                     && self.flow_open > 0
                     && matches!(self.at(mark.index), Some('|' | '>'))
                 {
@@ -339,12 +338,12 @@ impl KeyRules<'_> {
                         scanner_line(mark.line - 1),
                     ));
                 }
-                if *style == TScalarStyle::Plain && self.flow_open > 0 {
+                if style == TScalarStyle::Plain && self.flow_open > 0 {
                     self.question_in_flow_plain(mark)?;
                 }
                 match self.open.last() {
-                    Some(o) if o.map && o.key_next && o.flow_map => self.flow_key(*style, mark)?,
-                    Some(o) if o.map && o.key_next && block_keys => self.block_key(*style, mark)?,
+                    Some(o) if o.map && o.key_next && o.flow_map => self.flow_key(style, mark)?,
+                    Some(o) if o.map && o.key_next && block_keys => self.block_key(style, mark)?,
                     _ => {}
                 }
                 self.node_done();
