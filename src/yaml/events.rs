@@ -12,7 +12,7 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use super::load::{parser_line, scanner_line, SIMPLE_KEY_LIMIT};
-use super::simple::Sink;
+use super::simple::{Raw, Sink};
 /// A position in the text, as yaml-rust2 counts: `index` in characters from the start, `line`
 /// 1-based, `col` 0-based (in characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,6 +190,50 @@ impl Sink for Checked<'_, '_> {
     }
 }
 
+/// What [`KeyRules`] needs of an event.
+#[derive(Clone, Copy)]
+enum Shape {
+    Scalar(TScalarStyle),
+    Alias,
+    MappingStart,
+    SequenceStart,
+    /// The end of a mapping or a sequence.
+    End,
+    Other,
+}
+
+/// The key rules of [`Events`] over the [`Raw`] events of the simple reader, for a reader that takes
+/// them as they are read ([`super::simple::raw_events`]).
+pub(super) struct RawKeyRules<'a> {
+    /// `None` for a text without `{` or `[`: no flow collection, so no rule applies (the simple
+    /// reader refuses block keys over 1000 bytes itself).
+    keys: Option<KeyRules<'a>>,
+}
+
+impl<'a> RawKeyRules<'a> {
+    pub(super) fn new(text: &'a str) -> RawKeyRules<'a> {
+        let flow = text.bytes().any(|b| b == b'{' || b == b'[');
+        RawKeyRules {
+            keys: flow.then(|| KeyRules::new(text)),
+        }
+    }
+
+    /// Whether go-yaml accepts `event` at `mark` (given the events before it).
+    pub(super) fn allows(&mut self, event: &Raw<'_>, mark: &Mark) -> bool {
+        let Some(keys) = &mut self.keys else {
+            return true;
+        };
+        let shape = match event {
+            Raw::Scalar(_, style) => Shape::Scalar(*style),
+            Raw::MappingStart => Shape::MappingStart,
+            Raw::SequenceStart => Shape::SequenceStart,
+            Raw::MappingEnd | Raw::SequenceEnd => Shape::End,
+            _ => Shape::Other,
+        };
+        keys.check_shape(shape, mark, false).is_ok()
+    }
+}
+
 /// go-yaml's simple-key rules, which yaml-rust2 applies in block context only and without the
 /// 1024-character limit: go-yaml forgets a possible simple key once its `:` is on a later line
 /// (flow context; in block context yaml-rust2 refuses that itself) or more than 1024 characters
@@ -263,11 +307,28 @@ impl KeyRules<'_> {
     }
 
     fn check(&mut self, event: &Event, mark: &Mark, block_keys: bool) -> Result<(), EventError> {
-        match event {
-            Event::Scalar(_, style, ..) => {
+        let shape = match event {
+            Event::Scalar(_, style, ..) => Shape::Scalar(*style),
+            Event::Alias(_) => Shape::Alias,
+            Event::MappingStart(..) => Shape::MappingStart,
+            Event::SequenceStart(..) => Shape::SequenceStart,
+            Event::MappingEnd | Event::SequenceEnd => Shape::End,
+            _ => Shape::Other,
+        };
+        self.check_shape(shape, mark, block_keys)
+    }
+
+    fn check_shape(
+        &mut self,
+        shape: Shape,
+        mark: &Mark,
+        block_keys: bool,
+    ) -> Result<(), EventError> {
+        match shape {
+            Shape::Scalar(style) => {
                 // In flow context go-yaml's scanner cannot start any token at a block scalar's
                 // indicator; yaml-rust2 starts a plain scalar there.
-                if *style == TScalarStyle::Plain
+                if style == TScalarStyle::Plain
                     && self.flow_open > 0
                     && matches!(self.at(mark.index), Some('|' | '>'))
                 {
@@ -277,18 +338,18 @@ impl KeyRules<'_> {
                         scanner_line(mark.line - 1),
                     ));
                 }
-                if *style == TScalarStyle::Plain && self.flow_open > 0 {
+                if style == TScalarStyle::Plain && self.flow_open > 0 {
                     self.question_in_flow_plain(mark)?;
                 }
                 match self.open.last() {
-                    Some(o) if o.map && o.key_next && o.flow_map => self.flow_key(*style, mark)?,
-                    Some(o) if o.map && o.key_next && block_keys => self.block_key(*style, mark)?,
+                    Some(o) if o.map && o.key_next && o.flow_map => self.flow_key(style, mark)?,
+                    Some(o) if o.map && o.key_next && block_keys => self.block_key(style, mark)?,
                     _ => {}
                 }
                 self.node_done();
             }
-            Event::Alias(_) => self.node_done(),
-            Event::MappingStart(..) => {
+            Shape::Alias => self.node_done(),
+            Shape::MappingStart => {
                 let flow_map = self.at(mark.index) == Some('{');
                 self.push(Open {
                     map: true,
@@ -298,7 +359,7 @@ impl KeyRules<'_> {
                     index: mark.index,
                 });
             }
-            Event::SequenceStart(..) => {
+            Shape::SequenceStart => {
                 let flow = self.at(mark.index) == Some('[');
                 self.push(Open {
                     map: false,
@@ -308,7 +369,7 @@ impl KeyRules<'_> {
                     index: mark.index,
                 });
             }
-            Event::MappingEnd | Event::SequenceEnd => {
+            Shape::End => {
                 if self.open.pop().is_some_and(|o| o.flow) {
                     self.flow_open -= 1;
                 }
