@@ -218,6 +218,11 @@ impl<'a> RawKeyRules<'a> {
         }
     }
 
+    /// Whether the text has a flow collection (`{` or `[` anywhere), so that the rules apply.
+    pub(super) fn in_flow(&self) -> bool {
+        self.keys.is_some()
+    }
+
     /// Whether go-yaml accepts `event` at `mark` (given the events before it).
     pub(super) fn allows(&mut self, event: &Raw<'_>, mark: &Mark) -> bool {
         let Some(keys) = &mut self.keys else {

@@ -48,7 +48,13 @@ pub enum Pick {
 pub fn skim_document(text: &str, pick: Pick) -> Option<Option<Yaml>> {
     // What the simple reader accepts needs no preparation (it is printable ASCII without `\/`
     // escapes); other texts go to the parser only when they parse as they are.
-    match skim_simple(text, pick) {
+    let keys = RawKeyRules::new(text);
+    // A `:` where go-yaml's flow context wants a node (`[b, "c": :x]`) is its parser's error,
+    // which only the full path finds (`go_scan`).
+    if keys.in_flow() && super::go_scan::has_lone_flow_colon(text) {
+        return None;
+    }
+    match skim_simple(text, keys, pick) {
         Read::Kept(root) => Some(root),
         Read::GaveUp => None,
         Read::Unread if super::load::parses_as_is(text) => skim_events(Events::parser(text), pick),
@@ -68,9 +74,9 @@ enum Read {
 
 /// The skim over the simple reader's events taken as they are read ([`super::simple::raw_events`]):
 /// one pass over the text that checks it and keeps the picked parts, allocating only for those.
-fn skim_simple(text: &str, pick: Pick) -> Read {
+fn skim_simple<'a>(text: &'a str, keys: RawKeyRules<'a>, pick: Pick) -> Read {
     let mut skim = PushSkim {
-        keys: RawKeyRules::new(text),
+        keys,
         pick,
         state: State::BeforeDocument,
         stack: Vec::new(),
@@ -557,7 +563,7 @@ mod tests {
         for text in &texts {
             for pick in [Pick::Map(head), Pick::All, Pick::Shape, Pick::Map(only_a)] {
                 let listed = Events::simple(text).map(|events| skim_events(events, pick));
-                match (skim_simple(text, pick), listed) {
+                match (skim_simple(text, RawKeyRules::new(text), pick), listed) {
                     (Read::Unread, None) => {}
                     (Read::Kept(root), Some(Some(want))) => {
                         kept += 1;
