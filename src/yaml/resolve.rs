@@ -243,9 +243,10 @@ pub fn looks_like_timestamp(s: &str) -> bool {
     }
     if p.i < b.len() && (b[p.i] == b'+' || b[p.i] == b'-') {
         p.i += 1;
-        let ok = p.number(2, 2).is_some_and(|h| h < 24)
+        // Go's time.Parse allows offsets of 24 hours and 60 minutes (`+24:60`).
+        let ok = p.number(2, 2).is_some_and(|h| h <= 24)
             && p.eat(b':')
-            && p.number(2, 2).is_some_and(|m| m < 60);
+            && p.number(2, 2).is_some_and(|m| m <= 60);
         return ok && p.done();
     }
     false
@@ -297,7 +298,7 @@ impl Cursor<'_> {
             .ok()
     }
 
-    /// `15:4:5` with an optional `.fraction`.
+    /// `15:4:5` with an optional fraction, after a `.` or (Go ≥ 1.17's time.Parse) a `,`.
     fn clock(&mut self) -> bool {
         let ok = self.number(1, 2).is_some_and(|h| h < 24)
             && self.eat(b':')
@@ -307,7 +308,7 @@ impl Cursor<'_> {
         if !ok {
             return false;
         }
-        if self.eat(b'.') {
+        if self.eat(b'.') || self.eat(b',') {
             let start = self.i;
             while self.i < self.b.len() && self.b[self.i].is_ascii_digit() {
                 self.i += 1;
@@ -408,6 +409,19 @@ mod tests {
         assert_eq!(resolve_plain("2001-12-14 21:59:43.10"), Resolved::Timestamp);
         assert_eq!(resolve_plain("2001-13-14"), Resolved::Str);
         assert_eq!(resolve_plain("2001-12-14x"), Resolved::Str);
+        // Go's time.Parse: a `,` before the fraction, offsets up to +24:60, not +25:00 or +01:61.
+        assert_eq!(
+            resolve_plain("2023-12-31T1:00:00,5-01:00"),
+            Resolved::Timestamp
+        );
+        assert_eq!(resolve_plain("2023-12-31 1:00:00,5"), Resolved::Timestamp);
+        assert_eq!(
+            resolve_plain("2023-12-31T23:59:59+24:60"),
+            Resolved::Timestamp
+        );
+        assert_eq!(resolve_plain("2023-12-31T23:59:59+25:00"), Resolved::Str);
+        assert_eq!(resolve_plain("2023-12-31T23:59:59+01:61"), Resolved::Str);
+        assert_eq!(resolve_plain("2023-12-31T23:59:59,Z"), Resolved::Str);
     }
 
     #[test]
