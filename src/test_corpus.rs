@@ -50,6 +50,17 @@ pub fn all_strings(alphabet: &[char], max_len: usize) -> Vec<String> {
     all
 }
 
+/// A reproducible picker for mutation tests: `pick(n)` is a number below `n` (0 for `n` = 0) from a
+/// xorshift64 sequence started at `seed`.
+pub fn seeded_picker(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    }
+}
+
 /// Runs `f` on a thread with the stack a command gets (`cli`'s command thread): the corpus holds
 /// documents nested thousands of levels deep (`testdata/yaml/flow-depth-*`), which the readers
 /// take recursively, as go-yaml does, and a test thread's default 2 MB is too small for them in a

@@ -962,13 +962,7 @@ mod tests {
     fn agrees_with_yaml_rust2() {
         let texts = corpus();
         let mut accepted = 0;
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut random = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n.max(1) as u64) as usize
-        };
+        let mut random = crate::test_corpus::seeded_picker(0x9E37_79B9_7F4A_7C15);
         let mut mutated = 0;
         for text in &texts {
             if check(text) {

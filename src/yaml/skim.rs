@@ -523,13 +523,7 @@ mod tests {
             texts.extend(crate::release::manifest::split_manifests(&text));
             texts.push(text);
         }
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut random = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n.max(1) as u64) as usize
-        };
+        let mut random = crate::test_corpus::seeded_picker(0x2545_F491_4F6C_DD1D);
         let mut mutations = Vec::new();
         for text in texts.iter().filter(|t| t.len() < 4000) {
             let lines: Vec<&str> = text.lines().collect();
